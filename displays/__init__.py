@@ -1,0 +1,1 @@
+"""What shows calls: the counter-sign agent (the hall display page is served by the centre)."""

@@ -1,0 +1,1 @@
+"""The central queue server: engine, storage, API, push and pages."""
