@@ -1,0 +1,180 @@
+"""Exceptions raised by hallqueue's device drivers.
+
+Every error carries a stable ``code`` string so that the kiosk can translate it (the
+English message is for logs and installers). Catch :class:`DeviceError` to handle any
+device failure; a failing device degrades one feature and never takes the kiosk down.
+"""
+
+from __future__ import annotations
+
+
+class DeviceError(Exception):
+    """Base class of every device failure."""
+
+    code = "device_error"
+
+    def __init__(self, message: str | None = None, *, device: str | None = None) -> None:
+        self.device = device
+        text = message or self.default_message()
+        if device:
+            text = f"{device}: {text}"
+        super().__init__(text)
+
+    def default_message(self) -> str:
+        return "device error"
+
+
+class DeviceNotAnswering(DeviceError):
+    """The port is open but the device sent nothing back in time."""
+
+    code = "not_answering"
+
+    def default_message(self) -> str:
+        return "device does not answer (check power, cable, port and baud rate)"
+
+
+class DeviceTimeout(DeviceNotAnswering):
+    """A read or write did not finish within its timeout."""
+
+    code = "timeout"
+
+    def default_message(self) -> str:
+        return "timed out talking to the device"
+
+
+class DeviceDisconnected(DeviceError):
+    """The port cannot be opened, or vanished while in use (unplugged)."""
+
+    code = "disconnected"
+
+    def default_message(self) -> str:
+        return "device is disconnected (port missing or unplugged)"
+
+
+class FrameError(DeviceError):
+    """The device's reply could not be parsed as a frame of its protocol."""
+
+    code = "bad_frame"
+
+    def default_message(self) -> str:
+        return "malformed reply from the device"
+
+
+class ChecksumError(FrameError):
+    """A frame arrived whole but its checksum (XOR or CRC) is wrong."""
+
+    code = "bad_checksum"
+
+    def default_message(self) -> str:
+        return "reply from the device failed its checksum"
+
+
+# --- printer -----------------------------------------------------------------------
+
+
+class PrinterError(DeviceError):
+    code = "printer_error"
+
+    def default_message(self) -> str:
+        return "printer error"
+
+
+class PrinterOffline(PrinterError):
+    """The printer answered but reports itself offline (or reports an error)."""
+
+    code = "printer_offline"
+
+    def default_message(self) -> str:
+        return "printer is offline"
+
+
+class PrinterPaperOut(PrinterError):
+    code = "printer_paper_out"
+
+    def default_message(self) -> str:
+        return "printer is out of paper"
+
+
+class PrinterCoverOpen(PrinterError):
+    code = "printer_cover_open"
+
+    def default_message(self) -> str:
+        return "printer cover is open"
+
+
+class PrinterCutterError(PrinterError):
+    code = "printer_cutter_error"
+
+    def default_message(self) -> str:
+        return "printer autocutter error"
+
+
+# --- ID card reader ----------------------------------------------------------------
+
+
+class CardError(DeviceError):
+    """The reader answered with a failure SW3 code (see ``sw3``)."""
+
+    code = "card_error"
+
+    def __init__(
+        self, message: str | None = None, *, sw3: int | None = None, device: str | None = None
+    ) -> None:
+        self.sw3 = sw3
+        if message is None and sw3 is not None:
+            from devices.sam_frames import sw3_description
+
+            message = f"reader reports SW3=0x{sw3:02X}: {sw3_description(sw3)}"
+        super().__init__(message, device=device)
+
+    def default_message(self) -> str:
+        return "ID card reader error"
+
+
+class NoCard(CardError):
+    """No card is on the reader (SW3 0x80 to find-card)."""
+
+    code = "no_card"
+
+    def default_message(self) -> str:
+        return "no card on the reader"
+
+
+class CardReadFailed(CardError):
+    """A card was found but could not be selected or read (moved away, unreadable)."""
+
+    code = "card_read_failed"
+
+    def default_message(self) -> str:
+        return "the card could not be read; lift it and place it again"
+
+
+class CardDataError(CardError):
+    """The card's text block did not decode (corrupt or unknown layout)."""
+
+    code = "card_data_error"
+
+    def default_message(self) -> str:
+        return "the card's data could not be decoded"
+
+
+# --- RS-485 register devices (signs, evaluators) -----------------------------------
+
+
+class ModbusException(DeviceError):
+    """The slave answered with a Modbus exception response."""
+
+    code = "modbus_exception"
+
+    def __init__(
+        self, exception_code: int, *, function: int = 0, device: str | None = None
+    ) -> None:
+        from devices.modbus_rtu import EXCEPTION_NAMES
+
+        self.exception_code = exception_code
+        self.function = function
+        name = EXCEPTION_NAMES.get(exception_code, "unknown exception")
+        super().__init__(
+            f"device rejected function 0x{function:02X}: exception {exception_code} ({name})",
+            device=device,
+        )
