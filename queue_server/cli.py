@@ -1,12 +1,33 @@
 """The `hallqueue` command: a thin client of the library.
 
 Each command parses its options, calls the library and turns its exceptions into a
-clean message. Sub-groups of other packages are registered lazily so that
-`hallqueue --help` stays fast and a missing optional part never breaks the rest.
+clean message. Groups of other packages (`sim`, `devices`, …) are registered in
+`main`, importing only what they need, so a part that fails to import never breaks the rest.
 """
 from __future__ import annotations
 
+import getpass
+import sys
+from pathlib import Path
+
 import click
+
+from .engine.errors import QueueError
+
+DB_OPTION = click.option(
+    "--db", "db_path", envvar="HALLQUEUE_DB", default="var/hallqueue.db", show_default=True, help="SQLite database file."
+)
+
+
+def fail(message: str) -> None:
+    click.echo(f"hallqueue: {message}", err=True)
+    sys.exit(2)
+
+
+def open_db(db_path: str):  # type: ignore[no-untyped-def]
+    from .storage import Database
+
+    return Database(db_path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,15 +35,129 @@ def cli() -> None:
     """hallqueue: queue and self-service kiosk system."""
 
 
-def _register_optional_groups() -> None:
-    from devices import cli as devices_cli
+@cli.command()
+@DB_OPTION
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8600).")
+@click.option("--demo", is_flag=True, help="Load the demo city into an empty database.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="JSON settings file.")
+@click.option("--message-queue", default=None, help="Redis URL shared by several server processes.")
+def serve(db_path: str, host: str | None, port: int | None, demo: bool, config_file: str | None, message_queue: str | None) -> None:
+    """Run the central queue server."""
+    from .server import run
 
+    run(db_path=db_path, host=host, port=port, demo=demo, config_file=config_file, message_queue=message_queue)
+
+
+@cli.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "manager", "clerk"]), required=True)
+@click.option("--site", "sites", multiple=True, help="A site the user works for (repeatable; admins need none).")
+@click.option("--name", "display_name", default="", help="Display name.")
+@DB_OPTION
+def user_add(username: str, role: str, sites: tuple[str, ...], display_name: str, db_path: str) -> None:
+    """Add or update a staff member; the password is read from stdin or a prompt."""
+    from .accounts import Accounts
+    from .settings import load, secret_for
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            fail("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    db = open_db(db_path)
+    try:
+        Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_user(username, password, role, list(sites), display_name)
+    except QueueError as exc:
+        fail(exc.detail or exc.code)
+    click.echo(f"user {username} ({role}) saved")
+
+
+@cli.group()
+def device() -> None:
+    """Enrolled kiosks, displays and signs."""
+
+
+@device.command("add")
+@click.option("--kind", type=click.Choice(["kiosk", "display", "sign"]), required=True)
+@click.option("--site", required=True)
+@click.option("--name", default="", help="A name to recognise the device by.")
+@DB_OPTION
+def device_add(kind: str, site: str, name: str, db_path: str) -> None:
+    """Enrol a device; its token is printed once, alone on the last line."""
+    from .accounts import Accounts
+    from .settings import load, secret_for
+
+    db = open_db(db_path)
+    try:
+        device_id, token = Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_device(kind, site, name)
+    except QueueError as exc:
+        fail(exc.detail or exc.code)
+    click.echo(f"device {device_id} ({kind} at {site}) enrolled; its token (shown only now):")
+    click.echo(token)
+
+
+@cli.group()
+def catalog() -> None:
+    """The service catalogue."""
+
+
+@catalog.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@DB_OPTION
+def catalog_import(file: str, db_path: str) -> None:
+    """Import services (JSON or CSV) and bundles (JSON)."""
+    from . import catalog as catalog_module
+    from .storage import repository as repo
+
+    text = Path(file).read_text(encoding="utf-8-sig")
+    db = open_db(db_path)
+    try:
+        if file.lower().endswith(".csv"):
+            services, bundles = catalog_module.parse_catalog_csv(text), []
+        else:
+            known = [s.code for s in repo.list_services(db.conn)]
+            services, bundles = catalog_module.parse_catalog_json(text, known)
+        catalog_module.import_catalog(db, services, bundles)
+    except QueueError as exc:
+        fail(f"{file}: {exc.detail}")
+    click.echo(f"imported {len(services)} services and {len(bundles)} bundles")
+
+
+@catalog.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="-", help="File to write (default stdout).")
+@DB_OPTION
+def catalog_export(fmt: str, output: str, db_path: str) -> None:
+    """Export the catalogue as JSON (services and bundles) or CSV (services)."""
+    from . import catalog as catalog_module
+
+    db = open_db(db_path)
+    text = catalog_module.export_json(db) if fmt == "json" else catalog_module.export_csv(db)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def _register_groups() -> None:
+    try:
+        from devices import cli as devices_cli
+    except ImportError as exc:  # the devices part is optional for a bare centre
+        click.echo(f"hallqueue: device commands unavailable ({exc})", err=True)
+        return
     cli.add_command(devices_cli.sim)
     cli.add_command(devices_cli.devices)
 
 
 def main() -> None:
-    _register_optional_groups()
+    _register_groups()
     cli(prog_name="hallqueue")
 
 

@@ -1,0 +1,192 @@
+"""Staff, devices and their tokens.
+
+Passwords are hashed slowly (werkzeug's scrypt), once per login. Tokens, staff
+session tokens and device tokens alike, are random strings stored only as an
+HMAC-SHA256 under the server secret: a fast keyed hash, so checking a token on
+every request costs microseconds and a stolen database file reveals no token.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .engine.errors import InvalidInput, QueueError, UnknownSite
+from .engine.ids import new_id
+from .storage import Database
+from .storage import repository as repo
+from .storage.records import from_text, to_text
+
+ROLES = ("admin", "manager", "clerk")
+DEVICE_KINDS = ("kiosk", "display", "sign")
+SESSION_HOURS = 12
+
+
+class Unauthorized(QueueError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(QueueError):
+    code = "forbidden"
+    status = 403
+
+
+class LoginFailed(Unauthorized):
+    code = "login_failed"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a staff member or an enrolled device."""
+
+    kind: str  # staff | device
+    name: str  # username or device id
+    role: str  # admin | manager | clerk | kiosk | display | sign
+    sites: frozenset[str] = field(default_factory=frozenset)  # resolved scope, subtrees included
+    all_sites: bool = False
+
+    def covers(self, site_id: str) -> bool:
+        return self.all_sites or site_id in self.sites
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+
+class Accounts:
+    def __init__(self, db: Database, secret: bytes) -> None:
+        self.db = db
+        self.secret = secret
+
+    def token_hash(self, token: str) -> str:
+        return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
+
+    # --- staff ------------------------------------------------------------------------
+
+    def add_user(self, username: str, password: str, role: str, sites: list[str], display_name: str = "") -> None:
+        username = (username or "").strip()
+        if not username or len(username) > 64:
+            raise InvalidInput("username must be 1–64 characters", field="username")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        if len(password or "") < 8:
+            raise InvalidInput("password must be at least 8 characters", field="password")
+        if role != "admin" and not sites:
+            raise InvalidInput("managers and clerks need at least one site", field="site")
+        with self.db.transaction() as conn:
+            for site in sites:
+                if repo.get_site(conn, site) is None:
+                    raise UnknownSite(site=site)
+            conn.execute(
+                """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+                     role = excluded.role, sites = excluded.sites, display_name = excluded.display_name,
+                     active = 1""",
+                (username, generate_password_hash(password), role, json.dumps(sites), display_name, _now_text()),
+            )
+
+    def login(self, username: str, password: str) -> str:
+        row = self.db.query_one("SELECT * FROM staff WHERE username = ? AND active = 1", (username,))
+        # Hash anyway when the user is unknown so timing does not reveal which usernames exist.
+        stored = row["password_hash"] if row else _DUMMY_HASH
+        if not check_password_hash(stored, password or "") or row is None:
+            raise LoginFailed()
+        token = secrets.token_urlsafe(32)
+        expires = datetime.now(UTC) + timedelta(hours=SESSION_HOURS)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO tokens (hash, kind, subject, created_at, expires_at) VALUES (?, 'session', ?, ?, ?)",
+                (self.token_hash(token), username, _now_text(), to_text(expires)),
+            )
+        return token
+
+    def logout(self, token: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (self.token_hash(token),))
+
+    # --- devices ----------------------------------------------------------------------
+
+    def add_device(self, kind: str, site_id: str, name: str = "") -> tuple[str, str]:
+        """Enrol a device; returns (device id, token). The token is shown once, never stored."""
+        if kind not in DEVICE_KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(DEVICE_KINDS)}", field="kind")
+        token = secrets.token_urlsafe(32)
+        device_id = new_id()
+        with self.db.transaction() as conn:
+            if repo.get_site(conn, site_id) is None:
+                raise UnknownSite(site=site_id)
+            conn.execute(
+                "INSERT INTO devices (id, kind, site_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                (device_id, kind, site_id, name, _now_text()),
+            )
+            conn.execute(
+                "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
+                (self.token_hash(token), device_id, _now_text()),
+            )
+        return device_id, token
+
+    def revoke_device(self, device_id: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now_text(), device_id))
+            conn.execute("UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,))
+
+    # --- resolving a token ------------------------------------------------------------
+
+    def principal(self, token: str | None) -> Principal | None:
+        if not token or len(token) > 256:
+            return None
+        conn = self.db.conn
+        row = conn.execute(
+            "SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (self.token_hash(token),)
+        ).fetchone()
+        if row is None:
+            return None
+        if row["expires_at"] and from_text(row["expires_at"]) < datetime.now(UTC):  # type: ignore[operator]
+            return None
+        if row["kind"] == "device":
+            device = conn.execute(
+                "SELECT * FROM devices WHERE id = ? AND revoked_at IS NULL", (row["subject"],)
+            ).fetchone()
+            if device is None:
+                return None
+            return Principal("device", device["id"], device["kind"], frozenset({device["site_id"]}))
+        staff = conn.execute(
+            "SELECT * FROM staff WHERE username = ? AND active = 1", (row["subject"],)
+        ).fetchone()
+        if staff is None:
+            return None
+        sites = json.loads(staff["sites"])
+        if staff["role"] == "admin" and not sites:
+            return Principal("staff", staff["username"], "admin", all_sites=True)
+        return Principal("staff", staff["username"], staff["role"], frozenset(subtree(conn, sites)))
+
+
+def subtree(conn: sqlite3.Connection, roots: list[str]) -> set[str]:
+    """The given sites and every site below them (a township manager sees its villages)."""
+    children: dict[str | None, list[str]] = {}
+    for row in conn.execute("SELECT id, parent_id FROM sites"):
+        children.setdefault(row["parent_id"], []).append(row["id"])
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        site = stack.pop()
+        if site in found:
+            continue
+        found.add(site)
+        stack.extend(children.get(site, []))
+    return found
+
+
+def _now_text() -> str:
+    return to_text(datetime.now(UTC))  # type: ignore[return-value]
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password")

@@ -1,0 +1,34 @@
+"""Who may call what: bearer tokens resolved to a principal, checked per route."""
+from __future__ import annotations
+
+from flask import g, request
+
+from ..accounts import Forbidden, Principal, Unauthorized
+from ..app import hall
+
+STAFF_ROLES = frozenset({"admin", "manager", "clerk"})
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def current_principal() -> Principal | None:
+    if "principal" not in g:
+        g.principal = hall().accounts.principal(bearer_token())
+    return g.principal  # type: ignore[no-any-return]
+
+
+def require(site: str | None, roles: frozenset[str] | set[str]) -> Principal:
+    """The caller, if it holds one of `roles` and (for a site route) covers that site."""
+    principal = current_principal()
+    if principal is None:
+        raise Unauthorized()
+    if principal.role not in roles:
+        raise Forbidden()
+    if site is not None and not principal.covers(site):
+        raise Forbidden()
+    return principal

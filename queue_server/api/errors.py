@@ -1,0 +1,55 @@
+"""One error handler: every failure becomes `{"error": CODE, "message": TEXT}`.
+
+The message is in Chinese unless the client prefers English (Accept-Language).
+Nothing a client sends may produce a 500 with a stack trace; an unexpected error is
+logged and answered with a generic `internal_error`.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..engine.errors import QueueError
+from ..messages import message, pick_language
+
+log = logging.getLogger("hallqueue.api")
+
+_HTTP_CODES = {
+    400: "invalid_input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(code: str, status: int, **params: object):  # type: ignore[no-untyped-def]
+    language = pick_language(request.headers.get("Accept-Language"))
+    body = {"error": code, "message": message(code, language, **params)}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(QueueError)
+    def queue_error(exc: QueueError):  # type: ignore[no-untyped-def]
+        params = dict(exc.params)
+        params.setdefault("detail", exc.detail)
+        return error_response(exc.code, exc.status, **params)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        return error_response(_HTTP_CODES.get(status, "invalid_input"), status, detail=exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("internal_error", 500)

@@ -1,0 +1,350 @@
+"""The OpenAPI 3 document of /api/v1, kept true to the routes by a test."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.model import (
+    Channel,
+    CounterKind,
+    CounterState,
+    Outcome,
+    Priority,
+    SiteKind,
+    TicketStatus,
+)
+from ..operations import COUNTER_ACTIONS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERROR_TEXT = {
+    400: "Invalid input",
+    401: "No valid token",
+    403: "Not allowed for this token",
+    404: "Not found",
+    409: "Conflict with the current state",
+    422: "Not offered here",
+}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in statuses}
+
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+NULLABLE_INT = {"type": "integer", "nullable": True}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "stable machine-readable code"},
+            "message": {"type": "string", "description": "for people; Chinese unless Accept-Language prefers en"},
+        },
+    },
+    "Site": {
+        "type": "object",
+        "required": ["id", "name", "kind"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "name_en": {"type": "string"},
+            "kind": {"type": "string", "enum": [k.value for k in SiteKind]},
+            "parent": NULLABLE_STRING,
+            "timezone": {"type": "string"},
+            "hours": {"type": "object", "nullable": True},
+            "settings": {"type": "object"},
+        },
+    },
+    "Ticket": {
+        "type": "object",
+        "required": ["id", "site", "number", "status", "issued_at"],
+        "properties": {
+            "id": {"type": "string", "description": "ULID, unique across the city"},
+            "site": {"type": "string"},
+            "number": {"type": "string", "example": "A001"},
+            "day": {"type": "string", "format": "date"},
+            "service": NULLABLE_STRING,
+            "bundle": NULLABLE_STRING,
+            "channel": {"type": "string", "enum": [c.value for c in Channel]},
+            "priority": {"type": "string", "enum": [p.value for p in Priority]},
+            "status": {"type": "string", "enum": [s.value for s in TicketStatus]},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "called_at": NULLABLE_STRING,
+            "started_at": NULLABLE_STRING,
+            "finished_at": NULLABLE_STRING,
+            "counter": NULLABLE_INT,
+            "target_counter": NULLABLE_INT,
+            "outcome": {"type": "string", "nullable": True, "enum": [o.value for o in Outcome] + [None]},
+            "transfer_count": {"type": "integer"},
+            "recall_count": {"type": "integer"},
+            "person": {"type": "string", "nullable": True, "description": "masked name, e.g. 张*"},
+            "note": NULLABLE_STRING,
+        },
+    },
+    "Counter": {
+        "type": "object",
+        "required": ["number", "name", "state"],
+        "properties": {
+            "number": {"type": "integer"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": [k.value for k in CounterKind]},
+            "state": {"type": "string", "enum": [s.value for s in CounterState]},
+            "pause_reason": NULLABLE_STRING,
+            "state_since": NULLABLE_STRING,
+            "current_ticket": NULLABLE_STRING,
+            "clerk": NULLABLE_STRING,
+            "profile": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "IssuedTicket": {
+        "type": "object",
+        "required": ["ticket", "ahead", "estimated_wait_minutes"],
+        "properties": {
+            "ticket": _ref("Ticket"),
+            "ahead": {"type": "integer", "minimum": 0},
+            "estimated_wait_minutes": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Event": {
+        "type": "object",
+        "required": ["seq", "id", "type", "at", "site", "data"],
+        "properties": {
+            "seq": {"type": "integer"},
+            "id": {"type": "string"},
+            "type": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+            "site": {"type": "string"},
+            "ticket": {"allOf": [_ref("Ticket")], "nullable": True},
+            "counter": {"allOf": [_ref("Counter")], "nullable": True},
+            "data": {"type": "object"},
+        },
+    },
+}
+
+BEARER = [{"bearer": []}]
+SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": {"type": "string"}}
+TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def openapi_document() -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
+        "/api/v1/health": {
+            "get": {"summary": "Liveness: the database answers", "responses": {"200": _json({"type": "object"}, "ok")}}
+        },
+        "/api/v1/sites": {
+            "get": {
+                "summary": "All sites (the site tree via `parent`)",
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "properties": {"sites": {"type": "array", "items": _ref("Site")}}},
+                        "Sites",
+                    )
+                },
+            }
+        },
+        "/api/v1/sites/{site}": {
+            "get": {
+                "summary": "One site now: counters, offered services and bundles, waiting counts, estimated waits",
+                "parameters": [SITE_PARAM],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["site", "counters", "services", "bundles", "last_seq"],
+                            "properties": {
+                                "site": _ref("Site"),
+                                "counters": {"type": "array", "items": _ref("Counter")},
+                                "services": {"type": "array", "items": {"type": "object"}},
+                                "bundles": {"type": "array", "items": {"type": "object"}},
+                                "waiting_total": {"type": "integer"},
+                                "last_seq": {"type": "integer"},
+                            },
+                        },
+                        "The site",
+                    ),
+                    **_errors(404),
+                },
+            }
+        },
+        "/api/v1/sites/{site}/tickets": {
+            "post": {
+                "summary": "Issue a ticket (idempotent by request_id)",
+                "description": "Needs a kiosk token of the site or a staff token covering it. "
+                "The same request_id again returns the same ticket with 200.",
+                "security": BEARER,
+                "parameters": [SITE_PARAM],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "service": {"type": "string", "maxLength": 32},
+                                    "bundle": {"type": "string", "maxLength": 32},
+                                    "request_id": {"type": "string", "maxLength": 64},
+                                    "channel": {"type": "string", "enum": [c.value for c in Channel]},
+                                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json(_ref("IssuedTicket"), "Issued"),
+                    "200": _json(_ref("IssuedTicket"), "The ticket issued earlier for this request_id"),
+                    **_errors(400, 401, 403, 404, 409, 422),
+                },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}": {
+            "get": {
+                "summary": "A ticket with its live position",
+                "parameters": [TICKET_PARAM],
+                "responses": {"200": _json(_ref("IssuedTicket"), "The ticket"), **_errors(404)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/cancel": {
+            "post": {
+                "summary": "Cancel a waiting ticket",
+                "security": BEARER,
+                "parameters": [TICKET_PARAM],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}, "Cancelled"),
+                    **_errors(401, 403, 404, 409),
+                },
+            }
+        },
+        "/api/v1/sites/{site}/counters/{number}/{action}": {
+            "post": {
+                "summary": "A console action at a counter",
+                "description": "call-next with nobody waiting answers 204. finish needs `outcome`; "
+                "pause needs `reason`; transfer needs `to_service` or `to_counter` (and may carry `note`).",
+                "security": BEARER,
+                "parameters": [
+                    SITE_PARAM,
+                    {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": list(COUNTER_ACTIONS)}},
+                ],
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "reason": {"type": "string", "maxLength": 200},
+                                    "outcome": {"type": "string", "enum": [o.value for o in Outcome]},
+                                    "to_service": {"type": "string", "maxLength": 32},
+                                    "to_counter": {"type": "integer", "minimum": 0},
+                                    "note": {"type": "string", "maxLength": 200},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "counter": _ref("Counter"),
+                                "ticket": {"allOf": [_ref("Ticket")], "nullable": True},
+                            },
+                        },
+                        "The counter and the ticket concerned",
+                    ),
+                    "204": {"description": "call-next: nobody is waiting for this counter"},
+                    **_errors(400, 401, 403, 404, 409, 422),
+                },
+            }
+        },
+        "/api/v1/sites/{site}/events": {
+            "get": {
+                "summary": "The site's events after a sequence number, in order",
+                "security": BEARER,
+                "parameters": [
+                    SITE_PARAM,
+                    {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}},
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "events": {"type": "array", "items": _ref("Event")},
+                                "last_seq": {"type": "integer"},
+                            },
+                        },
+                        "Events",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/auth/login": {
+            "post": {
+                "summary": "Staff login; the token goes in `Authorization: Bearer`",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["username", "password"],
+                                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["token"],
+                            "properties": {
+                                "token": {"type": "string"},
+                                "username": {"type": "string"},
+                                "role": {"type": "string"},
+                                "sites": {"type": "array", "nullable": True, "items": {"type": "string"}},
+                            },
+                        },
+                        "Logged in",
+                    ),
+                    **_errors(400, 401),
+                },
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "summary": "End this staff session",
+                "security": BEARER,
+                "responses": {"200": _json({"type": "object"}, "Logged out"), **_errors(401, 403)},
+            }
+        },
+    }
+    responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "hallqueue centre API",
+            "version": "1",
+            "description": "Errors are {error, message}; messages are Chinese unless Accept-Language prefers English.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": responses,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

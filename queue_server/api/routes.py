@@ -1,0 +1,189 @@
+"""The routes of /api/v1. Each parses and validates, calls the library, and answers."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from .. import site_view, wire
+from ..app import hall
+from ..engine.errors import InvalidInput
+from ..engine.model import Channel, Priority
+from ..operations import COUNTER_ACTIONS, Issued
+from . import api
+from .auth import STAFF_ROLES, bearer_token, require
+from .openapi import openapi_document
+
+ISSUERS = STAFF_ROLES | {"kiosk"}
+READERS = STAFF_ROLES | {"kiosk", "display", "sign"}
+MAX_TEXT = 200
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True, force=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object", field="body")
+    return body
+
+
+def optional_text(body: dict[str, Any], name: str, max_length: int = MAX_TEXT) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise InvalidInput(f"{name} must be a non-empty string of at most {max_length} characters", field=name)
+    return value.strip()
+
+
+def optional_int(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1_000_000:
+        raise InvalidInput(f"{name} must be a whole number", field=name)
+    return value
+
+
+def choice(body: dict[str, Any], name: str, enum: Any, default: Any) -> Any:
+    value = body.get(name)
+    if value is None:
+        return default
+    try:
+        return enum(value)
+    except (ValueError, TypeError):
+        raise InvalidInput(f"{name} must be one of " + ", ".join(e.value for e in enum), field=name) from None
+
+
+def issued_payload(issued: Issued) -> dict[str, Any]:
+    return {
+        "ticket": wire.ticket_payload(issued.ticket),
+        "ahead": issued.ahead,
+        "estimated_wait_minutes": issued.estimated_wait_minutes,
+    }
+
+
+# --- public reads --------------------------------------------------------------------
+
+
+@api.get("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
+
+
+@api.get("/health")
+def health():  # type: ignore[no-untyped-def]
+    hall().db.query_one("SELECT 1")
+    return jsonify({"ok": True})
+
+
+@api.get("/sites")
+def sites():  # type: ignore[no-untyped-def]
+    return jsonify({"sites": site_view.list_sites(hall().db)})
+
+
+@api.get("/sites/<site>")
+def site(site: str):  # type: ignore[no-untyped-def]
+    return jsonify(site_view.site_detail(hall().db, site))
+
+
+@api.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(issued_payload(hall().ops.ticket_view(ticket_id)))
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+@api.post("/auth/login")
+def login():  # type: ignore[no-untyped-def]
+    body = json_body()
+    username = optional_text(body, "username", 64)
+    password = body.get("password")
+    if username is None or not isinstance(password, str) or len(password) > 256:
+        raise InvalidInput("username and password are required", field="username")
+    token = hall().accounts.login(username, password)
+    principal = hall().accounts.principal(token)
+    assert principal is not None
+    sites = sorted(principal.sites) if not principal.all_sites else None
+    return jsonify({"token": token, "username": username, "role": principal.role, "sites": sites})
+
+
+@api.post("/auth/logout")
+def logout():  # type: ignore[no-untyped-def]
+    require(None, STAFF_ROLES)
+    hall().accounts.logout(bearer_token())  # type: ignore[arg-type]
+    return jsonify({"ok": True})
+
+
+# --- tickets -------------------------------------------------------------------------
+
+
+@api.post("/sites/<site>/tickets")
+def issue(site: str):  # type: ignore[no-untyped-def]
+    principal = require(site, ISSUERS)
+    body = json_body()
+    service = optional_text(body, "service", 32)
+    bundle = optional_text(body, "bundle", 32)
+    request_id = optional_text(body, "request_id", 64)
+    default_channel = Channel.KIOSK if principal.role == "kiosk" else Channel.STAFF
+    channel = choice(body, "channel", Channel, default_channel)
+    priority = choice(body, "priority", Priority, Priority.ORDINARY)
+    issued = hall().ops.issue_ticket(
+        site, service=service, bundle=bundle, request_id=request_id, channel=channel, priority=priority
+    )
+    return jsonify(issued_payload(issued)), 201 if issued.created else 200
+
+
+@api.post("/tickets/<ticket_id>/cancel")
+def cancel(ticket_id: str):  # type: ignore[no-untyped-def]
+    require(None, ISSUERS)
+    view = hall().ops.ticket_view(ticket_id)
+    require(view.ticket.site_id, ISSUERS)
+    return jsonify({"ticket": wire.ticket_payload(hall().ops.cancel_ticket(ticket_id))})
+
+
+# --- counters ------------------------------------------------------------------------
+
+
+@api.post("/sites/<site>/counters/<int:number>/<action>")
+def counter_action(site: str, number: int, action: str):  # type: ignore[no-untyped-def]
+    if action not in COUNTER_ACTIONS:
+        raise InvalidInput(f"unknown action {action!r}", field="action")
+    principal = require(site, STAFF_ROLES)
+    body = json_body()
+    result = hall().ops.counter_action(
+        site,
+        number,
+        action,
+        clerk=principal.name,
+        reason=optional_text(body, "reason") or "",
+        outcome=optional_text(body, "outcome", 32),
+        to_service=optional_text(body, "to_service", 32),
+        to_counter=optional_int(body, "to_counter"),
+        note=optional_text(body, "note") or "",
+    )
+    if result is None:
+        return "", 204
+    return jsonify(
+        {
+            "counter": wire.counter_payload(result.counter),
+            "ticket": wire.ticket_payload(result.ticket) if result.ticket else None,
+        }
+    )
+
+
+# --- events --------------------------------------------------------------------------
+
+
+@api.get("/sites/<site>/events")
+def events(site: str):  # type: ignore[no-untyped-def]
+    require(site, READERS)
+    try:
+        since = int(request.args.get("since", "0"))
+        limit = int(request.args.get("limit", "1000"))
+    except ValueError:
+        raise InvalidInput("since and limit must be whole numbers", field="since") from None
+    if since < 0 or not 1 <= limit <= 5000:
+        raise InvalidInput("since ≥ 0 and 1 ≤ limit ≤ 5000", field="since")
+    payloads = hall().ops.events_since(site, since, limit)
+    return jsonify({"events": payloads, "last_seq": payloads[-1]["seq"] if payloads else since})

@@ -1,0 +1,82 @@
+"""The app factory: binds storage, accounts, operations and Socket.IO to one Flask app."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from flask_socketio import SocketIO
+
+from . import settings as settings_module
+from .accounts import Accounts
+from .operations import Operations
+from .storage import Database
+
+log = logging.getLogger("hallqueue")
+
+
+@dataclass
+class Hall:
+    """Everything a request handler needs, created once per app."""
+
+    settings: dict[str, Any]
+    db: Database
+    accounts: Accounts
+    ops: Operations
+    socketio: SocketIO
+
+
+def hall() -> Hall:
+    return current_app.extensions["hallqueue"]  # type: ignore[no-any-return]
+
+
+def create_app(config_file: str | None = None, overrides: dict[str, Any] | None = None, clock: Any = None) -> Flask:
+    values = settings_module.load(config_file, overrides)
+    logging.basicConfig(level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__)
+    secret = settings_module.secret_for(values)
+    app.config.update(SECRET_KEY=secret, MAX_CONTENT_LENGTH=1 << 20, JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    db = Database(values["DB"], synchronous=values["SYNCHRONOUS"])
+    socketio = SocketIO(
+        app,
+        async_mode="threading",
+        message_queue=values["MESSAGE_QUEUE"],
+        cors_allowed_origins=[],
+        json=None,
+    )
+    from . import push
+
+    ops_kwargs: dict[str, Any] = {"ignore_hours": values["IGNORE_HOURS"]}
+    if clock is not None:
+        ops_kwargs["clock"] = clock
+    ops = Operations(db, publish=push.publisher(socketio, db), **ops_kwargs)
+    components = Hall(values, db, Accounts(db, secret), ops, socketio)
+    app.extensions["hallqueue"] = components
+    push.register(socketio, components)
+
+    from .api import api
+    from .api.errors import register_error_handlers
+
+    app.register_blueprint(api)
+    register_error_handlers(app)
+
+    ops.close_past_days()
+    _start_sweeper(ops, values["SWEEP_SECONDS"])
+    return app
+
+
+def _start_sweeper(ops: Operations, every_seconds: int) -> None:
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                ops.close_past_days()
+            except Exception:  # a failed sweep must not end the thread; the next one retries
+                log.exception("closing past days failed")
+
+    threading.Thread(target=sweep, name="day-sweeper", daemon=True).start()

@@ -1,0 +1,55 @@
+"""The queue engine: plain Python over plain data.
+
+It imports neither Flask nor SQLite (a test checks this), so it runs in
+microseconds in tests and is reused unchanged by the history simulator.
+"""
+from . import calling, estimates, hours, lifecycle, numbering
+from .calling import CallingPolicy, Choice, choose_next, queue_order
+from .errors import QueueError
+from .lifecycle import Change
+from .model import (
+    ACTIVE_STATUSES,
+    Bundle,
+    Channel,
+    Counter,
+    CounterKind,
+    CounterState,
+    Event,
+    Outcome,
+    Priority,
+    ProfileEntry,
+    Service,
+    Site,
+    SiteKind,
+    Ticket,
+    TicketStatus,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Bundle",
+    "CallingPolicy",
+    "Change",
+    "Channel",
+    "Choice",
+    "Counter",
+    "CounterKind",
+    "CounterState",
+    "Event",
+    "Outcome",
+    "Priority",
+    "ProfileEntry",
+    "QueueError",
+    "Service",
+    "Site",
+    "SiteKind",
+    "Ticket",
+    "TicketStatus",
+    "calling",
+    "choose_next",
+    "estimates",
+    "hours",
+    "lifecycle",
+    "numbering",
+    "queue_order",
+]

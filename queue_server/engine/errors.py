@@ -1,0 +1,104 @@
+"""Exceptions of the queue engine.
+
+Each carries a stable `code` (what API clients match on) and `params` (what the
+message templates in `queue_server.messages` fill in). The engine never formats
+text for people: the edges translate, in the user's language.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class QueueError(Exception):
+    code = "queue_error"
+    status = 400  # the HTTP status the API maps this to
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+        self.params = params
+
+
+class InvalidInput(QueueError):
+    code = "invalid_input"
+    status = 400
+
+
+class NotFound(QueueError):
+    code = "not_found"
+    status = 404
+
+
+class UnknownSite(NotFound):
+    code = "unknown_site"
+
+
+class UnknownService(NotFound):
+    code = "unknown_service"
+
+
+class UnknownBundle(NotFound):
+    code = "unknown_bundle"
+
+
+class UnknownCounter(NotFound):
+    code = "unknown_counter"
+
+
+class UnknownTicket(NotFound):
+    code = "unknown_ticket"
+
+
+class NotOffered(QueueError):
+    """The site does not offer this service or bundle."""
+
+    code = "not_offered"
+    status = 422
+
+
+class Unavailable(QueueError):
+    """A ticket cannot be taken now (hours, issuing window, daily cap)."""
+
+    status = 409
+
+
+class SiteClosed(Unavailable):
+    code = "site_closed"
+
+
+class OutsideIssuingWindow(Unavailable):
+    code = "outside_issuing_window"
+
+
+class PastLastTicket(Unavailable):
+    code = "past_last_ticket"
+
+
+class DailyCapReached(Unavailable):
+    code = "daily_cap_reached"
+
+
+class RequestIdReused(QueueError):
+    """The same request id came back with a different request."""
+
+    code = "request_id_reused"
+    status = 409
+
+
+class InvalidTransition(QueueError):
+    """The ticket or counter is not in a state that allows the action."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class CounterNotOpen(InvalidTransition):
+    code = "counter_not_open"
+
+
+class CounterBusy(InvalidTransition):
+    code = "counter_busy"
+
+
+class NoCurrentTicket(InvalidTransition):
+    code = "no_current_ticket"

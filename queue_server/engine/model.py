@@ -1,0 +1,213 @@
+"""The domain model: plain data, no I/O.
+
+Records are frozen dataclasses; the engine returns changed copies
+(`dataclasses.replace`) together with the events that describe the change.
+Times are timezone-aware `datetime`s in UTC; a site's local calendar comes from its
+`timezone` (see `hours.py`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class SiteKind(StrEnum):
+    HALL = "hall"
+    BUSINESS_STATION = "business_station"
+    TOWNSHIP_CENTER = "township_center"
+    VILLAGE_STATION = "village_station"
+
+
+class CounterKind(StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 综合窗口
+    DOMAIN = "domain"  # 分领域综合窗口
+    ONE_THING = "one_thing"  # “一件事”专窗
+    ASSISTED = "assisted"  # 帮代办
+
+
+class CounterState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    UNSERVED = "unserved"  # still waiting when the site's day ended
+
+
+ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"  # 即办: completed on the spot
+    ACCEPTED = "accepted"  # 承诺: accepted for later completion
+    REFERRED = "referred"
+    INCOMPLETE = "materials_incomplete"
+
+
+class Channel(StrEnum):
+    KIOSK = "kiosk"
+    APPOINTMENT = "appointment"
+    STAFF = "staff"
+    ONLINE = "online"
+    PHONE = "phone"
+
+
+class Priority(StrEnum):
+    ORDINARY = "ordinary"
+    APPOINTMENT = "appointment"  # an on-time appointment
+    ELDERLY = "elderly"
+    DISABLED = "disabled"
+    ASSISTED = "assisted"  # declared need of assistance
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    kind: SiteKind
+    parent_id: str | None = None
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    # {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], ...}; None means always open.
+    hours: dict[str, list[list[str]]] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One government service item (事项)."""
+
+    code: str
+    name: str
+    department: str
+    domain: str
+    prefix: str
+    name_en: str = ""
+    on_the_spot: bool = False  # 即办件
+    commitment_allowed: bool = False  # 告知承诺
+    conditions: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    legal_limit_days: int | None = None
+    expected_minutes: float = 10.0
+    # Optional issuing window in local time, e.g. ("09:00", "16:00").
+    issue_window: tuple[str, str] | None = None
+    # No new tickets this many minutes before the site closes (or its lunch break starts).
+    last_ticket_minutes: int = 0
+    daily_cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A “一件事” package of services handled as one ticket."""
+
+    code: str
+    name: str
+    prefix: str
+    services: tuple[str, ...]
+    name_en: str = ""
+    description: str = ""
+    expected_minutes: float = 30.0
+    daily_cap: int | None = None
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    """One line of a counter's service profile: a service or a bundle, with a weight."""
+
+    service: str | None = None
+    bundle: str | None = None
+    weight: float = 1.0
+
+    @property
+    def key(self) -> str:
+        return f"S:{self.service}" if self.service else f"B:{self.bundle}"
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A window (窗口) at a site."""
+
+    id: str
+    site_id: str
+    number: int
+    name: str
+    kind: CounterKind
+    profile: tuple[ProfileEntry, ...]
+    state: CounterState = CounterState.CLOSED
+    pause_reason: str | None = None
+    state_since: datetime | None = None
+    current_ticket_id: str | None = None
+    clerk: str | None = None
+
+    def serves(self, ticket: Ticket) -> bool:
+        if ticket.target_counter is not None:
+            return ticket.target_counter == self.number
+        return any(entry.key == ticket.queue_key for entry in self.profile)
+
+    def weight_of(self, queue_key: str) -> float:
+        for entry in self.profile:
+            if entry.key == queue_key:
+                return entry.weight
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    site_id: str
+    day: str  # the site's local calendar day, YYYY-MM-DD
+    prefix: str
+    seq_no: int
+    number: str
+    service: str | None
+    bundle: str | None
+    channel: Channel
+    priority: Priority
+    status: TicketStatus
+    issued_at: datetime
+    request_id: str | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    counter: int | None = None
+    clerk: str | None = None
+    outcome: Outcome | None = None
+    target_counter: int | None = None  # set by a transfer to a specific counter
+    transferred_at: datetime | None = None
+    transfer_count: int = 0
+    recall_count: int = 0
+    wait_seconds: float | None = None  # issue → first call
+    service_seconds: float | None = None  # start → finish at the last counter
+    person_hash: str | None = None  # keyed hash of the ID number, never the number
+    person_mask: str | None = None  # e.g. 张*
+    note: str | None = None
+
+    @property
+    def queue_key(self) -> str:
+        return f"S:{self.service}" if self.service else f"B:{self.bundle}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change of one ticket or counter. `seq` is assigned by storage on commit."""
+
+    type: str
+    site_id: str
+    at: datetime
+    ticket: Ticket | None = None
+    counter: Counter | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    id: str = ""

@@ -1,0 +1,359 @@
+"""The imperative shell around the engine.
+
+Each operation opens one `BEGIN IMMEDIATE` transaction, loads what the engine
+needs, lets the engine decide, stores the changed records, appends the events with
+their site-wide sequence numbers, commits, and only then publishes the events.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from . import wire
+from .engine import estimates, hours, lifecycle
+from .engine.calling import CallingPolicy
+from .engine.errors import (
+    InvalidInput,
+    RequestIdReused,
+    UnknownBundle,
+    UnknownCounter,
+    UnknownService,
+    UnknownSite,
+    UnknownTicket,
+)
+from .engine.lifecycle import Change
+from .engine.model import (
+    Bundle,
+    Channel,
+    Counter,
+    CounterState,
+    Outcome,
+    Priority,
+    Service,
+    Site,
+    Ticket,
+    TicketStatus,
+)
+from .storage import Database
+from .storage import repository as repo
+
+Publisher = Callable[[list[dict[str, Any]]], None]
+
+COUNTER_ACTIONS = ("open", "pause", "close", "call-next", "recall", "start", "finish", "no-show", "transfer")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: Ticket
+    ahead: int
+    estimated_wait_minutes: int
+    created: bool  # False when an earlier request with the same id is answered again
+
+
+@dataclass(frozen=True)
+class CounterResult:
+    counter: Counter
+    ticket: Ticket | None
+
+
+def _request_fingerprint(service: str | None, bundle: str | None, channel: str, priority: str, person: str | None) -> str:
+    text = json.dumps([service, bundle, channel, priority, person])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _creates_ticket(change: Change) -> bool:
+    return any(event.type == wire.TICKET_ISSUED for event in change.events)
+
+
+class Operations:
+    def __init__(
+        self,
+        db: Database,
+        publish: Publisher | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        ignore_hours: bool = False,
+    ) -> None:
+        self.db = db
+        self.publish: Publisher = publish or (lambda payloads: None)
+        self.clock = clock
+        self.ignore_hours = ignore_hours
+        self._sweep_lock = threading.Lock()
+
+    # --- the one way to change anything ---------------------------------------------
+
+    def _commit(self, work: Callable[[sqlite3.Connection], tuple[Any, list[Change], Site]]) -> Any:
+        """Run `work` in one transaction, store its changes and events, then publish."""
+        with self.db.write_lock:
+            with self.db.transaction() as conn:
+                result, changes, site = work(conn)
+                payloads = self._store(conn, changes, site)
+            if payloads:
+                self.publish(payloads)
+        return result
+
+    def _store(self, conn: sqlite3.Connection, changes: list[Change], site: Site) -> list[dict[str, Any]]:
+        payloads: list[dict[str, Any]] = []
+        for change in changes:
+            if change.counter is not None:
+                repo.save_counter(conn, change.counter)
+            # A new ticket was inserted by `issue_ticket` itself (with its request fingerprint).
+            if change.ticket is not None and not _creates_ticket(change):
+                repo.update_ticket(conn, change.ticket, site.timezone)
+            payloads.extend(repo.append_events(conn, change.events, wire.event_payload))
+        return payloads
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def _site(self, conn: sqlite3.Connection, site_id: str) -> Site:
+        site = repo.get_site(conn, site_id)
+        if site is None:
+            raise UnknownSite(site=site_id)
+        return site
+
+    def _counter(self, conn: sqlite3.Connection, site_id: str, number: int) -> Counter:
+        counter = repo.get_counter(conn, site_id, number)
+        if counter is None:
+            raise UnknownCounter(counter=number)
+        return counter
+
+    def _item(self, conn: sqlite3.Connection, service: str | None, bundle: str | None) -> Service | Bundle:
+        if (service is None) == (bundle is None):
+            raise InvalidInput("give exactly one of service or bundle", field="service")
+        if service is not None:
+            found = repo.get_service(conn, service)
+            if found is None:
+                raise UnknownService(service=service)
+            return found
+        found_bundle = repo.get_bundle(conn, bundle)  # type: ignore[arg-type]
+        if found_bundle is None:
+            raise UnknownBundle(bundle=bundle)
+        return found_bundle
+
+    def policy(self, site: Site) -> CallingPolicy:
+        max_wait = site.settings.get("max_wait_minutes")
+        return CallingPolicy(max_wait_minutes=float(max_wait)) if max_wait else CallingPolicy()
+
+    # --- issuing ----------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        site_id: str,
+        service: str | None = None,
+        bundle: str | None = None,
+        request_id: str | None = None,
+        channel: Channel = Channel.KIOSK,
+        priority: Priority = Priority.ORDINARY,
+        person_hash: str | None = None,
+        person_mask: str | None = None,
+    ) -> Issued:
+        fingerprint = _request_fingerprint(service, bundle, channel.value, priority.value, person_hash)
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            site = self._site(conn, site_id)
+            if request_id is not None:
+                earlier = repo.ticket_by_request(conn, site_id, request_id)
+                if earlier is not None:
+                    ticket, earlier_fingerprint = earlier
+                    if earlier_fingerprint != fingerprint:
+                        raise RequestIdReused(request_id=request_id)
+                    return self._issued(conn, site, ticket, created=False), [], site
+            item = self._item(conn, service, bundle)
+            now = self.clock()
+            day = hours.local_day(now, site.timezone)
+            kind = "service" if isinstance(item, Service) else "bundle"
+            change = lifecycle.issue(
+                site,
+                item,
+                offered=repo.is_offered(conn, site_id, kind, item.code),
+                now=now,
+                last_seq_no=repo.last_number(conn, site_id, day, item.prefix),
+                issued_today=repo.issued_today(conn, site_id, day, service, bundle)
+                if item.daily_cap is not None
+                else 0,
+                channel=channel,
+                priority=priority,
+                request_id=request_id,
+                person_hash=person_hash,
+                person_mask=person_mask,
+                ignore_hours=self.ignore_hours,
+            )
+            ticket = change.ticket
+            assert ticket is not None
+            repo.set_last_number(conn, site_id, day, ticket.prefix, ticket.seq_no)
+            repo.insert_ticket(conn, ticket, site.timezone, fingerprint)
+            issued = self._issued(conn, site, ticket, created=True)
+            event = replace(
+                change.events[0],
+                data={"ahead": issued.ahead, "estimated_wait_minutes": issued.estimated_wait_minutes},
+            )
+            return issued, [replace(change, events=(event,))], site
+
+        return self._commit(work)
+
+    def _issued(self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool) -> Issued:
+        ahead, minutes = self._position(conn, site, ticket)
+        return Issued(ticket=ticket, ahead=ahead, estimated_wait_minutes=minutes, created=created)
+
+    def _position(self, conn: sqlite3.Connection, site: Site, ticket: Ticket) -> tuple[int, int]:
+        """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait."""
+        if ticket.status != TicketStatus.WAITING:
+            return 0, 0
+        column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
+        earlier = "(issued_at < :at OR (issued_at = :at AND seq_no < :seq))"
+        if ticket.priority == Priority.ORDINARY:
+            condition = f"(priority != 'ordinary' OR {earlier})"
+        else:
+            condition = f"(priority != 'ordinary' AND {earlier})"
+        ahead = conn.execute(
+            f"""SELECT count(*) FROM tickets WHERE site_id = :site AND status = 'waiting'
+                AND {column} = :code AND id != :id AND target_counter IS NULL AND {condition}""",
+            {"site": site.id, "code": code, "id": ticket.id, "at": wire.iso(ticket.issued_at), "seq": ticket.seq_no},
+        ).fetchone()[0]
+        minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
+        open_counters = sum(
+            1
+            for c in repo.list_counters(conn, site.id)
+            if c.state == CounterState.OPEN and any(e.key == ticket.queue_key for e in c.profile)
+        )
+        return ahead, estimates.estimated_wait_minutes(ahead, minutes, open_counters)
+
+    def _minutes_per_ticket(self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None) -> float:
+        if service:
+            item = repo.get_service(conn, service)
+            expected = item.expected_minutes if item else 10.0
+            return estimates.blended_minutes(expected, repo.recent_service_minutes(conn, site.id, service))
+        found = repo.get_bundle(conn, bundle) if bundle else None
+        return found.expected_minutes if found else 30.0
+
+    def ticket_view(self, ticket_id: str) -> Issued:
+        conn = self.db.conn
+        ticket = repo.get_ticket(conn, ticket_id)
+        if ticket is None:
+            raise UnknownTicket(ticket=ticket_id)
+        site = self._site(conn, ticket.site_id)
+        return self._issued(conn, site, ticket, created=False)
+
+    def cancel_ticket(self, ticket_id: str) -> Ticket:
+        def work(conn: sqlite3.Connection) -> tuple[Ticket, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            change = lifecycle.cancel(ticket, self.clock())
+            return change.ticket, [change], site  # type: ignore[return-value]
+
+        return self._commit(work)
+
+    # --- counters ---------------------------------------------------------------------
+
+    def counter_action(
+        self,
+        site_id: str,
+        number: int,
+        action: str,
+        clerk: str | None = None,
+        reason: str = "",
+        outcome: str | None = None,
+        to_service: str | None = None,
+        to_counter: int | None = None,
+        note: str = "",
+    ) -> CounterResult | None:
+        """Apply one console action; None for call-next when nobody is waiting."""
+        if action not in COUNTER_ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}", field="action")
+        parsed_outcome = None
+        if action == "finish":
+            try:
+                parsed_outcome = Outcome(outcome or "")
+            except ValueError:
+                raise InvalidInput("outcome must be one of " + ", ".join(o.value for o in Outcome), field="outcome") from None
+
+        def work(conn: sqlite3.Connection) -> tuple[CounterResult | None, list[Change], Site]:
+            site = self._site(conn, site_id)
+            counter = self._counter(conn, site_id, number)
+            now = self.clock()
+            current = repo.get_ticket(conn, counter.current_ticket_id) if counter.current_ticket_id else None
+            change: Change | None
+            if action == "open":
+                change = lifecycle.open_counter(counter, now, clerk)
+            elif action == "pause":
+                change = lifecycle.pause_counter(counter, now, reason)
+            elif action == "close":
+                change = lifecycle.close_counter(counter, now)
+            elif action == "call-next":
+                waiting = repo.waiting_tickets(conn, site_id)
+                change = lifecycle.call_next(counter, waiting, now, self.policy(site), clerk)
+                if change is None:
+                    return None, [], site
+            elif action == "recall":
+                change = lifecycle.recall(counter, current, now)
+            elif action == "start":
+                change = lifecycle.start(counter, current, now)
+            elif action == "finish":
+                change = lifecycle.finish(counter, current, now, parsed_outcome)  # type: ignore[arg-type]
+            elif action == "no-show":
+                change = lifecycle.no_show(counter, current, now)
+            else:
+                change = self._transfer(conn, site, counter, current, now, to_service, to_counter, note)
+            result = CounterResult(counter=change.counter or counter, ticket=change.ticket or current)
+            return result, [change], site
+
+        return self._commit(work)
+
+    def _transfer(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        counter: Counter,
+        current: Ticket | None,
+        now: datetime,
+        to_service: str | None,
+        to_counter: int | None,
+        note: str,
+    ) -> Change:
+        target_service = None
+        target_counter = None
+        if to_service is not None:
+            target_service = repo.get_service(conn, to_service)
+            if target_service is None:
+                raise UnknownService(service=to_service)
+            if not repo.is_offered(conn, site.id, "service", to_service):
+                from .engine.errors import NotOffered
+
+                raise NotOffered(item=to_service, site=site.id)
+        if to_counter is not None:
+            target_counter = self._counter(conn, site.id, to_counter)
+        return lifecycle.transfer(counter, current, now, target_service, target_counter, note)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def events_since(self, site_id: str, since: int, limit: int = 1000) -> list[dict[str, Any]]:
+        conn = self.db.conn
+        self._site(conn, site_id)
+        return repo.events_since(conn, site_id, since, limit)
+
+    def close_past_days(self) -> int:
+        """Close tickets still waiting from an earlier local day as unserved."""
+        closed = 0
+        with self._sweep_lock:
+            for site in repo.list_sites(self.db.conn):
+                today = hours.local_day(self.clock(), site.timezone)
+                if not repo.stale_waiting(self.db.conn, site.id, today):
+                    continue
+
+                def work(conn: sqlite3.Connection, site: Site = site, today: str = today) -> tuple[int, list[Change], Site]:
+                    changes = lifecycle.close_day(repo.stale_waiting(conn, site.id, today), self.clock())
+                    return len(changes), changes, site
+
+                closed += self._commit(work)
+        return closed

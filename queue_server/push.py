@@ -1,0 +1,98 @@
+"""Real-time push over Socket.IO.
+
+A client connects with `auth={"token": …}` (a staff session token or a device
+token), then emits `join` with `{"site": SITE}` or `{"site": SITE, "counter": N}`
+and optionally `"since": SEQ`. It then receives every event of that site (or
+counter) as a Socket.IO event named by its type. With `since` it first receives
+the stored events after SEQ, in order, so a reconnect never misses a call.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from flask import request
+from flask_socketio import SocketIO, join_room
+
+from . import wire
+from .storage import Database
+from .storage import repository as repo
+
+if TYPE_CHECKING:
+    from .accounts import Principal
+    from .app import Hall
+
+log = logging.getLogger("hallqueue.push")
+BACKLOG_LIMIT = 5000
+
+
+def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
+    """The callback operations use after each commit (called with the write lock held)."""
+
+    def publish(payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            rooms = [wire.site_room(payload["site"]), wire.MANAGERS_ROOM]
+            if payload.get("counter"):
+                rooms.append(wire.counter_room(payload["site"], payload["counter"]["number"]))
+            try:
+                socketio.emit(payload["type"], payload, to=rooms)
+            except Exception:  # the event is stored; clients catch up by seq
+                log.exception("push of %s seq %s failed", payload["type"], payload["seq"])
+
+    return publish
+
+
+def register(socketio: SocketIO, hall: Hall) -> None:
+    principals: dict[str, Principal] = {}
+    lock = threading.Lock()
+
+    @socketio.on("connect")
+    def on_connect(auth: Any = None) -> bool:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        principal = hall.accounts.principal(token if isinstance(token, str) else None)
+        if principal is None:
+            return False  # refused: the client sees a connect_error
+        with lock:
+            principals[request.sid] = principal  # type: ignore[attr-defined]
+        if principal.all_sites:
+            join_room(wire.MANAGERS_ROOM)
+        return True
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_: Any) -> None:
+        with lock:
+            principals.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    @socketio.on(wire.JOIN)
+    def on_join(data: Any = None) -> dict[str, Any]:
+        sid = request.sid  # type: ignore[attr-defined]
+        principal = principals.get(sid)
+        if principal is None:
+            return {"ok": False, "error": "unauthorized"}
+        if not isinstance(data, dict) or not isinstance(data.get("site"), str):
+            return {"ok": False, "error": "invalid_input"}
+        site = data["site"]
+        counter = data.get("counter")
+        since = data.get("since")
+        if counter is not None and (not isinstance(counter, int) or isinstance(counter, bool) or counter < 0):
+            return {"ok": False, "error": "invalid_input"}
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            return {"ok": False, "error": "invalid_input"}
+        if not principal.covers(site):
+            return {"ok": False, "error": "forbidden"}
+        conn = hall.db.conn
+        if repo.get_site(conn, site) is None:
+            return {"ok": False, "error": "unknown_site"}
+        room = wire.counter_room(site, counter) if counter is not None else wire.site_room(site)
+        # Holding the write lock, nothing new is published between the backlog and
+        # the room join, so the client sees every event once, in order.
+        with hall.db.write_lock:
+            join_room(room)
+            backlog = repo.events_since(conn, site, since, BACKLOG_LIMIT) if since is not None else []
+            for payload in backlog:
+                if counter is not None and (payload.get("counter") or {}).get("number") != counter:
+                    continue
+                socketio.emit(payload["type"], payload, to=sid)
+            last = repo.last_seq(conn, site)
+        return {"ok": True, "site": site, "counter": counter, "last_seq": last, "replayed": len(backlog)}

@@ -1,0 +1,59 @@
+"""Running the centre: the Werkzeug server with WebSocket support, for one process.
+
+For production behind a reverse proxy see the README (gunicorn with threads,
+sticky sessions, a Redis message queue for several processes).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler
+
+from .app import create_app, hall
+
+log = logging.getLogger("hallqueue")
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    # HTTP/1.1 keeps connections open between requests: kiosks and benchmarks
+    # reuse one connection instead of paying a TCP handshake per ticket.
+    protocol_version = "HTTP/1.1"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            super().log_request(code, size)
+
+
+def run(
+    db_path: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    demo: bool = False,
+    config_file: str | None = None,
+    message_queue: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    overrides: dict[str, Any] = {"DB": db_path, "HOST": host, "PORT": port, "MESSAGE_QUEUE": message_queue}
+    overrides.update(extra or {})
+    app = create_app(config_file, overrides)
+    components = app.extensions["hallqueue"]
+    if demo:
+        from .demo import is_empty, load_demo
+
+        if is_empty(components.db):
+            load_demo(components.db)
+            log.info("demo city loaded into %s", components.settings["DB"])
+    settings = components.settings
+    print(f"hallqueue centre on http://{settings['HOST']}:{settings['PORT']}/ (database {settings['DB']})", flush=True)
+    components.socketio.run(
+        app,
+        host=settings["HOST"],
+        port=settings["PORT"],
+        allow_unsafe_werkzeug=True,
+        request_handler=KeepAliveHandler,
+        log_output=False,
+    )
+
+
+__all__ = ["run", "hall"]

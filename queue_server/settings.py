@@ -1,0 +1,82 @@
+"""Every setting of the centre in one declarative list, layered:
+defaults → instance file (JSON, `--config`) → environment (`HALLQUEUE_<NAME>`) → overrides.
+
+A test checks that each setting is documented in the README.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"HALLQUEUE_{self.name}"
+
+
+SETTINGS = [
+    Setting("DB", "var/hallqueue.db", "Path of the SQLite database file (created and migrated on start)."),
+    Setting("HOST", "127.0.0.1", "Address the centre listens on."),
+    Setting("PORT", 8600, "Port the centre listens on."),
+    Setting("SECRET", None, "Server secret for token hashes and sessions; generated into `<db>.secret` when unset."),
+    Setting("SYNCHRONOUS", "FULL", "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process kills."),
+    Setting("IGNORE_HOURS", False, "Issue tickets outside opening hours (the demo sets it so it works at night)."),
+    Setting("MESSAGE_QUEUE", None, "Redis URL shared by several server processes for Socket.IO pushes."),
+    Setting("SWEEP_SECONDS", 60, "How often tickets left waiting from an earlier day are closed as unserved."),
+    Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
+]
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    if isinstance(value, str):
+        if isinstance(default, bool):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(value)
+    return value
+
+
+def load(config_file: str | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    values = {s.name: s.default for s in SETTINGS}
+    if config_file:
+        for key, value in json.loads(Path(config_file).read_text(encoding="utf-8")).items():
+            if key.upper() not in _BY_NAME:
+                raise ValueError(f"unknown setting {key!r} in {config_file}")
+            values[key.upper()] = _coerce(key.upper(), value)
+    for setting in SETTINGS:
+        if setting.env in os.environ:
+            values[setting.name] = _coerce(setting.name, os.environ[setting.env])
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key.upper()] = _coerce(key.upper(), value)
+    return values
+
+
+def secret_for(values: dict[str, Any]) -> bytes:
+    """The configured secret, or one kept beside the database file (never in the repo)."""
+    if values.get("SECRET"):
+        return str(values["SECRET"]).encode()
+    path = Path(f"{values['DB']}.secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process wrote it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()

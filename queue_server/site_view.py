@@ -1,0 +1,122 @@
+"""What a site looks like now: its catalogue, counters, waiting counts and waits.
+
+Read-only; one query per table, so kiosks, displays and dashboards can ask often.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from . import wire
+from .engine import estimates
+from .engine.errors import UnknownSite
+from .engine.model import Bundle, Counter, CounterState, Service, Site
+from .storage import Database
+from .storage import repository as repo
+
+
+def site_payload(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "name": site.name,
+        "name_en": site.name_en,
+        "kind": site.kind.value,
+        "parent": site.parent_id,
+        "timezone": site.timezone,
+        "hours": site.hours,
+        "settings": site.settings,
+    }
+
+
+def service_payload(service: Service) -> dict[str, Any]:
+    data = asdict(service)
+    data["conditions"] = list(service.conditions)
+    data["materials"] = list(service.materials)
+    data["issue_window"] = list(service.issue_window) if service.issue_window else None
+    return data
+
+
+def bundle_payload(bundle: Bundle) -> dict[str, Any]:
+    data = asdict(bundle)
+    data["services"] = list(bundle.services)
+    return data
+
+
+def counter_detail(counter: Counter) -> dict[str, Any]:
+    data = wire.counter_payload(counter)
+    data["profile"] = [
+        {"service": e.service, "weight": e.weight} if e.service else {"bundle": e.bundle, "weight": e.weight}
+        for e in counter.profile
+    ]
+    return data
+
+
+def list_sites(db: Database) -> list[dict[str, Any]]:
+    return [site_payload(s) for s in repo.list_sites(db.conn)]
+
+
+def site_detail(db: Database, site_id: str) -> dict[str, Any]:
+    conn = db.conn
+    site = repo.get_site(conn, site_id)
+    if site is None:
+        raise UnknownSite(site=site_id)
+    counters = repo.list_counters(conn, site_id)
+    service_codes, bundle_codes = repo.offerings(conn, site_id)
+    waiting: dict[str, int] = {}
+    oldest: dict[str, str] = {}
+    for row in conn.execute(
+        """SELECT service, bundle, count(*) AS n, min(issued_at) AS oldest FROM tickets
+           WHERE site_id = ? AND status = 'waiting' GROUP BY service, bundle""",
+        (site_id,),
+    ):
+        key = f"S:{row['service']}" if row["service"] else f"B:{row['bundle']}"
+        waiting[key] = row["n"]
+        oldest[key] = row["oldest"]
+
+    def open_for(key: str) -> int:
+        return sum(1 for c in counters if c.state == CounterState.OPEN and any(e.key == key for e in c.profile))
+
+    def windows_for(key: str) -> list[int]:
+        return [c.number for c in counters if any(e.key == key for e in c.profile)]
+
+    services = []
+    for code in service_codes:
+        service = repo.get_service(conn, code)
+        if service is None:
+            continue
+        key = f"S:{code}"
+        minutes = estimates.blended_minutes(service.expected_minutes, repo.recent_service_minutes(conn, site_id, code))
+        entry = service_payload(service)
+        entry.update(
+            waiting=waiting.get(key, 0),
+            oldest_waiting_since=oldest.get(key),
+            open_counters=open_for(key),
+            counters=windows_for(key),
+            estimated_wait_minutes=estimates.estimated_wait_minutes(waiting.get(key, 0), minutes, open_for(key)),
+        )
+        services.append(entry)
+    bundles = []
+    for code in bundle_codes:
+        bundle = repo.get_bundle(conn, code)
+        if bundle is None:
+            continue
+        key = f"B:{code}"
+        entry = bundle_payload(bundle)
+        entry.update(
+            waiting=waiting.get(key, 0),
+            oldest_waiting_since=oldest.get(key),
+            open_counters=open_for(key),
+            counters=windows_for(key),
+            estimated_wait_minutes=estimates.estimated_wait_minutes(
+                waiting.get(key, 0), bundle.expected_minutes, open_for(key)
+            ),
+        )
+        bundles.append(entry)
+    return {
+        "site": site_payload(site),
+        "counters": [counter_detail(c) for c in counters],
+        "services": services,
+        "bundles": bundles,
+        "waiting_total": sum(waiting.values()),
+        "last_seq": repo.last_seq(conn, site_id),
+    }

@@ -1,0 +1,194 @@
+"""Numbered schema migrations, applied at start in one transaction each.
+
+The schema version is SQLite's `user_version`. A migration is a registered
+function; new ones are appended, never edited once released.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def migration(func: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    MIGRATIONS.append(func)
+    return func
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the version reached."""
+    version = current_version(conn)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this hallqueue ({len(MIGRATIONS)})"
+        )
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if current_version(conn) >= number:  # another process got there first
+                conn.execute("ROLLBACK")
+                continue
+            step(conn)
+            conn.execute(f"PRAGMA user_version={number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return current_version(conn)
+
+
+@migration
+def initial_schema(conn: sqlite3.Connection) -> None:
+    statements = """
+    CREATE TABLE sites (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_en TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        parent_id TEXT REFERENCES sites(id),
+        timezone TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+        hours TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        last_seq INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE services (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_en TEXT NOT NULL DEFAULT '',
+        department TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        on_the_spot INTEGER NOT NULL DEFAULT 0,
+        commitment_allowed INTEGER NOT NULL DEFAULT 0,
+        conditions TEXT NOT NULL DEFAULT '[]',
+        materials TEXT NOT NULL DEFAULT '[]',
+        legal_limit_days INTEGER,
+        expected_minutes REAL NOT NULL DEFAULT 10,
+        issue_window TEXT,
+        last_ticket_minutes INTEGER NOT NULL DEFAULT 0,
+        daily_cap INTEGER
+    );
+    CREATE TABLE bundles (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_en TEXT NOT NULL DEFAULT '',
+        prefix TEXT NOT NULL,
+        services TEXT NOT NULL DEFAULT '[]',
+        description TEXT NOT NULL DEFAULT '',
+        expected_minutes REAL NOT NULL DEFAULT 30,
+        daily_cap INTEGER
+    );
+    CREATE TABLE site_offerings (
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        kind TEXT NOT NULL CHECK (kind IN ('service', 'bundle')),
+        code TEXT NOT NULL,
+        PRIMARY KEY (site_id, kind, code)
+    );
+    CREATE TABLE counters (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        number INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        profile TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL DEFAULT 'closed',
+        pause_reason TEXT,
+        state_since TEXT,
+        current_ticket_id TEXT,
+        clerk TEXT,
+        UNIQUE (site_id, number)
+    );
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        day TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        seq_no INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        service TEXT,
+        bundle TEXT,
+        channel TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        request_id TEXT,
+        request_hash TEXT,
+        issued_at TEXT NOT NULL,
+        called_at TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        counter INTEGER,
+        clerk TEXT,
+        outcome TEXT,
+        target_counter INTEGER,
+        transferred_at TEXT,
+        transfer_count INTEGER NOT NULL DEFAULT 0,
+        recall_count INTEGER NOT NULL DEFAULT 0,
+        wait_seconds REAL,
+        service_seconds REAL,
+        local_hour INTEGER,
+        weekday INTEGER,
+        person_hash TEXT,
+        person_mask TEXT,
+        note TEXT,
+        UNIQUE (site_id, day, prefix, seq_no)
+    );
+    CREATE UNIQUE INDEX tickets_request ON tickets (site_id, request_id) WHERE request_id IS NOT NULL;
+    CREATE INDEX tickets_active ON tickets (site_id, status) WHERE status IN ('waiting', 'called', 'serving');
+    CREATE INDEX tickets_site_day ON tickets (site_id, day);
+    CREATE INDEX tickets_service_done ON tickets (site_id, service, finished_at) WHERE status = 'done';
+    CREATE TABLE number_sequences (
+        site_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (site_id, day, prefix)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ticket_id TEXT,
+        counter INTEGER,
+        payload TEXT NOT NULL,
+        UNIQUE (site_id, seq)
+    );
+    CREATE INDEX events_ticket ON events (ticket_id);
+    CREATE TABLE staff (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'clerk')),
+        sites TEXT NOT NULL DEFAULT '[]',
+        display_name TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'display', 'sign')),
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        name TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_seen TEXT,
+        status TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE tokens (
+        hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'device')),
+        subject TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tokens_subject ON tokens (subject);
+    """
+    for statement in statements.split(";"):
+        if statement.strip():
+            conn.execute(statement)

@@ -1,0 +1,244 @@
+"""Queries and writes over one connection. Callers own the transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from ..engine.model import Bundle, Counter, Event, Service, Site, Ticket
+from . import records
+
+# --- sites and catalogue -------------------------------------------------------------
+
+
+def get_site(conn: sqlite3.Connection, site_id: str) -> Site | None:
+    row = conn.execute("SELECT * FROM sites WHERE id = ?", (site_id,)).fetchone()
+    return records.site_from_row(row) if row else None
+
+
+def list_sites(conn: sqlite3.Connection) -> list[Site]:
+    return [records.site_from_row(r) for r in conn.execute("SELECT * FROM sites ORDER BY rowid")]
+
+
+def upsert_site(conn: sqlite3.Connection, site: Site) -> None:
+    row = records.site_to_row(site)
+    conn.execute(
+        """INSERT INTO sites (id, name, name_en, kind, parent_id, timezone, hours, settings)
+           VALUES (:id, :name, :name_en, :kind, :parent_id, :timezone, :hours, :settings)
+           ON CONFLICT (id) DO UPDATE SET name=:name, name_en=:name_en, kind=:kind,
+             parent_id=:parent_id, timezone=:timezone, hours=:hours, settings=:settings""",
+        row,
+    )
+
+
+def get_service(conn: sqlite3.Connection, code: str) -> Service | None:
+    row = conn.execute("SELECT * FROM services WHERE code = ?", (code,)).fetchone()
+    return records.service_from_row(row) if row else None
+
+
+def list_services(conn: sqlite3.Connection) -> list[Service]:
+    return [records.service_from_row(r) for r in conn.execute("SELECT * FROM services ORDER BY rowid")]
+
+
+def upsert_service(conn: sqlite3.Connection, service: Service) -> None:
+    row = records.service_to_row(service)
+    columns = ", ".join(row)
+    names = ", ".join(f":{k}" for k in row)
+    updates = ", ".join(f"{k}=:{k}" for k in row if k != "code")
+    conn.execute(
+        f"INSERT INTO services ({columns}) VALUES ({names}) ON CONFLICT (code) DO UPDATE SET {updates}",
+        row,
+    )
+
+
+def get_bundle(conn: sqlite3.Connection, code: str) -> Bundle | None:
+    row = conn.execute("SELECT * FROM bundles WHERE code = ?", (code,)).fetchone()
+    return records.bundle_from_row(row) if row else None
+
+
+def list_bundles(conn: sqlite3.Connection) -> list[Bundle]:
+    return [records.bundle_from_row(r) for r in conn.execute("SELECT * FROM bundles ORDER BY rowid")]
+
+
+def upsert_bundle(conn: sqlite3.Connection, bundle: Bundle) -> None:
+    row = records.bundle_to_row(bundle)
+    columns = ", ".join(row)
+    names = ", ".join(f":{k}" for k in row)
+    updates = ", ".join(f"{k}=:{k}" for k in row if k != "code")
+    conn.execute(
+        f"INSERT INTO bundles ({columns}) VALUES ({names}) ON CONFLICT (code) DO UPDATE SET {updates}",
+        row,
+    )
+
+
+def set_offerings(conn: sqlite3.Connection, site_id: str, services: Iterable[str], bundles: Iterable[str]) -> None:
+    conn.execute("DELETE FROM site_offerings WHERE site_id = ?", (site_id,))
+    conn.executemany(
+        "INSERT INTO site_offerings (site_id, kind, code) VALUES (?, ?, ?)",
+        [(site_id, "service", c) for c in services] + [(site_id, "bundle", c) for c in bundles],
+    )
+
+
+def offerings(conn: sqlite3.Connection, site_id: str) -> tuple[list[str], list[str]]:
+    rows = conn.execute(
+        "SELECT kind, code FROM site_offerings WHERE site_id = ? ORDER BY rowid", (site_id,)
+    ).fetchall()
+    return [r["code"] for r in rows if r["kind"] == "service"], [r["code"] for r in rows if r["kind"] == "bundle"]
+
+
+def is_offered(conn: sqlite3.Connection, site_id: str, kind: str, code: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM site_offerings WHERE site_id = ? AND kind = ? AND code = ?", (site_id, kind, code)
+        ).fetchone()
+        is not None
+    )
+
+
+# --- counters ------------------------------------------------------------------------
+
+
+def get_counter(conn: sqlite3.Connection, site_id: str, number: int) -> Counter | None:
+    row = conn.execute("SELECT * FROM counters WHERE site_id = ? AND number = ?", (site_id, number)).fetchone()
+    return records.counter_from_row(row) if row else None
+
+
+def list_counters(conn: sqlite3.Connection, site_id: str) -> list[Counter]:
+    rows = conn.execute("SELECT * FROM counters WHERE site_id = ? ORDER BY number", (site_id,))
+    return [records.counter_from_row(r) for r in rows]
+
+
+def save_counter(conn: sqlite3.Connection, counter: Counter) -> None:
+    row = records.counter_to_row(counter)
+    columns = ", ".join(row)
+    names = ", ".join(f":{k}" for k in row)
+    updates = ", ".join(f"{k}=:{k}" for k in row if k != "id")
+    conn.execute(f"INSERT INTO counters ({columns}) VALUES ({names}) ON CONFLICT (id) DO UPDATE SET {updates}", row)
+
+
+# --- tickets -------------------------------------------------------------------------
+
+
+def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> Ticket | None:
+    row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return records.ticket_from_row(row) if row else None
+
+
+def ticket_by_request(conn: sqlite3.Connection, site_id: str, request_id: str) -> tuple[Ticket, str] | None:
+    row = conn.execute(
+        "SELECT * FROM tickets WHERE site_id = ? AND request_id = ?", (site_id, request_id)
+    ).fetchone()
+    return (records.ticket_from_row(row), row["request_hash"]) if row else None
+
+
+def active_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
+    rows = conn.execute(
+        "SELECT * FROM tickets WHERE site_id = ? AND status IN ('waiting', 'called', 'serving')", (site_id,)
+    )
+    return [records.ticket_from_row(r) for r in rows]
+
+
+def waiting_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
+    return [t for t in active_tickets(conn, site_id) if t.status.value == "waiting"]
+
+
+def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ticket]:
+    rows = conn.execute(
+        "SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", (site_id, today)
+    )
+    return [records.ticket_from_row(r) for r in rows]
+
+
+def issued_today(conn: sqlite3.Connection, site_id: str, day: str, service: str | None, bundle: str | None) -> int:
+    if service:
+        sql, code = "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ?", service
+    else:
+        sql, code = "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND bundle = ?", bundle
+    return int(conn.execute(sql, (site_id, day, code)).fetchone()[0])
+
+
+def last_number(conn: sqlite3.Connection, site_id: str, day: str, prefix: str) -> int:
+    row = conn.execute(
+        "SELECT last FROM number_sequences WHERE site_id = ? AND day = ? AND prefix = ?", (site_id, day, prefix)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_last_number(conn: sqlite3.Connection, site_id: str, day: str, prefix: str, last: int) -> None:
+    conn.execute(
+        """INSERT INTO number_sequences (site_id, day, prefix, last) VALUES (?, ?, ?, ?)
+           ON CONFLICT (site_id, day, prefix) DO UPDATE SET last = excluded.last""",
+        (site_id, day, prefix, last),
+    )
+
+
+_INSERT_TICKET = (
+    f"INSERT INTO tickets ({', '.join(records.TICKET_COLUMNS)}, request_hash) "
+    f"VALUES ({', '.join(':' + c for c in records.TICKET_COLUMNS)}, :request_hash)"
+)
+_UPDATE_TICKET = "UPDATE tickets SET " + ", ".join(
+    f"{c}=:{c}" for c in records.TICKET_COLUMNS if c not in ("id", "local_hour", "weekday")
+) + " WHERE id = :id"
+
+
+def insert_ticket(conn: sqlite3.Connection, ticket: Ticket, timezone: str, request_hash: str | None) -> None:
+    row = records.ticket_to_row(ticket, timezone)
+    row["request_hash"] = request_hash
+    conn.execute(_INSERT_TICKET, row)
+
+
+def update_ticket(conn: sqlite3.Connection, ticket: Ticket, timezone: str) -> None:
+    conn.execute(_UPDATE_TICKET, records.ticket_to_row(ticket, timezone))
+
+
+def recent_service_minutes(conn: sqlite3.Connection, site_id: str, service: str, limit: int = 50) -> list[float]:
+    rows = conn.execute(
+        """SELECT service_seconds FROM tickets
+           WHERE site_id = ? AND service = ? AND status = 'done' AND finished_at IS NOT NULL
+           ORDER BY finished_at DESC LIMIT ?""",
+        (site_id, service, limit),
+    )
+    return [r[0] / 60 for r in rows if r[0] is not None]
+
+
+# --- events --------------------------------------------------------------------------
+
+
+def append_events(
+    conn: sqlite3.Connection, events: Iterable[Event], payload_of: Any
+) -> list[dict[str, Any]]:
+    """Give each event the next site-wide sequence number and store it; returns payloads."""
+    stored = []
+    for event in events:
+        seq = conn.execute(
+            "UPDATE sites SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq", (event.site_id,)
+        ).fetchone()[0]
+        payload = payload_of(event, seq)
+        conn.execute(
+            "INSERT INTO events (id, site_id, seq, type, at, ticket_id, counter, payload) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                event.id,
+                event.site_id,
+                seq,
+                event.type,
+                payload["at"],
+                event.ticket.id if event.ticket else None,
+                event.counter.number if event.counter else None,
+                json.dumps(payload, ensure_ascii=False),
+            ),
+        )
+        stored.append(payload)
+    return stored
+
+
+def events_since(conn: sqlite3.Connection, site_id: str, since: int, limit: int = 1000) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT payload FROM events WHERE site_id = ? AND seq > ? ORDER BY seq LIMIT ?", (site_id, since, limit)
+    )
+    return [json.loads(r[0]) for r in rows]
+
+
+def last_seq(conn: sqlite3.Connection, site_id: str) -> int:
+    row = conn.execute("SELECT last_seq FROM sites WHERE id = ?", (site_id,)).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,125 @@
+"""The wire protocol shared by the centre, kiosks and signs: event names and payloads.
+
+Kiosks and window-sign agents import this module and nothing else of
+`queue_server`. An event on the wire is
+
+    {"seq", "id", "type", "at", "site", "ticket": {...} | None,
+     "counter": {...} | None, "data": {...}}
+
+and is delivered as a Socket.IO event named by its `type`. `seq` is a site-wide
+sequence number: clients remember the last one they saw and ask for what came
+after it (`join` with `since`, or `GET /api/v1/sites/{site}/events?since=`),
+and drop any event whose seq they have already seen.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+TICKET_ISSUED = "ticket.issued"
+TICKET_CALLED = "ticket.called"
+TICKET_RECALLED = "ticket.recalled"
+TICKET_SERVING = "ticket.serving"
+TICKET_FINISHED = "ticket.finished"
+TICKET_NO_SHOW = "ticket.no_show"
+TICKET_TRANSFERRED = "ticket.transferred"
+TICKET_CANCELLED = "ticket.cancelled"
+TICKET_UNSERVED = "ticket.unserved"
+COUNTER_OPENED = "counter.opened"
+COUNTER_PAUSED = "counter.paused"
+COUNTER_CLOSED = "counter.closed"
+DEVICE_STATUS = "device.status"
+
+EVENT_TYPES = (
+    TICKET_ISSUED,
+    TICKET_CALLED,
+    TICKET_RECALLED,
+    TICKET_SERVING,
+    TICKET_FINISHED,
+    TICKET_NO_SHOW,
+    TICKET_TRANSFERRED,
+    TICKET_CANCELLED,
+    TICKET_UNSERVED,
+    COUNTER_OPENED,
+    COUNTER_PAUSED,
+    COUNTER_CLOSED,
+    DEVICE_STATUS,
+)
+
+# Socket.IO control messages (client → server, server → client).
+JOIN = "join"
+JOINED = "joined"
+ERROR = "error"
+
+
+def site_room(site: str) -> str:
+    return f"site:{site}"
+
+
+def counter_room(site: str, counter: int) -> str:
+    return f"counter:{site}:{counter}"
+
+
+MANAGERS_ROOM = "managers"
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _value(item: Any) -> Any:
+    return getattr(item, "value", item)
+
+
+def ticket_payload(ticket: Any) -> dict[str, Any]:
+    """A ticket as clients see it: no request id, no person hash; the name only masked."""
+    return {
+        "id": ticket.id,
+        "site": ticket.site_id,
+        "number": ticket.number,
+        "day": ticket.day,
+        "service": ticket.service,
+        "bundle": ticket.bundle,
+        "channel": _value(ticket.channel),
+        "priority": _value(ticket.priority),
+        "status": _value(ticket.status),
+        "issued_at": iso(ticket.issued_at),
+        "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at),
+        "finished_at": iso(ticket.finished_at),
+        "counter": ticket.counter,
+        "target_counter": ticket.target_counter,
+        "outcome": _value(ticket.outcome) if ticket.outcome else None,
+        "transfer_count": ticket.transfer_count,
+        "recall_count": ticket.recall_count,
+        "person": ticket.person_mask,
+        "note": ticket.note,
+    }
+
+
+def counter_payload(counter: Any) -> dict[str, Any]:
+    return {
+        "number": counter.number,
+        "name": counter.name,
+        "kind": _value(counter.kind),
+        "state": _value(counter.state),
+        "pause_reason": counter.pause_reason,
+        "state_since": iso(counter.state_since),
+        "current_ticket": counter.current_ticket_id,
+        "clerk": counter.clerk,
+    }
+
+
+def event_payload(event: Any, seq: int) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "id": event.id,
+        "type": event.type,
+        "at": iso(event.at),
+        "site": event.site_id,
+        "ticket": ticket_payload(event.ticket) if event.ticket is not None else None,
+        "counter": counter_payload(event.counter) if event.counter is not None else None,
+        "data": event.data,
+    }
