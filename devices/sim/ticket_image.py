@@ -16,7 +16,7 @@ from functools import lru_cache
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.escpos_parse import Command, Event, Text, Unknown
+from devices.escpos_parse import Event, Text, Unknown
 from devices.escpos_ticket import PAPER_DOTS, char_columns
 
 FONT_CANDIDATES = (
