@@ -29,6 +29,7 @@ class Simulator:
         self.endpoint = PtyEndpoint(link)
         self.lock = threading.RLock()
         self.silent = False  # powered but mute: the driver sees timeouts
+        self.stalled = False  # not reading at all: the driver's writes back up
         self.garbage_next = b""  # bytes to put before the next reply
         self.received = bytearray()  # everything the driver sent, for tests
         self._stop = threading.Event()
@@ -74,7 +75,7 @@ class Simulator:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if not self._plugged.is_set():
+            if not self._plugged.is_set() or self.stalled:
                 time.sleep(self.poll_interval)
                 continue
             data = self.endpoint.read(self.poll_interval)
@@ -137,6 +138,10 @@ class Simulator:
         """Stop (or resume) answering, like a device that is powered off."""
         self.silent = bool(on)
 
+    def ctl_stall(self, on: bool = True) -> None:
+        """Stop (or resume) reading, like a printer holding flow control."""
+        self.stalled = bool(on)
+
     def ctl_garbage(self, data: str = "5a a5 00 ff") -> None:
         """Put these bytes (hex) in front of the next reply."""
         self.garbage_next = bytes.fromhex(data)
@@ -147,7 +152,7 @@ class Simulator:
 
     def ctl_state(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": self.path, "plugged": self._plugged.is_set(),
-                "silent": self.silent}
+                "silent": self.silent, "stalled": self.stalled}
 
     # In-process conveniences with the same names as the verbs.
     def unplug(self) -> None:

@@ -184,15 +184,21 @@ def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 @lru_cache(maxsize=4096)
 def _glyph(ch: str, bold: bool) -> Image.Image:
-    cols = char_columns(ch)
-    img = Image.new("L", (CELL_W * cols, CELL_H), 255)
-    draw = ImageDraw.Draw(img)
+    cell = CELL_W * char_columns(ch)
     font = _font()
-    # Centre horizontally in the cell; keep a common baseline so "." sits low.
-    box = draw.textbbox((0, 0), ch, font=font, anchor="ls")
-    x = (CELL_W * cols - (box[2] - box[0])) // 2 - box[0]
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    box = probe.textbbox((0, 0), ch, font=font, anchor="ls")
+    ink = box[2] - box[0] + (2 if bold else 0)
+    # Centre horizontally in the printer cell on a common baseline (so "." sits low);
+    # glyphs wider than the cell (m, w, W in a proportional font) are squeezed in.
+    width = max(cell, ink)
+    img = Image.new("L", (width, CELL_H), 255)
+    draw = ImageDraw.Draw(img)
+    x = (width - (box[2] - box[0])) // 2 - box[0]
     draw.text((x, CELL_H - 4), ch, font=font, fill=0, anchor="ls",
               stroke_width=1 if bold else 0, stroke_fill=0)
+    if width != cell:
+        img = img.resize((cell, CELL_H), Image.Resampling.LANCZOS)
     return img
 
 
