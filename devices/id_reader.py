@@ -171,7 +171,8 @@ class IdCardReader:
         consecutive empty finds) before it is read again. A failed read counts as the
         tap's result: it goes to ``on_error`` (default: logged) and is not retried until
         the card is lifted. Device errors (unplugged, not answering) also go to
-        ``on_error``; polling continues and picks the reader up when it returns.
+        ``on_error``; polling continues and picks the reader up when it returns (a card
+        lying on it then is read once).
         """
         stop = stop_event or threading.Event()
         report = on_error or (lambda exc: log.warning("ID reader: %s", exc))
@@ -192,7 +193,8 @@ class IdCardReader:
                         present = False
             except DeviceError as exc:
                 report(exc)
-                if isinstance(exc, CardError):
-                    present = True
-                    empty = 0
+                # A failed tap is that tap's result; after losing the reader itself we
+                # cannot know what is on it when it returns, so the next card is read.
+                present = isinstance(exc, CardError)
+                empty = 0
             stop.wait(self.poll_interval)

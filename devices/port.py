@@ -22,6 +22,13 @@ from devices.errors import DeviceDisconnected, DeviceTimeout
 
 T = TypeVar("T")
 
+try:  # pyserial's POSIX backend lets termios.error (not an OSError) escape tcdrain/tcflush
+    import termios
+
+    _LOST: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # pragma: no cover - Windows
+    _LOST = (serial.SerialException, OSError)
+
 DEFAULT_READ_TIMEOUT = 0.5
 DEFAULT_WRITE_TIMEOUT = 2.0
 
@@ -84,7 +91,7 @@ class SerialPort:
         if handle is not None:
             try:
                 handle.close()
-            except (serial.SerialException, OSError):
+            except _LOST:
                 pass
 
     def __enter__(self) -> SerialPort:
@@ -123,7 +130,7 @@ class SerialPort:
                 f"write of {len(data)} bytes did not complete in {self.write_timeout:g} s",
                 device=self.name,
             ) from exc
-        except (serial.SerialException, OSError) as exc:
+        except _LOST as exc:
             raise self._lost(exc) from exc
         return int(written if written is not None else len(data))
 
@@ -143,13 +150,13 @@ class SerialPort:
                 if not chunk:
                     break
                 out += chunk
-        except (serial.SerialException, OSError) as exc:
+        except _LOST as exc:
             raise self._lost(exc) from exc
         finally:
             if self._serial is not None:
                 try:
                     self._serial.timeout = self.timeout
-                except (serial.SerialException, OSError):
+                except _LOST:
                     pass
         return bytes(out)
 
@@ -160,7 +167,7 @@ class SerialPort:
             waiting = handle.in_waiting
             if waiting:
                 return bytes(handle.read(waiting))
-        except (serial.SerialException, OSError) as exc:
+        except _LOST as exc:
             raise self._lost(exc) from exc
         if timeout <= 0:
             return b""
@@ -170,7 +177,7 @@ class SerialPort:
         try:
             waiting = handle.in_waiting
             return first + (bytes(handle.read(waiting)) if waiting else b"")
-        except (serial.SerialException, OSError) as exc:
+        except _LOST as exc:
             raise self._lost(exc) from exc
 
     def reset_input(self) -> None:
@@ -178,7 +185,7 @@ class SerialPort:
         handle = self._handle()
         try:
             handle.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except _LOST as exc:
             raise self._lost(exc) from exc
 
     def exchange(self, fn: Callable[[SerialPort], T]) -> T:
