@@ -5,6 +5,7 @@ session tokens and device tokens alike, are random strings stored only as an
 HMAC-SHA256 under the server secret: a fast keyed hash, so checking a token on
 every request costs microseconds and a stolen database file reveals no token.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,7 +71,9 @@ class Accounts:
 
     # --- staff ------------------------------------------------------------------------
 
-    def add_user(self, username: str, password: str, role: str, sites: list[str], display_name: str = "") -> None:
+    def add_user(
+        self, username: str, password: str, role: str, sites: list[str], display_name: str = ""
+    ) -> None:
         username = (username or "").strip()
         if not username or len(username) > 64:
             raise InvalidInput("username must be 1–64 characters", field="username")
@@ -90,11 +93,20 @@ class Accounts:
                    ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
                      role = excluded.role, sites = excluded.sites, display_name = excluded.display_name,
                      active = 1""",
-                (username, generate_password_hash(password), role, json.dumps(sites), display_name, _now_text()),
+                (
+                    username,
+                    generate_password_hash(password),
+                    role,
+                    json.dumps(sites),
+                    display_name,
+                    _now_text(),
+                ),
             )
 
     def login(self, username: str, password: str) -> str:
-        row = self.db.query_one("SELECT * FROM staff WHERE username = ? AND active = 1", (username,))
+        row = self.db.query_one(
+            "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
+        )
         # Hash anyway when the user is unknown so timing does not reveal which usernames exist.
         stored = row["password_hash"] if row else _DUMMY_HASH
         if not check_password_hash(stored, password or "") or row is None:
@@ -136,7 +148,9 @@ class Accounts:
     def revoke_device(self, device_id: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now_text(), device_id))
-            conn.execute("UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,))
+            conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
+            )
 
     # --- resolving a token ------------------------------------------------------------
 

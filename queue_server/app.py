@@ -1,4 +1,5 @@
 """The app factory: binds storage, accounts, operations and Socket.IO to one Flask app."""
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,13 @@ def hall() -> Hall:
     return current_app.extensions["hallqueue"]  # type: ignore[no-any-return]
 
 
-def create_app(config_file: str | None = None, overrides: dict[str, Any] | None = None, clock: Any = None) -> Flask:
+def create_app(
+    config_file: str | None = None, overrides: dict[str, Any] | None = None, clock: Any = None
+) -> Flask:
     values = settings_module.load(config_file, overrides)
-    logging.basicConfig(level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = Flask(__name__)
     secret = settings_module.secret_for(values)
     app.config.update(SECRET_KEY=secret, MAX_CONTENT_LENGTH=1 << 20, JSON_AS_ASCII=False)

@@ -3,6 +3,7 @@
 Errors name the bad row (`services[3]` in JSON, `line 5` in CSV) and the field, so
 an administrator can fix a spreadsheet without guessing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,7 +48,9 @@ class CatalogError(InvalidInput):
         self.where = where
 
 
-def _text(data: dict[str, Any], name: str, where: str, required: bool = True, max_length: int = 200) -> str:
+def _text(
+    data: dict[str, Any], name: str, where: str, required: bool = True, max_length: int = 200
+) -> str:
     value = data.get(name)
     if value is None or value == "":
         if required:
@@ -62,14 +65,28 @@ def _bool(data: dict[str, Any], name: str, where: str) -> bool:
     value = data.get(name, False)
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "y", "是", "0", "false", "no", "n", "否", ""):
+    if isinstance(value, str) and value.strip().lower() in (
+        "1",
+        "true",
+        "yes",
+        "y",
+        "是",
+        "0",
+        "false",
+        "no",
+        "n",
+        "否",
+        "",
+    ):
         return value.strip().lower() in ("1", "true", "yes", "y", "是")
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     raise CatalogError(where, f"{name} must be true or false")
 
 
-def _number(data: dict[str, Any], name: str, where: str, default: float | None, integer: bool = False) -> Any:
+def _number(
+    data: dict[str, Any], name: str, where: str, default: float | None, integer: bool = False
+) -> Any:
     value = data.get(name)
     if value is None or value == "":
         return default
@@ -154,17 +171,24 @@ def parse_bundle(data: Any, where: str, known_services: set[str]) -> Bundle:
     )
 
 
-def parse_catalog_json(text: str, existing_services: Iterable[str] = ()) -> tuple[list[Service], list[Bundle]]:
+def parse_catalog_json(
+    text: str, existing_services: Iterable[str] = ()
+) -> tuple[list[Service], list[Bundle]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CatalogError(f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict):
         raise CatalogError("document", 'must be an object with "services" and "bundles"')
-    services = [parse_service(item, f"services[{i}]") for i, item in enumerate(data.get("services") or [])]
+    services = [
+        parse_service(item, f"services[{i}]") for i, item in enumerate(data.get("services") or [])
+    ]
     _no_duplicates([s.code for s in services], "services")
     known = set(existing_services) | {s.code for s in services}
-    bundles = [parse_bundle(item, f"bundles[{i}]", known) for i, item in enumerate(data.get("bundles") or [])]
+    bundles = [
+        parse_bundle(item, f"bundles[{i}]", known)
+        for i, item in enumerate(data.get("bundles") or [])
+    ]
     _no_duplicates([b.code for b in bundles], "bundles")
     return services, bundles
 
@@ -223,7 +247,9 @@ def export_csv(db: Database) -> str:
                 "commitment_allowed": "true" if service.commitment_allowed else "false",
                 "conditions": LIST_SEPARATOR.join(service.conditions),
                 "materials": LIST_SEPARATOR.join(service.materials),
-                "legal_limit_days": "" if service.legal_limit_days is None else service.legal_limit_days,
+                "legal_limit_days": ""
+                if service.legal_limit_days is None
+                else service.legal_limit_days,
                 "expected_minutes": service.expected_minutes,
                 "issue_window": "-".join(service.issue_window) if service.issue_window else "",
                 "last_ticket_minutes": service.last_ticket_minutes,
@@ -242,12 +268,16 @@ def parse_profile(entries: Any, where: str) -> tuple[ProfileEntry, ...]:
     profile = []
     for i, entry in enumerate(entries):
         spot = f"{where}.profile[{i}]"
-        if not isinstance(entry, dict) or (entry.get("service") is None) == (entry.get("bundle") is None):
+        if not isinstance(entry, dict) or (entry.get("service") is None) == (
+            entry.get("bundle") is None
+        ):
             raise CatalogError(spot, "each entry names one service or one bundle")
         weight = _number(entry, "weight", spot, 1.0)
         if weight <= 0 or weight > 100:
             raise CatalogError(spot, "weight must be above 0 and at most 100")
-        profile.append(ProfileEntry(service=entry.get("service"), bundle=entry.get("bundle"), weight=weight))
+        profile.append(
+            ProfileEntry(service=entry.get("service"), bundle=entry.get("bundle"), weight=weight)
+        )
     return tuple(profile)
 
 
@@ -259,7 +289,9 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
             try:
                 kind = SiteKind(data.get("kind"))
             except ValueError:
-                raise CatalogError(where, "kind must be " + ", ".join(k.value for k in SiteKind)) from None
+                raise CatalogError(
+                    where, "kind must be " + ", ".join(k.value for k in SiteKind)
+                ) from None
             site = Site(
                 id=_text(data, "id", where, max_length=40),
                 name=_text(data, "name", where),
@@ -271,7 +303,9 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                 settings=dict(data.get("settings") or {}),
             )
             if site.parent_id and repo.get_site(conn, site.parent_id) is None:
-                raise CatalogError(where, f"parent {site.parent_id} is not a known site (list parents first)")
+                raise CatalogError(
+                    where, f"parent {site.parent_id} is not a known site (list parents first)"
+                )
             repo.upsert_site(conn, site)
             for code in data.get("services", []):
                 if repo.get_service(conn, code) is None:
@@ -288,7 +322,9 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                 try:
                     counter_kind = CounterKind(counter_data.get("kind", "comprehensive"))
                 except ValueError:
-                    raise CatalogError(spot, "kind must be " + ", ".join(k.value for k in CounterKind)) from None
+                    raise CatalogError(
+                        spot, "kind must be " + ", ".join(k.value for k in CounterKind)
+                    ) from None
                 existing = repo.get_counter(conn, site.id, number)
                 counter = Counter(
                     id=existing.id if existing else new_id(),
@@ -300,6 +336,11 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                 )
                 if existing:
                     counter = Counter(
-                        **{**existing.__dict__, "name": counter.name, "kind": counter.kind, "profile": counter.profile}
+                        **{
+                            **existing.__dict__,
+                            "name": counter.name,
+                            "kind": counter.kind,
+                            "profile": counter.profile,
+                        }
                     )
                 repo.save_counter(conn, counter)

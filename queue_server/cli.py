@@ -4,6 +4,7 @@ Each command parses its options, calls the library and turns its exceptions into
 clean message. Groups of other packages (`sim`, `devices`, …) are registered in
 `main`, importing only what they need, so a part that fails to import never breaks the rest.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -15,7 +16,12 @@ import click
 from .engine.errors import QueueError
 
 DB_OPTION = click.option(
-    "--db", "db_path", envvar="HALLQUEUE_DB", default="var/hallqueue.db", show_default=True, help="SQLite database file."
+    "--db",
+    "db_path",
+    envvar="HALLQUEUE_DB",
+    default="var/hallqueue.db",
+    show_default=True,
+    help="SQLite database file.",
 )
 
 
@@ -40,13 +46,32 @@ def cli() -> None:
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8600).")
 @click.option("--demo", is_flag=True, help="Load the demo city into an empty database.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="JSON settings file.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON settings file.",
+)
 @click.option("--message-queue", default=None, help="Redis URL shared by several server processes.")
-def serve(db_path: str, host: str | None, port: int | None, demo: bool, config_file: str | None, message_queue: str | None) -> None:
+def serve(
+    db_path: str,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    config_file: str | None,
+    message_queue: str | None,
+) -> None:
     """Run the central queue server."""
     from .server import run
 
-    run(db_path=db_path, host=host, port=port, demo=demo, config_file=config_file, message_queue=message_queue)
+    run(
+        db_path=db_path,
+        host=host,
+        port=port,
+        demo=demo,
+        config_file=config_file,
+        message_queue=message_queue,
+    )
 
 
 @cli.group()
@@ -57,10 +82,17 @@ def user() -> None:
 @user.command("add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "manager", "clerk"]), required=True)
-@click.option("--site", "sites", multiple=True, help="A site the user works for (repeatable; admins need none).")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="A site the user works for (repeatable; admins need none).",
+)
 @click.option("--name", "display_name", default="", help="Display name.")
 @DB_OPTION
-def user_add(username: str, role: str, sites: tuple[str, ...], display_name: str, db_path: str) -> None:
+def user_add(
+    username: str, role: str, sites: tuple[str, ...], display_name: str, db_path: str
+) -> None:
     """Add or update a staff member; the password is read from stdin or a prompt."""
     from .accounts import Accounts
     from .settings import load, secret_for
@@ -73,7 +105,9 @@ def user_add(username: str, role: str, sites: tuple[str, ...], display_name: str
         password = sys.stdin.readline().rstrip("\n")
     db = open_db(db_path)
     try:
-        Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_user(username, password, role, list(sites), display_name)
+        Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_user(
+            username, password, role, list(sites), display_name
+        )
     except QueueError as exc:
         fail(exc.detail or exc.code)
     click.echo(f"user {username} ({role}) saved")
@@ -96,7 +130,9 @@ def device_add(kind: str, site: str, name: str, db_path: str) -> None:
 
     db = open_db(db_path)
     try:
-        device_id, token = Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_device(kind, site, name)
+        device_id, token = Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_device(
+            kind, site, name
+        )
     except QueueError as exc:
         fail(exc.detail or exc.code)
     click.echo(f"device {device_id} ({kind} at {site}) enrolled; its token (shown only now):")
@@ -131,8 +167,16 @@ def catalog_import(file: str, db_path: str) -> None:
 
 
 @catalog.command("export")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default="-", help="File to write (default stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default="-",
+    help="File to write (default stdout).",
+)
 @DB_OPTION
 def catalog_export(fmt: str, output: str, db_path: str) -> None:
     """Export the catalogue as JSON (services and bundles) or CSV (services)."""

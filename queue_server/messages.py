@@ -3,6 +3,7 @@
 Keys are the stable error codes of `engine.errors` and of the web layer; templates
 take the exception's params. `pick_language` reads an Accept-Language header.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,7 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_counter": ("没有这个窗口：{counter}", "No such counter: {counter}"),
     "unknown_ticket": ("没有这张号票", "No such ticket"),
     "not_offered": ("本网点不办理该事项：{item}", "This site does not offer {item}"),
-    "site_closed": ("当前不在办公时间，下次开始取号：{reopens}", "The site is closed now; tickets again from {reopens}"),
+    "site_closed": (
+        "当前不在办公时间，下次开始取号：{reopens}",
+        "The site is closed now; tickets again from {reopens}",
+    ),
     "outside_issuing_window": (
         "该事项取号时间为 {start}–{end}",
         "Tickets for this service are issued {start}–{end}",
@@ -27,13 +31,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已停止取号：该事项在下班前 {minutes} 分钟停止取号（{closes} 下班）",
         "No more tickets: this service stops {minutes} minutes before closing ({closes})",
     ),
-    "daily_cap_reached": ("该事项今日号源（{cap} 个）已取完", "Today's {cap} tickets for this service are all taken"),
+    "daily_cap_reached": (
+        "该事项今日号源（{cap} 个）已取完",
+        "Today's {cap} tickets for this service are all taken",
+    ),
     "request_id_reused": (
         "该请求编号已用于另一张号票",
         "This request id was already used for a different ticket",
     ),
-    "invalid_transition": ("当前状态（{status}）不能执行“{action}”", "Cannot {action} while {status}"),
-    "counter_not_open": ("窗口未开放（{status}），不能{action}", "The counter is not open ({status}); cannot {action}"),
+    "invalid_transition": (
+        "当前状态（{status}）不能执行“{action}”",
+        "Cannot {action} while {status}",
+    ),
+    "counter_not_open": (
+        "窗口未开放（{status}），不能{action}",
+        "The counter is not open ({status}); cannot {action}",
+    ),
     "counter_busy": ("请先办结或转出当前号票", "Finish or transfer the current ticket first"),
     "no_current_ticket": ("窗口当前没有号票", "The counter has no current ticket"),
     "unauthorized": ("请先登录或提供有效令牌", "Log in or present a valid token"),
@@ -72,6 +85,8 @@ class _Defaults(dict):  # type: ignore[type-arg]
 
 
 def message(code: str, language: str = "zh", **params: Any) -> str:
-    zh, en = MESSAGES.get(code, MESSAGES["invalid_input"] if code.startswith("invalid") else (code, code))
+    zh, en = MESSAGES.get(
+        code, MESSAGES["invalid_input"] if code.startswith("invalid") else (code, code)
+    )
     template = en if language == "en" else zh
     return template.format_map(_Defaults({k: v for k, v in params.items() if v is not None}))

@@ -4,6 +4,7 @@ Each operation opens one `BEGIN IMMEDIATE` transaction, loads what the engine
 needs, lets the engine decide, stores the changed records, appends the events with
 their site-wide sequence numbers, commits, and only then publishes the events.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,17 @@ from .storage import repository as repo
 
 Publisher = Callable[[list[dict[str, Any]]], None]
 
-COUNTER_ACTIONS = ("open", "pause", "close", "call-next", "recall", "start", "finish", "no-show", "transfer")
+COUNTER_ACTIONS = (
+    "open",
+    "pause",
+    "close",
+    "call-next",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "transfer",
+)
 
 
 def utcnow() -> datetime:
@@ -66,7 +77,9 @@ class CounterResult:
     ticket: Ticket | None
 
 
-def _request_fingerprint(service: str | None, bundle: str | None, channel: str, priority: str, person: str | None) -> str:
+def _request_fingerprint(
+    service: str | None, bundle: str | None, channel: str, priority: str, person: str | None
+) -> str:
     text = json.dumps([service, bundle, channel, priority, person])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -101,7 +114,9 @@ class Operations:
                 self.publish(payloads)
         return result
 
-    def _store(self, conn: sqlite3.Connection, changes: list[Change], site: Site) -> list[dict[str, Any]]:
+    def _store(
+        self, conn: sqlite3.Connection, changes: list[Change], site: Site
+    ) -> list[dict[str, Any]]:
         payloads: list[dict[str, Any]] = []
         for change in changes:
             if change.counter is not None:
@@ -126,7 +141,9 @@ class Operations:
             raise UnknownCounter(counter=number)
         return counter
 
-    def _item(self, conn: sqlite3.Connection, service: str | None, bundle: str | None) -> Service | Bundle:
+    def _item(
+        self, conn: sqlite3.Connection, service: str | None, bundle: str | None
+    ) -> Service | Bundle:
         if (service is None) == (bundle is None):
             raise InvalidInput("give exactly one of service or bundle", field="service")
         if service is not None:
@@ -156,7 +173,9 @@ class Operations:
         person_hash: str | None = None,
         person_mask: str | None = None,
     ) -> Issued:
-        fingerprint = _request_fingerprint(service, bundle, channel.value, priority.value, person_hash)
+        fingerprint = _request_fingerprint(
+            service, bundle, channel.value, priority.value, person_hash
+        )
 
         def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
             site = self._site(conn, site_id)
@@ -194,13 +213,18 @@ class Operations:
             issued = self._issued(conn, site, ticket, created=True)
             event = replace(
                 change.events[0],
-                data={"ahead": issued.ahead, "estimated_wait_minutes": issued.estimated_wait_minutes},
+                data={
+                    "ahead": issued.ahead,
+                    "estimated_wait_minutes": issued.estimated_wait_minutes,
+                },
             )
             return issued, [replace(change, events=(event,))], site
 
         return self._commit(work)
 
-    def _issued(self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool) -> Issued:
+    def _issued(
+        self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool
+    ) -> Issued:
         ahead, minutes = self._position(conn, site, ticket)
         return Issued(ticket=ticket, ahead=ahead, estimated_wait_minutes=minutes, created=created)
 
@@ -217,7 +241,13 @@ class Operations:
         ahead = conn.execute(
             f"""SELECT count(*) FROM tickets WHERE site_id = :site AND status = 'waiting'
                 AND {column} = :code AND id != :id AND target_counter IS NULL AND {condition}""",
-            {"site": site.id, "code": code, "id": ticket.id, "at": wire.iso(ticket.issued_at), "seq": ticket.seq_no},
+            {
+                "site": site.id,
+                "code": code,
+                "id": ticket.id,
+                "at": wire.iso(ticket.issued_at),
+                "seq": ticket.seq_no,
+            },
         ).fetchone()[0]
         minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
         open_counters = sum(
@@ -227,11 +257,15 @@ class Operations:
         )
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, open_counters)
 
-    def _minutes_per_ticket(self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None) -> float:
+    def _minutes_per_ticket(
+        self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None
+    ) -> float:
         if service:
             item = repo.get_service(conn, service)
             expected = item.expected_minutes if item else 10.0
-            return estimates.blended_minutes(expected, repo.recent_service_minutes(conn, site.id, service))
+            return estimates.blended_minutes(
+                expected, repo.recent_service_minutes(conn, site.id, service)
+            )
         found = repo.get_bundle(conn, bundle) if bundle else None
         return found.expected_minutes if found else 30.0
 
@@ -276,13 +310,19 @@ class Operations:
             try:
                 parsed_outcome = Outcome(outcome or "")
             except ValueError:
-                raise InvalidInput("outcome must be one of " + ", ".join(o.value for o in Outcome), field="outcome") from None
+                raise InvalidInput(
+                    "outcome must be one of " + ", ".join(o.value for o in Outcome), field="outcome"
+                ) from None
 
         def work(conn: sqlite3.Connection) -> tuple[CounterResult | None, list[Change], Site]:
             site = self._site(conn, site_id)
             counter = self._counter(conn, site_id, number)
             now = self.clock()
-            current = repo.get_ticket(conn, counter.current_ticket_id) if counter.current_ticket_id else None
+            current = (
+                repo.get_ticket(conn, counter.current_ticket_id)
+                if counter.current_ticket_id
+                else None
+            )
             change: Change | None
             if action == "open":
                 change = lifecycle.open_counter(counter, now, clerk)
@@ -304,8 +344,12 @@ class Operations:
             elif action == "no-show":
                 change = lifecycle.no_show(counter, current, now)
             else:
-                change = self._transfer(conn, site, counter, current, now, to_service, to_counter, note)
-            result = CounterResult(counter=change.counter or counter, ticket=change.ticket or current)
+                change = self._transfer(
+                    conn, site, counter, current, now, to_service, to_counter, note
+                )
+            result = CounterResult(
+                counter=change.counter or counter, ticket=change.ticket or current
+            )
             return result, [change], site
 
         return self._commit(work)
@@ -351,8 +395,12 @@ class Operations:
                 if not repo.stale_waiting(self.db.conn, site.id, today):
                     continue
 
-                def work(conn: sqlite3.Connection, site: Site = site, today: str = today) -> tuple[int, list[Change], Site]:
-                    changes = lifecycle.close_day(repo.stale_waiting(conn, site.id, today), self.clock())
+                def work(
+                    conn: sqlite3.Connection, site: Site = site, today: str = today
+                ) -> tuple[int, list[Change], Site]:
+                    changes = lifecycle.close_day(
+                        repo.stale_waiting(conn, site.id, today), self.clock()
+                    )
                     return len(changes), changes, site
 
                 closed += self._commit(work)

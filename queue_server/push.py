@@ -6,6 +6,7 @@ and optionally `"since": SEQ`. It then receives every event of that site (or
 counter) as a Socket.IO event named by its type. With `since` it first receives
 the stored events after SEQ, in order, so a reconnect never misses a call.
 """
+
 from __future__ import annotations
 
 import logging
@@ -75,9 +76,13 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         site = data["site"]
         counter = data.get("counter")
         since = data.get("since")
-        if counter is not None and (not isinstance(counter, int) or isinstance(counter, bool) or counter < 0):
+        if counter is not None and (
+            not isinstance(counter, int) or isinstance(counter, bool) or counter < 0
+        ):
             return {"ok": False, "error": "invalid_input"}
-        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+        if since is not None and (
+            not isinstance(since, int) or isinstance(since, bool) or since < 0
+        ):
             return {"ok": False, "error": "invalid_input"}
         if not principal.covers(site):
             return {"ok": False, "error": "forbidden"}
@@ -89,10 +94,18 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         # the room join, so the client sees every event once, in order.
         with hall.db.write_lock:
             join_room(room)
-            backlog = repo.events_since(conn, site, since, BACKLOG_LIMIT) if since is not None else []
+            backlog = (
+                repo.events_since(conn, site, since, BACKLOG_LIMIT) if since is not None else []
+            )
             for payload in backlog:
                 if counter is not None and (payload.get("counter") or {}).get("number") != counter:
                     continue
                 socketio.emit(payload["type"], payload, to=sid)
             last = repo.last_seq(conn, site)
-        return {"ok": True, "site": site, "counter": counter, "last_seq": last, "replayed": len(backlog)}
+        return {
+            "ok": True,
+            "site": site,
+            "counter": counter,
+            "last_seq": last,
+            "replayed": len(backlog),
+        }

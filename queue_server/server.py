@@ -3,6 +3,7 @@
 For production behind a reverse proxy see the README (gunicorn with threads,
 sticky sessions, a Redis message queue for several processes).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,6 +21,13 @@ class KeepAliveHandler(WSGIRequestHandler):
     # reuse one connection instead of paying a TCP handshake per ticket.
     protocol_version = "HTTP/1.1"
 
+    def run_wsgi(self) -> None:
+        upgrade = self.headers.get("Upgrade", "").lower() == "websocket"
+        super().run_wsgi()
+        if upgrade:
+            # The socket carried WebSocket frames: never read it again as HTTP.
+            self.close_connection = True
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if log.isEnabledFor(logging.DEBUG):
             super().log_request(code, size)
@@ -34,7 +42,12 @@ def run(
     message_queue: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    overrides: dict[str, Any] = {"DB": db_path, "HOST": host, "PORT": port, "MESSAGE_QUEUE": message_queue}
+    overrides: dict[str, Any] = {
+        "DB": db_path,
+        "HOST": host,
+        "PORT": port,
+        "MESSAGE_QUEUE": message_queue,
+    }
     overrides.update(extra or {})
     app = create_app(config_file, overrides)
     components = app.extensions["hallqueue"]
@@ -45,7 +58,10 @@ def run(
             load_demo(components.db)
             log.info("demo city loaded into %s", components.settings["DB"])
     settings = components.settings
-    print(f"hallqueue centre on http://{settings['HOST']}:{settings['PORT']}/ (database {settings['DB']})", flush=True)
+    print(
+        f"hallqueue centre on http://{settings['HOST']}:{settings['PORT']}/ (database {settings['DB']})",
+        flush=True,
+    )
     components.socketio.run(
         app,
         host=settings["HOST"],

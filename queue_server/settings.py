@@ -3,6 +3,7 @@ defaults → instance file (JSON, `--config`) → environment (`HALLQUEUE_<NAME>
 
 A test checks that each setting is documented in the README.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,14 +26,36 @@ class Setting:
 
 
 SETTINGS = [
-    Setting("DB", "var/hallqueue.db", "Path of the SQLite database file (created and migrated on start)."),
+    Setting(
+        "DB",
+        "var/hallqueue.db",
+        "Path of the SQLite database file (created and migrated on start).",
+    ),
     Setting("HOST", "127.0.0.1", "Address the centre listens on."),
     Setting("PORT", 8600, "Port the centre listens on."),
-    Setting("SECRET", None, "Server secret for token hashes and sessions; generated into `<db>.secret` when unset."),
-    Setting("SYNCHRONOUS", "FULL", "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process kills."),
-    Setting("IGNORE_HOURS", False, "Issue tickets outside opening hours (the demo sets it so it works at night)."),
-    Setting("MESSAGE_QUEUE", None, "Redis URL shared by several server processes for Socket.IO pushes."),
-    Setting("SWEEP_SECONDS", 60, "How often tickets left waiting from an earlier day are closed as unserved."),
+    Setting(
+        "SECRET",
+        None,
+        "Server secret for token hashes and sessions; generated into `<db>.secret` when unset.",
+    ),
+    Setting(
+        "SYNCHRONOUS",
+        "FULL",
+        "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process kills.",
+    ),
+    Setting(
+        "IGNORE_HOURS",
+        False,
+        "Issue tickets outside opening hours (the demo sets it so it works at night).",
+    ),
+    Setting(
+        "MESSAGE_QUEUE", None, "Redis URL shared by several server processes for Socket.IO pushes."
+    ),
+    Setting(
+        "SWEEP_SECONDS",
+        60,
+        "How often tickets left waiting from an earlier day are closed as unserved.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
 ]
 

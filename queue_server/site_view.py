@@ -2,6 +2,7 @@
 
 Read-only; one query per table, so kiosks, displays and dashboards can ask often.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -45,7 +46,9 @@ def bundle_payload(bundle: Bundle) -> dict[str, Any]:
 def counter_detail(counter: Counter) -> dict[str, Any]:
     data = wire.counter_payload(counter)
     data["profile"] = [
-        {"service": e.service, "weight": e.weight} if e.service else {"bundle": e.bundle, "weight": e.weight}
+        {"service": e.service, "weight": e.weight}
+        if e.service
+        else {"bundle": e.bundle, "weight": e.weight}
         for e in counter.profile
     ]
     return data
@@ -74,7 +77,11 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
         oldest[key] = row["oldest"]
 
     def open_for(key: str) -> int:
-        return sum(1 for c in counters if c.state == CounterState.OPEN and any(e.key == key for e in c.profile))
+        return sum(
+            1
+            for c in counters
+            if c.state == CounterState.OPEN and any(e.key == key for e in c.profile)
+        )
 
     def windows_for(key: str) -> list[int]:
         return [c.number for c in counters if any(e.key == key for e in c.profile)]
@@ -85,14 +92,18 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
         if service is None:
             continue
         key = f"S:{code}"
-        minutes = estimates.blended_minutes(service.expected_minutes, repo.recent_service_minutes(conn, site_id, code))
+        minutes = estimates.blended_minutes(
+            service.expected_minutes, repo.recent_service_minutes(conn, site_id, code)
+        )
         entry = service_payload(service)
         entry.update(
             waiting=waiting.get(key, 0),
             oldest_waiting_since=oldest.get(key),
             open_counters=open_for(key),
             counters=windows_for(key),
-            estimated_wait_minutes=estimates.estimated_wait_minutes(waiting.get(key, 0), minutes, open_for(key)),
+            estimated_wait_minutes=estimates.estimated_wait_minutes(
+                waiting.get(key, 0), minutes, open_for(key)
+            ),
         )
         services.append(entry)
     bundles = []

@@ -11,6 +11,7 @@ sequence number: clients remember the last one they saw and ask for what came
 after it (`join` with `since`, or `GET /api/v1/sites/{site}/events?since=`),
 and drop any event whose seq they have already seen.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -66,7 +67,9 @@ MANAGERS_ROOM = "managers"
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def _value(item: Any) -> Any:

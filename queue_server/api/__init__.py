@@ -1,4 +1,5 @@
 """The REST API under /api/v1: JSON in, JSON out; the OpenAPI document is in `openapi.py`."""
+
 from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

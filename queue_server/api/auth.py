@@ -1,4 +1,5 @@
 """Who may call what: bearer tokens resolved to a principal, checked per route."""
+
 from __future__ import annotations
 
 from flask import g, request

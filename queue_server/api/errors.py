@@ -4,6 +4,7 @@ The message is in Chinese unless the client prefers English (Accept-Language).
 Nothing a client sends may produce a 500 with a stack trace; an unexpected error is
 logged and answered with a generic `internal_error`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,12 +28,12 @@ _HTTP_CODES = {
 }
 
 
-def error_response(code: str, status: int, **params: object):  # type: ignore[no-untyped-def]
+def error_response(code: str, http_status: int, params: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
     language = pick_language(request.headers.get("Accept-Language"))
-    body = {"error": code, "message": message(code, language, **params)}
+    body = {"error": code, "message": message(code, language, **(params or {}))}
     response = jsonify(body)
-    response.status_code = status
-    if status == 401:
+    response.status_code = http_status
+    if http_status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -42,12 +43,12 @@ def register_error_handlers(app: Flask) -> None:
     def queue_error(exc: QueueError):  # type: ignore[no-untyped-def]
         params = dict(exc.params)
         params.setdefault("detail", exc.detail)
-        return error_response(exc.code, exc.status, **params)
+        return error_response(exc.code, exc.status, params)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
-        return error_response(_HTTP_CODES.get(status, "invalid_input"), status, detail=exc.description)
+        return error_response(_HTTP_CODES.get(status, "invalid_input"), status, {"detail": exc.description})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 """The OpenAPI 3 document of /api/v1, kept true to the routes by a test."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,7 +47,10 @@ SCHEMAS: dict[str, Any] = {
         "required": ["error", "message"],
         "properties": {
             "error": {"type": "string", "description": "stable machine-readable code"},
-            "message": {"type": "string", "description": "for people; Chinese unless Accept-Language prefers en"},
+            "message": {
+                "type": "string",
+                "description": "for people; Chinese unless Accept-Language prefers en",
+            },
         },
     },
     "Site": {
@@ -82,7 +86,11 @@ SCHEMAS: dict[str, Any] = {
             "finished_at": NULLABLE_STRING,
             "counter": NULLABLE_INT,
             "target_counter": NULLABLE_INT,
-            "outcome": {"type": "string", "nullable": True, "enum": [o.value for o in Outcome] + [None]},
+            "outcome": {
+                "type": "string",
+                "nullable": True,
+                "enum": [o.value for o in Outcome] + [None],
+            },
             "transfer_count": {"type": "integer"},
             "recall_count": {"type": "integer"},
             "person": {"type": "string", "nullable": True, "description": "masked name, e.g. 张*"},
@@ -136,16 +144,24 @@ TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {
 
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, Any] = {
-        "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
+        "/api/v1/openapi.json": {
+            "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}
+        },
         "/api/v1/health": {
-            "get": {"summary": "Liveness: the database answers", "responses": {"200": _json({"type": "object"}, "ok")}}
+            "get": {
+                "summary": "Liveness: the database answers",
+                "responses": {"200": _json({"type": "object"}, "ok")},
+            }
         },
         "/api/v1/sites": {
             "get": {
                 "summary": "All sites (the site tree via `parent`)",
                 "responses": {
                     "200": _json(
-                        {"type": "object", "properties": {"sites": {"type": "array", "items": _ref("Site")}}},
+                        {
+                            "type": "object",
+                            "properties": {"sites": {"type": "array", "items": _ref("Site")}},
+                        },
                         "Sites",
                     )
                 },
@@ -192,8 +208,14 @@ def openapi_document() -> dict[str, Any]:
                                     "service": {"type": "string", "maxLength": 32},
                                     "bundle": {"type": "string", "maxLength": 32},
                                     "request_id": {"type": "string", "maxLength": 64},
-                                    "channel": {"type": "string", "enum": [c.value for c in Channel]},
-                                    "priority": {"type": "string", "enum": [p.value for p in Priority]},
+                                    "channel": {
+                                        "type": "string",
+                                        "enum": [c.value for c in Channel],
+                                    },
+                                    "priority": {
+                                        "type": "string",
+                                        "enum": [p.value for p in Priority],
+                                    },
                                 },
                             }
                         }
@@ -201,7 +223,9 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json(_ref("IssuedTicket"), "Issued"),
-                    "200": _json(_ref("IssuedTicket"), "The ticket issued earlier for this request_id"),
+                    "200": _json(
+                        _ref("IssuedTicket"), "The ticket issued earlier for this request_id"
+                    ),
                     **_errors(400, 401, 403, 404, 409, 422),
                 },
             }
@@ -219,7 +243,9 @@ def openapi_document() -> dict[str, Any]:
                 "security": BEARER,
                 "parameters": [TICKET_PARAM],
                 "responses": {
-                    "200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}, "Cancelled"),
+                    "200": _json(
+                        {"type": "object", "properties": {"ticket": _ref("Ticket")}}, "Cancelled"
+                    ),
                     **_errors(401, 403, 404, 409),
                 },
             }
@@ -232,8 +258,18 @@ def openapi_document() -> dict[str, Any]:
                 "security": BEARER,
                 "parameters": [
                     SITE_PARAM,
-                    {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}},
-                    {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": list(COUNTER_ACTIONS)}},
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    },
+                    {
+                        "name": "action",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(COUNTER_ACTIONS)},
+                    },
                 ],
                 "requestBody": {
                     "required": False,
@@ -243,7 +279,10 @@ def openapi_document() -> dict[str, Any]:
                                 "type": "object",
                                 "properties": {
                                     "reason": {"type": "string", "maxLength": 200},
-                                    "outcome": {"type": "string", "enum": [o.value for o in Outcome]},
+                                    "outcome": {
+                                        "type": "string",
+                                        "enum": [o.value for o in Outcome],
+                                    },
                                     "to_service": {"type": "string", "maxLength": 32},
                                     "to_counter": {"type": "integer", "minimum": 0},
                                     "note": {"type": "string", "maxLength": 200},
@@ -274,8 +313,21 @@ def openapi_document() -> dict[str, Any]:
                 "security": BEARER,
                 "parameters": [
                     SITE_PARAM,
-                    {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}},
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 0, "default": 0},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 5000,
+                            "default": 1000,
+                        },
+                    },
                 ],
                 "responses": {
                     "200": _json(
@@ -302,7 +354,10 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {
                                 "type": "object",
                                 "required": ["username", "password"],
-                                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                                "properties": {
+                                    "username": {"type": "string"},
+                                    "password": {"type": "string"},
+                                },
                             }
                         }
                     },
@@ -316,7 +371,11 @@ def openapi_document() -> dict[str, Any]:
                                 "token": {"type": "string"},
                                 "username": {"type": "string"},
                                 "role": {"type": "string"},
-                                "sites": {"type": "array", "nullable": True, "items": {"type": "string"}},
+                                "sites": {
+                                    "type": "array",
+                                    "nullable": True,
+                                    "items": {"type": "string"},
+                                },
                             },
                         },
                         "Logged in",

@@ -1,6 +1,8 @@
 """The routes of /api/v1. Each parses and validates, calls the library, and answers."""
+
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import jsonify, request
@@ -23,6 +25,11 @@ def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True, force=True) if request.content_length else {}
     if not isinstance(body, dict):
         raise InvalidInput("the request body must be a JSON object", field="body")
+    try:
+        # JSON may carry lone surrogates (\ud800) that no database or printer can store.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("the request body holds invalid characters", field="body") from None
     return body
 
 
@@ -31,7 +38,9 @@ def optional_text(body: dict[str, Any], name: str, max_length: int = MAX_TEXT) -
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise InvalidInput(f"{name} must be a non-empty string of at most {max_length} characters", field=name)
+        raise InvalidInput(
+            f"{name} must be a non-empty string of at most {max_length} characters", field=name
+        )
     return value.strip()
 
 
@@ -51,7 +60,9 @@ def choice(body: dict[str, Any], name: str, enum: Any, default: Any) -> Any:
     try:
         return enum(value)
     except (ValueError, TypeError):
-        raise InvalidInput(f"{name} must be one of " + ", ".join(e.value for e in enum), field=name) from None
+        raise InvalidInput(
+            f"{name} must be one of " + ", ".join(e.value for e in enum), field=name
+        ) from None
 
 
 def issued_payload(issued: Issued) -> dict[str, Any]:
@@ -129,7 +140,12 @@ def issue(site: str):  # type: ignore[no-untyped-def]
     channel = choice(body, "channel", Channel, default_channel)
     priority = choice(body, "priority", Priority, Priority.ORDINARY)
     issued = hall().ops.issue_ticket(
-        site, service=service, bundle=bundle, request_id=request_id, channel=channel, priority=priority
+        site,
+        service=service,
+        bundle=bundle,
+        request_id=request_id,
+        channel=channel,
+        priority=priority,
     )
     return jsonify(issued_payload(issued)), 201 if issued.created else 200
 

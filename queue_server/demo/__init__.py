@@ -3,6 +3,7 @@
 `load_demo` fills an empty database from `catalog.json` and `city.json` (data
 written for hallqueue from the city's own report, see ../shared/DOMAIN.md).
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 It imports neither Flask nor SQLite (a test checks this), so it runs in
 microseconds in tests and is reused unchanged by the history simulator.
 """
+
 from . import calling, estimates, hours, lifecycle, numbering
 from .calling import CallingPolicy, Choice, choose_next, queue_order
 from .errors import QueueError

@@ -14,6 +14,7 @@ A service with weight 2 is therefore served as if its citizens had waited twice 
 long, and because waiting time keeps growing, every service with a weight above zero
 gets its turn.  Ties go to the earlier ticket.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -63,8 +64,10 @@ def _weighted_pick(counter: Counter, tickets: list[Ticket], now: datetime) -> Ti
             continue
         # A floor of one second keeps weights meaningful for tickets issued "just now".
         score = max(waited_minutes(head, now), 1 / 60) * weight
-        if best is None or score > best_score or (
-            score == best_score and _order_key(head) < _order_key(best)
+        if (
+            best is None
+            or score > best_score
+            or (score == best_score and _order_key(head) < _order_key(best))
         ):
             best, best_score = head, score
     return best
@@ -87,7 +90,9 @@ def choose_next(
 
     transfers = [t for t in candidates if t.target_counter == counter.number]
     if transfers:
-        return Choice(min(transfers, key=lambda t: (t.transferred_at or t.issued_at, t.id)), "transfer")
+        return Choice(
+            min(transfers, key=lambda t: (t.transferred_at or t.issued_at, t.id)), "transfer"
+        )
 
     overdue = [t for t in candidates if waited_minutes(t, now) >= policy.max_wait_minutes]
     if overdue:
@@ -103,7 +108,10 @@ def choose_next(
 
 
 def queue_order(
-    counter: Counter, waiting: Iterable[Ticket], now: datetime, policy: CallingPolicy = DEFAULT_POLICY
+    counter: Counter,
+    waiting: Iterable[Ticket],
+    now: datetime,
+    policy: CallingPolicy = DEFAULT_POLICY,
 ) -> list[Ticket]:
     """The order in which this counter would call its waiting tickets if nobody new came."""
     remaining = eligible(counter, waiting)

@@ -4,6 +4,7 @@ Each carries a stable `code` (what API clients match on) and `params` (what the
 message templates in `queue_server.messages` fill in). The engine never formats
 text for people: the edges translate, in the user's language.
 """
+
 from __future__ import annotations
 
 from typing import Any

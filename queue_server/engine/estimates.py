@@ -4,6 +4,7 @@ Estimates use measured service minutes (the shell passes a recent average per
 service, falling back to the catalogue's expected minutes) divided over the
 counters open for that service.
 """
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 A site's day is its *local* calendar day: midnight UTC is 08:00 in an
 Asia/Shanghai hall, in the middle of the morning rush, so nothing here uses UTC dates.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -59,7 +60,9 @@ def validate_hours(hours: object) -> dict[str, list[list[str]]] | None:
     return result
 
 
-def open_span(hours: dict[str, list[list[str]]] | None, local: datetime) -> tuple[time, time] | None:
+def open_span(
+    hours: dict[str, list[list[str]]] | None, local: datetime
+) -> tuple[time, time] | None:
     """The (open, close) span containing this local moment, or None when closed.
 
     With no hours at all the site is always open: the span is the whole day.

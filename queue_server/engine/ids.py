@@ -1,4 +1,5 @@
 """City-wide unique, time-ordered record ids (ULID: 48-bit ms time + 80 random bits)."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Every function takes plain records and `now`, checks that the change is allowed,
 and returns the changed records plus the events that describe it. Nothing here
 stores or pushes anything: the shell does that in one transaction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -51,9 +52,19 @@ class Change:
     counter: Counter | None = None
 
 
-def _event(kind: str, at: datetime, ticket: Ticket | None, counter: Counter | None, **data: object) -> Event:
+def _event(
+    kind: str, at: datetime, ticket: Ticket | None, counter: Counter | None, **data: object
+) -> Event:
     site_id = ticket.site_id if ticket else counter.site_id  # type: ignore[union-attr]
-    return Event(type=kind, site_id=site_id, at=at, ticket=ticket, counter=counter, data=dict(data), id=new_id())
+    return Event(
+        type=kind,
+        site_id=site_id,
+        at=at,
+        ticket=ticket,
+        counter=counter,
+        data=dict(data),
+        id=new_id(),
+    )
 
 
 # --- issuing -------------------------------------------------------------------------
@@ -84,7 +95,9 @@ def check_can_issue(
                 raise OutsideIssuingWindow(start=item.issue_window[0], end=item.issue_window[1])
         if item.last_ticket_minutes and site.hours is not None:
             if site_hours.minutes_until(local, span[1]) < item.last_ticket_minutes:
-                raise PastLastTicket(minutes=item.last_ticket_minutes, closes=span[1].strftime("%H:%M"))
+                raise PastLastTicket(
+                    minutes=item.last_ticket_minutes, closes=span[1].strftime("%H:%M")
+                )
 
 
 def issue(
@@ -139,7 +152,9 @@ def cancel(ticket: Ticket, now: datetime) -> Change:
 def open_counter(counter: Counter, now: datetime, clerk: str | None) -> Change:
     if counter.state == CounterState.OPEN and counter.clerk == clerk:
         raise InvalidTransition(action="open", status=counter.state.value)
-    opened = replace(counter, state=CounterState.OPEN, pause_reason=None, state_since=now, clerk=clerk)
+    opened = replace(
+        counter, state=CounterState.OPEN, pause_reason=None, state_since=now, clerk=clerk
+    )
     return Change(events=(_event("counter.opened", now, None, opened),), counter=opened)
 
 
@@ -150,7 +165,9 @@ def pause_counter(counter: Counter, now: datetime, reason: str) -> Change:
     if counter.state != CounterState.OPEN:
         raise CounterNotOpen(action="pause", status=counter.state.value)
     paused = replace(counter, state=CounterState.PAUSED, pause_reason=reason, state_since=now)
-    return Change(events=(_event("counter.paused", now, None, paused, reason=reason),), counter=paused)
+    return Change(
+        events=(_event("counter.paused", now, None, paused, reason=reason),), counter=paused
+    )
 
 
 def close_counter(counter: Counter, now: datetime) -> Change:
@@ -158,7 +175,9 @@ def close_counter(counter: Counter, now: datetime) -> Change:
         raise InvalidTransition(action="close", status=counter.state.value)
     if counter.current_ticket_id is not None:
         raise CounterBusy(action="close", ticket=counter.current_ticket_id)
-    closed = replace(counter, state=CounterState.CLOSED, pause_reason=None, state_since=now, clerk=None)
+    closed = replace(
+        counter, state=CounterState.CLOSED, pause_reason=None, state_since=now, clerk=None
+    )
     return Change(events=(_event("counter.closed", now, None, closed),), counter=closed)
 
 
@@ -183,7 +202,9 @@ def call_next(
     return _call(counter, choice.ticket, now, clerk, reason=choice.reason)
 
 
-def _call(counter: Counter, ticket: Ticket, now: datetime, clerk: str | None, reason: str) -> Change:
+def _call(
+    counter: Counter, ticket: Ticket, now: datetime, clerk: str | None, reason: str
+) -> Change:
     wait = ticket.wait_seconds
     if wait is None:
         wait = max(0.0, (now - ticket.issued_at).total_seconds())
@@ -198,10 +219,16 @@ def _call(counter: Counter, ticket: Ticket, now: datetime, clerk: str | None, re
         wait_seconds=wait,
     )
     busy = replace(counter, current_ticket_id=ticket.id)
-    return Change(events=(_event("ticket.called", now, called, busy, reason=reason),), ticket=called, counter=busy)
+    return Change(
+        events=(_event("ticket.called", now, called, busy, reason=reason),),
+        ticket=called,
+        counter=busy,
+    )
 
 
-def _current(counter: Counter, ticket: Ticket | None, allowed: set[TicketStatus], action: str) -> Ticket:
+def _current(
+    counter: Counter, ticket: Ticket | None, allowed: set[TicketStatus], action: str
+) -> Ticket:
     if ticket is None or counter.current_ticket_id != ticket.id:
         raise NoCurrentTicket(action=action)
     if ticket.status not in allowed:
@@ -222,7 +249,9 @@ def recall(counter: Counter, ticket: Ticket | None, now: datetime) -> Change:
 def start(counter: Counter, ticket: Ticket | None, now: datetime) -> Change:
     current = _current(counter, ticket, {TicketStatus.CALLED}, "start")
     serving = replace(current, status=TicketStatus.SERVING, started_at=now)
-    return Change(events=(_event("ticket.serving", now, serving, counter),), ticket=serving, counter=counter)
+    return Change(
+        events=(_event("ticket.serving", now, serving, counter),), ticket=serving, counter=counter
+    )
 
 
 def finish(counter: Counter, ticket: Ticket | None, now: datetime, outcome: Outcome) -> Change:
@@ -238,7 +267,9 @@ def finish(counter: Counter, ticket: Ticket | None, now: datetime, outcome: Outc
     )
     free = replace(counter, current_ticket_id=None)
     return Change(
-        events=(_event("ticket.finished", now, done, free, outcome=outcome.value),), ticket=done, counter=free
+        events=(_event("ticket.finished", now, done, free, outcome=outcome.value),),
+        ticket=done,
+        counter=free,
     )
 
 
@@ -246,7 +277,9 @@ def no_show(counter: Counter, ticket: Ticket | None, now: datetime) -> Change:
     current = _current(counter, ticket, {TicketStatus.CALLED}, "no-show")
     missed = replace(current, status=TicketStatus.NO_SHOW, finished_at=now)
     free = replace(counter, current_ticket_id=None)
-    return Change(events=(_event("ticket.no_show", now, missed, free),), ticket=missed, counter=free)
+    return Change(
+        events=(_event("ticket.no_show", now, missed, free),), ticket=missed, counter=free
+    )
 
 
 def transfer(
@@ -291,7 +324,9 @@ def transfer(
         data["to_counter"] = to_counter.number
     if moved.note:
         data["note"] = moved.note
-    return Change(events=(_event("ticket.transferred", now, moved, free, **data),), ticket=moved, counter=free)
+    return Change(
+        events=(_event("ticket.transferred", now, moved, free, **data),), ticket=moved, counter=free
+    )
 
 
 def close_day(tickets: list[Ticket], now: datetime) -> list[Change]:
@@ -300,5 +335,7 @@ def close_day(tickets: list[Ticket], now: datetime) -> list[Change]:
     for ticket in tickets:
         if ticket.status == TicketStatus.WAITING:
             closed = replace(ticket, status=TicketStatus.UNSERVED, finished_at=now)
-            changes.append(Change(events=(_event("ticket.unserved", now, closed, None),), ticket=closed))
+            changes.append(
+                Change(events=(_event("ticket.unserved", now, closed, None),), ticket=closed)
+            )
     return changes

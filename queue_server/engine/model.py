@@ -5,6 +5,7 @@ Records are frozen dataclasses; the engine returns changed copies
 Times are timezone-aware `datetime`s in UTC; a site's local calendar comes from its
 `timezone` (see `hours.py`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

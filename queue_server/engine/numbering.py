@@ -4,6 +4,7 @@ The shell keeps the last number handed out for (site, day, prefix) and calls
 `next_number` inside the same transaction that stores the ticket, so two kiosks
 can never get the same number.
 """
+
 from __future__ import annotations
 
 import re

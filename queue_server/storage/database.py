@@ -6,6 +6,7 @@ here with `isolation_level=None` and every change runs in an explicit
 `BEGIN IMMEDIATE … COMMIT`, serialised within the process by one lock and across
 processes by SQLite's own write lock.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -23,7 +24,9 @@ T = TypeVar("T")
 
 
 class Database:
-    def __init__(self, path: str | Path, synchronous: str = "FULL", busy_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, path: str | Path, synchronous: str = "FULL", busy_timeout_s: float = 10.0
+    ) -> None:
         self.path = str(path)
         self.synchronous = synchronous.upper()
         self.busy_timeout_s = busy_timeout_s

@@ -3,6 +3,7 @@
 The schema version is SQLite's `user_version`. A migration is a registered
 function; new ones are appended, never edited once released.
 """
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,4 +1,5 @@
 """Engine records ↔ table rows. Times are stored as ISO 8601 UTC text with milliseconds."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ from ..engine.model import (
 def to_text(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def from_text(text: str | None) -> datetime | None:
@@ -132,7 +135,9 @@ def bundle_to_row(bundle: Bundle) -> dict[str, Any]:
 
 def profile_from_json(text: str) -> tuple[ProfileEntry, ...]:
     return tuple(
-        ProfileEntry(service=e.get("service"), bundle=e.get("bundle"), weight=float(e.get("weight", 1)))
+        ProfileEntry(
+            service=e.get("service"), bundle=e.get("bundle"), weight=float(e.get("weight", 1))
+        )
         for e in json.loads(text or "[]")
     )
 
@@ -140,7 +145,9 @@ def profile_from_json(text: str) -> tuple[ProfileEntry, ...]:
 def profile_to_json(profile: tuple[ProfileEntry, ...]) -> str:
     entries = []
     for entry in profile:
-        item: dict[str, Any] = {"service": entry.service} if entry.service else {"bundle": entry.bundle}
+        item: dict[str, Any] = (
+            {"service": entry.service} if entry.service else {"bundle": entry.bundle}
+        )
         item["weight"] = entry.weight
         entries.append(item)
     return json.dumps(entries, ensure_ascii=False)

@@ -1,4 +1,5 @@
 """Queries and writes over one connection. Callers own the transaction."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ def get_service(conn: sqlite3.Connection, code: str) -> Service | None:
 
 
 def list_services(conn: sqlite3.Connection) -> list[Service]:
-    return [records.service_from_row(r) for r in conn.execute("SELECT * FROM services ORDER BY rowid")]
+    return [
+        records.service_from_row(r) for r in conn.execute("SELECT * FROM services ORDER BY rowid")
+    ]
 
 
 def upsert_service(conn: sqlite3.Connection, service: Service) -> None:
@@ -58,7 +61,9 @@ def get_bundle(conn: sqlite3.Connection, code: str) -> Bundle | None:
 
 
 def list_bundles(conn: sqlite3.Connection) -> list[Bundle]:
-    return [records.bundle_from_row(r) for r in conn.execute("SELECT * FROM bundles ORDER BY rowid")]
+    return [
+        records.bundle_from_row(r) for r in conn.execute("SELECT * FROM bundles ORDER BY rowid")
+    ]
 
 
 def upsert_bundle(conn: sqlite3.Connection, bundle: Bundle) -> None:
@@ -72,7 +77,9 @@ def upsert_bundle(conn: sqlite3.Connection, bundle: Bundle) -> None:
     )
 
 
-def set_offerings(conn: sqlite3.Connection, site_id: str, services: Iterable[str], bundles: Iterable[str]) -> None:
+def set_offerings(
+    conn: sqlite3.Connection, site_id: str, services: Iterable[str], bundles: Iterable[str]
+) -> None:
     conn.execute("DELETE FROM site_offerings WHERE site_id = ?", (site_id,))
     conn.executemany(
         "INSERT INTO site_offerings (site_id, kind, code) VALUES (?, ?, ?)",
@@ -84,13 +91,16 @@ def offerings(conn: sqlite3.Connection, site_id: str) -> tuple[list[str], list[s
     rows = conn.execute(
         "SELECT kind, code FROM site_offerings WHERE site_id = ? ORDER BY rowid", (site_id,)
     ).fetchall()
-    return [r["code"] for r in rows if r["kind"] == "service"], [r["code"] for r in rows if r["kind"] == "bundle"]
+    return [r["code"] for r in rows if r["kind"] == "service"], [
+        r["code"] for r in rows if r["kind"] == "bundle"
+    ]
 
 
 def is_offered(conn: sqlite3.Connection, site_id: str, kind: str, code: str) -> bool:
     return (
         conn.execute(
-            "SELECT 1 FROM site_offerings WHERE site_id = ? AND kind = ? AND code = ?", (site_id, kind, code)
+            "SELECT 1 FROM site_offerings WHERE site_id = ? AND kind = ? AND code = ?",
+            (site_id, kind, code),
         ).fetchone()
         is not None
     )
@@ -100,7 +110,9 @@ def is_offered(conn: sqlite3.Connection, site_id: str, kind: str, code: str) -> 
 
 
 def get_counter(conn: sqlite3.Connection, site_id: str, number: int) -> Counter | None:
-    row = conn.execute("SELECT * FROM counters WHERE site_id = ? AND number = ?", (site_id, number)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM counters WHERE site_id = ? AND number = ?", (site_id, number)
+    ).fetchone()
     return records.counter_from_row(row) if row else None
 
 
@@ -114,7 +126,10 @@ def save_counter(conn: sqlite3.Connection, counter: Counter) -> None:
     columns = ", ".join(row)
     names = ", ".join(f":{k}" for k in row)
     updates = ", ".join(f"{k}=:{k}" for k in row if k != "id")
-    conn.execute(f"INSERT INTO counters ({columns}) VALUES ({names}) ON CONFLICT (id) DO UPDATE SET {updates}", row)
+    conn.execute(
+        f"INSERT INTO counters ({columns}) VALUES ({names}) ON CONFLICT (id) DO UPDATE SET {updates}",
+        row,
+    )
 
 
 # --- tickets -------------------------------------------------------------------------
@@ -125,7 +140,9 @@ def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> Ticket | None:
     return records.ticket_from_row(row) if row else None
 
 
-def ticket_by_request(conn: sqlite3.Connection, site_id: str, request_id: str) -> tuple[Ticket, str] | None:
+def ticket_by_request(
+    conn: sqlite3.Connection, site_id: str, request_id: str
+) -> tuple[Ticket, str] | None:
     row = conn.execute(
         "SELECT * FROM tickets WHERE site_id = ? AND request_id = ?", (site_id, request_id)
     ).fetchone()
@@ -134,7 +151,8 @@ def ticket_by_request(conn: sqlite3.Connection, site_id: str, request_id: str) -
 
 def active_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
     rows = conn.execute(
-        "SELECT * FROM tickets WHERE site_id = ? AND status IN ('waiting', 'called', 'serving')", (site_id,)
+        "SELECT * FROM tickets WHERE site_id = ? AND status IN ('waiting', 'called', 'serving')",
+        (site_id,),
     )
     return [records.ticket_from_row(r) for r in rows]
 
@@ -145,27 +163,39 @@ def waiting_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
 
 def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ticket]:
     rows = conn.execute(
-        "SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?", (site_id, today)
+        "SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?",
+        (site_id, today),
     )
     return [records.ticket_from_row(r) for r in rows]
 
 
-def issued_today(conn: sqlite3.Connection, site_id: str, day: str, service: str | None, bundle: str | None) -> int:
+def issued_today(
+    conn: sqlite3.Connection, site_id: str, day: str, service: str | None, bundle: str | None
+) -> int:
     if service:
-        sql, code = "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ?", service
+        sql, code = (
+            "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",
+            service,
+        )
     else:
-        sql, code = "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND bundle = ?", bundle
+        sql, code = (
+            "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND bundle = ?",
+            bundle,
+        )
     return int(conn.execute(sql, (site_id, day, code)).fetchone()[0])
 
 
 def last_number(conn: sqlite3.Connection, site_id: str, day: str, prefix: str) -> int:
     row = conn.execute(
-        "SELECT last FROM number_sequences WHERE site_id = ? AND day = ? AND prefix = ?", (site_id, day, prefix)
+        "SELECT last FROM number_sequences WHERE site_id = ? AND day = ? AND prefix = ?",
+        (site_id, day, prefix),
     ).fetchone()
     return int(row[0]) if row else 0
 
 
-def set_last_number(conn: sqlite3.Connection, site_id: str, day: str, prefix: str, last: int) -> None:
+def set_last_number(
+    conn: sqlite3.Connection, site_id: str, day: str, prefix: str, last: int
+) -> None:
     conn.execute(
         """INSERT INTO number_sequences (site_id, day, prefix, last) VALUES (?, ?, ?, ?)
            ON CONFLICT (site_id, day, prefix) DO UPDATE SET last = excluded.last""",
@@ -177,12 +207,18 @@ _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(records.TICKET_COLUMNS)}, request_hash) "
     f"VALUES ({', '.join(':' + c for c in records.TICKET_COLUMNS)}, :request_hash)"
 )
-_UPDATE_TICKET = "UPDATE tickets SET " + ", ".join(
-    f"{c}=:{c}" for c in records.TICKET_COLUMNS if c not in ("id", "local_hour", "weekday")
-) + " WHERE id = :id"
+_UPDATE_TICKET = (
+    "UPDATE tickets SET "
+    + ", ".join(
+        f"{c}=:{c}" for c in records.TICKET_COLUMNS if c not in ("id", "local_hour", "weekday")
+    )
+    + " WHERE id = :id"
+)
 
 
-def insert_ticket(conn: sqlite3.Connection, ticket: Ticket, timezone: str, request_hash: str | None) -> None:
+def insert_ticket(
+    conn: sqlite3.Connection, ticket: Ticket, timezone: str, request_hash: str | None
+) -> None:
     row = records.ticket_to_row(ticket, timezone)
     row["request_hash"] = request_hash
     conn.execute(_INSERT_TICKET, row)
@@ -192,7 +228,9 @@ def update_ticket(conn: sqlite3.Connection, ticket: Ticket, timezone: str) -> No
     conn.execute(_UPDATE_TICKET, records.ticket_to_row(ticket, timezone))
 
 
-def recent_service_minutes(conn: sqlite3.Connection, site_id: str, service: str, limit: int = 50) -> list[float]:
+def recent_service_minutes(
+    conn: sqlite3.Connection, site_id: str, service: str, limit: int = 50
+) -> list[float]:
     rows = conn.execute(
         """SELECT service_seconds FROM tickets
            WHERE site_id = ? AND service = ? AND status = 'done' AND finished_at IS NOT NULL
@@ -212,7 +250,8 @@ def append_events(
     stored = []
     for event in events:
         seq = conn.execute(
-            "UPDATE sites SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq", (event.site_id,)
+            "UPDATE sites SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+            (event.site_id,),
         ).fetchone()[0]
         payload = payload_of(event, seq)
         conn.execute(
@@ -232,9 +271,12 @@ def append_events(
     return stored
 
 
-def events_since(conn: sqlite3.Connection, site_id: str, since: int, limit: int = 1000) -> list[dict[str, Any]]:
+def events_since(
+    conn: sqlite3.Connection, site_id: str, since: int, limit: int = 1000
+) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT payload FROM events WHERE site_id = ? AND seq > ? ORDER BY seq LIMIT ?", (site_id, since, limit)
+        "SELECT payload FROM events WHERE site_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (site_id, since, limit),
     )
     return [json.loads(r[0]) for r in rows]
 

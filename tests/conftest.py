@@ -1,0 +1,253 @@
+"""Fixtures shared by the whole suite: database files, live servers, clients, browsers."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing answered at {url}")
+
+
+# --- skips that fail in CI -----------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM is not None:
+        return
+    skip = pytest.mark.skip(
+        reason="headless Chromium not found: install it with `sudo apt-get install chromium` to run browser tests"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    skipped = terminalreporter.stats.get("skipped", [])
+    if IN_CI and skipped:
+        terminalreporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; a skip fails the run in CI", red=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+# --- the centre ----------------------------------------------------------------------
+
+
+class Centre:
+    """A running centre with the demo city, its accounts, and helpers to call it."""
+
+    ADMIN = ("admin", "hallqueue-admin")
+    CLERK = ("clerk", "hallqueue-clerk")
+
+    def __init__(self, url: str, db_path: Path) -> None:
+        self.url = url
+        self.db_path = db_path
+        self.kiosk_token = ""
+        self.display_token = ""
+        self._tokens: dict[str, str] = {}
+
+    def api(self, path: str) -> str:
+        return f"{self.url}/api/v1{path}"
+
+    def login(self, who: tuple[str, str] = ADMIN) -> str:
+        if who[0] not in self._tokens:
+            response = requests.post(self.api("/auth/login"), json={"username": who[0], "password": who[1]}, timeout=10)
+            response.raise_for_status()
+            self._tokens[who[0]] = response.json()["token"]
+        return self._tokens[who[0]]
+
+    def session(self, token: str | None = None) -> requests.Session:
+        session = requests.Session()
+        if token:
+            session.headers["Authorization"] = f"Bearer {token}"
+        return session
+
+    def post(self, path: str, body: dict | None = None, token: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {token or self.login()}"}
+        headers.update(kwargs.pop("headers", {}))
+        return requests.post(self.api(path), json=body if body is not None else {}, headers=headers, timeout=10, **kwargs)
+
+    def get(self, path: str, token: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.get(self.api(path), headers=headers, timeout=10, **kwargs)
+
+    def issue(self, service: str = "A101", site: str = "city-hall", **body):  # type: ignore[no-untyped-def]
+        body = {"service": service, **body} if "bundle" not in body else body
+        response = self.post(f"/sites/{site}/tickets", body, token=self.kiosk_token if site == "city-hall" else None)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def counter(self, number: int, action: str, site: str = "city-hall", **body):  # type: ignore[no-untyped-def]
+        return self.post(f"/sites/{site}/counters/{number}/{action}", body)
+
+
+def prepare_demo_database(db_path: Path) -> tuple[str, str]:
+    """The demo city with demo users; returns (kiosk token, display token) for the hall."""
+    from queue_server.accounts import Accounts
+    from queue_server.demo import DEMO_USERS, load_demo
+    from queue_server.settings import load, secret_for
+    from queue_server.storage import Database
+
+    db = Database(db_path)
+    load_demo(db)
+    accounts = Accounts(db, secret_for(load(overrides={"DB": str(db_path)})))
+    for username, password, role, sites in DEMO_USERS:
+        accounts.add_user(username, password, role, sites)
+    _, kiosk = accounts.add_device("kiosk", "city-hall", "test kiosk")
+    _, display = accounts.add_device("display", "city-hall", "test display")
+    db.close()
+    return kiosk, display
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "hallqueue.db"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The demo database built once (password hashing is slow on purpose), copied per test."""
+    path = tmp_path_factory.mktemp("template") / "hallqueue.db"
+    kiosk, display = prepare_demo_database(path)
+    return path, kiosk, display
+
+
+def copy_demo(template: tuple[Path, str, str], db_path: Path) -> tuple[str, str]:
+    source, kiosk, display = template
+    shutil.copyfile(source, db_path)
+    shutil.copyfile(f"{source}.secret", f"{db_path}.secret")
+    return kiosk, display
+
+
+@pytest.fixture
+def centre(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Centre]:
+    """The real centre in this process, on a free loopback port (threads, websockets)."""
+    from werkzeug.serving import make_server
+
+    from queue_server.app import create_app
+    from queue_server.server import KeepAliveHandler
+
+    kiosk, display = copy_demo(demo_template, db_path)
+    app = create_app(overrides={"DB": str(db_path), "IGNORE_HOURS": True, "SYNCHRONOUS": "NORMAL"})
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=KeepAliveHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    running = Centre(f"http://127.0.0.1:{port}", db_path)
+    running.kiosk_token, running.display_token = kiosk, display
+    wait_for_http(running.api("/health"))
+    yield running
+    server.shutdown()
+    app.extensions["hallqueue"].db.close()
+
+
+class CentreProcess(Centre):
+    """The centre as a separate process (`hallqueue serve`), so tests can kill and restart it."""
+
+    def __init__(self, db_path: Path, port: int, log_path: Path) -> None:
+        super().__init__(f"http://127.0.0.1:{port}", db_path)
+        self.port = port
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", PYTHONUNBUFFERED="1")
+        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        wait_for_http(self.api("/health"))
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def centre_process(db_path: Path, tmp_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[CentreProcess]:
+    kiosk, display = copy_demo(demo_template, db_path)
+    running = CentreProcess(db_path, free_port(), tmp_path / "centre.log")
+    running.kiosk_token, running.display_token = kiosk, display
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium not found: install it with `sudo apt-get install chromium`")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:  # type: ignore[type-arg]
+    """pytest-playwright launches Debian's Chromium; never a downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--headless=new",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def which(name: str) -> str | None:
+    return shutil.which(name)
