@@ -143,45 +143,55 @@ class ModbusBusSimulator(Simulator):
         self._last_rx = time.monotonic()
         out = bytearray()
         while self._buf:
-            length = mb.request_length(self._buf)
-            if length is None:
-                if len(self._buf) >= 2 and self._buf[1] not in (0x10,):
-                    # Unknown function: answer "illegal function" if the frame is ours
-                    # and whole (it ends where a valid CRC ends), else resync.
-                    reply = self._unknown_function()
-                    if reply is None:
-                        break
-                    out += reply
-                    continue
-                break
-            if len(self._buf) < length:
-                break
-            frame, rest = self._buf[:length], self._buf[length:]
-            try:
-                request = mb.parse_request(frame)
-            except DeviceError:
-                self.ignored_frames += 1
-                self._buf = self._buf[1:]  # resync byte by byte
+            length = self._frame_at(self._buf)
+            if length > 0:
+                frame, self._buf = self._buf[:length], self._buf[length:]
+                out += self._dispatch(frame)
                 continue
-            self._buf = rest
-            out += self._answer(request)
+            if length < 0:  # cannot be a frame: resync byte by byte
+                self._buf = self._buf[1:]
+                self.ignored_frames += 1
+                continue
+            # Incomplete, or noise in front of a whole frame that follows it.
+            later = next((k for k in range(1, len(self._buf))
+                          if self._frame_at(self._buf[k:]) > 0), None)
+            if later is None:
+                break
+            self._buf = self._buf[later:]
+            self.ignored_frames += 1
         return bytes(out)
+
+    @staticmethod
+    def _frame_at(buf: bytes) -> int:
+        """Length of a whole CRC-valid frame at the start, 0 if undecided, -1 if none."""
+        if len(buf) < 2:
+            return 0
+        length = mb.request_length(buf)
+        if length is None:
+            if buf[1] == mb.WRITE_MULTIPLE:
+                return 0
+            # Unknown function: a frame ends where a CRC matches (RTU has no length).
+            for end in range(4, min(len(buf), 256) + 1):
+                if mb.crc_ok(buf[:end]):
+                    return end
+            return -1 if len(buf) > 256 else 0
+        if len(buf) < length:
+            return 0
+        return length if mb.crc_ok(buf[:length]) else -1
+
+    def _dispatch(self, frame: bytes) -> bytes:
+        try:
+            request = mb.parse_request(frame)
+        except DeviceError:
+            self.ignored_frames += 1
+            return b""
+        return self._answer(request)
 
     def idle(self) -> bytes:
         if self._buf and time.monotonic() - self._last_rx > self.frame_gap:
             self.ignored_frames += 1
             self._buf = b""
         return b""
-
-    def _unknown_function(self) -> bytes | None:
-        for end in range(4, len(self._buf) + 1):
-            if mb.crc_ok(self._buf[:end]):
-                unit, fn = self._buf[0], self._buf[1]
-                self._buf = self._buf[end:]
-                if unit in self.devices:
-                    return self._finish(mb.build_exception(unit, fn, mb.ILLEGAL_FUNCTION))
-                return b""
-        return None
 
     def _answer(self, request: mb.ModbusRequest) -> bytes:
         device = self.devices.get(request.unit)
