@@ -30,6 +30,18 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def explain(exc: QueueError) -> str:
+    """The message for people, in the terminal's language (Chinese unless LANG says English)."""
+    import os
+
+    from .messages import message
+
+    language = "en" if os.environ.get("LANG", "").lower().startswith("en") else "zh"
+    params = dict(exc.params)
+    params.setdefault("detail", exc.detail)
+    return message(exc.code, language, **params)
+
+
 def open_db(db_path: str):  # type: ignore[no-untyped-def]
     from .storage import Database
 
@@ -109,7 +121,7 @@ def user_add(
             username, password, role, list(sites), display_name
         )
     except QueueError as exc:
-        fail(exc.detail or exc.code)
+        fail(explain(exc))
     click.echo(f"user {username} ({role}) saved")
 
 
@@ -134,7 +146,7 @@ def device_add(kind: str, site: str, name: str, db_path: str) -> None:
             kind, site, name
         )
     except QueueError as exc:
-        fail(exc.detail or exc.code)
+        fail(explain(exc))
     click.echo(f"device {device_id} ({kind} at {site}) enrolled; its token (shown only now):")
     click.echo(token)
 
@@ -162,7 +174,7 @@ def catalog_import(file: str, db_path: str) -> None:
             services, bundles = catalog_module.parse_catalog_json(text, known)
         catalog_module.import_catalog(db, services, bundles)
     except QueueError as exc:
-        fail(f"{file}: {exc.detail}")
+        fail(f"{file}: {explain(exc)}")
     click.echo(f"imported {len(services)} services and {len(bundles)} bundles")
 
 

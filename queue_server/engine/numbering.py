@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-PREFIX_PATTERN = re.compile(r"^[A-Z]{1,2}$")
+PREFIX_PATTERN = re.compile(r"[A-Z]{1,2}")
 
 
 def format_number(prefix: str, seq_no: int) -> str:
@@ -23,4 +23,5 @@ def next_number(prefix: str, last_seq_no: int) -> tuple[int, str]:
 
 
 def valid_prefix(prefix: object) -> bool:
-    return isinstance(prefix, str) and bool(PREFIX_PATTERN.match(prefix))
+    # fullmatch, not match with "$": "$" also matches before a trailing newline ("A\n").
+    return isinstance(prefix, str) and PREFIX_PATTERN.fullmatch(prefix) is not None

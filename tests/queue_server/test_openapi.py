@@ -1,0 +1,46 @@
+"""The OpenAPI document stays true to the routes."""
+from __future__ import annotations
+
+import re
+
+from queue_server.api.openapi import openapi_document
+from tests.conftest import Centre
+
+
+def flask_paths(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((path, method.lower()))
+    return found
+
+
+def test_document_lists_exactly_the_routes(centre: Centre) -> None:
+    from queue_server.app import create_app
+
+    app = create_app(overrides={"DB": str(centre.db_path)})
+    documented = {(path, method) for path, item in openapi_document()["paths"].items() for method in item}
+    assert flask_paths(app) == documented
+
+
+def test_document_is_served_and_well_formed(centre: Centre) -> None:
+    doc = centre.get("/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    refs = re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', str(doc).replace("'", '"'))
+    assert refs
+    for section, name in refs:
+        assert name in doc["components"][section], f"dangling $ref {section}/{name}"
+    for path, item in doc["paths"].items():
+        for placeholder in re.findall(r"{(\w+)}", path):
+            for operation in item.values():
+                names = {p["name"] for p in operation.get("parameters", [])}
+                assert placeholder in names, f"{path} does not declare {placeholder}"
+
+
+def test_error_responses_match_the_error_schema(centre: Centre) -> None:
+    schema = openapi_document()["components"]["schemas"]["Error"]
+    body = centre.get("/sites/nowhere").json()
+    assert set(schema["required"]) <= set(body) and set(body) <= set(schema["properties"])
