@@ -258,10 +258,10 @@ class ModbusBusSimulator(Simulator):
 
     # In-process conveniences.
     def sign(self, address: int) -> SignModel:
-        return self._model(address, SignModel)  # type: ignore[no-any-return]
+        return self._model(address, SignModel)
 
     def evaluator(self, address: int) -> EvaluatorModel:
-        return self._model(address, EvaluatorModel)  # type: ignore[no-any-return]
+        return self._model(address, EvaluatorModel)
 
     def press(self, rating: int, address: int | None = None) -> bool:
         return bool(self.control("press", rating=rating, address=address))

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import select
+import threading
 import tty
 
 
@@ -21,6 +22,9 @@ class PtyEndpoint:
         self.master: int | None = None
         self._slave: int | None = None
         self.slave_name: str | None = None
+        # Reads and close() exclude each other, so a read never lands on a descriptor
+        # number that was closed and reused by an unrelated file meanwhile.
+        self._io_lock = threading.Lock()
 
     @property
     def path(self) -> str:
@@ -55,31 +59,33 @@ class PtyEndpoint:
 
     def close(self, remove_link: bool = True) -> None:
         """Close both ends: the driver's next read or write fails as on an unplug."""
-        for fd in (self.master, self._slave):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.master = self._slave = None
+        with self._io_lock:
+            for fd in (self.master, self._slave):
+                if fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            self.master = self._slave = None
         if remove_link and self.link:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.link)
 
     def read(self, timeout: float) -> bytes:
         """Bytes the driver wrote, waiting up to ``timeout``; ``b""`` if none."""
-        fd = self.master  # may be closed concurrently by unplug(); work on a copy
-        if fd is None:
-            return b""
-        try:
-            ready, _, _ = select.select([fd], [], [], timeout)
-            if not ready:
+        with self._io_lock:
+            fd = self.master
+            if fd is None:
                 return b""
-            return os.read(fd, 65536)
-        except BlockingIOError:
-            return b""
-        except (OSError, ValueError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in (errno.EIO, errno.EBADF):
-                raise
-            return b""
+            try:
+                ready, _, _ = select.select([fd], [], [], timeout)
+                if not ready:
+                    return b""
+                return os.read(fd, 65536)
+            except BlockingIOError:
+                return b""
+            except (OSError, ValueError) as exc:
+                if isinstance(exc, OSError) and exc.errno not in (errno.EIO, errno.EBADF):
+                    raise
+                return b""
 
     def write(self, data: bytes) -> int:
         """Send bytes to the driver; what does not fit in the pty buffer is dropped."""

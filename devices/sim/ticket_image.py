@@ -191,7 +191,7 @@ def _glyph(ch: str, bold: bool) -> Image.Image:
     ink = box[2] - box[0] + (2 if bold else 0)
     # Centre horizontally in the printer cell on a common baseline (so "." sits low);
     # glyphs wider than the cell (m, w, W in a proportional font) are squeezed in.
-    width = max(cell, ink)
+    width = max(cell, int(ink))
     img = Image.new("L", (width, CELL_H), 255)
     draw = ImageDraw.Draw(img)
     x = (width - (box[2] - box[0])) // 2 - box[0]
