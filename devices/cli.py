@@ -138,6 +138,50 @@ def sim_rs485(link: str | None, control_port: int, signs: tuple[int, ...],
     _serve(_bus(signs, evaluators, link), control_port)
 
 
+def _addresses(text: str) -> list[int]:
+    """``1-3,7`` → [1, 2, 3, 7]."""
+    out: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        lo, _, hi = part.partition("-")
+        out.extend(range(int(lo), int(hi or lo) + 1))
+    if any(not 1 <= a <= 247 for a in out):
+        raise click.BadParameter("addresses must be 1..247")
+    return out
+
+
+@sim.command("all")
+@click.option("--dir", "directory", default="var/sim", show_default=True,
+              type=click.Path(file_okay=False), help="links printer, id-reader, rs485 here")
+@click.option("--signs", default="1-3", show_default=True, help="sign addresses, e.g. 1-6")
+@click.option("--evaluators", default="11-13", show_default=True)
+@click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
+@click.option("--card", default=None,
+              type=click.Choice(["resident", "J", "I", "Y", "corrupt", "unreadable"]))
+def sim_all(directory: str, signs: str, evaluators: str, width: str, card: str | None) -> None:
+    """A whole hall: printer, ID reader and an RS-485 bus with signs and evaluators.
+
+    Prints one JSON line with each simulator's path and control address.
+    """
+    from devices.sim.suite import SimulatorSuite
+
+    try:
+        suite = SimulatorSuite(directory, _addresses(signs), _addresses(evaluators),
+                               int(width), card)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    info = suite.start()
+    try:
+        click.echo(json.dumps(info))
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        suite.stop()
+
+
 @sim.command("control")
 @click.argument("address")
 @click.argument("verb")

@@ -1,5 +1,9 @@
 """The ticket printer driver: ESC/POS over a serial port, with real-time status.
 
+python-escpos builds the bytes (see :mod:`devices.escpos_ticket`); the transport is
+hallqueue's own :class:`~devices.port.SerialPort`, because python-escpos's ``Serial``
+has no write timeout and opens lazily (DEVICES.md 2.1).
+
 Status comes from four one-byte ``DLE EOT n`` queries (DEVICES.md 1.7), each reading
 exactly one byte with a short timeout. Silence means *not answering*, never "paper
 ok" (python-escpos's helpers get that wrong and wait a full second per call).
@@ -198,17 +202,24 @@ class TicketPrinter:
     def render(self, content: TicketContent) -> bytes:
         return render_ticket(content, self.width_mm, self.layout)
 
-    def print_ticket(self, content: TicketContent) -> int:
-        """Print one ticket; return the bytes written. Raises if it cannot print."""
-        data = self.render(content)
-        return self.print_raw(data)
+    def print_ticket(self, content: TicketContent, *, confirm: bool = False) -> int:
+        """Print one ticket; return the bytes written. Raises if it cannot print.
 
-    def print_raw(self, data: bytes) -> int:
+        With ``confirm`` the status is read again once the bytes are out (DLE EOT is
+        answered in real time, even while the job prints), so paper running out or the
+        cover opening during the job raises instead of passing silently; the caller
+        should then show the number on screen.
+        """
+        return self.print_raw(self.render(content), confirm=confirm)
+
+    def print_raw(self, data: bytes, *, confirm: bool = False) -> int:
         """Send a complete ESC/POS job (checked against the printer status first)."""
         with self.port.lock:
             if self.check_status_before_print:
                 self.status().raise_for_status(device="printer")
             written = self.port.write(data)
-        self.last_ticket_bytes = written
-        log.info("printed %d bytes", written)
+            self.last_ticket_bytes = written
+            log.info("printed %d bytes", written)
+            if confirm:
+                self.status().raise_for_status(device="printer")
         return written

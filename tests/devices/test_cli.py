@@ -169,3 +169,38 @@ def test_render_samples(tmp_path: Path) -> None:
     assert sizes["ticket-80mm-zh"] <= 600
     for name in sizes:
         assert (tmp_path / f"{name}.png").stat().st_size > 5000
+
+
+def test_sim_all_runs_a_whole_hall(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SIM_MAIN, "all", "--dir", str(tmp_path), "--signs", "1-2",
+         "--evaluators", "11", "--card", "J"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["printer"]["path"] == str(tmp_path / "printer")
+        assert info["rs485"]["signs"] == [1, 2] and info["rs485"]["evaluators"] == [11]
+        code, out, _ = run("read-card", "--id-reader", info["id_reader"]["path"], "--timeout", "2")
+        assert code == 0 and json.loads(out)["card_type"] == "hmt_residence"
+        code, _, _ = run("sign-test", "--port", info["rs485"]["path"], "--address", "2")
+        assert code == 0
+        with ControlClient(info["rs485"]["control"]) as client:
+            assert client.call("sign", address=2)["number"] == "A001"
+        code, out, _ = run("printer-status", "--printer", info["printer"]["path"])
+        assert code == 0 and json.loads(out)["ok"]
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
+
+
+def test_suite_in_process(tmp_path: Path) -> None:
+    from devices.printer import TicketPrinter
+    from devices.sim.suite import SimulatorSuite
+
+    with SimulatorSuite(str(tmp_path), signs=[1], evaluators=[]) as info:
+        printer = TicketPrinter(info["printer"]["path"])
+        assert printer.status().ok
+        printer.close()
+    with pytest.raises(ValueError):
+        SimulatorSuite(str(tmp_path), signs=[1], evaluators=[1])

@@ -162,3 +162,16 @@ def test_status_over_a_pyserial_url() -> None:
     # loop:// echoes our own query back: 0x10 is not a status byte, so it stays silent.
     printer = TicketPrinter("loop://", status_timeout=0.1)
     assert not printer.status().answering
+
+
+def test_confirm_catches_a_job_lost_to_paper_out(printer_sim: PrinterSimulator) -> None:
+    printer = TicketPrinter(printer_sim.path, status_timeout=0.2,
+                            check_status_before_print=False)
+    printer_sim.set_paper("out")
+    with pytest.raises(PrinterPaperOut):
+        printer.print_ticket(sample_ticket(), confirm=True)
+    assert printer_sim.tickets == [] and printer_sim.dropped_bytes > 0
+    printer_sim.set_paper("ok")
+    assert printer.print_ticket(sample_ticket(), confirm=True) > 0
+    assert wait_until(lambda: len(printer_sim.tickets) == 1)
+    printer.close()
