@@ -13,6 +13,8 @@ import hmac
 import json
 import secrets
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +29,9 @@ from .storage.records import from_text, to_text
 ROLES = ("admin", "manager", "clerk")
 DEVICE_KINDS = ("kiosk", "display", "sign")
 SESSION_HOURS = 12
+# A resolved token is remembered this long, so a busy kiosk costs one lookup per
+# interval rather than per ticket; revocation in another process bites within it.
+PRINCIPAL_CACHE_SECONDS = 5.0
 
 
 class Unauthorized(QueueError):
@@ -65,6 +70,12 @@ class Accounts:
     def __init__(self, db: Database, secret: bytes) -> None:
         self.db = db
         self.secret = secret
+        self._cache: dict[str, tuple[Principal | None, float]] = {}
+        self._cache_lock = threading.Lock()
+
+    def forget_cached(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
 
     def token_hash(self, token: str) -> str:
         return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
@@ -123,6 +134,7 @@ class Accounts:
     def logout(self, token: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (self.token_hash(token),))
+        self.forget_cached()
 
     # --- devices ----------------------------------------------------------------------
 
@@ -157,10 +169,21 @@ class Accounts:
     def principal(self, token: str | None) -> Principal | None:
         if not token or len(token) > 256:
             return None
+        key = self.token_hash(token)
+        now = time.monotonic()
+        cached = self._cache.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        principal = self._resolve(key)
+        with self._cache_lock:
+            if len(self._cache) > 10_000:  # bounded: garbage tokens must not grow it forever
+                self._cache.clear()
+            self._cache[key] = (principal, now + PRINCIPAL_CACHE_SECONDS)
+        return principal
+
+    def _resolve(self, key: str) -> Principal | None:
         conn = self.db.conn
-        row = conn.execute(
-            "SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (self.token_hash(token),)
-        ).fetchone()
+        row = conn.execute("SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (key,)).fetchone()
         if row is None:
             return None
         if row["expires_at"] and from_text(row["expires_at"]) < datetime.now(UTC):  # type: ignore[operator]

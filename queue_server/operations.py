@@ -250,11 +250,7 @@ class Operations:
             },
         ).fetchone()[0]
         minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
-        open_counters = sum(
-            1
-            for c in repo.list_counters(conn, site.id)
-            if c.state == CounterState.OPEN and any(e.key == ticket.queue_key for e in c.profile)
-        )
+        open_counters = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, open_counters)
 
     def _minutes_per_ticket(

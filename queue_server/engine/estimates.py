@@ -23,7 +23,8 @@ def people_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
     for other in waiting:
         if other.id == ticket.id or other.status != TicketStatus.WAITING:
             continue
-        if other.queue_key != ticket.queue_key:
+        # A ticket sent to one counter waits in that counter's line, not in this queue.
+        if other.queue_key != ticket.queue_key or other.target_counter is not None:
             continue
         if _is_priority(other) and not _is_priority(ticket):
             count += 1

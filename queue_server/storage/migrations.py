@@ -141,6 +141,8 @@ def initial_schema(conn: sqlite3.Connection) -> None:
     CREATE UNIQUE INDEX tickets_request ON tickets (site_id, request_id) WHERE request_id IS NOT NULL;
     CREATE INDEX tickets_active ON tickets (site_id, status) WHERE status IN ('waiting', 'called', 'serving');
     CREATE INDEX tickets_site_day ON tickets (site_id, day);
+    CREATE INDEX tickets_waiting_service ON tickets (site_id, service, issued_at) WHERE status = 'waiting';
+    CREATE INDEX tickets_waiting_bundle ON tickets (site_id, bundle, issued_at) WHERE status = 'waiting';
     CREATE INDEX tickets_service_done ON tickets (site_id, service, finished_at) WHERE status = 'done';
     CREATE TABLE number_sequences (
         site_id TEXT NOT NULL,

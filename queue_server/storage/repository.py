@@ -121,6 +121,18 @@ def list_counters(conn: sqlite3.Connection, site_id: str) -> list[Counter]:
     return [records.counter_from_row(r) for r in rows]
 
 
+def open_counters_serving(conn: sqlite3.Connection, site_id: str, kind: str, code: str) -> int:
+    """How many open counters have this service (or bundle) in their profile."""
+    return int(
+        conn.execute(
+            f"""SELECT count(DISTINCT counters.id) FROM counters, json_each(counters.profile) AS entry
+                WHERE counters.site_id = ? AND counters.state = 'open'
+                AND json_extract(entry.value, '$.{'service' if kind == 'service' else 'bundle'}') = ?""",
+            (site_id, code),
+        ).fetchone()[0]
+    )
+
+
 def save_counter(conn: sqlite3.Connection, counter: Counter) -> None:
     row = records.counter_to_row(counter)
     columns = ", ".join(row)

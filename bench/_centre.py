@@ -1,0 +1,74 @@
+"""Start a throw-away centre with the demo city for a benchmark, as a separate process."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BenchCentre:
+    def __init__(self, synchronous: str = "FULL") -> None:
+        from tests.conftest import prepare_demo_database
+
+        self.dir = Path(tempfile.mkdtemp(prefix="hallqueue-bench-"))
+        self.db_path = self.dir / "bench.db"
+        self.kiosk_token, self.display_token = prepare_demo_database(self.db_path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", HALLQUEUE_SYNCHRONOUS=synchronous, HALLQUEUE_LOG_LEVEL="WARNING")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "centre.log", "wb"),  # noqa: SIM115
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{self.url}/api/v1/health", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        token = requests.post(
+            f"{self.url}/api/v1/auth/login", json={"username": "admin", "password": "hallqueue-admin"}, timeout=10
+        ).json()["token"]
+        self.admin_token = token
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"

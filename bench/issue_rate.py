@@ -1,0 +1,79 @@
+"""Tickets issued per second over HTTP: durable (synchronous=FULL) and idempotent (request ids).
+
+Each client is a separate process holding one keep-alive connection, issuing
+tickets with unique request ids as fast as the centre answers, for a fixed time.
+Usage: python bench/issue_rate.py [--seconds 10] [--clients 1,16]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import time
+
+import requests
+
+from _centre import BenchCentre, machine
+
+SERVICES = ["A101", "B201", "C301", "D401", "E503", "G701"]
+
+
+def client(url: str, token: str, worker: int, seconds: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    latencies: list[float] = []
+    errors = 0
+    end = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < end:
+        body = {"service": SERVICES[i % len(SERVICES)], "request_id": f"bench-{worker}-{i}"}
+        started = time.perf_counter()
+        response = session.post(f"{url}/api/v1/sites/city-hall/tickets", json=body, timeout=10)
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 201:
+            errors += 1
+        i += 1
+    results.put((latencies, errors))
+
+
+def run(clients: int, seconds: float) -> dict[str, float]:
+    centre = BenchCentre("FULL")
+    try:
+        results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+        workers = [
+            multiprocessing.Process(target=client, args=(centre.url, centre.kiosk_token, w, seconds, results))
+            for w in range(clients)
+        ]
+        for w in workers:
+            w.start()
+        collected = [results.get() for _ in workers]
+        for w in workers:
+            w.join()
+        latencies = sorted(l for batch, _ in collected for l in batch)
+        errors = sum(e for _, e in collected)
+        return {
+            "clients": clients,
+            "tickets_per_s": len(latencies) / seconds,
+            "p50_ms": latencies[len(latencies) // 2] * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+            "errors": errors,
+        }
+    finally:
+        centre.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", default="1,16")
+    args = parser.parse_args()
+    print(f"issue rate over HTTP, synchronous=FULL, on {machine()}")
+    for clients in (int(c) for c in args.clients.split(",")):
+        r = run(clients, args.seconds)
+        print(
+            f"  {r['clients']:>3} clients: {r['tickets_per_s']:7.0f} tickets/s   "
+            f"p50 {r['p50_ms']:.1f} ms   p99 {r['p99_ms']:.1f} ms   errors {r['errors']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
