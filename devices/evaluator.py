@@ -71,7 +71,7 @@ class Evaluator:
     def request_rating(self, ticket_ref: str) -> int:
         """Ask for a rating of the service for ``ticket_ref``; returns the sequence."""
         ref = ticket_ref.encode("ascii", errors="replace")[: 2 * TICKET_REF_REGS]
-        seq = next(self._seq_counter) % 0xFFFF or next(self._seq_counter)
+        seq = next(self._seq_counter) % 0xFFFF + 1  # 1..65535; 0 means "no request"
         self.bus.write_registers(self.address, REG_REQUEST_SEQ,
                                  [seq] + mb.pack_bytes(ref, TICKET_REF_REGS))
         self.pending_seq = seq

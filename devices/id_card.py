@@ -18,7 +18,7 @@ job. Its ``repr`` is masked so a stray log line never leaks a name or number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from devices.errors import CardDataError
@@ -83,14 +83,14 @@ def is_valid_id_number(number: str) -> bool:
 
 
 def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳明月 → 欧阳**, JOHN SMITH → J*** S****."""
+    """张三 → 张*, 欧阳明月 → 欧阳**, 阿依古丽·买买提 → 阿***·***, JOHN SMITH → J*** S****."""
     name = name.strip()
     if not name:
         return ""
     if name.isascii():
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
     keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    return name[:keep] + "*" * (len(name) - keep)
+    return name[:keep] + "".join(c if c in "·•・. " else "*" for c in name[keep:])
 
 
 def mask_id(number: str) -> str:
@@ -121,7 +121,6 @@ class Identity:
     card_version: str = ""  # I
     authority_code: str = ""  # I: accepting authority
     previous_number: str = ""  # Y: link to the previous permit
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def gender(self) -> str:

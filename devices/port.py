@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - Windows
 
 DEFAULT_READ_TIMEOUT = 0.5
 DEFAULT_WRITE_TIMEOUT = 2.0
+READ_SLICE = 0.02  # longest single blocking read; bounds how late a deadline is noticed
 
 
 class SerialPort:
@@ -76,7 +77,7 @@ class SerialPort:
         try:
             handle = serial.serial_for_url(self.url, do_not_open=True, **self._serial_kwargs)
             handle.baudrate = self.baudrate
-            handle.timeout = self.timeout
+            handle.timeout = min(self.timeout, READ_SLICE)
             handle.write_timeout = self.write_timeout
             handle.open()
         except (serial.SerialException, OSError, ValueError) as exc:
@@ -120,8 +121,10 @@ class SerialPort:
         """Write all of ``data`` or raise; returns the number of bytes written."""
         handle = self._handle()
         try:
+            # No flush(): tcdrain() has no timeout and would hang while a printer holds
+            # flow control. pyserial's write() already waits (bounded) for the OS buffer,
+            # and later requests queue behind these bytes anyway.
             written = handle.write(data)
-            handle.flush()
         except serial.SerialTimeoutException as exc:
             # A write that cannot drain (flow control held, nobody reading) is a
             # device that does not answer; drop the handle so a stale one is not reused.
@@ -135,29 +138,25 @@ class SerialPort:
         return int(written if written is not None else len(data))
 
     def read(self, size: int, timeout: float | None = None) -> bytes:
-        """Read up to ``size`` bytes; returns fewer (maybe none) when the timeout ends."""
+        """Read up to ``size`` bytes; returns fewer (maybe none) when the timeout ends.
+
+        The handle keeps one short timeout (a slice) and this loops until the
+        deadline: changing pyserial's timeout per call would reconfigure the port each
+        time (a tcsetattr, or a network round trip for rfc2217:// URLs).
+        """
         handle = self._handle()
         wait = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + wait
         out = bytearray()
         try:
             while len(out) < size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                handle.timeout = remaining
                 chunk = handle.read(size - len(out))
-                if not chunk:
+                if chunk:
+                    out += chunk
+                elif time.monotonic() >= deadline:
                     break
-                out += chunk
         except _LOST as exc:
             raise self._lost(exc) from exc
-        finally:
-            if self._serial is not None:
-                try:
-                    self._serial.timeout = self.timeout
-                except _LOST:
-                    pass
         return bytes(out)
 
     def read_available(self, timeout: float = 0.0) -> bytes:

@@ -24,6 +24,7 @@ class Simulator:
 
     kind = "device"
     poll_interval = 0.02
+    received_limit = 1 << 20  # keep the last MiB the driver sent (long demo runs)
 
     def __init__(self, link: str | None = None) -> None:
         self.endpoint = PtyEndpoint(link)
@@ -89,6 +90,8 @@ class Simulator:
                     reply = b""
                 if data:
                     self.received += data
+                    if len(self.received) > self.received_limit:
+                        del self.received[: len(self.received) - self.received_limit]
                 if reply and not self.silent:
                     if self.garbage_next:
                         reply, self.garbage_next = self.garbage_next + reply, b""

@@ -15,7 +15,7 @@ from typing import Any
 
 from devices.escpos_parse import Command, EscPosParser
 from devices.sim.base import Simulator
-from devices.sim.ticket_image import Page, PageBuilder, page_text, render_page_png
+from devices.sim.ticket_image import Page, PageBuilder, Qr, page_text, render_page_png
 
 PAPER_STATES = ("ok", "near_end", "out")
 
@@ -114,8 +114,6 @@ class PrinterSimulator(Simulator):
     def _store(self, page: Page) -> None:
         index = len(self.tickets) + 1
         text = page_text(page, self.width_mm)
-        from devices.sim.ticket_image import Qr
-
         qrs = [b.data.decode("utf-8", "replace") for b in page.blocks if isinstance(b, Qr)]
         ticket = ReceivedTicket(index, bytes(self._job), text, qrs)
         self._job.clear()

@@ -108,6 +108,7 @@ def test_masking_rules() -> None:
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳明") == "欧阳*"
     assert mask_name("欧阳") == "欧*"
+    assert mask_name("阿依古丽·买买提") == "阿***·***"
     assert mask_name("SMITH, JOHN") == "S***** J***"
     assert mask_name("") == ""
     assert mask_id("330102198506123579") == "3301**********3579"
