@@ -18,7 +18,6 @@ Chinese 80 mm ticket with QR and five materials stays under 600 bytes.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from escpos.printer import Dummy
@@ -52,8 +51,13 @@ SIZE_NORMAL = size_cmd(1, 1)
 
 
 def char_columns(ch: str) -> int:
-    """Columns a character takes in font A: 2 for CJK wide/fullwidth, else 1."""
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    """Columns a character takes in font A: 1 for ASCII, 2 for everything else.
+
+    In Chinese mode every non-ASCII character is a double-byte GB code printed as a
+    full-width glyph, including "ambiguous" ones such as — · “ ” that a terminal would
+    draw narrow.
+    """
+    return 1 if ord(ch) < 0x80 else 2
 
 
 def text_columns(text: str) -> int:

@@ -94,7 +94,7 @@ def test_silent_reader_times_out_quickly(reader: IdCardReader, id_sim: IdReaderS
     t0 = time.monotonic()
     with pytest.raises(DeviceNotAnswering, match="no reply to 20 01"):
         reader.find()
-    assert time.monotonic() - t0 < 0.5
+    assert time.monotonic() - t0 < 1.0
 
 
 def test_simulator_rejects_bad_host_frames(id_sim: IdReaderSimulator) -> None:
