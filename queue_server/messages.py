@@ -49,6 +49,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "counter_busy": ("请先办结或转出当前号票", "Finish or transfer the current ticket first"),
     "no_current_ticket": ("窗口当前没有号票", "The counter has no current ticket"),
+    "already_rated": ("这张号票已经评价过了", "This ticket has already been rated"),
+    "not_rateable": (
+        "办结后才能评价（当前状态：{status}）",
+        "A ticket can be rated once it is finished (now {status})",
+    ),
     "unauthorized": ("请先登录或提供有效令牌", "Log in or present a valid token"),
     "forbidden": ("无权执行此操作", "You may not do this"),
     "login_failed": ("用户名或密码错误", "Wrong username or password"),

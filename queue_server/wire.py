@@ -26,6 +26,7 @@ TICKET_NO_SHOW = "ticket.no_show"
 TICKET_TRANSFERRED = "ticket.transferred"
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_UNSERVED = "ticket.unserved"
+TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | "phone" | "staff"}
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_CLOSED = "counter.closed"
@@ -41,6 +42,7 @@ EVENT_TYPES = (
     TICKET_TRANSFERRED,
     TICKET_CANCELLED,
     TICKET_UNSERVED,
+    TICKET_RATED,
     COUNTER_OPENED,
     COUNTER_PAUSED,
     COUNTER_CLOSED,
@@ -62,6 +64,15 @@ def counter_room(site: str, counter: int) -> str:
 
 
 MANAGERS_ROOM = "managers"
+
+# 好差评: the five rating levels, value -> (zh, en).
+RATING_LEVELS: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -161,12 +161,12 @@ def centre(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Cent
     from werkzeug.serving import make_server
 
     from queue_server.app import create_app
-    from queue_server.server import KeepAliveHandler
+    from queue_server.server import QuietHandler
 
     kiosk, display = copy_demo(demo_template, db_path)
     app = create_app(overrides={"DB": str(db_path), "IGNORE_HOURS": True, "SYNCHRONOUS": "NORMAL"})
     port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=KeepAliveHandler)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     running = Centre(f"http://127.0.0.1:{port}", db_path)

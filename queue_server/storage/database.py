@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,23 @@ import sqlite_utils
 from .migrations import migrate
 
 T = TypeVar("T")
+POOL_SIZE = 32
+
+
+class _Lease:
+    """A thread's hold on a pooled connection; handed back when the thread ends.
+
+    Web servers start a thread per request or per connection: opening (and leaking)
+    a connection for each would cost a millisecond and a few hundred kilobytes every time.
+    """
+
+    def __init__(self, db: Database, conn: sqlite3.Connection) -> None:
+        self.db = db
+        self.conn = conn
+        self.utils: sqlite_utils.Database | None = None
+
+    def __del__(self) -> None:
+        self.db._give_back(self.conn)
 
 
 class Database:
@@ -31,8 +49,10 @@ class Database:
         self.synchronous = synchronous.upper()
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._open: weakref.WeakSet[_Lease] = weakref.WeakSet()
+        self._closed = False
         # Held from BEGIN IMMEDIATE through COMMIT *and* the push that follows, so
         # events leave this process in sequence order.
         self.write_lock = threading.RLock()
@@ -52,25 +72,35 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
         return conn
 
+    def _lease(self) -> _Lease:
+        lease: _Lease | None = getattr(self._local, "lease", None)
+        if lease is None:
+            with self._pool_lock:
+                conn = self._pool.pop() if self._pool else None
+            lease = _Lease(self, conn or self._connect())
+            self._local.lease = lease
+            self._open.add(lease)
+        return lease
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            if not self._closed and len(self._pool) < POOL_SIZE:
+                self._pool.append(conn)
+                return
+        conn.close()
+
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections are not shared between threads)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._lease().conn
 
     @property
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils over this thread's connection, for table helpers and queries."""
-        wrapped = getattr(self._local, "utils", None)
-        if wrapped is None:
-            wrapped = sqlite_utils.Database(self.conn)
-            self._local.utils = wrapped
-        return wrapped
+        lease = self._lease()
+        if lease.utils is None:
+            lease.utils = sqlite_utils.Database(lease.conn)
+        return lease.utils
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -96,11 +126,12 @@ class Database:
         return self.conn.execute(sql, params).fetchone()
 
     def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.Error:
-                    pass
-            self._all.clear()
+        with self._pool_lock:
+            self._closed = True
+            pooled, self._pool = self._pool, []
+        for conn in pooled + [lease.conn for lease in list(self._open)]:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
         self._local = threading.local()

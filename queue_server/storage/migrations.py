@@ -195,3 +195,14 @@ def initial_schema(conn: sqlite3.Connection) -> None:
     for statement in statements.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+@migration
+def ticket_ratings(conn: sqlite3.Connection) -> None:
+    """好差评: one rating per ticket, stored with it (level 1..5, channel, time)."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)")
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating_channel TEXT")
+    conn.execute("ALTER TABLE tickets ADD COLUMN rated_at TEXT")
+    conn.execute(
+        "CREATE INDEX tickets_rated ON tickets (site_id, day, counter) WHERE rating IS NOT NULL"
+    )

@@ -1,0 +1,101 @@
+"""Call → event received latency with N connected Socket.IO clients, and the server's memory.
+
+The clients (display-like: token, join the hall's room) are spread over a few
+processes. A clerk calls tickets over HTTP; each client stamps when the
+`ticket.called` event arrives. Latency = arrival − the moment the call was sent.
+Usage: python bench/push_latency.py [--clients 10,100,1000] [--calls 30]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import time
+
+import requests
+import socketio
+
+from _centre import BenchCentre, machine
+
+
+def listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
+    arrivals: list[tuple[str, float]] = []
+    clients = []
+    for _ in range(count):
+        client = socketio.Client(reconnection=False)
+
+        def on_called(payload, _arrivals=arrivals) -> None:  # type: ignore[no-untyped-def]
+            _arrivals.append((payload["ticket"]["number"], time.time()))
+
+        client.on("ticket.called", on_called)
+        client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
+        client.call("join", {"site": "city-hall"}, timeout=30)
+        clients.append(client)
+    ready.put(count)
+    stop.wait()
+    results.put(arrivals)
+    for client in clients:
+        client.disconnect()
+
+
+def run(clients: int, calls: int) -> dict[str, float]:
+    centre = BenchCentre("FULL")
+    try:
+        processes = max(1, min(8, clients // 125))
+        ctx = multiprocessing.get_context("fork")
+        ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+        shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+        workers = [
+            ctx.Process(target=listener_process, args=(centre.url, centre.display_token, n, ready, stop, results))
+            for n in shares
+        ]
+        for w in workers:
+            w.start()
+        connected = sum(ready.get(timeout=300) for _ in workers)
+        rss = centre.rss_mb()
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {centre.admin_token}"
+        api = f"{centre.url}/api/v1/sites/city-hall"
+        session.post(f"{api}/counters/1/open")
+        sent: dict[str, float] = {}
+        for i in range(calls):
+            session.post(f"{api}/tickets", json={"service": "A101", "request_id": f"lat-{i}"})
+            sent_at = time.time()
+            called = session.post(f"{api}/counters/1/call-next").json()
+            sent[called["ticket"]["number"]] = sent_at
+            session.post(f"{api}/counters/1/finish", json={"outcome": "completed"})
+            time.sleep(0.05 if clients < 500 else 0.3)
+        time.sleep(1.0)
+        stop.set()
+        arrivals = [a for _ in workers for a in results.get(timeout=60)]
+        for w in workers:
+            w.join(30)
+        latencies = sorted((arrived - sent[number]) * 1000 for number, arrived in arrivals if number in sent)
+        expected = connected * calls
+        return {
+            "clients": connected,
+            "median_ms": statistics.median(latencies),
+            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+            "delivered": len(latencies) / expected,
+            "rss_mb": rss,
+        }
+    finally:
+        centre.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", default="10,100,1000")
+    parser.add_argument("--calls", type=int, default=30)
+    args = parser.parse_args()
+    print(f"call → every screen, on {machine()} (clients and centre share the cores)")
+    for n in (int(c) for c in args.clients.split(",")):
+        r = run(n, args.calls)
+        print(
+            f"  {r['clients']:>5} clients: median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:7.1f} ms   "
+            f"delivered {r['delivered']:.1%}   centre RSS {r['rss_mb']:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
