@@ -127,8 +127,9 @@ class RegisterBus:
                 if self.turnaround:
                     time.sleep(self.turnaround)
                 return result
-            except (DeviceNotAnswering, FrameError) as exc:
-                if attempt == attempts - 1 or getattr(exc, "code", "") == "modbus_exception":
+            except (DeviceNotAnswering, FrameError):
+                # A refusal (ModbusException) is an answer and is never retried.
+                if attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
 

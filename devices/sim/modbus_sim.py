@@ -134,6 +134,7 @@ class ModbusBusSimulator(Simulator):
         super().__init__(link)
         self.devices: dict[int, RegisterModel] = dict(devices or {})
         self.corrupt_crc_next = False
+        self.echo = False  # half-duplex adapters that hear their own transmission
         self.ignored_frames = 0
         self._buf = b""
         self._last_rx = 0.0
@@ -141,7 +142,7 @@ class ModbusBusSimulator(Simulator):
     def handle(self, data: bytes) -> bytes:
         self._buf += data
         self._last_rx = time.monotonic()
-        out = bytearray()
+        out = bytearray(data if self.echo else b"")
         while self._buf:
             length = self._frame_at(self._buf)
             if length > 0:
@@ -245,6 +246,10 @@ class ModbusBusSimulator(Simulator):
                 raise ValueError("no evaluator on this bus")
             address = evaluators[0]
         return bool(self._model(address, EvaluatorModel).press(int(rating)))
+
+    def ctl_echo(self, on: bool = True) -> None:
+        """Echo every byte the host sends before the reply (RS-485 adapter loopback)."""
+        self.echo = bool(on)
 
     def ctl_bad_crc(self) -> None:
         """Corrupt the CRC of the next reply."""

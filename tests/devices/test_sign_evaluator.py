@@ -185,3 +185,14 @@ def test_unknown_function_gets_an_illegal_function_exception(bus: RegisterBus) -
     bus.port.write(with_crc(bytes([1, 0x2B, 0x0E, 0x01, 0x00])))
     reply = parse_response(bus.port.read(5, 0.5), 1, 0x2B)
     assert reply.exception_code == 1
+
+
+def test_adapter_echo_of_the_request_is_tolerated(bus: RegisterBus,
+                                                  bus_sim: ModbusBusSimulator) -> None:
+    bus_sim.control("echo")
+    sign, ev = WindowSign(bus, 1), Evaluator(bus, 11)
+    sign.show("A9", "serving", "回声测试")
+    assert sign.read_back() == SignDisplay("A9", "serving", "回声测试")
+    ev.request_rating("A9")
+    bus_sim.press(3)
+    assert ev.poll_rating() == 3
