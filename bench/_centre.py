@@ -22,7 +22,7 @@ def free_port() -> int:
 
 
 class BenchCentre:
-    def __init__(self, synchronous: str = "FULL") -> None:
+    def __init__(self, synchronous: str = "FULL", server: str = "werkzeug") -> None:
         from tests.conftest import prepare_demo_database
 
         self.dir = Path(tempfile.mkdtemp(prefix="hallqueue-bench-"))
@@ -31,8 +31,17 @@ class BenchCentre:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", HALLQUEUE_SYNCHRONOUS=synchronous, HALLQUEUE_LOG_LEVEL="WARNING")
+        if server == "gunicorn":
+            # The production setup of the README: one process, threads, keep-alive.
+            env["HALLQUEUE_DB"] = str(self.db_path)
+            command = [
+                sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "64", "--worker-connections", "2000",
+                "--keep-alive", "30", "-b", f"127.0.0.1:{self.port}", "queue_server.wsgi:app",
+            ]  # fmt: skip
+        else:
+            command = [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            command,
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
 import time
+from pathlib import Path
 
 import requests
-
 from _centre import BenchCentre, machine
 
 SERVICES = ["A101", "B201", "C301", "D401", "E503", "G701"]
@@ -35,8 +40,8 @@ def client(url: str, token: str, worker: int, seconds: float, results: multiproc
     results.put((latencies, errors))
 
 
-def run(clients: int, seconds: float) -> dict[str, float]:
-    centre = BenchCentre("FULL")
+def run(clients: int, seconds: float, server: str) -> dict[str, float]:
+    centre = BenchCentre("FULL", server)
     try:
         results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
         workers = [
@@ -48,7 +53,7 @@ def run(clients: int, seconds: float) -> dict[str, float]:
         collected = [results.get() for _ in workers]
         for w in workers:
             w.join()
-        latencies = sorted(l for batch, _ in collected for l in batch)
+        latencies = sorted(x for batch, _ in collected for x in batch)
         errors = sum(e for _, e in collected)
         return {
             "clients": clients,
@@ -61,17 +66,54 @@ def run(clients: int, seconds: float) -> dict[str, float]:
         centre.stop()
 
 
+def run_wrk(clients: int, seconds: float, server: str) -> dict[str, float]:
+    """The same load from wrk (C, one Lua-built request id per request): the centre, not the clients, is measured."""
+    centre = BenchCentre("FULL", server)
+    try:
+        script = Path(__file__).with_name("issue.lua")
+        out = subprocess.run(
+            ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{seconds:.0f}s", "--latency", "-s", str(script), centre.url],
+            env=dict(os.environ, HQ_TOKEN=centre.kiosk_token),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+        def ms(label: str) -> float:
+            value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+            return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        with sqlite3.connect(centre.db_path) as conn:
+            stored = conn.execute("SELECT count(*), count(DISTINCT request_id) FROM tickets").fetchone()
+        return {
+            "clients": clients,
+            "tickets_per_s": rate,
+            "p50_ms": ms("50%"),
+            "p99_ms": ms("99%"),
+            "errors": int(bad.group(1)) if bad else 0,
+            "stored": stored[0],
+            "duplicates": stored[0] - stored[1],
+        }
+    finally:
+        centre.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="1,16")
+    parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="gunicorn")
+    parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
-    print(f"issue rate over HTTP, synchronous=FULL, on {machine()}")
+    print(f"issue rate over HTTP ({args.server}, load from {args.load}), synchronous=FULL, on {machine()}")
     for clients in (int(c) for c in args.clients.split(",")):
-        r = run(clients, args.seconds)
+        r = run_wrk(clients, args.seconds, args.server) if args.load == "wrk" else run(clients, args.seconds, args.server)
+        extra = f"   stored {r['stored']}, duplicates {r['duplicates']}" if "stored" in r else ""
         print(
             f"  {r['clients']:>3} clients: {r['tickets_per_s']:7.0f} tickets/s   "
-            f"p50 {r['p50_ms']:.1f} ms   p99 {r['p99_ms']:.1f} ms   errors {r['errors']}"
+            f"p50 {r['p50_ms']:.1f} ms   p99 {r['p99_ms']:.1f} ms   errors {r['errors']}{extra}"
         )
 
 

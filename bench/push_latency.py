@@ -14,7 +14,6 @@ import time
 
 import requests
 import socketio
-
 from _centre import BenchCentre, machine
 
 

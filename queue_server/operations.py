@@ -21,6 +21,7 @@ from .engine import estimates, hours, lifecycle
 from .engine.calling import CallingPolicy
 from .engine.errors import (
     InvalidInput,
+    InvalidTransition,
     RequestIdReused,
     UnknownBundle,
     UnknownCounter,
@@ -28,12 +29,13 @@ from .engine.errors import (
     UnknownSite,
     UnknownTicket,
 )
+from .engine.ids import new_id
 from .engine.lifecycle import Change
 from .engine.model import (
     Bundle,
     Channel,
     Counter,
-    CounterState,
+    Event,
     Outcome,
     Priority,
     Service,
@@ -69,6 +71,25 @@ class Issued:
     ahead: int
     estimated_wait_minutes: int
     created: bool  # False when an earlier request with the same id is answered again
+
+
+@dataclass(frozen=True)
+class Rating:
+    ticket_id: str
+    level: int
+    channel: str
+    at: str
+
+
+RATING_CHANNELS = ("evaluator", "phone", "staff")
+
+
+class AlreadyRated(InvalidTransition):
+    code = "already_rated"
+
+
+class NotRateable(InvalidTransition):
+    code = "not_rateable"
 
 
 @dataclass(frozen=True)
@@ -374,6 +395,54 @@ class Operations:
         if to_counter is not None:
             target_counter = self._counter(conn, site.id, to_counter)
         return lifecycle.transfer(counter, current, now, target_service, target_counter, note)
+
+    # --- ratings (好差评) ----------------------------------------------------------------
+
+    def rate_ticket(self, ticket_id: str, level: int, channel: str) -> Rating:
+        """Store the one rating of a finished ticket and record `ticket.rated`."""
+        if not isinstance(level, int) or isinstance(level, bool) or level not in wire.RATING_LEVELS:
+            raise InvalidInput("level must be a whole number from 1 to 5", field="level")
+        if channel not in RATING_CHANNELS:
+            raise InvalidInput("unknown rating channel", field="channel")
+
+        def work(conn: sqlite3.Connection) -> tuple[Rating, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            if ticket.status != TicketStatus.DONE:
+                raise NotRateable(status=ticket.status.value)
+            now = self.clock()
+            # The `rating IS NULL` guard makes the one-per-ticket rule hold under races too.
+            stored = conn.execute(
+                """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?
+                   WHERE id = ? AND rating IS NULL""",
+                (level, channel, wire.iso(now), ticket_id),
+            ).rowcount
+            if not stored:
+                raise AlreadyRated(ticket=ticket_id)
+            event = Event(
+                type=wire.TICKET_RATED,
+                site_id=site.id,
+                at=now,
+                ticket=ticket,
+                data={"level": level, "channel": channel, "counter": ticket.counter},
+                id=new_id(),
+            )
+            rating = Rating(ticket_id, level, channel, wire.iso(now))  # type: ignore[arg-type]
+            return rating, [Change(events=(event,))], site
+
+        return self._commit(work)
+
+    def rating_of(self, ticket_id: str) -> Rating | None:
+        row = self.db.query_one(
+            "SELECT id, rating, rating_channel, rated_at FROM tickets WHERE id = ?", (ticket_id,)
+        )
+        if row is None:
+            raise UnknownTicket(ticket=ticket_id)
+        if row["rating"] is None:
+            return None
+        return Rating(row["id"], row["rating"], row["rating_channel"], row["rated_at"])
 
     # --- reading ----------------------------------------------------------------------
 

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to the blueprint)
+# Route modules attach themselves to the blueprint: `routes` (the spine), `calling`
+# (console, display and sign reads; ratings).
+from . import calling, routes  # noqa: E402,F401

@@ -392,6 +392,7 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
+    paths.update(_calling_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
         "openapi": "3.0.3",
@@ -405,5 +406,171 @@ def openapi_document() -> dict[str, Any]:
             "schemas": SCHEMAS,
             "responses": responses,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+NUMBER_PARAM = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+RATING = {
+    "type": "object",
+    "properties": {
+        "ticket": {"type": "string"},
+        "level": {"type": "integer", "minimum": 1, "maximum": 5},
+        "name": {"type": "string", "example": "非常满意"},
+        "name_en": {"type": "string"},
+        "channel": {"type": "string", "enum": ["evaluator", "phone", "staff"]},
+        "at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _calling_paths() -> dict[str, Any]:
+    """Console, display and sign reads; ratings (queue_server/api/calling.py)."""
+    obj = {"type": "object"}
+    return {
+        "/api/v1/sites/{site}/counters/{number}": {
+            "get": {
+                "summary": "One counter now, for its console and window sign",
+                "description": "The counter, its current ticket (with item name and waited "
+                "minutes), each queue of its profile (waiting, oldest wait), the next tickets "
+                "it would call with the rule picking each, and today's figures of the calling "
+                "clerk (or of the counter's clerk for a device token).",
+                "security": BEARER,
+                "parameters": [SITE_PARAM, NUMBER_PARAM],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["counter", "current", "queues", "next", "today", "last_seq"],
+                            "properties": {
+                                "site": obj,
+                                "counter": _ref("Counter"),
+                                "current": {"allOf": [_ref("Ticket")], "nullable": True},
+                                "queues": {"type": "array", "items": obj},
+                                "next": {"type": "array", "items": _ref("Ticket")},
+                                "today": obj,
+                                "last_seq": {"type": "integer"},
+                                "server_time": {"type": "string", "format": "date-time"},
+                            },
+                        },
+                        "The counter",
+                    ),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/sites/{site}/board": {
+            "get": {
+                "summary": "What a hall display shows: calls now, last calls, waiting counts, notice",
+                "description": "`site` carries `notice` and the announcement settings "
+                "(`announce_template` with {number} {window} {window_name}, "
+                "`announce_template_en`, `announce_english`, `announce_times`). A display "
+                "reads this, then follows the site's events from `last_seq`.",
+                "security": BEARER,
+                "parameters": [SITE_PARAM],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["site", "counters", "recent_calls", "waiting", "last_seq"],
+                            "properties": {
+                                "site": obj,
+                                "counters": {"type": "array", "items": obj},
+                                "recent_calls": {"type": "array", "items": obj},
+                                "waiting": {"type": "array", "items": obj},
+                                "waiting_total": {"type": "integer"},
+                                "last_seq": {"type": "integer"},
+                                "server_time": {"type": "string", "format": "date-time"},
+                            },
+                        },
+                        "The board",
+                    ),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/rating": {
+            "post": {
+                "summary": "Rate a finished ticket (好差评), once",
+                "description": "Without a token: from the ticket's phone page (channel "
+                "`phone`). With a window sign's device token: from the window's evaluator "
+                "(channel `evaluator`). Staff tokens are refused. A second rating answers 409 "
+                "`already_rated`; a ticket not yet done answers 409 `not_rateable`. Records "
+                "a `ticket.rated` event.",
+                "parameters": [TICKET_PARAM],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["level"],
+                                "properties": {
+                                    "level": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": 5,
+                                        "description": "5 非常满意 · 4 满意 · 3 基本满意 · "
+                                        "2 不满意 · 1 非常不满意",
+                                    }
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"type": "object", "properties": {"rating": RATING}}, "Stored"),
+                    **_errors(400, 403, 404, 409),
+                },
+            },
+            "get": {
+                "summary": "The ticket's rating, or null",
+                "parameters": [TICKET_PARAM],
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "properties": {"rating": {**RATING, "nullable": True}}},
+                        "The rating",
+                    ),
+                    **_errors(404),
+                },
+            },
+        },
+        "/api/v1/sites/{site}/ratings": {
+            "get": {
+                "summary": "A day's ratings: per level, per counter, average, 满意率",
+                "security": BEARER,
+                "parameters": [
+                    SITE_PARAM,
+                    {
+                        "name": "day",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "the site's local day; default today",
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "site": {"type": "string"},
+                                "day": {"type": "string", "format": "date"},
+                                "count": {"type": "integer"},
+                                "average": {"type": "number", "nullable": True},
+                                "satisfied_share": {"type": "number", "nullable": True},
+                                "levels": obj,
+                                "counters": {"type": "array", "items": obj},
+                            },
+                        },
+                        "Ratings",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
         },
     }

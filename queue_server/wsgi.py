@@ -1,0 +1,9 @@
+"""WSGI entry for production servers: `gunicorn -w 1 --threads 64 'queue_server.wsgi:app'`.
+
+Settings come from the environment (`HALLQUEUE_DB`, …) or `HALLQUEUE_CONFIG` (a JSON file).
+"""
+import os
+
+from .app import create_app
+
+app = create_app(os.environ.get("HALLQUEUE_CONFIG"))
