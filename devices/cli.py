@@ -33,10 +33,19 @@ def sim() -> None:
 
 
 def _common_sim_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--link", type=click.Path(dir_okay=False),
-                      help="also make a stable symlink here (survives unplug/replug)")(fn)
-    fn = click.option("--control", "control_port", type=int, default=0, show_default=True,
-                      help="loopback TCP port of the control channel (0 = any free port)")(fn)
+    fn = click.option(
+        "--link",
+        type=click.Path(dir_okay=False),
+        help="also make a stable symlink here (survives unplug/replug)",
+    )(fn)
+    fn = click.option(
+        "--control",
+        "control_port",
+        type=int,
+        default=0,
+        show_default=True,
+        help="loopback TCP port of the control channel (0 = any free port)",
+    )(fn)
     return fn
 
 
@@ -56,8 +65,11 @@ def _serve(simulator: Any, control_port: int) -> None:
     click.echo(path)
     click.echo(f"control {address}")
     sys.stdout.flush()
-    click.echo(f"{simulator.kind} simulator on {path}; control {address}; "
-               f"commands: {', '.join(simulator.commands())}", err=True)
+    click.echo(
+        f"{simulator.kind} simulator on {path}; control {address}; "
+        f"commands: {', '.join(simulator.commands())}",
+        err=True,
+    )
     try:
         while not stop.wait(0.5):
             pass
@@ -68,12 +80,17 @@ def _serve(simulator: Any, control_port: int) -> None:
 
 @sim.command("printer")
 @_common_sim_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="var/sim-tickets",
-              show_default=True, help="directory for received tickets (.txt and .png)")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="var/sim-tickets",
+    show_default=True,
+    help="directory for received tickets (.txt and .png)",
+)
 @click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
 @click.option("--paper", type=click.Choice(["ok", "near_end", "out"]), default="ok")
-def sim_printer(link: str | None, control_port: int, out_dir: str, width: str,
-                paper: str) -> None:
+def sim_printer(link: str | None, control_port: int, out_dir: str, width: str, paper: str) -> None:
     """An ESC/POS ticket printer. Verbs: paper, cover, offline, cutter_error, tickets…"""
     from devices.sim.printer_sim import PrinterSimulator
 
@@ -84,11 +101,18 @@ def sim_printer(link: str | None, control_port: int, out_dir: str, width: str,
 
 @sim.command("id-reader")
 @_common_sim_options
-@click.option("--card", default="none", show_default=True,
-              type=click.Choice(["none", "resident", "J", "I", "Y", "corrupt", "unreadable"]),
-              help="card on the reader at start")
-@click.option("--no-retap-rule", is_flag=True,
-              help="keep answering find-card while a read card stays on the reader")
+@click.option(
+    "--card",
+    default="none",
+    show_default=True,
+    type=click.Choice(["none", "resident", "J", "I", "Y", "corrupt", "unreadable"]),
+    help="card on the reader at start",
+)
+@click.option(
+    "--no-retap-rule",
+    is_flag=True,
+    help="keep answering find-card while a read card stays on the reader",
+)
 def sim_id_reader(link: str | None, control_port: int, card: str, no_retap_rule: bool) -> None:
     """A SAM ID-card reader (115200 8N1). Verbs: place, remove, bad_checksum…"""
     from devices.sim.id_reader_sim import IdReaderSimulator
@@ -112,8 +136,15 @@ def _bus(signs: tuple[int, ...], evaluators: tuple[int, ...], link: str | None) 
 
 @sim.command("sign")
 @_common_sim_options
-@click.option("--address", "addresses", type=click.IntRange(1, 247), multiple=True,
-              default=(1,), show_default=True, help="sign address (repeat for several)")
+@click.option(
+    "--address",
+    "addresses",
+    type=click.IntRange(1, 247),
+    multiple=True,
+    default=(1,),
+    show_default=True,
+    help="sign address (repeat for several)",
+)
 def sim_sign(link: str | None, control_port: int, addresses: tuple[int, ...]) -> None:
     """Window signs on an RS-485 line (Modbus RTU). Verb `sign --address N` reads one."""
     _serve(_bus(addresses, (), link), control_port)
@@ -121,8 +152,15 @@ def sim_sign(link: str | None, control_port: int, addresses: tuple[int, ...]) ->
 
 @sim.command("evaluator")
 @_common_sim_options
-@click.option("--address", "addresses", type=click.IntRange(1, 247), multiple=True,
-              default=(1,), show_default=True, help="evaluator address (repeat for several)")
+@click.option(
+    "--address",
+    "addresses",
+    type=click.IntRange(1, 247),
+    multiple=True,
+    default=(1,),
+    show_default=True,
+    help="evaluator address (repeat for several)",
+)
 def sim_evaluator(link: str | None, control_port: int, addresses: tuple[int, ...]) -> None:
     """Evaluators on an RS-485 line (Modbus RTU). Verb `press rating=5` presses a key."""
     _serve(_bus((), addresses, link), control_port)
@@ -132,8 +170,9 @@ def sim_evaluator(link: str | None, control_port: int, addresses: tuple[int, ...
 @_common_sim_options
 @click.option("--sign", "signs", type=click.IntRange(1, 247), multiple=True)
 @click.option("--evaluator", "evaluators", type=click.IntRange(1, 247), multiple=True)
-def sim_rs485(link: str | None, control_port: int, signs: tuple[int, ...],
-              evaluators: tuple[int, ...]) -> None:
+def sim_rs485(
+    link: str | None, control_port: int, signs: tuple[int, ...], evaluators: tuple[int, ...]
+) -> None:
     """Signs and evaluators sharing one RS-485 line, e.g. --sign 1 --sign 2 --evaluator 11."""
     _serve(_bus(signs, evaluators, link), control_port)
 
@@ -150,13 +189,20 @@ def _addresses(text: str) -> list[int]:
 
 
 @sim.command("all")
-@click.option("--dir", "directory", default="var/sim", show_default=True,
-              type=click.Path(file_okay=False), help="links printer, id-reader, rs485 here")
+@click.option(
+    "--dir",
+    "directory",
+    default="var/sim",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="links printer, id-reader, rs485 here",
+)
 @click.option("--signs", default="1-3", show_default=True, help="sign addresses, e.g. 1-6")
 @click.option("--evaluators", default="11-13", show_default=True)
 @click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
-@click.option("--card", default=None,
-              type=click.Choice(["resident", "J", "I", "Y", "corrupt", "unreadable"]))
+@click.option(
+    "--card", default=None, type=click.Choice(["resident", "J", "I", "Y", "corrupt", "unreadable"])
+)
 def sim_all(directory: str, signs: str, evaluators: str, width: str, card: str | None) -> None:
     """A whole hall: printer, ID reader and an RS-485 bus with signs and evaluators.
 
@@ -165,8 +211,9 @@ def sim_all(directory: str, signs: str, evaluators: str, width: str, card: str |
     from devices.sim.suite import SimulatorSuite
 
     try:
-        suite = SimulatorSuite(directory, _addresses(signs), _addresses(evaluators),
-                               int(width), card)
+        suite = SimulatorSuite(
+            directory, _addresses(signs), _addresses(evaluators), int(width), card
+        )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     stop = threading.Event()
@@ -247,8 +294,10 @@ def print_test(port: str, baud: int, width: str, language: str) -> None:
     finally:
         printer.close()
     seconds = written * 10 / baud
-    click.echo(f"printed a {width} mm test ticket: {written} bytes "
-               f"(~{seconds:.2f} s on the wire at {baud} baud)")
+    click.echo(
+        f"printed a {width} mm test ticket: {written} bytes "
+        f"(~{seconds:.2f} s on the wire at {baud} baud)"
+    )
 
 
 @devices.command("printer-status")
@@ -264,9 +313,11 @@ def printer_status(port: str, baud: int, timeout: float) -> None:
     try:
         status = printer.status()
         if not status.answering:
-            raise DeviceNotAnswering("printer does not answer DLE EOT status queries "
-                                     "(check power, cable, port and baud rate)",
-                                     device="printer")
+            raise DeviceNotAnswering(
+                "printer does not answer DLE EOT status queries "
+                "(check power, cable, port and baud rate)",
+                device="printer",
+            )
     except DeviceError as exc:
         _fail(exc)
     finally:
@@ -329,8 +380,16 @@ def sign_test(port: str, baud: int, address: int, number: str, text: str) -> Non
     finally:
         bus.close()
     match = shown.number == number and shown.text == text and shown.state == "serving"
-    _emit({"address": address, "map_version": version, "number": shown.number,
-           "state": shown.state, "text": shown.text, "read_back_matches": match})
+    _emit(
+        {
+            "address": address,
+            "map_version": version,
+            "number": shown.number,
+            "state": shown.state,
+            "text": shown.text,
+            "read_back_matches": match,
+        }
+    )
     if not match:
         sys.exit(1)
 
@@ -365,8 +424,14 @@ def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:
         _fail(exc)
     finally:
         bus.close()
-    _emit({"address": address, "map_version": version, "rating": rating,
-           "level": rating_name(rating) if rating else None,
-           "level_en": rating_name(rating, "en") if rating else None})
+    _emit(
+        {
+            "address": address,
+            "map_version": version,
+            "rating": rating,
+            "level": rating_name(rating) if rating else None,
+            "level_en": rating_name(rating, "en") if rating else None,
+        }
+    )
     if rating is None:
         click.echo(f"no key pressed within {wait:g} s (the device answers)", err=True)

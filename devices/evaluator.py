@@ -72,8 +72,9 @@ class Evaluator:
         """Ask for a rating of the service for ``ticket_ref``; returns the sequence."""
         ref = ticket_ref.encode("ascii", errors="replace")[: 2 * TICKET_REF_REGS]
         seq = next(self._seq_counter) % 0xFFFF + 1  # 1..65535; 0 means "no request"
-        self.bus.write_registers(self.address, REG_REQUEST_SEQ,
-                                 [seq] + mb.pack_bytes(ref, TICKET_REF_REGS))
+        self.bus.write_registers(
+            self.address, REG_REQUEST_SEQ, [seq] + mb.pack_bytes(ref, TICKET_REF_REGS)
+        )
         self.pending_seq = seq
         return seq
 
@@ -88,8 +89,9 @@ class Evaluator:
         if status != STATUS_RATED or rated_seq != self.pending_seq:
             return None
         if rating not in RATING_LEVELS:
-            raise FrameError(f"evaluator reports rating {rating}, expected 1..5",
-                             device=f"unit {self.address}")
+            raise FrameError(
+                f"evaluator reports rating {rating}, expected 1..5", device=f"unit {self.address}"
+            )
         self.bus.write_registers(self.address, REG_REQUEST_SEQ, [0])
         self.pending_seq = 0
         return rating

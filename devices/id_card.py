@@ -34,19 +34,71 @@ CARD_TYPE_NAMES = {
     "foreign_2023": ("外国人永久居留身份证", "Foreign permanent resident ID (2023)"),
 }
 
-GENDERS = {"0": ("未知", "unknown"), "1": ("男", "male"), "2": ("女", "female"),
-           "9": ("未说明", "unspecified")}
+GENDERS = {
+    "0": ("未知", "unknown"),
+    "1": ("男", "male"),
+    "2": ("女", "female"),
+    "9": ("未说明", "unspecified"),
+}
 
 NATIONS = {
-    "01": "汉", "02": "蒙古", "03": "回", "04": "藏", "05": "维吾尔", "06": "苗", "07": "彝",
-    "08": "壮", "09": "布依", "10": "朝鲜", "11": "满", "12": "侗", "13": "瑶", "14": "白",
-    "15": "土家", "16": "哈尼", "17": "哈萨克", "18": "傣", "19": "黎", "20": "傈僳",
-    "21": "佤", "22": "畲", "23": "高山", "24": "拉祜", "25": "水", "26": "东乡", "27": "纳西",
-    "28": "景颇", "29": "柯尔克孜", "30": "土", "31": "达斡尔", "32": "仫佬", "33": "羌",
-    "34": "布朗", "35": "撒拉", "36": "毛南", "37": "仡佬", "38": "锡伯", "39": "阿昌",
-    "40": "普米", "41": "塔吉克", "42": "怒", "43": "乌孜别克", "44": "俄罗斯", "45": "鄂温克",
-    "46": "德昂", "47": "保安", "48": "裕固", "49": "京", "50": "塔塔尔", "51": "独龙",
-    "52": "鄂伦春", "53": "赫哲", "54": "门巴", "55": "珞巴", "56": "基诺", "97": "其他",
+    "01": "汉",
+    "02": "蒙古",
+    "03": "回",
+    "04": "藏",
+    "05": "维吾尔",
+    "06": "苗",
+    "07": "彝",
+    "08": "壮",
+    "09": "布依",
+    "10": "朝鲜",
+    "11": "满",
+    "12": "侗",
+    "13": "瑶",
+    "14": "白",
+    "15": "土家",
+    "16": "哈尼",
+    "17": "哈萨克",
+    "18": "傣",
+    "19": "黎",
+    "20": "傈僳",
+    "21": "佤",
+    "22": "畲",
+    "23": "高山",
+    "24": "拉祜",
+    "25": "水",
+    "26": "东乡",
+    "27": "纳西",
+    "28": "景颇",
+    "29": "柯尔克孜",
+    "30": "土",
+    "31": "达斡尔",
+    "32": "仫佬",
+    "33": "羌",
+    "34": "布朗",
+    "35": "撒拉",
+    "36": "毛南",
+    "37": "仡佬",
+    "38": "锡伯",
+    "39": "阿昌",
+    "40": "普米",
+    "41": "塔吉克",
+    "42": "怒",
+    "43": "乌孜别克",
+    "44": "俄罗斯",
+    "45": "鄂温克",
+    "46": "德昂",
+    "47": "保安",
+    "48": "裕固",
+    "49": "京",
+    "50": "塔塔尔",
+    "51": "独龙",
+    "52": "鄂伦春",
+    "53": "赫哲",
+    "54": "门巴",
+    "55": "珞巴",
+    "56": "基诺",
+    "97": "其他",
     "98": "外国血统中国籍人士",
 }
 
@@ -78,8 +130,11 @@ def make_id_number(region: str = "330102", birth: date = date(1990, 1, 1), seq: 
 
 
 def is_valid_id_number(number: str) -> bool:
-    return (len(number) == 18 and number[:17].isdigit()
-            and id_check_digit(number[:17]) == number[17].upper())
+    return (
+        len(number) == 18
+        and number[:17].isdigit()
+        and id_check_digit(number[:17]) == number[17].upper()
+    )
 
 
 def mask_name(name: str) -> str:
@@ -162,8 +217,10 @@ class Identity:
         }
 
     def __repr__(self) -> str:
-        return (f"Identity(card_type={self.card_type!r}, name={self.masked_name()!r}, "
-                f"id_number={self.masked_id()!r}, …)")
+        return (
+            f"Identity(card_type={self.card_type!r}, name={self.masked_name()!r}, "
+            f"id_number={self.masked_id()!r}, …)"
+        )
 
     __str__ = __repr__
 
@@ -173,26 +230,51 @@ class Identity:
 # (field, offset, byte length) per card type; all strings UCS-2LE, space padded.
 LAYOUTS: dict[str, tuple[tuple[str, int, int], ...]] = {
     "resident": (
-        ("name", 0, 30), ("gender_code", 30, 2), ("nation_code", 32, 4), ("birth", 36, 16),
-        ("address", 52, 70), ("id_number", 122, 36), ("issuer", 158, 30),
-        ("valid_from", 188, 16), ("valid_until", 204, 16),
+        ("name", 0, 30),
+        ("gender_code", 30, 2),
+        ("nation_code", 32, 4),
+        ("birth", 36, 16),
+        ("address", 52, 70),
+        ("id_number", 122, 36),
+        ("issuer", 158, 30),
+        ("valid_from", 188, 16),
+        ("valid_until", 204, 16),
     ),
     "hmt_residence": (
-        ("name", 0, 30), ("gender_code", 30, 2), ("birth", 36, 16),
-        ("address", 52, 70), ("id_number", 122, 36), ("issuer", 158, 30),
-        ("valid_from", 188, 16), ("valid_until", 204, 16), ("pass_number", 220, 18),
+        ("name", 0, 30),
+        ("gender_code", 30, 2),
+        ("birth", 36, 16),
+        ("address", 52, 70),
+        ("id_number", 122, 36),
+        ("issuer", 158, 30),
+        ("valid_from", 188, 16),
+        ("valid_until", 204, 16),
+        ("pass_number", 220, 18),
         ("issue_count", 238, 4),
     ),
     "foreign_2017": (
-        ("english_name", 0, 120), ("gender_code", 120, 2), ("id_number", 122, 30),
-        ("nationality", 152, 6), ("name", 158, 30), ("valid_from", 188, 16),
-        ("valid_until", 204, 16), ("birth", 220, 16), ("card_version", 236, 4),
+        ("english_name", 0, 120),
+        ("gender_code", 120, 2),
+        ("id_number", 122, 30),
+        ("nationality", 152, 6),
+        ("name", 158, 30),
+        ("valid_from", 188, 16),
+        ("valid_until", 204, 16),
+        ("birth", 220, 16),
+        ("card_version", 236, 4),
         ("authority_code", 240, 8),
     ),
     "foreign_2023": (
-        ("name", 0, 30), ("gender_code", 30, 2), ("issue_count", 32, 4), ("birth", 36, 16),
-        ("english_name", 52, 70), ("id_number", 122, 36), ("valid_from", 188, 16),
-        ("valid_until", 204, 16), ("english_name_2", 220, 22), ("nationality", 242, 6),
+        ("name", 0, 30),
+        ("gender_code", 30, 2),
+        ("issue_count", 32, 4),
+        ("birth", 36, 16),
+        ("english_name", 52, 70),
+        ("id_number", 122, 36),
+        ("valid_from", 188, 16),
+        ("valid_until", 204, 16),
+        ("english_name_2", 220, 22),
+        ("nationality", 242, 6),
         ("previous_number", 250, 6),
     ),
 }
@@ -281,8 +363,7 @@ def encode_text_block(identity: Identity) -> bytes:
         "id_number": identity.id_number,
         "issuer": identity.issuer,
         "valid_from": f"{identity.valid_from:%Y%m%d}",
-        "valid_until": (f"{identity.valid_until:%Y%m%d}" if identity.valid_until
-                        else LONG_TERM),
+        "valid_until": (f"{identity.valid_until:%Y%m%d}" if identity.valid_until else LONG_TERM),
         "english_name": identity.english_name,
         "english_name_2": "",
         "nationality": identity.nationality,
@@ -307,35 +388,57 @@ def sample_identity(card_type: str = "resident", **overrides: object) -> Identit
     """Fictitious but well-formed cards of each type, for simulators and tests."""
     if card_type == "resident":
         ident = Identity(
-            card_type="resident", name="张晓明",
+            card_type="resident",
+            name="张晓明",
             id_number=make_id_number("330102", date(1985, 6, 12), 357),
-            gender_code="1", nation_code="01", birth_date=date(1985, 6, 12),
-            address="浙江省杭州市上城区示例路1号", issuer="杭州市公安局上城分局",
-            valid_from=date(2016, 3, 1), valid_until=date(2036, 3, 1),
+            gender_code="1",
+            nation_code="01",
+            birth_date=date(1985, 6, 12),
+            address="浙江省杭州市上城区示例路1号",
+            issuer="杭州市公安局上城分局",
+            valid_from=date(2016, 3, 1),
+            valid_until=date(2036, 3, 1),
         )
     elif card_type == "hmt_residence":
         ident = Identity(
-            card_type="hmt_residence", name="陈美玲",
+            card_type="hmt_residence",
+            name="陈美玲",
             id_number=make_id_number("810000", date(1992, 9, 30), 128),
-            gender_code="2", birth_date=date(1992, 9, 30),
-            address="浙江省杭州市西湖区示例街2号", issuer="杭州市公安局西湖分局",
-            valid_from=date(2024, 1, 5), valid_until=date(2029, 1, 5),
-            pass_number="H12345678", issue_count="01",
+            gender_code="2",
+            birth_date=date(1992, 9, 30),
+            address="浙江省杭州市西湖区示例街2号",
+            issuer="杭州市公安局西湖分局",
+            valid_from=date(2024, 1, 5),
+            valid_until=date(2029, 1, 5),
+            pass_number="H12345678",
+            issue_count="01",
         )
     elif card_type == "foreign_2017":
         ident = Identity(
-            card_type="foreign_2017", name="史密斯", english_name="SMITH, JOHN ROBERT",
-            id_number="CAN330085061201", gender_code="1", nationality="CAN",
-            birth_date=date(1985, 6, 12), valid_from=date(2019, 7, 1),
-            valid_until=date(2029, 7, 1), card_version="01", authority_code="3300",
+            card_type="foreign_2017",
+            name="史密斯",
+            english_name="SMITH, JOHN ROBERT",
+            id_number="CAN330085061201",
+            gender_code="1",
+            nationality="CAN",
+            birth_date=date(1985, 6, 12),
+            valid_from=date(2019, 7, 1),
+            valid_until=date(2029, 7, 1),
+            card_version="01",
+            authority_code="3300",
         )
     elif card_type == "foreign_2023":
         ident = Identity(
-            card_type="foreign_2023", name="玛丽亚",
+            card_type="foreign_2023",
+            name="玛丽亚",
             english_name="GARCIA LOPEZ, MARIA DE LOS ANGELES FERNANDA",
             id_number=make_id_number("933724", date(1990, 2, 15), 81),
-            gender_code="2", nationality="ESP", birth_date=date(1990, 2, 15),
-            valid_from=date(2024, 3, 1), valid_until=date(2034, 3, 1), issue_count="00",
+            gender_code="2",
+            nationality="ESP",
+            birth_date=date(1990, 2, 15),
+            valid_from=date(2024, 3, 1),
+            valid_until=date(2034, 3, 1),
+            issue_count="00",
         )
     else:
         raise ValueError(f"unknown card type {card_type!r}")

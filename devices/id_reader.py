@@ -93,9 +93,9 @@ class IdCardReader:
             if buf:
                 raise DeviceNotAnswering(
                     f"incomplete reply to {what} ({len(buf)} bytes) within {timeout:g} s",
-                    device="id-reader")
-            raise DeviceNotAnswering(f"no reply to {what} within {timeout:g} s",
-                                     device="id-reader")
+                    device="id-reader",
+                )
+            raise DeviceNotAnswering(f"no reply to {what} within {timeout:g} s", device="id-reader")
 
         return self.port.exchange(exchange)
 
@@ -135,15 +135,18 @@ class IdCardReader:
     def select(self) -> None:
         r = self.command(sf.SELECT_CARD)
         if r.sw3 != sf.SW3_OK:
-            raise CardReadFailed(f"select card failed (SW3=0x{r.sw3:02X})", sw3=r.sw3,
-                                 device="id-reader")
+            raise CardReadFailed(
+                f"select card failed (SW3=0x{r.sw3:02X})", sw3=r.sw3, device="id-reader"
+            )
 
     def read_base(self) -> Identity:
         r = self.command(sf.READ_BASE)
         if r.sw3 != sf.SW3_OK:
             raise CardReadFailed(
                 f"read failed: {sf.sw3_description(r.sw3)} (SW3=0x{r.sw3:02X})",
-                sw3=r.sw3, device="id-reader")
+                sw3=r.sw3,
+                device="id-reader",
+            )
         try:
             message = sf.parse_base_message(r.data)
         except DeviceError as exc:

@@ -75,16 +75,22 @@ def build_read_request(unit: int, start: int, count: int) -> bytes:
     _check_unit(unit)
     if not 1 <= count <= MAX_READ or not 0 <= start <= 0xFFFF:
         raise ValueError("bad register range")
-    return with_crc(bytes([unit, READ_HOLDING]) + start.to_bytes(2, "big")
-                    + count.to_bytes(2, "big"))
+    return with_crc(
+        bytes([unit, READ_HOLDING]) + start.to_bytes(2, "big") + count.to_bytes(2, "big")
+    )
 
 
 def build_write_request(unit: int, start: int, values: list[int] | tuple[int, ...]) -> bytes:
     _check_unit(unit)
     if not 1 <= len(values) <= MAX_WRITE or not 0 <= start <= 0xFFFF:
         raise ValueError("bad register range")
-    return with_crc(bytes([unit, WRITE_MULTIPLE]) + start.to_bytes(2, "big")
-                    + len(values).to_bytes(2, "big") + bytes([2 * len(values)]) + _regs(values))
+    return with_crc(
+        bytes([unit, WRITE_MULTIPLE])
+        + start.to_bytes(2, "big")
+        + len(values).to_bytes(2, "big")
+        + bytes([2 * len(values)])
+        + _regs(values)
+    )
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,9 @@ def parse_request(frame: bytes) -> ModbusRequest:
     if fn == READ_HOLDING:
         if len(frame) != 8:
             raise FrameError("bad length for function 0x03")
-        return ModbusRequest(unit, fn, int.from_bytes(frame[2:4], "big"),
-                             int.from_bytes(frame[4:6], "big"))
+        return ModbusRequest(
+            unit, fn, int.from_bytes(frame[2:4], "big"), int.from_bytes(frame[4:6], "big")
+        )
     if fn == WRITE_MULTIPLE:
         if len(frame) < 9 or frame[6] != len(frame) - 9 or frame[6] % 2:
             raise FrameError("bad byte count for function 0x10")
@@ -139,8 +146,9 @@ def build_read_response(unit: int, values: list[int] | tuple[int, ...]) -> bytes
 
 
 def build_write_response(unit: int, start: int, count: int) -> bytes:
-    return with_crc(bytes([unit, WRITE_MULTIPLE]) + start.to_bytes(2, "big")
-                    + count.to_bytes(2, "big"))
+    return with_crc(
+        bytes([unit, WRITE_MULTIPLE]) + start.to_bytes(2, "big") + count.to_bytes(2, "big")
+    )
 
 
 def build_exception(unit: int, function: int, code: int) -> bytes:
@@ -201,8 +209,12 @@ def parse_response(buf: bytes, unit: int, function: int, count: int = 0) -> Modb
             if frame[2] != 2 * count:
                 continue
             return ModbusResponse(unit, fn, tuple(_values(frame[3:-2])))
-        return ModbusResponse(unit, fn, start=int.from_bytes(frame[2:4], "big"),
-                              count=int.from_bytes(frame[4:6], "big"))
+        return ModbusResponse(
+            unit,
+            fn,
+            start=int.from_bytes(frame[2:4], "big"),
+            count=int.from_bytes(frame[4:6], "big"),
+        )
     if bad_crc:
         raise ChecksumError(f"reply from unit {unit} failed its CRC")
     raise FrameError(f"no reply from unit {unit} in {len(buf)} bytes")

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def disconnected_status(error: DeviceError) -> PrinterStatus:
-    return PrinterStatus(online=False, paper="unknown", error=f"{error.code}: {error}",
-                         answering=False)
+    return PrinterStatus(
+        online=False, paper="unknown", error=f"{error.code}: {error}", answering=False
+    )
 
 
 class PrinterMonitor:
@@ -60,7 +61,8 @@ class PrinterMonitor:
         """Block until the latest status satisfies ``predicate`` (or the timeout ends)."""
         with self._changed:
             return self._changed.wait_for(
-                lambda: self.latest is not None and predicate(self.latest), timeout)
+                lambda: self.latest is not None and predicate(self.latest), timeout
+            )
 
     def start(self) -> PrinterMonitor:
         self._stop.clear()
@@ -81,5 +83,11 @@ class PrinterMonitor:
 
 
 def _key(status: PrinterStatus) -> tuple[object, ...]:
-    return (status.answering, status.online, status.paper, status.cover_open,
-            status.cutter_error, status.error)
+    return (
+        status.answering,
+        status.online,
+        status.paper,
+        status.cover_open,
+        status.cutter_error,
+        status.error,
+    )

@@ -93,9 +93,7 @@ class PrinterStatus:
             )
 
 
-NOT_ANSWERING = PrinterStatus(
-    online=False, paper="unknown", error="not answering", answering=False
-)
+NOT_ANSWERING = PrinterStatus(online=False, paper="unknown", error="not answering", answering=False)
 
 
 def decode_status(b1: int, b2: int, b3: int, b4: int) -> PrinterStatus:
@@ -154,7 +152,10 @@ class TicketPrinter:
             self.port = port
         else:
             self.port = SerialPort(
-                port, baudrate, timeout=status_timeout, write_timeout=write_timeout,
+                port,
+                baudrate,
+                timeout=status_timeout,
+                write_timeout=write_timeout,
                 name="printer",
             )
         self.width_mm = width_mm

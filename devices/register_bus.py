@@ -74,8 +74,11 @@ class RegisterBus:
         retries: int = 1,
         turnaround: float = 0.0,
     ) -> None:
-        self.port = port if isinstance(port, SerialPort) else SerialPort(
-            port, baudrate, timeout=timeout, name="rs485")
+        self.port = (
+            port
+            if isinstance(port, SerialPort)
+            else SerialPort(port, baudrate, timeout=timeout, name="rs485")
+        )
         self.codec: RegisterCodec = codec or ModbusRtuCodec()
         self.timeout = timeout
         self.retries = retries
@@ -115,10 +118,12 @@ class RegisterBus:
             if last_error is not None:
                 raise last_error
             if buf:
-                raise FrameError(f"incomplete reply to {what}: {buf[:32].hex(' ')}",
-                                 device=f"unit {request[0]}")
-            raise DeviceNotAnswering(f"no reply to {what} within {self.timeout:g} s",
-                                     device=f"unit {request[0]}")
+                raise FrameError(
+                    f"incomplete reply to {what}: {buf[:32].hex(' ')}", device=f"unit {request[0]}"
+                )
+            raise DeviceNotAnswering(
+                f"no reply to {what} within {self.timeout:g} s", device=f"unit {request[0]}"
+            )
 
         attempts = max(1, self.retries + 1)
         for attempt in range(attempts):
@@ -137,8 +142,9 @@ class RegisterBus:
         request = self.codec.build_read(unit, start, count)
         values = self._transact(request, f"read {count} registers at 0x{start:04X}")
         if len(values) != count:
-            raise FrameError(f"asked for {count} registers, got {len(values)}",
-                             device=f"unit {unit}")
+            raise FrameError(
+                f"asked for {count} registers, got {len(values)}", device=f"unit {unit}"
+            )
         return values
 
     def write_registers(self, unit: int, start: int, values: list[int]) -> None:

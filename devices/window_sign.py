@@ -78,8 +78,12 @@ def encode_display(number: str, state: str, text: str = "") -> list[int]:
     if len(num) > 2 * NUMBER_REGS:
         raise ValueError("number longer than 8 characters")
     body = fit_gbk(text)
-    return ([STATES[state]] + mb.pack_bytes(num, NUMBER_REGS) + [len(body)]
-            + mb.pack_bytes(body, TEXT_REGS))
+    return (
+        [STATES[state]]
+        + mb.pack_bytes(num, NUMBER_REGS)
+        + [len(body)]
+        + mb.pack_bytes(body, TEXT_REGS)
+    )
 
 
 def decode_display(values: list[int]) -> SignDisplay:

@@ -154,8 +154,13 @@ class Simulator:
         return self.received.hex(" ")
 
     def ctl_state(self) -> dict[str, Any]:
-        return {"kind": self.kind, "path": self.path, "plugged": self._plugged.is_set(),
-                "silent": self.silent, "stalled": self.stalled}
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "plugged": self._plugged.is_set(),
+            "silent": self.silent,
+            "stalled": self.stalled,
+        }
 
     # In-process conveniences with the same names as the verbs.
     def unplug(self) -> None:

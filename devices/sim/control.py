@@ -50,8 +50,9 @@ class ControlServer:
 
     def __init__(self, simulator: Simulator, port: int = 0, host: str = "127.0.0.1") -> None:
         self._server = _Server((host, port), simulator)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="sim-control")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="sim-control"
+        )
 
     @property
     def address(self) -> str:

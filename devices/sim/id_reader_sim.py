@@ -136,8 +136,12 @@ class IdReaderSimulator(Simulator):
 
     def ctl_state(self) -> dict[str, Any]:
         state = super().ctl_state()
-        state.update(card=self.card_mode, card_type=self.card.card_type if self.card else None,
-                     reads=self.reads, retap_rule=self.retap_rule)
+        state.update(
+            card=self.card_mode,
+            card_type=self.card.card_type if self.card else None,
+            reads=self.reads,
+            retap_rule=self.retap_rule,
+        )
         return state
 
     # In-process conveniences.

@@ -9,7 +9,7 @@ documented in :mod:`devices.window_sign` and :mod:`devices.evaluator`.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from devices import evaluator as ev
 from devices import modbus_rtu as mb
@@ -70,8 +70,13 @@ class SignModel(RegisterModel):
 
     def describe(self) -> dict[str, Any]:
         d = self.display()
-        return {"kind": self.kind, "number": d.number, "state": d.state, "text": d.text,
-                "writes": self.writes}
+        return {
+            "kind": self.kind,
+            "number": d.number,
+            "state": d.state,
+            "text": d.text,
+            "writes": self.writes,
+        }
 
 
 class EvaluatorModel(RegisterModel):
@@ -112,15 +117,25 @@ class EvaluatorModel(RegisterModel):
         if self.status != ev.STATUS_WAITING:
             return False
         self.registers[ev.REG_STATUS : ev.REG_STATUS + 3] = [
-            ev.STATUS_RATED, rating, self.registers[ev.REG_REQUEST_SEQ]]
+            ev.STATUS_RATED,
+            rating,
+            self.registers[ev.REG_REQUEST_SEQ],
+        ]
         self.ratings.append((self.ticket_ref, rating))
         return True
 
     def describe(self) -> dict[str, Any]:
         names = {0: "idle", 1: "waiting", 2: "rated"}
-        return {"kind": self.kind, "status": names.get(self.status, "?"),
-                "ticket_ref": self.ticket_ref, "rating": self.registers[ev.REG_STATUS + 1],
-                "ratings": self.ratings}
+        return {
+            "kind": self.kind,
+            "status": names.get(self.status, "?"),
+            "ticket_ref": self.ticket_ref,
+            "rating": self.registers[ev.REG_STATUS + 1],
+            "ratings": self.ratings,
+        }
+
+
+M = TypeVar("M", bound=RegisterModel)
 
 
 class ModbusBusSimulator(Simulator):
@@ -129,8 +144,9 @@ class ModbusBusSimulator(Simulator):
     kind = "rs485"
     frame_gap = 0.1  # drop a partial request after this much silence (Modbus t3.5)
 
-    def __init__(self, devices: dict[int, RegisterModel] | None = None,
-                 link: str | None = None) -> None:
+    def __init__(
+        self, devices: dict[int, RegisterModel] | None = None, link: str | None = None
+    ) -> None:
         super().__init__(link)
         self.devices: dict[int, RegisterModel] = dict(devices or {})
         self.corrupt_crc_next = False
@@ -154,8 +170,9 @@ class ModbusBusSimulator(Simulator):
                 self.ignored_frames += 1
                 continue
             # Incomplete, or noise in front of a whole frame that follows it.
-            later = next((k for k in range(1, len(self._buf))
-                          if self._frame_at(self._buf[k:]) > 0), None)
+            later = next(
+                (k for k in range(1, len(self._buf)) if self._frame_at(self._buf[k:]) > 0), None
+            )
             if later is None:
                 break
             self._buf = self._buf[later:]
@@ -207,10 +224,8 @@ class ModbusBusSimulator(Simulator):
             code = device.write(request.start, request.values)
             if code:
                 return self._finish(mb.build_exception(request.unit, request.function, code))
-            return self._finish(
-                mb.build_write_response(request.unit, request.start, request.count))
-        return self._finish(mb.build_exception(request.unit, request.function,
-                                               mb.ILLEGAL_FUNCTION))
+            return self._finish(mb.build_write_response(request.unit, request.start, request.count))
+        return self._finish(mb.build_exception(request.unit, request.function, mb.ILLEGAL_FUNCTION))
 
     def _finish(self, frame: bytes) -> bytes:
         if self.corrupt_crc_next:
@@ -220,7 +235,7 @@ class ModbusBusSimulator(Simulator):
 
     # --- control verbs --------------------------------------------------------------
 
-    def _model(self, address: int, kind: type[RegisterModel]) -> Any:
+    def _model(self, address: int, kind: type[M]) -> M:
         device = self.devices.get(int(address))
         if not isinstance(device, kind):
             raise ValueError(f"no {kind.kind} at address {address}")

@@ -30,8 +30,14 @@ class ReceivedTicket:
     png_path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "bytes": len(self.raw), "text": self.text,
-                "qr": self.qr_payloads, "txt_path": self.txt_path, "png_path": self.png_path}
+        return {
+            "index": self.index,
+            "bytes": len(self.raw),
+            "text": self.text,
+            "qr": self.qr_payloads,
+            "txt_path": self.txt_path,
+            "png_path": self.png_path,
+        }
 
 
 class PrinterSimulator(Simulator):
@@ -65,8 +71,12 @@ class PrinterSimulator(Simulator):
 
     @property
     def can_print(self) -> bool:
-        return (not self.offline and not self.cover_open and self.paper != "out"
-                and not self.cutter_error)
+        return (
+            not self.offline
+            and not self.cover_open
+            and self.paper != "out"
+            and not self.cutter_error
+        )
 
     def status_byte(self, n: int) -> int:
         b = 0x12
@@ -150,9 +160,14 @@ class PrinterSimulator(Simulator):
 
     def ctl_state(self) -> dict[str, Any]:
         state = super().ctl_state()
-        state.update(paper=self.paper, cover_open=self.cover_open, offline=self.offline,
-                     cutter_error=self.cutter_error, tickets=len(self.tickets),
-                     dropped_bytes=self.dropped_bytes)
+        state.update(
+            paper=self.paper,
+            cover_open=self.cover_open,
+            offline=self.offline,
+            cutter_error=self.cutter_error,
+            tickets=len(self.tickets),
+            dropped_bytes=self.dropped_bytes,
+        )
         return state
 
     # In-process conveniences.

@@ -34,8 +34,11 @@ class SimulatorSuite:
             raise ValueError(f"addresses used twice: {sorted(overlap)}")
         devices: dict[int, RegisterModel] = {a: SignModel() for a in self.signs}
         devices.update({a: EvaluatorModel() for a in self.evaluators})
-        self.printer = PrinterSimulator(self._link("printer"), width_mm=self.width_mm,
-                                        out_dir=os.path.join(self.directory, "tickets"))
+        self.printer = PrinterSimulator(
+            self._link("printer"),
+            width_mm=self.width_mm,
+            out_dir=os.path.join(self.directory, "tickets"),
+        )
         self.id_reader = IdReaderSimulator(self._link("id-reader"))
         self.rs485 = ModbusBusSimulator(devices, self._link("rs485"))
         self._servers: list[ControlServer] = []

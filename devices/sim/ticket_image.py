@@ -26,8 +26,12 @@ FONT_CANDIDATES = (
 )
 CELL_W, CELL_H, LINE_GAP = 12, 24, 6
 MARGIN = 16
-QR_EC = {48: qrcode.constants.ERROR_CORRECT_L, 49: qrcode.constants.ERROR_CORRECT_M,
-         50: qrcode.constants.ERROR_CORRECT_Q, 51: qrcode.constants.ERROR_CORRECT_H}
+QR_EC = {
+    48: qrcode.constants.ERROR_CORRECT_L,
+    49: qrcode.constants.ERROR_CORRECT_M,
+    50: qrcode.constants.ERROR_CORRECT_Q,
+    51: qrcode.constants.ERROR_CORRECT_H,
+}
 
 
 @dataclass
@@ -151,8 +155,9 @@ def page_text(page: Page, width_mm: int = 80) -> str:
         if isinstance(block, Feed):
             out.extend([""] * block.lines)
         elif isinstance(block, Qr):
-            out.append(_align_text(f"[QR {block.data.decode('utf-8', 'replace')}]", block.align,
-                                   columns))
+            out.append(
+                _align_text(f"[QR {block.data.decode('utf-8', 'replace')}]", block.align, columns)
+            )
         else:
             text = block.text
             width = max((s.width for s in block.segments), default=1)
@@ -195,8 +200,15 @@ def _glyph(ch: str, bold: bool) -> Image.Image:
     img = Image.new("L", (width, CELL_H), 255)
     draw = ImageDraw.Draw(img)
     x = (width - (box[2] - box[0])) // 2 - box[0]
-    draw.text((x, CELL_H - 4), ch, font=font, fill=0, anchor="ls",
-              stroke_width=1 if bold else 0, stroke_fill=0)
+    draw.text(
+        (x, CELL_H - 4),
+        ch,
+        font=font,
+        fill=0,
+        anchor="ls",
+        stroke_width=1 if bold else 0,
+        stroke_fill=0,
+    )
     if width != cell:
         img = img.resize((cell, CELL_H), Image.Resampling.LANCZOS)
     return img
@@ -208,7 +220,9 @@ def render_page_png(page: Page, path: str, width_mm: int = 80) -> None:
     rows: list[tuple[Image.Image, int]] = []  # (row image, align)
     for block in page.blocks:
         if isinstance(block, Feed):
-            rows.extend((Image.new("L", (1, CELL_H + LINE_GAP), 255), 0) for _ in range(block.lines))
+            rows.extend(
+                (Image.new("L", (1, CELL_H + LINE_GAP), 255), 0) for _ in range(block.lines)
+            )
         elif isinstance(block, Qr):
             rows.append((_qr_image(block), block.align))
         else:
@@ -240,8 +254,9 @@ def _line_images(line: Line, dots: int) -> list[Image.Image]:
         for ch in seg.text:
             glyph = _glyph(ch, seg.bold)
             if seg.width != 1 or seg.height != 1:
-                glyph = glyph.resize((glyph.width * seg.width, glyph.height * seg.height),
-                                     Image.Resampling.NEAREST)
+                glyph = glyph.resize(
+                    (glyph.width * seg.width, glyph.height * seg.height), Image.Resampling.NEAREST
+                )
             cells.append((glyph, seg))
     rows: list[list[Image.Image]] = [[]]
     used = 0
@@ -265,8 +280,11 @@ def _line_images(line: Line, dots: int) -> list[Image.Image]:
 
 
 def _qr_image(block: Qr) -> Image.Image:
-    qr = qrcode.QRCode(error_correction=QR_EC.get(block.ec, qrcode.constants.ERROR_CORRECT_L),
-                       box_size=max(1, block.module), border=0)
+    qr = qrcode.QRCode(
+        error_correction=QR_EC.get(block.ec, qrcode.constants.ERROR_CORRECT_L),
+        box_size=max(1, block.module),
+        border=0,
+    )
     qr.add_data(block.data)
     qr.make(fit=True)
     img = qr.make_image(fill_color="black", back_color="white").get_image().convert("L")

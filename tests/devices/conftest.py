@@ -40,8 +40,9 @@ def id_sim(tmp_path: Path) -> Iterator[IdReaderSimulator]:
 
 @pytest.fixture
 def bus_sim(tmp_path: Path) -> Iterator[ModbusBusSimulator]:
-    sim = ModbusBusSimulator({1: SignModel(), 2: SignModel(), 11: EvaluatorModel()},
-                             link=str(tmp_path / "rs485"))
+    sim = ModbusBusSimulator(
+        {1: SignModel(), 2: SignModel(), 11: EvaluatorModel()}, link=str(tmp_path / "rs485")
+    )
     sim.start()
     yield sim
     sim.stop()

@@ -30,8 +30,14 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_printer_status_and_print_test(printer_sim: PrinterSimulator) -> None:
     code, out, _ = run("printer-status", "--printer", printer_sim.path)
     assert code == 0
-    assert json.loads(out) == {"online": True, "paper": "ok", "cover_open": False,
-                               "cutter_error": False, "error": None, "ok": True}
+    assert json.loads(out) == {
+        "online": True,
+        "paper": "ok",
+        "cover_open": False,
+        "cutter_error": False,
+        "error": None,
+        "ok": True,
+    }
     printer_sim.set_paper("out")
     code, out, _ = run("printer-status", "--printer", printer_sim.path)
     assert code == 0 and json.loads(out)["paper"] == "out"
@@ -75,8 +81,7 @@ def test_sign_and_evaluator_tests(bus_sim: ModbusBusSimulator) -> None:
     code, out, _ = run("sign-test", "--port", bus_sim.path, "--address", "2")
     assert code == 0 and json.loads(out)["read_back_matches"] is True
     assert bus_sim.sign(2).display().number == "A001"
-    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11",
-                       "--wait", "0.3")
+    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11", "--wait", "0.3")
     assert code == 0 and json.loads(out)["rating"] is None
     code, _, err = run("sign-test", "--port", bus_sim.path, "--address", "7")
     assert code == 1 and "no reply" in err
@@ -91,8 +96,7 @@ def test_evaluator_test_with_a_key_press(bus_sim: ModbusBusSimulator) -> None:
 
     t = threading.Thread(target=press_when_asked)
     t.start()
-    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11",
-                       "--wait", "3")
+    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11", "--wait", "3")
     t.join()
     assert code == 0 and json.loads(out)["level"] == "满意"
 
@@ -107,10 +111,15 @@ SIM_MAIN = "from devices.cli import sim; sim(prog_name='hallqueue sim')"
         (["rs485", "--sign", "1", "--evaluator", "11"], "press", {"rating": 5}),
     ],
 )
-def test_sim_commands_start_and_stop(tmp_path: Path, args: list[str], verb: str,
-                                     verb_args: dict) -> None:  # type: ignore[type-arg]
-    proc = subprocess.Popen([sys.executable, "-c", SIM_MAIN, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def test_sim_commands_start_and_stop(
+    tmp_path: Path, args: list[str], verb: str, verb_args: dict
+) -> None:  # type: ignore[type-arg]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SIM_MAIN, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         path = proc.stdout.readline().strip()
@@ -129,7 +138,10 @@ def test_sim_printer_process_end_to_end(tmp_path: Path) -> None:
     out_dir = tmp_path / "tickets"
     proc = subprocess.Popen(
         [sys.executable, "-c", SIM_MAIN, "printer", "--link", str(link), "--out", str(out_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == str(link)
@@ -154,11 +166,13 @@ def test_sim_printer_process_end_to_end(tmp_path: Path) -> None:
 
 
 def test_devices_package_imports_nothing_from_the_rest() -> None:
-    code = ("import sys, devices.cli, devices.printer, devices.id_reader, devices.window_sign, "
-            "devices.evaluator, devices.sim.printer_sim, devices.sim.id_reader_sim, "
-            "devices.sim.modbus_sim, devices.sim.control; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('queue_server', 'kiosk', 'displays', 'flask')]; print(bad); assert not bad")
+    code = (
+        "import sys, devices.cli, devices.printer, devices.id_reader, devices.window_sign, "
+        "devices.evaluator, devices.sim.printer_sim, devices.sim.id_reader_sim, "
+        "devices.sim.modbus_sim, devices.sim.control; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('queue_server', 'kiosk', 'displays', 'flask')]; print(bad); assert not bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
@@ -173,9 +187,24 @@ def test_render_samples(tmp_path: Path) -> None:
 
 def test_sim_all_runs_a_whole_hall(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", SIM_MAIN, "all", "--dir", str(tmp_path), "--signs", "1-2",
-         "--evaluators", "11", "--card", "J"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            SIM_MAIN,
+            "all",
+            "--dir",
+            str(tmp_path),
+            "--signs",
+            "1-2",
+            "--evaluators",
+            "11",
+            "--card",
+            "J",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())

@@ -10,9 +10,14 @@ from devices.escpos_ticket import render_ticket, sample_ticket
 def test_known_commands() -> None:
     events = parse_all(bytes.fromhex("1b40 1d2111 1b6101 100404 1d564200 1b6406 1b4201 02"))
     assert events == [
-        Command("ESC @"), Command("GS !", b"\x11"), Command("ESC a", b"\x01"),
-        Command("DLE EOT", b"\x04"), Command("GS V", b"\x42\x00"), Command("ESC d", b"\x06"),
-        Command("ESC B", b"\x01\x02")]
+        Command("ESC @"),
+        Command("GS !", b"\x11"),
+        Command("ESC a", b"\x01"),
+        Command("DLE EOT", b"\x04"),
+        Command("GS V", b"\x42\x00"),
+        Command("ESC d", b"\x06"),
+        Command("ESC B", b"\x01\x02"),
+    ]
 
 
 def test_chunking_never_splits_a_chinese_character() -> None:

@@ -45,26 +45,39 @@ def test_command_constants_are_the_documented_bytes() -> None:
     with pytest.raises(ValueError):
         size_cmd(0, 1)
     assert [status_query(n) for n in (1, 2, 3, 4)] == [
-        bytes.fromhex(h) for h in ("100401", "100402", "100403", "100404")]
+        bytes.fromhex(h) for h in ("100401", "100402", "100403", "100404")
+    ]
 
 
 MINIMAL = TicketContent(
-    site_name="大厅", number="A1", item="社保", ahead=0, estimated_wait_minutes=0,
-    windows=[], materials=[], issued_at="09:00", qr_url="")
+    site_name="大厅",
+    number="A1",
+    item="社保",
+    ahead=0,
+    estimated_wait_minutes=0,
+    windows=[],
+    materials=[],
+    issued_at="09:00",
+    qr_url="",
+)
 
 
 def test_minimal_ticket_golden_bytes() -> None:
     expected = bytes.fromhex(
-        "1b40" "1c26" "1b6101"            # init, Chinese mode, centre
-        "b4f3 ccfc 0a"                   # 大厅
-        "1d2133" "4131 0a"               # GS ! 4x4, A1
-        "1d2101" "c9e7 b1a3 0a"          # GS ! 1x2, 社保
-        "1d2100"                         # normal size
+        "1b40"
+        "1c26"
+        "1b6101"  # init, Chinese mode, centre
+        "b4f3 ccfc 0a"  # 大厅
+        "1d2133"
+        "4131 0a"  # GS ! 4x4, A1
+        "1d2101"
+        "c9e7 b1a3 0a"  # GS ! 1x2, 社保
+        "1d2100"  # normal size
         "c7b0c3e6bbb9d3d0 30 c8cb 2020"  # 前面还有0人␠␠
         "d4a4bcc6b5c8baf2d4bc 30 b7d6d6d3 0a"  # 预计等候约0分钟
-        "1b6100"                          # left
+        "1b6100"  # left
         "c8a1bac5cab1bce4 a3ba 30393a3030 0a"  # 取号时间：09:00
-        "1d564200"                        # feed to cutter, partial cut
+        "1d564200"  # feed to cutter, partial cut
     )
     assert render_ticket(MINIMAL, 80) == expected
 
@@ -72,11 +85,16 @@ def test_minimal_ticket_golden_bytes() -> None:
 def test_qr_is_native_gs_paren_k_with_model_size_ec_store_print() -> None:
     data = render_ticket(replace(MINIMAL, qr_url="https://q.invalid/A1"), 80)
     url = b"https://q.invalid/A1"
-    qr = (bytes.fromhex("1d286b0400314132 00")      # model 2
-          + bytes.fromhex("1d286b0300314306")       # module 6 dots (80 mm)
-          + bytes.fromhex("1d286b0300314531")       # EC level M
-          + b"\x1d\x28\x6b" + (len(url) + 3).to_bytes(2, "little") + b"\x31\x50\x30" + url
-          + bytes.fromhex("1d286b0300315130"))      # print
+    qr = (
+        bytes.fromhex("1d286b0400314132 00")  # model 2
+        + bytes.fromhex("1d286b0300314306")  # module 6 dots (80 mm)
+        + bytes.fromhex("1d286b0300314531")  # EC level M
+        + b"\x1d\x28\x6b"
+        + (len(url) + 3).to_bytes(2, "little")
+        + b"\x31\x50\x30"
+        + url
+        + bytes.fromhex("1d286b0300315130")
+    )  # print
     assert b"\x1b\x61\x01" + qr + b"\n" in data
     assert b"\x1d\x76\x30" not in data  # never a raster image
     data58 = render_ticket(replace(MINIMAL, qr_url="https://q.invalid/A1"), 58)
@@ -90,9 +108,19 @@ def test_sample_ticket_decodes_back_to_the_content() -> None:
     assert decoded.cuts == 1
     assert decoded.qr_payloads == [content.qr_url.encode()]
     text = "\n".join(decoded.lines)
-    for expected in [content.site_name, content.number, content.item, "前面还有3人",
-                     "预计等候约12分钟", "办理窗口：5号、6号", "姓名：张*", "请备齐材料：",
-                     "取号时间：2026-11-28 09:41", "——过号请重新取号——", "扫码查看排队进度"]:
+    for expected in [
+        content.site_name,
+        content.number,
+        content.item,
+        "前面还有3人",
+        "预计等候约12分钟",
+        "办理窗口：5号、6号",
+        "姓名：张*",
+        "请备齐材料：",
+        "取号时间：2026-11-28 09:41",
+        "——过号请重新取号——",
+        "扫码查看排队进度",
+    ]:
         assert expected in decoded.lines or expected in text, expected
     for i, material in enumerate(content.materials, 1):
         assert f"{i}.{material}" in decoded.lines
@@ -119,8 +147,7 @@ def test_text_encoding_rules() -> None:
     assert encode_text("a\x1b@b\x10\x04\x01") == b"a@b"  # no command injection
     assert encode_text("𠀀x") == b"?x"  # 4-byte GB18030 only when the model supports it
     assert encode_text("𠀀", allow_four_byte=True) == "𠀀".encode("gb18030")
-    layout = TicketLayout(allow_four_byte_gb18030=True, chinese_mode_command=False,
-                          full_cut=True)
+    layout = TicketLayout(allow_four_byte_gb18030=True, chinese_mode_command=False, full_cut=True)
     data = render_ticket(replace(MINIMAL, site_name="𠀀"), 80, layout)
     assert data.startswith(INIT + ALIGN_CENTER + "𠀀".encode("gb18030"))
     assert data.endswith(CUT_FEED_FULL)
@@ -128,8 +155,11 @@ def test_text_encoding_rules() -> None:
 
 @pytest.mark.parametrize("width", [58, 80])
 def test_lines_fit_the_paper(width: int) -> None:
-    content = replace(sample_ticket(), materials=["不动产权证书或房屋所有权证及国有土地使用证原件"] * 2,
-                      windows=[f"{n}号" for n in range(1, 15)])
+    content = replace(
+        sample_ticket(),
+        materials=["不动产权证书或房屋所有权证及国有土地使用证原件"] * 2,
+        windows=[f"{n}号" for n in range(1, 15)],
+    )
     events = parse_all(render_ticket(content, width))
     size = (1, 1)
     line = ""
@@ -149,8 +179,10 @@ def test_bytes_per_ticket_stay_lean(capsys: pytest.CaptureFixture[str]) -> None:
         for language in ("zh", "en"):
             sizes[f"{width}mm-{language}"] = len(render_ticket(sample_ticket(language), width))
     with capsys.disabled():
-        print("\nbytes per ticket (QR, 5 materials for zh):",
-              ", ".join(f"{k}={v}" for k, v in sizes.items()))
+        print(
+            "\nbytes per ticket (QR, 5 materials for zh):",
+            ", ".join(f"{k}={v}" for k, v in sizes.items()),
+        )
     assert sizes["80mm-zh"] <= 600
     assert len(sample_ticket().materials) == 5 and sample_ticket().qr_url
 
@@ -162,8 +194,10 @@ def test_bad_width_and_language() -> None:
         render_ticket(replace(MINIMAL, language="fr"), 80)
 
 
-@given(st.text(alphabet=st.sampled_from("请到窗口办理社保ABC 123：（）-—"), max_size=80),
-       st.integers(min_value=8, max_value=48))
+@given(
+    st.text(alphabet=st.sampled_from("请到窗口办理社保ABC 123：（）-—"), max_size=80),
+    st.integers(min_value=8, max_value=48),
+)
 def test_wrap_columns_fits_and_keeps_text(text: str, columns: int) -> None:
     lines = wrap_columns(text, columns, "  ")
     assert all(text_columns(line) <= columns for line in lines)

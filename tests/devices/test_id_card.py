@@ -42,9 +42,19 @@ def _block(fields: list[tuple[int, str]]) -> bytes:
 
 def test_resident_card_from_raw_offsets() -> None:
     number = make_id_number("330106", date(1979, 11, 2), 452)
-    block = _block([(0, "欧阳明月"), (30, "2"), (32, "05"), (36, "19791102"),
-                    (52, "浙江省杭州市西湖区文三路100号"), (122, number),
-                    (158, "杭州市公安局西湖分局"), (188, "20150101"), (204, "长期")])
+    block = _block(
+        [
+            (0, "欧阳明月"),
+            (30, "2"),
+            (32, "05"),
+            (36, "19791102"),
+            (52, "浙江省杭州市西湖区文三路100号"),
+            (122, number),
+            (158, "杭州市公安局西湖分局"),
+            (188, "20150101"),
+            (204, "长期"),
+        ]
+    )
     ident = decode_text_block(block)
     assert ident.card_type == "resident" and ident.card_type_name == "居民身份证"
     assert ident.name == "欧阳明月" and ident.gender == "女" and ident.nation == "维吾尔"
@@ -58,18 +68,40 @@ def test_resident_card_from_raw_offsets() -> None:
 
 
 def test_residence_permit_j() -> None:
-    block = _block([(0, "陈美玲"), (30, "2"), (36, "19920930"), (122, "810000199209301288"),
-                    (188, "20240105"), (204, "20290105"), (220, "H12345678"), (238, "01"),
-                    (248, "J")])
+    block = _block(
+        [
+            (0, "陈美玲"),
+            (30, "2"),
+            (36, "19920930"),
+            (122, "810000199209301288"),
+            (188, "20240105"),
+            (204, "20290105"),
+            (220, "H12345678"),
+            (238, "01"),
+            (248, "J"),
+        ]
+    )
     ident = decode_text_block(block)
     assert ident.card_type == "hmt_residence" and ident.nation == ""
     assert ident.pass_number == "H12345678" and ident.issue_count == "01"
 
 
 def test_foreign_2017_i() -> None:
-    block = _block([(0, "SMITH, JOHN"), (120, "1"), (122, "CAN330085061201"), (152, "CAN"),
-                    (158, "史密斯"), (188, "20190701"), (204, "20290701"), (220, "19850612"),
-                    (236, "01"), (240, "3300"), (248, "I")])
+    block = _block(
+        [
+            (0, "SMITH, JOHN"),
+            (120, "1"),
+            (122, "CAN330085061201"),
+            (152, "CAN"),
+            (158, "史密斯"),
+            (188, "20190701"),
+            (204, "20290701"),
+            (220, "19850612"),
+            (236, "01"),
+            (240, "3300"),
+            (248, "I"),
+        ]
+    )
     ident = decode_text_block(block)
     assert ident.card_type == "foreign_2017" and ident.english_name == "SMITH, JOHN"
     assert ident.name == "史密斯" and ident.id_number == "CAN330085061201"
@@ -117,8 +149,13 @@ def test_masking_rules() -> None:
 
 @pytest.mark.parametrize(
     ("offset", "text", "message"),
-    [(248, "Q", "card type"), (36, "1985XX12", "birth"), (188, "20151301", "valid-from"),
-     (32, "77", "nation"), (122, "          ", "number")],
+    [
+        (248, "Q", "card type"),
+        (36, "1985XX12", "birth"),
+        (188, "20151301", "valid-from"),
+        (32, "77", "nation"),
+        (122, "          ", "number"),
+    ],
 )
 def test_bad_fields_are_card_data_errors(offset: int, text: str, message: str) -> None:
     block = bytearray(encode_text_block(sample_identity()))

@@ -61,8 +61,9 @@ def test_retap_rule(reader: IdCardReader, id_sim: IdReaderSimulator) -> None:
     assert reader.read_once().card_type == "resident"
 
 
-def test_long_term_validity_and_custom_fields(reader: IdCardReader,
-                                              id_sim: IdReaderSimulator) -> None:
+def test_long_term_validity_and_custom_fields(
+    reader: IdCardReader, id_sim: IdReaderSimulator
+) -> None:
     id_sim.control("place", card="resident", name="李四", valid_until=None)
     ident = reader.read_once()
     assert ident.name == "李四" and ident.valid_until is None

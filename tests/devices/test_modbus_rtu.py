@@ -18,12 +18,13 @@ def test_crc_vectors() -> None:
 
 def test_golden_frames() -> None:
     assert mb.build_write_request(1, 0x0010, [1, 0x4130]) == bytes.fromhex(
-        "0110 0010 0002 04 0001 4130") + mb.crc16(bytes.fromhex(
-            "0110001000020400014130")).to_bytes(2, "little")
+        "0110 0010 0002 04 0001 4130"
+    ) + mb.crc16(bytes.fromhex("0110001000020400014130")).to_bytes(2, "little")
     assert mb.build_read_response(1, [0x5347, 1]) == mb.with_crc(bytes.fromhex("0103045347 0001"))
     assert mb.build_write_response(2, 0x10, 38) == mb.with_crc(bytes.fromhex("0210 0010 0026"))
     assert mb.build_exception(1, 0x10, 2) == bytes.fromhex("019002") + mb.crc16(
-        bytes.fromhex("019002")).to_bytes(2, "little")
+        bytes.fromhex("019002")
+    ).to_bytes(2, "little")
 
 
 def test_parse_replies() -> None:
@@ -78,10 +79,15 @@ regs = st.lists(st.integers(min_value=0, max_value=0xFFFF), min_size=1, max_size
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=120), units, st.sampled_from([3, 0x10]),
-       st.integers(min_value=1, max_value=40))
-def test_any_bytes_give_a_reply_or_a_clean_error(data: bytes, unit: int, fn: int,
-                                                 count: int) -> None:
+@given(
+    st.binary(max_size=120),
+    units,
+    st.sampled_from([3, 0x10]),
+    st.integers(min_value=1, max_value=40),
+)
+def test_any_bytes_give_a_reply_or_a_clean_error(
+    data: bytes, unit: int, fn: int, count: int
+) -> None:
     try:
         reply = mb.parse_response(data, unit, fn, count)
     except FrameError:
@@ -118,7 +124,11 @@ def test_read_round_trip_through_garbage(unit: int, values: list[int], garbage: 
 def test_request_round_trips(unit: int, start: int, values: list[int]) -> None:
     write = mb.parse_request(mb.build_write_request(unit, start, values))
     assert (write.unit, write.function, write.start, write.values) == (
-        unit, 0x10, start, tuple(values))
+        unit,
+        0x10,
+        start,
+        tuple(values),
+    )
     read = mb.parse_request(mb.build_read_request(unit, start, len(values)))
     assert (read.unit, read.function, read.start, read.count) == (unit, 3, start, len(values))
     assert mb.request_length(mb.build_write_request(unit, start, values)) == 9 + 2 * len(values)

@@ -78,12 +78,15 @@ def tcp_bridge(printer_sim: PrinterSimulator) -> Iterator[str]:
             except TimeoutError:
                 return b""
 
-        threads = [threading.Thread(target=pump, args=(from_tcp, tty.write), daemon=True),
-                   threading.Thread(target=pump, args=(lambda: tty.read(4096), conn.sendall),
-                                    daemon=True)]
+        threads = [
+            threading.Thread(target=pump, args=(from_tcp, tty.write), daemon=True),
+            threading.Thread(target=pump, args=(lambda: tty.read(4096), conn.sendall), daemon=True),
+        ]
         for t in threads:
             t.start()
         stop.wait()
+        for t in threads:  # the pumps notice `stop` within one 50 ms read
+            t.join(timeout=2)
         conn.close()
         tty.close()
 

@@ -65,8 +65,9 @@ def test_status_round_trip_is_fast(printer: TicketPrinter, printer_sim: PrinterS
         ("cutter_error", {"on": True}, lambda s: s.cutter_error and not s.ok),
     ],
 )
-def test_state_changes_seen_within_2_s(printer: TicketPrinter, printer_sim: PrinterSimulator,
-                                       verb: str, args: dict, check) -> None:  # type: ignore[no-untyped-def,type-arg]
+def test_state_changes_seen_within_2_s(
+    printer: TicketPrinter, printer_sim: PrinterSimulator, verb: str, args: dict, check
+) -> None:  # type: ignore[no-untyped-def,type-arg]
     assert printer.status().ok
     printer_sim.control(verb, **args)
     t0 = time.monotonic()
@@ -74,8 +75,9 @@ def test_state_changes_seen_within_2_s(printer: TicketPrinter, printer_sim: Prin
     assert time.monotonic() - t0 < 2.0
 
 
-def test_print_ticket_reaches_the_printer(printer: TicketPrinter,
-                                          printer_sim: PrinterSimulator) -> None:
+def test_print_ticket_reaches_the_printer(
+    printer: TicketPrinter, printer_sim: PrinterSimulator
+) -> None:
     content = sample_ticket()
     written = printer.print_ticket(content)
     expected = render_ticket(content, 80)
@@ -91,11 +93,15 @@ def test_print_ticket_reaches_the_printer(printer: TicketPrinter,
 
 @pytest.mark.parametrize(
     ("verb", "args", "error"),
-    [("paper", {"state": "out"}, PrinterPaperOut), ("cover", {"open": True}, PrinterCoverOpen),
-     ("offline", {"on": True}, PrinterOffline)],
+    [
+        ("paper", {"state": "out"}, PrinterPaperOut),
+        ("cover", {"open": True}, PrinterCoverOpen),
+        ("offline", {"on": True}, PrinterOffline),
+    ],
 )
-def test_print_refused_with_a_clear_error(printer: TicketPrinter, printer_sim: PrinterSimulator,
-                                          verb: str, args: dict, error: type) -> None:  # type: ignore[type-arg]
+def test_print_refused_with_a_clear_error(
+    printer: TicketPrinter, printer_sim: PrinterSimulator, verb: str, args: dict, error: type
+) -> None:  # type: ignore[type-arg]
     printer_sim.control(verb, **args)
     with pytest.raises(error) as info:
         printer.print_ticket(sample_ticket())
@@ -103,8 +109,9 @@ def test_print_refused_with_a_clear_error(printer: TicketPrinter, printer_sim: P
     assert printer_sim.tickets == []
 
 
-def test_silent_printer_is_not_answering_not_paper_ok(printer: TicketPrinter,
-                                                      printer_sim: PrinterSimulator) -> None:
+def test_silent_printer_is_not_answering_not_paper_ok(
+    printer: TicketPrinter, printer_sim: PrinterSimulator
+) -> None:
     printer_sim.control("silent")
     t0 = time.monotonic()
     status = printer.status()
@@ -116,8 +123,9 @@ def test_silent_printer_is_not_answering_not_paper_ok(printer: TicketPrinter,
     assert printer.status().ok
 
 
-def test_garbage_before_status_bytes_is_skipped(printer: TicketPrinter,
-                                                printer_sim: PrinterSimulator) -> None:
+def test_garbage_before_status_bytes_is_skipped(
+    printer: TicketPrinter, printer_sim: PrinterSimulator
+) -> None:
     printer_sim.control("garbage", data="ff 00 11 13")
     assert printer.status().ok
 
@@ -141,8 +149,7 @@ def test_unplug_and_replug(printer: TicketPrinter, printer_sim: PrinterSimulator
 
 
 def test_write_times_out_when_the_printer_stops_reading(printer_sim: PrinterSimulator) -> None:
-    printer = TicketPrinter(printer_sim.path, write_timeout=0.3,
-                            check_status_before_print=False)
+    printer = TicketPrinter(printer_sim.path, write_timeout=0.3, check_status_before_print=False)
     printer_sim.control("stall")
     t0 = time.monotonic()
     with pytest.raises(DeviceTimeout):
@@ -165,8 +172,7 @@ def test_status_over_a_pyserial_url() -> None:
 
 
 def test_confirm_catches_a_job_lost_to_paper_out(printer_sim: PrinterSimulator) -> None:
-    printer = TicketPrinter(printer_sim.path, status_timeout=0.2,
-                            check_status_before_print=False)
+    printer = TicketPrinter(printer_sim.path, status_timeout=0.2, check_status_before_print=False)
     printer_sim.set_paper("out")
     with pytest.raises(PrinterPaperOut):
         printer.print_ticket(sample_ticket(), confirm=True)

@@ -26,8 +26,9 @@ from devices.errors import ChecksumError, FrameError
         ((0x61, 0xFF), b"\x50", "AAAAAA9669 0004 61FF 50 CA"),
     ],
 )
-def test_request_frames_match_published_bytes(cmd: tuple[int, int], data: bytes,
-                                              frame: str) -> None:
+def test_request_frames_match_published_bytes(
+    cmd: tuple[int, int], data: bytes, frame: str
+) -> None:
     assert sf.build_request(*cmd, data) == bytes.fromhex(frame)
     assert sf.parse_request(bytes.fromhex(frame)) == sf.SamRequest(*cmd, data)
 
@@ -115,10 +116,12 @@ sw = st.integers(min_value=0, max_value=255)
 
 
 @settings(max_examples=200, deadline=None)
-@given(sw, sw, sw, st.binary(max_size=300),
-       st.binary(max_size=40).filter(lambda g: b"\xaa" not in g))
-def test_response_round_trip_through_garbage(sw1: int, sw2: int, sw3: int, data: bytes,
-                                             garbage: bytes) -> None:
+@given(
+    sw, sw, sw, st.binary(max_size=300), st.binary(max_size=40).filter(lambda g: b"\xaa" not in g)
+)
+def test_response_round_trip_through_garbage(
+    sw1: int, sw2: int, sw3: int, data: bytes, garbage: bytes
+) -> None:
     frame = sf.build_response(sw3, data, sw1, sw2)
     assert sf.parse_response(garbage + frame + garbage) == sf.SamResponse(sw1, sw2, sw3, data)
 

@@ -187,8 +187,9 @@ def test_unknown_function_gets_an_illegal_function_exception(bus: RegisterBus) -
     assert reply.exception_code == 1
 
 
-def test_adapter_echo_of_the_request_is_tolerated(bus: RegisterBus,
-                                                  bus_sim: ModbusBusSimulator) -> None:
+def test_adapter_echo_of_the_request_is_tolerated(
+    bus: RegisterBus, bus_sim: ModbusBusSimulator
+) -> None:
     bus_sim.control("echo")
     sign, ev = WindowSign(bus, 1), Evaluator(bus, 11)
     sign.show("A9", "serving", "回声测试")
