@@ -64,6 +64,7 @@ class PrinterSimulator(Simulator):
         self._parser = EscPosParser()
         self._builder = PageBuilder()
         self._job = bytearray()
+        self._tail = b""  # last bytes of the previous chunk, for split DLE EOT
         if out_dir:
             os.makedirs(out_dir, exist_ok=True)
 
@@ -103,14 +104,20 @@ class PrinterSimulator(Simulator):
     # --- stream -------------------------------------------------------------------
 
     def handle(self, data: bytes) -> bytes:
+        # Real-time commands act wherever they appear in the stream, even inside another
+        # command's parameters or data (DEVICES.md 1.7), so scan the raw bytes for them
+        # rather than answering only what the parser sees at the top level.
+        window = self._tail + data
         reply = bytearray()
+        start = 0
+        while (i := window.find(b"\x10\x04", start)) >= 0 and i + 2 < len(window):
+            # The 2-byte tail cannot hold a whole command, so each is answered once.
+            if 1 <= window[i + 2] <= 4:
+                reply.append(self.status_byte(window[i + 2]))
+            start = i + 1
+        self._tail = window[-2:]
         for event, raw in self._parser.feed_raw(data):
-            if isinstance(event, Command) and event.name == "DLE EOT":
-                n = event.params[0]
-                if 1 <= n <= 4:
-                    reply.append(self.status_byte(n))
-                continue
-            if isinstance(event, Command) and event.name == "DLE ENQ":
+            if isinstance(event, Command) and event.name in ("DLE EOT", "DLE ENQ"):
                 continue
             if not self.can_print:
                 self.dropped_bytes += len(raw)

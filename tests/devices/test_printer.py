@@ -205,3 +205,19 @@ def test_monitor_reports_changes_within_2_s(printer_sim: PrinterSimulator) -> No
         monitor.stop()
         printer.close()
     assert [c.paper for c in changes][:2] == ["ok", "out"]
+
+
+def test_simulator_answers_dle_eot_anywhere(printer_sim: PrinterSimulator) -> None:
+    from devices.port import SerialPort
+
+    port = SerialPort(printer_sim.path, timeout=0.3)
+    try:
+        # Split across writes, and inside a QR payload: both answered, once each.
+        port.write(b"\x10")
+        port.write(b"\x04\x04")
+        assert port.read(1) == b"\x12"
+        url = b"https://q.invalid/\x10\x04\x01"
+        port.write(b"\x1d\x28\x6b" + (len(url) + 3).to_bytes(2, "little") + b"\x31\x50\x30" + url)
+        assert port.read(2, 0.3) == b"\x12"
+    finally:
+        port.close()
