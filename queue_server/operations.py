@@ -43,6 +43,7 @@ from .engine.model import (
     Ticket,
     TicketStatus,
 )
+from .persons import check_daily_limit
 from .storage import Database
 from .storage import repository as repo
 
@@ -105,6 +106,22 @@ def _request_fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+Work = Callable[[sqlite3.Connection], tuple[Any, list[Change], Site]]
+
+
+class _Job:
+    """One change waiting for (or done by) a group commit."""
+
+    __slots__ = ("work", "done", "result", "error", "payloads")
+
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+        self.payloads: list[dict[str, Any]] = []
+
+
 def _creates_ticket(change: Change) -> bool:
     return any(event.type == wire.TICKET_ISSUED for event in change.events)
 
@@ -122,18 +139,63 @@ class Operations:
         self.clock = clock
         self.ignore_hours = ignore_hours
         self._sweep_lock = threading.Lock()
+        self._pending: list[_Job] = []
+        self._pending_lock = threading.Lock()
 
     # --- the one way to change anything ---------------------------------------------
 
-    def _commit(self, work: Callable[[sqlite3.Connection], tuple[Any, list[Change], Site]]) -> Any:
-        """Run `work` in one transaction, store its changes and events, then publish."""
+    def _commit(self, work: Work) -> Any:
+        """Run `work` in a transaction, store its changes and events, then publish them.
+
+        Group commit: a change queues its work; whichever thread holds the write lock
+        runs every queued change in one `BEGIN IMMEDIATE` transaction, each under its
+        own savepoint (a failing change is rolled back alone), commits once — one
+        fsync for the batch — and publishes the events in sequence order. A change is
+        acknowledged only after that commit. `work` must use only the connection it is
+        given: it may run on another thread.
+        """
+        job = _Job(work)
+        with self._pending_lock:
+            self._pending.append(job)
         with self.db.write_lock:
-            with self.db.transaction() as conn:
-                result, changes, site = work(conn)
-                payloads = self._store(conn, changes, site)
-            if payloads:
-                self.publish(payloads)
-        return result
+            if not job.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._run_batch(batch)
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT change")
+                try:
+                    job.result, changes, site = job.work(conn)
+                    job.payloads = self._store(conn, changes, site)
+                except Exception as exc:  # this change fails alone; the others go on
+                    conn.execute("ROLLBACK TO change")
+                    job.error = exc
+                conn.execute("RELEASE change")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for job in batch:
+                job.error = job.error or (exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                job.payloads = []
+            for job in batch:
+                job.done = True
+            if not isinstance(exc, Exception):
+                raise
+            return
+        payloads = [p for job in batch for p in job.payloads]
+        for job in batch:
+            job.done = True
+        if payloads:
+            self.publish(payloads)
 
     def _store(
         self, conn: sqlite3.Connection, changes: list[Change], site: Site
@@ -210,6 +272,8 @@ class Operations:
             item = self._item(conn, service, bundle)
             now = self.clock()
             day = hours.local_day(now, site.timezone)
+            if person_hash is not None:
+                check_daily_limit(conn, site_id, site.settings, day, person_hash, service, bundle)
             kind = "service" if isinstance(item, Service) else "bundle"
             change = lifecycle.issue(
                 site,
