@@ -80,6 +80,11 @@ class Accounts:
     def token_hash(self, token: str) -> str:
         return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
 
+    def person_hash(self, id_number: str) -> str:
+        """The keyed hash kept instead of an ID number (same card → same hash, per server)."""
+        message = b"person:" + id_number.strip().upper().encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
     # --- staff ------------------------------------------------------------------------
 
     def add_user(

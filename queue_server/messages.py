@@ -35,6 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该事项今日号源（{cap} 个）已取完",
         "Today's {cap} tickets for this service are all taken",
     ),
+    "person_limit_reached": (
+        "您今天已取过该事项的号（每人每天限 {limit} 个），请勿重复取号",
+        "You already hold today's tickets for this item (limit {limit} per person per day)",
+    ),
     "request_id_reused": (
         "该请求编号已用于另一张号票",
         "This request id was already used for a different ticket",

@@ -7,3 +7,4 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # Route modules attach themselves to the blueprint: `routes` (the spine), `calling`
 # (console, display and sign reads; ratings).
 from . import calling, routes  # noqa: E402,F401
+from . import devices_api  # noqa: E402,F401  (device status reports)

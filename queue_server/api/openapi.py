@@ -216,6 +216,20 @@ def openapi_document() -> dict[str, Any]:
                                         "type": "string",
                                         "enum": [p.value for p in Priority],
                                     },
+                                    "person": {
+                                        "type": "object",
+                                        "description": "The ID card read at a kiosk. Only "
+                                        "a keyed hash of the number and the masked name are "
+                                        "kept; the birth date gives the elderly class (site "
+                                        "setting elderly_age). 409 person_limit_reached "
+                                        "beyond daily_limit_per_person tickets per item.",
+                                        "required": ["id_number"],
+                                        "properties": {
+                                            "id_number": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "birth_date": {"type": "string", "format": "date"},
+                                        },
+                                    },
                                 },
                             }
                         }
@@ -393,6 +407,7 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     paths.update(_calling_paths())
+    paths.update(_device_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
         "openapi": "3.0.3",
@@ -573,4 +588,42 @@ def _calling_paths() -> dict[str, Any]:
                 },
             }
         },
+    }
+
+
+def _device_paths() -> dict[str, Any]:
+    """Device status reports (queue_server/api/devices_api.py)."""
+    states = {
+        "printer": {"type": "string", "enum": ["ok", "near_end", "out", "cover_open", "offline"]},
+        "id_reader": {"type": "string", "enum": ["ok", "absent"]},
+    }
+    return {
+        "/api/v1/devices/status": {
+            "post": {
+                "summary": "A kiosk, display or sign reports its peripherals",
+                "description": "Needs a device token. The status is kept on the device; a "
+                "change is appended and pushed as `device.status` to the device's site.",
+                "security": BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "properties": states}}
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "device": {"type": "string"},
+                                "kind": {"type": "string"},
+                                "status": {"type": "object", "properties": states},
+                            },
+                        },
+                        "Stored",
+                    ),
+                    **_errors(400, 401, 403),
+                },
+            }
+        }
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import site_view, wire
+from .. import persons, site_view, wire
 from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
@@ -139,6 +139,10 @@ def issue(site: str):  # type: ignore[no-untyped-def]
     default_channel = Channel.KIOSK if principal.role == "kiosk" else Channel.STAFF
     channel = choice(body, "channel", Channel, default_channel)
     priority = choice(body, "priority", Priority, Priority.ORDINARY)
+    # An ID card read at the kiosk: only its keyed hash and the masked name are kept.
+    person = persons.parse_person(body.get("person"))
+    if person is not None:
+        priority = persons.site_priority(hall().db.conn, site, person, priority, hall().ops.clock())
     issued = hall().ops.issue_ticket(
         site,
         service=service,
@@ -146,6 +150,8 @@ def issue(site: str):  # type: ignore[no-untyped-def]
         request_id=request_id,
         channel=channel,
         priority=priority,
+        person_hash=hall().accounts.person_hash(person.id_number) if person else None,
+        person_mask=persons.mask_name(person.name) or None if person else None,
     )
     return jsonify(issued_payload(issued)), 201 if issued.created else 200
 

@@ -1,0 +1,20 @@
+"""Enrolled devices report the state of their peripherals: POST /api/v1/devices/status."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..app import hall
+from ..device_status import parse_status, report_status
+from . import api
+from .auth import require
+from .routes import json_body
+
+DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
+
+
+@api.post("/devices/status")
+def device_status():  # type: ignore[no-untyped-def]
+    principal = require(None, DEVICE_ROLES)
+    status = parse_status(json_body())
+    return jsonify(report_status(hall().ops, principal.name, status))

@@ -1,0 +1,137 @@
+"""A citizen identified by an ID card, as the centre may keep them.
+
+The kiosk sends `{"id_number", "name", "birth_date"}` with an issue request. Nothing of
+it is stored or logged in clear: the centre keeps a keyed hash of the number (for the
+per-person daily limit and history) and the masked name; the birth date only decides
+the elderly priority class and is then dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .engine import hours
+from .engine.errors import InvalidInput, QueueError
+from .engine.model import Priority
+from .storage import repository as repo
+
+DEFAULT_ELDERLY_AGE = 65
+_ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
+_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 端木".split()
+)
+
+
+class PersonLimitReached(QueueError):
+    """This person already holds today's allowed tickets for this item."""
+
+    code = "person_limit_reached"
+    status = 409
+
+
+@dataclass(frozen=True, repr=False)
+class Person:
+    """A parsed identity; its `repr` never shows the number or the full name."""
+
+    id_number: str
+    name: str
+    birth_date: date | None
+
+    def __repr__(self) -> str:
+        return f"Person(name={mask_name(self.name)!r}, …)"
+
+    __str__ = __repr__
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳明月 → 欧阳**, JOHN SMITH → J*** S****."""
+    name = name.strip()
+    if not name:
+        return ""
+    if name.isascii():
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
+    keep = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:keep] + "".join(c if c in "·•・. " else "*" for c in name[keep:])
+
+
+def parse_person(value: Any) -> Person | None:
+    """The `person` object of an issue request; errors never echo what was sent."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput("person must be an object", field="person")
+    number = value.get("id_number")
+    if not isinstance(number, str) or not _ID_PATTERN.match(number.strip().upper()):
+        raise InvalidInput("person.id_number is not a valid card number", field="person")
+    name = value.get("name", "")
+    if not isinstance(name, str) or len(name) > 100:
+        raise InvalidInput("person.name must be a string of at most 100 characters", field="person")
+    birth = value.get("birth_date")
+    birth_date = None
+    if birth is not None:
+        try:
+            birth_date = date.fromisoformat(birth) if isinstance(birth, str) else None
+        except ValueError:
+            birth_date = None
+        if birth_date is None:
+            raise InvalidInput("person.birth_date must be YYYY-MM-DD", field="person")
+    return Person(number.strip().upper(), name.strip(), birth_date)
+
+
+def priority_for(
+    person: Person | None, requested: Priority, settings: dict[str, Any], today: date
+) -> Priority:
+    """Elderly priority from the card's birth date; a requested class is never lowered."""
+    if person is None or requested != Priority.ORDINARY:
+        return requested
+    threshold = settings.get("elderly_age", DEFAULT_ELDERLY_AGE)
+    age = person.age_on(today)
+    if age is not None and isinstance(threshold, int) and age >= threshold:
+        return Priority.ELDERLY
+    return requested
+
+
+def site_priority(
+    conn: sqlite3.Connection, site_id: str, person: Person | None, requested: Priority, now: Any
+) -> Priority:
+    """`priority_for` with the site's settings and its local day."""
+    site = repo.get_site(conn, site_id) if person is not None else None
+    if site is None:
+        return requested
+    today = date.fromisoformat(hours.local_day(now, site.timezone))
+    return priority_for(person, requested, site.settings, today)
+
+
+def check_daily_limit(
+    conn: sqlite3.Connection,
+    site_id: str,
+    settings: dict[str, Any],
+    day: str,
+    person_hash: str,
+    service: str | None,
+    bundle: str | None,
+) -> None:
+    """Refuse ticket hoarding: at most `daily_limit_per_person` tickets per item per day."""
+    limit = settings.get("daily_limit_per_person")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        return
+    column, code = ("service", service) if service else ("bundle", bundle)
+    held = conn.execute(
+        f"""SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND person_hash = ?
+            AND {column} = ? AND status != 'cancelled'""",
+        (site_id, day, person_hash, code),
+    ).fetchone()[0]
+    if held >= limit:
+        raise PersonLimitReached(limit=limit)

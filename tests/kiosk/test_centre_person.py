@@ -1,0 +1,106 @@
+"""The centre's side of the kiosk: identified tickets and device status reports."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import socketio
+
+from tests.conftest import Centre
+
+ID_NUMBER = "33010219500612357X"
+PERSON = {"id_number": ID_NUMBER, "name": "张晓明", "birth_date": "1950-06-12"}
+
+
+def issue(centre: Centre, body: dict, **headers: str):  # type: ignore[no-untyped-def]
+    return centre.post("/sites/city-hall/tickets", body, token=centre.kiosk_token, headers=headers)
+
+
+def test_identified_ticket_keeps_only_hash_and_mask(centre: Centre) -> None:
+    response = issue(centre, {"service": "A101", "request_id": "r1", "person": PERSON})
+    assert response.status_code == 201, response.text
+    ticket = response.json()["ticket"]
+    assert ticket["priority"] == "elderly"
+    assert ticket["person"] == "张**"
+    assert ID_NUMBER not in response.text and "张晓明" not in response.text
+    with sqlite3.connect(centre.db_path) as conn:
+        row = conn.execute(
+            "SELECT person_hash, person_mask FROM tickets WHERE id = ?", (ticket["id"],)
+        ).fetchone()
+    assert row[1] == "张**" and len(row[0]) == 64 and ID_NUMBER not in row[0]
+    # The same request again is the same ticket.
+    again = issue(centre, {"service": "A101", "request_id": "r1", "person": PERSON})
+    assert again.status_code == 200 and again.json()["ticket"]["id"] == ticket["id"]
+
+
+def test_young_person_is_ordinary_and_assisted_is_kept(centre: Centre) -> None:
+    young = dict(PERSON, birth_date="1990-01-01")
+    body = {"service": "A101", "request_id": "y1", "person": young}
+    assert issue(centre, body).json()["ticket"]["priority"] == "ordinary"
+    body = {"service": "A103", "request_id": "y2", "person": young, "priority": "assisted"}
+    assert issue(centre, body).json()["ticket"]["priority"] == "assisted"
+
+
+def test_daily_limit_per_person(centre: Centre) -> None:
+    # The demo hall allows 3 tickets per person per item and day.
+    for i in range(3):
+        body = {"service": "A101", "request_id": f"l{i}", "person": PERSON}
+        assert issue(centre, body).status_code == 201
+    refused = issue(centre, {"service": "A101", "request_id": "l3", "person": PERSON})
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "person_limit_reached"
+    assert "3" in refused.json()["message"]
+    english = issue(
+        centre,
+        {"service": "A101", "request_id": "l4", "person": PERSON},
+        **{"Accept-Language": "en"},
+    )
+    assert "limit 3" in english.json()["message"]
+    # Another item, or another person, is fine.
+    assert issue(centre, {"service": "A103", "request_id": "l5", "person": PERSON}).status_code == 201
+    other = dict(PERSON, id_number="110101199001011234")
+    assert issue(centre, {"service": "A101", "request_id": "l6", "person": other}).status_code == 201
+
+
+def test_bad_person_is_refused_without_echo(centre: Centre) -> None:
+    body = {"service": "A101", "person": {"id_number": "<script>12", "name": "x"}}
+    response = issue(centre, body)
+    assert response.status_code == 400 and "<script>" not in response.text
+
+
+def test_device_status_is_stored_and_pushed(centre: Centre) -> None:
+    received: list[dict] = []
+    client = socketio.Client(reconnection=False)
+    client.on("device.status", lambda data: received.append(data))
+    client.connect(centre.url, auth={"token": centre.display_token}, transports=["websocket"])
+    try:
+        assert client.call("join", {"site": "city-hall"}, timeout=5)["ok"]
+        body = {"printer": "out", "id_reader": "ok"}
+        response = centre.post("/devices/status", body, token=centre.kiosk_token)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == body
+        # The same report again changes nothing and appends no event.
+        centre.post("/devices/status", body, token=centre.kiosk_token)
+        centre.post("/devices/status", {"printer": "ok"}, token=centre.kiosk_token)
+        import time
+
+        deadline = time.monotonic() + 3
+        while len(received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        client.disconnect()
+    assert [e["data"]["status"]["printer"] for e in received] == ["out", "ok"]
+    assert received[0]["type"] == "device.status" and received[0]["site"] == "city-hall"
+    with sqlite3.connect(centre.db_path) as conn:
+        status = conn.execute("SELECT status FROM devices WHERE kind = 'kiosk'").fetchone()[0]
+    assert '"printer": "ok"' in status
+
+
+def test_device_status_needs_a_device_and_valid_states(centre: Centre) -> None:
+    assert centre.post("/devices/status", {"printer": "ok"}).status_code == 403  # admin
+    bad = centre.post("/devices/status", {"printer": "smoking"}, token=centre.kiosk_token)
+    assert bad.status_code == 400
+    assert centre.post("/devices/status", {}, token=centre.kiosk_token).status_code == 400
+    anonymous = centre.post("/devices/status", {"printer": "ok"}, token=str(uuid.uuid4()))
+    assert anonymous.status_code == 401
