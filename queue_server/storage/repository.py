@@ -174,11 +174,8 @@ def waiting_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
 
 
 def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ticket]:
-    rows = conn.execute(
-        "SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND day < ?",
-        (site_id, today),
-    )
-    return [records.ticket_from_row(r) for r in rows]
+    """Tickets still waiting from an earlier local day (read through the small active index)."""
+    return [t for t in active_tickets(conn, site_id) if t.status.value == "waiting" and t.day < today]
 
 
 def issued_today(

@@ -1,0 +1,40 @@
+"""Hot paths never scan the tickets or events tables: every query they run uses an index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from queue_server import site_view
+from queue_server.demo import load_demo
+from queue_server.operations import Operations
+from queue_server.storage import Database
+
+
+def test_hot_paths_use_indexes(db_path: Path) -> None:
+    db = Database(db_path)
+    load_demo(db)
+    ops = Operations(db, ignore_hours=True)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+
+    issued = ops.issue_ticket("city-hall", service="A101", request_id="plan-1")
+    ops.issue_ticket("city-hall", service="A101", request_id="plan-1")
+    ops.issue_ticket("city-hall", bundle="Y04", request_id="plan-2")  # a bundle with a daily cap
+    ops.counter_action("city-hall", 1, "open", clerk="clerk")
+    ops.counter_action("city-hall", 1, "call-next", clerk="clerk")
+    ops.counter_action("city-hall", 1, "finish", outcome="completed")
+    ops.ticket_view(issued.ticket.id)
+    ops.events_since("city-hall", 0)
+    ops.close_past_days()
+    site_view.site_detail(db, "city-hall")
+    db.conn.set_trace_callback(None)
+
+    checked = 0
+    for sql in statements:
+        if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            continue
+        if " tickets" not in sql and " events" not in sql:
+            continue
+        plan = " | ".join(row[3] for row in db.query("EXPLAIN QUERY PLAN " + sql))
+        assert "SCAN tickets" not in plan and "SCAN events" not in plan, f"{sql}\n→ {plan}"
+        checked += 1
+    assert checked >= 10
