@@ -68,6 +68,9 @@ def create_app(
 
     app.register_blueprint(api)
     register_error_handlers(app)
+    from .pages import register_pages
+
+    register_pages(app)
 
     ops.close_past_days()
     _start_sweeper(ops, values["SWEEP_SECONDS"])

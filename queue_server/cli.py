@@ -202,6 +202,46 @@ def catalog_export(fmt: str, output: str, db_path: str) -> None:
         Path(output).write_text(text, encoding="utf-8")
 
 
+@cli.command("sign")
+@click.option("--server", required=True, help="The centre, e.g. http://10.0.0.5:8600.")
+@click.option(
+    "--token",
+    envvar="HALLQUEUE_SIGN_TOKEN",
+    required=True,
+    help="A sign device token of the site (or env HALLQUEUE_SIGN_TOKEN).",
+)
+@click.option("--site", required=True, help="The site id, e.g. city-hall.")
+@click.option("--counter", type=int, required=True, help="The window number.")
+@click.option("--port", required=True, help="RS-485 port: device path or pyserial URL.")
+@click.option("--address", type=int, default=1, show_default=True, help="The sign's bus address.")
+@click.option(
+    "--evaluator",
+    "evaluator_address",
+    type=int,
+    default=None,
+    help="Bus address of the window's evaluator (好差评), if there is one.",
+)
+@click.option("--baud", type=int, default=9600, show_default=True)
+def sign(
+    server: str,
+    token: str,
+    site: str,
+    counter: int,
+    port: str,
+    address: int,
+    evaluator_address: int | None,
+    baud: int,
+) -> None:
+    """Drive a window's LED sign (and evaluator) from the counter's events."""
+    import logging
+
+    from displays.sign_agent import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"sign agent: {site} window {counter} → {port} address {address}", err=True)
+    run(server, token, site, counter, port, address, evaluator_address, baud)
+
+
 def _register_groups() -> None:
     try:
         from devices import cli as devices_cli

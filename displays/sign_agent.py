@@ -1,0 +1,361 @@
+"""The window-sign agent: follows one counter's events and drives its LED sign.
+
+    hallqueue sign --server URL --token TOKEN --site SITE --counter N --port PORT
+                   [--address 1] [--evaluator 11]
+
+It connects to the centre over Socket.IO with a sign device token, reads the
+counter once (REST), joins the counter's room with `since` = the sequence number of
+that read, and from then on applies each event of the counter to what the sign shows:
+the number being served, 暂停服务 when paused, 窗口关闭 when closed. After every
+(re)connect it reads the counter again, so a restart of either side never leaves the
+sign stale; the sign is also rewritten every `refresh_seconds` in case it lost power.
+
+With an evaluator address it also asks the citizen for a rating (好差评) when the
+counter finishes a ticket, polls the evaluator, and posts the rating to the centre
+with its token (retrying while the centre is unreachable).
+
+Imports only `queue_server.wire` of the centre, and `devices`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+import socketio
+
+from devices.errors import DeviceError
+from devices.evaluator import Evaluator
+from devices.register_bus import RegisterBus
+from devices.window_sign import WindowSign
+from queue_server import wire
+
+log = logging.getLogger("hallqueue.sign")
+
+PAUSED_TEXT = "暂停服务"
+CLOSED_TEXT = "窗口关闭"
+
+
+@dataclass(frozen=True)
+class SignView:
+    number: str
+    state: str  # idle | serving | paused | closed (devices.window_sign.STATES)
+    text: str
+
+
+def sign_view(counter: dict[str, Any] | None, ticket: dict[str, Any] | None) -> SignView:
+    """What the sign should show for a counter (wire payload) and its current ticket."""
+    if counter is None or counter.get("state") == "closed":
+        return SignView("", "closed", CLOSED_TEXT)
+    current = ticket if ticket and ticket.get("id") == counter.get("current_ticket") else None
+    number = current["number"] if current else ""
+    if counter.get("state") == "paused":
+        return SignView(number, "paused", PAUSED_TEXT)
+    if current is None:
+        return SignView("", "idle", "")
+    if current.get("status") == "serving":
+        return SignView(number, "serving", "正在办理")
+    return SignView(number, "serving", f"请{number}号到{counter.get('number')}号窗口办理")
+
+
+def _parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class SignAgent:
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        site: str,
+        counter: int,
+        port: str | None = None,
+        address: int = 1,
+        evaluator: int | None = None,
+        baudrate: int = 9600,
+        *,
+        bus: RegisterBus | None = None,
+        rating_timeout: float = 120.0,
+        refresh_seconds: float = 30.0,
+        poll_seconds: float = 0.25,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.token = token
+        self.site = site
+        self.counter = counter
+        if bus is None:
+            if port is None:
+                raise ValueError("give a port or a bus")
+            bus = RegisterBus(port, baudrate)
+        self.bus = bus
+        self.sign = WindowSign(bus, address)
+        self.evaluator = Evaluator(bus, evaluator) if evaluator is not None else None
+        self.rating_timeout = rating_timeout
+        self.refresh_seconds = refresh_seconds
+        self.poll_seconds = poll_seconds
+
+        self.counter_state: dict[str, Any] | None = None
+        self.ticket: dict[str, Any] | None = None
+        self.last_seq: int | None = None
+        self.shown: SignView | None = None
+        self.shown_at = 0.0
+        self.sign_ok = True
+        self.rating_for: tuple[str, str, float] | None = None  # (ticket id, number, deadline)
+        self.unsent: list[tuple[str, int]] = []  # ratings the centre has not taken yet
+        self.posted: list[tuple[str, int]] = []  # ratings the centre stored (for tests)
+
+        self._events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._need_sync = threading.Event()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.client = socketio.Client(
+            reconnection=True,
+            reconnection_attempts=0,
+            reconnection_delay=0.3,
+            reconnection_delay_max=2,
+            randomization_factor=0.3,
+        )
+        self.client.on("connect", self._on_connect)
+        self.client.on("disconnect", self._on_disconnect)
+        for name in wire.EVENT_TYPES:
+            self.client.on(name, self._on_event)
+
+    # --- Socket.IO handlers (run on the client's thread: never block here) ------------
+
+    def _on_connect(self) -> None:
+        log.info("connected to %s", self.server)
+        self._need_sync.set()
+        self._wake.set()
+
+    def _on_disconnect(self, *_: Any) -> None:
+        log.warning("disconnected from %s; reconnecting", self.server)
+
+    def _on_event(self, payload: Any) -> None:
+        if isinstance(payload, dict):
+            self._events.put(payload)
+            self._wake.set()
+
+    # --- life cycle -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sign-agent", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        try:
+            self.client.disconnect()
+        except Exception:  # already gone
+            pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.bus.close()
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self._stop.wait(0.5):
+                pass
+        finally:
+            self.stop()
+
+    def _connect(self) -> None:
+        try:
+            self.client.connect(
+                self.server,
+                auth={"token": self.token},
+                transports=["websocket"],
+                wait_timeout=5,
+                retry=False,
+            )
+        except Exception as exc:  # refused or unreachable: try again from the loop
+            log.warning("cannot connect to %s: %s", self.server, exc)
+
+    def _run(self) -> None:
+        self._connect()
+        next_connect = time.monotonic() + 2
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            if not self.client.connected and time.monotonic() > next_connect:
+                # python-socketio reconnects after a drop by itself, but not after a
+                # refused first connection: keep trying.
+                if not getattr(self.client, "_reconnect_task", None):
+                    self._connect()
+                next_connect = time.monotonic() + 2
+            try:
+                if self._need_sync.is_set() and self.client.connected:
+                    self._sync()
+                while True:
+                    try:
+                        self._apply(self._events.get_nowait())
+                    except queue.Empty:
+                        break
+                self._show()
+                self._poll_evaluator()
+                self._send_ratings()
+            except Exception:  # the agent keeps running whatever one step did
+                log.exception("sign agent step failed")
+
+    # --- following the counter ------------------------------------------------------
+
+    def _sync(self) -> None:
+        response = self.http.get(
+            f"{self.server}/api/v1/sites/{self.site}/counters/{self.counter}", timeout=5
+        )
+        response.raise_for_status()
+        view = response.json()
+        self._need_sync.clear()
+        self.counter_state = view["counter"]
+        self.ticket = view["current"]
+        # Events queued before this read are older than it: the read covers them.
+        self.last_seq = view["last_seq"]
+        ack = self.client.call(
+            wire.JOIN,
+            {"site": self.site, "counter": self.counter, "since": self.last_seq},
+            timeout=5,
+        )
+        if not ack or not ack.get("ok"):
+            log.error("join refused: %s", ack)
+            self._need_sync.set()
+        self.shown = None  # rewrite the sign after every sync
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        seq = event.get("seq")
+        if not isinstance(seq, int) or (self.last_seq is not None and seq <= self.last_seq):
+            return
+        self.last_seq = seq
+        counter = event.get("counter")
+        if not counter or counter.get("number") != self.counter:
+            return
+        self.counter_state = counter
+        ticket = event.get("ticket")
+        if ticket and ticket.get("id") == counter.get("current_ticket"):
+            self.ticket = ticket
+        elif counter.get("current_ticket") is None:
+            self.ticket = None
+        kind = event.get("type")
+        if kind == wire.TICKET_FINISHED and ticket:
+            self._ask_rating(ticket, _parse_time(event.get("at")))
+        elif kind == wire.TICKET_CALLED and self.rating_for is not None:
+            self._cancel_rating()  # the next citizen is at the window
+
+    def _show(self) -> None:
+        view = sign_view(self.counter_state, self.ticket) if self.counter_state else None
+        if view is None:
+            return
+        due = time.monotonic() - self.shown_at > (self.refresh_seconds if self.sign_ok else 2.0)
+        if view == self.shown and not due:
+            return
+        try:
+            self.sign.show(view.number, view.state, view.text)  # type: ignore[arg-type]
+        except DeviceError as exc:
+            if self.sign_ok:
+                log.warning("window sign: %s", exc)
+            self.sign_ok = False
+            self.shown_at = time.monotonic()
+            return
+        self.sign_ok = True
+        self.shown = view
+        self.shown_at = time.monotonic()
+
+    # --- ratings (好差评) -------------------------------------------------------------
+
+    def _ask_rating(self, ticket: dict[str, Any], finished_at: float | None) -> None:
+        if self.evaluator is None:
+            return
+        if finished_at is not None and time.time() - finished_at > self.rating_timeout:
+            return  # finished long ago (a replay after an outage): the citizen has left
+        try:
+            self.evaluator.request_rating(ticket["number"])
+        except DeviceError as exc:
+            log.warning("evaluator: %s", exc)
+            return
+        self.rating_for = (ticket["id"], ticket["number"], time.monotonic() + self.rating_timeout)
+
+    def _cancel_rating(self) -> None:
+        self.rating_for = None
+        if self.evaluator is not None:
+            try:
+                self.evaluator.cancel()
+            except DeviceError as exc:
+                log.warning("evaluator: %s", exc)
+
+    def _poll_evaluator(self) -> None:
+        if self.evaluator is None or self.rating_for is None:
+            return
+        ticket_id, _, deadline = self.rating_for
+        if time.monotonic() > deadline:
+            self._cancel_rating()
+            return
+        try:
+            level = self.evaluator.poll_rating()
+        except DeviceError as exc:
+            log.warning("evaluator: %s", exc)
+            return
+        if level is not None:
+            self.rating_for = None
+            self.unsent.append((ticket_id, level))
+
+    def _send_ratings(self) -> None:
+        still: list[tuple[str, int]] = []
+        for ticket_id, level in self.unsent:
+            try:
+                response = self.http.post(
+                    f"{self.server}/api/v1/tickets/{ticket_id}/rating",
+                    json={"level": level},
+                    timeout=5,
+                )
+            except requests.RequestException:
+                still.append((ticket_id, level))
+                continue
+            if response.status_code == 201:
+                self.posted.append((ticket_id, level))
+            elif response.status_code >= 500:
+                still.append((ticket_id, level))
+            else:  # 409 already rated, 404 …: nothing more to do
+                log.warning("rating of %s refused: %s", ticket_id, response.text[:200])
+        self.unsent = still
+
+
+def run(
+    server: str,
+    token: str,
+    site: str,
+    counter: int,
+    port: str,
+    address: int = 1,
+    evaluator: int | None = None,
+    baudrate: int = 9600,
+) -> None:
+    """Run until SIGTERM / Ctrl-C."""
+    import signal
+
+    agent = SignAgent(server, token, site, counter, port, address, evaluator, baudrate)
+
+    def stop(*_: Any) -> None:
+        agent._stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    agent.run_forever()
+
+

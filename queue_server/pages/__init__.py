@@ -1,0 +1,43 @@
+"""Server-rendered pages, one module per page type.
+
+- `console`: the clerk's console (`/console`)
+- `display`: the hall display with its announcements (`/display/<site>`)
+- `ticket_page`: a ticket's phone page with live status and the rating form (`/t/<id>`)
+
+Pages only render a shell with the words of the chosen language; the data comes from
+/api/v1 and the Socket.IO push, like any other client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, make_response, render_template
+
+from .. import wire
+from . import i18n
+
+
+def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
+    lang = i18n.language()
+    words = i18n.texts(lang)
+    response = make_response(
+        render_template(
+            template,
+            lang=lang,
+            t=words,
+            event_types=list(wire.EVENT_TYPES),
+            **context,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return i18n.remember(response, lang)
+
+
+def register_pages(app: Flask) -> None:
+    from .console import console
+    from .display import display
+    from .ticket_page import ticket_page
+
+    for blueprint in (console, display, ticket_page):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,37 @@
+"""The hall display: calls big, last calls, waiting counts, clock, notice, voice.
+
+`/display/<site>?token=DISPLAY_TOKEN[&layout=small][&lang=en]`. The token is a display
+device's (or a staff member's) token for the site; the page uses it for its reads and
+its Socket.IO connection.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+
+from ..app import hall
+from ..storage import repository as repo
+from . import render_page
+
+display = Blueprint("display", __name__)
+LAYOUTS = ("wall", "small")
+DISPLAY_ROLES = frozenset({"display", "admin", "manager", "clerk"})
+
+
+@display.get("/display/<site>")
+def page(site: str):  # type: ignore[no-untyped-def]
+    found = repo.get_site(hall().db.conn, site)
+    if found is None:
+        abort(404)
+    token = request.args.get("token", "")
+    principal = hall().accounts.principal(token or None)
+    if principal is None:
+        abort(401)
+    if principal.role not in DISPLAY_ROLES or not principal.covers(site):
+        abort(403)
+    layout = request.args.get("layout", "wall")
+    return render_page(
+        "display.html",
+        site=found,
+        layout=layout if layout in LAYOUTS else "wall",
+    )

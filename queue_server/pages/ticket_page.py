@@ -1,0 +1,37 @@
+"""A ticket's phone page: live status and position, then the 好差评 rating form.
+
+Public: the ticket id (a ULID, printed as a QR code on the ticket) is the only key.
+Nothing personal is shown, not even the masked name.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from ..app import hall
+from ..storage import repository as repo
+from . import render_page
+
+ticket_page = Blueprint("ticket_page", __name__)
+
+
+@ticket_page.get("/t/<ticket_id>")
+def page(ticket_id: str):  # type: ignore[no-untyped-def]
+    conn = hall().db.conn
+    ticket = repo.get_ticket(conn, ticket_id) if len(ticket_id) <= 64 else None
+    if ticket is None:
+        abort(404)
+    site = repo.get_site(conn, ticket.site_id)
+    item = (
+        repo.get_service(conn, ticket.service)
+        if ticket.service
+        else repo.get_bundle(conn, ticket.bundle or "")
+    )
+    return render_page(
+        "ticket.html",
+        ticket_id=ticket.id,
+        number=ticket.number,
+        site=site,
+        item_name=item.name if item else "",
+        item_name_en=item.name_en if item else "",
+    )

@@ -1,0 +1,182 @@
+/* The hall display: follows the site's events, shows the board, announces each call. */
+(function () {
+  "use strict";
+  const HQ = window.HQ;
+  const root = document.getElementById("display");
+  const site = root.dataset.site;
+  const layout = root.dataset.layout;
+  const token = new URL(location.href).searchParams.get("token") || "";
+  const FLASH_MS = 10000;
+  const ANNOUNCE_MISSED_WITHIN_MS = 60000;
+  const MAX_NOW = layout === "small" ? 4 : 8;
+  const MAX_RECENT = layout === "small" ? 4 : 10;
+  const MAX_WAITING = layout === "small" ? 4 : 12;
+
+  const announcer = new HQ.Announcer({});
+  const flashUntil = new Map(); // ticket id → time (ms) until which its row flashes
+  let timezone = root.dataset.timezone || "Asia/Shanghai";
+  let follower = null;
+  window.hallqueueDisplay = { lastRender: null, renders: 0 };
+
+  const $ = (id) => document.getElementById(id);
+  const windowName = (n) => HQ.t("window_n", { n });
+
+  function render(snap) {
+    announcer.configure(snap.site);
+    timezone = snap.site.timezone || timezone;
+    $("site-name").textContent = HQ.lang === "en" && snap.site.name_en ? snap.site.name_en : snap.site.name;
+    const notice = HQ.lang === "en" && snap.site.notice_en ? snap.site.notice_en : snap.site.notice;
+    $("notice").textContent = notice || "";
+    $("notice-bar").hidden = !notice;
+
+    const newest = snap.recent_calls.length ? snap.recent_calls[0] : null;
+    const offset = follower ? follower.clockOffset() : 0;
+    if (newest && !flashUntil.has(newest.ticket)) {
+      const age = Date.now() + offset - Date.parse(newest.at);
+      if (age < FLASH_MS) flashUntil.set(newest.ticket, Date.now() + FLASH_MS - age);
+    }
+    const calling = snap.counters
+      .filter((c) => c.ticket)
+      .sort((a, b) => String(b.ticket.called_at).localeCompare(String(a.ticket.called_at)));
+    if (newest) {
+      const i = calling.findIndex((c) => c.ticket.id === newest.ticket);
+      if (i > 0) calling.unshift(calling.splice(i, 1)[0]);
+    }
+    const now = $("now-calling");
+    now.replaceChildren(
+      ...calling.slice(0, MAX_NOW).map((c, index) =>
+        HQ.el(
+          "div",
+          {
+            class:
+              "call-row" +
+              (index === 0 ? " newest" : "") +
+              ((flashUntil.get(c.ticket.id) || 0) > Date.now() ? " flash" : "") +
+              (c.state === "paused" ? " paused" : ""),
+            "data-number": c.ticket.number,
+            "data-counter": c.number,
+            "data-status": c.ticket.status,
+          },
+          HQ.el("span", { class: "call-number", text: c.ticket.number }),
+          HQ.el("span", { class: "call-arrow", text: "→" }),
+          HQ.el("span", { class: "call-window", text: windowName(c.number) }),
+          HQ.el("span", {
+            class: "call-tag",
+            text: c.state === "paused" ? HQ.t("state_paused") : c.ticket.status === "serving" ? HQ.t("status_serving") : c.name,
+          })
+        )
+      )
+    );
+    if (!calling.length) now.append(HQ.el("div", { class: "call-empty", text: HQ.t("no_calls") }));
+
+    $("recent").replaceChildren(
+      ...snap.recent_calls.slice(0, MAX_RECENT).map((r) =>
+        HQ.el(
+          "li",
+          { "data-number": r.number, "data-counter": r.counter },
+          HQ.el("span", { class: "recent-number", text: r.number }),
+          HQ.el("span", { class: "recent-window", text: windowName(r.counter) })
+        )
+      )
+    );
+
+    $("waiting").replaceChildren(
+      ...snap.waiting.slice(0, MAX_WAITING).map((w) =>
+        HQ.el(
+          "li",
+          {},
+          HQ.el("span", { class: "waiting-name", text: (w.prefix ? w.prefix + " " : "") + (HQ.lang === "en" && w.name_en ? w.name_en : w.name) }),
+          HQ.el("span", { class: "waiting-count", text: w.waiting })
+        )
+      )
+    );
+    $("waiting-total").textContent = HQ.t("waiting_total", { n: snap.waiting_total });
+
+    const paused = snap.counters.filter((c) => c.state === "paused");
+    $("paused").replaceChildren(
+      ...paused.map((c) =>
+        HQ.el(
+          "span",
+          { class: "paused-chip", "data-counter": c.number },
+          windowName(c.number) + " " + HQ.t("state_paused") + (c.pause_reason ? "（" + c.pause_reason + "）" : "")
+        )
+      )
+    );
+    $("paused-bar").hidden = !paused.length;
+
+    root.dataset.lastSeq = snap.last_seq;
+    window.hallqueueDisplay.lastRender = snap;
+    window.hallqueueDisplay.renders += 1;
+  }
+
+  function onEvent(event, info) {
+    if (event.type !== "ticket.called" && event.type !== "ticket.recalled") return;
+    if (!event.ticket || !event.counter) return;
+    const age = Date.now() + info.clockOffset - Date.parse(event.at);
+    if (info.replayed && age > ANNOUNCE_MISSED_WITHIN_MS) return; // long gone: do not announce
+    flashUntil.set(event.ticket.id, Date.now() + FLASH_MS);
+    announcer.announce({
+      number: event.ticket.number,
+      counter: event.counter.number,
+      counterName: event.counter.name,
+      kind: event.type === "ticket.recalled" ? "recall" : "call",
+      seq: event.seq,
+    });
+  }
+
+  function setStatus(status) {
+    document.body.classList.toggle("offline", status !== "online");
+    $("conn").dataset.state = status;
+    $("conn").title = HQ.t(status);
+  }
+
+  function tick() {
+    const now = new Date(Date.now() + (follower ? follower.clockOffset() : 0));
+    const locale = HQ.lang === "en" ? "en-GB" : "zh-CN";
+    try {
+      $("clock").textContent = now.toLocaleTimeString(locale, { timeZone: timezone, hour12: false });
+      $("date").textContent = now.toLocaleDateString(locale, {
+        timeZone: timezone,
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+        weekday: "long",
+      });
+    } catch (e) {
+      $("clock").textContent = now.toLocaleTimeString();
+    }
+    // Flashing ends on its own time, not only at the next event.
+    for (const row of document.querySelectorAll(".call-row.flash")) {
+      const number = row.dataset.number;
+      const snap = window.hallqueueDisplay.lastRender;
+      const c = snap && snap.counters.find((x) => x.ticket && x.ticket.number === number);
+      if (!c || (flashUntil.get(c.ticket.id) || 0) <= Date.now()) row.classList.remove("flash");
+    }
+  }
+
+  const unlock = $("sound");
+  function checkSound() {
+    unlock.hidden = !announcer.soundBlocked();
+  }
+  unlock.addEventListener("click", () => {
+    announcer.unlock();
+    setTimeout(checkSound, 300);
+  });
+  document.getElementById("lang-switch").addEventListener("click", HQ.switchLang);
+
+  follower = HQ.follow({
+    token,
+    site,
+    snapshot: () => HQ.api("/sites/" + encodeURIComponent(site) + "/board", { token }),
+    render,
+    onEvent,
+    onStatus: setStatus,
+    minInterval: 300,
+  });
+  window.hallqueueDisplay.follower = follower;
+  setStatus("offline");
+  tick();
+  setInterval(tick, 1000);
+  checkSound();
+  setInterval(checkSound, 5000);
+})();

@@ -1,0 +1,198 @@
+/* hallqueue pages: REST calls, words, and following a site's events over Socket.IO.
+ *
+ * HQ.follow() is how every screen stays true: on each (re)connect it reads a fresh
+ * snapshot, then joins the site's room with `since` = the last sequence number it had
+ * seen, so events missed while disconnected are replayed (and may be announced) and
+ * nothing shown is stale. A snapshot is read again (throttled) after each event.
+ */
+(function () {
+  "use strict";
+  const HQ = (window.HQ = window.HQ || {});
+  HQ.text = window.HQ_TEXT || {};
+  HQ.lang = document.documentElement.lang === "en" ? "en" : "zh";
+
+  HQ.t = function (key, params) {
+    let s = HQ.text[key] !== undefined ? HQ.text[key] : key;
+    if (params) {
+      for (const k of Object.keys(params)) s = s.split("{" + k + "}").join(params[k]);
+    }
+    return s;
+  };
+
+  HQ.el = function (tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  };
+
+  HQ.switchLang = function () {
+    const url = new URL(location.href);
+    url.searchParams.set("lang", HQ.lang === "en" ? "zh" : "en");
+    location.replace(url.toString());
+  };
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.message) || "HTTP " + status);
+      this.status = status;
+      this.code = body && body.error;
+    }
+  }
+  HQ.ApiError = ApiError;
+
+  HQ.api = async function (path, options) {
+    options = options || {};
+    const headers = { "Accept-Language": HQ.lang === "en" ? "en" : "zh-CN" };
+    if (options.token) headers.Authorization = "Bearer " + options.token;
+    let body;
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch("/api/v1" + path, {
+      method: options.method || (body ? "POST" : "GET"),
+      headers,
+      body,
+      cache: "no-store",
+    });
+    if (response.status === 204) return null;
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  };
+
+  HQ.minutesSince = function (iso, offsetMs) {
+    if (!iso) return null;
+    return Math.max(0, (Date.now() + (offsetMs || 0) - Date.parse(iso)) / 60000);
+  };
+
+  /* Follow a site's events.
+   *   token, site, counter (optional: only that counter's events)
+   *   snapshot(): Promise<{last_seq, server_time, ...}> — read the current state
+   *   render(snapshot): show it
+   *   onEvent(payload, {replayed}): an event newer than what was seen
+   *   onStatus("online" | "offline")
+   *   minInterval: ms between snapshot reads after events (throttle)
+   */
+  HQ.follow = function (opts) {
+    const state = {
+      seenSeq: null, // newest event seen (or covered by a snapshot)
+      snapshotSeq: null, // seq covered by the snapshot on screen
+      clockOffset: 0,
+      socket: null,
+      lastFetch: 0,
+      timer: null,
+      fetching: false,
+      again: false,
+    };
+    const minInterval = opts.minInterval === undefined ? 1000 : opts.minInterval;
+
+    async function refresh() {
+      if (state.fetching) {
+        state.again = true;
+        return;
+      }
+      state.fetching = true;
+      state.lastFetch = Date.now();
+      try {
+        const snap = await opts.snapshot();
+        if (snap.server_time) state.clockOffset = Date.parse(snap.server_time) - Date.now();
+        if (state.snapshotSeq === null || snap.last_seq >= state.snapshotSeq) {
+          state.snapshotSeq = snap.last_seq;
+          if (state.seenSeq === null || snap.last_seq > state.seenSeq) state.seenSeq = snap.last_seq;
+          opts.render(snap, state);
+        }
+      } catch (e) {
+        if (opts.onError) opts.onError(e);
+      } finally {
+        state.fetching = false;
+        if (state.again) {
+          state.again = false;
+          schedule();
+        }
+      }
+    }
+
+    function schedule() {
+      if (state.timer) return;
+      const wait = Math.max(0, state.lastFetch + minInterval - Date.now());
+      state.timer = setTimeout(() => {
+        state.timer = null;
+        refresh();
+      }, wait);
+    }
+
+    function onAny(name, payload) {
+      if (!payload || typeof payload.seq !== "number") return;
+      const replayed = state.snapshotSeq !== null && payload.seq <= state.snapshotSeq;
+      if (state.seenSeq !== null && payload.seq <= state.seenSeq && !state.catchingUp) return;
+      if (state.seenSeq === null || payload.seq > state.seenSeq) state.seenSeq = payload.seq;
+      if (opts.onEvent) opts.onEvent(payload, { replayed, clockOffset: state.clockOffset });
+      if (!replayed) schedule();
+    }
+
+    const socket = io({
+      auth: { token: opts.token },
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 2000,
+      randomizationFactor: 0.3,
+      timeout: 4000,
+    });
+    state.socket = socket;
+    socket.onAny(onAny);
+    socket.on("connect", async () => {
+      if (opts.onStatus) opts.onStatus("online");
+      const since = state.seenSeq;
+      // A fresh snapshot first, so the screen is right even if the backlog was cut short.
+      await refresh();
+      const join = { site: opts.site };
+      if (opts.counter !== undefined && opts.counter !== null) join.counter = opts.counter;
+      // Events after `since` that the snapshot already covers come back as replays:
+      // they are not shown again but a screen may still announce a call it missed.
+      join.since = since === null ? state.snapshotSeq : since;
+      state.catchingUp = true;
+      socket.emit("join", join, (ack) => {
+        state.catchingUp = false;
+        if (!ack || !ack.ok) {
+          if (opts.onError) opts.onError(new Error((ack && ack.error) || "join failed"));
+          return;
+        }
+        if (ack.last_seq > (state.snapshotSeq || 0)) schedule();
+      });
+    });
+    socket.on("disconnect", (reason) => {
+      if (opts.onStatus) opts.onStatus("offline");
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+    });
+    socket.on("connect_error", () => {
+      if (opts.onStatus) opts.onStatus("offline");
+      // A refused handshake (e.g. a token unknown during a restart) is not retried by
+      // the client itself: try again, forever, gently.
+      if (!socket.active) setTimeout(() => socket.connect(), 2000);
+    });
+    return {
+      state,
+      refresh,
+      schedule,
+      socket,
+      clockOffset: () => state.clockOffset,
+    };
+  };
+})();

@@ -1,0 +1,124 @@
+"""The window-sign agent follows its counter and drives the sign; the evaluator rates."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from devices.sim.modbus_sim import ModbusBusSimulator
+from displays.sign_agent import SignAgent, SignView, sign_view
+from tests.conftest import ROOT, Centre
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 3.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"not within {timeout} s: {predicate}")
+
+
+def shows(sim: ModbusBusSimulator, number: str, state: str, address: int = 1) -> Callable[[], bool]:
+    def check() -> bool:
+        d = sim.sign(address).display()
+        return (d.number, d.state) == (number, state)
+
+    return check
+
+
+@pytest.fixture
+def agent(centre: Centre, sign_token: str, rs485: ModbusBusSimulator) -> Iterator[SignAgent]:
+    running = SignAgent(centre.url, sign_token, "city-hall", 3, rs485.path, address=1, evaluator=11, poll_seconds=0.05)
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_sign_view_rules() -> None:
+    counter = {"number": 3, "state": "open", "current_ticket": "T1"}
+    called = {"id": "T1", "number": "A007", "status": "called"}
+    assert sign_view(counter, called) == SignView("A007", "serving", "请A007号到3号窗口办理")
+    assert sign_view(counter, {**called, "status": "serving"}).state == "serving"
+    assert sign_view({**counter, "current_ticket": None}, None) == SignView("", "idle", "")
+    assert sign_view({**counter, "state": "paused"}, called) == SignView("A007", "paused", "暂停服务")
+    assert sign_view({**counter, "state": "closed", "current_ticket": None}, None).state == "closed"
+    assert sign_view(counter, {**called, "id": "other"}).number == ""  # a stale ticket is never shown
+
+
+def test_sign_follows_the_counter(centre: Centre, agent: SignAgent, rs485: ModbusBusSimulator) -> None:
+    wait_until(shows(rs485, "", "closed"))
+    assert rs485.sign(1).display().text == "窗口关闭"
+    centre.counter(3, "open")
+    wait_until(shows(rs485, "", "idle"))
+    ticket = centre.issue("A101")["ticket"]
+    centre.counter(3, "call-next")
+    wait_until(shows(rs485, ticket["number"], "serving"))
+    assert rs485.sign(1).display().text == f"请{ticket['number']}号到3号窗口办理"
+    centre.counter(3, "pause", reason="午间休息")
+    wait_until(shows(rs485, ticket["number"], "paused"))
+    assert rs485.sign(1).display().text == "暂停服务"
+    centre.counter(3, "open")
+    wait_until(shows(rs485, ticket["number"], "serving"))
+    centre.counter(4, "open")  # another counter's events never reach this sign
+    centre.counter(3, "finish", outcome="completed")
+    wait_until(shows(rs485, "", "idle"))
+    centre.counter(3, "close")
+    wait_until(shows(rs485, "", "closed"))
+
+
+def test_evaluator_press_rates_the_right_ticket(centre: Centre, agent: SignAgent, rs485: ModbusBusSimulator) -> None:
+    centre.counter(3, "open")
+    centre.counter(4, "open")
+    mine = centre.issue("A101")["ticket"]
+    other = centre.issue("A101")["ticket"]
+    assert centre.counter(3, "call-next").json()["ticket"]["id"] == mine["id"]
+    assert centre.counter(4, "call-next").json()["ticket"]["id"] == other["id"]
+    centre.counter(4, "finish", outcome="completed")
+    centre.counter(3, "finish", outcome="accepted")
+    evaluator = rs485.evaluator(11)
+    wait_until(lambda: evaluator.status == 1)  # waiting for a key
+    assert evaluator.ticket_ref.rstrip("\x00") == mine["number"]
+    assert rs485.press(2, address=11)
+    wait_until(lambda: agent.posted)
+    assert agent.posted == [(mine["id"], 2)]
+    rating = centre.get(f"/tickets/{mine['id']}/rating").json()["rating"]
+    assert (rating["level"], rating["channel"]) == (2, "evaluator")
+    assert centre.get(f"/tickets/{other['id']}/rating").json()["rating"] is None
+
+
+def test_next_call_cancels_an_unanswered_rating(centre: Centre, agent: SignAgent, rs485: ModbusBusSimulator) -> None:
+    centre.counter(3, "open")
+    first = centre.issue("A101")["ticket"]
+    centre.issue("A101")
+    centre.counter(3, "call-next")
+    centre.counter(3, "finish", outcome="completed")
+    wait_until(lambda: rs485.evaluator(11).status == 1)
+    centre.counter(3, "call-next")
+    wait_until(lambda: rs485.evaluator(11).status == 0)
+    assert not rs485.press(5, address=11)  # nobody asked: the key is ignored
+    time.sleep(0.2)
+    assert centre.get(f"/tickets/{first['id']}/rating").json()["rating"] is None
+
+
+def test_sign_command_runs_the_agent(centre: Centre, sign_token: str, rs485: ModbusBusSimulator) -> None:
+    centre.counter(5, "open")
+    ticket = centre.issue("A101")["ticket"]
+    centre.counter(5, "call-next")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "queue_server", "sign", "--server", centre.url, "--token", sign_token,
+         "--site", "city-hall", "--counter", "5", "--port", rs485.path, "--address", "1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(shows(rs485, ticket["number"], "serving"), timeout=15)
+        centre.counter(5, "pause", reason="系统故障")
+        wait_until(shows(rs485, ticket["number"], "paused"))
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err.decode()

@@ -1,0 +1,25 @@
+"""Fixtures for the calling pages: a window-sign device token, a Socket.IO-free helper."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Centre
+
+
+def enrol(centre: Centre, kind: str = "sign", site: str = "city-hall") -> str:
+    """A new device token on the centre's database (resolved on first use, no cache)."""
+    from queue_server.accounts import Accounts
+    from queue_server.settings import load, secret_for
+    from queue_server.storage import Database
+
+    db = Database(centre.db_path)
+    try:
+        _, token = Accounts(db, secret_for(load(overrides={"DB": str(centre.db_path)}))).add_device(kind, site, f"test {kind}")
+    finally:
+        db.close()
+    return token
+
+
+@pytest.fixture
+def sign_token(centre: Centre) -> str:
+    return enrol(centre)
