@@ -52,7 +52,8 @@
       if (this.english) {
         utterances.push({ text: fill(this.templateEn, { ...values, number: HQ.spellNumber(call.number, "en") }), lang: "en-US" });
       }
-      return { text: fill(this.template, { ...values, number: call.number }), utterances };
+      const shown = HQ.lang === "en" ? this.templateEn : this.template;
+      return { text: fill(shown, { ...values, number: call.number }), utterances };
     }
 
     announce(call) {
