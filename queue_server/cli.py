@@ -242,6 +242,48 @@ def sign(
     run(server, token, site, counter, port, address, evaluator_address, baud)
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--days", type=click.IntRange(1, 3660), required=True, help="How many days of history.")
+@click.option("--sites", default="", help="Comma-separated site ids (default: every site).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last simulated day (default yesterday).")
+@click.option("--scale", type=click.FloatRange(0.01, 100), default=1.0, show_default=True, help="Multiply arrivals.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--events/--no-events", default=True, show_default=True, help="Store the event log too.")
+def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, events: bool) -> None:  # type: ignore[no-untyped-def]
+    """Fill a database with a realistic simulated history (loads the demo city if empty)."""
+    import time
+
+    from .demo import is_empty, load_demo
+    from .simulation import simulate as run_simulation
+
+    db = open_db(db_path)
+    if is_empty(db):
+        load_demo(db)
+        click.echo("empty database: demo city loaded")
+    started = time.monotonic()
+
+    def progress(day: str, totals) -> None:  # type: ignore[no-untyped-def]
+        rate = totals.tickets / max(time.monotonic() - started, 1e-6)
+        click.echo(f"\r{day}  day {totals.days}/{days}  {totals.tickets:,} tickets  {rate:,.0f}/s", nl=False, err=True)
+
+    try:
+        totals = run_simulation(
+            db,
+            days,
+            sites=[s for s in sites.split(",") if s] or None,
+            end=end.date() if end else None,
+            scale=scale,
+            seed=seed,
+            with_events=events,
+            progress=progress,
+        )
+    except QueueError as exc:
+        fail(explain(exc))
+    click.echo("", err=True)
+    click.echo(f"simulated {totals.days} days: {totals.tickets:,} tickets, {totals.served:,} served, {totals.events:,} events")
+
+
 def _register_groups() -> None:
     try:
         from devices import cli as devices_cli
@@ -250,6 +292,12 @@ def _register_groups() -> None:
         return
     cli.add_command(devices_cli.sim)
     cli.add_command(devices_cli.devices)
+    try:
+        from kiosk import cli as kiosk_cli
+    except ImportError as exc:  # the kiosk part is optional for a bare centre
+        click.echo(f"hallqueue: kiosk command unavailable ({exc})", err=True)
+        return
+    cli.add_command(kiosk_cli.kiosk)
 
 
 def main() -> None:
