@@ -182,8 +182,10 @@
       );
     }
 
+    // Queues with people waiting first; otherwise the profile's order.
+    const queues = v.queues.map((q, i) => [q, i]).sort((a, b) => (b[0].waiting > 0) - (a[0].waiting > 0) || a[1] - b[1]).map((x) => x[0]);
     $("queues").replaceChildren(
-      ...v.queues.map((q) =>
+      ...queues.map((q) =>
         HQ.el(
           "tr",
           { class: q.waiting ? "has-waiting" : "" },

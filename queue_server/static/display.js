@@ -8,7 +8,7 @@
   const token = new URL(location.href).searchParams.get("token") || "";
   const FLASH_MS = 10000;
   const ANNOUNCE_MISSED_WITHIN_MS = 60000;
-  const MAX_NOW = layout === "small" ? 4 : 8;
+  const MAX_NOW = layout === "small" ? 3 : 6;
   const MAX_RECENT = layout === "small" ? 4 : 10;
   const MAX_WAITING = layout === "small" ? 4 : 12;
 
@@ -69,8 +69,11 @@
     );
     if (!calling.length) now.append(HQ.el("div", { class: "call-empty", text: HQ.t("no_calls") }));
 
+    // A recall repeats a call: the list shows each ticket once, at its latest call.
+    const seen = new Set();
+    const recent = snap.recent_calls.filter((r) => !seen.has(r.ticket) && seen.add(r.ticket));
     $("recent").replaceChildren(
-      ...snap.recent_calls.slice(0, MAX_RECENT).map((r) =>
+      ...recent.slice(0, MAX_RECENT).map((r) =>
         HQ.el(
           "li",
           { "data-number": r.number, "data-counter": r.counter },

@@ -32,7 +32,10 @@
       }
       status.textContent = text;
       $("t-detail").textContent = detail;
-      $("t-updated").textContent = new Date().toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", { hour12: false });
+      $("t-updated").textContent = new Date().toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", {
+        hour12: false,
+        timeZone: $("ticket").dataset.timezone || undefined,
+      });
       if (t.status === "done" && !done) {
         done = true;
         showRating((await HQ.api("/tickets/" + encodeURIComponent(id) + "/rating")).rating);

@@ -1,0 +1,41 @@
+"""A ticket's phone page: live status, then the rating form; one rating per ticket."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import Centre
+
+pytestmark = pytest.mark.browser
+
+
+def test_phone_page_follows_the_ticket_and_rates_it_once(centre: Centre, page: Page) -> None:
+    centre.issue("A101")
+    ticket = centre.issue("A101")["ticket"]
+    page.goto(f"{centre.url}/t/{ticket['id']}")
+    expect(page.locator("#t-number")).to_have_text(ticket["number"])
+    expect(page.locator("#t-status")).to_have_text("等候中")
+    expect(page.locator("#t-detail")).to_contain_text("前面还有 1 人")
+
+    centre.counter(1, "open")
+    centre.counter(1, "call-next")
+    centre.counter(1, "finish", outcome="completed")
+    centre.counter(1, "call-next")
+    page.reload()
+    expect(page.locator("#t-status")).to_have_text("请到 1 号窗口办理")
+    centre.counter(1, "finish", outcome="completed")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#rate")).to_be_visible()
+    page.click("#levels button[data-level='5']")
+    expect(page.locator("#rated-text")).to_have_text("感谢您的评价：非常满意")
+    rating = centre.get(f"/tickets/{ticket['id']}/rating").json()["rating"]
+    assert (rating["level"], rating["channel"]) == (5, "phone")
+
+    page.reload()
+    expect(page.locator("#rated")).to_be_visible()
+    expect(page.locator("#rate")).to_be_hidden()
+
+
+def test_unknown_ticket_page_is_404(centre: Centre, page: Page) -> None:
+    response = page.goto(f"{centre.url}/t/NOPE")
+    assert response is not None and response.status == 404
