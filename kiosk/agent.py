@@ -1,0 +1,381 @@
+"""The kiosk agent: what the touch screen asks for, done with the centre and the devices.
+
+One `Kiosk` per kiosk PC. It keeps the site's catalogue fresh (REST, refreshed at once
+on every live event), reports its printer and ID reader to the centre, issues tickets
+with a request id kept in the spool (so a retry never makes a second ticket), and hands
+issued tickets to the printer worker. The screen only ever shows what the centre
+confirmed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from devices.escpos_ticket import TicketContent
+from devices.id_reader import IdCardReader
+from devices.printer import TicketPrinter
+
+from . import catalogue
+from .centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
+from .peripherals import CardWatcher, PrinterWorker
+from .spool import ISSUING, PRINTED, PRINTING, Spool
+
+log = logging.getLogger("hallqueue.kiosk")
+
+RECOVER_SECONDS = 120.0  # an unconfirmed request older than this is not retried after a restart
+HEARTBEAT_SECONDS = 60.0
+PRIORITY_NOTICE = {
+    "elderly": ("老年人优先", "Priority: senior citizen"),
+    "assisted": ("需要帮办协助", "Assistance requested"),
+}
+
+
+@dataclass
+class KioskConfig:
+    server: str
+    token: str
+    site: str
+    printer: str
+    id_reader: str | None = None
+    printer_baud: int = 9600
+    id_reader_baud: int = 115200
+    width_mm: int = 80
+    host: str = "127.0.0.1"
+    port: int = 8700
+    spool: str = "var/kiosk-spool"
+    return_seconds: int = 20
+    idle_seconds: int = 60
+    refresh_seconds: float = 5.0
+    printer_interval: float = 0.5
+
+
+class KioskRefusal(Exception):
+    """The kiosk itself cannot take this request now (printer down, card required …)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class Kiosk:
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        self.spool = Spool(config.spool)
+        self.client = CentreClient(config.server, config.token, config.site)
+        self.printer = PrinterWorker(
+            TicketPrinter(config.printer, config.printer_baud, width_mm=config.width_mm),
+            self.spool,
+            interval=config.printer_interval,
+            on_change=lambda state: self._wake.set(),
+        )
+        reader = IdCardReader(config.id_reader, config.id_reader_baud) if config.id_reader else None
+        self.cards = CardWatcher(reader, on_change=lambda state: self._wake.set())
+        self.feed = CentreFeed(
+            config.server,
+            config.token,
+            config.site,
+            on_event=self._on_event,
+            on_connection=lambda connected: self._refresh_soon(),
+        )
+        self.centre_ok: bool | None = None  # None until the first answer
+        self.centre_error: str | None = None
+        self.catalogue: dict[str, Any] | None = None
+        self.catalogue_version = ""
+        self._persons: dict[str, dict[str, str]] = {}  # job id → card data, memory only
+        self._recover: set[str] = set()
+        self._reported: dict[str, str] = {}
+        self._reported_at = 0.0
+        self._next_refresh = 0.0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._issue_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle -----------------------------------------------------------------
+
+    def start(self) -> Kiosk:
+        self._recover_spool()
+        self.printer.start()
+        self.cards.start()
+        self.feed.start()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-centre", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.feed.stop()
+        self.cards.stop()
+        self.printer.stop()
+
+    def _recover_spool(self) -> None:
+        self.spool.prune()
+        now = time.time()
+        for job in self.spool.jobs(ISSUING):
+            # The card of an identified request was never written down, and a request
+            # nobody waits for any more should not print: drop both; nothing was promised.
+            if job.get("identified") or now - job.get("created_at", now) > RECOVER_SECONDS:
+                log.info("dropping unconfirmed request %s from before the restart", job["id"])
+                self.spool.delete(job["id"])
+            else:
+                self._recover.add(job["id"])
+        owed = self.spool.jobs(PRINTING)
+        if owed:
+            log.info("%d ticket(s) owed from before the restart will print", len(owed))
+
+    # --- the centre loop --------------------------------------------------------------
+
+    def _refresh_soon(self) -> None:
+        self._next_refresh = 0.0
+        self._wake.set()
+
+    def _on_event(self, event: str, payload: dict[str, Any]) -> None:
+        if event.startswith(("ticket.", "counter.")):
+            self._refresh_soon()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now >= self._next_refresh:
+                self.refresh()
+                interval = self.config.refresh_seconds if self.centre_ok else 2.0
+                self._next_refresh = time.monotonic() + interval
+            if self.centre_ok:
+                self._report_status()
+                for job_id in list(self._recover):
+                    view = self.retry(job_id)
+                    if view["state"] != ISSUING:
+                        self._recover.discard(job_id)
+            self._wake.wait(0.25 if self.centre_ok else 1.0)
+            self._wake.clear()
+
+    def refresh(self) -> None:
+        try:
+            detail = self.client.site_detail()
+        except CentreUnreachable as exc:
+            self._set_centre(False, "centre_unreachable", str(exc))
+            return
+        except CentreRefused as exc:
+            self._set_centre(False, exc.code, exc.code)
+            return
+        built = catalogue.build(detail)
+        version = hashlib.sha1(json.dumps(built, sort_keys=True).encode()).hexdigest()[:12]
+        self.catalogue, self.catalogue_version = built, version
+        self._set_centre(True, None, "")
+
+    def _set_centre(self, ok: bool, error: str | None, why: str) -> None:
+        if ok != self.centre_ok:
+            log.info("centre %s%s", "reachable" if ok else "unreachable", f" ({why})" if why else "")
+        self.centre_ok, self.centre_error = ok, error
+
+    def device_status(self) -> dict[str, str]:
+        return {"printer": self.printer.state, "id_reader": self.cards.state}
+
+    def _report_status(self) -> None:
+        status = self.device_status()
+        if status == self._reported and time.monotonic() - self._reported_at < HEARTBEAT_SECONDS:
+            return
+        try:
+            self.client.report_status(status)
+        except (CentreUnreachable, CentreRefused) as exc:
+            log.info("device status not reported yet: %s", exc)
+            return
+        self._reported, self._reported_at = status, time.monotonic()
+
+    # --- what the screen reads --------------------------------------------------------
+
+    def _site(self) -> dict[str, Any]:
+        return (self.catalogue or {}).get("site", {})
+
+    def card_view(self) -> dict[str, Any] | None:
+        card = self.cards.current()
+        if card is None:
+            return None
+        identity = card.identity
+        today = datetime.now(ZoneInfo(self._site().get("timezone", "Asia/Shanghai"))).date()
+        return {
+            "serial": card.serial,
+            "masked_name": identity.masked_name(),
+            "card_type": identity.card_type,
+            "elderly": age_on(identity.birth_date, today) >= self._site().get("elderly_age", 65),
+            "expired": not identity.is_valid_on(today),
+        }
+
+    def blocked_reason(self) -> str | None:
+        """Why no ticket can be taken now, or None."""
+        if not self.printer.can_print:
+            return f"printer_{self.printer.state}"
+        if not self.centre_ok or self.catalogue is None:
+            return "centre_unreachable"
+        return None
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "centre": {"ok": bool(self.centre_ok), "error": self.centre_error},
+            "printer": self.printer.state,
+            "id_reader": self.cards.state if self.config.id_reader else "absent",
+            "blocked": self.blocked_reason(),
+            "card": self.card_view(),
+            "owed": len(self.spool.jobs(PRINTING)),
+            "catalogue_version": self.catalogue_version,
+            "identification": self._site().get("identification", "off"),
+            "return_seconds": self.config.return_seconds,
+            "idle_seconds": self.config.idle_seconds,
+        }
+
+    # --- issuing --------------------------------------------------------------------
+
+    def issue(self, kind: str, code: str, language: str = "zh", assisted: bool = False,
+              use_card: bool = True) -> dict[str, Any]:
+        """Create a job for this choice and ask the centre; see `job_view` for the answer."""
+        if not self.printer.can_print:
+            raise KioskRefusal(f"printer_{self.printer.state}")
+        if self.catalogue is None:
+            raise KioskRefusal("centre_unreachable")
+        item = self.catalogue["items"].get(f"{kind}:{code}")
+        if item is None:
+            raise KioskRefusal("unknown_item")
+        card = self.cards.current() if use_card else None
+        if card is None and self._site().get("identification") == "required":
+            raise KioskRefusal("card_required")
+        job = self.spool.create(
+            kind=kind,
+            code=code,
+            language="en" if language == "en" else "zh",
+            priority="assisted" if assisted else "ordinary",
+            identified=card is not None,
+        )
+        if card is not None:
+            identity = card.identity
+            self._persons[job["id"]] = {
+                "id_number": identity.id_number,
+                "name": identity.name or identity.english_name,
+                "birth_date": identity.birth_date.isoformat(),
+            }
+            self.cards.forget()  # one tap, one ticket
+        return self._attempt(job["id"])
+
+    def retry(self, job_id: str) -> dict[str, Any]:
+        job = self.spool.get(job_id)
+        if job is None:
+            return {"id": job_id, "state": "gone"}
+        if job["state"] == ISSUING:
+            return self._attempt(job_id)
+        return self.job_view(job)
+
+    def abandon(self, job_id: str) -> None:
+        """The citizen left before the centre confirmed: forget the request."""
+        job = self.spool.get(job_id)
+        if job is not None and job["state"] == ISSUING:
+            self.spool.delete(job_id)
+        self._persons.pop(job_id, None)
+        self._recover.discard(job_id)
+
+    def _attempt(self, job_id: str) -> dict[str, Any]:
+        with self._issue_lock:
+            job = self.spool.get(job_id)
+            if job is None or job["state"] != ISSUING:
+                return self.job_view(job) if job else {"id": job_id, "state": "gone"}
+            body: dict[str, Any] = {
+                job["kind"]: job["code"],
+                "request_id": job["id"],
+                "channel": "kiosk",
+                "priority": job["priority"],
+            }
+            person = self._persons.get(job_id)
+            if person is not None:
+                body["person"] = person
+            elif job.get("identified"):
+                self.spool.delete(job_id)  # its card is gone (restart): nothing was promised
+                return {"id": job_id, "state": "gone"}
+            try:
+                created, answer = self.client.issue(body, job["language"])
+            except CentreUnreachable as exc:
+                self._set_centre(False, "centre_unreachable", str(exc))
+                self._refresh_soon()
+                job = self.spool.update(job_id, attempts=int(job.get("attempts", 0)) + 1) or job
+                return {**self.job_view(job), "error": "centre_unreachable"}
+            except CentreRefused as exc:
+                log.info("request %s refused: %s", job_id, exc.code)
+                self.spool.delete(job_id)
+                self._persons.pop(job_id, None)
+                return {"id": job_id, "state": "refused", "error": exc.code, "message": exc.message}
+            self._persons.pop(job_id, None)
+            ticket = answer["ticket"]
+            log.info("ticket %s issued (%s)", ticket["number"], "new" if created else "again")
+            content = self._content(job, answer)
+            job = self.spool.update(
+                job_id,
+                state=PRINTING,
+                ticket={
+                    "id": ticket["id"],
+                    "number": ticket["number"],
+                    "priority": ticket["priority"],
+                    "person": ticket.get("person"),
+                    "ahead": answer.get("ahead", 0),
+                    "estimated_wait_minutes": answer.get("estimated_wait_minutes", 0),
+                    "windows": content.windows,
+                },
+                content=asdict(content),
+            ) or job
+            self.printer.wake()
+            self._refresh_soon()
+            return self.job_view(job)
+
+    def _content(self, job: dict[str, Any], answer: dict[str, Any]) -> TicketContent:
+        ticket = answer["ticket"]
+        language = job["language"]
+        english = language == "en"
+        item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
+        site = self._site()
+        zone = ZoneInfo(site.get("timezone", "Asia/Shanghai"))
+        issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
+        notice = PRIORITY_NOTICE.get(ticket.get("priority", ""))
+        return TicketContent(
+            site_name=site.get("name_en" if english else "name", ""),
+            number=ticket["number"],
+            item=item.get("name_en" if english else "name", job["code"]),
+            ahead=int(answer.get("ahead", 0)),
+            estimated_wait_minutes=int(answer.get("estimated_wait_minutes", 0)),
+            windows=catalogue.window_labels(item.get("counters", []), language),
+            materials=list(item.get("materials", [])),
+            issued_at=issued.strftime("%Y-%m-%d %H:%M"),
+            qr_url=self.client.ticket_url(ticket["id"]),
+            masked_name=ticket.get("person") or None,
+            notice_lines=[notice[1] if english else notice[0]] if notice else [],
+            language=language,
+        )
+
+    def job_view(self, job: dict[str, Any]) -> dict[str, Any]:
+        view: dict[str, Any] = {"id": job["id"], "state": job["state"]}
+        if job["state"] in (PRINTING, PRINTED):
+            item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
+            view.update(
+                ticket=job["ticket"],
+                item={"name": item.get("name", job["code"]), "name_en": item.get("name_en", "")},
+                printed=job["state"] == PRINTED,
+                print_error=job.get("print_error"),
+                printer=self.printer.state,
+            )
+        return view
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        job = self.spool.get(job_id)
+        return self.job_view(job) if job else {"id": job_id, "state": "gone"}

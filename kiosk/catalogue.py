@@ -1,0 +1,142 @@
+"""The site's catalogue as the touch screen shows it: by domain, with pinyin initials.
+
+Built from the centre's `GET /sites/{site}` answer; pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+# Domain codes of the catalogue → (简体中文, English), in the order the home screen lists them.
+DOMAINS: dict[str, tuple[str, str]] = {
+    "comprehensive": ("综合", "General"),
+    "tax": ("税务", "Tax"),
+    "medical_insurance": ("医保", "Medical insurance"),
+    "social_security": ("人社", "Social security"),
+    "natural_resources": ("不动产", "Real estate"),
+    "exit_entry": ("出入境", "Exit & entry"),
+    "civil_affairs": ("民政", "Civil affairs"),
+    "household": ("户籍", "Household register"),
+    "housing_fund": ("公积金", "Housing fund"),
+    "traffic": ("交通", "Traffic"),
+    "assisted": ("帮代办", "Assisted service"),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def initials(text: str) -> str:
+    """Pinyin initials of the Chinese in ``text`` plus its ASCII letters and digits.
+
+    不动产登记（二手房） → "bdcdjesf"; a citizen types them on the letter pad.
+    """
+    letters = []
+    for chunk in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"):
+        letters.append(re.sub(r"[^0-9a-z]", "", chunk.lower()))
+    return "".join(letters)
+
+
+def domain_name(code: str, language: str = "zh") -> str:
+    zh, en = DOMAINS.get(code, (code, code))
+    return en if language == "en" else zh
+
+
+def _item(entry: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "code": entry["code"],
+        "name": entry["name"],
+        "name_en": entry.get("name_en") or entry["name"],
+        "initials": initials(entry["name"]),
+        "department": entry.get("department", ""),
+        "domain": entry.get("domain", "one_thing" if kind == "bundle" else ""),
+        "description": entry.get("description", ""),
+        "on_the_spot": bool(entry.get("on_the_spot", False)),
+        "commitment_allowed": bool(entry.get("commitment_allowed", False)),
+        "conditions": list(entry.get("conditions") or []),
+        "materials": list(entry.get("materials") or []),
+        "legal_limit_days": entry.get("legal_limit_days"),
+        "issue_window": entry.get("issue_window"),
+        "waiting": int(entry.get("waiting", 0)),
+        "estimated_wait_minutes": int(entry.get("estimated_wait_minutes", 0)),
+        "open_counters": int(entry.get("open_counters", 0)),
+        "counters": list(entry.get("counters") or []),
+    }
+
+
+def build(site_detail: dict[str, Any]) -> dict[str, Any]:
+    """What the touch UI needs: site, bundles, domains with their services, counters."""
+    services = {s["code"]: s for s in site_detail.get("services", [])}
+    counters = {c["number"]: c for c in site_detail.get("counters", [])}
+    items: dict[str, dict[str, Any]] = {}
+    by_domain: dict[str, list[str]] = {}
+    for entry in site_detail.get("services", []):
+        item = _item(entry, "service")
+        items[f"service:{item['code']}"] = item
+        by_domain.setdefault(item["domain"], []).append(item["code"])
+    bundles = []
+    for entry in site_detail.get("bundles", []):
+        item = _item(entry, "bundle")
+        members = [services[c] for c in entry.get("services", []) if c in services]
+        item["services"] = [{"name": m["name"], "name_en": m.get("name_en", "")} for m in members]
+        materials: list[str] = []
+        for member in members:
+            materials += [m for m in member.get("materials", []) if m not in materials]
+        item["materials"] = materials
+        conditions: list[str] = []
+        for member in members:
+            conditions += [c for c in member.get("conditions", []) if c not in conditions]
+        item["conditions"] = conditions
+        limits = [m["legal_limit_days"] for m in members if m.get("legal_limit_days")]
+        item["legal_limit_days"] = max(limits) if limits else None
+        item["commitment_allowed"] = any(m.get("commitment_allowed") for m in members)
+        items[f"bundle:{item['code']}"] = item
+        bundles.append(item["code"])
+    order = list(DOMAINS) + sorted(set(by_domain) - set(DOMAINS))
+    domains = [
+        {
+            "code": code,
+            "name": domain_name(code, "zh"),
+            "name_en": domain_name(code, "en"),
+            "services": by_domain[code],
+        }
+        for code in order
+        if code in by_domain
+    ]
+    site = site_detail.get("site", {})
+    settings = site.get("settings") or {}
+    return {
+        "site": {
+            "id": site.get("id"),
+            "name": site.get("name", ""),
+            "name_en": site.get("name_en") or site.get("name", ""),
+            "timezone": site.get("timezone", "Asia/Shanghai"),
+            "notice": settings.get("notice", ""),
+            "identification": settings.get("identification", "off"),
+            "elderly_age": int(settings.get("elderly_age", 65)),
+        },
+        "bundles": bundles,
+        "domains": domains,
+        "items": items,
+        "counters": {
+            str(n): {"number": n, "name": c.get("name", ""), "state": c.get("state")}
+            for n, c in counters.items()
+        },
+    }
+
+
+def window_labels(numbers: list[int], language: str = "zh") -> list[str]:
+    """[1, 2, 3, 5] → ["1–3号", "5号"]: runs of windows are written as ranges."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    suffix = "" if language == "en" else "号"
+    return [
+        f"{r[0]}{suffix}" if len(r) == 1 else f"{r[0]}–{r[-1]}{suffix}" for r in runs
+    ]

@@ -1,0 +1,167 @@
+"""The kiosk's link to the centre: REST calls with its device token, and the live feed.
+
+`CentreClient` makes the few REST calls a kiosk needs, with short timeouts, and turns
+failures into two kinds: `CentreUnreachable` (no answer: nothing was promised, retry
+with the same request id) and `CentreRefused` (the centre answered no, with its code and
+message in the citizen's language). `CentreFeed` holds a Socket.IO connection joined to
+the site's room and calls back on every event, so waiting counts follow the hall live.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import socketio
+
+from queue_server import wire
+
+log = logging.getLogger("hallqueue.kiosk.centre")
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 6.0
+
+
+class CentreUnreachable(Exception):
+    """No usable answer from the centre (down, network, timeout, 5xx)."""
+
+
+class CentreRefused(Exception):
+    """The centre answered with an error: `code` is stable, `message` is for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class CentreClient:
+    def __init__(self, server: str, token: str, site: str) -> None:
+        self.server = server.rstrip("/")
+        self.site = site
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._lock = threading.Lock()  # requests.Session is not guaranteed thread-safe
+
+    def ticket_url(self, ticket_id: str) -> str:
+        return f"{self.server}/t/{ticket_id}"
+
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, language: str = "zh"
+    ) -> tuple[int, dict[str, Any]]:
+        url = f"{self.server}/api/v1{path}"
+        headers = {"Accept-Language": "en" if language == "en" else "zh-CN"}
+        try:
+            with self._lock:
+                response = self._session.request(
+                    method,
+                    url,
+                    json=body,
+                    headers=headers,
+                    timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                )
+        except requests.RequestException as exc:
+            # Only the exception's class: its text could hold the request.
+            raise CentreUnreachable(type(exc).__name__) from None
+        if response.status_code >= 500:
+            raise CentreUnreachable(f"HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise CentreUnreachable("not JSON") from None
+        if response.status_code >= 400:
+            raise CentreRefused(
+                response.status_code, str(data.get("error", "error")), str(data.get("message", ""))
+            )
+        return response.status_code, data
+
+    def site_detail(self) -> dict[str, Any]:
+        return self._call("GET", f"/sites/{self.site}")[1]
+
+    def issue(self, body: dict[str, Any], language: str = "zh") -> tuple[bool, dict[str, Any]]:
+        """Issue (or fetch again, by request id) a ticket; returns (created, answer)."""
+        status, data = self._call("POST", f"/sites/{self.site}/tickets", body, language)
+        return status == 201, data
+
+    def report_status(self, status: dict[str, str]) -> dict[str, Any]:
+        return self._call("POST", "/devices/status", status)[1]
+
+
+class CentreFeed:
+    """A Socket.IO client joined to the site's room; reconnects by itself."""
+
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        site: str,
+        on_event: Callable[[str, dict[str, Any]], None],
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.token = token
+        self.site = site
+        self.on_event = on_event
+        self.on_connection = on_connection or (lambda connected: None)
+        self.last_seq = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.client = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
+        self.client.on("connect", self._connected)
+        self.client.on("disconnect", self._disconnected)
+        self.client.on("*", self._any)
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.client.connected)
+
+    def _connected(self) -> None:
+        self.client.emit(wire.JOIN, {"site": self.site})
+        self.on_connection(True)
+
+    def _disconnected(self, *_: Any) -> None:
+        self.on_connection(False)
+
+    def _any(self, event: str, data: Any = None) -> None:
+        if event in wire.EVENT_TYPES and isinstance(data, dict):
+            self.last_seq = max(self.last_seq, int(data.get("seq") or 0))
+            try:
+                self.on_event(event, data)
+            except Exception:
+                log.exception("kiosk event handler failed on %s", event)
+
+    def start(self) -> CentreFeed:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-feed", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            self.client.disconnect()
+        except Exception:  # already gone
+            pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self.client.connected:
+                try:
+                    self.client.connect(
+                        self.server,
+                        auth={"token": self.token},
+                        transports=["websocket"],
+                        wait_timeout=3,
+                    )
+                except Exception as exc:  # the centre is down: REST polling says so
+                    log.debug("live feed not connected: %s", type(exc).__name__)
+                    self._stop.wait(2.0)
+                    continue
+            self._stop.wait(0.5)

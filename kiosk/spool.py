@@ -1,0 +1,118 @@
+"""The kiosk's spool: one JSON file per ticket job, written atomically, surviving restarts.
+
+A job is created when a citizen confirms (its id is the request id sent to the centre,
+so every retry asks for the same ticket), becomes ``printing`` once the centre has
+issued the ticket, and ``printed`` when the printer has taken it. The ID number is
+never in a job: an issue that still needs the card stays in memory only (see
+``agent.Kiosk``), and a printed ticket carries only the masked name.
+
+States: ``issuing`` → ``printing`` → ``printed``; ``issuing`` → dropped (refused by the
+centre or abandoned by the citizen before the centre confirmed anything).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("hallqueue.kiosk.spool")
+
+ISSUING, PRINTING, PRINTED = "issuing", "printing", "printed"
+KEEP_PRINTED_SECONDS = 3600.0
+
+
+def new_job_id() -> str:
+    return f"k-{uuid.uuid4().hex}"
+
+
+class Spool:
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._seq = 0
+
+    def _path(self, job_id: str) -> Path:
+        if not job_id.startswith("k-") or not job_id[2:].isalnum():
+            raise KeyError(job_id)
+        return self.directory / f"{job_id}.json"
+
+    def save(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Write a job atomically: a temporary file, fsync, rename, fsync the directory."""
+        with self._lock:
+            job = dict(job, updated_at=time.time())
+            job.setdefault("created_at", job["updated_at"])
+            path = self._path(job["id"])
+            tmp = path.with_suffix(".tmp")
+            data = json.dumps(job, ensure_ascii=False, indent=1).encode("utf-8")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+            dir_fd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+            return job
+
+    def create(self, **fields: Any) -> dict[str, Any]:
+        job_id = fields.pop("id", None) or new_job_id()
+        return self.save({"id": job_id, "state": ISSUING, "attempts": 0, **fields})
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            try:
+                return json.loads(self._path(job_id).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            except (KeyError, FileNotFoundError):
+                return None
+            except (OSError, ValueError):
+                log.exception("unreadable spool file for %s", job_id)
+                return None
+
+    def update(self, job_id: str, **fields: Any) -> dict[str, Any] | None:
+        with self._lock:
+            job = self.get(job_id)
+            if job is None:
+                return None
+            job.update(fields)
+            return self.save(job)
+
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            try:
+                self._path(job_id).unlink()
+            except (KeyError, FileNotFoundError):
+                pass
+
+    def jobs(self, state: str | None = None) -> list[dict[str, Any]]:
+        """Jobs in creation order (oldest first), optionally of one state."""
+        found = []
+        with self._lock:
+            for path in self.directory.glob("k-*.json"):
+                job = self.get(path.stem)
+                if job is not None and (state is None or job.get("state") == state):
+                    found.append(job)
+        return sorted(found, key=lambda j: (j.get("created_at", 0), j["id"]))
+
+    def prune(self, keep_seconds: float = KEEP_PRINTED_SECONDS) -> int:
+        """Forget printed jobs older than ``keep_seconds``; leftover temporary files too."""
+        removed = 0
+        now = time.time()
+        with self._lock:
+            for job in self.jobs(PRINTED):
+                if now - job.get("updated_at", now) > keep_seconds:
+                    self.delete(job["id"])
+                    removed += 1
+            for tmp in self.directory.glob("k-*.tmp"):
+                tmp.unlink(missing_ok=True)
+        return removed

@@ -1,0 +1,72 @@
+"""The kiosk agent against the real centre, with its devices simulated on ptys (no browser)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import requests
+
+from tests.conftest import Centre
+from tests.kiosk.conftest import RunningKiosk, wait_until
+
+
+def take(kiosk: RunningKiosk, code: str = "A101", kind: str = "service", **body: object) -> dict:
+    response = requests.post(
+        kiosk.api("/api/tickets"), json={"kind": kind, "code": code, **body}, timeout=15
+    )
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_issue_and_print(kiosk: RunningKiosk, centre: Centre) -> None:
+    kiosk.wait_ready()
+    view = take(kiosk)
+    assert view["state"] == "printing", view
+    number = view["ticket"]["number"]
+    assert wait_until(lambda: kiosk.printer.tickets, 5)
+    printed = kiosk.printer.tickets[0]
+    assert number in printed.text and "居民身份证原件" in printed.text
+    assert printed.qr_payloads == [f"{centre.url}/t/{view['ticket']['id']}"]
+    assert wait_until(lambda: requests.get(kiosk.api(f"/api/jobs/{view['id']}")).json()["printed"])
+
+
+def test_bundle_prints_the_materials_of_its_services(kiosk: RunningKiosk) -> None:
+    kiosk.wait_ready()
+    view = take(kiosk, "Y01", "bundle")
+    assert view["state"] == "printing" and view["ticket"]["number"].startswith("Y")
+    assert wait_until(lambda: kiosk.printer.tickets, 5)
+    assert "公司章程" in kiosk.printer.tickets[0].text
+
+
+def test_lost_answer_is_asked_again_with_the_same_request_id(
+    kiosk: RunningKiosk, centre: Centre
+) -> None:
+    kiosk.wait_ready()
+    # A request the centre answered but whose answer never reached the kiosk.
+    job = kiosk.agent.spool.create(kind="service", code="A101", language="zh",
+                                   priority="ordinary", identified=False)
+    first = centre.issue("A101", request_id=job["id"], channel="kiosk")
+    view = kiosk.agent.retry(job["id"])
+    assert view["state"] == "printing"
+    assert view["ticket"]["id"] == first["ticket"]["id"]
+    with sqlite3.connect(centre.db_path) as conn:
+        count = conn.execute("SELECT count(*) FROM tickets WHERE request_id = ?", (job["id"],))
+        assert count.fetchone()[0] == 1
+
+
+def test_device_status_reaches_the_centre(kiosk: RunningKiosk, centre: Centre) -> None:
+    kiosk.wait_ready()
+
+    def stored() -> dict:
+        with sqlite3.connect(centre.db_path) as conn:
+            row = conn.execute("SELECT status FROM devices WHERE kind = 'kiosk'").fetchone()
+        return json.loads(row[0])  # type: ignore[no-any-return]
+
+    assert wait_until(lambda: stored() == {"printer": "ok", "id_reader": "ok"}), stored()
+    kiosk.printer.set_paper("out")
+    assert wait_until(lambda: kiosk.state()["blocked"] == "printer_out", 2)
+    assert wait_until(lambda: stored()["printer"] == "out", 3)
+    refused = requests.post(kiosk.api("/api/tickets"), json={"kind": "service", "code": "A101"})
+    assert refused.status_code == 409 and refused.json()["error"] == "printer_out"
+    kiosk.printer.set_paper("ok")
+    assert wait_until(lambda: stored()["printer"] == "ok", 3)
