@@ -94,6 +94,7 @@ class SignAgent:
         self.token = token
         self.site = site
         self.counter = counter
+        self.owns_bus = bus is None  # a shared bus is closed by whoever made it
         if bus is None:
             if port is None:
                 raise ValueError("give a port or a bus")
@@ -165,7 +166,8 @@ class SignAgent:
             pass
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.bus.close()
+        if self.owns_bus:
+            self.bus.close()
 
     def run_forever(self) -> None:
         self.start()

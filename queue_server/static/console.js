@@ -138,6 +138,7 @@
       onError: failed,
       minInterval: 400,
     });
+    follower.refresh(); // show the counter even before the socket is up
   }
 
   function fillTransfer() {

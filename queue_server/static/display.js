@@ -177,6 +177,7 @@
     minInterval: 300,
   });
   window.hallqueueDisplay.follower = follower;
+  follower.refresh(); // the board even before the socket is up
   setStatus("offline");
   tick();
   setInterval(tick, 1000);

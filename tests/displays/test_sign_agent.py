@@ -122,3 +122,28 @@ def test_sign_command_runs_the_agent(centre: Centre, sign_token: str, rs485: Mod
         process.terminate()
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err.decode()
+
+
+def test_demo_signs_share_one_bus(centre: Centre, sign_token: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from devices.sim.control import ControlClient
+    from displays.demo_signs import start_demo_signs
+
+    demo, control = start_demo_signs(centre.url, sign_token, "city-hall", [1, 2, 3], str(tmp_path / "bus"))
+    try:
+        sim = demo.simulator
+        for number in (1, 2):
+            centre.counter(number, "open")
+        tickets = [centre.issue("A101")["ticket"] for _ in range(2)]
+        called = {n: centre.counter(n, "call-next").json()["ticket"]["number"] for n in (1, 2)}
+        assert sorted(called.values()) == sorted(t["number"] for t in tickets)
+        for n in (1, 2):
+            wait_until(shows(sim, called[n], "serving", address=n))
+        wait_until(shows(sim, "", "closed", address=3))
+        centre.counter(2, "finish", outcome="completed")
+        wait_until(lambda: sim.evaluator(102).status == 1)
+        with ControlClient(control) as client:
+            assert client.call("press", rating=5, address=102) is True
+        done = next(t for t in tickets if t["number"] == called[2])
+        wait_until(lambda: centre.get(f"/tickets/{done['id']}/rating").json()["rating"])
+    finally:
+        demo.stop()
