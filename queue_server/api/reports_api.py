@@ -1,0 +1,70 @@
+"""Managers' reports over HTTP: JSON, CSV or XLSX, for a date range and part of the site tree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, jsonify, request
+
+from .. import exports, reports
+from ..accounts import Forbidden, subtree
+from ..app import hall
+from ..engine.errors import InvalidInput, UnknownSite
+from ..storage import repository as repo
+from . import api
+from .auth import require
+
+MANAGERS = frozenset({"admin", "manager"})
+
+
+def _day(name: str) -> date:
+    text = request.args.get(name, "")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", field=name) from None
+
+
+@api.get("/reports/<report>")
+def report(report: str):  # type: ignore[no-untyped-def]
+    principal = require(None, MANAGERS)
+    if report not in reports.REPORTS:
+        raise InvalidInput("report must be one of " + ", ".join(reports.REPORTS), field="report")
+    conn = hall().db.conn
+    root = request.args.get("site")
+    if root:
+        if repo.get_site(conn, root) is None:
+            raise UnknownSite(site=root)
+        if not principal.covers(root):
+            raise Forbidden()
+        sites = subtree(conn, [root])
+    else:
+        sites = {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
+    by = request.args.get("by") or None
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv", "xlsx"):
+        raise InvalidInput("format must be json, csv or xlsx", field="format")
+    query = reports.make_query(conn, _day("from"), _day("to"), sites)
+    table = reports.run_report(conn, report, query, by)
+    name = f"hallqueue-{report}-{query.start}-{query.end}"
+    if fmt == "csv":
+        return Response(
+            exports.to_csv(table),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        return Response(
+            exports.to_xlsx(table, report),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return jsonify(
+        {
+            "report": report,
+            "from": str(query.start),
+            "to": str(query.end),
+            "sites": list(query.sites),
+            **table,
+        }
+    )
