@@ -142,6 +142,55 @@ SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": {"type":
 TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+def _report_paths() -> dict[str, Any]:
+    from ..reports import GROUPINGS, REPORTS
+
+    return {
+        "/api/v1/reports/{report}": {
+            "get": {
+                "summary": "A report over a date range and part of the site tree (managers and admins)",
+                "description": "Times are minutes; medians and P90 are nearest-rank, exact to 15 seconds. "
+                "`site` picks a subtree (default: every site the token covers).",
+                "security": BEARER,
+                "parameters": [
+                    {"name": "report", "in": "path", "required": True, "schema": {"type": "string", "enum": list(REPORTS)}},
+                    {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                    {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                    {"name": "site", "in": "query", "schema": {"type": "string"}},
+                    {"name": "by", "in": "query", "schema": {"type": "string", "enum": list(GROUPINGS)}},
+                    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The table",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["columns", "rows"],
+                                    "properties": {
+                                        "report": {"type": "string"},
+                                        "from": {"type": "string"},
+                                        "to": {"type": "string"},
+                                        "sites": {"type": "array", "items": {"type": "string"}},
+                                        "columns": {"type": "array", "items": {"type": "string"}},
+                                        "rows": {"type": "array", "items": {"type": "array"}},
+                                    },
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        },
+                    },
+                    **_errors(400, 401, 403, 404),
+                },
+            }
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/api/v1/openapi.json": {
@@ -408,6 +457,7 @@ def openapi_document() -> dict[str, Any]:
     }
     paths.update(_calling_paths())
     paths.update(_device_paths())
+    paths.update(_report_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
         "openapi": "3.0.3",
