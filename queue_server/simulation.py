@@ -132,6 +132,7 @@ class SiteDay:
         self.counters = {c.number: c for c in counters}
         self.busy: set[int] = set()
         self.tickets: dict[str, Ticket] = {}
+        self.waiting: dict[str, Ticket] = {}  # kept apart: call-next looks only at these
         self.last_numbers = last_numbers
         self.issued_today: dict[str, int] = {}
         self.changes: list[Change] = []
@@ -161,6 +162,10 @@ class SiteDay:
         self.changes.append(change)
         if change.ticket is not None:
             self.tickets[change.ticket.id] = change.ticket
+            if change.ticket.status == TicketStatus.WAITING:
+                self.waiting[change.ticket.id] = change.ticket
+            else:
+                self.waiting.pop(change.ticket.id, None)
         if change.counter is not None:
             self.counters[change.counter.number] = change.counter
         return change

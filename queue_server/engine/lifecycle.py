@@ -7,6 +7,7 @@ stores or pushes anything: the shell does that in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -186,7 +187,7 @@ def close_counter(counter: Counter, now: datetime) -> Change:
 
 def call_next(
     counter: Counter,
-    waiting: list[Ticket],
+    waiting: Iterable[Ticket],
     now: datetime,
     policy: CallingPolicy = DEFAULT_POLICY,
     clerk: str | None = None,

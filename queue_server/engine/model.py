@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -149,16 +150,21 @@ class Counter:
     current_ticket_id: str | None = None
     clerk: str | None = None
 
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        """Queue key → weight; computed once per record (call-next asks for every waiting ticket)."""
+        found: dict[str, float] = {}
+        for entry in self.profile:
+            found.setdefault(entry.key, entry.weight)
+        return found
+
     def serves(self, ticket: Ticket) -> bool:
         if ticket.target_counter is not None:
             return ticket.target_counter == self.number
-        return any(entry.key == ticket.queue_key for entry in self.profile)
+        return ticket.queue_key in self.weights
 
     def weight_of(self, queue_key: str) -> float:
-        for entry in self.profile:
-            if entry.key == queue_key:
-                return entry.weight
-        return 0.0
+        return self.weights.get(queue_key, 0.0)
 
 
 @dataclass(frozen=True)
