@@ -13,7 +13,7 @@ const T = {
     identify_required: "本大厅取号需刷身份证", identified: "已识别", elderly: "老年人优先",
     expired: "证件已过期", confirm_title: "请确认取号", item: "事项", person: "身份", anonymous: "未刷卡",
     need_help: "我需要工作人员帮办协助", confirm: "确认取号", your_number: "您的号码",
-    ahead: (n) => `前面还有 ${n} 人`, wait: (m) => `预计等候约 ${m} 分钟`, window: (w) => `请到 ${w} 窗口`,
+    ahead: (n) => `前面还有 ${n} 人`, wait: (m) => `预计等候约 ${m} 分钟`, window: (w) => `请到${w}窗口`,
     printing: "正在打印号票…", printed: "请取走号票，留意叫号", done: (s) => `完成（${s} 秒后返回首页）`,
     print_owed: "打印机暂时无法出票：请记下您的号码，号票将在恢复后补打，或到服务台咨询",
     pending_title: "暂时无法连接服务中心",
