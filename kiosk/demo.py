@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from collections.abc import Callable
 
+from devices.sim.control import ControlServer
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.printer_sim import PrinterSimulator
 
 from .agent import Kiosk, KioskConfig
 from .web import KioskServer
+
+log = logging.getLogger("hallqueue.kiosk.demo")
 
 
 def start_demo_kiosk(
@@ -22,7 +27,10 @@ def start_demo_kiosk(
     """Start a printer and an ID reader simulator and the kiosk agent, all in threads.
 
     Returns the touch UI's URL and a function that stops everything. Printed tickets
-    land in ``workdir/tickets`` (text and PNG); `stop` leaves the spool in ``workdir/spool``.
+    land in ``workdir/tickets`` (text and PNG), the spool in ``workdir/spool``; each
+    simulator listens for control verbs (``workdir/simulators.json`` says where), e.g.
+    ``hallqueue sim control 127.0.0.1:PORT place card=resident`` taps a card and
+    ``… paper state=out`` empties the printer.
     """
     os.makedirs(workdir, exist_ok=True)
     printer = PrinterSimulator(
@@ -31,6 +39,14 @@ def start_demo_kiosk(
     reader = IdReaderSimulator(os.path.join(workdir, "id-reader"))
     printer_path = printer.start()
     reader_path = reader.start()
+    controls = [ControlServer(printer), ControlServer(reader)]
+    where = {
+        "printer": {"path": printer_path, "control": controls[0].start()},
+        "id_reader": {"path": reader_path, "control": controls[1].start()},
+        "tickets": os.path.join(workdir, "tickets"),
+    }
+    with open(os.path.join(workdir, "simulators.json"), "w", encoding="utf-8") as fh:
+        json.dump(where, fh, indent=1)
     config = KioskConfig(
         server=server_url,
         token=token,
@@ -42,11 +58,17 @@ def start_demo_kiosk(
     )
     runner = KioskServer(Kiosk(config))
     url = runner.start()
-    # The demo's simulators are reachable for `hallqueue sim control`-like use in Python.
-    runner.simulators = {"printer": printer, "id_reader": reader}  # type: ignore[attr-defined]
+    log.info(
+        "demo kiosk on %s; printer control %s, ID reader control %s",
+        url,
+        where["printer"]["control"],
+        where["id_reader"]["control"],
+    )
 
     def stop() -> None:
         runner.stop()
+        for control in controls:
+            control.stop()
         reader.stop()
         printer.stop()
 

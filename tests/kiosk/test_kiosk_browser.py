@@ -241,3 +241,45 @@ def test_centre_stopped_then_back_no_duplicate(
         assert len(kiosk.printer.tickets) == 1 and number in kiosk.printer.tickets[0].text
     finally:
         kiosk.server.stop()
+
+
+def test_live_waiting_counts_and_idle_reset(
+    page: Page, centre: Centre, tmp_path: Path, devices_sims: tuple
+) -> None:
+    from tests.kiosk.conftest import start_kiosk
+
+    # Polling every minute: a count that changes at once came over Socket.IO.
+    kiosk = start_kiosk(centre, tmp_path, devices_sims, refresh_seconds=60.0, idle_seconds=2)
+    try:
+        open_kiosk(page, kiosk)
+        tile = page.locator("#services .tile", has_text="营业执照变更登记")
+        expect(tile).to_contain_text("等候 0 人")
+        assert wait_until(lambda: kiosk.agent.feed.connected, 5)
+        centre.issue("A103")
+        centre.issue("A103")
+        expect(tile).to_contain_text("等候 2 人", timeout=3_000)
+
+        tile.click()
+        expect(page.locator("#screen-item")).to_be_visible()
+        expect(page.locator("#screen-home")).to_be_visible(timeout=5_000)  # idle reset
+    finally:
+        kiosk.server.stop()
+
+
+def test_person_limit_is_refused_plainly(page: Page, kiosk: RunningKiosk, centre: Centre) -> None:
+    person = {"id_number": ELDER.id_number, "name": ELDER.name, "birth_date": "1950-03-08"}
+    for i in range(3):  # the demo hall allows 3 tickets per person, item and day
+        centre.issue("A103", request_id=f"earlier-{i}", person=person)
+    open_kiosk(page, kiosk)
+    page.locator("#services .tile", has_text="营业执照变更登记").click()
+    page.locator("#item-take").click()
+    kiosk.reader.place_card(ELDER)
+    expect(page.locator("#masked-name")).to_have_text("王**", timeout=5_000)
+    page.locator("#identify-next").click()
+    page.locator("#confirm-go").click()
+    expect(page.locator("#screen-refused")).to_be_visible(timeout=10_000)
+    expect(page.locator("#refused-message")).to_have_attribute("data-code", "person_limit_reached")
+    expect(page.locator("#refused-message")).to_contain_text("每人每天限 3 个")
+    shot(page, "9-refused")
+    assert kiosk.printer.tickets == []
+    assert list(kiosk.spool.glob("*.json")) == []
