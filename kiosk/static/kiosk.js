@@ -4,7 +4,7 @@
 const T = {
   zh: {
     lang_switch: "English", bundles: "“一件事”套餐 · 一次办好", clear: "清除", search: "搜索事项：输入汉字或拼音首字母",
-    all: "全部", results: "搜索结果", waiting: (n, m) => `等候 ${n} 人 · 约 ${m} 分钟`,
+    all: "全部", results: "搜索结果", waiting: (n, m) => (n ? `等候 ${n} 人 · 约 ${m} 分钟` : "等候 0 人 · 无需等候"),
     conditions: "办理条件", materials: "所需材料", none: "无", back: "返回", take: "取号", next: "下一步",
     skip: "不刷卡，直接取号", home: "返回首页", department: "办理部门", windows: "办理窗口",
     legal: (d) => `法定时限 ${d} 个工作日`, on_spot: "即办件：当场办结", commitment: "可实行告知承诺制（部分证明以书面承诺代替）",
@@ -28,7 +28,7 @@ const T = {
   },
   en: {
     lang_switch: "中文", bundles: "One-thing packages · all in one visit", clear: "Clear", search: "Search: Chinese or pinyin initials",
-    all: "All", results: "Search results", waiting: (n, m) => `${n} waiting · about ${m} min`,
+    all: "All", results: "Search results", waiting: (n, m) => (n ? `${n} waiting · about ${m} min` : "0 waiting · no wait"),
     conditions: "Conditions", materials: "Materials to bring", none: "None", back: "Back", take: "Take a ticket", next: "Next",
     skip: "Continue without ID card", home: "Home", department: "Department", windows: "Windows",
     legal: (d) => `Legal time limit: ${d} working day(s)`, on_spot: "Completed on the spot", commitment: "Signed commitment can replace some proofs (告知承诺)",
@@ -239,7 +239,7 @@ async function poll() {
     state = body;
     if (state.catalogue_version && state.catalogue_version !== catVersion) {
       const answer = await api("/api/catalogue");
-      if (answer.status === 200) { cat = answer.body; catVersion = cat.version; }
+      if (answer.status === 200) { cat = answer.body; catVersion = cat.version; tick(); }
     }
   } catch (e) {
     state = null; // the agent itself is restarting
@@ -317,7 +317,8 @@ async function followJob() {
 
 function tick() {
   const now = new Date();
-  $("clock").textContent = now.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+  const zone = cat && cat.site.timezone ? { timeZone: cat.site.timezone } : {};
+  $("clock").textContent = now.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, ...zone });
   const idle = (state ? state.idle_seconds : 60) * 1000;
   if (screen !== "home" && screen !== "result" && Date.now() - lastTouch > idle) goHome();
 }

@@ -91,6 +91,10 @@ def test_elderly_citizen_takes_a_ticket(
         assert material in printed.text
     assert len(printed.qr_payloads) == 1 and printed.qr_payloads[0].startswith(f"{centre.url}/t/")
     assert "王**" in printed.text and "老年人优先" in printed.text
+    if SHOTS and printed.png_path:
+        import shutil
+
+        shutil.copyfile(printed.png_path, Path(SHOTS) / "printed-ticket.png")
 
     with sqlite3.connect(centre.db_path) as conn:
         row = conn.execute(
