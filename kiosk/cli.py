@@ -42,7 +42,11 @@ def kiosk(
     from .agent import Kiosk, KioskConfig
     from .web import KioskServer
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,  # an imported library may have configured the root logger already
+    )
     config = KioskConfig(
         server=server,
         token=token,

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
+from typing import Any
 
 from devices.sim.control import ControlServer
 from devices.sim.id_reader_sim import IdReaderSimulator
@@ -40,7 +41,7 @@ def start_demo_kiosk(
     printer_path = printer.start()
     reader_path = reader.start()
     controls = [ControlServer(printer), ControlServer(reader)]
-    where = {
+    where: dict[str, Any] = {
         "printer": {"path": printer_path, "control": controls[0].start()},
         "id_reader": {"path": reader_path, "control": controls[1].start()},
         "tickets": os.path.join(workdir, "tickets"),

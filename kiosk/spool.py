@@ -72,7 +72,8 @@ class Spool:
     def get(self, job_id: str) -> dict[str, Any] | None:
         with self._lock:
             try:
-                return json.loads(self._path(job_id).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+                job: dict[str, Any] = json.loads(self._path(job_id).read_text(encoding="utf-8"))
+                return job
             except (KeyError, FileNotFoundError):
                 return None
             except (OSError, ValueError):

@@ -24,27 +24,27 @@ def create_app(kiosk: Kiosk) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     @app.after_request
-    def no_store(response):  # type: ignore[no-untyped-def]
+    def no_store(response):
         response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/")
-    def page():  # type: ignore[no-untyped-def]
+    def page():
         lang = "en" if request.args.get("lang") == "en" else "zh"
         return render_template("kiosk.html", lang=lang)
 
     @app.get("/api/state")
-    def state():  # type: ignore[no-untyped-def]
+    def state():
         return jsonify(kiosk.state())
 
     @app.get("/api/catalogue")
-    def catalogue():  # type: ignore[no-untyped-def]
+    def catalogue():
         if kiosk.catalogue is None:
             return jsonify({"error": "centre_unreachable"}), 503
         return jsonify({"version": kiosk.catalogue_version, **kiosk.catalogue})
 
     @app.post("/api/tickets")
-    def issue():  # type: ignore[no-untyped-def]
+    def issue():
         body: dict[str, Any] = request.get_json(silent=True) or {}
         kind = body.get("kind")
         code = body.get("code")
@@ -63,25 +63,25 @@ def create_app(kiosk: Kiosk) -> Flask:
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
     @app.get("/api/jobs/<job_id>")
-    def job(job_id: str):  # type: ignore[no-untyped-def]
+    def job(job_id: str):
         return jsonify(kiosk.job(job_id))
 
     @app.post("/api/jobs/<job_id>/retry")
-    def retry(job_id: str):  # type: ignore[no-untyped-def]
+    def retry(job_id: str):
         return jsonify(kiosk.retry(job_id))
 
     @app.post("/api/jobs/<job_id>/abandon")
-    def abandon(job_id: str):  # type: ignore[no-untyped-def]
+    def abandon(job_id: str):
         kiosk.abandon(job_id)
         return jsonify({"ok": True})
 
     @app.post("/api/card/forget")
-    def forget_card():  # type: ignore[no-untyped-def]
+    def forget_card():
         kiosk.cards.forget()
         return jsonify({"ok": True})
 
     @app.get("/health")
-    def health():  # type: ignore[no-untyped-def]
+    def health():
         return jsonify({"ok": True, **kiosk.device_status()})
 
     return app
