@@ -70,3 +70,46 @@ def test_device_status_reaches_the_centre(kiosk: RunningKiosk, centre: Centre) -
     assert refused.status_code == 409 and refused.json()["error"] == "printer_out"
     kiosk.printer.set_paper("ok")
     assert wait_until(lambda: stored()["printer"] == "ok", 3)
+
+
+def set_site_setting(centre: Centre, **values: object) -> None:
+    with sqlite3.connect(centre.db_path) as conn:
+        row = conn.execute("SELECT settings FROM sites WHERE id = 'city-hall'").fetchone()
+        settings = {**json.loads(row[0]), **values}
+        conn.execute(
+            "UPDATE sites SET settings = ? WHERE id = 'city-hall'", (json.dumps(settings),)
+        )
+
+
+def test_identification_required_refuses_without_a_card(
+    kiosk: RunningKiosk, centre: Centre
+) -> None:
+    set_site_setting(centre, identification="required")
+    kiosk.wait_ready()
+    kiosk.agent.refresh()
+    assert kiosk.state()["identification"] == "required"
+    refused = requests.post(kiosk.api("/api/tickets"), json={"kind": "service", "code": "A101"})
+    assert refused.status_code == 409 and refused.json()["error"] == "card_required"
+    kiosk.reader.place_card("resident")
+    assert wait_until(lambda: kiosk.state()["card"], 5)
+    view = take(kiosk)
+    assert view["state"] == "printing" and view["ticket"]["person"] == "张**"
+    assert view["ticket"]["priority"] == "ordinary"  # born 1985
+    assert kiosk.state()["card"] is None  # one tap, one ticket
+
+
+def test_declared_assistance_and_english_ticket(kiosk: RunningKiosk) -> None:
+    kiosk.wait_ready()
+    view = take(kiosk, "A103", assisted=True, language="en", use_card=False)
+    assert view["ticket"]["priority"] == "assisted"
+    assert wait_until(lambda: kiosk.printer.tickets, 5)
+    text = kiosk.printer.tickets[0].text
+    assert "Business licence change" in text and "Assistance requested" in text
+
+
+def test_restart_drops_unconfirmed_identified_requests(kiosk: RunningKiosk) -> None:
+    spool = kiosk.agent.spool
+    old = spool.create(kind="service", code="A101", language="zh", priority="ordinary",
+                       identified=True)
+    kiosk.agent._recover_spool()
+    assert spool.get(old["id"]) is None

@@ -1,0 +1,67 @@
+"""The kiosk's pure parts and the centre's person rules, without servers."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+from kiosk.catalogue import build, initials, window_labels
+from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
+from queue_server.engine.model import Priority
+from queue_server.persons import Person, mask_name, parse_person, priority_for
+
+
+def test_initials_and_windows() -> None:
+    assert initials("不动产登记") == "bdcdj"
+    assert initials("ETC 办理") == "etcbl"
+    assert window_labels([5, 1, 2, 3, 21]) == ["1–3号", "5号", "21号"]
+    assert window_labels([7], "en") == ["7"]
+
+
+def test_catalogue_groups_by_domain_and_merges_bundle_materials() -> None:
+    detail = {
+        "site": {"id": "s", "name": "大厅", "settings": {"identification": "optional"}},
+        "services": [
+            {"code": "T1", "name": "发票申领", "domain": "tax", "materials": ["身份证", "章"]},
+            {"code": "C1", "name": "公司登记", "domain": "comprehensive", "materials": ["身份证"]},
+        ],
+        "bundles": [{"code": "Y1", "name": "开办一件事", "services": ["C1", "T1"]}],
+        "counters": [],
+    }
+    built = build(detail)
+    assert [d["code"] for d in built["domains"]] == ["comprehensive", "tax"]
+    assert built["domains"][1]["name"] == "税务"
+    assert built["items"]["bundle:Y1"]["materials"] == ["身份证", "章"]
+    assert built["site"]["identification"] == "optional" and built["site"]["elderly_age"] == 65
+
+
+def test_spool_is_ordered_atomic_and_pruned(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    spool = Spool(tmp_path)
+    first = spool.create(kind="service", code="A", language="zh", priority="ordinary")
+    second = spool.create(kind="service", code="B", language="zh", priority="ordinary")
+    assert [j["id"] for j in spool.jobs(ISSUING)] == [first["id"], second["id"]]
+    spool.update(first["id"], state=PRINTING)
+    assert [j["id"] for j in Spool(tmp_path).jobs(PRINTING)] == [first["id"]]  # from disk
+    assert not list(tmp_path.glob("*.tmp"))
+    spool.update(second["id"], state=PRINTED)
+    path = tmp_path / f"{second['id']}.json"
+    job = json.loads(path.read_text())
+    job["updated_at"] = time.time() - 7200
+    path.write_text(json.dumps(job))
+    assert spool.prune() == 1 and spool.get(second["id"]) is None
+    assert spool.get("../etc/passwd") is None
+
+
+def test_person_rules() -> None:
+    assert mask_name("张三") == "张*" and mask_name("欧阳明月") == "欧阳**"
+    assert mask_name("JOHN SMITH") == "J*** S****"
+    person = parse_person({"id_number": "11010119600101123x", "name": "李四", "birth_date": "1960-01-01"})
+    assert person is not None and person.id_number.endswith("X")
+    assert "李四" not in repr(person) and "1101" not in repr(person)
+    settings = {"elderly_age": 65}
+    assert priority_for(person, Priority.ORDINARY, settings, date(2025, 1, 1)) == Priority.ELDERLY
+    assert priority_for(person, Priority.ORDINARY, settings, date(2024, 12, 31)) == Priority.ORDINARY
+    assert priority_for(person, Priority.ASSISTED, settings, date(2025, 1, 1)) == Priority.ASSISTED
+    no_birth = Person("110101196001011234", "李四", None)
+    assert priority_for(no_birth, Priority.ORDINARY, settings, date(2025, 1, 1)) == Priority.ORDINARY
