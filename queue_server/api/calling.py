@@ -158,7 +158,7 @@ def _next_tickets(
     probe = replace(counter, state=CounterState.OPEN)
     remaining = [t for t in waiting if probe.serves(t)]
     policy = hall().ops.policy(site)
-    found = []
+    found: list[dict[str, Any]] = []
     while remaining and len(found) < NEXT_PREVIEW:
         choice = choose_next(probe, remaining, now, policy)
         if choice is None:

@@ -147,3 +147,34 @@ def test_demo_signs_share_one_bus(centre: Centre, sign_token: str, tmp_path) -> 
         wait_until(lambda: centre.get(f"/tickets/{done['id']}/rating").json()["rating"])
     finally:
         demo.stop()
+
+
+def test_sign_comes_back_after_unplug(centre: Centre, agent: SignAgent, rs485: ModbusBusSimulator) -> None:
+    centre.counter(3, "open")
+    wait_until(shows(rs485, "", "idle"))
+    rs485.unplug()
+    ticket = centre.issue("A101")["ticket"]
+    centre.counter(3, "call-next")
+    time.sleep(0.3)  # the agent tries, fails, and keeps the wanted view
+    rs485.replug()
+    wait_until(shows(rs485, ticket["number"], "serving"), timeout=5)
+
+
+def test_agent_follows_through_a_centre_restart(centre_process, rs485: ModbusBusSimulator) -> None:  # type: ignore[no-untyped-def]
+    from tests.queue_server.pages.conftest import enrol
+
+    token = enrol(centre_process)
+    running = SignAgent(centre_process.url, token, "city-hall", 3, rs485.path, address=1, poll_seconds=0.05)
+    running.start()
+    try:
+        centre_process.counter(3, "open")
+        wait_until(shows(rs485, "", "idle"), timeout=5)
+        centre_process.kill()
+        centre_process.start()
+        ticket = centre_process.issue("A101")["ticket"]
+        centre_process.counter(3, "call-next")
+        wait_until(shows(rs485, ticket["number"], "serving"), timeout=10)
+        centre_process.counter(3, "pause", reason="系统故障")
+        wait_until(shows(rs485, ticket["number"], "paused"), timeout=5)
+    finally:
+        running.stop()
