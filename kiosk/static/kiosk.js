@@ -7,7 +7,7 @@ const T = {
     all: "全部", results: "搜索结果", waiting: (n, m) => (n ? `等候 ${n} 人 · 约 ${m} 分钟` : "等候 0 人 · 无需等候"),
     conditions: "办理条件", materials: "所需材料", none: "无", back: "返回", take: "取号", next: "下一步",
     skip: "不刷卡，直接取号", home: "返回首页", department: "办理部门", windows: "办理窗口",
-    legal: (d) => `法定时限 ${d} 个工作日`, on_spot: "即办件：当场办结", commitment: "可实行告知承诺制（部分证明以书面承诺代替）",
+    legal: (d) => `法定时限 ${d} 个工作日`, window_hours: (a, b) => `取号时间 ${a}–${b}`, on_spot: "即办件：当场办结", commitment: "可实行告知承诺制（部分证明以书面承诺代替）",
     no_commitment: "不适用告知承诺制", bundle_of: "包含事项", now_waiting: (n, m) => `当前等候 ${n} 人，预计约 ${m} 分钟`,
     identify_title: "请刷身份证", identify_hint: "请将身份证放在下方读卡区，读取后即可取号",
     identify_required: "本大厅取号需刷身份证", identified: "已识别", elderly: "老年人优先",
@@ -31,7 +31,7 @@ const T = {
     all: "All", results: "Search results", waiting: (n, m) => (n ? `${n} waiting · about ${m} min` : "0 waiting · no wait"),
     conditions: "Conditions", materials: "Materials to bring", none: "None", back: "Back", take: "Take a ticket", next: "Next",
     skip: "Continue without ID card", home: "Home", department: "Department", windows: "Windows",
-    legal: (d) => `Legal time limit: ${d} working day(s)`, on_spot: "Completed on the spot", commitment: "Signed commitment can replace some proofs (告知承诺)",
+    legal: (d) => `Legal time limit: ${d} working day(s)`, window_hours: (a, b) => `Tickets ${a}–${b}`, on_spot: "Completed on the spot", commitment: "Signed commitment can replace some proofs (告知承诺)",
     no_commitment: "No commitment option", bundle_of: "Includes", now_waiting: (n, m) => `${n} waiting now, about ${m} min`,
     identify_title: "Please tap your ID card", identify_hint: "Place your ID card on the reader below",
     identify_required: "An ID card is required here", identified: "Identified", elderly: "Senior priority",
@@ -155,6 +155,7 @@ function renderItem() {
   setHTML("item-materials", (item.materials.length ? item.materials : [t("none")]).map((c) => `<li>${esc(c)}</li>`).join(""));
   const facts = [];
   if (item.legal_limit_days) facts.push(`<div class="fact">${esc(t("legal", item.legal_limit_days))}</div>`);
+  if (item.issue_window) facts.push(`<div class="fact">${esc(t("window_hours", item.issue_window[0], item.issue_window[1]))}</div>`);
   if (item.on_the_spot) facts.push(`<div class="fact">${esc(t("on_spot"))}</div>`);
   facts.push(`<div class="fact ${item.commitment_allowed ? "promise" : ""}">${esc(t(item.commitment_allowed ? "commitment" : "no_commitment"))}</div>`);
   facts.push(`<div class="fact">${esc(t("now_waiting", item.waiting, item.estimated_wait_minutes))}</div>`);
