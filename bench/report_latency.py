@@ -1,6 +1,6 @@
 """Report latency over a year of a city's history (≥ 1 million tickets).
 
-Builds the history once (the demo city plus copies of its hall, simulated for a year by
+Builds the history once (the demo city plus as many copies of its hall as needed, simulated for a year by
 `hallqueue simulate`'s engine, without the event log) into --db, then times every report
 over the whole year and the whole city, cold and warm.
 Usage: python bench/report_latency.py [--db var/bench-history.db] [--tickets 1000000]
@@ -28,21 +28,26 @@ DAYS = 365
 
 
 def build(db: Database, tickets: int) -> None:
-    have = db.query_one("SELECT count(*) FROM tickets")[0]
-    if have >= tickets:
-        return
+    """Simulate the demo city for a year, adding copies of its hall until there are enough tickets."""
     if is_empty(db):
         load_demo(db)
     hall = next(s for s in demo_sites() if s["id"] == "city-hall")
-    # About 700 tickets a working day per hall: enough copies of the hall to reach the target.
-    copies = max(0, round(tickets / (DAYS * 0.72 * 700)) - 1)
-    load_sites(db, [{**hall, "id": f"city-hall-{i}", "name": f"分中心{i}", "parent_id": "city-hall"} for i in range(2, copies + 2)])
     started = time.monotonic()
 
     def progress(day: str, totals) -> None:  # type: ignore[no-untyped-def]
-        print(f"\r  simulating {day}: {totals.tickets:,} tickets ({time.monotonic() - started:.0f} s)", end="", file=sys.stderr)
+        print(f"\r  simulating {day}: {totals.tickets:,} new tickets ({time.monotonic() - started:.0f} s)", end="", file=sys.stderr)
 
-    simulate(db, DAYS, end=END, with_events=False, progress=progress)
+    sites = None  # the first round: every site of the demo city
+    while db.query_one("SELECT count(*) FROM tickets")[0] < tickets:
+        simulate(db, DAYS, sites=sites, end=END, with_events=False, progress=progress)
+        have = db.query_one("SELECT count(*) FROM tickets")[0]
+        if have >= tickets:
+            break
+        # About 180,000 tickets a year per hall: add as many copies as the rest needs.
+        count = len([r for r in db.query("SELECT id FROM sites WHERE id LIKE 'city-hall-%'")])
+        more = max(1, -(-(tickets - have) // 180_000))
+        sites = [f"city-hall-{i}" for i in range(count + 2, count + 2 + more)]
+        load_sites(db, [{**hall, "id": s, "name": f"分中心{s[-1]}", "parent_id": "city-hall"} for s in sites])
     print(file=sys.stderr)
 
 
