@@ -113,3 +113,33 @@ def test_restart_drops_unconfirmed_identified_requests(kiosk: RunningKiosk) -> N
                        identified=True)
     kiosk.agent._recover_spool()
     assert spool.get(old["id"]) is None
+
+
+def test_printer_offline_unplugged_and_back(kiosk: RunningKiosk) -> None:
+    kiosk.wait_ready()
+    kiosk.printer.set_cover_open(True)
+    assert wait_until(lambda: kiosk.state()["blocked"] == "printer_cover_open", 2)
+    kiosk.printer.set_cover_open(False)
+    assert wait_until(lambda: kiosk.state()["blocked"] is None, 2)
+    kiosk.printer.unplug()
+    assert wait_until(lambda: kiosk.state()["blocked"] == "printer_offline", 3)
+    kiosk.printer.replug()
+    assert wait_until(lambda: kiosk.state()["blocked"] is None, 5)
+    assert take(kiosk)["state"] == "printing"
+    assert wait_until(lambda: kiosk.printer.tickets, 5)
+
+
+def test_id_reader_unplugged_is_reported_absent(kiosk: RunningKiosk, centre: Centre) -> None:
+    kiosk.wait_ready()
+
+    def stored() -> dict:
+        with sqlite3.connect(centre.db_path) as conn:
+            row = conn.execute("SELECT status FROM devices WHERE kind = 'kiosk'").fetchone()
+        return json.loads(row[0])  # type: ignore[no-any-return]
+
+    assert wait_until(lambda: stored().get("id_reader") == "ok", 3)
+    kiosk.reader.unplug()
+    assert wait_until(lambda: stored().get("id_reader") == "absent", 5), stored()
+    assert kiosk.state()["blocked"] is None  # tickets go on, anonymously
+    kiosk.reader.replug()
+    assert wait_until(lambda: stored().get("id_reader") == "ok", 5), stored()
