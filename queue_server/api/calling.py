@@ -14,6 +14,7 @@ concerns them, so what they show is always what a fresh read would show.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
@@ -25,7 +26,8 @@ from ..app import hall
 from ..engine import hours
 from ..engine.calling import choose_next, waited_minutes
 from ..engine.errors import InvalidInput, UnknownCounter, UnknownSite
-from ..engine.model import Counter, Site, Ticket
+from ..engine.model import Counter, CounterState, Site, Ticket
+from ..site_view import counter_detail
 from ..storage import repository as repo
 from . import api
 from .auth import STAFF_ROLES, current_principal, require
@@ -83,7 +85,7 @@ def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]
     waiting = repo.waiting_tickets(conn, site_id)
     return {
         "site": {"id": site.id, "name": site.name, "name_en": site.name_en},
-        "counter": _counter_detail(counter),
+        "counter": counter_detail(counter),
         "current": _ticket_view(current, names, now) if current else None,
         "queues": _queues(counter, waiting, names, now),
         "next": _next_tickets(counter, waiting, names, now, site),
@@ -91,12 +93,6 @@ def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]
         "last_seq": repo.last_seq(conn, site_id),
         "server_time": wire.iso(now),
     }
-
-
-def _counter_detail(counter: Counter) -> dict[str, Any]:
-    from ..site_view import counter_detail
-
-    return counter_detail(counter)
 
 
 def _queues(
@@ -150,10 +146,6 @@ def _next_tickets(
     site: Site,
 ) -> list[dict[str, Any]]:
     """The tickets this counter would call next, in order, with the rule that picks each."""
-    from dataclasses import replace
-
-    from ..engine.model import CounterState
-
     # The preview is the same whatever the counter's state: ask as if it were open.
     probe = replace(counter, state=CounterState.OPEN)
     remaining = [t for t in waiting if probe.serves(t)]

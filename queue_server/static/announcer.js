@@ -69,6 +69,7 @@
         queued_at: new Date().toISOString(),
       };
       window.hallqueueSpoken.push(record);
+      if (window.hallqueueSpoken.length > 1000) window.hallqueueSpoken.splice(0, 500); // a whole day runs here
       if (this.list) {
         this.list.append(HQ.el("li", { "data-seq": call.seq, "data-kind": call.kind, text: record.text }));
         while (this.list.children.length > 50) this.list.firstChild.remove();

@@ -148,6 +148,7 @@
     } catch (e) {
       $("clock").textContent = now.toLocaleTimeString();
     }
+    for (const [id, until] of flashUntil) if (until <= Date.now()) flashUntil.delete(id);
     // Flashing ends on its own time, not only at the next event.
     for (const row of document.querySelectorAll(".call-row.flash")) {
       const number = row.dataset.number;
