@@ -187,6 +187,9 @@
       // the client itself: try again, forever, gently.
       if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
+    // A safety net: read again now and then even when nothing happens (a new day,
+    // a lost push), so a quiet screen is never silently stale.
+    setInterval(schedule, opts.resyncMs || 60000);
     return {
       state,
       refresh,

@@ -129,6 +129,8 @@ def test_display_small_layout_and_english(centre: Centre, context: BrowserContex
     assert calls[0]["text"] == f"Number {ticket['number']}, please go to window 12"
     assert "zh-CN" in calls[0]["lang"] and "en-US" in calls[0]["lang"]
     expect(page.locator(".call-row.newest .call-window")).to_have_text("Window 12")
+    assert page.evaluate("HQ.spellNumber('A010', 'zh')") == "A 零 一 零"
+    assert page.evaluate("HQ.spellNumber('Y03', 'en')") == "Y 0 3"
 
 
 def test_display_page_refuses_a_bad_token(centre: Centre, page: Page) -> None:
