@@ -31,6 +31,7 @@ from .spool import ISSUING, PRINTED, PRINTING, Spool
 log = logging.getLogger("hallqueue.kiosk")
 
 RECOVER_SECONDS = 120.0  # an unconfirmed request older than this is not retried after a restart
+FORGET_SECONDS = 300.0  # an unconfirmed request nobody follows any more is dropped, card and all
 HEARTBEAT_SECONDS = 60.0
 PRIORITY_NOTICE = {
     "elderly": ("老年人优先", "Priority: senior citizen"),
@@ -163,8 +164,20 @@ class Kiosk:
                     view = self.retry(job_id)
                     if view["state"] != ISSUING:
                         self._recover.discard(job_id)
+            self._forget_stale_requests()
             self._wake.wait(0.25 if self.centre_ok else 1.0)
             self._wake.clear()
+
+    def _forget_stale_requests(self) -> None:
+        """A screen that never came back (browser crash): drop its request and card data."""
+        now = time.time()
+        for job in self.spool.jobs(ISSUING):
+            if job["id"] not in self._recover and now - job.get("created_at", now) > FORGET_SECONDS:
+                log.info("dropping unconfirmed request %s nobody follows", job["id"])
+                self.abandon(job["id"])
+        for job_id in list(self._persons):
+            if self.spool.get(job_id) is None:
+                self._persons.pop(job_id, None)
 
     def refresh(self) -> None:
         try:

@@ -36,7 +36,21 @@ class Spool:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._seq = 0
+        # One agent owns the spool: the files are the durable copy, reads come from memory
+        # (the screen asks twice a second; an SD card should not be read that often).
+        self._jobs: dict[str, dict[str, Any]] = {}
+        for path in self.directory.glob("k-*.json"):
+            job = self._read(path)
+            if job is not None:
+                self._jobs[job["id"]] = job
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            job: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.exception("unreadable spool file %s", path.name)
+            return None
+        return job if isinstance(job, dict) and job.get("id") == path.stem else None
 
     def _path(self, job_id: str) -> Path:
         if not job_id.startswith("k-") or not job_id[2:].isalnum():
@@ -63,7 +77,8 @@ class Spool:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
-            return job
+            self._jobs[job["id"]] = job
+            return dict(job)
 
     def create(self, **fields: Any) -> dict[str, Any]:
         job_id = fields.pop("id", None) or new_job_id()
@@ -71,14 +86,8 @@ class Spool:
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         with self._lock:
-            try:
-                job: dict[str, Any] = json.loads(self._path(job_id).read_text(encoding="utf-8"))
-                return job
-            except (KeyError, FileNotFoundError):
-                return None
-            except (OSError, ValueError):
-                log.exception("unreadable spool file for %s", job_id)
-                return None
+            job = self._jobs.get(job_id)
+            return dict(job) if job is not None else None
 
     def update(self, job_id: str, **fields: Any) -> dict[str, Any] | None:
         with self._lock:
@@ -90,6 +99,7 @@ class Spool:
 
     def delete(self, job_id: str) -> None:
         with self._lock:
+            self._jobs.pop(job_id, None)
             try:
                 self._path(job_id).unlink()
             except (KeyError, FileNotFoundError):
@@ -97,12 +107,12 @@ class Spool:
 
     def jobs(self, state: str | None = None) -> list[dict[str, Any]]:
         """Jobs in creation order (oldest first), optionally of one state."""
-        found = []
         with self._lock:
-            for path in self.directory.glob("k-*.json"):
-                job = self.get(path.stem)
-                if job is not None and (state is None or job.get("state") == state):
-                    found.append(job)
+            found = [
+                dict(job)
+                for job in self._jobs.values()
+                if state is None or job.get("state") == state
+            ]
         return sorted(found, key=lambda j: (j.get("created_at", 0), j["id"]))
 
     def prune(self, keep_seconds: float = KEEP_PRINTED_SECONDS) -> int:

@@ -143,3 +143,14 @@ def test_id_reader_unplugged_is_reported_absent(kiosk: RunningKiosk, centre: Cen
     assert kiosk.state()["blocked"] is None  # tickets go on, anonymously
     kiosk.reader.replug()
     assert wait_until(lambda: stored().get("id_reader") == "ok", 5), stored()
+
+
+def test_unfollowed_request_is_forgotten_with_its_card(kiosk: RunningKiosk) -> None:
+    kiosk.wait_ready()
+    spool = kiosk.agent.spool
+    job = spool.create(kind="service", code="A101", language="zh", priority="ordinary",
+                       identified=True)
+    kiosk.agent._persons[job["id"]] = {"id_number": "x", "name": "y", "birth_date": "1990-01-01"}
+    spool.save({**spool.get(job["id"]), "created_at": 0})  # type: ignore[dict-item]
+    assert wait_until(lambda: spool.get(job["id"]) is None, 3)
+    assert job["id"] not in kiosk.agent._persons

@@ -49,7 +49,9 @@ def test_spool_is_ordered_atomic_and_pruned(tmp_path) -> None:  # type: ignore[n
     job = json.loads(path.read_text())
     job["updated_at"] = time.time() - 7200
     path.write_text(json.dumps(job))
+    spool = Spool(tmp_path)  # as after a restart
     assert spool.prune() == 1 and spool.get(second["id"]) is None
+    assert not path.exists() and spool.get(first["id"]) is not None
     assert spool.get("../etc/passwd") is None
 
 
