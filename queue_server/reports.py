@@ -166,6 +166,11 @@ def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 2) if seconds is not None else None
 
 
+def _join(by: str | None) -> str:
+    """The services table is joined only when grouping by department (a join per row costs)."""
+    return "LEFT JOIN services s ON s.code = t.service" if by == "department" else ""
+
+
 def _grouping(by: str | None) -> tuple[str, str]:
     if by is None:
         return "'全部'", "范围"
@@ -182,7 +187,7 @@ def throughput(conn: sqlite3.Connection, query: ReportQuery, by: str) -> dict[st
         f"""SELECT {expression} AS g, count(*), sum(t.status = 'done'), sum(t.status = 'no_show'),
                    sum(t.status = 'unserved'), sum(t.transfer_count), sum(t.recall_count),
                    sum(t.outcome = 'completed')
-            FROM tickets t LEFT JOIN services s ON s.code = t.service
+            FROM tickets t {_join(by)}
             WHERE {where} GROUP BY g ORDER BY g""",
         params,
     ).fetchall()
@@ -207,7 +212,7 @@ def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[
         f"""WITH {cte}
             SELECT {expression} AS g, count(t.wait_seconds), avg(t.wait_seconds), avg(t.service_seconds),
                    sum(t.wait_seconds <= x.seconds)
-            FROM tickets t JOIN targets x ON x.site_id = t.site_id LEFT JOIN services s ON s.code = t.service
+            FROM tickets t JOIN targets x ON x.site_id = t.site_id {_join(by)}
             WHERE {where} AND t.wait_seconds IS NOT NULL GROUP BY g ORDER BY g""",
         cte_params + params,
     ).fetchall()
@@ -215,7 +220,7 @@ def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[
     for column, name in (("wait_seconds", "wait"), ("service_seconds", "service")):
         for g, bucket, count in conn.execute(
             f"""SELECT {expression} AS g, CAST(t.{column} / {BUCKET_SECONDS} AS INTEGER) AS b, count(*)
-                FROM tickets t LEFT JOIN services s ON s.code = t.service
+                FROM tickets t {_join(by)}
                 WHERE {where} AND t.{column} IS NOT NULL GROUP BY g, b""",
             params,
         ):
@@ -264,7 +269,7 @@ def outcomes(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None
     rows = conn.execute(
         f"""SELECT {expression} AS g, sum(t.outcome = 'completed'), sum(t.outcome = 'accepted'),
                    sum(t.outcome = 'referred'), sum(t.outcome = 'materials_incomplete'), count(*)
-            FROM tickets t LEFT JOIN services s ON s.code = t.service
+            FROM tickets t {_join(by)}
             WHERE {where} AND t.status = 'done' GROUP BY g ORDER BY g""",
         params,
     ).fetchall()
@@ -281,7 +286,7 @@ def ratings(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None)
     rows = conn.execute(
         f"""SELECT {expression} AS g, sum(t.rating = 5), sum(t.rating = 4), sum(t.rating = 3),
                    sum(t.rating = 2), sum(t.rating = 1), count(*)
-            FROM tickets t LEFT JOIN services s ON s.code = t.service
+            FROM tickets t {_join(by)}
             WHERE {where} AND t.rating IS NOT NULL GROUP BY g ORDER BY g""",
         params,
     ).fetchall()
