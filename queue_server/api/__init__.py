@@ -8,4 +8,5 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # (console, display and sign reads; ratings).
 from . import calling, routes  # noqa: E402,F401
 from . import devices_api  # noqa: E402,F401  (device status reports)
+from . import manage_api  # noqa: E402,F401  (managers' live dashboard reads)
 from . import reports_api  # noqa: E402,F401  (managers' reports and exports)

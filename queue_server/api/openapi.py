@@ -458,6 +458,7 @@ def openapi_document() -> dict[str, Any]:
     paths.update(_calling_paths())
     paths.update(_device_paths())
     paths.update(_report_paths())
+    paths.update(_manage_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
         "openapi": "3.0.3",
@@ -676,4 +677,76 @@ def _device_paths() -> dict[str, Any]:
                 },
             }
         }
+    }
+
+
+def _manage_paths() -> dict[str, Any]:
+    """The managers' live dashboard reads (queue_server/api/manage_api.py)."""
+    root = {
+        "name": "site",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "a site the caller manages: that site and every site below it; "
+        "default all sites in the caller's scope",
+    }
+    obj = {"type": "object"}
+    return {
+        "/api/v1/manage/live": {
+            "get": {
+                "summary": "Every site in scope now, for the live dashboard",
+                "description": "Managers and admins. Per site: counters (with the current "
+                "ticket, and `idle_since` for an open window without one), waiting tickets, "
+                "offered queues, devices with alerts, today's counts, `target_wait_minutes` "
+                "and `last_seq`. Read once and after each reconnect; apply pushed events "
+                "(join each site with `since` = its `last_seq`) in between.",
+                "security": BEARER,
+                "parameters": [root],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "server_time": {"type": "string", "format": "date-time"},
+                                "offline_after_seconds": {"type": "integer"},
+                                "items": {
+                                    "type": "object",
+                                    "description": "queue key (S:code / B:code) → name, name_en, prefix",
+                                },
+                                "sites": {"type": "array", "items": obj},
+                            },
+                        },
+                        "Live state",
+                    ),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/manage/devices": {
+            "get": {
+                "summary": "Enrolled devices of the sites in scope: last status, last report, alerts",
+                "description": "A kiosk reports at least once a minute; one silent for "
+                "`offline_after_seconds` is `offline`. Heartbeats that change nothing are not "
+                "pushed, so a dashboard reads this now and then to see them.",
+                "security": BEARER,
+                "parameters": [root],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "server_time": {"type": "string", "format": "date-time"},
+                                "offline_after_seconds": {"type": "integer"},
+                                "sites": {
+                                    "type": "object",
+                                    "description": "site id → devices",
+                                    "additionalProperties": {"type": "array", "items": obj},
+                                },
+                            },
+                        },
+                        "Devices",
+                    ),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
     }

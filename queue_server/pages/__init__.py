@@ -3,6 +3,7 @@
 - `console`: the clerk's console (`/console`)
 - `display`: the hall display with its announcements (`/display/<site>`)
 - `ticket_page`: a ticket's phone page with live status and the rating form (`/t/<id>`)
+- `manage`: the managers' live dashboard, city view and reports (`/manage`, `/manage/reports`)
 
 Pages only render a shell with the words of the chosen language; the data comes from
 /api/v1 and the Socket.IO push, like any other client.
@@ -37,7 +38,8 @@ def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
 def register_pages(app: Flask) -> None:
     from .console import console
     from .display import display
+    from .manage import manage
     from .ticket_page import ticket_page
 
-    for blueprint in (console, display, ticket_page):
+    for blueprint in (console, display, ticket_page, manage):
         app.register_blueprint(blueprint)

@@ -1,0 +1,29 @@
+"""The managers' pages: the live dashboard with its city view, and the reports.
+
+- `/manage`: every site in the manager's scope, live (counters, waiting per service,
+  longest wait, device alerts), and `#city`, the site tree rolled up with the sites over
+  their target wait flagged. Data: `GET /api/v1/manage/live`, then pushed events.
+- `/manage/reports`: summary figures, tables and charts for a date range and part of
+  the site tree, with CSV/XLSX downloads. Data: `GET /api/v1/reports/...`.
+
+Both pages log in like the console (a staff token in sessionStorage) and need a
+manager or admin account; the API checks the scope of every read.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import render_page
+
+manage = Blueprint("manage", __name__)
+
+
+@manage.get("/manage")
+def dashboard():  # type: ignore[no-untyped-def]
+    return render_page("manage.html", page="live")
+
+
+@manage.get("/manage/reports")
+def reports():  # type: ignore[no-untyped-def]
+    return render_page("manage_reports.html", page="reports")
