@@ -10,3 +10,4 @@ from . import calling, routes  # noqa: E402,F401
 from . import devices_api  # noqa: E402,F401  (device status reports)
 from . import manage_api  # noqa: E402,F401  (managers' live dashboard reads)
 from . import reports_api  # noqa: E402,F401  (managers' reports and exports)
+from . import admin_api  # noqa: E402,F401  (administration and its audit log)

@@ -51,6 +51,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "for people; Chinese unless Accept-Language prefers en",
             },
+            "field": {
+                "type": "string",
+                "description": "administration: the field to fix (shown next to it)",
+            },
         },
     },
     "Site": {
@@ -458,6 +462,7 @@ def openapi_document() -> dict[str, Any]:
     paths.update(_calling_paths())
     paths.update(_device_paths())
     paths.update(_report_paths())
+    paths.update(_admin_paths())
     paths.update(_manage_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
@@ -745,6 +750,232 @@ def _manage_paths() -> dict[str, Any]:
                         },
                         "Devices",
                     ),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+    }
+
+
+def _admin_paths() -> dict[str, Any]:
+    """Administration, admins only (queue_server/api/admin_api.py); every change is audited."""
+    from ..audit import KINDS
+
+    obj = {"type": "object"}
+    body = {"required": True, "content": {"application/json": {"schema": obj}}}
+    field_errors = "400 names the bad field in `field` (e.g. `target_wait_minutes`, `profile[0]`, `hours.mon`)."
+
+    def change(
+        summary: str, key: str, params: list[Any], status: str = "200", extra: str = ""
+    ) -> dict[str, Any]:
+        return {
+            "summary": summary,
+            "description": f"Admins only. Writes one audit row in the same transaction. {field_errors} {extra}".strip(),
+            "security": BEARER,
+            "parameters": params,
+            "requestBody": body,
+            "responses": {
+                status: _json({"type": "object", "properties": {key: obj}}, "Saved"),
+                **_errors(400, 401, 403, 404),
+            },
+        }
+
+    def path_param(name: str, kind: str = "string") -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+    number = path_param("number", "integer")
+    return {
+        "/api/v1/admin/audit": {
+            "get": {
+                "summary": "The audit log, newest first",
+                "description": "Who changed what and when, with the record before and after (JSON). "
+                "Page older entries with `before` = the `next_before` of the previous page.",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(KINDS)},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    },
+                    {"name": "before", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "entries": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "at": {"type": "string", "format": "date-time"},
+                                            "actor": {"type": "string"},
+                                            "action": {"type": "string"},
+                                            "kind": {"type": "string", "enum": list(KINDS)},
+                                            "target": {"type": "string"},
+                                            "site": NULLABLE_STRING,
+                                            "before": {"nullable": True},
+                                            "after": {"nullable": True},
+                                        },
+                                    },
+                                },
+                                "next_before": NULLABLE_INT,
+                            },
+                        },
+                        "Entries",
+                    ),
+                    **_errors(400, 401, 403),
+                },
+            }
+        },
+        "/api/v1/admin/sites": {
+            "post": change(
+                "Create a site",
+                "site",
+                [],
+                "201",
+                "Body: id, name, name_en, kind, parent, timezone, hours "
+                '({"mon": [["08:30","12:00"],["13:30","17:30"]], …}; a lunch break splits a day).',
+            )
+        },
+        "/api/v1/admin/sites/{site}": {
+            "put": change(
+                "Edit a site (name, kind, parent, time zone, opening hours)", "site", [SITE_PARAM]
+            )
+        },
+        "/api/v1/admin/sites/{site}/settings": {
+            "put": change(
+                "Replace a site's settings",
+                "settings",
+                [SITE_PARAM],
+                extra="target_wait_minutes, max_wait_minutes, identification, elderly_age, "
+                "daily_limit_per_person, announce_template(_en) (must hold {number} and {window}), "
+                "announce_english, announce_times, notice(_en). An empty value means the default.",
+            )
+        },
+        "/api/v1/admin/sites/{site}/offerings": {
+            "put": change("Set the services and bundles a site offers", "services", [SITE_PARAM])
+        },
+        "/api/v1/admin/sites/{site}/counters/{number}": {
+            "put": change(
+                "Add or edit a counter and its service profile",
+                "counter",
+                [SITE_PARAM, number],
+                extra="Body: name, kind, profile [{service|bundle, weight}]. Callable at once.",
+            )
+        },
+        "/api/v1/admin/catalog": {
+            "get": {
+                "summary": "Export the catalogue (JSON: services and bundles; CSV: services)",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["json", "csv"]},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The catalogue",
+                        "content": {
+                            "application/json": {"schema": obj},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_errors(400, 401, 403),
+                },
+            }
+        },
+        "/api/v1/admin/catalog/import": {
+            "post": change(
+                "Import a catalogue (all or nothing)",
+                "services",
+                [],
+                extra="Body: {format: json|csv, text}. A bad row answers 400 naming it "
+                "(`services[3]`, `line 5`) and the field.",
+            )
+        },
+        "/api/v1/admin/services/{code}": {
+            "put": change("Add or edit a service", "service", [path_param("code")])
+        },
+        "/api/v1/admin/bundles/{code}": {
+            "put": change("Add or edit a bundle", "bundle", [path_param("code")])
+        },
+        "/api/v1/admin/staff": {
+            "get": {
+                "summary": "Staff, their roles and sites (no password hashes)",
+                "security": BEARER,
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"staff": {"type": "array", "items": obj}},
+                        },
+                        "Staff",
+                    ),
+                    **_errors(401, 403),
+                },
+            },
+            "post": change(
+                "Add a staff member",
+                "staff",
+                [],
+                "201",
+                "Body: username, password, role, sites, display_name.",
+            ),
+        },
+        "/api/v1/admin/staff/{username}": {
+            "put": change(
+                "Edit a staff member's role, sites, name; deactivate (`active: false`)",
+                "staff",
+                [path_param("username")],
+                extra="Deactivating ends the member's sessions.",
+            )
+        },
+        "/api/v1/admin/staff/{username}/password": {
+            "post": change(
+                "Reset a password (ends the member's sessions)", "staff", [path_param("username")]
+            )
+        },
+        "/api/v1/admin/devices": {
+            "get": {
+                "summary": "Enrolled devices with their last status",
+                "security": BEARER,
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"devices": {"type": "array", "items": obj}},
+                        },
+                        "Devices",
+                    ),
+                    **_errors(401, 403),
+                },
+            },
+            "post": change(
+                "Enrol a device; the answer holds its token, shown this once",
+                "device",
+                [],
+                "201",
+                "Body: kind (kiosk|display|sign), site, name. Only a keyed hash of the token is stored.",
+            ),
+        },
+        "/api/v1/admin/devices/{device_id}/revoke": {
+            "post": {
+                "summary": "Revoke a device and its token",
+                "description": "Admins only; audited. Revoking a revoked device changes nothing.",
+                "security": BEARER,
+                "parameters": [path_param("device_id")],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"device": obj}}, "Revoked"),
                     **_errors(401, 403, 404),
                 },
             }

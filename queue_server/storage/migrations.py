@@ -206,3 +206,22 @@ def ticket_ratings(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE INDEX tickets_rated ON tickets (site_id, day, counter) WHERE rating IS NOT NULL"
     )
+
+
+@migration
+def audit_log(conn: sqlite3.Connection) -> None:
+    """Administration changes: who, what, when, before/after (JSON); read newest first by rowid."""
+    conn.execute(
+        """CREATE TABLE audit_log (
+            id TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            site_id TEXT,
+            before TEXT,
+            after TEXT
+        )"""
+    )
+    conn.execute("CREATE INDEX audit_log_kind ON audit_log (kind)")

@@ -1,0 +1,723 @@
+"""Administration: validated changes to sites, settings, catalogue, counters, staff, devices.
+
+Each change is one `BEGIN IMMEDIATE` transaction that reads the record as it was,
+writes the new one and appends its audit row (`audit.record`): the change and its
+audit row commit together or not at all. Validation errors are `FieldInvalid`, which
+names the field and picks a zh/en message (`messages.py`, codes `field_*`).
+
+Counters are read from the database by every console request, so a counter saved here
+can be opened and called at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from werkzeug.security import generate_password_hash
+
+from . import audit
+from .accounts import DEVICE_KINDS, ROLES, Accounts, subtree
+from .catalog import (
+    CatalogError,
+    parse_bundle,
+    parse_catalog_csv,
+    parse_catalog_json,
+    parse_profile,
+    parse_service,
+)
+from .engine.errors import InvalidInput, NotFound, UnknownSite
+from .engine.hours import WEEKDAYS
+from .engine.ids import new_id
+from .engine.model import Counter, CounterKind, Site, SiteKind
+from .site_view import bundle_payload, service_payload, site_payload
+from .storage import Database
+from .storage import repository as repo
+from .storage.records import to_text
+
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+PLACEHOLDER = re.compile(r"{([^{}]*)}")
+# What the hall display fills in (static/announcer.js): the number and the window are required.
+TEMPLATE_PLACEHOLDERS = ("number", "window", "window_name")
+TEMPLATE_REQUIRED = ("number", "window")
+IDENTIFICATION = ("off", "optional", "required")
+
+
+class FieldInvalid(InvalidInput):
+    """One field of an administration request is wrong; `rule` picks the message."""
+
+    def __init__(self, field: str, rule: str, **params: Any) -> None:
+        super().__init__(f"{field}: {rule}", field=field, **params)
+        self.code = f"field_{rule}"
+        self.field = field
+
+
+class UnknownStaff(NotFound):
+    code = "unknown_staff"
+
+
+class UnknownDevice(NotFound):
+    code = "unknown_device"
+
+
+def _now() -> str:
+    return to_text(datetime.now(UTC))  # type: ignore[return-value]
+
+
+# --- field checks ----------------------------------------------------------------------
+
+
+def text(
+    data: dict[str, Any],
+    name: str,
+    required: bool = True,
+    max_length: int = 100,
+    one_line: bool = True,
+) -> str:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise FieldInvalid(name, "required")
+        return ""
+    if not isinstance(value, str):
+        raise FieldInvalid(name, "text")
+    value = value.strip()
+    if len(value) > max_length:
+        raise FieldInvalid(name, "too_long", max=max_length)
+    if one_line and ("\n" in value or "\r" in value):
+        raise FieldInvalid(name, "one_line")
+    return value
+
+
+def integer(
+    data: dict[str, Any], name: str, low: int, high: int, required: bool = False
+) -> int | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise FieldInvalid(name, "required")
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise FieldInvalid(name, "integer", min=low, max=high)
+    return value
+
+
+def flag(data: dict[str, Any], name: str) -> bool | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise FieldInvalid(name, "bool")
+    return value
+
+
+def choice(
+    data: dict[str, Any],
+    name: str,
+    options: tuple[str, ...] | list[str],
+    default: str | None = None,
+) -> str:
+    value = data.get(name, default)
+    if value is None or value == "":
+        raise FieldInvalid(name, "required")
+    if value not in options:
+        raise FieldInvalid(name, "choice", choices=", ".join(options))
+    return str(value)
+
+
+def check_hours(value: Any) -> dict[str, list[list[str]]] | None:
+    """Opening hours per weekday: up to three spans (a lunch break splits a day in two)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FieldInvalid("hours", "hours_form")
+    result: dict[str, list[list[str]]] = {}
+    for day, spans in value.items():
+        where = f"hours.{day}"
+        if day not in WEEKDAYS:
+            raise FieldInvalid(where, "weekday")
+        if not isinstance(spans, list) or len(spans) > 3:
+            raise FieldInvalid(where, "hours_form")
+        clean = []
+        for span in spans:
+            if not (
+                isinstance(span, list | tuple)
+                and len(span) == 2
+                and all(isinstance(t, str) and CLOCK.match(t) for t in span)
+            ):
+                raise FieldInvalid(where, "clock")
+            if span[1] <= span[0]:
+                raise FieldInvalid(where, "span_order")
+            clean.append([span[0], span[1]])
+        clean.sort()
+        for earlier, later in zip(clean, clean[1:], strict=False):
+            if later[0] < earlier[1]:
+                raise FieldInvalid(where, "span_overlap")
+        if clean:
+            result[day] = clean
+    return result
+
+
+def check_timezone(value: Any) -> str:
+    if value is None or value == "":
+        return "Asia/Shanghai"
+    if not isinstance(value, str) or len(value) > 64:
+        raise FieldInvalid("timezone", "timezone", value=str(value)[:64])
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldInvalid("timezone", "timezone", value=value) from None
+    return value
+
+
+def check_template(data: dict[str, Any], name: str) -> str:
+    template = text(data, name, required=False, max_length=100)
+    if not template:
+        return ""
+    names = PLACEHOLDER.findall(template)
+    unknown = [n for n in names if n not in TEMPLATE_PLACEHOLDERS]
+    if unknown or template.count("{") != len(names) or template.count("}") != len(names):
+        raise FieldInvalid(name, "placeholder", allowed="{number} {window} {window_name}")
+    missing = [n for n in TEMPLATE_REQUIRED if n not in names]
+    if missing:
+        raise FieldInvalid(name, "template")
+    return template
+
+
+def check_settings(data: Any) -> dict[str, Any]:
+    """The per-site settings the rest of the system reads (README-admin.md lists them)."""
+    if not isinstance(data, dict):
+        raise FieldInvalid("settings", "form")
+    known = {
+        "target_wait_minutes",
+        "max_wait_minutes",
+        "identification",
+        "elderly_age",
+        "daily_limit_per_person",
+        "announce_template",
+        "announce_template_en",
+        "announce_english",
+        "announce_times",
+        "notice",
+        "notice_en",
+    }
+    for name in data:
+        if name not in known:
+            raise FieldInvalid(name, "unknown_setting")
+    settings: dict[str, Any] = {
+        "target_wait_minutes": integer(data, "target_wait_minutes", 1, 240),
+        "max_wait_minutes": integer(data, "max_wait_minutes", 1, 480),
+        "identification": choice(data, "identification", IDENTIFICATION, "off"),
+        "elderly_age": integer(data, "elderly_age", 50, 100),
+        "daily_limit_per_person": integer(data, "daily_limit_per_person", 1, 20),
+        "announce_template": check_template(data, "announce_template"),
+        "announce_template_en": check_template(data, "announce_template_en"),
+        "announce_english": flag(data, "announce_english"),
+        "announce_times": integer(data, "announce_times", 1, 3),
+        "notice": text(data, "notice", required=False, max_length=200),
+        "notice_en": text(data, "notice_en", required=False, max_length=200),
+    }
+    target, longest = settings["target_wait_minutes"], settings["max_wait_minutes"]
+    if target is not None and longest is not None and longest < target:
+        raise FieldInvalid("max_wait_minutes", "below_target")
+    # Absent means the default: an empty field removes the setting.
+    return {k: v for k, v in settings.items() if v is not None and v != ""}
+
+
+def _catalog_field(exc: CatalogError, fields: tuple[str, ...]) -> FieldInvalid:
+    """A catalogue error as a field error: its problem names the field (`prefix must …`)."""
+    problem = str(exc.detail).split(": ", 1)[-1]
+    words = problem.replace(",", " ").split()
+    field = next((w for w in words if w in fields), exc.where)
+    return FieldInvalid(field, "catalog", where=field, problem=problem)
+
+
+SERVICE_FIELDS = (
+    "code", "name", "name_en", "department", "domain", "prefix", "on_the_spot",
+    "commitment_allowed", "conditions", "materials", "legal_limit_days", "expected_minutes",
+    "issue_window", "last_ticket_minutes", "daily_cap",
+)  # fmt: skip
+BUNDLE_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "prefix",
+    "services",
+    "description",
+    "expected_minutes",
+    "daily_cap",
+)
+
+
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", value or ""):
+        raise FieldInvalid("code", "code")
+    return value
+
+
+def counter_config(counter: Counter | None) -> dict[str, Any] | None:
+    if counter is None:
+        return None
+    return {
+        "number": counter.number,
+        "name": counter.name,
+        "kind": counter.kind.value,
+        "profile": [
+            {"service": e.service, "weight": e.weight}
+            if e.service
+            else {"bundle": e.bundle, "weight": e.weight}
+            for e in counter.profile
+        ],
+    }
+
+
+def staff_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "username": row["username"],
+        "role": row["role"],
+        "sites": json.loads(row["sites"]),
+        "display_name": row["display_name"],
+        "active": bool(row["active"]),
+        "created_at": row["created_at"],
+    }
+
+
+def device_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "site": row["site_id"],
+        "name": row["name"],
+        "created_at": row["created_at"],
+        "revoked_at": row["revoked_at"],
+        "last_seen": row["last_seen"],
+        "status": json.loads(row["status"] or "{}"),
+    }
+
+
+class Administration:
+    def __init__(self, db: Database, accounts: Accounts) -> None:
+        self.db = db
+        self.accounts = accounts
+
+    # --- sites ------------------------------------------------------------------------
+
+    def save_site(
+        self, actor: str, site_id: str, data: dict[str, Any], create: bool
+    ) -> dict[str, Any]:
+        if create and not SITE_ID.match(site_id or ""):
+            raise FieldInvalid("id", "site_id")
+        name = text(data, "name")
+        name_en = text(data, "name_en", required=False)
+        kind = choice(data, "kind", [k.value for k in SiteKind])
+        parent = data.get("parent") or None
+        if parent is not None and not isinstance(parent, str):
+            raise FieldInvalid("parent", "unknown_site", value=str(parent))
+        timezone = check_timezone(data.get("timezone"))
+        hours = check_hours(data.get("hours"))
+        with self.db.transaction() as conn:
+            existing = repo.get_site(conn, site_id)
+            if create and existing is not None:
+                raise FieldInvalid("id", "taken", value=site_id)
+            if not create and existing is None:
+                raise UnknownSite(site=site_id)
+            if parent is not None:
+                if repo.get_site(conn, parent) is None:
+                    raise FieldInvalid("parent", "unknown_site", value=parent)
+                if not create and parent in _below(conn, site_id):
+                    raise FieldInvalid("parent", "parent_cycle")
+            site = Site(
+                id=site_id,
+                name=name,
+                name_en=name_en,
+                kind=SiteKind(kind),
+                parent_id=parent,
+                timezone=timezone,
+                hours=hours,
+                settings=existing.settings if existing else {},
+            )
+            repo.upsert_site(conn, site)
+            before = site_payload(existing) if existing else None
+            after = site_payload(site)
+            audit.record(
+                conn,
+                actor,
+                "create" if create else "update",
+                "site",
+                site_id,
+                before,
+                after,
+                site_id,
+            )
+        return after
+
+    def save_settings(self, actor: str, site_id: str, data: Any) -> dict[str, Any]:
+        settings = check_settings(data)
+        with self.db.transaction() as conn:
+            site = _site(conn, site_id)
+            repo.upsert_site(conn, replace(site, settings=settings))
+            audit.record(
+                conn, actor, "update", "settings", site_id, site.settings, settings, site_id
+            )
+        return settings
+
+    def save_offerings(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        lists = {}
+        for name in ("services", "bundles"):
+            value = data.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise FieldInvalid(name, "list")
+            lists[name] = list(dict.fromkeys(value))
+        with self.db.transaction() as conn:
+            _site(conn, site_id)
+            for code in lists["services"]:
+                if repo.get_service(conn, code) is None:
+                    raise FieldInvalid("services", "unknown_item", value=code)
+            for code in lists["bundles"]:
+                if repo.get_bundle(conn, code) is None:
+                    raise FieldInvalid("bundles", "unknown_item", value=code)
+            services, bundles = repo.offerings(conn, site_id)
+            repo.set_offerings(conn, site_id, lists["services"], lists["bundles"])
+            before = {"services": services, "bundles": bundles}
+            audit.record(conn, actor, "update", "offerings", site_id, before, lists, site_id)
+        return lists
+
+    # --- catalogue --------------------------------------------------------------------
+
+    def save_service(self, actor: str, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        _code(code)
+        try:
+            service = parse_service({**data, "code": code}, "service")
+        except CatalogError as exc:
+            raise _catalog_field(exc, SERVICE_FIELDS) from None
+        with self.db.transaction() as conn:
+            existing = repo.get_service(conn, code)
+            repo.upsert_service(conn, service)
+            before = service_payload(existing) if existing else None
+            after = service_payload(service)
+            audit.record(
+                conn, actor, "update" if existing else "create", "service", code, before, after
+            )
+        return after
+
+    def save_bundle(self, actor: str, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        _code(code)
+        with self.db.transaction() as conn:
+            known = {s.code for s in repo.list_services(conn)}
+            try:
+                bundle = parse_bundle({**data, "code": code}, "bundle", known)
+            except CatalogError as exc:
+                raise _catalog_field(exc, BUNDLE_FIELDS) from None
+            existing = repo.get_bundle(conn, code)
+            repo.upsert_bundle(conn, bundle)
+            before = bundle_payload(existing) if existing else None
+            after = bundle_payload(bundle)
+            audit.record(
+                conn, actor, "update" if existing else "create", "bundle", code, before, after
+            )
+        return after
+
+    def import_catalog(self, actor: str, fmt: str, text_: str) -> dict[str, Any]:
+        """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
+        if fmt not in ("json", "csv"):
+            raise FieldInvalid("format", "choice", choices="json, csv")
+        if not isinstance(text_, str) or not text_.strip():
+            raise FieldInvalid("text", "required")
+        with self.db.transaction() as conn:
+            try:
+                if fmt == "json":
+                    existing = [s.code for s in repo.list_services(conn)]
+                    services, bundles = parse_catalog_json(text_, existing)
+                else:
+                    services, bundles = parse_catalog_csv(text_), []
+            except CatalogError as exc:
+                problem = str(exc.detail).split(": ", 1)[-1]
+                raise FieldInvalid("text", "catalog", where=exc.where, problem=problem) from None
+            before: dict[str, Any] = {"services": {}, "bundles": {}}
+            after: dict[str, Any] = {"services": {}, "bundles": {}}
+            for service in services:
+                old = repo.get_service(conn, service.code)
+                new = service_payload(service)
+                if old is None or service_payload(old) != new:
+                    before["services"][service.code] = service_payload(old) if old else None
+                    after["services"][service.code] = new
+                    repo.upsert_service(conn, service)
+            for bundle in bundles:
+                old_bundle = repo.get_bundle(conn, bundle.code)
+                new = bundle_payload(bundle)
+                if old_bundle is None or bundle_payload(old_bundle) != new:
+                    before["bundles"][bundle.code] = (
+                        bundle_payload(old_bundle) if old_bundle else None
+                    )
+                    after["bundles"][bundle.code] = new
+                    repo.upsert_bundle(conn, bundle)
+            summary = {
+                "services": len(services),
+                "bundles": len(bundles),
+                "changed_services": sorted(after["services"]),
+                "changed_bundles": sorted(after["bundles"]),
+            }
+            if summary["changed_services"] or summary["changed_bundles"]:
+                target = (
+                    f"{fmt}: {len(after['services'])} services, {len(after['bundles'])} bundles"
+                )
+                audit.record(conn, actor, "import", "catalog", target, before, after)
+        return summary
+
+    # --- counters ---------------------------------------------------------------------
+
+    def save_counter(
+        self, actor: str, site_id: str, number: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not 1 <= number <= 999:
+            raise FieldInvalid("number", "integer", min=1, max=999)
+        name = text(data, "name", max_length=40)
+        kind = choice(data, "kind", [k.value for k in CounterKind], "comprehensive")
+        try:
+            profile = parse_profile(data.get("profile", []), "counter")
+        except CatalogError as exc:
+            raise FieldInvalid(exc.where.replace("counter.", ""), "profile_entry") from None
+        if not profile:
+            raise FieldInvalid("profile", "profile_empty")
+        keys = [e.key for e in profile]
+        if len(set(keys)) != len(keys):
+            raise FieldInvalid("profile", "profile_duplicate")
+        with self.db.transaction() as conn:
+            _site(conn, site_id)
+            for i, entry in enumerate(profile):
+                kind_name = "service" if entry.service else "bundle"
+                code = entry.service or entry.bundle or ""
+                found = (
+                    repo.get_service(conn, code) if entry.service else repo.get_bundle(conn, code)
+                )
+                if found is None:
+                    raise FieldInvalid(f"profile[{i}]", "unknown_item", value=code)
+                if not repo.is_offered(conn, site_id, kind_name, code):
+                    raise FieldInvalid(f"profile[{i}]", "not_offered", value=code)
+            existing = repo.get_counter(conn, site_id, number)
+            if existing is not None:
+                counter = replace(existing, name=name, kind=CounterKind(kind), profile=profile)
+            else:
+                counter = Counter(
+                    id=new_id(),
+                    site_id=site_id,
+                    number=number,
+                    name=name,
+                    kind=CounterKind(kind),
+                    profile=profile,
+                )
+            repo.save_counter(conn, counter)
+            before, after = counter_config(existing), counter_config(counter)
+            audit.record(
+                conn,
+                actor,
+                "update" if existing else "create",
+                "counter",
+                f"{site_id}/{number}",
+                before,
+                after,
+                site_id,
+            )
+        return after  # type: ignore[return-value]
+
+    # --- staff ------------------------------------------------------------------------
+
+    def list_staff(self) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT * FROM staff ORDER BY role, username")
+        return [staff_payload(r) for r in rows]  # type: ignore[misc]
+
+    def _staff_fields(
+        self, conn: sqlite3.Connection, data: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        role = choice(data, "role", ROLES, current["role"] if current else None)
+        sites = data.get("sites", current["sites"] if current else [])
+        if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
+            raise FieldInvalid("sites", "list")
+        sites = list(dict.fromkeys(sites))
+        for site in sites:
+            if repo.get_site(conn, site) is None:
+                raise FieldInvalid("sites", "unknown_site", value=site)
+        if role != "admin" and not sites:
+            raise FieldInvalid("sites", "sites_needed")
+        display = (
+            text(data, "display_name", required=False, max_length=40)
+            if "display_name" in data or current is None
+            else current["display_name"]
+        )
+        return {"role": role, "sites": sites, "display_name": display}
+
+    def add_staff(self, actor: str, data: dict[str, Any]) -> dict[str, Any]:
+        username = text(data, "username", max_length=64)
+        if not USERNAME.match(username):
+            raise FieldInvalid("username", "username")
+        password = _password(data)
+        password_hash = generate_password_hash(password)  # slow on purpose: outside the transaction
+        with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
+                raise FieldInvalid("username", "taken", value=username)
+            fields = self._staff_fields(conn, data, None)
+            conn.execute(
+                """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    username,
+                    password_hash,
+                    fields["role"],
+                    json.dumps(fields["sites"]),
+                    fields["display_name"],
+                    _now(),
+                ),
+            )
+            after = staff_payload(_staff_row(conn, username))
+            audit.record(conn, actor, "create", "staff", username, None, after)
+        return after  # type: ignore[return-value]
+
+    def update_staff(self, actor: str, username: str, data: dict[str, Any]) -> dict[str, Any]:
+        active = flag(data, "active")
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            fields = self._staff_fields(conn, data, before)
+            active_now = before["active"] if active is None else active
+            if username == actor and not active_now:
+                raise FieldInvalid("active", "self")
+            if (
+                before["role"] == "admin"
+                and before["active"]
+                and (fields["role"] != "admin" or not active_now)
+            ):
+                admins = conn.execute(
+                    "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1 AND username != ?",
+                    (username,),
+                ).fetchone()[0]
+                if not admins:
+                    raise FieldInvalid("role" if active_now else "active", "last_admin")
+            conn.execute(
+                "UPDATE staff SET role = ?, sites = ?, display_name = ?, active = ? WHERE username = ?",
+                (
+                    fields["role"],
+                    json.dumps(fields["sites"]),
+                    fields["display_name"],
+                    int(active_now),
+                    username,
+                ),
+            )
+            if not active_now:  # a deactivated account's sessions end now
+                conn.execute(
+                    "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ?",
+                    (username,),
+                )
+            after = staff_payload(_staff_row(conn, username))
+            action = "deactivate" if before["active"] and not active_now else "update"
+            audit.record(conn, actor, action, "staff", username, before, after)
+        self.accounts.forget_cached()
+        return after  # type: ignore[return-value]
+
+    def reset_password(self, actor: str, username: str, data: dict[str, Any]) -> dict[str, Any]:
+        password_hash = generate_password_hash(_password(data))
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            conn.execute(
+                "UPDATE staff SET password_hash = ? WHERE username = ?", (password_hash, username)
+            )
+            ended = conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ? AND revoked = 0",
+                (username,),
+            ).rowcount
+            # Never the hash: the log says that it changed and which sessions ended.
+            audit.record(
+                conn, actor, "reset_password", "staff", username,
+                {"password": "old", "sessions": ended}, {"password": "new", "sessions": 0},
+            )  # fmt: skip
+        self.accounts.forget_cached()
+        return before
+
+    # --- devices ----------------------------------------------------------------------
+
+    def list_devices(self) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT * FROM devices ORDER BY site_id, kind, created_at")
+        return [device_payload(r) for r in rows]  # type: ignore[misc]
+
+    def enrol_device(self, actor: str, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """A new device and its token; the token is returned once and stored only hashed."""
+        kind = choice(data, "kind", DEVICE_KINDS)
+        site_id = text(data, "site", max_length=40)
+        name = text(data, "name", required=False, max_length=60)
+        token = secrets.token_urlsafe(32)
+        device_id = new_id()
+        with self.db.transaction() as conn:
+            if repo.get_site(conn, site_id) is None:
+                raise FieldInvalid("site", "unknown_site", value=site_id)
+            now = _now()
+            conn.execute(
+                "INSERT INTO devices (id, kind, site_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                (device_id, kind, site_id, name, now),
+            )
+            conn.execute(
+                "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
+                (self.accounts.token_hash(token), device_id, now),
+            )
+            after = device_payload(_device_row(conn, device_id))
+            audit.record(conn, actor, "enrol", "device", device_id, None, after, site_id)
+        return after, token  # type: ignore[return-value]
+
+    def revoke_device(self, actor: str, device_id: str) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            before = device_payload(_device_row(conn, device_id))
+            if before is None:
+                raise UnknownDevice(device=device_id)
+            if before["revoked_at"] is not None:
+                return before  # already revoked: nothing changes, nothing to log
+            conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now(), device_id))
+            conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
+            )
+            after = device_payload(_device_row(conn, device_id))
+            audit.record(conn, actor, "revoke", "device", device_id, before, after, before["site"])
+        self.accounts.forget_cached()
+        return after  # type: ignore[return-value]
+
+
+def _password(data: dict[str, Any]) -> str:
+    password = data.get("password")
+    if not isinstance(password, str) or not password:
+        raise FieldInvalid("password", "required")
+    if not 8 <= len(password) <= 128:
+        raise FieldInvalid("password", "password")
+    return password
+
+
+def _site(conn: sqlite3.Connection, site_id: str) -> Site:
+    site = repo.get_site(conn, site_id)
+    if site is None:
+        raise UnknownSite(site=site_id)
+    return site
+
+
+def _below(conn: sqlite3.Connection, site_id: str) -> set[str]:
+    return subtree(conn, [site_id])
+
+
+def _staff_row(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()  # type: ignore[no-any-return]
+
+
+def _device_row(conn: sqlite3.Connection, device_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()  # type: ignore[no-any-return]

@@ -1,0 +1,257 @@
+"""Administration over HTTP (admins only): /api/v1/admin/…
+
+Each route parses, calls `administration`, and answers. A validation error answers
+400 with `{"error", "message", "field"}`: `field` names what to fix, so the admin
+pages show the message next to it. Every change writes one audit row, readable at
+`GET /admin/audit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from .. import audit, catalog
+from ..accounts import Forbidden, Principal
+from ..administration import Administration, FieldInvalid
+from ..app import hall
+from ..engine.errors import InvalidInput
+from ..messages import message, pick_language
+from . import api
+from .auth import require
+from .routes import json_body
+
+ADMINS = frozenset({"admin"})
+
+
+def administration() -> Administration:
+    return Administration(hall().db, hall().accounts)
+
+
+def admin(site: str | None = None) -> Principal:
+    return require(site, ADMINS)
+
+
+def with_field(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer a field error with the field's name beside the message."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except InvalidInput as exc:
+            field = exc.params.get("field")
+            if not field:
+                raise
+            params = dict(exc.params)
+            params.setdefault("detail", exc.detail)
+            language = pick_language(request.headers.get("Accept-Language"))
+            body = {
+                "error": exc.code,
+                "message": message(exc.code, language, **params),
+                "field": field,
+            }
+            return jsonify(body), exc.status
+
+    return wrapper
+
+
+def _covers_all(principal: Principal, sites: list[str]) -> None:
+    if not all(principal.covers(s) for s in sites):
+        raise Forbidden()
+
+
+# --- audit log -------------------------------------------------------------------------
+
+
+@api.get("/admin/audit")
+@with_field
+def audit_log():  # type: ignore[no-untyped-def]
+    admin()
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in audit.KINDS:
+        raise FieldInvalid("kind", "choice", choices=", ".join(audit.KINDS))
+    try:
+        limit = int(request.args.get("limit", "100"))
+        before = int(request.args["before"]) if request.args.get("before") else None
+    except ValueError:
+        raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE) from None
+    if not 1 <= limit <= audit.MAX_PAGE:
+        raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE)
+    entries, cursor = audit.entries(hall().db.conn, kind, limit, before)
+    return jsonify({"entries": [e.payload() for e in entries], "next_before": cursor})
+
+
+# --- sites -----------------------------------------------------------------------------
+
+
+@api.post("/admin/sites")
+@with_field
+def create_site():  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    body = json_body()
+    site_id = body.get("id") if isinstance(body.get("id"), str) else ""
+    return jsonify(
+        {"site": administration().save_site(principal.name, site_id, body, create=True)}
+    ), 201
+
+
+@api.put("/admin/sites/<site>")
+@with_field
+def update_site(site: str):  # type: ignore[no-untyped-def]
+    principal = admin(site)
+    return jsonify(
+        {"site": administration().save_site(principal.name, site, json_body(), create=False)}
+    )
+
+
+@api.put("/admin/sites/<site>/settings")
+@with_field
+def site_settings(site: str):  # type: ignore[no-untyped-def]
+    principal = admin(site)
+    return jsonify({"settings": administration().save_settings(principal.name, site, json_body())})
+
+
+@api.put("/admin/sites/<site>/offerings")
+@with_field
+def site_offerings(site: str):  # type: ignore[no-untyped-def]
+    principal = admin(site)
+    return jsonify(administration().save_offerings(principal.name, site, json_body()))
+
+
+@api.put("/admin/sites/<site>/counters/<int:number>")
+@with_field
+def save_counter(site: str, number: int):  # type: ignore[no-untyped-def]
+    principal = admin(site)
+    return jsonify(
+        {"counter": administration().save_counter(principal.name, site, number, json_body())}
+    )
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+
+@api.get("/admin/catalog")
+@with_field
+def export_catalog():  # type: ignore[no-untyped-def]
+    admin()
+    fmt = request.args.get("format", "json")
+    if fmt == "csv":
+        return Response(
+            "\ufeff" + catalog.export_csv(hall().db),  # a BOM, so spreadsheet programs read UTF-8
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="hallqueue-catalog.csv"'},
+        )
+    if fmt != "json":
+        raise FieldInvalid("format", "choice", choices="json, csv")
+    return Response(
+        catalog.export_json(hall().db),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="hallqueue-catalog.json"'},
+    )
+
+
+@api.post("/admin/catalog/import")
+@with_field
+def import_catalog():  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    body = json_body()
+    fmt = body.get("format", "json")
+    return jsonify(administration().import_catalog(principal.name, fmt, body.get("text")))
+
+
+@api.put("/admin/services/<code>")
+@with_field
+def save_service(code: str):  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    return jsonify({"service": administration().save_service(principal.name, code, json_body())})
+
+
+@api.put("/admin/bundles/<code>")
+@with_field
+def save_bundle(code: str):  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    return jsonify({"bundle": administration().save_bundle(principal.name, code, json_body())})
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@api.get("/admin/staff")
+def list_staff():  # type: ignore[no-untyped-def]
+    admin()
+    return jsonify({"staff": administration().list_staff()})
+
+
+@api.post("/admin/staff")
+@with_field
+def add_staff():  # type: ignore[no-untyped-def]
+    principal = admin()
+    body = json_body()
+    sites = body.get("sites") if isinstance(body.get("sites"), list) else []
+    if body.get("role") == "admin" and not sites and not principal.all_sites:
+        raise Forbidden()
+    _covers_all(principal, [s for s in sites if isinstance(s, str)])
+    return jsonify({"staff": administration().add_staff(principal.name, body)}), 201
+
+
+@api.put("/admin/staff/<username>")
+@with_field
+def update_staff(username: str):  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    return jsonify({"staff": administration().update_staff(principal.name, username, json_body())})
+
+
+@api.post("/admin/staff/<username>/password")
+@with_field
+def reset_password(username: str):  # type: ignore[no-untyped-def]
+    principal = admin()
+    if not principal.all_sites:
+        raise Forbidden()
+    return jsonify(
+        {"staff": administration().reset_password(principal.name, username, json_body())}
+    )
+
+
+# --- devices ---------------------------------------------------------------------------
+
+
+@api.get("/admin/devices")
+def list_devices():  # type: ignore[no-untyped-def]
+    principal = admin()
+    devices = [d for d in administration().list_devices() if principal.covers(d["site"])]
+    return jsonify({"devices": devices})
+
+
+@api.post("/admin/devices")
+@with_field
+def enrol_device():  # type: ignore[no-untyped-def]
+    principal = admin()
+    body = json_body()
+    if isinstance(body.get("site"), str) and not principal.covers(body["site"]):
+        raise Forbidden()
+    device, token = administration().enrol_device(principal.name, body)
+    # The only time the token is ever shown: only its keyed hash is stored.
+    return jsonify({"device": device, "token": token}), 201
+
+
+@api.post("/admin/devices/<device_id>/revoke")
+def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
+    principal = admin()
+    row = hall().db.query_one("SELECT site_id FROM devices WHERE id = ?", (device_id,))
+    if row is not None and not principal.covers(row["site_id"]):
+        raise Forbidden()
+    return jsonify({"device": administration().revoke_device(principal.name, device_id)})

@@ -1,0 +1,137 @@
+"""The audit log of administration: who changed what, when, with before/after as JSON.
+
+A row is written by `record` over the connection of the change itself, so the change
+and its audit row commit (or roll back) together. Rows are read newest first.
+Secrets never enter the log: no password hashes, no device tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .engine.ids import new_id
+from .storage.records import to_text
+
+KINDS = (
+    "site",
+    "settings",
+    "offerings",
+    "service",
+    "bundle",
+    "catalog",
+    "counter",
+    "staff",
+    "device",
+)
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    at: str
+    actor: str
+    action: str
+    kind: str
+    target: str
+    site: str | None
+    before: Any
+    after: Any
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "kind": self.kind,
+            "target": self.target,
+            "site": self.site,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+def record(
+    conn: sqlite3.Connection,
+    actor: str,
+    action: str,
+    kind: str,
+    target: str,
+    before: Any,
+    after: Any,
+    site: str | None = None,
+) -> Entry:
+    """Append one row; call inside the transaction that makes the change."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown audit kind {kind!r}")
+    entry = Entry(
+        id=new_id(),
+        at=to_text(datetime.now(UTC)),  # type: ignore[arg-type]
+        actor=actor,
+        action=action,
+        kind=kind,
+        target=target,
+        site=site,
+        before=before,
+        after=after,
+    )
+    conn.execute(
+        """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, before, after)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            entry.id,
+            entry.at,
+            actor,
+            action,
+            kind,
+            target,
+            site,
+            None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+            None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+        ),
+    )
+    return entry
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"],
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        kind=row["kind"],
+        target=row["target"],
+        site=row["site_id"],
+        before=json.loads(row["before"]) if row["before"] is not None else None,
+        after=json.loads(row["after"]) if row["after"] is not None else None,
+    )
+
+
+def entries(
+    conn: sqlite3.Connection, kind: str | None = None, limit: int = 100, before: int | None = None
+) -> tuple[list[Entry], int | None]:
+    """Newest first; returns the page and the cursor for the next (older) page, if any.
+
+    The cursor is the row number (rowid), which grows with every insert: ids are
+    ULIDs, ordered only to the millisecond.
+    """
+    where, params = [], []
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(kind)
+    if before is not None:
+        where.append("rowid < ?")
+        params.append(before)
+    sql = "SELECT rowid AS n, * FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY rowid DESC LIMIT ?"
+    rows = conn.execute(sql, (*params, limit + 1)).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [_entry(r) for r in rows], (rows[-1]["n"] if more and rows else None)
