@@ -301,5 +301,7 @@
   window.addEventListener("resize", resize);
   window.addEventListener("beforeprint", resize);
   window.addEventListener("afterprint", resize);
+  // Chromium may lay out for print without a beforeprint (e.g. emulated print media).
+  window.matchMedia("print").addEventListener("change", resize);
   M.boot(start);
 })();

@@ -106,3 +106,23 @@ def test_english_and_scope(centre: Centre, page: Page) -> None:
     expect(page.locator("article.site")).to_have_count(3)
     expect(page.locator('article.site[data-site="town-gutang"] h3')).to_contain_text("Gutang Township Service Centre")
     expect(page.locator(".m-nav")).to_contain_text("City view")
+
+
+def test_admin_hears_every_site_once(centre: Centre, page: Page) -> None:
+    login(page, centre, "/manage", Centre.ADMIN)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=5000)
+    page.wait_for_function("() => window.hallqueueManage.syncs > 0")
+    expect(page.locator("article.site")).to_have_count(5)
+    centre.issue("D401", site="town-gutang")
+    centre.issue("D401", site="town-gutang")
+    town = page.locator('article.site[data-site="town-gutang"]')
+    expect(town.locator('[data-figure="waiting"] .value')).to_have_text("2", timeout=1000)
+    page.wait_for_timeout(300)  # a duplicate delivery (site room and managers room) would show 3 or 4
+    expect(town.locator('[data-figure="waiting"] .value')).to_have_text("2")
+    assert page.evaluate("() => window.hallqueueManage.events") == 2
+
+
+def test_a_clerk_cannot_use_the_dashboard(centre: Centre, page: Page) -> None:
+    login(page, centre, "/manage", Centre.CLERK)
+    expect(page.locator("#login-error")).to_have_text("该账号不是管理人员")
+    expect(page.locator("#work")).to_be_hidden()

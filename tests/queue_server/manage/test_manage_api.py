@@ -53,3 +53,18 @@ def test_devices_report_alerts(centre: Centre) -> None:
     assert kiosk["offline"] is False and kiosk["last_seen"]
     live = centre.get("/manage/live?site=city-hall", token=token).json()
     assert any(d["alerts"] == ["printer_out"] for d in live["sites"][0]["devices"])
+
+
+def test_a_silent_kiosk_is_offline(centre: Centre) -> None:
+    import sqlite3
+
+    centre.post("/devices/status", {"printer": "ok", "id_reader": "ok"}, token=centre.kiosk_token)
+    conn = sqlite3.connect(centre.db_path)
+    conn.execute("UPDATE devices SET last_seen = '2020-01-01T00:00:00.000Z' WHERE kind = 'kiosk'")
+    conn.commit()
+    conn.close()
+    devices = centre.get("/manage/devices", token=centre.login(MANAGER)).json()
+    kiosk = next(d for d in devices["sites"]["city-hall"] if d["kind"] == "kiosk")
+    assert kiosk["offline"] is True and kiosk["alerts"] == ["kiosk_offline"]
+    display = next(d for d in devices["sites"]["city-hall"] if d["kind"] == "display")
+    assert display["offline"] is False and display["last_seen"] is None  # never reported: no alarm
