@@ -234,29 +234,49 @@ def check_settings(data: Any) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if v is not None and v != ""}
 
 
-def _catalog_field(exc: CatalogError, fields: tuple[str, ...]) -> FieldInvalid:
-    """A catalogue error as a field error: its problem names the field (`prefix must …`)."""
+# catalog.py words its problems in English; each known form gets a zh/en message code.
+_CATALOG_PROBLEMS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
+    (re.compile(r"^(\w+) is required$"), "cat_required", ("name",)),
+    (
+        re.compile(r"^(\w+) must be text of at most (\d+) characters$"),
+        "cat_too_long",
+        ("name", "max"),
+    ),
+    (re.compile(r"^(\w+) must be true or false$"), "cat_bool", ("name",)),
+    (re.compile(r"^(\w+) must be a (?:whole )?number ≥ 0$"), "cat_number", ("name",)),
+    (re.compile(r"^(prefix) must be one or two capital letters$"), "cat_prefix", ("name",)),
+    (re.compile(r"^(issue_window) "), "cat_issue_window", ("name",)),
+    (re.compile(r"^(\w+) must be above 0$"), "cat_positive", ("name",)),
+    (re.compile(r"^(\w+) must be a list of text$"), "cat_list", ("name",)),
+    (re.compile(r"^a bundle needs at least one service$"), "cat_bundle_empty", ()),
+    (re.compile(r"^unknown services (.+)$"), "cat_unknown_services", ("codes",)),
+    (re.compile(r"^code (\S+) appears twice$"), "cat_duplicate", ("code",)),
+    (re.compile(r"^not valid JSON \((.+)\)$"), "cat_json", ("problem",)),
+    (re.compile(r"^missing columns (.+)$"), "cat_columns", ("columns",)),
+]
+_FIELD_OF_RULE = {
+    "cat_bundle_empty": "services",
+    "cat_unknown_services": "services",
+    "cat_duplicate": "code",
+}
+
+
+def catalog_error(exc: CatalogError, field: str | None = None) -> FieldInvalid:
+    """A catalogue error as a field error with a zh/en message.
+
+    `field` is fixed for an import (the text area); for a single item it is the field
+    the problem names (`prefix must …` → `prefix`).
+    """
     problem = str(exc.detail).split(": ", 1)[-1]
-    words = problem.replace(",", " ").split()
-    field = next((w for w in words if w in fields), exc.where)
-    return FieldInvalid(field, "catalog", where=field, problem=problem)
-
-
-SERVICE_FIELDS = (
-    "code", "name", "name_en", "department", "domain", "prefix", "on_the_spot",
-    "commitment_allowed", "conditions", "materials", "legal_limit_days", "expected_minutes",
-    "issue_window", "last_ticket_minutes", "daily_cap",
-)  # fmt: skip
-BUNDLE_FIELDS = (
-    "code",
-    "name",
-    "name_en",
-    "prefix",
-    "services",
-    "description",
-    "expected_minutes",
-    "daily_cap",
-)
+    for pattern, rule, names in _CATALOG_PROBLEMS:
+        found = pattern.match(problem)
+        if found:
+            params = dict(zip(names, found.groups(), strict=True))
+            named = params.get("name") or _FIELD_OF_RULE.get(rule) or exc.where
+            target = field or named
+            where = exc.where if field else named
+            return FieldInvalid(target, rule, **{"where": where, "problem": problem, **params})
+    return FieldInvalid(field or exc.where, "catalog", where=exc.where, problem=problem)
 
 
 def _code(value: str) -> str:
@@ -403,7 +423,7 @@ class Administration:
         try:
             service = parse_service({**data, "code": code}, "service")
         except CatalogError as exc:
-            raise _catalog_field(exc, SERVICE_FIELDS) from None
+            raise catalog_error(exc) from None
         with self.db.transaction() as conn:
             existing = repo.get_service(conn, code)
             repo.upsert_service(conn, service)
@@ -421,7 +441,7 @@ class Administration:
             try:
                 bundle = parse_bundle({**data, "code": code}, "bundle", known)
             except CatalogError as exc:
-                raise _catalog_field(exc, BUNDLE_FIELDS) from None
+                raise catalog_error(exc) from None
             existing = repo.get_bundle(conn, code)
             repo.upsert_bundle(conn, bundle)
             before = bundle_payload(existing) if existing else None
@@ -445,8 +465,7 @@ class Administration:
                 else:
                     services, bundles = parse_catalog_csv(text_), []
             except CatalogError as exc:
-                problem = str(exc.detail).split(": ", 1)[-1]
-                raise FieldInvalid("text", "catalog", where=exc.where, problem=problem) from None
+                raise catalog_error(exc, "text") from None
             before: dict[str, Any] = {"services": {}, "bundles": {}}
             after: dict[str, Any] = {"services": {}, "bundles": {}}
             for service in services:

@@ -3,6 +3,7 @@
 - `console`: the clerk's console (`/console`)
 - `display`: the hall display with its announcements (`/display/<site>`)
 - `ticket_page`: a ticket's phone page with live status and the rating form (`/t/<id>`)
+- `admin`: administration with its audit log (`/admin/…`)
 - `manage`: the managers' live dashboard, city view and reports (`/manage`, `/manage/reports`)
 
 Pages only render a shell with the words of the chosen language; the data comes from
@@ -36,10 +37,11 @@ def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
 
 
 def register_pages(app: Flask) -> None:
+    from .admin import admin
     from .console import console
     from .display import display
     from .manage import manage
     from .ticket_page import ticket_page
 
-    for blueprint in (console, display, ticket_page, manage):
+    for blueprint in (console, display, ticket_page, manage, admin):
         app.register_blueprint(blueprint)

@@ -368,7 +368,7 @@ def test_import_names_the_bad_row_and_changes_nothing(centre: Centre) -> None:
     writer.writeheader()
     writer.writerows(rows)
     error = field_error(post(centre, "/admin/catalog/import", {"format": "csv", "text": out.getvalue()}), "text")
-    assert error["message"].startswith("line 3：expected_minutes")
+    assert error["message"] == "line 3：expected_minutes 须为不小于 0 的数字"
     field_error(post(centre, "/admin/catalog/import", {"format": "json", "text": "{not json"}), "text")
     field_error(post(centre, "/admin/catalog/import", {"format": "xml", "text": "<a/>"}), "format")
 
@@ -389,11 +389,13 @@ def test_edit_a_service_and_a_bundle(centre: Centre) -> None:
     row = one_new_row(centre, count + 2)
     assert (row["kind"], row["action"], row["after"]["services"]) == ("bundle", "create", ["Q001", "A101"])
 
-    field_error(put(centre, "/admin/services/Q001", {**body, "prefix": "a1"}), "prefix")
+    error = field_error(put(centre, "/admin/services/Q001", {**body, "prefix": "a1"}), "prefix")
+    assert (error["error"], error["message"]) == ("field_cat_prefix", "prefix：号码字头 prefix 须为一到两个大写字母")
     field_error(put(centre, "/admin/services/Q001", {**body, "expected_minutes": 0}), "expected_minutes")
     field_error(put(centre, "/admin/services/Q001", {**body, "name": ""}), "name")
     field_error(put(centre, "/admin/services/Q%20001", body), "code")
-    field_error(put(centre, "/admin/bundles/QB1", {**bundle, "services": ["NOPE"]}), "services")
+    error = field_error(put(centre, "/admin/bundles/QB1", {**bundle, "services": ["NOPE"]}, lang="en"), "services")
+    assert error["message"] == "services: unknown services NOPE"
     assert audit_count(centre) == count + 3
 
 

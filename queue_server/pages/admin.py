@@ -1,0 +1,31 @@
+"""The administration pages (`/admin/…`, admin accounts only).
+
+One page per area: sites and their tree with opening hours and offerings, the
+catalogue (edit, import, export), windows and their service profiles, staff, devices,
+per-site settings, and the audit log. Each page is a shell in the chosen language;
+`static/admin.js` logs in like the console (a staff token in sessionStorage), reads
+through /api/v1 and saves through /api/v1/admin, showing each validation message next
+to the field it names.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, url_for
+
+from ..audit import KINDS
+from . import render_page
+
+admin = Blueprint("admin", __name__)
+SECTIONS = ("sites", "catalog", "counters", "staff", "devices", "settings", "audit")
+
+
+@admin.get("/admin")
+def home():  # type: ignore[no-untyped-def]
+    return redirect(url_for("admin.section", name="sites"))
+
+
+@admin.get("/admin/<name>")
+def section(name: str):  # type: ignore[no-untyped-def]
+    if name not in SECTIONS:
+        abort(404)
+    return render_page("admin.html", section=name, sections=SECTIONS, audit_kinds=KINDS)
