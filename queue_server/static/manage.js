@@ -390,6 +390,26 @@
     );
   }
 
+  /* Durations move on; a site whose local day has turned starts afresh (today's counts). */
+  function tick() {
+    for (const s of state.sites.values()) {
+      const day = localDay(s.site.timezone);
+      if (day && day !== s.day) {
+        resyncSoon();
+        return;
+      }
+    }
+    render();
+  }
+
+  function localDay(timeZone) {
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(now()));
+    } catch (e) {
+      return null; // an unknown zone: leave the day to the events
+    }
+  }
+
   // --- start -----------------------------------------------------------------------
 
   function start() {
@@ -420,7 +440,7 @@
       document.body.classList.add("offline");
       if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
-    state.timers.push(setInterval(render, TICK_MS), setInterval(readDevices, DEVICES_MS));
+    state.timers.push(setInterval(tick, TICK_MS), setInterval(readDevices, DEVICES_MS));
   }
 
   M.onLogout = () => {

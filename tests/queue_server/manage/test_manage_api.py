@@ -68,3 +68,32 @@ def test_a_silent_kiosk_is_offline(centre: Centre) -> None:
     assert kiosk["offline"] is True and kiosk["alerts"] == ["kiosk_offline"]
     display = next(d for d in devices["sites"]["city-hall"] if d["kind"] == "display")
     assert display["offline"] is False and display["last_seen"] is None  # never reported: no alarm
+
+
+def test_the_live_read_uses_indexes(db_path) -> None:  # type: ignore[no-untyped-def]
+    from queue_server import dashboard
+    from queue_server.demo import load_demo
+    from queue_server.operations import Operations
+    from queue_server.storage import Database
+
+    db = Database(db_path)
+    load_demo(db)
+    ops = Operations(db, ignore_hours=True)
+    ops.issue_ticket("city-hall", service="A101", request_id="plan-1")
+    ops.counter_action("city-hall", 1, "open", clerk="clerk")
+    ops.counter_action("city-hall", 2, "open", clerk="clerk")
+    ops.counter_action("city-hall", 1, "call-next", clerk="clerk")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    live = dashboard.live(db.conn, {"city-hall", "town-gutang"}, ops.clock())
+    db.conn.set_trace_callback(None)
+    assert [s["site"]["id"] for s in live["sites"]] == ["city-hall", "town-gutang"]
+    checked = 0
+    for sql in statements:
+        if " tickets" not in sql and " events" not in sql:
+            continue
+        plan = " | ".join(row[3] for row in db.query("EXPLAIN QUERY PLAN " + sql))
+        assert "SCAN tickets" not in plan and "SCAN events" not in plan, f"{sql}\n→ {plan}"
+        checked += 1
+    assert checked >= 5
+    db.close()
