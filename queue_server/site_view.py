@@ -86,16 +86,7 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
     def windows_for(key: str) -> list[int]:
         return [c.number for c in counters if any(e.key == key for e in c.profile)]
 
-    services = []
-    for code in service_codes:
-        service = repo.get_service(conn, code)
-        if service is None:
-            continue
-        key = f"S:{code}"
-        minutes = estimates.blended_minutes(
-            service.expected_minutes, repo.recent_service_minutes(conn, site_id, code)
-        )
-        entry = service_payload(service)
+    def with_queue(entry: dict[str, Any], key: str, minutes: float) -> dict[str, Any]:
         entry.update(
             waiting=waiting.get(key, 0),
             oldest_waiting_since=oldest.get(key),
@@ -105,24 +96,20 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
                 waiting.get(key, 0), minutes, open_for(key)
             ),
         )
-        services.append(entry)
+        return entry
+
+    services = []
+    for code in service_codes:
+        service = repo.get_service(conn, code)
+        if service is not None:
+            measured = repo.recent_service_minutes(conn, site_id, code)
+            minutes = estimates.blended_minutes(service.expected_minutes, measured)
+            services.append(with_queue(service_payload(service), f"S:{code}", minutes))
     bundles = []
     for code in bundle_codes:
         bundle = repo.get_bundle(conn, code)
-        if bundle is None:
-            continue
-        key = f"B:{code}"
-        entry = bundle_payload(bundle)
-        entry.update(
-            waiting=waiting.get(key, 0),
-            oldest_waiting_since=oldest.get(key),
-            open_counters=open_for(key),
-            counters=windows_for(key),
-            estimated_wait_minutes=estimates.estimated_wait_minutes(
-                waiting.get(key, 0), bundle.expected_minutes, open_for(key)
-            ),
-        )
-        bundles.append(entry)
+        if bundle is not None:
+            bundles.append(with_queue(bundle_payload(bundle), f"B:{code}", bundle.expected_minutes))
     return {
         "site": site_payload(site),
         "counters": [counter_detail(c) for c in counters],

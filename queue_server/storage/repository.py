@@ -44,15 +44,18 @@ def list_services(conn: sqlite3.Connection) -> list[Service]:
     ]
 
 
-def upsert_service(conn: sqlite3.Connection, service: Service) -> None:
-    row = records.service_to_row(service)
+def _upsert(conn: sqlite3.Connection, table: str, key: str, row: dict[str, Any]) -> None:
     columns = ", ".join(row)
     names = ", ".join(f":{k}" for k in row)
-    updates = ", ".join(f"{k}=:{k}" for k in row if k != "code")
+    updates = ", ".join(f"{k}=:{k}" for k in row if k != key)
     conn.execute(
-        f"INSERT INTO services ({columns}) VALUES ({names}) ON CONFLICT (code) DO UPDATE SET {updates}",
+        f"INSERT INTO {table} ({columns}) VALUES ({names}) ON CONFLICT ({key}) DO UPDATE SET {updates}",
         row,
     )
+
+
+def upsert_service(conn: sqlite3.Connection, service: Service) -> None:
+    _upsert(conn, "services", "code", records.service_to_row(service))
 
 
 def get_bundle(conn: sqlite3.Connection, code: str) -> Bundle | None:
@@ -67,14 +70,7 @@ def list_bundles(conn: sqlite3.Connection) -> list[Bundle]:
 
 
 def upsert_bundle(conn: sqlite3.Connection, bundle: Bundle) -> None:
-    row = records.bundle_to_row(bundle)
-    columns = ", ".join(row)
-    names = ", ".join(f":{k}" for k in row)
-    updates = ", ".join(f"{k}=:{k}" for k in row if k != "code")
-    conn.execute(
-        f"INSERT INTO bundles ({columns}) VALUES ({names}) ON CONFLICT (code) DO UPDATE SET {updates}",
-        row,
-    )
+    _upsert(conn, "bundles", "code", records.bundle_to_row(bundle))
 
 
 def set_offerings(
@@ -127,21 +123,14 @@ def open_counters_serving(conn: sqlite3.Connection, site_id: str, kind: str, cod
         conn.execute(
             f"""SELECT count(DISTINCT counters.id) FROM counters, json_each(counters.profile) AS entry
                 WHERE counters.site_id = ? AND counters.state = 'open'
-                AND json_extract(entry.value, '$.{'service' if kind == 'service' else 'bundle'}') = ?""",
+                AND json_extract(entry.value, '$.{"service" if kind == "service" else "bundle"}') = ?""",
             (site_id, code),
         ).fetchone()[0]
     )
 
 
 def save_counter(conn: sqlite3.Connection, counter: Counter) -> None:
-    row = records.counter_to_row(counter)
-    columns = ", ".join(row)
-    names = ", ".join(f":{k}" for k in row)
-    updates = ", ".join(f"{k}=:{k}" for k in row if k != "id")
-    conn.execute(
-        f"INSERT INTO counters ({columns}) VALUES ({names}) ON CONFLICT (id) DO UPDATE SET {updates}",
-        row,
-    )
+    _upsert(conn, "counters", "id", records.counter_to_row(counter))
 
 
 # --- tickets -------------------------------------------------------------------------
@@ -175,7 +164,9 @@ def waiting_tickets(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
 
 def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ticket]:
     """Tickets still waiting from an earlier local day (read through the small active index)."""
-    return [t for t in active_tickets(conn, site_id) if t.status.value == "waiting" and t.day < today]
+    return [
+        t for t in active_tickets(conn, site_id) if t.status.value == "waiting" and t.day < today
+    ]
 
 
 def issued_today(
