@@ -371,7 +371,8 @@
         HQ.el("td", { class: "n", text: s.today.issued }),
         HQ.el("td", { class: "n", text: s.today.done }),
         HQ.el("td", { class: "n" + (f.alerts.length ? " over" : ""), text: f.alerts.length || "" }),
-        HQ.el("td", {}, flag, r.overBelow ? HQ.el("span", { class: "flag below", text: HQ.t("over_target_below", { n: r.overBelow }) }) : null)
+        HQ.el("td", {}, flag, r.overBelow ? HQ.el("span", { class: "flag below", text: HQ.t("over_target_below", { n: r.overBelow }) }) : null),
+        HQ.el("td", {}, HQ.el("a", { class: "to-reports", href: "/manage/reports?site=" + encodeURIComponent(n.site.id), text: HQ.t("reports_title") }))
       );
     });
     $("city-tree").replaceChildren(...rows);

@@ -89,6 +89,7 @@ def test_city_view_rolls_up_and_flags_sites_over_target(centre: Centre, page: Pa
     centre.issue("A101")
     expect(hall.locator('[data-col="subtree"]')).to_have_text("2", timeout=1000)
     expect(page.locator('#city-totals [data-figure="over"] .value')).to_have_text("1 / 5")
+    expect(town.locator("a.to-reports")).to_have_attribute("href", "/manage/reports?site=town-gutang")
 
 
 def test_reconnect_resyncs(centre: Centre, page: Page) -> None:
