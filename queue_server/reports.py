@@ -289,7 +289,7 @@ def outcomes(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None
         params,
     ).fetchall()
     return _table(
-        [label, "即办", "承诺件", "转办", "材料不全", "办结", "即办件占比"],
+        [label, "即办", "承诺件", "移交", "材料不全", "办结", "即办件占比"],
         ([_label(by, r[0]), *(v or 0 for v in r[1:6]), _share(r[1] or 0, r[5])] for r in rows),
     )
 

@@ -88,10 +88,15 @@ def load(config_file: str | None = None, overrides: dict[str, Any] | None = None
     return values
 
 
+_MEMORY_SECRET = secrets.token_hex(32).encode()
+
+
 def secret_for(values: dict[str, Any]) -> bytes:
     """The configured secret, or one kept beside the database file (never in the repo)."""
     if values.get("SECRET"):
         return str(values["SECRET"]).encode()
+    if str(values["DB"]) == ":memory:":  # nothing outlives the process: neither may its secret
+        return _MEMORY_SECRET
     path = Path(f"{values['DB']}.secret")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "priority_assisted": ("帮代办", "Assisted"),
     "outcome_completed": ("即办件办结", "Completed on the spot"),
     "outcome_accepted": ("承诺件受理", "Accepted (commitment)"),
-    "outcome_referred": ("转办/移交", "Referred"),
+    "outcome_referred": ("移交他办", "Referred"),
     "outcome_materials_incomplete": ("材料不全", "Materials incomplete"),
     "reason_transfer": ("转入", "transferred"),
     "reason_max_wait": ("超时优先", "waited longest"),

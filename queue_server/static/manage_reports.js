@@ -14,7 +14,7 @@
   const EN = {
     范围: "Range", 小时: "Hour", 日期: "Day", 星期: "Weekday", 网点: "Site", 事项: "Service", 部门: "Department",
     窗口: "Window", 工作人员: "Clerk", 渠道: "Channel", 类别: "Priority", 取号: "Issued", 办结: "Served", 过号: "No-shows",
-    未办: "Unserved", 转办: "Transfers/referred", 重呼: "Recalls", 即办: "On the spot", 平均等候: "Mean wait",
+    未办: "Unserved", 转办: "Transfers", 移交: "Referred", 重呼: "Recalls", 即办: "On the spot", 平均等候: "Mean wait",
     等候中位数: "Median wait", 等候P90: "P90 wait", 平均办理: "Mean service", 办理中位数: "Median service",
     办理P90: "P90 service", 目标内占比: "Within target", 叫号数: "Called", 承诺件: "Accepted", 材料不全: "Materials incomplete",
     即办件占比: "On-the-spot share", 非常满意: "Very satisfied", 满意: "Satisfied", 基本满意: "Fairly satisfied",
@@ -29,7 +29,7 @@
     { id: "by_hour", report: "throughput", by: "hour", chart: "series", series: ["取号", "办结"] },
     { id: "by_weekday", report: "throughput", by: "weekday", chart: "series", series: ["取号", "办结"] },
     { id: "times", report: "times", by: "service", chart: "series", series: ["平均等候", "等候P90", "平均办理"], horizontal: true, top: ["叫号数", 15] },
-    { id: "outcomes", report: "outcomes", chart: "parts", parts: ["即办", "承诺件", "转办", "材料不全"] },
+    { id: "outcomes", report: "outcomes", chart: "parts", parts: ["即办", "承诺件", "移交", "材料不全"] },
     { id: "ratings", report: "ratings", chart: "ratings" },
     { id: "channels", report: "channels", chart: "channels", labelBy: "channel" },
     { id: "heatmap", report: "heatmap", chart: "heatmap", wide: true },
