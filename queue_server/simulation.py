@@ -80,6 +80,7 @@ CHANNEL_MIX = [
     (Channel.ONLINE, 0.06),
 ]
 NO_SHOW_RATE = 0.05
+LATE_RATE = 0.06  # called, not there, recalled, then comes
 TRANSFER_RATE = 0.03
 RATED_SHARE = 0.65
 RATING_MIX = [(5, 0.78), (4, 0.15), (3, 0.04), (2, 0.02), (1, 0.01)]
@@ -302,12 +303,24 @@ class SiteDay:
         if self.rng.random() < NO_SHOW_RATE:
             self.at(self.now + timedelta(minutes=1), lambda: self._recall(number, ticket_id))
             return
+        if self.rng.random() < LATE_RATE:  # not at the window yet: called again, then comes
+            self.at(
+                self.now + timedelta(minutes=1),
+                lambda: self._recall(number, ticket_id, arrives=True),
+            )
+            return
         walk = timedelta(minutes=self.rng.uniform(0.3, 1.5))
         self.at(self.now + walk, lambda: self._start(number, ticket_id))
 
-    def _recall(self, number: int, ticket_id: str) -> None:
+    def _recall(self, number: int, ticket_id: str, arrives: bool = False) -> None:
         self.apply(lifecycle.recall(self.counters[number], self.tickets[ticket_id], self._utc()))
-        self.at(self.now + timedelta(minutes=2), lambda: self._no_show(number, ticket_id))
+        if arrives:
+            self.at(
+                self.now + timedelta(minutes=self.rng.uniform(0.5, 2)),
+                lambda: self._start(number, ticket_id),
+            )
+        else:
+            self.at(self.now + timedelta(minutes=2), lambda: self._no_show(number, ticket_id))
 
     def _no_show(self, number: int, ticket_id: str) -> None:
         self.apply(lifecycle.no_show(self.counters[number], self.tickets[ticket_id], self._utc()))
