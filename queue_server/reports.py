@@ -13,7 +13,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -112,31 +112,19 @@ def _target_seconds(query: ReportQuery) -> tuple[str, list[Any]]:
 
 
 def summary(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
-    where, params = query.where()
-    row = conn.execute(
-        f"""SELECT count(*),
-                   sum(t.status = 'done'), sum(t.status = 'no_show'), sum(t.status = 'cancelled'),
-                   sum(t.status = 'unserved'), sum(t.transfer_count), sum(t.recall_count),
-                   sum(t.outcome = 'completed'), sum(t.rating IS NOT NULL), sum(t.rating >= 4)
-            FROM tickets t WHERE {where}""",
-        params,
-    ).fetchone()
-    issued, done, no_show, cancelled, unserved, transfers, recalls, completed, rated, satisfied = (
-        v or 0 for v in row
+    acc = _timings(conn, query, None, counts=True).get("全部") or _Timing(
+        counts=[0] * len(SUMMARY_COUNTS)
     )
-    timing = times(conn, query, None)["rows"]
-    # One row for the whole range: mean, median, P90 of waits, then of service, then the share within target.
-    (
-        _,
-        wait_mean,
-        wait_median,
-        wait_p90,
-        service_mean,
-        service_median,
-        service_p90,
-        within,
-        called,
-    ) = timing[0] if timing else (None,) * 8 + (0,)
+    issued, done, no_show, cancelled, unserved, transfers, recalls, completed, rated, satisfied = (
+        acc.counts
+    )
+    called = sum(acc.waits.values())
+    served = sum(acc.services.values())
+    wait_median, wait_p90 = _percentiles(acc.waits, called, (0.5, 0.9))
+    service_median, service_p90 = _percentiles(acc.services, served, (0.5, 0.9))
+    wait_mean = _minutes(acc.wait_sum / called) if called else None
+    service_mean = _minutes(acc.service_sum / served) if served else None
+    within = _share(acc.within, called)
     return _table(
         ["指标", "值"],
         [
@@ -207,46 +195,91 @@ def _label(by: str | None, value: Any) -> Any:
     return value
 
 
-def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[str, Any]:
-    """Waiting and service times per group: mean, median, 90th percentile; share within target.
+@dataclass
+class _Timing:
+    """Everything the times of one group need, folded from the cells of one pass."""
 
-    Two passes over the tickets, one per measure; each builds the histogram and the sums
-    for the means (and, for waits, the count within the site's target) at once.
+    waits: dict[int, int] = field(default_factory=dict)  # 30-second bucket → tickets
+    services: dict[int, int] = field(default_factory=dict)
+    wait_sum: float = 0.0
+    service_sum: float = 0.0
+    within: int = 0
+    counts: list[int] = field(default_factory=list)  # the summary's status counts, when asked
+
+
+SUMMARY_COUNTS = (
+    "count(*)",
+    "sum(t.status = 'done')",
+    "sum(t.status = 'no_show')",
+    "sum(t.status = 'cancelled')",
+    "sum(t.status = 'unserved')",
+    "sum(t.transfer_count)",
+    "sum(t.recall_count)",
+    "sum(t.outcome = 'completed')",
+    "sum(t.rating IS NOT NULL)",
+    "sum(t.rating >= 4)",
+)
+
+
+def _timings(
+    conn: sqlite3.Connection, query: ReportQuery, by: str | None, counts: bool = False
+) -> dict[Any, _Timing]:
+    """One pass over the tickets, grouped by (group, wait bucket, service bucket).
+
+    Each cell carries its count, the sums for the means and the count within the site's
+    target (and, for the summary, the status counts), so medians, percentiles, means and
+    shares all come from the same read of the covering index.
     """
-    expression, label = _grouping(by)
+    expression, _ = _grouping(by)
     where, params = query.where()
     target, target_params = _target_seconds(query)
-    histograms: dict[str, dict[Any, dict[int, int]]] = {"wait": {}, "service": {}}
-    sums: dict[str, dict[Any, float]] = {"wait": {}, "service": {}}
-    within_target: dict[Any, int] = {}
-    for column, name in (("wait_seconds", "wait"), ("service_seconds", "service")):
-        within = f"sum(t.wait_seconds <= {target})" if name == "wait" else "0"
-        for g, bucket, count, total, inside in conn.execute(
-            f"""SELECT {expression} AS g, CAST(t.{column} / {BUCKET_SECONDS} AS INTEGER) AS b, count(*),
-                       sum(t.{column}), {within}
-                FROM tickets t {_join(by)}
-                WHERE {where} AND t.{column} IS NOT NULL GROUP BY g, b""",
-            (target_params if name == "wait" else []) + params,
-        ):
-            histograms[name].setdefault(g, {})[bucket] = count
-            sums[name][g] = sums[name].get(g, 0.0) + total
-            if name == "wait":
-                within_target[g] = within_target.get(g, 0) + (inside or 0)
+    extra = ", " + ", ".join(SUMMARY_COUNTS) if counts else ""
+    rows = conn.execute(
+        f"""SELECT {expression} AS g, CAST(t.wait_seconds / {BUCKET_SECONDS} AS INTEGER) AS wb,
+                   CAST(t.service_seconds / {BUCKET_SECONDS} AS INTEGER) AS sb, count(*),
+                   sum(t.wait_seconds), sum(t.service_seconds), sum(t.wait_seconds <= {target}){extra}
+            FROM tickets t {_join(by)}
+            WHERE {where} {"" if counts else "AND t.wait_seconds IS NOT NULL"} GROUP BY g, wb, sb""",
+        target_params + params,
+    )
+    groups: dict[Any, _Timing] = {}
+    for g, wb, sb, count, wait_sum, service_sum, within, *status in rows:
+        acc = groups.setdefault(g, _Timing(counts=[0] * len(status)))
+        if wb is not None:
+            acc.waits[wb] = acc.waits.get(wb, 0) + count
+            acc.wait_sum += wait_sum
+            acc.within += within or 0
+        if sb is not None:
+            acc.services[sb] = acc.services.get(sb, 0) + count
+            acc.service_sum += service_sum
+        acc.counts = [a + (b or 0) for a, b in zip(acc.counts, status, strict=True)]
+    return groups
+
+
+def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[str, Any]:
+    """Waiting and service times per group: mean, median, 90th percentile; share within target."""
+    _, label = _grouping(by)
     stats = []
-    for g in sorted(
-        histograms["wait"], key=lambda v: (v is not None, v)
-    ):  # as SQL orders: NULL first
-        called = sum(histograms["wait"][g].values())
-        served = sum(histograms["service"].get(g, {}).values())
-        mean_service = sums["service"].get(g, 0.0) / served if served else None
-        stats.append((g, called, sums["wait"][g] / called, mean_service, within_target.get(g, 0)))
+    for g, acc in sorted(
+        _timings(conn, query, by).items(), key=lambda item: (item[0] is not None, item[0])
+    ):
+        called = sum(acc.waits.values())
+        served = sum(acc.services.values())
+        stats.append(
+            (
+                g,
+                called,
+                acc.wait_sum / called,
+                acc.service_sum / served if served else None,
+                acc.within,
+                acc,
+            )
+        )
     rows = []
-    for g, called, mean_wait, mean_service, within in stats:
-        wait_hist = histograms["wait"].get(g, {})
-        service_hist = histograms["service"].get(g, {})
-        wait_median, wait_p90 = _percentiles(wait_hist, sum(wait_hist.values()), (0.5, 0.9))
+    for g, called, mean_wait, mean_service, within, acc in stats:
+        wait_median, wait_p90 = _percentiles(acc.waits, called, (0.5, 0.9))
         service_median, service_p90 = _percentiles(
-            service_hist, sum(service_hist.values()), (0.5, 0.9)
+            acc.services, sum(acc.services.values()), (0.5, 0.9)
         )
         rows.append(
             [

@@ -225,3 +225,15 @@ def audit_log(conn: sqlite3.Connection) -> None:
         )"""
     )
     conn.execute("CREATE INDEX audit_log_kind ON audit_log (kind)")
+
+
+@migration
+def report_index(conn: sqlite3.Connection) -> None:
+    """A covering index for the managers' reports: a year of tickets is read from this
+    narrow copy (about a quarter of the row) instead of the table."""
+    conn.execute(
+        """CREATE INDEX tickets_report ON tickets (
+             site_id, day, status, service, bundle, counter, clerk, channel, priority,
+             local_hour, weekday, outcome, rating, wait_seconds, service_seconds,
+             transfer_count, recall_count)"""
+    )
