@@ -68,6 +68,9 @@ def create_app(
 
     app.register_blueprint(api)
     register_error_handlers(app)
+    from . import security
+
+    security.init_app(app)
     from .pages import register_pages
 
     register_pages(app)

@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unauthorized": ("请先登录或提供有效令牌", "Log in or present a valid token"),
     "forbidden": ("无权执行此操作", "You may not do this"),
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
+    "too_many_attempts": (
+        "登录失败次数过多，请 {retry_after} 秒后再试",
+        "Too many failed logins; try again in {retry_after} seconds",
+    ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "payload_too_large": ("请求内容过大", "Request too large"),
     "internal_error": ("服务器内部错误，请稍后重试", "Internal server error; please retry"),

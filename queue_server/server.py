@@ -27,6 +27,9 @@ class QuietHandler(WSGIRequestHandler):
             # request (that made every client's disconnect wait 3 s for a close reply).
             self.close_connection = True
 
+    def version_string(self) -> str:
+        return "hallqueue"  # no Werkzeug or Python version in the Server header
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if log.isEnabledFor(logging.DEBUG):
             super().log_request(code, size)

@@ -81,6 +81,8 @@ def audit_log():  # type: ignore[no-untyped-def]
         raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE) from None
     if not 1 <= limit <= audit.MAX_PAGE:
         raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE)
+    if before is not None and not 0 <= before < 2**63:  # SQLite integers are 64-bit
+        raise FieldInvalid("before", "integer", min=0, max=2**63 - 1)
     entries, cursor = audit.entries(hall().db.conn, kind, limit, before)
     return jsonify({"entries": [e.payload() for e in entries], "next_before": cursor})
 

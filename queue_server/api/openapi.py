@@ -31,6 +31,7 @@ _ERROR_TEXT = {
     404: "Not found",
     409: "Conflict with the current state",
     422: "Not offered here",
+    429: "Too many failed logins: wait Retry-After seconds",
 }
 
 
@@ -447,7 +448,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "Logged in",
                     ),
-                    **_errors(400, 401),
+                    **_errors(400, 401, 429),
                 },
             }
         },
@@ -861,7 +862,22 @@ def _admin_paths() -> dict[str, Any]:
             )
         },
         "/api/v1/admin/sites/{site}/offerings": {
-            "put": change("Set the services and bundles a site offers", "services", [SITE_PARAM])
+            "put": {
+                **change("Set the services and bundles a site offers", "services", [SITE_PARAM]),
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "services": {"type": "array", "items": {"type": "string"}},
+                                "bundles": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                        "The site's offerings now",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
         },
         "/api/v1/admin/sites/{site}/counters/{number}": {
             "put": change(

@@ -8,10 +8,12 @@ from typing import Any
 from flask import jsonify, request
 
 from .. import persons, site_view, wire
+from ..accounts import LoginFailed
 from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
 from ..operations import COUNTER_ACTIONS, Issued
+from ..security import login_throttle
 from . import api
 from .auth import STAFF_ROLES, bearer_token, require
 from .openapi import openapi_document
@@ -112,7 +114,15 @@ def login():  # type: ignore[no-untyped-def]
     password = body.get("password")
     if username is None or not isinstance(password, str) or len(password) > 256:
         raise InvalidInput("username and password are required", field="username")
-    token = hall().accounts.login(username, password)
+    # Failed logins back off per (username, address): see queue_server/security.py.
+    throttle = login_throttle()
+    throttle.check(username, request.remote_addr)
+    try:
+        token = hall().accounts.login(username, password)
+    except LoginFailed:
+        throttle.failed(username, request.remote_addr)
+        raise
+    throttle.succeeded(username, request.remote_addr)
     principal = hall().accounts.principal(token)
     assert principal is not None
     sites = sorted(principal.sites) if not principal.all_sites else None

@@ -1,0 +1,296 @@
+"""Who may call each write route and join each room: one table, checked against the url_map.
+
+Every state-changing route of the centre (any method but GET/HEAD/OPTIONS, pages
+included) must have a row here, or the first test fails: a new route cannot ship
+without someone deciding who may call it. Each row says which principals may call
+it; everyone else gets 401 (no token) or 403 (a token without the role or the site).
+The principals are the demo's (see conftest): devices of the hall and of another
+site, a clerk and a manager of the hall, a manager of another subtree, an admin of
+the whole city and an admin of one other site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+from queue_server import wire
+from tests.conftest import Centre
+from tests.security.conftest import PRINCIPALS, Cast
+
+SITE = "city-hall"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+Maker = Callable[[Cast, str], Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    allowed: frozenset[str]
+    path: str | Maker
+    body: dict[str, Any] | Maker | None = None
+    fresh_session: bool = False  # the call ends the session it is made with
+
+
+def admin_token(cast: Cast) -> str:
+    return cast.tokens["admin"]  # type: ignore[return-value]
+
+
+def waiting_ticket(cast: Cast) -> str:
+    response = cast.centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=admin_token(cast))
+    assert response.status_code == 201, response.text
+    return response.json()["ticket"]["id"]  # type: ignore[no-any-return]
+
+
+def finished_ticket(cast: Cast) -> str:
+    """A ticket served to the end at window 1 (the one it called)."""
+    centre, token = cast.centre, admin_token(cast)
+    waiting_ticket(cast)
+    centre.post(f"/sites/{SITE}/counters/1/open", token=token)  # 409 when open already
+    called = centre.post(f"/sites/{SITE}/counters/1/call-next", token=token)
+    assert called.status_code == 200, called.text
+    finished = centre.post(f"/sites/{SITE}/counters/1/finish", {"outcome": "completed"}, token=token)
+    assert finished.status_code == 200, finished.text
+    return called.json()["ticket"]["id"]  # type: ignore[no-any-return]
+
+
+def hall_device(cast: Cast, who: str) -> str:
+    response = cast.centre.post(
+        "/admin/devices", {"kind": "display", "site": SITE, "name": f"for-{who}"}, token=admin_token(cast)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["device"]["id"]  # type: ignore[no-any-return]
+
+
+def site_body(cast: Cast, _: str) -> dict[str, Any]:
+    site = cast.centre.get(f"/sites/{SITE}").json()["site"]
+    return {k: site.get(k) for k in ("name", "name_en", "kind", "parent", "timezone", "hours")}
+
+
+def offerings_body(cast: Cast, _: str) -> dict[str, Any]:
+    detail = cast.centre.get(f"/sites/{SITE}").json()
+    return {
+        "services": [s["code"] for s in detail["services"]],
+        "bundles": [b["code"] for b in detail["bundles"]],
+    }
+
+
+def catalog_body(cast: Cast, _: str) -> dict[str, Any]:
+    text = cast.centre.get("/admin/catalog", token=admin_token(cast)).text
+    return {"format": "json", "text": text}
+
+
+ADMIN = frozenset({"admin"})
+STAFF = frozenset({"clerk", "manager", "admin"})
+ISSUERS = STAFF | {"kiosk"}
+DEVICES = frozenset({"kiosk", "display", "sign", "kiosk_out"})
+EVERYONE = frozenset(PRINCIPALS)
+SERVICE = {"name": "测试事项", "department": "测试局", "domain": "comprehensive", "prefix": "Q", "expected_minutes": 12}
+
+ROUTES: dict[tuple[str, str], Row] = {
+    # accounts
+    ("POST", "/api/v1/auth/login"): Row(
+        EVERYONE, "/auth/login", {"username": "clerk", "password": "hallqueue-clerk"}
+    ),
+    ("POST", "/api/v1/auth/logout"): Row(
+        STAFF | {"manager_out", "admin_out"}, "/auth/logout", fresh_session=True
+    ),
+    # tickets and counters
+    ("POST", "/api/v1/sites/<site>/tickets"): Row(ISSUERS, f"/sites/{SITE}/tickets", {"service": "A101"}),
+    ("POST", "/api/v1/tickets/<ticket_id>/cancel"): Row(
+        ISSUERS, lambda cast, who: f"/tickets/{waiting_ticket(cast)}/cancel"
+    ),
+    ("POST", "/api/v1/sites/<site>/counters/<int:number>/<action>"): Row(
+        STAFF, lambda cast, who: f"/sites/{SITE}/counters/{2 + PRINCIPALS.index(who)}/open"
+    ),
+    # the citizen's phone (no token) and the window's evaluator (a sign) rate a finished ticket
+    ("POST", "/api/v1/tickets/<ticket_id>/rating"): Row(
+        frozenset({"anonymous", "sign"}),
+        lambda cast, who: f"/tickets/{finished_ticket(cast)}/rating",
+        {"level": 5},
+    ),
+    ("POST", "/api/v1/devices/status"): Row(DEVICES, "/devices/status", {"printer": "ok"}),
+    # administration: the city's admin only (the other admin's site is not the hall)
+    ("POST", "/api/v1/admin/sites"): Row(
+        ADMIN, "/admin/sites", lambda cast, who: {"id": f"x-{who.replace('_', '-')}", "name": "X", "kind": "hall"}
+    ),
+    ("PUT", "/api/v1/admin/sites/<site>"): Row(ADMIN, f"/admin/sites/{SITE}", site_body),
+    ("PUT", "/api/v1/admin/sites/<site>/settings"): Row(ADMIN, f"/admin/sites/{SITE}/settings", {}),
+    ("PUT", "/api/v1/admin/sites/<site>/offerings"): Row(ADMIN, f"/admin/sites/{SITE}/offerings", offerings_body),
+    ("PUT", "/api/v1/admin/sites/<site>/counters/<int:number>"): Row(
+        ADMIN,
+        f"/admin/sites/{SITE}/counters/31",
+        {"name": "X", "kind": "comprehensive", "profile": [{"service": "A101", "weight": 1}]},
+    ),
+    ("POST", "/api/v1/admin/catalog/import"): Row(ADMIN, "/admin/catalog/import", catalog_body),
+    ("PUT", "/api/v1/admin/services/<code>"): Row(ADMIN, "/admin/services/Q001", SERVICE),
+    ("PUT", "/api/v1/admin/bundles/<code>"): Row(
+        ADMIN, "/admin/bundles/QB1", {"name": "测试一件事", "prefix": "QB", "services": ["A101"]}
+    ),
+    ("POST", "/api/v1/admin/staff"): Row(
+        ADMIN,
+        "/admin/staff",
+        lambda cast, who: {
+            "username": f"u-{who}",
+            "password": "long-enough-1",
+            "role": "clerk",
+            "sites": [SITE],
+        },
+    ),
+    ("PUT", "/api/v1/admin/staff/<username>"): Row(ADMIN, "/admin/staff/victim", {"display_name": "改名"}),
+    ("POST", "/api/v1/admin/staff/<username>/password"): Row(
+        ADMIN, "/admin/staff/victim/password", {"password": "another-pass-1"}
+    ),
+    ("POST", "/api/v1/admin/devices"): Row(ADMIN, "/admin/devices", {"kind": "kiosk", "site": SITE, "name": "x"}),
+    ("POST", "/api/v1/admin/devices/<device_id>/revoke"): Row(
+        ADMIN, lambda cast, who: f"/admin/devices/{hall_device(cast, who)}/revoke"
+    ),
+}
+
+
+def write_rules() -> set[tuple[str, str]]:
+    from queue_server.app import create_app
+
+    app = create_app(overrides={"DB": ":memory:"})
+    found = set()
+    for rule in app.url_map.iter_rules():
+        for method in (rule.methods or set()) & WRITE_METHODS:
+            found.add((method, rule.rule))
+    return found
+
+
+def test_every_write_route_has_a_row() -> None:
+    rules = write_rules()
+    missing = rules - set(ROUTES)
+    assert not missing, f"write routes without a row in the access table: {sorted(missing)}"
+    assert not set(ROUTES) - rules, "rows for routes that no longer exist"
+
+
+def _value(value: Any, cast: Cast, who: str) -> Any:
+    return value(cast, who) if callable(value) else value
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_who_may_call(cast: Cast, route: tuple[str, str]) -> None:
+    method, _ = route
+    row = ROUTES[route]
+    centre = cast.centre
+    if route[1].startswith("/api/v1/admin/staff/<username>"):
+        made = centre.post(
+            "/admin/staff",
+            {"username": "victim", "password": "victim-pass-1", "role": "clerk", "sites": [SITE]},
+            token=admin_token(cast),
+        )
+        assert made.status_code == 201, made.text
+    wrong = []
+    for who in PRINCIPALS:
+        token = cast.fresh_staff_token(who) if row.fresh_session else cast.tokens[who]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = requests.request(
+            method,
+            centre.api(_value(row.path, cast, who)),
+            json=_value(row.body, cast, who) if row.body is not None else {},
+            headers=headers,
+            timeout=10,
+        )
+        if who in row.allowed:
+            expected = "2xx"
+            ok = 200 <= response.status_code < 300
+        else:
+            expected = "401" if who == "anonymous" else "403"
+            ok = response.status_code == int(expected)
+        if not ok:
+            wrong.append(f"{who}: expected {expected}, got {response.status_code} {response.text[:160]}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- rooms ---------------------------------------------------------------------------------
+
+# (join data, principals that may join). The rest are answered `forbidden` and hear nothing.
+# Staff scopes cover the subtree of their sites: the hall is the root of the demo tree, so
+# its clerk and manager cover the stations below it; the township's manager only its own
+# subtree; a device only its own site.
+HALL_STAFF = frozenset({"clerk", "manager", "admin"})
+ROOMS: list[tuple[dict[str, Any], frozenset[str]]] = [
+    ({"site": SITE}, HALL_STAFF | {"kiosk", "display", "sign"}),
+    ({"site": SITE, "counter": 1}, HALL_STAFF | {"kiosk", "display", "sign"}),
+    ({"site": "station-cbd"}, HALL_STAFF | {"kiosk_out", "admin_out"}),
+    ({"site": "station-cbd", "counter": 1}, HALL_STAFF | {"kiosk_out", "admin_out"}),
+    ({"site": "village-lishu"}, HALL_STAFF | {"manager_out"}),
+]
+
+
+def test_every_room_kind_has_a_row() -> None:
+    kinds = {("counter" in data) for data, _ in ROOMS}
+    assert kinds == {True, False}  # site rooms and counter rooms; `managers` is joined on connect
+
+
+def test_who_may_join(cast: Cast) -> None:
+    centre = cast.centre
+    wrong = []
+    anonymous = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        anonymous.connect(centre.url, transports=["websocket"], wait_timeout=5)
+    for who in PRINCIPALS[1:]:
+        client = socketio.Client(reconnection=False)
+        heard: list[dict[str, Any]] = []
+        for name in wire.EVENT_TYPES:
+            client.on(name, heard.append)
+        client.connect(centre.url, auth={"token": cast.tokens[who]}, transports=["websocket"], wait_timeout=5)
+        try:
+            for data, allowed in ROOMS:
+                ack = client.call(wire.JOIN, {**data, "since": 0}, timeout=5)
+                if ack.get("ok") != (who in allowed):
+                    wrong.append(f"{who} joining {data}: {ack}")
+            # What it heard (the replayed backlogs) belongs to sites it may join.
+            sites = {event["site"] for event in heard}
+            may = {data["site"] for data, allowed in ROOMS if who in allowed}
+            if not sites <= may:
+                wrong.append(f"{who} heard events of {sites - may}")
+        finally:
+            client.disconnect()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_only_city_wide_staff_hear_the_managers_room(cast: Cast) -> None:
+    """The `managers` room (every site's events) is joined on connect by city-wide tokens only."""
+    centre = cast.centre
+    listeners: dict[str, list[dict[str, Any]]] = {}
+    clients = []
+    for who in PRINCIPALS[1:]:
+        client = socketio.Client(reconnection=False)
+        heard: list[dict[str, Any]] = []
+        for name in wire.EVENT_TYPES:
+            client.on(name, heard.append)
+        client.connect(centre.url, auth={"token": cast.tokens[who]}, transports=["websocket"], wait_timeout=5)
+        listeners[who] = heard
+        clients.append(client)
+    try:
+        centre.post("/sites/station-cbd/tickets", {"service": "A110"}, token=admin_token(cast))
+        import time
+
+        time.sleep(0.5)
+    finally:
+        for client in clients:
+            client.disconnect()
+    assert [who for who, heard in listeners.items() if heard] == ["admin"]
+
+
+def test_revoked_tokens_are_refused_everywhere(centre: Centre) -> None:
+    admin = centre.login()
+    enrolled = centre.post("/admin/devices", {"kind": "kiosk", "site": SITE, "name": "lost"}, token=admin).json()
+    token = enrolled["token"]
+    assert centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=token).status_code == 201
+    centre.post(f"/admin/devices/{enrolled['device']['id']}/revoke", token=admin)
+    import time
+
+    time.sleep(5.2)  # the principal cache's interval (accounts.PRINCIPAL_CACHE_SECONDS)
+    assert centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=token).status_code == 401
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(centre.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
