@@ -41,6 +41,9 @@ def create_app(
         level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = Flask(__name__)
+    from .security import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     secret = settings_module.secret_for(values)
     app.config.update(SECRET_KEY=secret, MAX_CONTENT_LENGTH=1 << 20, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

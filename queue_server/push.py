@@ -17,6 +17,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room
 
 from . import wire
+from .security import MAX_INTEGER
 from .storage import Database
 from .storage import repository as repo
 
@@ -76,13 +77,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         site = data["site"]
         counter = data.get("counter")
         since = data.get("since")
-        if counter is not None and (
-            not isinstance(counter, int) or isinstance(counter, bool) or counter < 0
-        ):
-            return {"ok": False, "error": "invalid_input"}
-        if since is not None and (
-            not isinstance(since, int) or isinstance(since, bool) or since < 0
-        ):
+        if not _whole(counter) or not _whole(since):
             return {"ok": False, "error": "invalid_input"}
         if not principal.covers(site):
             return {"ok": False, "error": "forbidden"}
@@ -109,3 +104,10 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             "last_seq": last,
             "replayed": len(backlog),
         }
+
+
+def _whole(value: Any) -> bool:
+    """None, or a whole number SQLite can hold (a larger one raised inside the handler)."""
+    if value is None:
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER

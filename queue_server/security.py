@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g
+from werkzeug.routing import IntegerConverter
 
 from .engine.errors import QueueError
 
@@ -40,6 +41,9 @@ FORGET_AFTER_SECONDS = 24 * 3600
 MAX_TRACKED = 50_000
 
 SERVER_NAME = "hallqueue"
+# SQLite stores 64-bit integers: a larger number from a client must be refused before
+# it reaches a query (it raised OverflowError, a 500).
+MAX_INTEGER = 2**63 - 1
 
 
 class TooManyAttempts(QueueError):
@@ -95,6 +99,14 @@ class LoginThrottle:
             del self._failures[key]
         if len(self._failures) >= MAX_TRACKED:  # a flood of names: keep memory bounded
             self._failures.clear()
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` in routes, up to what SQLite can hold: a larger number matches no route (404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
 
 
 def login_throttle() -> LoginThrottle:

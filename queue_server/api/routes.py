@@ -13,7 +13,7 @@ from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
 from ..operations import COUNTER_ACTIONS, Issued
-from ..security import login_throttle
+from ..security import MAX_INTEGER, login_throttle
 from . import api
 from .auth import STAFF_ROLES, bearer_token, require
 from .openapi import openapi_document
@@ -215,7 +215,7 @@ def events(site: str):  # type: ignore[no-untyped-def]
         limit = int(request.args.get("limit", "1000"))
     except ValueError:
         raise InvalidInput("since and limit must be whole numbers", field="since") from None
-    if since < 0 or not 1 <= limit <= 5000:
+    if not 0 <= since <= MAX_INTEGER or not 1 <= limit <= 5000:
         raise InvalidInput("since ≥ 0 and 1 ≤ limit ≤ 5000", field="since")
     payloads = hall().ops.events_since(site, since, limit)
     return jsonify({"events": payloads, "last_seq": payloads[-1]["seq"] if payloads else since})

@@ -158,10 +158,10 @@ def test_no_secret_or_database_file_is_tracked() -> None:
         pytest.skip("not a git checkout")
     assert not [path for path in tracked if SECRET_NAMES.search(path)]
     ignored = subprocess.run(
-        ["git", "check-ignore", "var/hallqueue.db", "var/hallqueue.db.secret", "var/kiosk/spool/x.json"],
+        ["git", "check-ignore", "var/hallqueue.db", "var/hallqueue.db.secret", "var/kiosk/spool/x.json", "elsewhere.db", "elsewhere.db.secret"],
         cwd=ROOT, capture_output=True, text=True, timeout=20,
     ).stdout.split()
-    assert len(ignored) == 3
+    assert len(ignored) == 5
 
 
 def test_the_secret_comes_from_configuration(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

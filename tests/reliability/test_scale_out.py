@@ -1,0 +1,145 @@
+"""Two centre processes on one database share pushes through a real Redis.
+
+`hallqueue serve --message-queue redis://127.0.0.1:PORT` twice, on the same SQLite
+file, with a redis-server of their own on a loopback port. An event made through one
+process reaches a Socket.IO client of the other, in both directions, with the seq
+both processes agree on. Without redis-server installed the test skips (and under
+CI=true a skip fails the run: .ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from queue_server import wire
+from tests.conftest import ROOT, CentreProcess, copy_demo, free_port, wait_for_http
+
+SITE = "city-hall"
+
+
+class QueuedCentre(CentreProcess):
+    """`hallqueue serve` with `--message-queue`."""
+
+    def __init__(self, db_path: Path, port: int, log_path: Path, message_queue: str) -> None:
+        super().__init__(db_path, port, log_path)
+        self.message_queue = message_queue
+
+    def start(self) -> None:
+        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", PYTHONUNBUFFERED="1")
+        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "queue_server", "serve",
+                "--db", str(self.db_path), "--port", str(self.port),
+                "--message-queue", self.message_queue,
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        wait_for_http(self.api("/health"))
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server not found: install it with `sudo apt-get install redis-server`")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def two_centres(
+    redis_url: str, tmp_path: Path, db_path: Path, demo_template: tuple[Path, str, str]
+) -> Iterator[tuple[QueuedCentre, QueuedCentre]]:
+    kiosk, display = copy_demo(demo_template, db_path)
+    started = []
+    try:
+        for name in ("a", "b"):
+            centre = QueuedCentre(db_path, free_port(), tmp_path / f"centre-{name}.log", redis_url)
+            centre.kiosk_token, centre.display_token = kiosk, display
+            centre.start()
+            started.append(centre)
+        yield started[0], started[1]
+    finally:
+        for centre in started:
+            centre.stop()
+
+
+def listener(centre: CentreProcess) -> tuple[socketio.Client, queue.Queue[dict[str, Any]]]:
+    heard: queue.Queue[dict[str, Any]] = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    for name in wire.EVENT_TYPES:
+        client.on(name, heard.put)
+    client.connect(centre.url, auth={"token": centre.display_token}, transports=["websocket"], wait_timeout=5)
+    assert client.call(wire.JOIN, {"site": SITE}, timeout=5)["ok"] is True
+    return client, heard
+
+
+def test_an_event_made_in_one_process_reaches_clients_of_the_other(
+    two_centres: tuple[QueuedCentre, QueuedCentre],
+) -> None:
+    a, b = two_centres
+    on_a, heard_a = listener(a)
+    on_b, heard_b = listener(b)
+    try:
+        made_on_a = a.issue("A101")["ticket"]
+        event = heard_b.get(timeout=5)
+        assert (event["type"], event["ticket"]["id"]) == ("ticket.issued", made_on_a["id"])
+        assert heard_a.get(timeout=5)["seq"] == event["seq"]  # and once to A's own client
+
+        b.counter(1, "open")
+        b.counter(1, "call-next")
+        opened, called = heard_a.get(timeout=5), heard_a.get(timeout=5)
+        assert (opened["type"], called["type"]) == ("counter.opened", "ticket.called")
+        assert called["ticket"]["id"] == made_on_a["id"] and called["seq"] == event["seq"] + 2
+        assert [heard_b.get(timeout=5)["seq"] for _ in range(2)] == [opened["seq"], called["seq"]]
+        # Nothing is heard twice.
+        time.sleep(0.3)
+        assert heard_a.empty() and heard_b.empty()
+    finally:
+        on_a.disconnect()
+        on_b.disconnect()
+
+
+def test_both_processes_number_tickets_from_one_sequence(
+    two_centres: tuple[QueuedCentre, QueuedCentre],
+) -> None:
+    a, b = two_centres
+    numbers = [centre.issue("A101")["ticket"]["number"] for centre in (a, b, a, b, a, b)]
+    assert len(set(numbers)) == 6 and numbers == sorted(numbers)
