@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
+from . import report_cells
 from . import settings as settings_module
 from .accounts import Accounts
 from .operations import Operations
@@ -90,7 +91,8 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> None:
         while not stop.wait(every_seconds):
             try:
                 ops.close_past_days()
+                report_cells.roll_up_finished_months(ops.db.conn)
             except Exception:  # a failed sweep must not end the thread; the next one retries
-                log.exception("closing past days failed")
+                log.exception("the sweep (closing past days, rolling up months) failed")
 
     threading.Thread(target=sweep, name="day-sweeper", daemon=True).start()

@@ -22,7 +22,7 @@ from typing import Any
 from . import wire
 from .engine import hours
 from .engine.model import Counter, CounterState, Site
-from .reports import DEFAULT_TARGET_WAIT_MINUTES
+from .report_cells import DEFAULT_TARGET_WAIT_MINUTES
 from .site_view import site_payload
 from .storage import repository as repo
 from .storage.records import from_text

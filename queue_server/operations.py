@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import wire
+from . import report_cells, wire
 from .engine import estimates, hours, lifecycle
 from .engine.calling import CallingPolicy
 from .engine.errors import (
@@ -208,6 +208,17 @@ class Operations:
             if change.ticket is not None and not _creates_ticket(change):
                 repo.update_ticket(conn, change.ticket, site.timezone)
             payloads.extend(repo.append_events(conn, change.events, wire.event_payload))
+        # A change to a ticket of a finished month (a late rating, a day closed after
+        # midnight) makes that month's report roll-up stale.
+        this_month = hours.local_day(self.clock(), site.timezone)[:7]
+        stale = {
+            event.ticket.day
+            for change in changes
+            for event in change.events
+            if event.ticket is not None and event.ticket.day[:7] < this_month
+        }
+        if stale:
+            report_cells.forget_months(conn, site.id, stale)
         return payloads
 
     # --- lookups ----------------------------------------------------------------------

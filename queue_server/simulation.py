@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from . import wire
+from . import report_cells, wire
 from .engine import hours as site_hours
 from .engine import lifecycle
 from .engine.calling import CallingPolicy
@@ -444,6 +444,7 @@ def _store_day(conn: sqlite3.Connection, sim: SiteDay, with_events: bool) -> int
         )
     for prefix, last in sim.last_numbers.items():
         repo.set_last_number(conn, site.id, sim.day.isoformat(), prefix, last)
+    report_cells.forget_months(conn, site.id, [sim.day.isoformat()])
     events: list[Event] = [e for change in sim.changes for e in change.events]
     if not with_events:
         return 0

@@ -237,3 +237,18 @@ def report_index(conn: sqlite3.Connection) -> None:
              local_hour, weekday, outcome, rating, wait_seconds, service_seconds,
              transfer_count, recall_count)"""
     )
+
+
+@migration
+def report_rollups(conn: sqlite3.Connection) -> None:
+    """Finished months rolled up per site and grouping, so a year's report reads kilobytes."""
+    conn.execute(
+        """CREATE TABLE report_rollups (
+             site_id TEXT NOT NULL, month TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+             data TEXT NOT NULL, PRIMARY KEY (site_id, month, dim, value)) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE report_rollup_months (
+             site_id TEXT NOT NULL, month TEXT NOT NULL, target_seconds REAL NOT NULL,
+             built_at TEXT NOT NULL, PRIMARY KEY (site_id, month))"""
+    )
