@@ -142,9 +142,9 @@ class Operations:
         self._pending: list[_Job] = []
         self._pending_lock = threading.Lock()
 
-    # --- the one way to change anything ---------------------------------------------
+    # --- the one way to change anything (used by the other shell modules too) -------
 
-    def _commit(self, work: Work) -> Any:
+    def commit(self, work: Work) -> Any:
         """Run `work` in a transaction, store its changes and events, then publish them.
 
         Group commit: a change queues its work; whichever thread holds the write lock
@@ -316,7 +316,7 @@ class Operations:
             )
             return issued, [replace(change, events=(event,))], site
 
-        return self._commit(work)
+        return self.commit(work)
 
     def _issued(
         self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool
@@ -378,7 +378,7 @@ class Operations:
             change = lifecycle.cancel(ticket, self.clock())
             return change.ticket, [change], site  # type: ignore[return-value]
 
-        return self._commit(work)
+        return self.commit(work)
 
     # --- counters ---------------------------------------------------------------------
 
@@ -444,7 +444,7 @@ class Operations:
             )
             return result, [change], site
 
-        return self._commit(work)
+        return self.commit(work)
 
     def _transfer(
         self,
@@ -507,7 +507,7 @@ class Operations:
             rating = Rating(ticket_id, level, channel, wire.iso(now))  # type: ignore[arg-type]
             return rating, [Change(events=(event,))], site
 
-        return self._commit(work)
+        return self.commit(work)
 
     def rating_of(self, ticket_id: str) -> Rating | None:
         row = self.db.query_one(
@@ -543,5 +543,5 @@ class Operations:
                     )
                     return len(changes), changes, site
 
-                closed += self._commit(work)
+                closed += self.commit(work)
         return closed
