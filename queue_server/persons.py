@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from devices.id_card import mask_name  # one masking rule for card, kiosk and centre
+
 from .engine import hours
 from .engine.errors import InvalidInput, QueueError
 from .engine.model import Priority
@@ -21,9 +23,6 @@ from .storage import repository as repo
 
 DEFAULT_ELDERLY_AGE = 65
 _ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 端木".split()
-)
 
 
 class PersonLimitReached(QueueError):
@@ -53,17 +52,6 @@ class Person:
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
         return years
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳明月 → 欧阳**, JOHN SMITH → J*** S****."""
-    name = name.strip()
-    if not name:
-        return ""
-    if name.isascii():
-        return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
-    keep = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
-    return name[:keep] + "".join(c if c in "·•・. " else "*" for c in name[keep:])
 
 
 def parse_person(value: Any) -> Person | None:
