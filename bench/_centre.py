@@ -22,7 +22,8 @@ def free_port() -> int:
 
 
 class BenchCentre:
-    def __init__(self, synchronous: str = "FULL", server: str = "werkzeug") -> None:
+    def __init__(self, synchronous: str = "FULL", server: str = "werkzeug", workers: int = 1) -> None:
+        self.workers = workers
         from tests.conftest import prepare_demo_database
 
         self.dir = Path(tempfile.mkdtemp(prefix="hallqueue-bench-"))
@@ -35,7 +36,7 @@ class BenchCentre:
             # The production setup of the README: one process, threads, keep-alive.
             env["HALLQUEUE_DB"] = str(self.db_path)
             command = [
-                sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "64", "--worker-connections", "2000",
+                sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", "64", "--worker-connections", "2000",
                 "--keep-alive", "30", "-b", f"127.0.0.1:{self.port}", "queue_server.wsgi:app",
             ]  # fmt: skip
         else:

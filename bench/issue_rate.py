@@ -66,9 +66,9 @@ def run(clients: int, seconds: float, server: str) -> dict[str, float]:
         centre.stop()
 
 
-def run_wrk(clients: int, seconds: float, server: str) -> dict[str, float]:
+def run_wrk(clients: int, seconds: float, server: str, workers: int = 1) -> dict[str, float]:
     """The same load from wrk (C, one Lua-built request id per request): the centre, not the clients, is measured."""
-    centre = BenchCentre("FULL", server)
+    centre = BenchCentre("FULL", server, workers)
     try:
         script = Path(__file__).with_name("issue.lua")
         out = subprocess.run(
@@ -106,10 +106,11 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16")
     parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="gunicorn")
     parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP only; pushes need Redis)")
     args = parser.parse_args()
-    print(f"issue rate over HTTP ({args.server}, load from {args.load}), synchronous=FULL, on {machine()}")
+    print(f"issue rate over HTTP ({args.server} × {args.workers}, load from {args.load}), synchronous=FULL, on {machine()}")
     for clients in (int(c) for c in args.clients.split(",")):
-        r = run_wrk(clients, args.seconds, args.server) if args.load == "wrk" else run(clients, args.seconds, args.server)
+        r = run_wrk(clients, args.seconds, args.server, args.workers) if args.load == "wrk" else run(clients, args.seconds, args.server)
         extra = f"   stored {r['stored']}, duplicates {r['duplicates']}" if "stored" in r else ""
         print(
             f"  {r['clients']:>3} clients: {r['tickets_per_s']:7.0f} tickets/s   "
