@@ -67,7 +67,7 @@ def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
     centre = centre_process
     clerk_tokens = {1: centre.login(), 2: centre.login(("clerk", "hallqueue-clerk"))}
     issued: list[tuple[str, dict[str, Any]]] = []  # (request id, ticket) acknowledged
-    cut_off: list[str] = []  # request ids whose answer never came
+    cut_off: list[dict[str, str]] = []  # requests whose answer never came
     acted: list[tuple[str, str, int]] = []  # (event type, ticket id, counter) acknowledged
     lock = threading.Lock()
     stop = threading.Event()
@@ -77,20 +77,16 @@ def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
         session.headers["Authorization"] = f"Bearer {centre.kiosk_token}"
         i = 0
         while not stop.is_set():
-            request_id = f"crash-k{k}-{i}"
+            body = {"service": ("A101", "A102", "B201")[k % 3], "request_id": f"crash-k{k}-{i}"}
             try:
-                response = session.post(
-                    centre.api(f"/sites/{SITE}/tickets"),
-                    json={"service": ("A101", "A102", "B201")[k % 3], "request_id": request_id},
-                    timeout=2,
-                )
+                response = session.post(centre.api(f"/sites/{SITE}/tickets"), json=body, timeout=2)
             except requests.RequestException:
                 with lock:
-                    cut_off.append(request_id)
+                    cut_off.append(body)
                 return
             if response.status_code in (200, 201):
                 with lock:
-                    issued.append((request_id, response.json()["ticket"]))
+                    issued.append((body["request_id"], response.json()["ticket"]))
             i += 1
             time.sleep(0.01)
 
@@ -152,9 +148,9 @@ def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
 
         centre.start()
         # Requests cut off by the kill are retried with their ids: at most one ticket each.
-        for request_id in cut_off:
-            first = centre.post(f"/sites/{SITE}/tickets", {"service": "A101", "request_id": request_id}, token=centre.kiosk_token)
-            again = centre.post(f"/sites/{SITE}/tickets", {"service": "A101", "request_id": request_id}, token=centre.kiosk_token)
+        for body in cut_off:
+            first = centre.post(f"/sites/{SITE}/tickets", body, token=centre.kiosk_token)
+            again = centre.post(f"/sites/{SITE}/tickets", body, token=centre.kiosk_token)
             assert first.status_code in (200, 201) and again.status_code == 200
             assert again.json()["ticket"]["id"] == first.json()["ticket"]["id"]
         # Life goes on after the restart: a new ticket and a call.
