@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import request
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hallqueue.push")
 BACKLOG_LIMIT = 5000
+# Every connected socket's token is checked again this often: a revoked device or a
+# deactivated member stops hearing its rooms within this (plus the principal cache).
+REVALIDATE_SECONDS = 5.0
 
 
 def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
@@ -47,7 +51,9 @@ def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
 
 def register(socketio: SocketIO, hall: Hall) -> None:
     principals: dict[str, Principal] = {}
+    tokens: dict[str, str] = {}
     lock = threading.Lock()
+    _start_revalidation(socketio, hall, tokens, lock)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
@@ -57,6 +63,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             return False  # refused: the client sees a connect_error
         with lock:
             principals[request.sid] = principal  # type: ignore[attr-defined]
+            tokens[request.sid] = token  # type: ignore[attr-defined]
         if principal.all_sites:
             join_room(wire.MANAGERS_ROOM)
         return True
@@ -65,6 +72,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
     def on_disconnect(*_: Any) -> None:
         with lock:
             principals.pop(request.sid, None)  # type: ignore[attr-defined]
+            tokens.pop(request.sid, None)  # type: ignore[attr-defined]
 
     @socketio.on(wire.JOIN)
     def on_join(data: Any = None) -> dict[str, Any]:
@@ -104,6 +112,27 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             "last_seq": last,
             "replayed": len(backlog),
         }
+
+
+def _start_revalidation(
+    socketio: SocketIO, hall: Hall, tokens: dict[str, str], lock: threading.Lock
+) -> None:
+    """Disconnect sockets whose token was revoked since they connected (in any process)."""
+
+    def check() -> None:
+        while True:
+            time.sleep(REVALIDATE_SECONDS)
+            with lock:
+                connected = list(tokens.items())
+            for sid, token in connected:
+                try:
+                    if hall.accounts.principal(token) is None:
+                        log.info("token of socket %s revoked: disconnecting it", sid)
+                        socketio.server.disconnect(sid)
+                except Exception:  # a closed database (tests), a gone socket: try next round
+                    log.debug("revalidating socket %s failed", sid, exc_info=True)
+
+    threading.Thread(target=check, name="push-revalidate", daemon=True).start()
 
 
 def _whole(value: Any) -> bool:

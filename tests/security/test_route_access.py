@@ -282,15 +282,32 @@ def test_only_city_wide_staff_hear_the_managers_room(cast: Cast) -> None:
 
 
 def test_revoked_tokens_are_refused_everywhere(centre: Centre) -> None:
-    admin = centre.login()
-    enrolled = centre.post("/admin/devices", {"kind": "kiosk", "site": SITE, "name": "lost"}, token=admin).json()
-    token = enrolled["token"]
-    assert centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=token).status_code == 201
-    centre.post(f"/admin/devices/{enrolled['device']['id']}/revoke", token=admin)
+    """A revoked device is refused by the API and on connect, and its open socket is closed."""
     import time
 
-    time.sleep(5.2)  # the principal cache's interval (accounts.PRINCIPAL_CACHE_SECONDS)
-    assert centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=token).status_code == 401
+    from queue_server.accounts import PRINCIPAL_CACHE_SECONDS
+    from queue_server.push import REVALIDATE_SECONDS
+
+    admin = centre.login()
+    enrolled = centre.post("/admin/devices", {"kind": "display", "site": SITE, "name": "lost"}, token=admin).json()
+    token = enrolled["token"]
+    assert centre.get(f"/sites/{SITE}/board", token=token).status_code == 200
+    open_socket = socketio.Client(reconnection=False)
+    heard: list[dict[str, Any]] = []
+    for name in wire.EVENT_TYPES:
+        open_socket.on(name, heard.append)
+    open_socket.connect(centre.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+    assert open_socket.call(wire.JOIN, {"site": SITE}, timeout=5)["ok"] is True
+
+    centre.post(f"/admin/devices/{enrolled['device']['id']}/revoke", token=admin)
+    deadline = time.monotonic() + PRINCIPAL_CACHE_SECONDS + 2 * REVALIDATE_SECONDS + 2
+    while open_socket.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not open_socket.connected, "the revoked display's socket is still open"
+    centre.issue("A101")
+    time.sleep(0.3)
+    assert heard == []
+    assert centre.get(f"/sites/{SITE}/board", token=token).status_code == 401
     client = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(centre.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
