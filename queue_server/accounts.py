@@ -55,7 +55,7 @@ class Principal:
     kind: str  # staff | device
     name: str  # username or device id
     role: str  # admin | manager | clerk | kiosk | display | sign
-    sites: frozenset[str] = field(default_factory=frozenset)  # resolved scope, subtrees included
+    sites: frozenset[str] = field(default_factory=frozenset)  # resolved scope (subtrees for managers)
     all_sites: bool = False
 
     def covers(self, site_id: str) -> bool:
@@ -208,7 +208,10 @@ class Accounts:
         sites = json.loads(staff["sites"])
         if staff["role"] == "admin" and not sites:
             return Principal("staff", staff["username"], "admin", all_sites=True)
-        return Principal("staff", staff["username"], staff["role"], frozenset(subtree(conn, sites)))
+        # Managers and admins oversee the sites below theirs (a township manager sees its
+        # villages); a clerk works at the windows of exactly the sites named.
+        scope = set(sites) if staff["role"] == "clerk" else subtree(conn, sites)
+        return Principal("staff", staff["username"], staff["role"], frozenset(scope))
 
 
 def subtree(conn: sqlite3.Connection, roots: list[str]) -> set[str]:

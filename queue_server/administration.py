@@ -396,23 +396,31 @@ class Administration:
         return settings
 
     def save_offerings(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        lists = {}
+        """Set what a site offers. A list left out keeps what the site has (an empty body
+        must not wipe a site's catalogue); an empty list clears it."""
+        given: dict[str, list[str]] = {}
         for name in ("services", "bundles"):
-            value = data.get(name, [])
+            if name not in data:
+                continue
+            value = data[name]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise FieldInvalid(name, "list")
-            lists[name] = list(dict.fromkeys(value))
+            given[name] = list(dict.fromkeys(value))
         with self.db.transaction() as conn:
             _site(conn, site_id)
+            current_services, current_bundles = repo.offerings(conn, site_id)
+            lists = {
+                "services": given.get("services", current_services),
+                "bundles": given.get("bundles", current_bundles),
+            }
             for code in lists["services"]:
                 if repo.get_service(conn, code) is None:
                     raise FieldInvalid("services", "unknown_item", value=code)
             for code in lists["bundles"]:
                 if repo.get_bundle(conn, code) is None:
                     raise FieldInvalid("bundles", "unknown_item", value=code)
-            services, bundles = repo.offerings(conn, site_id)
             repo.set_offerings(conn, site_id, lists["services"], lists["bundles"])
-            before = {"services": services, "bundles": bundles}
+            before = {"services": current_services, "bundles": current_bundles}
             audit.record(conn, actor, "update", "offerings", site_id, before, lists, site_id)
         return lists
 

@@ -253,6 +253,12 @@ def test_writes_need_the_right_token(centre: Centre) -> None:
     assert centre.post("/sites/city-hall/counters/1/open", token=town).status_code == 403
     events = centre.get("/sites/city-hall/events")
     assert events.status_code == 401
+    # A clerk works at exactly the sites named: the hall's clerk not at the stations below it.
+    clerk = centre.login(Centre.CLERK)
+    assert centre.post("/sites/city-hall/counters/9/open", token=clerk).status_code == 200
+    assert centre.post("/sites/station-cbd/counters/1/open", token=clerk).status_code == 403
+    manager = centre.login(("manager", "hallqueue-manager"))
+    assert centre.post("/sites/station-cbd/counters/2/open", token=manager).status_code == 200
 
 
 def test_login_and_logout(centre: Centre) -> None:

@@ -212,16 +212,18 @@ def test_who_may_call(cast: Cast, route: tuple[str, str]) -> None:
 # --- rooms ---------------------------------------------------------------------------------
 
 # (join data, principals that may join). The rest are answered `forbidden` and hear nothing.
-# Staff scopes cover the subtree of their sites: the hall is the root of the demo tree, so
-# its clerk and manager cover the stations below it; the township's manager only its own
-# subtree; a device only its own site.
+# Managers' and admins' scopes cover the subtree of their sites: the hall is the root of
+# the demo tree, so its manager covers the stations below it; the township's manager only
+# its own subtree. A clerk covers exactly the sites named (the hall's clerk: the hall);
+# a device only its own site.
 HALL_STAFF = frozenset({"clerk", "manager", "admin"})
+HALL_MANAGERS = frozenset({"manager", "admin"})
 ROOMS: list[tuple[dict[str, Any], frozenset[str]]] = [
     ({"site": SITE}, HALL_STAFF | {"kiosk", "display", "sign"}),
     ({"site": SITE, "counter": 1}, HALL_STAFF | {"kiosk", "display", "sign"}),
-    ({"site": "station-cbd"}, HALL_STAFF | {"kiosk_out", "admin_out"}),
-    ({"site": "station-cbd", "counter": 1}, HALL_STAFF | {"kiosk_out", "admin_out"}),
-    ({"site": "village-lishu"}, HALL_STAFF | {"manager_out"}),
+    ({"site": "station-cbd"}, HALL_MANAGERS | {"kiosk_out", "admin_out"}),
+    ({"site": "station-cbd", "counter": 1}, HALL_MANAGERS | {"kiosk_out", "admin_out"}),
+    ({"site": "village-lishu"}, HALL_MANAGERS | {"manager_out"}),
 ]
 
 

@@ -539,3 +539,13 @@ def test_a_change_and_its_audit_row_share_one_transaction(centre: Centre, monkey
     response = put(centre, "/admin/sites/city-hall/settings", {"identification": "off"})
     assert response.status_code == 500
     assert centre.get("/sites/city-hall").json()["site"]["settings"] == before
+
+
+def test_an_empty_offerings_body_changes_nothing(centre: Centre) -> None:
+    before = centre.get("/sites/station-cbd").json()
+    response = put(centre, "/admin/sites/station-cbd/offerings", {})
+    assert response.status_code == 200
+    after = centre.get("/sites/station-cbd").json()
+    assert [s["code"] for s in after["services"]] == [s["code"] for s in before["services"]] != []
+    cleared = put(centre, "/admin/sites/station-cbd/offerings", {"bundles": []})
+    assert cleared.status_code == 200 and cleared.json()["services"] == [s["code"] for s in before["services"]]
