@@ -32,6 +32,8 @@ test: setup
 bench: setup
 	$(PY) bench/issue_rate.py
 	$(PY) bench/push_latency.py
+	$(PY) bench/report_latency.py
+	$(PY) bench/ticket_bytes.py
 
 lint: setup
 	$(VENV)/bin/ruff check queue_server kiosk displays devices tests bench
