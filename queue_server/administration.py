@@ -195,7 +195,7 @@ def check_template(data: dict[str, Any], name: str) -> str:
 
 
 def check_settings(data: Any) -> dict[str, Any]:
-    """The per-site settings the rest of the system reads (README-admin.md lists them)."""
+    """The per-site settings the rest of the system reads (the README lists them)."""
     if not isinstance(data, dict):
         raise FieldInvalid("settings", "form")
     known = {

@@ -1,4 +1,4 @@
-"""docs/README-devices.md documents every simulator verb, command and register."""
+"""The README documents every simulator verb, command and register."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import ModbusBusSimulator
 from devices.sim.printer_sim import PrinterSimulator
 
-README = (Path(__file__).resolve().parents[2] / "docs" / "README-devices.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("cls", [PrinterSimulator, IdReaderSimulator, ModbusBusSimulator])
