@@ -33,6 +33,7 @@ bench: setup
 	$(PY) bench/issue_rate.py
 	$(PY) bench/push_latency.py
 	$(PY) bench/report_latency.py
+	$(PY) bench/console_latency.py
 	$(PY) bench/ticket_bytes.py
 
 lint: setup

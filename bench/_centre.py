@@ -22,13 +22,17 @@ def free_port() -> int:
 
 
 class BenchCentre:
-    def __init__(self, synchronous: str = "FULL", server: str = "werkzeug", workers: int = 1) -> None:
+    def __init__(
+        self, synchronous: str = "FULL", server: str = "werkzeug", workers: int = 1, prepare=None  # type: ignore[no-untyped-def]
+    ) -> None:
         self.workers = workers
         from tests.conftest import prepare_demo_database
 
         self.dir = Path(tempfile.mkdtemp(prefix="hallqueue-bench-"))
         self.db_path = self.dir / "bench.db"
         self.kiosk_token, self.display_token = prepare_demo_database(self.db_path)
+        if prepare is not None:  # the benchmark's own additions to the demo city
+            prepare(self.db_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", HALLQUEUE_SYNCHRONOUS=synchronous, HALLQUEUE_LOG_LEVEL="WARNING")

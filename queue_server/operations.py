@@ -423,8 +423,8 @@ class Operations:
             elif action == "close":
                 change = lifecycle.close_counter(counter, now)
             elif action == "call-next":
-                waiting = repo.waiting_tickets(conn, site_id)
-                change = lifecycle.call_next(counter, waiting, now, self.policy(site), clerk)
+                candidates = repo.call_candidates(conn, counter)
+                change = lifecycle.call_next(counter, candidates, now, self.policy(site), clerk)
                 if change is None:
                     return None, [], site
             elif action == "recall":

@@ -6,8 +6,6 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Route modules attach themselves to the blueprint: `routes` (the spine), `calling`
 # (console, display and sign reads; ratings).
-from . import calling, routes  # noqa: E402,F401
-from . import devices_api  # noqa: E402,F401  (device status reports)
-from . import manage_api  # noqa: E402,F401  (managers' live dashboard reads)
-from . import reports_api  # noqa: E402,F401  (managers' reports and exports)
-from . import admin_api  # noqa: E402,F401  (administration and its audit log)
+# calling: console, display and sign reads, ratings; devices_api: device status reports;
+# manage_api: managers' live reads; reports_api: reports and exports; admin_api: administration.
+from . import admin_api, calling, devices_api, manage_api, reports_api, routes  # noqa: E402,F401

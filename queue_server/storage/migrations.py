@@ -252,3 +252,21 @@ def report_rollups(conn: sqlite3.Connection) -> None:
              site_id TEXT NOT NULL, month TEXT NOT NULL, target_seconds REAL NOT NULL,
              built_at TEXT NOT NULL, PRIMARY KEY (site_id, month))"""
     )
+
+
+@migration
+def call_candidate_indexes(conn: sqlite3.Connection) -> None:
+    """What call-next reads — the oldest (priority) ticket of a queue, the tickets sent to a
+    window — found without walking the site's whole waiting list."""
+    conn.execute(
+        """CREATE INDEX tickets_waiting_priority_service ON tickets (site_id, service, issued_at)
+           WHERE status = 'waiting' AND priority != 'ordinary'"""
+    )
+    conn.execute(
+        """CREATE INDEX tickets_waiting_transfers ON tickets (site_id, target_counter)
+           WHERE status = 'waiting' AND target_counter IS NOT NULL"""
+    )
+    conn.execute(
+        """CREATE INDEX tickets_waiting_priority_bundle ON tickets (site_id, bundle, issued_at)
+           WHERE status = 'waiting' AND priority != 'ordinary'"""
+    )
