@@ -4,6 +4,7 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# Route modules attach themselves to the blueprint. routes: the spine; calling, display and sign reads, ratings; devices_api: device status reports;
-# manage_api: managers' live reads; reports_api: reports and exports; admin_api: administration.
+# Route modules attach themselves to the blueprint: routes (the spine), calling (console,
+# display and sign reads; ratings), devices_api (device status), manage_api (managers' live
+# reads), reports_api (reports and exports), admin_api (administration and its audit log).
 from . import admin_api, calling, devices_api, manage_api, reports_api, routes  # noqa: E402,F401
