@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import report_cells
 from . import settings as settings_module
@@ -74,6 +75,11 @@ def create_app(
     register_error_handlers(app)
     from . import security
 
+    if values["TRUSTED_PROXIES"] > 0:
+        # Behind nginx the peer is the proxy: take the client's address from the header the
+        # trusted proxies set, so login throttling counts per citizen's machine, not per proxy.
+        n = int(values["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     security.init_app(app)
     from .pages import register_pages
 

@@ -56,6 +56,11 @@ SETTINGS = [
         60,
         "How often tickets left waiting from an earlier day are closed as unserved.",
     ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of the centre; with N > 0 the client address (login throttling) comes from X-Forwarded-For.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
 ]
 
