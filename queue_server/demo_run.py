@@ -89,7 +89,8 @@ hallqueue demo — 演示城市已就绪 (the demo city is ready)
   hall display       {base}/display/city-hall?token={tokens['display']}
   station display    {base}/display/city-hall?token={tokens['display']}&layout=small
 {kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
-  reports (JSON/CSV/XLSX) {base}/api/v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD  (manager token)
+  manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / hallqueue-manager)
+  administration     {base}/admin                        (admin / hallqueue-admin)
   database           {DB_PATH}     device tokens {TOKENS_PATH}     simulators {VAR / 'demo-kiosk'}
   staff logins (demo only):
 {users}
