@@ -53,6 +53,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "counter_busy": ("请先办结或转出当前号票", "Finish or transfer the current ticket first"),
     "no_current_ticket": ("窗口当前没有号票", "The counter has no current ticket"),
+    "walk_in_reserved": (
+        "该事项今日可预约/线上号源已满，剩余 {reserved} 个号留给现场取号群众",
+        "Today's bookable tickets for this item are taken; the last {reserved} are kept for people who come in person",
+    ),
+    "call_too_soon": (
+        "按过号规则，请在 {seconds} 秒后再呼叫或标记过号",
+        "By the missed-call rule, wait {seconds} s before calling again or marking a no-show",
+    ),
+    "no_show_too_early": (
+        "按过号规则需呼叫 {needed} 次后才能标记过号（已呼叫 {calls} 次）",
+        "By the missed-call rule a no-show needs {needed} calls (called {calls} times so far)",
+    ),
+    "return_not_allowed": (
+        "该号不能过号返回（{why}）",
+        "This ticket cannot go back in line ({why})",
+    ),
+    "appointment_too_early": (
+        "预约号请于 {opens} 后签到取号",
+        "Please check in for your appointment from {opens}",
+    ),
+    "one_active_ticket": (
+        "您已有该事项的号票在排队或办理中，请勿重复取号",
+        "You already hold a ticket for this item that is waiting or being served",
+    ),
+    "agent_cap_reached": (
+        "代办人 {agent} 今日取号已达上限（{cap} 个）",
+        "Agent {agent} has taken today's {cap} tickets",
+    ),
+    "unknown_agent": ("没有这个代办人：{agent}", "No such agent: {agent}"),
     "already_rated": ("这张号票已经评价过了", "This ticket has already been rated"),
     "not_rateable": (
         "办结后才能评价（当前状态：{status}）",
@@ -162,6 +191,14 @@ def pick_language(accept_language: str | None) -> str:
     return best_lang
 
 
+# Coded parameters (the engine never words things) and their words.
+PARAM_WORDS: dict[str, tuple[str, str]] = {
+    "policy": ("本网点规定过号作废，请重新取号", "this site voids missed tickets; take a new one"),
+    "another_day": ("只能当天返回", "a missed ticket can only come back the same day"),
+    "already_returned": ("已返回过一次", "it already came back once"),
+}
+
+
 class _Defaults(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "?"
@@ -172,4 +209,8 @@ def message(code: str, language: str = "zh", **params: Any) -> str:
         code, MESSAGES["invalid_input"] if code.startswith("invalid") else (code, code)
     )
     template = en if language == "en" else zh
+    params = {
+        k: (PARAM_WORDS[v][language == "en"] if k == "why" and v in PARAM_WORDS else v)
+        for k, v in params.items()
+    }
     return template.format_map(_Defaults({k: v for k, v in params.items() if v is not None}))

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import report_cells, wire
-from .engine import estimates, hours, lifecycle
+from . import agents, report_cells, wire
+from .engine import estimates, hours, lifecycle, rules
 from .engine.calling import CallingPolicy
 from .engine.errors import (
     InvalidInput,
@@ -43,7 +43,7 @@ from .engine.model import (
     Ticket,
     TicketStatus,
 )
-from .persons import check_daily_limit
+from .persons import check_holdings
 from .storage import Database
 from .storage import repository as repo
 
@@ -54,12 +54,18 @@ COUNTER_ACTIONS = (
     "pause",
     "close",
     "call-next",
+    "call",
     "recall",
     "start",
     "finish",
     "no-show",
     "transfer",
 )
+
+
+def walk_in_share(site: Site) -> float:
+    share = site.settings.get("walk_in_share")
+    return float(share) if isinstance(share, int | float) and not isinstance(share, bool) else 0.0
 
 
 def utcnow() -> datetime:
@@ -100,9 +106,16 @@ class CounterResult:
 
 
 def _request_fingerprint(
-    service: str | None, bundle: str | None, channel: str, priority: str, person: str | None
+    service: str | None,
+    bundle: str | None,
+    channel: str,
+    priority: str,
+    person: str | None,
+    *extra: str | None,
 ) -> str:
-    text = json.dumps([service, bundle, channel, priority, person])
+    # Fields added later join only when given, so earlier requests keep their fingerprint.
+    given = [value for value in extra if value is not None]
+    text = json.dumps([service, bundle, channel, priority, person, *given])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -250,9 +263,8 @@ class Operations:
             raise UnknownBundle(bundle=bundle)
         return found_bundle
 
-    def policy(self, site: Site) -> CallingPolicy:
-        max_wait = site.settings.get("max_wait_minutes")
-        return CallingPolicy(max_wait_minutes=float(max_wait)) if max_wait else CallingPolicy()
+    def policy(self, site: Site, counter: Counter | None = None) -> CallingPolicy:
+        return rules.calling_policy(site, counter)
 
     # --- issuing ----------------------------------------------------------------------
 
@@ -266,9 +278,25 @@ class Operations:
         priority: Priority = Priority.ORDINARY,
         person_hash: str | None = None,
         person_mask: str | None = None,
+        appointment_at: datetime | None = None,
+        agent_id: str | None = None,
+        issuer: str | None = None,
     ) -> Issued:
+        """Issue one ticket, idempotently by `request_id`.
+
+        `appointment_at` (an appointment checked in) decides its class by the site's
+        tolerance window; an agent (named, the staff `issuer`, or the card tapped) takes
+        it under the agent's cap, anyone else identified by card under the one-person
+        limits; remote channels leave the walk-in part of a daily cap.
+        """
         fingerprint = _request_fingerprint(
-            service, bundle, channel.value, priority.value, person_hash
+            service,
+            bundle,
+            channel.value,
+            priority.value,
+            person_hash,
+            wire.iso(appointment_at),
+            agent_id,
         )
 
         def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
@@ -283,8 +311,18 @@ class Operations:
             item = self._item(conn, service, bundle)
             now = self.clock()
             day = hours.local_day(now, site.timezone)
-            if person_hash is not None:
-                check_daily_limit(conn, site_id, site.settings, day, person_hash, service, bundle)
+            ticket_class = priority
+            if appointment_at is not None:
+                window = rules.appointment_window(site)
+                on_time = rules.appointment_priority(window, appointment_at, now, site.timezone)
+                # A late appointment becomes ordinary, unless the card gives a class anyway.
+                if priority in (Priority.ORDINARY, Priority.APPOINTMENT):
+                    ticket_class = on_time
+            agent = agents.agent_for(conn, site_id, agent_id, issuer, person_hash)
+            if agent is not None:
+                agents.check_cap(conn, agent, day)
+            elif person_hash is not None:
+                check_holdings(conn, site_id, site.settings, day, person_hash, service, bundle)
             kind = "service" if isinstance(item, Service) else "bundle"
             change = lifecycle.issue(
                 site,
@@ -296,11 +334,13 @@ class Operations:
                 if item.daily_cap is not None
                 else 0,
                 channel=channel,
-                priority=priority,
+                priority=ticket_class,
                 request_id=request_id,
                 person_hash=person_hash,
                 person_mask=person_mask,
                 ignore_hours=self.ignore_hours,
+                reserved=lifecycle.walk_in_reserved(item.daily_cap, walk_in_share(site)),
+                agent_id=agent.id if agent is not None else None,
             )
             ticket = change.ticket
             assert ticket is not None
@@ -329,7 +369,7 @@ class Operations:
         if ticket.status != TicketStatus.WAITING:
             return 0, 0
         column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
-        earlier = "(issued_at < :at OR (issued_at = :at AND seq_no < :seq))"
+        earlier = "(queued_at < :at OR (queued_at = :at AND seq_no < :seq))"
         if ticket.priority == Priority.ORDINARY:
             condition = f"(priority != 'ordinary' OR {earlier})"
         else:
@@ -341,7 +381,7 @@ class Operations:
                 "site": site.id,
                 "code": code,
                 "id": ticket.id,
-                "at": wire.iso(ticket.issued_at),
+                "at": wire.iso(ticket.queue_time),
                 "seq": ticket.seq_no,
             },
         ).fetchone()[0]
@@ -393,6 +433,7 @@ class Operations:
         to_service: str | None = None,
         to_counter: int | None = None,
         note: str = "",
+        ticket_id: str | None = None,
     ) -> CounterResult | None:
         """Apply one console action; None for call-next when nobody is waiting."""
         if action not in COUNTER_ACTIONS:
@@ -424,17 +465,21 @@ class Operations:
                 change = lifecycle.close_counter(counter, now)
             elif action == "call-next":
                 candidates = repo.call_candidates(conn, counter)
-                change = lifecycle.call_next(counter, candidates, now, self.policy(site), clerk)
+                policy = self.policy(site, counter)
+                change = lifecycle.call_next(counter, candidates, now, policy, clerk)
                 if change is None:
                     return None, [], site
+            elif action == "call":
+                wanted = repo.get_ticket(conn, ticket_id) if ticket_id else None
+                change = lifecycle.call_ticket(counter, wanted, now, reason, clerk)
             elif action == "recall":
-                change = lifecycle.recall(counter, current, now)
+                change = lifecycle.recall(counter, current, now, rules.no_show_policy(site))
             elif action == "start":
                 change = lifecycle.start(counter, current, now)
             elif action == "finish":
                 change = lifecycle.finish(counter, current, now, parsed_outcome)  # type: ignore[arg-type]
             elif action == "no-show":
-                change = lifecycle.no_show(counter, current, now)
+                change = lifecycle.no_show(counter, current, now, rules.no_show_policy(site))
             else:
                 change = self._transfer(
                     conn, site, counter, current, now, to_service, to_counter, note
@@ -445,6 +490,29 @@ class Operations:
             return result, [change], site
 
         return self.commit(work)
+
+    def return_missed(self, ticket_id: str) -> Issued:
+        """A missed ticket's citizen is back (过号返回): put it in line by the site's rule."""
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            now = self.clock()
+            policy = rules.no_show_policy(site)
+            line: list[Ticket] = []
+            if policy.return_places is not None and ticket.status == TicketStatus.NO_SHOW:
+                line = repo.queue_head(conn, ticket, policy.return_places + 1)
+            change = lifecycle.return_missed(
+                ticket, now, hours.local_day(now, site.timezone), policy, line
+            )
+            assert change.ticket is not None
+            return self._issued(conn, site, change.ticket, created=False), [change], site
+
+        issued: Issued = self.commit(work)
+        # The position is read after the ticket is back in line.
+        return self.ticket_view(issued.ticket.id)
 
     def _transfer(
         self,

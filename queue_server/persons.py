@@ -16,20 +16,13 @@ from typing import Any
 
 from devices.id_card import mask_name  # one masking rule for card, kiosk and centre
 
-from .engine import hours
-from .engine.errors import InvalidInput, QueueError
+from .engine import caps, hours
+from .engine.errors import InvalidInput, PersonLimitReached  # noqa: F401 (re-exported)
 from .engine.model import Priority
 from .storage import repository as repo
 
 DEFAULT_ELDERLY_AGE = 65
 _ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
-
-
-class PersonLimitReached(QueueError):
-    """This person already holds today's allowed tickets for this item."""
-
-    code = "person_limit_reached"
-    status = 409
 
 
 @dataclass(frozen=True, repr=False)
@@ -102,7 +95,7 @@ def site_priority(
     return priority_for(person, requested, site.settings, today)
 
 
-def check_daily_limit(
+def check_holdings(
     conn: sqlite3.Connection,
     site_id: str,
     settings: dict[str, Any],
@@ -111,15 +104,16 @@ def check_daily_limit(
     service: str | None,
     bundle: str | None,
 ) -> None:
-    """Refuse ticket hoarding: at most `daily_limit_per_person` tickets per item per day."""
+    """Refuse ticket hoarding: one active ticket per item, `daily_limit_per_person` a day."""
     limit = settings.get("daily_limit_per_person")
     if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
-        return
+        limit = None
     column, code = ("service", service) if service else ("bundle", bundle)
-    held = conn.execute(
-        f"""SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND person_hash = ?
+    row = conn.execute(
+        f"""SELECT count(*) AS today,
+                   count(*) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS active
+            FROM tickets WHERE site_id = ? AND person_hash = ? AND day = ?
             AND {column} = ? AND status != 'cancelled'""",
-        (site_id, day, person_hash, code),
-    ).fetchone()[0]
-    if held >= limit:
-        raise PersonLimitReached(limit=limit)
+        (site_id, person_hash, day, code),
+    ).fetchone()
+    caps.check_person(caps.Holdings(active=row["active"], today=row["today"]), limit)

@@ -24,6 +24,7 @@ TICKET_SERVING = "ticket.serving"
 TICKET_FINISHED = "ticket.finished"
 TICKET_NO_SHOW = "ticket.no_show"
 TICKET_TRANSFERRED = "ticket.transferred"
+TICKET_RETURNED = "ticket.returned"  # a missed ticket back in line; data: {"place": k}
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_UNSERVED = "ticket.unserved"
 TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | "phone" | "staff"}
@@ -40,6 +41,7 @@ EVENT_TYPES = (
     TICKET_FINISHED,
     TICKET_NO_SHOW,
     TICKET_TRANSFERRED,
+    TICKET_RETURNED,
     TICKET_CANCELLED,
     TICKET_UNSERVED,
     TICKET_RATED,
@@ -108,6 +110,9 @@ def ticket_payload(ticket: Any) -> dict[str, Any]:
         "outcome": _value(ticket.outcome) if ticket.outcome else None,
         "transfer_count": ticket.transfer_count,
         "recall_count": ticket.recall_count,
+        "queued_at": iso(ticket.queued_at),
+        "last_called_at": iso(ticket.last_called_at),
+        "return_count": ticket.return_count,
         "person": ticket.person_mask,
         "note": ticket.note,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.lifecycle import OUT_OF_ORDER_REASONS
 from ..engine.model import (
     Channel,
     CounterKind,
@@ -124,6 +125,18 @@ SCHEMAS: dict[str, Any] = {
             "ticket": _ref("Ticket"),
             "ahead": {"type": "integer", "minimum": 0},
             "estimated_wait_minutes": {"type": "integer", "minimum": 0},
+            "rules": {
+                "type": "object",
+                "description": "The site's rules in one sentence each, in the reader's "
+                "language: mixing, no_show (printed on the ticket), appointment",
+                "additionalProperties": {"type": "string"},
+            },
+            "quota": {
+                "type": "object",
+                "nullable": True,
+                "description": "For an item with a daily cap: cap, taken, remaining, "
+                "reserved_for_walk_ins, next_issue_at (when remaining is 0)",
+            },
         },
     },
     "Event": {
@@ -270,13 +283,31 @@ def openapi_document() -> dict[str, Any]:
                                         "type": "string",
                                         "enum": [p.value for p in Priority],
                                     },
+                                    "appointment_at": {
+                                        "type": "string",
+                                        "format": "date-time",
+                                        "description": "An appointment checked in: on time "
+                                        "(class appointment) within the site's tolerance "
+                                        "window, ordinary after it, 409 "
+                                        "appointment_too_early before it.",
+                                    },
+                                    "agent": {
+                                        "type": "string",
+                                        "maxLength": 32,
+                                        "description": "Staff only: the registered agent "
+                                        "(帮办代办) taking it, within their daily cap "
+                                        "(409 agent_cap_reached).",
+                                    },
                                     "person": {
                                         "type": "object",
                                         "description": "The ID card read at a kiosk. Only "
                                         "a keyed hash of the number and the masked name are "
                                         "kept; the birth date gives the elderly class (site "
-                                        "setting elderly_age). 409 person_limit_reached "
-                                        "beyond daily_limit_per_person tickets per item.",
+                                        "setting elderly_age). 409 one_active_ticket while "
+                                        "the person holds an active ticket for the item, "
+                                        "person_limit_reached beyond daily_limit_per_person "
+                                        "tickets per item a day; a registered agent's card "
+                                        "counts against the agent's cap instead.",
                                         "required": ["id_number"],
                                         "properties": {
                                             "id_number": {"type": "string"},
@@ -318,11 +349,28 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/tickets/{ticket_id}/return": {
+            "post": {
+                "summary": "A missed ticket (过号) back in line, by the site's rule",
+                "description": "Same day only, once. It goes `no_show_return` places behind "
+                "the head of its queue, or to the end; every screen gets ticket.returned.",
+                "security": BEARER,
+                "parameters": [TICKET_PARAM],
+                "responses": {
+                    "200": _json(_ref("IssuedTicket"), "Back in line, with its position"),
+                    **_errors(401, 403, 404, 409),
+                },
+            }
+        },
         "/api/v1/sites/{site}/counters/{number}/{action}": {
             "post": {
                 "summary": "A console action at a counter",
                 "description": "call-next with nobody waiting answers 204. finish needs `outcome`; "
-                "pause needs `reason`; transfer needs `to_service` or `to_counter` (and may carry `note`).",
+                "pause needs `reason`; transfer needs `to_service` or `to_counter` (and may carry `note`). "
+                "call calls `ticket` (an id) out of order and needs `reason`, one of "
+                + ", ".join(OUT_OF_ORDER_REASONS)
+                + ". recall and no-show follow the site's missed-call rule (409 call_too_soon, "
+                "no_show_too_early).",
                 "security": BEARER,
                 "parameters": [
                     SITE_PARAM,
@@ -354,6 +402,7 @@ def openapi_document() -> dict[str, Any]:
                                     "to_service": {"type": "string", "maxLength": 32},
                                     "to_counter": {"type": "integer", "minimum": 0},
                                     "note": {"type": "string", "maxLength": 200},
+                                    "ticket": {"type": "string", "maxLength": 64},
                                 },
                             }
                         }

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import jsonify, request
 
-from .. import persons, site_view, wire
+from .. import persons, rules_view, site_view, wire
 from ..accounts import LoginFailed
 from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
+from ..messages import pick_language
 from ..operations import COUNTER_ACTIONS, Issued
 from ..security import MAX_INTEGER, login_throttle
+from ..storage import repository as repo
 from . import api
 from .auth import STAFF_ROLES, bearer_token, require
 from .openapi import openapi_document
@@ -53,6 +56,24 @@ def optional_int(body: dict[str, Any], name: str) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1_000_000:
         raise InvalidInput(f"{name} must be a whole number", field=name)
     return value
+
+
+def optional_time(body: dict[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 time with its offset (e.g. 2026-11-28T09:30:00+08:00)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(f"{name} must be an ISO time with its offset", field=name)
+    return moment
+
+
+def language() -> str:
+    return pick_language(request.headers.get("Accept-Language"))
 
 
 def choice(body: dict[str, Any], name: str, enum: Any, default: Any) -> Any:
@@ -96,12 +117,43 @@ def sites():  # type: ignore[no-untyped-def]
 
 @api.get("/sites/<site>")
 def site(site: str):  # type: ignore[no-untyped-def]
-    return jsonify(site_view.site_detail(hall().db, site))
+    detail = site_view.site_detail(hall().db, site)
+    # Kiosks show what is left of each capped item and the rules, in both languages.
+    conn, now = hall().db.conn, hall().ops.clock()
+    found = repo.get_site(conn, site)
+    assert found is not None
+    for kind, getter in (("services", repo.get_service), ("bundles", repo.get_bundle)):
+        for entry in detail[kind]:
+            item = getter(conn, entry["code"])
+            entry["quota"] = rules_view.item_quota(conn, found, item, now) if item else None
+    detail["rules"] = rules_view.all_sentences(found)
+    return jsonify(detail)
+
+
+def ticket_payload_with_rules(issued: Issued) -> dict[str, Any]:
+    """A ticket with its site's rules in the reader's language and its item's quota."""
+    conn = hall().db.conn
+    data = issued_payload(issued)
+    site = repo.get_site(conn, issued.ticket.site_id)
+    if site is not None:
+        data["rules"] = rules_view.sentences(site, language())
+        data["quota"] = rules_view.ticket_quota(
+            conn, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock()
+        )
+    return data
 
 
 @api.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(issued_payload(hall().ops.ticket_view(ticket_id)))
+    return jsonify(ticket_payload_with_rules(hall().ops.ticket_view(ticket_id)))
+
+
+@api.post("/tickets/<ticket_id>/return")
+def return_missed(ticket_id: str):  # type: ignore[no-untyped-def]
+    """A citizen whose number was missed (过号) is back: staff or the kiosk put it in line."""
+    require(None, ISSUERS)
+    require(hall().ops.ticket_view(ticket_id).ticket.site_id, ISSUERS)
+    return jsonify(ticket_payload_with_rules(hall().ops.return_missed(ticket_id)))
 
 
 # --- accounts ------------------------------------------------------------------------
@@ -149,6 +201,10 @@ def issue(site: str):  # type: ignore[no-untyped-def]
     default_channel = Channel.KIOSK if principal.role == "kiosk" else Channel.STAFF
     channel = choice(body, "channel", Channel, default_channel)
     priority = choice(body, "priority", Priority, Priority.ORDINARY)
+    appointment_at = optional_time(body, "appointment_at")
+    agent_id = optional_text(body, "agent", 32)
+    if agent_id is not None and principal.role == "kiosk":
+        raise InvalidInput("agents are named by staff; at a kiosk the agent taps their card", field="agent")
     # An ID card read at the kiosk: only its keyed hash and the masked name are kept.
     person = persons.parse_person(body.get("person"))
     if person is not None:
@@ -162,8 +218,11 @@ def issue(site: str):  # type: ignore[no-untyped-def]
         priority=priority,
         person_hash=hall().accounts.person_hash(person.id_number) if person else None,
         person_mask=persons.mask_name(person.name) or None if person else None,
+        appointment_at=appointment_at,
+        agent_id=agent_id,
+        issuer=principal.name if principal.is_staff else None,
     )
-    return jsonify(issued_payload(issued)), 201 if issued.created else 200
+    return jsonify(ticket_payload_with_rules(issued)), 201 if issued.created else 200
 
 
 @api.post("/tickets/<ticket_id>/cancel")
@@ -193,6 +252,7 @@ def counter_action(site: str, number: int, action: str):  # type: ignore[no-unty
         to_service=optional_text(body, "to_service", 32),
         to_counter=optional_int(body, "to_counter"),
         note=optional_text(body, "note") or "",
+        ticket_id=optional_text(body, "ticket", 64),
     )
     if result is None:
         return "", 204

@@ -5,8 +5,12 @@ The order, as a hall manager would say it:
 1. A ticket transferred to *this* counter comes first (the citizen was sent here).
 2. Anyone who has waited longer than the maximum wait goes next, longest first:
    aging, so that no ticket starves behind a stream of priority tickets.
-3. Then priority classes (on-time appointments, elderly, disabled, assisted).
-4. Then everyone else.
+3. Then priority classes (on-time appointments, elderly, disabled, assisted) and
+   everyone else. Without a mixing rule priority tickets always go first. With a
+   mixing rule of p : o, whenever both kinds are waiting the counter alternates so
+   that, over any run of such calls, p of every p + o calls go to priority tickets
+   (a smooth weighted round robin whose one number of state, `Counter.mix_credit`,
+   the engine hands back with each call for the shell to store).
 
 Within steps 3 and 4 the counter's services share it by weight: each service's
 longest-waiting ticket scores `minutes waited × weight`, and the highest score wins.
@@ -18,7 +22,7 @@ gets its turn.  Ties go to the earlier ticket.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .model import Counter, Priority, Ticket, TicketStatus
@@ -28,6 +32,8 @@ from .model import Counter, Priority, Ticket, TicketStatus
 class CallingPolicy:
     # After this many minutes of waiting a ticket goes before any priority class.
     max_wait_minutes: float = 90.0
+    # (priority calls, ordinary calls) when both wait, e.g. (1, 2); None: priority first.
+    mix: tuple[int, int] | None = None
 
 
 DEFAULT_POLICY = CallingPolicy()
@@ -37,17 +43,34 @@ DEFAULT_POLICY = CallingPolicy()
 class Choice:
     ticket: Ticket
     reason: str  # transfer | max_wait | priority | longest_wait
+    # The counter's mixing state after this call; None when the call did not touch it
+    # (no mixing rule, or only one kind was waiting).
+    mix_credit: int | None = None
 
     def explain(self) -> str:
         return self.reason
 
 
 def waited_minutes(ticket: Ticket, now: datetime) -> float:
-    return max(0.0, (now - ticket.issued_at).total_seconds() / 60)
+    """Minutes in the queue: since issue, or since a missed call's return put it back."""
+    return max(0.0, (now - ticket.queue_time).total_seconds() / 60)
 
 
 def _order_key(ticket: Ticket) -> tuple[datetime, int, str]:
-    return (ticket.issued_at, ticket.seq_no, ticket.id)
+    return (ticket.queue_time, ticket.seq_no, ticket.id)
+
+
+def mix_turn(credit: int, mix: tuple[int, int]) -> tuple[bool, int]:
+    """Whose turn it is when both kinds wait: (priority's turn?, the credit after the call).
+
+    Smooth weighted round robin over two classes: the two running weights always sum
+    to zero, so one integer holds them. For (1, 2) the calls go O P O O P O …, and
+    after n contested calls priority has had p·n/(p+o) of them, give or take one.
+    """
+    p, o = mix
+    if credit + p >= o - credit:
+        return True, credit - o
+    return False, credit + p
 
 
 def _weighted_pick(counter: Counter, tickets: list[Ticket], now: datetime) -> Ticket | None:
@@ -99,12 +122,17 @@ def choose_next(
         return Choice(min(overdue, key=_order_key), "max_wait")
 
     priority = [t for t in candidates if t.priority != Priority.ORDINARY]
-    picked = _weighted_pick(counter, priority, now)
-    if picked is not None:
-        return Choice(picked, "priority")
-
-    picked = _weighted_pick(counter, candidates, now)
-    return Choice(picked, "longest_wait") if picked is not None else None
+    first = _weighted_pick(counter, priority, now)
+    ordinary = [t for t in candidates if t.priority == Priority.ORDINARY]
+    second = _weighted_pick(counter, ordinary, now)
+    if first is not None and second is not None and policy.mix is not None:
+        priority_turn, credit = mix_turn(counter.mix_credit, policy.mix)
+        if priority_turn:
+            return Choice(first, "priority", credit)
+        return Choice(second, "longest_wait", credit)
+    if first is not None:
+        return Choice(first, "priority")
+    return Choice(second, "longest_wait") if second is not None else None
 
 
 def queue_order(
@@ -121,5 +149,7 @@ def queue_order(
         if choice is None:
             break
         ordered.append(choice.ticket)
+        if choice.mix_credit is not None:
+            counter = replace(counter, mix_credit=choice.mix_credit)
         remaining = [t for t in remaining if t.id != choice.ticket.id]
     return ordered

@@ -103,3 +103,48 @@ class CounterBusy(InvalidTransition):
 
 class NoCurrentTicket(InvalidTransition):
     code = "no_current_ticket"
+
+
+class WalkInReserved(Unavailable):
+    """What is left of the daily cap is kept for citizens who come in person."""
+
+    code = "walk_in_reserved"
+
+
+class CallTooSoon(InvalidTransition):
+    """The missed-call rule wants more time between calls."""
+
+    code = "call_too_soon"
+
+
+class NoShowTooEarly(InvalidTransition):
+    """The missed-call rule wants more calls before a no-show."""
+
+    code = "no_show_too_early"
+
+
+class ReturnNotAllowed(InvalidTransition):
+    """A missed ticket cannot go back in the queue (rule, another day, returned before)."""
+
+    code = "return_not_allowed"
+
+
+class AppointmentTooEarly(Unavailable):
+    code = "appointment_too_early"
+
+
+class OneActiveTicket(Unavailable):
+    """This person already holds a ticket for this item that is still waiting or served."""
+
+    code = "one_active_ticket"
+
+
+class AgentCapReached(Unavailable):
+    code = "agent_cap_reached"
+
+
+class PersonLimitReached(QueueError):
+    """This person already holds today's allowed tickets for this item."""
+
+    code = "person_limit_reached"
+    status = 409

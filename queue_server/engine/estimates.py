@@ -28,8 +28,8 @@ def people_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
             continue
         if _is_priority(other) and not _is_priority(ticket):
             count += 1
-        elif _is_priority(other) == _is_priority(ticket) and (other.issued_at, other.seq_no) < (
-            ticket.issued_at,
+        elif _is_priority(other) == _is_priority(ticket) and (other.queue_time, other.seq_no) < (
+            ticket.queue_time,
             ticket.seq_no,
         ):
             count += 1

@@ -14,16 +14,20 @@ from datetime import datetime
 from . import hours as site_hours
 from .calling import DEFAULT_POLICY, CallingPolicy, choose_next
 from .errors import (
+    CallTooSoon,
     CounterBusy,
     CounterNotOpen,
     DailyCapReached,
     InvalidInput,
     InvalidTransition,
     NoCurrentTicket,
+    NoShowTooEarly,
     NotOffered,
     OutsideIssuingWindow,
     PastLastTicket,
+    ReturnNotAllowed,
     SiteClosed,
+    WalkInReserved,
 )
 from .ids import new_id
 from .model import (
@@ -40,8 +44,22 @@ from .model import (
     TicketStatus,
 )
 from .numbering import next_number
+from .rules import NoShowPolicy
 
 MAX_NOTE_LENGTH = 200
+
+# Channels of citizens who booked ahead; the walk-in quota is kept from them.
+REMOTE_CHANNELS = frozenset({Channel.APPOINTMENT, Channel.ONLINE, Channel.PHONE})
+
+# Why a clerk may call a ticket out of order (the console offers exactly these).
+OUT_OF_ORDER_REASONS = (
+    "returned_with_materials",  # 补齐材料返回
+    "appointment_on_time",  # 预约准时到达
+    "special_need",  # 老弱病残孕等特殊困难
+    "joint_handling",  # 联办、转办衔接
+    "system_fault",  # 系统故障补叫
+    "manager_instruction",  # 现场负责人安排
+)
 
 
 @dataclass(frozen=True)
@@ -71,17 +89,28 @@ def _event(
 # --- issuing -------------------------------------------------------------------------
 
 
+def walk_in_reserved(cap: int | None, share: float) -> int:
+    """Tickets of a daily cap kept for citizens who come in person (rounded up)."""
+    if cap is None or share <= 0:
+        return 0
+    return min(cap, -int(-cap * min(share, 1.0) // 1))
+
+
 def check_can_issue(
     site: Site,
     item: Service | Bundle,
     now: datetime,
     issued_today: int,
     ignore_hours: bool = False,
+    channel: Channel = Channel.KIOSK,
+    reserved: int = 0,
 ) -> None:
     """Raise the reason a ticket for `item` cannot be taken at `now`, if there is one."""
     cap = item.daily_cap
     if cap is not None and issued_today >= cap:
         raise DailyCapReached(cap=cap)
+    if cap is not None and channel in REMOTE_CHANNELS and issued_today >= cap - reserved:
+        raise WalkInReserved(cap=cap, reserved=reserved)
     if ignore_hours:
         return
     local = site_hours.local_time(now, site.timezone)
@@ -114,11 +143,13 @@ def issue(
     person_hash: str | None = None,
     person_mask: str | None = None,
     ignore_hours: bool = False,
+    reserved: int = 0,
+    agent_id: str | None = None,
 ) -> Change:
     """A new waiting ticket with the next number of its prefix for the site's day."""
     if not offered:
         raise NotOffered(item=item.code, site=site.id)
-    check_can_issue(site, item, now, issued_today, ignore_hours)
+    check_can_issue(site, item, now, issued_today, ignore_hours, channel, reserved)
     seq_no, number = next_number(item.prefix, last_seq_no)
     ticket = Ticket(
         id=new_id(int(now.timestamp() * 1000)),
@@ -136,6 +167,8 @@ def issue(
         request_id=request_id,
         person_hash=person_hash,
         person_mask=person_mask,
+        queued_at=now,
+        agent_id=agent_id,
     )
     return Change(events=(_event("ticket.issued", now, ticket, None),), ticket=ticket)
 
@@ -200,11 +233,39 @@ def call_next(
     choice = choose_next(counter, waiting, now, policy)
     if choice is None:
         return None
+    if choice.mix_credit is not None:
+        counter = replace(counter, mix_credit=choice.mix_credit)
     return _call(counter, choice.ticket, now, clerk, reason=choice.reason)
 
 
+def call_ticket(
+    counter: Counter, ticket: Ticket | None, now: datetime, reason: str, clerk: str | None = None
+) -> Change:
+    """Call one waiting ticket out of order, for one of `OUT_OF_ORDER_REASONS`.
+
+    The reason goes into the call's event, so every such call is on the record and in
+    the per-clerk report; the mixing state is left alone (this call was not its turn).
+    """
+    if reason not in OUT_OF_ORDER_REASONS:
+        raise InvalidInput("give a reason from the list", field="reason")
+    if counter.state != CounterState.OPEN:
+        raise CounterNotOpen(action="call", status=counter.state.value)
+    if counter.current_ticket_id is not None:
+        raise CounterBusy(action="call", ticket=counter.current_ticket_id)
+    if ticket is None or ticket.site_id != counter.site_id:
+        raise InvalidInput("no such ticket at this site", field="ticket")
+    if ticket.status != TicketStatus.WAITING:
+        raise InvalidTransition(action="call", status=ticket.status.value)
+    return _call(counter, ticket, now, clerk, reason="out_of_order", out_of_order_reason=reason)
+
+
 def _call(
-    counter: Counter, ticket: Ticket, now: datetime, clerk: str | None, reason: str
+    counter: Counter,
+    ticket: Ticket,
+    now: datetime,
+    clerk: str | None,
+    reason: str,
+    **data: object,
 ) -> Change:
     wait = ticket.wait_seconds
     if wait is None:
@@ -218,10 +279,12 @@ def _call(
         clerk=clerk or counter.clerk,
         target_counter=None,
         wait_seconds=wait,
+        last_called_at=now,
+        recall_count=0,
     )
     busy = replace(counter, current_ticket_id=ticket.id)
     return Change(
-        events=(_event("ticket.called", now, called, busy, reason=reason),),
+        events=(_event("ticket.called", now, called, busy, reason=reason, **data),),
         ticket=called,
         counter=busy,
     )
@@ -237,9 +300,21 @@ def _current(
     return ticket
 
 
-def recall(counter: Counter, ticket: Ticket | None, now: datetime) -> Change:
+def _seconds_since_last_call(ticket: Ticket, now: datetime) -> float:
+    last = ticket.last_called_at or ticket.called_at or now
+    return (now - last).total_seconds()
+
+
+def recall(
+    counter: Counter, ticket: Ticket | None, now: datetime, policy: NoShowPolicy | None = None
+) -> Change:
+    """Call the current ticket again, no sooner than the missed-call interval allows."""
     current = _current(counter, ticket, {TicketStatus.CALLED}, "recall")
-    recalled = replace(current, recall_count=current.recall_count + 1)
+    interval = policy.interval_seconds if policy else 0
+    left = interval - _seconds_since_last_call(current, now)
+    if left > 0:
+        raise CallTooSoon(seconds=int(-(-left // 1)))
+    recalled = replace(current, recall_count=current.recall_count + 1, last_called_at=now)
     return Change(
         events=(_event("ticket.recalled", now, recalled, counter, recalls=recalled.recall_count),),
         ticket=recalled,
@@ -274,12 +349,81 @@ def finish(counter: Counter, ticket: Ticket | None, now: datetime, outcome: Outc
     )
 
 
-def no_show(counter: Counter, ticket: Ticket | None, now: datetime) -> Change:
+def no_show(
+    counter: Counter, ticket: Ticket | None, now: datetime, policy: NoShowPolicy | None = None
+) -> Change:
+    """Record a missed call (过号) once the site's calls and interval have been given."""
     current = _current(counter, ticket, {TicketStatus.CALLED}, "no-show")
+    if policy is not None:
+        made = 1 + current.recall_count
+        if made < policy.calls:
+            raise NoShowTooEarly(calls=made, needed=policy.calls)
+        left = policy.interval_seconds - _seconds_since_last_call(current, now)
+        if left > 0:
+            raise CallTooSoon(seconds=int(-(-left // 1)))
     missed = replace(current, status=TicketStatus.NO_SHOW, finished_at=now)
     free = replace(counter, current_ticket_id=None)
     return Change(
         events=(_event("ticket.no_show", now, missed, free),), ticket=missed, counter=free
+    )
+
+
+def return_missed(
+    ticket: Ticket,
+    now: datetime,
+    today: str,
+    policy: NoShowPolicy,
+    queue: Iterable[Ticket],
+) -> Change:
+    """A missed ticket's citizen is back: it waits again, `return_places` behind the head.
+
+    The event's `place` is k when it went behind the k-th ticket, None at the end.
+
+    `queue` is the waiting line of the ticket's own queue. The ticket gets a new place
+    in time just behind the k-th ticket of that line (or now, at the end), so every
+    counter's calling order places it there and its wait counts from its return. Only
+    the same day, and only once.
+    """
+    if ticket.status != TicketStatus.NO_SHOW:
+        raise InvalidTransition(action="return", status=ticket.status.value)
+    if not policy.allows_return:
+        raise ReturnNotAllowed(why="policy")
+    if ticket.day != today:
+        raise ReturnNotAllowed(why="another_day")
+    if ticket.return_count >= 1:
+        raise ReturnNotAllowed(why="already_returned")
+    line = sorted(
+        (
+            t
+            for t in queue
+            if t.status == TicketStatus.WAITING
+            and t.queue_key == ticket.queue_key
+            and t.target_counter is None
+            and t.id != ticket.id
+        ),
+        key=lambda t: (t.queue_time, t.seq_no, t.id),
+    )
+    k = policy.return_places
+    if k is None or k >= len(line):
+        place, queued_at = None, now  # the end of the line
+    else:
+        before, after = line[k - 1].queue_time, line[k].queue_time
+        middle = before + (after - before) / 2
+        place, queued_at = k, middle.replace(microsecond=middle.microsecond // 1000 * 1000)
+    back = replace(
+        ticket,
+        status=TicketStatus.WAITING,
+        queued_at=min(queued_at, now),
+        finished_at=None,
+        called_at=None,
+        last_called_at=None,
+        counter=None,
+        recall_count=0,
+        return_count=ticket.return_count + 1,
+    )
+    return Change(
+        events=(_event("ticket.returned", now, back, None, place=place),),
+        ticket=back,
     )
 
 

@@ -149,6 +149,10 @@ class Counter:
     state_since: datetime | None = None
     current_ticket_id: str | None = None
     clerk: str | None = None
+    # Where this counter's rules differ from its site's: "mix" ([priority, ordinary])
+    # and "max_wait_minutes" (see `rules.py`).
+    rules: dict[str, Any] = field(default_factory=dict, compare=False)
+    mix_credit: int = 0  # the mixing rule's running state (`calling.mix_turn`)
 
     @cached_property
     def weights(self) -> dict[str, float]:
@@ -197,6 +201,15 @@ class Ticket:
     person_hash: str | None = None  # keyed hash of the ID number, never the number
     person_mask: str | None = None  # e.g. 张*
     note: str | None = None
+    # Its place in time in the queue: the issue time, until a missed call's return moves it.
+    queued_at: datetime | None = None
+    last_called_at: datetime | None = None  # the latest call or recall of this visit
+    return_count: int = 0  # returns after a missed call (过号)
+    agent_id: str | None = None  # the registered agent (帮办代办) who took it
+
+    @property
+    def queue_time(self) -> datetime:
+        return self.queued_at or self.issued_at
 
     @property
     def queue_key(self) -> str:

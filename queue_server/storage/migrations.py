@@ -270,3 +270,60 @@ def call_candidate_indexes(conn: sqlite3.Connection) -> None:
         """CREATE INDEX tickets_waiting_priority_bundle ON tickets (site_id, bundle, issued_at)
            WHERE status = 'waiting' AND priority != 'ordinary'"""
     )
+
+
+@migration
+def queue_rules(conn: sqlite3.Connection) -> None:
+    """Issue 8's rules: a ticket's place in time (a missed call's return moves it), its
+    latest call, returns and agent; a counter's own rules and mixing state; agents."""
+    for column in (
+        "queued_at TEXT",
+        "last_called_at TEXT",
+        "return_count INTEGER NOT NULL DEFAULT 0",
+        "agent_id TEXT",
+    ):
+        conn.execute(f"ALTER TABLE tickets ADD COLUMN {column}")
+    # Every row written from now on carries it; rows that can still be called get it here.
+    conn.execute(
+        "UPDATE tickets SET queued_at = issued_at WHERE status IN ('waiting', 'called', 'serving')"
+    )
+    for name in (
+        "tickets_waiting_service",
+        "tickets_waiting_bundle",
+        "tickets_waiting_priority_service",
+        "tickets_waiting_priority_bundle",
+    ):
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    for column in ("service", "bundle"):
+        conn.execute(
+            f"""CREATE INDEX tickets_waiting_{column} ON tickets (site_id, {column}, queued_at)
+                WHERE status = 'waiting'"""
+        )
+        conn.execute(
+            f"""CREATE INDEX tickets_waiting_priority_{column}
+                ON tickets (site_id, {column}, queued_at)
+                WHERE status = 'waiting' AND priority != 'ordinary'"""
+        )
+    conn.execute(
+        """CREATE INDEX tickets_person_day ON tickets (site_id, person_hash, day)
+           WHERE person_hash IS NOT NULL"""
+    )
+    conn.execute(
+        "CREATE INDEX tickets_agent_day ON tickets (site_id, agent_id, day) WHERE agent_id IS NOT NULL"
+    )
+    conn.execute("ALTER TABLE counters ADD COLUMN rules TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE counters ADD COLUMN mix_credit INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        """CREATE TABLE agents (
+             id TEXT PRIMARY KEY,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             name TEXT NOT NULL,
+             kind TEXT NOT NULL,
+             username TEXT,
+             person_hash TEXT,
+             daily_cap INTEGER NOT NULL,
+             active INTEGER NOT NULL DEFAULT 1,
+             created_at TEXT NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX agents_person ON agents (person_hash) WHERE person_hash IS NOT NULL")
+    conn.execute("CREATE INDEX agents_username ON agents (username) WHERE username IS NOT NULL")

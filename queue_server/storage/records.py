@@ -166,6 +166,8 @@ def counter_from_row(row: sqlite3.Row) -> Counter:
         state_since=from_text(row["state_since"]),
         current_ticket_id=row["current_ticket_id"],
         clerk=row["clerk"],
+        rules=json.loads(row["rules"] or "{}"),
+        mix_credit=row["mix_credit"] or 0,
     )
 
 
@@ -182,10 +184,20 @@ def counter_to_row(counter: Counter) -> dict[str, Any]:
         "state_since": to_text(counter.state_since),
         "current_ticket_id": counter.current_ticket_id,
         "clerk": counter.clerk,
+        "rules": json.dumps(counter.rules, ensure_ascii=False),
+        "mix_credit": counter.mix_credit,
     }
 
 
-_TICKET_TIMES = ("issued_at", "called_at", "started_at", "finished_at", "transferred_at")
+_TICKET_TIMES = (
+    "issued_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "transferred_at",
+    "queued_at",
+    "last_called_at",
+)
 _TICKET_FIELDS = [f.name for f in fields(Ticket)]
 
 
@@ -202,6 +214,8 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
 
 def ticket_to_row(ticket: Ticket, timezone: str) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
+    # Always stored, so the waiting-line indexes order every row that can be called.
+    row["queued_at"] = ticket.queue_time
     for name in _TICKET_TIMES:
         row[name] = to_text(row[name])
     for name in ("channel", "priority", "status", "outcome"):

@@ -185,11 +185,22 @@ def call_candidates(conn: sqlite3.Connection, counter: Counter) -> list[Ticket]:
             extra = "AND priority != 'ordinary'" if only_priority else ""
             rows += conn.execute(
                 f"""SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND {column} = ?
-                    AND target_counter IS NULL {extra} ORDER BY issued_at, seq_no, id LIMIT 1""",
+                    AND target_counter IS NULL {extra} ORDER BY queued_at, seq_no, id LIMIT 1""",
                 (counter.site_id, code),
             ).fetchall()
     unique = {row["id"]: row for row in rows}
     return [records.ticket_from_row(row) for row in unique.values()]
+
+
+def queue_head(conn: sqlite3.Connection, ticket: Ticket, limit: int) -> list[Ticket]:
+    """The first `limit` tickets of `ticket`'s own waiting line, in queue order."""
+    column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
+    rows = conn.execute(
+        f"""SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND {column} = ?
+            AND target_counter IS NULL ORDER BY queued_at, seq_no, id LIMIT ?""",
+        (ticket.site_id, code, limit),
+    )
+    return [records.ticket_from_row(row) for row in rows]
 
 
 def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ticket]:

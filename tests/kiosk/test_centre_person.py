@@ -42,11 +42,31 @@ def test_young_person_is_ordinary_and_assisted_is_kept(centre: Centre) -> None:
     assert issue(centre, body).json()["ticket"]["priority"] == "assisted"
 
 
+def serve(centre: Centre, ticket_id: str) -> None:
+    centre.counter(1, "open")  # 409 once open
+    called = centre.counter(1, "call", ticket=ticket_id, reason="system_fault")
+    assert called.status_code == 200, called.text
+    assert centre.counter(1, "finish", outcome="completed").status_code == 200
+
+
+def test_one_active_ticket_per_person_and_item(centre: Centre) -> None:
+    first = issue(centre, {"service": "A101", "request_id": "a1", "person": PERSON})
+    assert first.status_code == 201
+    again = issue(centre, {"service": "A101", "request_id": "a2", "person": PERSON})
+    assert again.status_code == 409 and again.json()["error"] == "one_active_ticket"
+    # Another item is fine; once served, the same item can be taken again.
+    assert issue(centre, {"service": "A103", "request_id": "a3", "person": PERSON}).status_code == 201
+    serve(centre, first.json()["ticket"]["id"])
+    assert issue(centre, {"service": "A101", "request_id": "a4", "person": PERSON}).status_code == 201
+
+
 def test_daily_limit_per_person(centre: Centre) -> None:
-    # The demo hall allows 3 tickets per person per item and day.
+    # The demo hall allows 3 tickets per person per item and day (one active at a time).
     for i in range(3):
         body = {"service": "A101", "request_id": f"l{i}", "person": PERSON}
-        assert issue(centre, body).status_code == 201
+        response = issue(centre, body)
+        assert response.status_code == 201
+        serve(centre, response.json()["ticket"]["id"])
     refused = issue(centre, {"service": "A101", "request_id": "l3", "person": PERSON})
     assert refused.status_code == 409
     assert refused.json()["error"] == "person_limit_reached"

@@ -59,6 +59,20 @@ def finished_ticket(cast: Cast) -> str:
     return called.json()["ticket"]["id"]  # type: ignore[no-any-return]
 
 
+def missed_ticket(cast: Cast) -> str:
+    """A ticket called at window 1 and marked missed (过号), ready to come back."""
+    centre, token = cast.centre, admin_token(cast)
+    ticket = waiting_ticket(cast)
+    centre.post(f"/sites/{SITE}/counters/1/open", token=token)  # 409 when open already
+    called = centre.post(
+        f"/sites/{SITE}/counters/1/call", {"ticket": ticket, "reason": "system_fault"}, token=token
+    )
+    assert called.status_code == 200, called.text
+    missed = centre.post(f"/sites/{SITE}/counters/1/no-show", token=token)
+    assert missed.status_code == 200, missed.text
+    return called.json()["ticket"]["id"]  # type: ignore[no-any-return]
+
+
 def hall_device(cast: Cast, who: str) -> str:
     response = cast.centre.post(
         "/admin/devices", {"kind": "display", "site": SITE, "name": f"for-{who}"}, token=admin_token(cast)
@@ -104,6 +118,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/sites/<site>/tickets"): Row(ISSUERS, f"/sites/{SITE}/tickets", {"service": "A101"}),
     ("POST", "/api/v1/tickets/<ticket_id>/cancel"): Row(
         ISSUERS, lambda cast, who: f"/tickets/{waiting_ticket(cast)}/cancel"
+    ),
+    ("POST", "/api/v1/tickets/<ticket_id>/return"): Row(
+        ISSUERS, lambda cast, who: f"/tickets/{missed_ticket(cast)}/return"
     ),
     ("POST", "/api/v1/sites/<site>/counters/<int:number>/<action>"): Row(
         STAFF, lambda cast, who: f"/sites/{SITE}/counters/{2 + PRINCIPALS.index(who)}/open"

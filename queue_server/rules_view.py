@@ -1,0 +1,83 @@
+"""The site's queue rules and daily quotas, as screens and tickets show them.
+
+The engine decides (`engine.rules`, `engine.caps`); this reads what it needs and says it
+in one sentence per rule, in Chinese and English, and counts what is left of each
+capped item today with the time the next tickets can be taken.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from . import wire
+from .engine import caps, hours, rules
+from .engine.model import Bundle, Service, Site
+from .operations import walk_in_share
+from .storage import repository as repo
+
+LANGUAGES = ("zh", "en")
+
+
+def sentences(site: Site, lang: str = "zh") -> dict[str, str]:
+    """The site's rules, one plain sentence each (the counter overrides are not shown)."""
+    return {
+        "mixing": rules.mixing_sentence(rules.calling_policy(site), lang),
+        "no_show": rules.no_show_sentence(rules.no_show_policy(site), lang),
+        "appointment": rules.appointment_sentence(rules.appointment_window(site), lang),
+    }
+
+
+def all_sentences(site: Site) -> dict[str, dict[str, str]]:
+    return {lang: sentences(site, lang) for lang in LANGUAGES}
+
+
+def item_quota(
+    conn: sqlite3.Connection, site: Site, item: Service | Bundle, now: datetime
+) -> dict[str, Any] | None:
+    """What is left today of an item with a daily cap; None when it has no cap."""
+    if item.daily_cap is None:
+        return None
+    day = hours.local_day(now, site.timezone)
+    service, bundle = (item.code, None) if isinstance(item, Service) else (None, item.code)
+    quota = caps.quota(
+        item.daily_cap, repo.issued_today(conn, site.id, day, service, bundle), walk_in_share(site)
+    )
+    assert quota is not None
+    return {
+        "cap": quota.cap,
+        "taken": quota.taken,
+        "remaining": quota.remaining,
+        "reserved_for_walk_ins": quota.reserved,
+        "next_issue_at": wire.iso(caps.next_issue_time(site, now)) if not quota.remaining else None,
+    }
+
+
+def ticket_quota(
+    conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None, now: datetime
+) -> dict[str, Any] | None:
+    item = repo.get_service(conn, service) if service else repo.get_bundle(conn, bundle or "")
+    return item_quota(conn, site, item, now) if item is not None else None
+
+
+def site_quotas(conn: sqlite3.Connection, site: Site, now: datetime) -> list[dict[str, Any]]:
+    """Every capped item the site offers, with what is left today (for displays)."""
+    found = []
+    services, bundles = repo.offerings(conn, site.id)
+    items: list[Service | Bundle | None] = [repo.get_service(conn, c) for c in services]
+    items += [repo.get_bundle(conn, c) for c in bundles]
+    for item in items:
+        if item is None or item.daily_cap is None:
+            continue
+        quota = item_quota(conn, site, item, now)
+        assert quota is not None
+        quota.update(
+            service=item.code if isinstance(item, Service) else None,
+            bundle=item.code if isinstance(item, Bundle) else None,
+            name=item.name,
+            name_en=item.name_en,
+            prefix=item.prefix,
+        )
+        found.append(quota)
+    return found
