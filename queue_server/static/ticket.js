@@ -1,12 +1,348 @@
-/* A ticket's phone page: polls the ticket (no token, no socket), then offers 好差评. */
+/* A ticket's phone page: follows the ticket by polling (no token, no socket), alerts the
+ * citizen when the ticket is near the front and when it is called, then offers 好差评.
+ *
+ * Polling is adaptive: every 5 s, every 2 s when 5 or fewer are ahead or the ticket is
+ * called (so a recall is heard), slowly after a missed call (staff may put it back in
+ * line), not at all while the page is hidden (it reads at once on return).
+ *
+ * Alerts fire once each — "near" when 3 or fewer are ahead, "called" on each call and
+ * recall — with a panel, a beep (Web Audio: no file, no network) and a vibration where
+ * the browser allows; browsers allow sound only after a tap, hence "开启提醒". Each alert
+ * is remembered per ticket (localStorage) so a reload does not ring again, and recorded
+ * in window.hallqueueAlerts.
+ *
+ * When no read has succeeded for a few seconds after one was due, a banner says the
+ * position may be out of date and the position is greyed out until the next good read.
+ */
 (function () {
   "use strict";
   const HQ = window.HQ;
   const $ = (id) => document.getElementById(id);
-  const id = $("ticket").dataset.ticket;
-  const POLL_MS = 5000;
-  let done = false;
+  const root = $("ticket");
+  const id = root.dataset.ticket;
+  const path = "/tickets/" + encodeURIComponent(id);
+
+  const POLL_MS = 5000; // far from the front
+  const CLOSE_POLL_MS = 2000; // CLOSE_AHEAD or fewer ahead, or called
+  const CLOSE_AHEAD = 5;
+  const SLOW_POLL_MS = 15000; // missed (过号): it may be put back in line
+  const RETRY_MS = 2000; // after a failed read
+  const READ_TIMEOUT_MS = 6000; // a read that hangs (a dead network) counts as failed
+  const LOST_AFTER_MS = 3000; // no good read this long after one was due: the banner
+  const NEAR_AHEAD = 3;
+  const FINAL = ["done", "cancelled", "unserved"];
+  const SHOWS_NO_SHOW_RULE = ["waiting", "called", "no_show"];
+
+  const alerts = (window.hallqueueAlerts = window.hallqueueAlerts || []);
+  const title = document.title;
   let timer = null;
+  let readSeq = 0;
+  let stopped = false;
+  let ratingShown = false;
+  let staleAt = Date.now() + READ_TIMEOUT_MS; // the first read gets as long as a read may take
+  let lost = false;
+
+  // --- what has already been alerted (per ticket, survives a reload) ------------------
+
+  const memoryKey = "hq-alerted:" + id;
+  let alerted = { near: null, called: null };
+  try {
+    alerted = Object.assign(alerted, JSON.parse(localStorage.getItem(memoryKey) || "{}"));
+  } catch (e) {
+    /* storage refused (private mode): alerts may repeat after a reload */
+  }
+  function remember() {
+    try {
+      localStorage.setItem(memoryKey, JSON.stringify(alerted));
+    } catch (e) {
+      /* see above */
+    }
+  }
+  // A ticket back in line (transfer, return after a missed call) may be near again.
+  const nearKey = (t) => [t.queued_at, t.transfer_count, t.return_count].join("|");
+  // Every call and every recall is a new call.
+  const calledKey = (t) => [t.last_called_at || t.called_at, t.counter, t.recall_count].join("|");
+
+  // --- sound and vibration ------------------------------------------------------------
+
+  let audio = null;
+  function audioContext() {
+    if (!audio) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return null;
+      try {
+        audio = new Context();
+      } catch (e) {
+        return null;
+      }
+    }
+    return audio;
+  }
+
+  /* Resolve true when the context runs; browsers keep it suspended until a tap. */
+  async function audioRunning() {
+    const ctx = audioContext();
+    if (!ctx) return false;
+    if (ctx.state !== "running") {
+      try {
+        await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 300))]);
+      } catch (e) {
+        /* not allowed */
+      }
+    }
+    return ctx.state === "running";
+  }
+
+  function tone(ctx, frequency, at, seconds) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = "sine";
+    osc.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.6, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + seconds);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(at);
+    osc.stop(at + seconds + 0.05);
+  }
+
+  const MELODY = { near: [660, 880], called: [880, 660, 880, 660, 880], test: [880] };
+  const BUZZ = { near: [300, 150, 300], called: [500, 200, 500, 200, 500], test: [120] };
+
+  async function beep(kind) {
+    if (!(await audioRunning())) return false;
+    let at = audio.currentTime + 0.02;
+    for (const frequency of MELODY[kind]) {
+      tone(audio, frequency, at, 0.2);
+      at += 0.28;
+    }
+    return true;
+  }
+
+  function vibrate(kind) {
+    if (typeof navigator.vibrate !== "function") return false;
+    try {
+      return navigator.vibrate(BUZZ[kind]) === true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  const setup = $("alerts-setup");
+  async function enableAlerts() {
+    const sound = await beep("test");
+    const buzz = vibrate("test");
+    setup.classList.add("on");
+    $("alerts-note").textContent = HQ.t(sound ? "phone_alerts_on" : "phone_alerts_no_sound");
+    setup.dataset.sound = String(sound);
+    setup.dataset.vibrate = String(buzz);
+  }
+  $("alerts-enable").addEventListener("click", enableAlerts);
+  // Any tap lets the browser start sound later; take it quietly.
+  document.addEventListener("pointerdown", () => audioRunning(), { once: true });
+
+  // --- alerts -------------------------------------------------------------------------
+
+  const panel = $("t-alert");
+  function showPanel(kind, text) {
+    panel.hidden = false;
+    panel.dataset.kind = kind;
+    $("t-alert-text").textContent = text;
+    document.title = text + " · " + root.dataset.number;
+  }
+  function hidePanel() {
+    panel.hidden = true;
+    delete panel.dataset.kind;
+    document.title = title;
+  }
+
+  async function alertOnce(kind, view) {
+    const t = view.ticket;
+    panel.classList.remove("flash");
+    void panel.offsetWidth; // restart the animation
+    panel.classList.add("flash");
+    const buzz = vibrate(kind);
+    const sound = await beep(kind);
+    alerts.push({
+      kind,
+      ahead: kind === "near" ? view.ahead : 0,
+      counter: kind === "called" ? t.counter : null,
+      recall: t.recall_count || 0,
+      sound,
+      vibrate: buzz,
+      at: new Date().toISOString(),
+    });
+  }
+
+  function nearText(ahead) {
+    return ahead > 0 ? HQ.t("phone_near", { n: ahead }) : HQ.t("phone_next");
+  }
+
+  function checkAlerts(view) {
+    const t = view.ticket;
+    if (t.status === "waiting" && typeof view.ahead === "number" && view.ahead <= NEAR_AHEAD) {
+      showPanel("near", nearText(view.ahead));
+      if (alerted.near !== nearKey(t)) {
+        alerted.near = nearKey(t);
+        remember();
+        alertOnce("near", view);
+      }
+    } else if (t.status === "called") {
+      showPanel("called", HQ.t(t.recall_count > 0 ? "phone_recalled" : "go_to_window", { n: t.counter }));
+      if (alerted.called !== calledKey(t)) {
+        alerted.called = calledKey(t);
+        remember();
+        alertOnce("called", view);
+      }
+    } else {
+      hidePanel();
+    }
+  }
+
+  // --- showing the ticket -------------------------------------------------------------
+
+  function showText(node, text) {
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+
+  function quotaText(quota) {
+    if (!quota || typeof quota !== "object" || typeof quota.remaining !== "number") return "";
+    let text = HQ.t("phone_quota", { n: quota.remaining });
+    if (quota.remaining <= 0 && quota.next_issue_at) {
+      text += " · " + HQ.t("phone_quota_next", { time: clock(new Date(quota.next_issue_at), true) });
+    }
+    return text;
+  }
+
+  /* A time of day in the site's time zone; with the day for times not today. */
+  function clock(date, withDay) {
+    const locale = HQ.lang === "en" ? "en-GB" : "zh-CN";
+    const options = { hour12: false, timeZone: root.dataset.timezone || undefined };
+    if (!withDay) return date.toLocaleTimeString(locale, options);
+    Object.assign(options, { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleString(locale, options);
+  }
+
+  function render(view) {
+    const t = view.ticket;
+    const status = $("t-status");
+    status.dataset.status = t.status;
+    let text = HQ.t("status_" + t.status);
+    let detail = "";
+    if (t.status === "waiting") {
+      detail = HQ.t("ahead", { n: view.ahead }) + " · " + HQ.t("estimated", { n: view.estimated_wait_minutes });
+    } else if (t.status === "called") {
+      text = HQ.t("go_to_window", { n: t.counter });
+    } else if (t.status === "serving") {
+      text = HQ.t("being_served", { n: t.counter });
+    }
+    status.textContent = text;
+    $("t-detail").textContent = detail;
+    const rules = view.rules && typeof view.rules === "object" ? view.rules : {};
+    showText($("t-rule"), SHOWS_NO_SHOW_RULE.includes(t.status) ? rules.no_show : "");
+    showText($("t-quota"), FINAL.includes(t.status) ? "" : quotaText(view.quota));
+    $("t-mixing").textContent = rules.mixing || "";
+    $("t-rules").hidden = !rules.mixing;
+    setup.hidden = !["waiting", "called"].includes(t.status);
+    $("t-updated").textContent = clock(new Date(), false);
+    checkAlerts(view);
+  }
+
+  // --- connection ---------------------------------------------------------------------
+
+  function setLost(on) {
+    if (lost === on) return;
+    lost = on;
+    $("t-offline").hidden = !on;
+    root.classList.toggle("stale", on);
+  }
+
+  setInterval(() => {
+    if (!stopped && !document.hidden && Date.now() > staleAt) setLost(true);
+  }, 500);
+
+  function cadence(view) {
+    const status = view.ticket.status;
+    if (status === "called") return CLOSE_POLL_MS;
+    if (status === "waiting") return view.ahead <= CLOSE_AHEAD ? CLOSE_POLL_MS : POLL_MS;
+    if (status === "no_show") return SLOW_POLL_MS;
+    return POLL_MS;
+  }
+
+  function withTimeout(promise, ms) {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("timeout")), ms);
+      promise.then(
+        (value) => {
+          clearTimeout(t);
+          resolve(value);
+        },
+        (error) => {
+          clearTimeout(t);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = stopped ? null : setTimeout(poll, ms);
+  }
+
+  async function poll() {
+    clearTimeout(timer);
+    timer = null;
+    if (stopped || document.hidden) return; // hidden: read again on return
+    const mine = ++readSeq;
+    let view;
+    try {
+      view = await withTimeout(HQ.api(path), READ_TIMEOUT_MS);
+    } catch (e) {
+      if (mine !== readSeq) return; // a newer read is under way
+      if (e && e.status === 404) {
+        stopped = true;
+        setLost(false);
+        $("t-status").textContent = HQ.t("unknown_ticket");
+        return;
+      }
+      schedule(RETRY_MS);
+      return;
+    }
+    if (mine !== readSeq) return;
+    const wait = cadence(view);
+    staleAt = Date.now() + wait + LOST_AFTER_MS;
+    setLost(false);
+    render(view);
+    if (view.ticket.status === "done") showRatingOnce();
+    if (FINAL.includes(view.ticket.status)) {
+      stopped = true;
+      return;
+    }
+    schedule(wait);
+  }
+
+  function resume() {
+    if (stopped || document.hidden) return;
+    // What was true before the page was hidden is shown as such only once a read fails.
+    staleAt = Math.max(staleAt, Date.now() + LOST_AFTER_MS);
+    poll();
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+    } else {
+      resume();
+    }
+  });
+  window.addEventListener("online", resume);
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) resume();
+  });
+
+  // --- 好差评 -------------------------------------------------------------------------
 
   function showRating(rating) {
     $("rate").hidden = !!rating;
@@ -14,57 +350,30 @@
     if (rating) $("rated-text").textContent = HQ.t("rated_thanks", { name: HQ.lang === "en" ? rating.name_en : rating.name });
   }
 
-  async function poll() {
-    clearTimeout(timer);
+  async function showRatingOnce() {
+    if (ratingShown) return;
+    ratingShown = true;
     try {
-      const r = await HQ.api("/tickets/" + encodeURIComponent(id));
-      const t = r.ticket;
-      const status = $("t-status");
-      status.dataset.status = t.status;
-      let text = HQ.t("status_" + t.status);
-      let detail = "";
-      if (t.status === "waiting") {
-        detail = HQ.t("ahead", { n: r.ahead }) + " · " + HQ.t("estimated", { n: r.estimated_wait_minutes });
-      } else if (t.status === "called") {
-        text = HQ.t("go_to_window", { n: t.counter });
-      } else if (t.status === "serving") {
-        text = HQ.t("being_served", { n: t.counter });
-      }
-      status.textContent = text;
-      $("t-detail").textContent = detail;
-      $("t-updated").textContent = new Date().toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", {
-        hour12: false,
-        timeZone: $("ticket").dataset.timezone || undefined,
-      });
-      if (t.status === "done" && !done) {
-        done = true;
-        showRating((await HQ.api("/tickets/" + encodeURIComponent(id) + "/rating")).rating);
-      }
-      if (["done", "no_show", "cancelled", "unserved"].includes(t.status)) return; // final
+      showRating((await HQ.api(path + "/rating")).rating);
     } catch (e) {
-      if (e.status === 404) {
-        $("t-status").textContent = HQ.t("unknown_ticket");
-        return;
-      }
+      ratingShown = false; // try again on the next read or return
+      stopped = false;
+      schedule(RETRY_MS);
     }
-    timer = setTimeout(poll, POLL_MS);
   }
 
   for (const b of document.querySelectorAll("#levels button")) {
     b.addEventListener("click", async () => {
       $("rate-error").textContent = "";
       try {
-        const r = await HQ.api("/tickets/" + encodeURIComponent(id) + "/rating", { body: { level: Number(b.dataset.level) } });
+        const r = await HQ.api(path + "/rating", { body: { level: Number(b.dataset.level) } });
         showRating(r.rating);
       } catch (e) {
-        if (e.code === "already_rated") showRating((await HQ.api("/tickets/" + encodeURIComponent(id) + "/rating")).rating);
+        if (e.code === "already_rated") showRating((await HQ.api(path + "/rating")).rating);
         else $("rate-error").textContent = e.message;
       }
     });
   }
   $("lang-switch").addEventListener("click", HQ.switchLang);
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden && !done) poll();
-  });
   poll();
 })();
