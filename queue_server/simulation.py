@@ -23,8 +23,7 @@ from typing import Any
 
 from . import report_cells, wire
 from .engine import hours as site_hours
-from .engine import lifecycle
-from .engine.calling import CallingPolicy
+from .engine import lifecycle, rules
 from .engine.errors import Unavailable, UnknownSite
 from .engine.lifecycle import Change
 from .engine.model import (
@@ -124,7 +123,6 @@ class SiteDay:
         scale: float,
         last_numbers: dict[str, int],
     ) -> None:
-        self.site = site
         self.day = day
         self.rng = rng
         self.scale = scale
@@ -140,13 +138,7 @@ class SiteDay:
         self.ratings: dict[str, tuple[int, str]] = {}
         self.steps: list[_Step] = []
         self.order = itertools.count()
-        self.policy = CallingPolicy(
-            **(
-                {"max_wait_minutes": float(site.settings["max_wait_minutes"])}
-                if site.settings.get("max_wait_minutes")
-                else {}
-            )
-        )
+        self.site = site
         self.tz = site_hours.zone(site.timezone)
 
     # --- scheduling ------------------------------------------------------------------
@@ -293,7 +285,9 @@ class SiteDay:
             return
         waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
         change = self.apply(
-            lifecycle.call_next(counter, waiting, self._utc(), self.policy, counter.clerk)
+            lifecycle.call_next(
+                counter, waiting, self._utc(), rules.calling_policy(self.site, counter), counter.clerk
+            )
         )
         if change is None:
             self.at(self.now + timedelta(minutes=1), lambda: self._call(number))
