@@ -32,7 +32,25 @@ def serve_next(centre: Centre, counter: int = 5) -> None:
     assert response.status_code == 200, response.text
 
 
+def recall_at_once(centre: Centre, site_id: str = "city-hall") -> None:
+    """No least interval between calls at the site, so a test can recall straight away."""
+    from dataclasses import replace
+
+    from queue_server.storage import Database
+    from queue_server.storage import repository as repo
+
+    db = Database(centre.db_path)
+    try:
+        with db.transaction() as conn:
+            site = repo.get_site(conn, site_id)
+            assert site is not None
+            repo.upsert_site(conn, replace(site, settings={**site.settings, "no_show_interval_seconds": 0}))
+    finally:
+        db.close()
+
+
 def test_phone_page_alerts_when_three_ahead_when_called_and_on_recall(centre: Centre, page: Page) -> None:
+    recall_at_once(centre)
     mine = issue_many(centre, 6)[-1]
     page.goto(f"{centre.url}/t/{mine['id']}")
     expect(page.locator("#t-detail")).to_contain_text("前面还有 5 人")
