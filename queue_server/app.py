@@ -18,6 +18,7 @@ from .operations import Operations
 from .storage import Database
 
 log = logging.getLogger("hallqueue")
+PING_TIMEOUT_SECONDS = 5
 
 
 @dataclass
@@ -57,6 +58,11 @@ def create_app(
         message_queue=values["MESSAGE_QUEUE"],
         cors_allowed_origins=[],
         json=None,
+        # Every screen hears a ping every PING_SECONDS and shows “connection lost” after
+        # two missed ones (static/hallqueue.js); a client that stops answering is dropped
+        # after PING_TIMEOUT_SECONDS more.
+        ping_interval=values["PING_SECONDS"],
+        ping_timeout=PING_TIMEOUT_SECONDS,
     )
     from . import push
 

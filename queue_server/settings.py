@@ -61,6 +61,11 @@ SETTINGS = [
         0,
         "Reverse proxies in front of the centre; with N > 0 the client address (login throttling) comes from X-Forwarded-For.",
     ),
+    Setting(
+        "PING_SECONDS",
+        2,
+        "How often the centre pings every connected screen; a screen that hears nothing for twice this long shows “connection lost”.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
 ]
 

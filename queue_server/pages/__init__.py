@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, make_response, render_template
 
 from .. import wire
+from ..app import hall
 from . import i18n
 
 
@@ -29,6 +30,7 @@ def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
             lang=lang,
             t=words,
             event_types=list(wire.EVENT_TYPES),
+            ping_ms=int(float(hall().settings["PING_SECONDS"]) * 1000),
             **context,
         )
     )

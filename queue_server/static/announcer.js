@@ -1,9 +1,18 @@
 /* Call announcements on the hall display: a chime, then Mandarin speech.
  *
- * Announcements go through one queue: a new call waits for the one being spoken.
- * Every announcement is recorded, when it is queued, in `window.hallqueueSpoken`
- * ({text, speech, lang, number, counter, kind, seq, queued_at}) and in the hidden
- * list #spoken, so tests and installers can see what the hall heard.
+ * Announcements go through one queue: a new call waits until the one being spoken has
+ * ended, with all its repeats (`announce_times`); nothing ever cancels a call being
+ * spoken. Every announcement is recorded, when it is queued, in
+ * `window.hallqueueSpoken` ({text, speech, lang, number, counter, ticket, kind, seq,
+ * queued_at, queued_ms, started_ms, ended_ms, parts}) and in the hidden list #spoken,
+ * so tests and installers can see what the hall heard and when: `started_ms` and
+ * `ended_ms` (Date.now()) bound the whole announcement, `parts` has one entry per
+ * chime and utterance ({what, text, lang, start_ms, end_ms, voiced}).
+ *
+ * Each utterance takes at least the time it would take to say (`HQ.speechMs`), also
+ * when the browser has no voice or its speech engine fails at once (headless Chromium
+ * answers "synthesis-failed"): the queue and the display's highlight keep the pace of
+ * a spoken hall, whatever the machine. A real engine's end is waited for.
  */
 (function () {
   "use strict";
@@ -21,6 +30,20 @@
       .join(" ");
   };
 
+  const CHIME_MS = 1000;
+  const START_GRACE_MS = 1500; // an engine that has not started by then never will
+  const PAUSE_MS = 300; // between the Mandarin and the English sentence
+
+  /* How long a sentence takes to say: Mandarin at rate 0.85 is about 3.5 syllables a
+   * second (one per character, letter or digit); English about 2.6 words a second. */
+  HQ.speechMs = function (text, lang) {
+    const s = String(text);
+    if (String(lang).startsWith("zh")) return 280 * s.replace(/[\s，,。.、]/g, "").length;
+    return 380 * s.split(/\s+/).filter(Boolean).length;
+  };
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
   function fill(template, values) {
     let s = template;
     for (const [k, v] of Object.entries(values)) s = s.split("{" + k + "}").join(String(v));
@@ -28,10 +51,14 @@
   }
 
   class Announcer {
-    constructor(settings) {
+    /* hooks: onStart(record) when an announcement begins, onEnd(record) when it has
+     * ended with all its repeats. */
+    constructor(settings, hooks) {
       this.queue = [];
       this.running = false;
+      this.current = null; // the record being spoken
       this.audio = null;
+      this.hooks = hooks || {};
       this.configure(settings || {});
       this.list = document.getElementById("spoken");
     }
@@ -64,9 +91,15 @@
         lang: words.utterances.map((u) => u.lang).join(","),
         number: call.number,
         counter: call.counter,
+        ticket: call.ticket,
         kind: call.kind,
         seq: call.seq,
+        times: this.times,
         queued_at: new Date().toISOString(),
+        queued_ms: Date.now(),
+        started_ms: null,
+        ended_ms: null,
+        parts: [],
       };
       window.hallqueueSpoken.push(record);
       if (window.hallqueueSpoken.length > 1000) window.hallqueueSpoken.splice(0, 500); // a whole day runs here
@@ -74,9 +107,14 @@
         this.list.append(HQ.el("li", { "data-seq": call.seq, "data-kind": call.kind, text: record.text }));
         while (this.list.children.length > 50) this.list.firstChild.remove();
       }
-      this.queue.push(words);
+      this.queue.push({ words, record });
       this.run();
       return record;
+    }
+
+    /* Pending announcements, the one being spoken included. */
+    pending() {
+      return this.queue.length + (this.current ? 1 : 0);
     }
 
     async run() {
@@ -84,14 +122,45 @@
       this.running = true;
       try {
         while (this.queue.length) {
-          const words = this.queue.shift();
-          for (let i = 0; i < this.times; i++) {
-            await this.chime();
-            for (const u of words.utterances) await this.speak(u.text, u.lang);
+          const { words, record } = this.queue.shift();
+          this.current = record;
+          record.started_ms = Date.now();
+          this.hook("onStart", record);
+          try {
+            for (let i = 0; i < record.times; i++) {
+              await this.part(record, "chime", "", "", () => this.chime());
+              for (const [n, u] of words.utterances.entries()) {
+                if (n > 0) await sleep(PAUSE_MS);
+                await this.part(record, "speech", u.text, u.lang, () => this.speak(u.text, u.lang));
+              }
+            }
+          } finally {
+            record.ended_ms = Date.now();
+            this.current = null;
+            this.hook("onEnd", record);
           }
         }
       } finally {
         this.running = false;
+      }
+    }
+
+    async part(record, what, text, lang, play) {
+      const entry = { what, text, lang, start_ms: Date.now(), end_ms: null, voiced: false };
+      record.parts.push(entry);
+      try {
+        entry.voiced = !!(await play());
+      } catch (e) {
+        entry.voiced = false;
+      }
+      entry.end_ms = Date.now();
+    }
+
+    hook(name, record) {
+      try {
+        if (this.hooks[name]) this.hooks[name](record);
+      } catch (e) {
+        console.error(e); // a display fault must not stop the announcements
       }
     }
 
@@ -119,10 +188,11 @@
       }
     }
 
-    /* A two-tone "ding-dong", generated: no audio files. */
+    /* A two-tone "ding-dong", generated: no audio files. It takes its second also
+     * when sound is blocked, so the queue keeps the same pace. */
     chime() {
       const ctx = this.context();
-      if (!ctx || ctx.state !== "running") return Promise.resolve();
+      if (!ctx || ctx.state !== "running") return sleep(CHIME_MS).then(() => false);
       const start = ctx.currentTime + 0.02;
       [[880, 0], [659.25, 0.32]].forEach(([freq, offset]) => {
         const osc = ctx.createOscillator();
@@ -136,29 +206,48 @@
         osc.start(start + offset);
         osc.stop(start + offset + 0.65);
       });
-      return new Promise((resolve) => setTimeout(resolve, 1000));
+      return sleep(CHIME_MS).then(() => true);
     }
 
+    /* Say one sentence; resolves true when a voice said it. Never shorter than
+     * HQ.speechMs(text): a missing or failing engine gives a silent slot of that length. */
     speak(text, lang) {
+      const began = Date.now();
+      const estimate = HQ.speechMs(text, lang);
       const synth = window.speechSynthesis;
-      if (!synth || typeof SpeechSynthesisUtterance === "undefined") return Promise.resolve();
+      if (!synth || typeof SpeechSynthesisUtterance === "undefined") return sleep(estimate).then(() => false);
       return new Promise((resolve) => {
         const u = new SpeechSynthesisUtterance(text);
         u.lang = lang;
         u.rate = lang === "zh-CN" ? 0.85 : 0.95;
         const voice = synth.getVoices().find((v) => v.lang && v.lang.replace("_", "-").startsWith(lang.slice(0, 2)));
         if (voice) u.voice = voice;
+        let started = false;
         let done = false;
-        const finish = () => {
-          if (!done) {
-            done = true;
-            resolve();
-          }
+        const timers = [];
+        const finish = (voiced) => {
+          if (done) return;
+          done = true;
+          timers.forEach(clearTimeout);
+          resolve(voiced);
         };
-        u.onend = finish;
-        u.onerror = finish;
-        // Some engines never report the end: never let the queue stall.
-        setTimeout(finish, 1500 + text.length * 300);
+        const silent = () => timers.push(setTimeout(() => finish(false), began + estimate - Date.now()));
+        u.onstart = () => {
+          started = true;
+        };
+        u.onend = () => (started ? finish(true) : silent());
+        u.onerror = () => (started ? finish(true) : silent());
+        // An engine that never starts (no voice): give up, and cancel it so it cannot
+        // start late over the next call.
+        timers.push(
+          setTimeout(() => {
+            if (started) return;
+            synth.cancel();
+            finish(false);
+          }, estimate + START_GRACE_MS)
+        );
+        // One that never reports the end must not stall the queue.
+        timers.push(setTimeout(() => finish(started), 3 * estimate + 5000));
         synth.speak(u);
       });
     }

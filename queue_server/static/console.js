@@ -1,5 +1,7 @@
 /* The clerk's console. The session token lives in sessionStorage (gone with the tab);
- * every call carries it as a Bearer token. */
+ * every call carries it as a Bearer token. While the centre is not heard from (see
+ * HQ.heartbeat) the banner shows, the view is greyed out and every action is disabled:
+ * a clerk never acts on a view that may be out of date. */
 (function () {
   "use strict";
   const HQ = window.HQ;
@@ -10,6 +12,7 @@
   let view = null; // the last counter view
   let siteDetail = null;
   let busy = false;
+  let live = false; // the centre is heard from and the view was read on this connection
 
   const get = (k) => store.getItem(KEYS[k]);
   const set = (k, v) => (v === null ? store.removeItem(KEYS[k]) : store.setItem(KEYS[k], v));
@@ -56,12 +59,18 @@
     }
   });
 
-  async function logout() {
-    const t = token();
+  function unfollow() {
     if (follower) {
-      follower.socket.disconnect();
+      follower.stop();
       follower = null;
     }
+    live = false;
+    document.body.classList.remove("offline"); // no view, nothing out of date
+  }
+
+  async function logout() {
+    const t = token();
+    unfollow();
     for (const k of Object.keys(KEYS)) set(k, null);
     if (t) HQ.api("/auth/logout", { method: "POST", token: t, body: {} }).catch(() => {});
     $("c-where").textContent = "";
@@ -70,10 +79,7 @@
   }
   $("logout").addEventListener("click", logout);
   $("change-counter").addEventListener("click", () => {
-    if (follower) {
-      follower.socket.disconnect();
-      follower = null;
-    }
+    unfollow();
     set("counter", null);
     pick();
   });
@@ -118,6 +124,8 @@
     const site = get("site");
     const counter = Number(get("counter"));
     show("work");
+    live = false;
+    document.body.classList.add("offline");
     try {
       siteDetail = await HQ.api("/sites/" + encodeURIComponent(site));
     } catch (e) {
@@ -125,15 +133,17 @@
       return;
     }
     fillTransfer();
-    if (follower) follower.socket.disconnect();
+    if (follower) follower.stop();
     follower = HQ.follow({
       token: token(),
       site,
       snapshot: () => HQ.api("/sites/" + encodeURIComponent(site) + "/counters/" + counter, { token: token() }),
       render,
       onStatus: (s) => {
-        document.body.classList.toggle("offline", s !== "online");
+        live = s === "online";
+        document.body.classList.toggle("offline", !live);
         $("conn").dataset.state = s;
+        enableActions();
       },
       onError: failed,
       minInterval: 400,
@@ -224,7 +234,7 @@
   }
 
   function allowed(action) {
-    if (!view) return false;
+    if (!view || !live) return false;
     const c = view.counter;
     const cur = view.current;
     switch (action) {
@@ -244,6 +254,10 @@
 
   async function act(action, body) {
     if (busy) return;
+    if (!live) {
+      toast(HQ.t("offline"), true); // a dialog opened before the connection was lost
+      return;
+    }
     busy = true;
     enableActions();
     try {

@@ -1,4 +1,11 @@
-/* The hall display: follows the site's events, shows the board, announces each call. */
+/* The hall display: follows the site's events, shows the board, announces each call.
+ *
+ * A call is highlighted (class `flash`, on its row and in the recent list) from the
+ * moment it arrives until its announcement, repeats included, has ended and then for
+ * LINGER_MS more — and for at least FLASH_MS in all; the call being spoken right now
+ * also has class `speaking`. While the centre is not heard from, the body has class
+ * `offline`: the banner shows and the board is greyed out.
+ */
 (function () {
   "use strict";
   const HQ = window.HQ;
@@ -7,19 +14,44 @@
   const layout = root.dataset.layout;
   const token = new URL(location.href).searchParams.get("token") || "";
   const FLASH_MS = 10000;
+  const LINGER_MS = 3000;
   const ANNOUNCE_MISSED_WITHIN_MS = 60000;
   const MAX_NOW = layout === "small" ? 3 : 6;
   const MAX_RECENT = layout === "small" ? 4 : 10;
   const MAX_WAITING = layout === "small" ? 4 : 12;
 
-  const announcer = new HQ.Announcer({});
-  const flashUntil = new Map(); // ticket id → time (ms) until which its row flashes
+  const flashUntil = new Map(); // ticket id → time (ms) until which its call flashes
+  const unspoken = new Map(); // ticket id → announcements of it queued or being spoken
+  const announcer = new HQ.Announcer(
+    {},
+    {
+      onStart: () => paint(),
+      onEnd: (record) => {
+        const left = (unspoken.get(record.ticket) || 1) - 1;
+        if (left > 0) unspoken.set(record.ticket, left);
+        else unspoken.delete(record.ticket);
+        flashUntil.set(record.ticket, Math.max(flashUntil.get(record.ticket) || 0, Date.now() + LINGER_MS));
+        paint();
+      },
+    }
+  );
   let timezone = root.dataset.timezone || "Asia/Shanghai";
   let follower = null;
-  window.hallqueueDisplay = { lastRender: null, renders: 0 };
+  window.hallqueueDisplay = { lastRender: null, renders: 0, announcer };
 
   const $ = (id) => document.getElementById(id);
   const windowName = (n) => HQ.t("window_n", { n });
+  const highlighted = (id) => unspoken.has(id) || (flashUntil.get(id) || 0) > Date.now();
+  const speaking = (id) => !!announcer.current && announcer.current.ticket === id;
+
+  /* Highlights follow the announcements, not only the renders. */
+  function paint() {
+    for (const el of document.querySelectorAll("#now-calling .call-row, #recent li")) {
+      const id = el.dataset.ticket;
+      el.classList.toggle("flash", highlighted(id));
+      el.classList.toggle("speaking", speaking(id));
+    }
+  }
 
   function render(snap) {
     announcer.configure(snap.site);
@@ -48,11 +80,8 @@
         HQ.el(
           "div",
           {
-            class:
-              "call-row" +
-              (index === 0 ? " newest" : "") +
-              ((flashUntil.get(c.ticket.id) || 0) > Date.now() ? " flash" : "") +
-              (c.state === "paused" ? " paused" : ""),
+            class: "call-row" + (index === 0 ? " newest" : "") + (c.state === "paused" ? " paused" : ""),
+            "data-ticket": c.ticket.id,
             "data-number": c.ticket.number,
             "data-counter": c.number,
             "data-status": c.ticket.status,
@@ -76,8 +105,9 @@
       ...recent.slice(0, MAX_RECENT).map((r) =>
         HQ.el(
           "li",
-          { "data-number": r.number, "data-counter": r.counter },
+          { "data-ticket": r.ticket, "data-number": r.number, "data-counter": r.counter },
           HQ.el("span", { class: "recent-number", text: r.number }),
+          HQ.el("span", { class: "recent-arrow", text: "→" }),
           HQ.el("span", { class: "recent-window", text: windowName(r.counter) })
         )
       )
@@ -107,18 +137,52 @@
     );
     $("paused-bar").hidden = !paused.length;
 
+    paint();
     root.dataset.lastSeq = snap.last_seq;
     window.hallqueueDisplay.lastRender = snap;
     window.hallqueueDisplay.renders += 1;
+  }
+
+  /* Show a new call at once, from the event itself (it carries the ticket and the
+   * counter after the change), so the row is up before the chime ends; the snapshot
+   * read that follows confirms it. */
+  function showCall(event) {
+    const snap = window.hallqueueDisplay.lastRender;
+    if (!snap) return;
+    const counter = snap.counters.find((c) => c.number === event.counter.number);
+    if (!counter) return;
+    counter.state = event.counter.state || counter.state;
+    counter.ticket = {
+      id: event.ticket.id,
+      number: event.ticket.number,
+      status: event.ticket.status,
+      called_at: event.ticket.called_at || event.at,
+    };
+    snap.recent_calls.unshift({
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      number: event.ticket.number,
+      ticket: event.ticket.id,
+      counter: event.counter.number,
+      counter_name: event.counter.name,
+    });
+    render(snap);
   }
 
   function onEvent(event, info) {
     if (event.type !== "ticket.called" && event.type !== "ticket.recalled") return;
     if (!event.ticket || !event.counter) return;
     const age = Date.now() + info.clockOffset - Date.parse(event.at);
-    if (info.replayed && age > ANNOUNCE_MISSED_WITHIN_MS) return; // long gone: do not announce
-    flashUntil.set(event.ticket.id, Date.now() + FLASH_MS);
+    const announce = !info.replayed || age <= ANNOUNCE_MISSED_WITHIN_MS; // else long gone
+    if (announce) {
+      flashUntil.set(event.ticket.id, Date.now() + FLASH_MS);
+      unspoken.set(event.ticket.id, (unspoken.get(event.ticket.id) || 0) + 1);
+    }
+    if (!info.replayed) showCall(event);
+    if (!announce) return;
     announcer.announce({
+      ticket: event.ticket.id,
       number: event.ticket.number,
       counter: event.counter.number,
       counterName: event.counter.name,
@@ -148,14 +212,8 @@
     } catch (e) {
       $("clock").textContent = now.toLocaleTimeString();
     }
-    for (const [id, until] of flashUntil) if (until <= Date.now()) flashUntil.delete(id);
-    // Flashing ends on its own time, not only at the next event.
-    for (const row of document.querySelectorAll(".call-row.flash")) {
-      const number = row.dataset.number;
-      const snap = window.hallqueueDisplay.lastRender;
-      const c = snap && snap.counters.find((x) => x.ticket && x.ticket.number === number);
-      if (!c || (flashUntil.get(c.ticket.id) || 0) <= Date.now()) row.classList.remove("flash");
-    }
+    for (const [id, until] of flashUntil) if (until <= Date.now() && !unspoken.has(id)) flashUntil.delete(id);
+    paint(); // flashing ends on its own time, not only at the next event
   }
 
   const unlock = $("sound");

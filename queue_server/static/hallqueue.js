@@ -4,6 +4,11 @@
  * snapshot, then joins the site's room with `since` = the last sequence number it had
  * seen, so events missed while disconnected are replayed (and may be announced) and
  * nothing shown is stale. A snapshot is read again (throttled) after each event.
+ *
+ * HQ.heartbeat() is how every screen knows it is still live: the centre pings each
+ * socket every PING_SECONDS (window.HQ_PING_MS); a screen that has heard nothing —
+ * no ping, no event — for two pings is "offline" (its banner shows, its data greys
+ * out), even when the TCP connection looks open (a frozen centre, a dead network).
  */
 (function () {
   "use strict";
@@ -81,12 +86,60 @@
     return Math.max(0, (Date.now() + (offsetMs || 0) - Date.parse(iso)) / 60000);
   };
 
+  HQ.pingMs = Number(window.HQ_PING_MS) || 2000;
+  /* Silence longer than this means the centre is not live: two pings missed. */
+  HQ.staleMs = 2 * HQ.pingMs;
+
+  /* Watch a Socket.IO socket: `onChange(true|false)` when the screen becomes live or not.
+   *   live  — the page called `markLive()` (it has shown fresh data on this connection)
+   *           and the socket has been heard from within staleMs since;
+   *   not   — nothing heard for staleMs (a frozen centre keeps TCP open: only the
+   *           silence tells), or the socket disconnected.
+   *   onHeardAgain() — the socket is heard while not live (a centre that froze and
+   *           resumed, or a resync that failed): the page resyncs, then calls markLive().
+   * The heartbeat is engine.io's ping (the Manager's "ping" event); any event counts. */
+  HQ.heartbeat = function (socket, opts) {
+    const beat = { live: false, lastHeard: 0, staleMs: opts.staleMs || HQ.staleMs, resyncing: false };
+    function set(live) {
+      if (beat.live === live) return;
+      beat.live = live;
+      opts.onChange(live);
+    }
+    function heard() {
+      beat.lastHeard = Date.now();
+      if (beat.live || !socket.connected || beat.resyncing || !opts.onHeardAgain) return;
+      beat.resyncing = true;
+      Promise.resolve()
+        .then(opts.onHeardAgain)
+        .catch(() => {})
+        .finally(() => {
+          beat.resyncing = false;
+        });
+    }
+    beat.markLive = function () {
+      beat.lastHeard = Date.now();
+      if (socket.connected) set(true);
+    };
+    beat.markStale = () => set(false);
+    beat.check = function () {
+      if (beat.live && Date.now() - beat.lastHeard > beat.staleMs) set(false);
+    };
+    socket.io.on("ping", heard);
+    socket.onAny(heard);
+    socket.on("disconnect", beat.markStale);
+    socket.on("connect_error", beat.markStale);
+    beat.timer = setInterval(beat.check, 200);
+    beat.stop = () => clearInterval(beat.timer);
+    return beat;
+  };
+
   /* Follow a site's events.
    *   token, site, counter (optional: only that counter's events)
    *   snapshot(): Promise<{last_seq, server_time, ...}> — read the current state
    *   render(snapshot): show it
    *   onEvent(payload, {replayed}): an event newer than what was seen
-   *   onStatus("online" | "offline")
+   *   onStatus("online" | "offline"): "online" only once a fresh snapshot is shown and
+   *     the centre is heard from (see HQ.heartbeat); "offline" as soon as it is not
    *   minInterval: ms between snapshot reads after events (throttle)
    */
   HQ.follow = function (opts) {
@@ -99,16 +152,22 @@
       timer: null,
       fetching: false,
       again: false,
+      joined: false,
+      beat: null,
     };
     const minInterval = opts.minInterval === undefined ? 1000 : opts.minInterval;
 
-    async function refresh() {
+    /* Read and show a snapshot; true when one was read. `fresh`: the caller needs a
+     * read that starts now (a resync), not one that may already be under way. */
+    async function refresh(fresh) {
       if (state.fetching) {
         state.again = true;
-        return;
+        if (!fresh) return false;
+        while (state.fetching) await new Promise((r) => setTimeout(r, 50));
       }
       state.fetching = true;
       state.lastFetch = Date.now();
+      let ok = false;
       try {
         const snap = await opts.snapshot();
         if (snap.server_time) state.clockOffset = Date.parse(snap.server_time) - Date.now();
@@ -117,6 +176,7 @@
           if (state.seenSeq === null || snap.last_seq > state.seenSeq) state.seenSeq = snap.last_seq;
           opts.render(snap, state);
         }
+        ok = true;
       } catch (e) {
         if (opts.onError) opts.onError(e);
       } finally {
@@ -126,6 +186,7 @@
           schedule();
         }
       }
+      return ok;
     }
 
     function schedule() {
@@ -157,11 +218,19 @@
     });
     state.socket = socket;
     socket.onAny(onAny);
+    const beat = HQ.heartbeat(socket, {
+      onChange: (live) => opts.onStatus && opts.onStatus(live ? "online" : "offline"),
+      // Heard again after a silence on the same connection (the centre was frozen):
+      // read everything again before the screen says it is live.
+      onHeardAgain: async () => {
+        if (state.joined && (await refresh(true))) beat.markLive();
+      },
+    });
+    state.beat = beat;
     socket.on("connect", async () => {
-      if (opts.onStatus) opts.onStatus("online");
       const since = state.seenSeq;
       // A fresh snapshot first, so the screen is right even if the backlog was cut short.
-      await refresh();
+      const fresh = await refresh(true);
       const join = { site: opts.site };
       if (opts.counter !== undefined && opts.counter !== null) join.counter = opts.counter;
       // Events after `since` that the snapshot already covers come back as replays:
@@ -170,31 +239,41 @@
       state.catchingUp = true;
       socket.emit("join", join, (ack) => {
         state.catchingUp = false;
+        state.joined = !!(ack && ack.ok);
         if (!ack || !ack.ok) {
           if (opts.onError) opts.onError(new Error((ack && ack.error) || "join failed"));
           return;
         }
         if (ack.last_seq > (state.snapshotSeq || 0)) schedule();
+        // Live only with a snapshot read on this connection; otherwise the next ping
+        // (onHeardAgain) tries again.
+        if (fresh) beat.markLive();
       });
     });
     socket.on("disconnect", (reason) => {
-      if (opts.onStatus) opts.onStatus("offline");
+      state.joined = false;
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
     });
     socket.on("connect_error", () => {
-      if (opts.onStatus) opts.onStatus("offline");
       // A refused handshake (e.g. a token unknown during a restart) is not retried by
       // the client itself: try again, forever, gently.
       if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
     // A safety net: read again now and then even when nothing happens (a new day,
     // a lost push), so a quiet screen is never silently stale.
-    setInterval(schedule, opts.resyncMs || 60000);
+    const resync = setInterval(schedule, opts.resyncMs || 60000);
     return {
       state,
       refresh,
       schedule,
       socket,
+      live: () => beat.live,
+      /* Stop following (the page leaves this site or counter). */
+      stop() {
+        clearInterval(resync);
+        beat.stop();
+        socket.disconnect();
+      },
       clockOffset: () => state.clockOffset,
     };
   };

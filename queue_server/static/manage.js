@@ -7,6 +7,9 @@
  * skips a seq (or starts a new local day) makes the page read everything again.
  * The only timed work is local: durations move on, and once a minute the device list
  * is re-read, because a kiosk's heartbeat (or its silence) is not an event.
+ * While the centre is not heard from (HQ.heartbeat: no ping for two ping intervals, or
+ * no connection) the banner shows and the figures are greyed out; when it is heard
+ * again the page reads everything again before it says it is live.
  */
 (function () {
   "use strict";
@@ -24,6 +27,7 @@
     offlineAfter: 180,
     clockOffset: 0,
     socket: null,
+    beat: null,
     syncing: false,
     buffer: [],
     resyncTimer: null,
@@ -141,10 +145,11 @@
       hook.syncs += 1;
     } catch (e) {
       state.syncing = false;
-      if (!M.failed(e)) setTimeout(resync, 2000);
+      if (!M.failed(e) && state.socket) setTimeout(resync, 2000);
       return;
     }
     state.syncing = false;
+    if (!state.socket) return; // logged out meanwhile
     const held = state.buffer.sort((a, b) => a.seq - b.seq);
     state.buffer = [];
     for (const ev of held) apply(ev);
@@ -154,6 +159,7 @@
       });
     }
     render();
+    if (state.beat) state.beat.markLive(); // everything shown was read just now
   }
 
   async function readDevices() {
@@ -425,28 +431,34 @@
       timeout: 4000,
     });
     state.socket = socket;
+    const setLive = (live) => {
+      conn.dataset.state = live ? "online" : "offline";
+      document.body.classList.toggle("offline", !live);
+    };
+    setLive(false);
+    state.beat = HQ.heartbeat(socket, {
+      onChange: setLive,
+      onHeardAgain: resync, // the centre froze and resumed: read everything again
+    });
     socket.onAny(onEvent);
     socket.on("connect", () => {
-      conn.dataset.state = "online";
-      document.body.classList.remove("offline");
       resync(); // on every (re)connect: read everything, then join with `since`
     });
     socket.on("disconnect", (reason) => {
-      conn.dataset.state = "offline";
-      document.body.classList.add("offline");
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
     });
     socket.on("connect_error", () => {
-      conn.dataset.state = "offline";
-      document.body.classList.add("offline");
       if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
     state.timers.push(setInterval(tick, TICK_MS), setInterval(readDevices, DEVICES_MS));
   }
 
   M.onLogout = () => {
+    if (state.beat) state.beat.stop();
+    state.beat = null;
     if (state.socket) state.socket.disconnect();
     state.socket = null;
+    document.body.classList.remove("offline");
     for (const t of state.timers) clearInterval(t);
     state.timers = [];
   };
