@@ -111,12 +111,16 @@
 
   async function beep(kind) {
     if (!(await audioRunning())) return false;
-    let at = audio.currentTime + 0.02;
-    for (const frequency of MELODY[kind]) {
-      tone(audio, frequency, at, 0.2);
-      at += 0.28;
+    try {
+      let at = audio.currentTime + 0.02;
+      for (const frequency of MELODY[kind]) {
+        tone(audio, frequency, at, 0.2);
+        at += 0.28;
+      }
+      return true;
+    } catch (e) {
+      return false; // an audio device that went away: the panel and vibration still tell
     }
-    return true;
   }
 
   function vibrate(kind) {
