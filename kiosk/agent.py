@@ -4,7 +4,9 @@ One `Kiosk` per kiosk PC. It keeps the site's catalogue fresh (REST, refreshed a
 on every live event), reports its printer and ID reader to the centre, issues tickets
 with a request id kept in the spool (so a retry never makes a second ticket), and hands
 issued tickets to the printer worker. The screen only ever shows what the centre
-confirmed.
+confirmed, and only while it hears the centre: a REST answer or a heartbeat on the live
+feed at least every `STALE_SECONDS`; after a silence (a centre stopped, frozen or cut
+off) nothing is offered until the catalogue has been read again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ log = logging.getLogger("hallqueue.kiosk")
 RECOVER_SECONDS = 120.0  # an unconfirmed request older than this is not retried after a restart
 FORGET_SECONDS = 300.0  # an unconfirmed request nobody follows any more is dropped, card and all
 HEARTBEAT_SECONDS = 60.0
+STALE_SECONDS = 4.0  # two missed heartbeats of the live feed (kiosk.centre.HEARTBEAT_SECONDS)
 PRIORITY_NOTICE = {
     "elderly": ("老年人优先", "Priority: senior citizen"),
     "assisted": ("需要帮办协助", "Assistance requested"),
@@ -89,9 +92,12 @@ class Kiosk:
             config.site,
             on_event=self._on_event,
             on_connection=lambda connected: self._refresh_soon(),
+            on_heard=self._on_heard,
         )
         self.centre_ok: bool | None = None  # None until the first answer
         self.centre_error: str | None = None
+        self._heard_at: float | None = None  # last REST answer (monotonic)
+        self._resync = False  # silent for too long: read everything before offering again
         self.catalogue: dict[str, Any] | None = None
         self.catalogue_version = ""
         self._persons: dict[str, dict[str, str]] = {}  # job id → card data, memory only
@@ -99,6 +105,7 @@ class Kiosk:
         self._reported: dict[str, str] = {}
         self._reported_at = 0.0
         self._next_refresh = 0.0
+        self._refresh_asked = threading.Event()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._issue_lock = threading.Lock()
@@ -144,8 +151,21 @@ class Kiosk:
     # --- the centre loop --------------------------------------------------------------
 
     def _refresh_soon(self) -> None:
-        self._next_refresh = 0.0
+        self._refresh_asked.set()
         self._wake.set()
+
+    def _on_heard(self) -> None:
+        if self._resync or not self.centre_ok:
+            self._refresh_soon()  # back after a silence: read everything again
+
+    def _silent(self) -> bool:
+        """True while the centre has not been heard for STALE_SECONDS, and after that
+        until a fresh read succeeded."""
+        heard = max(self._heard_at or 0.0, self.feed.heard_at or 0.0)
+        if self.centre_ok and not self._resync and time.monotonic() - heard > STALE_SECONDS:
+            log.info("centre silent for %.0f s", time.monotonic() - heard)
+            self._resync = True
+        return self._resync
 
     def _on_event(self, event: str, payload: dict[str, Any]) -> None:
         if event.startswith(("ticket.", "counter.")):
@@ -153,10 +173,13 @@ class Kiosk:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            now = time.monotonic()
-            if now >= self._next_refresh:
+            if self._refresh_asked.is_set() or time.monotonic() >= self._next_refresh:
+                # Cleared before reading: an event that lands during the read asks again.
+                self._refresh_asked.clear()
                 self.refresh()
-                interval = self.config.refresh_seconds if self.centre_ok else 2.0
+                # Without the live feed the REST read is the heartbeat too.
+                live = self.centre_ok and self.feed.connected
+                interval = self.config.refresh_seconds if live else 2.0
                 self._next_refresh = time.monotonic() + interval
             if self.centre_ok:
                 self._report_status()
@@ -191,6 +214,8 @@ class Kiosk:
         built = catalogue.build(detail)
         version = hashlib.sha1(json.dumps(built, sort_keys=True).encode()).hexdigest()[:12]
         self.catalogue, self.catalogue_version = built, version
+        self._heard_at = time.monotonic()
+        self._resync = False
         self._set_centre(True, None, "")
 
     def _set_centre(self, ok: bool, error: str | None, why: str) -> None:
@@ -235,13 +260,16 @@ class Kiosk:
         """Why no ticket can be taken now, or None."""
         if not self.printer.can_print:
             return f"printer_{self.printer.state}"
-        if not self.centre_ok or self.catalogue is None:
+        if not self.centre_ok or self.catalogue is None or self._silent():
             return "centre_unreachable"
         return None
 
     def state(self) -> dict[str, Any]:
         return {
-            "centre": {"ok": bool(self.centre_ok), "error": self.centre_error},
+            "centre": {
+                "ok": bool(self.centre_ok) and not self._silent(),
+                "error": self.centre_error or ("silent" if self._resync else None),
+            },
             "printer": self.printer.state,
             "id_reader": self.cards.state if self.config.id_reader else "absent",
             "blocked": self.blocked_reason(),

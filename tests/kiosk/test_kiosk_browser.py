@@ -272,8 +272,12 @@ def test_live_waiting_counts_and_idle_reset(
 
 def test_person_limit_is_refused_plainly(page: Page, kiosk: RunningKiosk, centre: Centre) -> None:
     person = {"id_number": ELDER.id_number, "name": ELDER.name, "birth_date": "1950-03-08"}
+    centre.counter(1, "open")
     for i in range(3):  # the demo hall allows 3 tickets per person, item and day
         centre.issue("A103", request_id=f"earlier-{i}", person=person)
+        # One active ticket per item: each is served before the next is taken.
+        for action, body in (("call-next", {}), ("start", {}), ("finish", {"outcome": "completed"})):
+            assert centre.counter(1, action, **body).status_code == 200, action
     open_kiosk(page, kiosk)
     page.locator("#services .tile", has_text="营业执照变更登记").click()
     page.locator("#item-take").click()
