@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import wire
+from .. import rules_view, wire
 from ..accounts import Forbidden
 from ..app import hall
 from ..engine import hours
@@ -149,7 +149,7 @@ def _next_tickets(
     # The preview is the same whatever the counter's state: ask as if it were open.
     probe = replace(counter, state=CounterState.OPEN)
     remaining = [t for t in waiting if probe.serves(t)]
-    policy = hall().ops.policy(site)
+    policy = hall().ops.policy(site, counter)
     found: list[dict[str, Any]] = []
     while remaining and len(found) < NEXT_PREVIEW:
         choice = choose_next(probe, remaining, now, policy)
@@ -158,6 +158,8 @@ def _next_tickets(
         view = _ticket_view(choice.ticket, names, now)
         view["reason"] = choice.reason
         found.append(view)
+        if choice.mix_credit is not None:  # the mixing rule's next turns, as they will come
+            probe = replace(probe, mix_credit=choice.mix_credit)
         remaining = [t for t in remaining if t.id != choice.ticket.id]
     return found
 
@@ -300,6 +302,9 @@ def board(site_id: str) -> dict[str, Any]:
         "recent_calls": recent,
         "waiting": waiting,
         "waiting_total": sum(w["waiting"] for w in waiting),
+        # The rules in one sentence each (both languages) and what is left of capped items.
+        "rules": rules_view.all_sentences(site),
+        "quotas": rules_view.site_quotas(conn, site, now),
         "last_seq": repo.last_seq(conn, site_id),
         "server_time": wire.iso(now),
     }

@@ -116,6 +116,11 @@ SCHEMAS: dict[str, Any] = {
             "current_ticket": NULLABLE_STRING,
             "clerk": NULLABLE_STRING,
             "profile": {"type": "array", "items": {"type": "object"}},
+            "rules": {
+                "type": "object",
+                "description": "Where the counter's calling rules differ from its site's: "
+                "mix [priority, ordinary], max_wait_minutes",
+            },
         },
     },
     "IssuedTicket": {
@@ -514,6 +519,9 @@ def openapi_document() -> dict[str, Any]:
     paths.update(_report_paths())
     paths.update(_admin_paths())
     paths.update(_manage_paths())
+    from .openapi_rules import rules_paths  # agents and the rules' reports; imports this module
+
+    paths.update(rules_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
     return {
         "openapi": "3.0.3",
@@ -605,6 +613,16 @@ def _calling_paths() -> dict[str, Any]:
                                 "recent_calls": {"type": "array", "items": obj},
                                 "waiting": {"type": "array", "items": obj},
                                 "waiting_total": {"type": "integer"},
+                                "rules": {
+                                    "type": "object",
+                                    "description": "zh and en: mixing, no_show, appointment",
+                                },
+                                "quotas": {
+                                    "type": "array",
+                                    "items": obj,
+                                    "description": "Capped items: cap, taken, remaining, "
+                                    "next_issue_at when none remain",
+                                },
                                 "last_seq": {"type": "integer"},
                                 "server_time": {"type": "string", "format": "date-time"},
                             },
@@ -905,10 +923,51 @@ def _admin_paths() -> dict[str, Any]:
                 "Replace a site's settings",
                 "settings",
                 [SITE_PARAM],
-                extra="target_wait_minutes, max_wait_minutes, identification, elderly_age, "
+                extra="target_wait_minutes, max_wait_minutes, mix ([priority, ordinary], each 1–20), "
+                "appointment_early_minutes, appointment_late_minutes, no_show_calls (1–5), "
+                "no_show_interval_seconds (0–300), no_show_return (end | 1–20 places | 0 no return), "
+                "walk_in_share (0–1), identification, elderly_age, "
                 "daily_limit_per_person, announce_template(_en) (must hold {number} and {window}), "
                 "announce_english, announce_times, notice(_en). An empty value means the default.",
             )
+        },
+        "/api/v1/admin/sites/{site}/rules/preview": {
+            "post": {
+                "summary": "What proposed calling rules would have done on the site's recent days",
+                "description": "Admins and managers of the site; nothing is saved. Replays the real "
+                "call moments of the last `days` complete local days (1–56, default 14) under the "
+                "site's current rules and under the proposed ones (`settings` as the settings form "
+                "saves them, left out: the current ones; `counter_rules` {number: {mix, "
+                "max_wait_minutes}}), with the recorded figures beside them. Per group (each "
+                "priority class, `priority`, `all`): served, not_served, average_minutes, "
+                "p90_minutes (nearest rank), longest_minutes. " + field_errors,
+                "security": BEARER,
+                "parameters": [SITE_PARAM],
+                "requestBody": body,
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "first_day": {"type": "string", "format": "date"},
+                                "last_day": {"type": "string", "format": "date"},
+                                "days_with_history": {"type": "integer"},
+                                "tickets": {"type": "integer"},
+                                "calls": {"type": "integer"},
+                                "groups": {"type": "array", "items": {"type": "string"}},
+                                "recorded": obj,
+                                "current": obj,
+                                "proposed": obj,
+                                "rules": obj,
+                                "settings": obj,
+                                "counter_rules": obj,
+                            },
+                        },
+                        "The figures, current against proposed",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
         },
         "/api/v1/admin/sites/{site}/offerings": {
             "put": {
@@ -933,7 +992,9 @@ def _admin_paths() -> dict[str, Any]:
                 "Add or edit a counter and its service profile",
                 "counter",
                 [SITE_PARAM, number],
-                extra="Body: name, kind, profile [{service|bundle, weight}]. Callable at once.",
+                extra="Body: name, kind, profile [{service|bundle, weight}], rules {mix, "
+                "max_wait_minutes} where the counter differs from its site (left out: kept). "
+                "Callable at once.",
             )
         },
         "/api/v1/admin/catalog": {

@@ -9,8 +9,8 @@ The order, as a hall manager would say it:
    everyone else. Without a mixing rule priority tickets always go first. With a
    mixing rule of p : o, whenever both kinds are waiting the counter alternates so
    that, over any run of such calls, p of every p + o calls go to priority tickets
-   (a smooth weighted round robin whose one number of state, `Counter.mix_credit`,
-   the engine hands back with each call for the shell to store).
+   (a credit counter whose one number of state, `Counter.mix_credit`, the engine
+   hands back with each call for the shell to store).
 
 Within steps 3 and 4 the counter's services share it by weight: each service's
 longest-waiting ticket scores `minutes waited × weight`, and the highest score wins.
@@ -63,12 +63,13 @@ def _order_key(ticket: Ticket) -> tuple[datetime, int, str]:
 def mix_turn(credit: int, mix: tuple[int, int]) -> tuple[bool, int]:
     """Whose turn it is when both kinds wait: (priority's turn?, the credit after the call).
 
-    Smooth weighted round robin over two classes: the two running weights always sum
-    to zero, so one integer holds them. For (1, 2) the calls go O P O O P O …, and
-    after n contested calls priority has had p·n/(p+o) of them, give or take one.
+    `credit` is p × (ordinary calls) − o × (priority calls) over the contested calls so
+    far: priority goes whenever it is not ahead of its share. For (1, 2) the calls go
+    P O O P O O …, the credit stays within [−o, p), and so after n contested calls
+    priority has had p·n/(p+o) of them, less than one call off.
     """
     p, o = mix
-    if credit + p >= o - credit:
+    if credit >= 0:
         return True, credit - o
     return False, credit + p
 

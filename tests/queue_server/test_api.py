@@ -132,6 +132,10 @@ def test_transfer_to_service_and_no_show(centre: Centre) -> None:
     assert moved["service"] == "B201" and moved["status"] == "waiting"
     centre.counter(6, "open")
     assert centre.counter(6, "call-next").json()["ticket"]["id"] == ticket["id"]
+    # The demo hall's missed-call rule: two calls before a no-show.
+    early = centre.counter(6, "no-show")
+    assert early.status_code == 409 and early.json()["error"] == "no_show_too_early"
+    assert centre.counter(6, "recall").status_code == 200
     missed = centre.counter(6, "no-show").json()
     assert missed["ticket"]["status"] == "no_show" and missed["counter"]["current_ticket"] is None
 

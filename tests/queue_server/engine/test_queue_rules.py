@@ -40,7 +40,7 @@ def test_mix_turn_alternates_one_priority_for_two_ordinary() -> None:
     for _ in range(9):
         priority_turn, credit = mix_turn(credit, (1, 2))
         turns.append("P" if priority_turn else "O")
-    assert "".join(turns) == "OPOOPOOPO"
+    assert "".join(turns) == "POOPOOPOO"
 
 
 @settings(max_examples=200, deadline=None)

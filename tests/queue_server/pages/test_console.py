@@ -1,6 +1,8 @@
 """The console's other keys: transfer with a note, no-show, close; English; a stale session."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
@@ -8,6 +10,13 @@ from tests.conftest import Centre
 from tests.queue_server.pages.test_browser import open_console
 
 pytestmark = pytest.mark.browser
+
+
+def wait_until(check, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def test_transfer_no_show_and_close_by_keyboard(centre: Centre, context: BrowserContext) -> None:
@@ -31,6 +40,8 @@ def test_transfer_no_show_and_close_by_keyboard(centre: Centre, context: Browser
 
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text(second["number"])
+    page.keyboard.press("r")  # the demo hall calls twice before a no-show
+    wait_until(lambda: centre.get(f"/tickets/{second['id']}").json()["ticket"]["recall_count"] == 1)
     page.keyboard.press("x")
     expect(page.locator("#current .empty")).to_be_visible()
     expect(page.locator("[data-figure=no_show]")).to_have_text("1")
