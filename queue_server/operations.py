@@ -370,13 +370,12 @@ class Operations:
             return 0, 0
         column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
         earlier = "(queued_at < :at OR (queued_at = :at AND seq_no < :seq))"
-        if ticket.priority == Priority.ORDINARY:
-            condition = f"(priority != 'ordinary' OR {earlier})"
-        else:
-            condition = f"(priority != 'ordinary' AND {earlier})"
-        ahead = conn.execute(
-            f"""SELECT count(*) FROM tickets WHERE site_id = :site AND status = 'waiting'
-                AND {column} = :code AND id != :id AND target_counter IS NULL AND {condition}""",
+        mine = "(priority != 'ordinary')" if ticket.priority != Priority.ORDINARY else "(priority = 'ordinary')"
+        row = conn.execute(
+            f"""SELECT count(*) FILTER (WHERE {mine} AND {earlier}) AS same_kind_ahead,
+                       count(*) FILTER (WHERE NOT {mine}) AS other_kind
+                FROM tickets WHERE site_id = :site AND status = 'waiting'
+                AND {column} = :code AND id != :id AND target_counter IS NULL""",
             {
                 "site": site.id,
                 "code": code,
@@ -384,7 +383,13 @@ class Operations:
                 "at": wire.iso(ticket.queue_time),
                 "seq": ticket.seq_no,
             },
-        ).fetchone()[0]
+        ).fetchone()
+        ahead = estimates.ahead_by_mix(
+            row["same_kind_ahead"],
+            row["other_kind"],
+            ticket.priority != Priority.ORDINARY,
+            rules.calling_policy(site).mix,
+        )
         minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
         open_counters = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, open_counters)

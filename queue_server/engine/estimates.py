@@ -17,23 +17,41 @@ def _is_priority(ticket: Ticket) -> bool:
     return ticket.priority != Priority.ORDINARY
 
 
-def people_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
+def ahead_by_mix(
+    same_kind_ahead: int, other_kind: int, priority: bool, mix: tuple[int, int] | None
+) -> int:
+    """People ahead from two counts: tickets of the ticket's own kind (priority or
+    ordinary) called before it, and all waiting tickets of the other kind.
+
+    Without a mixing ratio every priority ticket goes first. With p : o, calls alternate
+    starting with priority (`calling.mix_turn`), so before the (k+1)-th ordinary call come
+    ⌈(k+1)·p/o⌉ priority calls, and before the (k+1)-th priority call ⌊k·o/p⌋ ordinary ones
+    — never more than are waiting.
+    """
+    if mix is None:
+        return same_kind_ahead if priority else same_kind_ahead + other_kind
+    p, o = mix
+    if priority:
+        return same_kind_ahead + min(other_kind, same_kind_ahead * o // p)
+    return same_kind_ahead + min(other_kind, -(-(same_kind_ahead + 1) * p // o))
+
+
+def people_ahead(
+    ticket: Ticket, waiting: Iterable[Ticket], mix: tuple[int, int] | None = None
+) -> int:
     """Waiting tickets of the same queue that will most likely be called first."""
-    count = 0
+    same_kind_ahead = other_kind = 0
     for other in waiting:
         if other.id == ticket.id or other.status != TicketStatus.WAITING:
             continue
         # A ticket sent to one counter waits in that counter's line, not in this queue.
         if other.queue_key != ticket.queue_key or other.target_counter is not None:
             continue
-        if _is_priority(other) and not _is_priority(ticket):
-            count += 1
-        elif _is_priority(other) == _is_priority(ticket) and (other.queue_time, other.seq_no) < (
-            ticket.queue_time,
-            ticket.seq_no,
-        ):
-            count += 1
-    return count
+        if _is_priority(other) != _is_priority(ticket):
+            other_kind += 1
+        elif (other.queue_time, other.seq_no) < (ticket.queue_time, ticket.seq_no):
+            same_kind_ahead += 1
+    return ahead_by_mix(same_kind_ahead, other_kind, _is_priority(ticket), mix)
 
 
 def estimated_wait_minutes(ahead: int, minutes_per_ticket: float, open_counters: int) -> int:

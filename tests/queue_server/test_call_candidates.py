@@ -1,6 +1,7 @@
 """Call-next reads only the heads of a counter's queues: the same choice as all waiting tickets."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from queue_server.demo import load_demo
 from queue_server.engine.calling import CallingPolicy, choose_next
+from queue_server.engine.estimates import people_ahead
 from queue_server.engine.model import Channel, Priority, Ticket, TicketStatus
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
@@ -33,18 +35,20 @@ tickets = st.lists(
         st.sampled_from([Priority.ORDINARY] * 4 + list(Priority)),  # mostly ordinary
         st.integers(min_value=0, max_value=70),  # minutes waited: now and then past the maximum
         st.one_of(st.none(), st.sampled_from(COUNTERS)),  # sent to a window
+        st.one_of(st.none(), st.integers(min_value=1, max_value=30)),  # back after a missed call
     ),
     max_size=40,
 )
+POLICIES = st.sampled_from(
+    [POLICY, CallingPolicy(max_wait_minutes=60, mix=(1, 2)), CallingPolicy(max_wait_minutes=60, mix=(2, 1))]
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(tickets)
-def test_candidates_give_the_same_choice(db: Database, waiting: list[tuple[str, Priority, int, int | None]]) -> None:
+def store_waiting(db: Database, waiting: list[tuple[str, Priority, int, int | None, int | None]]) -> list[Ticket]:
     conn = db.conn
     conn.execute("DELETE FROM tickets")
     stored = []
-    for i, (code, priority, waited, target) in enumerate(waiting):
+    for i, (code, priority, waited, target, returned) in enumerate(waiting):
         bundle = code.startswith("Y")
         ticket = Ticket(
             id=f"01CANDIDATE{i:015d}",
@@ -61,16 +65,50 @@ def test_candidates_give_the_same_choice(db: Database, waiting: list[tuple[str, 
             issued_at=NOW - timedelta(minutes=waited),
             target_counter=target,
             transferred_at=NOW - timedelta(minutes=waited // 2) if target else None,
+            # A missed ticket that came back holds a later place in time than its issue.
+            queued_at=NOW - timedelta(minutes=waited) + timedelta(minutes=returned) if returned else None,
         )
         repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
         stored.append(ticket)
+    return stored
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tickets, POLICIES, st.integers(min_value=-3, max_value=3))
+def test_candidates_give_the_same_choice(
+    db: Database,
+    waiting: list[tuple[str, Priority, int, int | None, int | None]],
+    policy: CallingPolicy,
+    credit: int,
+) -> None:
+    conn = db.conn
+    stored = store_waiting(db, waiting)
     for number in COUNTERS:
         counter = repo.get_counter(conn, "city-hall", number)
         assert counter is not None
-        everyone = choose_next(counter, stored, NOW, POLICY)
-        heads = choose_next(counter, repo.call_candidates(conn, counter), NOW, POLICY)
+        counter = replace(counter, mix_credit=credit)
+        everyone = choose_next(counter, stored, NOW, policy)
+        heads = choose_next(counter, repo.call_candidates(conn, counter), NOW, policy)
         assert (everyone.ticket.id if everyone else None) == (heads.ticket.id if heads else None)
         assert (everyone.reason if everyone else None) == (heads.reason if heads else None)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tickets, st.sampled_from([None, [1, 2], [2, 1], [1, 3]]))
+def test_people_ahead_in_sql_is_the_engine_rule(
+    db: Database, waiting: list[tuple[str, Priority, int, int | None, int | None]], mix: list[int] | None
+) -> None:
+    """The position a ticket shows (counted in SQL) is `estimates.people_ahead` under the mix."""
+    from queue_server.operations import Operations
+
+    stored = store_waiting(db, waiting)
+    site = repo.get_site(db.conn, "city-hall")
+    assert site is not None
+    site = replace(site, settings={**site.settings, "mix": mix})
+    ops = Operations(db, ignore_hours=True)
+    for ticket in stored:
+        ahead, _ = ops._position(db.conn, site, ticket)
+        assert ahead == people_ahead(ticket, stored, tuple(mix) if mix else None), ticket
 
 
 def test_candidates_stay_few_however_long_the_queue(tmp_path: Path) -> None:
