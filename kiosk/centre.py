@@ -4,13 +4,17 @@
 failures into two kinds: `CentreUnreachable` (no answer: nothing was promised, retry
 with the same request id) and `CentreRefused` (the centre answered no, with its code and
 message in the citizen's language). `CentreFeed` holds a Socket.IO connection joined to
-the site's room and calls back on every event, so waiting counts follow the hall live.
+the site's room and calls back on every event, so waiting counts follow the hall live,
+and asks the centre for a heartbeat every `HEARTBEAT_SECONDS`: `heard_at` is when the
+centre last answered anything, so a centre that is frozen or cut off (the TCP connection
+still open, nothing arriving) shows within seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +27,7 @@ log = logging.getLogger("hallqueue.kiosk.centre")
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 6.0
+HEARTBEAT_SECONDS = 2.0
 
 
 class CentreUnreachable(Exception):
@@ -101,12 +106,17 @@ class CentreFeed:
         site: str,
         on_event: Callable[[str, dict[str, Any]], None],
         on_connection: Callable[[bool], None] | None = None,
+        on_heard: Callable[[], None] | None = None,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
         self.site = site
         self.on_event = on_event
         self.on_connection = on_connection or (lambda connected: None)
+        self.on_heard = on_heard or (lambda: None)
+        self.heartbeat_seconds = heartbeat_seconds
+        self.heard_at: float | None = None  # time.monotonic() of the centre's last word
         self.last_seq = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -119,8 +129,13 @@ class CentreFeed:
     def connected(self) -> bool:
         return bool(self.client.connected)
 
+    def _heard(self) -> None:
+        self.heard_at = time.monotonic()
+        self.on_heard()
+
     def _connected(self) -> None:
         self.client.emit(wire.JOIN, {"site": self.site})
+        self._heard()
         self.on_connection(True)
 
     def _disconnected(self, *_: Any) -> None:
@@ -128,6 +143,7 @@ class CentreFeed:
 
     def _any(self, event: str, data: Any = None) -> None:
         if event in wire.EVENT_TYPES and isinstance(data, dict):
+            self._heard()
             self.last_seq = max(self.last_seq, int(data.get("seq") or 0))
             try:
                 self.on_event(event, data)
@@ -164,4 +180,16 @@ class CentreFeed:
                     log.debug("live feed not connected: %s", type(exc).__name__)
                     self._stop.wait(2.0)
                     continue
-            self._stop.wait(0.5)
+            began = time.monotonic()
+            self._beat()
+            self._stop.wait(max(0.0, began + self.heartbeat_seconds - time.monotonic()))
+
+    def _beat(self) -> None:
+        """Ask the centre for a heartbeat; no answer within the interval is silence."""
+        try:
+            answer = self.client.call(wire.HEARTBEAT, {}, timeout=self.heartbeat_seconds)
+        except Exception as exc:  # a timeout (frozen centre) or a closed connection
+            log.debug("no heartbeat from the centre: %s", type(exc).__name__)
+            return
+        if isinstance(answer, dict) and answer.get("ok"):
+            self._heard()

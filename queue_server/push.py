@@ -5,6 +5,8 @@ token), then emits `join` with `{"site": SITE}` or `{"site": SITE, "counter": N}
 and optionally `"since": SEQ`. It then receives every event of that site (or
 counter) as a Socket.IO event named by its type. With `since` it first receives
 the stored events after SEQ, in order, so a reconnect never misses a call.
+`heartbeat` is answered `{"ok": true}` at once: a device agent's way to know the
+centre is alive (browsers hear engine.io's pings instead).
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         with lock:
             principals.pop(request.sid, None)  # type: ignore[attr-defined]
             tokens.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    @socketio.on(wire.HEARTBEAT)
+    def on_heartbeat(*_: Any) -> dict[str, Any]:
+        # The answer itself is the heartbeat: a frozen or unreachable centre gives none.
+        return {"ok": request.sid in principals}  # type: ignore[attr-defined]
 
     @socketio.on(wire.JOIN)
     def on_join(data: Any = None) -> dict[str, Any]:

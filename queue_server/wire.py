@@ -55,6 +55,9 @@ EVENT_TYPES = (
 JOIN = "join"
 JOINED = "joined"
 ERROR = "error"
+# A device agent (kiosk) asks whether the centre is alive; the ack is {"ok": true}. The
+# pages need not: they hear engine.io's pings (PING_SECONDS), which Python clients cannot.
+HEARTBEAT = "heartbeat"
 
 
 def site_room(site: str) -> str:

@@ -1,4 +1,7 @@
-/* The kiosk's touch UI. Polls the local agent; never sees an ID number or a full name. */
+/* The kiosk's touch UI. Polls the local agent; never sees an ID number or a full name.
+ * The agent says whether it hears the centre (`blocked: "centre_unreachable"` within
+ * seconds of a centre that stopped or froze); then, or when the agent itself does not
+ * answer, the banner shows, tickets are refused and the waiting counts are greyed out. */
 "use strict";
 
 const T = {
@@ -21,7 +24,7 @@ const T = {
     refused_title: "暂时不能取号",
     printer_out: "打印机缺纸，暂停取号，请到服务台取号", printer_cover_open: "打印机仓盖未关，暂停取号，请到服务台取号",
     printer_offline: "打印机故障，暂停取号，请到服务台取号", printer_near_end: "",
-    centre_unreachable: "暂时无法连接服务中心，暂停取号，请到服务台咨询",
+    centre_unreachable: "暂时无法连接服务中心，正在重连… 暂停取号，请到服务台咨询；等候人数可能不是最新",
     card_required: "本大厅取号需刷身份证，请刷卡后再试", unknown_item: "该事项暂不可取号，请返回重选",
     gone: "本次取号已取消，请重新操作", owed: (n) => `有 ${n} 张号票待补打`,
     loading: "正在连接服务中心…",
@@ -45,7 +48,7 @@ const T = {
     refused_title: "No ticket now",
     printer_out: "Printer out of paper: please ask at the service desk", printer_cover_open: "Printer cover open: please ask at the service desk",
     printer_offline: "Printer not working: please ask at the service desk", printer_near_end: "",
-    centre_unreachable: "Cannot reach the service centre: no tickets now, please ask at the service desk",
+    centre_unreachable: "Cannot reach the service centre, reconnecting… No tickets now, please ask at the service desk; waiting counts may be out of date",
     card_required: "An ID card is required to take a ticket here", unknown_item: "This service cannot be taken now",
     gone: "This request was cancelled; please start again", owed: (n) => `${n} ticket(s) waiting to print`,
     loading: "Connecting to the service centre…",
@@ -73,8 +76,11 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 const setHTML = (id, html) => { const el = $(id); if (el.dataset.html !== html) { el.innerHTML = html; el.dataset.html = html; } };
 const nameOf = (o) => (lang === "en" ? o.name_en || o.name : o.name);
 
-async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
+async function api(path, options = {}, timeoutMs = 0) {
+  const abort = new AbortController();
+  const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : null;
+  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, signal: abort.signal, ...options })
+    .finally(() => clearTimeout(timer));
   const body = await response.json().catch(() => ({}));
   return { status: response.status, body };
 }
@@ -99,6 +105,7 @@ function blocked() { return state ? state.blocked : "centre_unreachable"; }
 function renderBanner() {
   const banner = $("banner");
   const reason = !state ? "loading" : state.blocked;
+  document.body.classList.toggle("offline", reason === "loading" || reason === "centre_unreachable");
   if (!reason) { banner.hidden = true; banner.textContent = ""; return; }
   banner.hidden = false;
   banner.className = "banner error";
@@ -236,7 +243,7 @@ function render() {
 
 async function poll() {
   try {
-    const { body } = await api("/api/state");
+    const { body } = await api("/api/state", {}, 2000); // an agent that hangs is no answer
     state = body;
     if (state.catalogue_version && state.catalogue_version !== catVersion) {
       const answer = await api("/api/catalogue");

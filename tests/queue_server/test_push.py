@@ -165,3 +165,13 @@ def test_admin_hears_every_site(centre: Centre, listen) -> None:  # type: ignore
     centre.post("/sites/station-cbd/tickets", {"service": "A110"})
     event = admin.next()
     assert event["site"] == "station-cbd" and event["type"] == "ticket.issued"
+
+
+def test_heartbeat_pings_and_answers(centre: Centre, listen) -> None:  # type: ignore[no-untyped-def]
+    display = listen(site="city-hall")
+    # Screens hear the engine's ping every PING_SECONDS and call a silence of two "lost".
+    assert display.client.eio.ping_interval == 2
+    assert display.client.eio.ping_timeout == 5
+    started = time.monotonic()
+    assert display.client.call(wire.HEARTBEAT, {}, timeout=5) == {"ok": True}
+    assert time.monotonic() - started < 1.0
