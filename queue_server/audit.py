@@ -26,6 +26,7 @@ KINDS = (
     "counter",
     "staff",
     "device",
+    "agent",
 )
 MAX_PAGE = 500
 

@@ -6,5 +6,15 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Route modules attach themselves to the blueprint: routes (the spine), calling (console,
 # display and sign reads; ratings), devices_api (device status), manage_api (managers' live
-# reads), reports_api (reports and exports), admin_api (administration and its audit log).
-from . import admin_api, calling, devices_api, manage_api, reports_api, routes  # noqa: E402,F401
+# reads), reports_api (reports and exports), admin_api (administration and its audit log),
+# agents_api (a site's agents, 帮办代办), rules_reports_api (watch and out-of-order reports).
+from . import (  # noqa: E402,F401
+    admin_api,
+    agents_api,
+    calling,
+    devices_api,
+    manage_api,
+    reports_api,
+    routes,
+    rules_reports_api,
+)

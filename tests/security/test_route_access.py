@@ -82,6 +82,15 @@ def hall_device(cast: Cast, who: str) -> str:
     return response.json()["device"]["id"]  # type: ignore[no-any-return]
 
 
+def hall_agent(cast: Cast, who: str) -> str:
+    response = cast.centre.post(
+        f"/admin/sites/{SITE}/agents", {"kind": "registered", "id_number": f"11010519800101{PRINCIPALS.index(who):04d}",
+        "name": "代办员", "daily_cap": 5}, token=admin_token(cast)
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return response.json()["agent"]["id"]  # type: ignore[no-any-return]
+
+
 def site_body(cast: Cast, _: str) -> dict[str, Any]:
     site = cast.centre.get(f"/sites/{SITE}").json()["site"]
     return {k: site.get(k) for k in ("name", "name_en", "kind", "parent", "timezone", "hours")}
@@ -167,6 +176,13 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/admin/devices"): Row(ADMIN, "/admin/devices", {"kind": "kiosk", "site": SITE, "name": "x"}),
     ("POST", "/api/v1/admin/devices/<device_id>/revoke"): Row(
         ADMIN, lambda cast, who: f"/admin/devices/{hall_device(cast, who)}/revoke"
+    ),
+    # a site's agents (帮办代办): admins of the site
+    ("POST", "/api/v1/admin/sites/<site>/agents"): Row(
+        ADMIN, f"/admin/sites/{SITE}/agents", {"kind": "staff", "username": "clerk", "daily_cap": 5}
+    ),
+    ("PUT", "/api/v1/admin/sites/<site>/agents/<agent_id>"): Row(
+        ADMIN, lambda cast, who: f"/admin/sites/{SITE}/agents/{hall_agent(cast, who)}", {"daily_cap": 9}
     ),
 }
 
