@@ -1,7 +1,8 @@
 """The administration pages (`/admin/…`, admin accounts only).
 
 One page per area: sites and their tree with opening hours and offerings, the
-catalogue (edit, import, export), windows and their service profiles, staff, devices,
+catalogue (edit, import, export), windows and their service profiles, staff, a site's
+agents (帮办代办, `static/admin_agents.js`), devices,
 per-site settings, and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
 through /api/v1 and saves through /api/v1/admin, showing each validation message next
@@ -16,7 +17,7 @@ from ..audit import KINDS
 from . import render_page
 
 admin = Blueprint("admin", __name__)
-SECTIONS = ("sites", "catalog", "counters", "staff", "devices", "settings", "audit")
+SECTIONS = ("sites", "catalog", "counters", "staff", "agents", "devices", "settings", "audit")
 
 
 @admin.get("/admin")

@@ -412,6 +412,52 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_action_reset_password": ("重置密码", "password reset"),
     "audit_action_enrol": ("登记", "enrolled"),
     "audit_action_revoke": ("吊销", "revoked"),
+    # agents (帮办代办) in the administration (static/admin_agents.js)
+    "adm_nav_agents": ("代办人员", "Agents"),
+    "audit_kind_agent": ("代办人员", "Agent"),
+    "adm_add_agent": ("登记代办人员", "Register an agent"),
+    "adm_agent_list": ("代办人员", "Agents"),
+    "adm_no_agents": ("本网点尚未登记代办人员", "No agents are registered at this site"),
+    "adm_agent_kind": ("类型", "Kind"),
+    "adm_agent_kind_staff": ("工作人员代办", "Staff agent"),
+    "adm_agent_kind_registered": ("登记代办人（刷身份证）", "Registered agent (ID card)"),
+    "adm_agent_account": ("账号 / 身份标识", "Account / card"),
+    "adm_agent_cap": ("每日上限", "Daily cap"),
+    "adm_agent_today": ("今日已取 / 上限", "Today / cap"),
+    "adm_agent_staff": ("工作人员账号", "Staff account"),
+    "adm_agent_id_number": ("身份证号码", "ID card number"),
+    "adm_agent_id_help": (
+        "只登记一次：中心只保存号码的密钥散列，不保存、不显示号码本身",
+        "Read once: the centre keeps only a keyed hash of the number, never the number itself",
+    ),
+    "adm_agent_name_help": (
+        "登记代办人的姓名只保存为“张*”；工作人员可不填（用其姓名）",
+        "A registered agent's name is kept masked (张*); for staff it may stay empty",
+    ),
+    "adm_agent_help": (
+        "代办人员为他人取号，按自己的每日上限计数，不受“每人每日限额”限制。工作人员代办：其在叫号台为群众取号时计入；登记代办人：在自助机刷本人身份证取号时计入。",
+        "Agents take tickets for others, counted against their own daily cap instead of the per-person limit. A staff agent's tickets issued from the console count; a registered agent's count when they tap their own ID card at a kiosk.",
+    ),
+    # the reports behind the queue rules (static/manage_watch.js)
+    "r_heavy_holders": ("取号异常偏多（黄牛监测）", "Unusually many tickets (scalper watch)"),
+    "r_heavy_identities": ("身份证", "ID cards"),
+    "r_heavy_agents": ("代办人员", "Agents"),
+    "r_heavy_help": (
+        "列出单日取号超过本网点每人每日限额（未设置按 3 张）或区间内超过 {n} 张的身份证，以及所有代办人员的取号量。身份标识为身份证号码密钥散列的前 8 位，不是号码；已取消的号不计。",
+        "ID cards that held more than the site's per-person daily limit (3 when unset) on one day or more than {n} in the range, and every agent's tickets. The card mark is the first 8 characters of the number's keyed hash, not the number; cancelled tickets are not counted.",
+    ),
+    "r_range_limit": ("区间超过", "More than, in the range"),
+    "r_over_day": ("单日超限", "over the daily limit"),
+    "r_over_range": ("区间超量", "over the range limit"),
+    "r_out_of_order": ("点名叫号（插号）按工作人员", "Out-of-order calls per clerk"),
+    "r_out_of_order_latest": ("最近的点名叫号", "Latest out-of-order calls"),
+    "ooo_returned_with_materials": ("补齐材料返回", "Returned with materials"),
+    "ooo_appointment_on_time": ("预约准时到达", "Appointment on time"),
+    "ooo_special_need": ("特殊困难", "Special need"),
+    "ooo_joint_handling": ("联办转办衔接", "Joint handling"),
+    "ooo_system_fault": ("系统故障补叫", "System fault"),
+    "ooo_manager_instruction": ("现场负责人安排", "Manager's instruction"),
+    "ooo_other": ("其他", "Other"),
 }
 
 

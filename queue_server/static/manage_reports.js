@@ -259,7 +259,9 @@
       const summary = await M.api("/reports/summary?" + params("summary", null).toString());
       hook.tables.summary = summary;
       $("summary").replaceChildren(...summary.rows.map((r) => summaryFigure(r[0], r[1])));
-      await Promise.all(SECTIONS.map((s, i) => loadSection(s, cards[i])));
+      // Sections drawn by their own files (manage_watch.js), for the same range and sites.
+      const extras = (window.HQ_REPORT_EXTRAS || []).map((draw) => draw({ query: params(null, null), scope }));
+      await Promise.all(SECTIONS.map((s, i) => loadSection(s, cards[i])).concat(extras));
       hook.loads += 1;
     } catch (e) {
       if (!M.failed(e)) $("report-scope").textContent = e.message;

@@ -1,0 +1,98 @@
+/* Administration: a site's agents (代办人员, 帮办代办) — who they are, their daily cap, the
+ * tickets they took today; register one (a member of staff, or a person by ID card),
+ * change a cap, deactivate. Registered in HQ_ADMIN_SECTIONS; admin.js passes its helpers.
+ * A card's number is sent once and never comes back: the list shows only the masked name
+ * and the first characters of the card's keyed hash. */
+(function () {
+  "use strict";
+  const HQ = window.HQ;
+  const t = HQ.t;
+  const el = HQ.el;
+  const KINDS = ["registered", "staff"];
+
+  async function agentsSection(kit) {
+    const box = el("div", { id: "agents-box" });
+    const picker = await kit.sitePicker((site) => show(site));
+    kit.main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+
+    async function show(siteId) {
+      const [listed, staff] = await Promise.all([kit.api(`/admin/sites/${encodeURIComponent(siteId)}/agents`), kit.api("/admin/staff").then((r) => r.staff)]);
+      const agents = listed.agents;
+      const path = (agent) => `/admin/sites/${encodeURIComponent(siteId)}/agents/${encodeURIComponent(agent.id)}`;
+
+      const form = kit.formEl(
+        "agent-form",
+        [
+          el(
+            "div",
+            { class: "a-grid" },
+            kit.field({ name: "kind", label: t("adm_agent_kind"), type: "select", options: KINDS.map((k) => [k, t("adm_agent_kind_" + k)]) }, "registered"),
+            kit.field({ name: "name", label: t("adm_name"), help: t("adm_agent_name_help") }),
+            kit.field({ name: "daily_cap", label: t("adm_agent_cap"), type: "number", min: 1, max: 500 }, 20),
+            kit.field({ name: "id_number", label: t("adm_agent_id_number"), help: t("adm_agent_id_help"), autocomplete: "off" }),
+            kit.field({ name: "username", label: t("adm_agent_staff"), type: "select", options: [["", "—"]].concat(staff.filter((m) => m.active).map((m) => [m.username, m.display_name ? `${m.username}（${m.display_name}）` : m.username])) }, "")
+          ),
+          el("small", { class: "help", text: t("adm_agent_help") }),
+        ],
+        t("adm_add_agent")
+      );
+      const kind = form.querySelector("[name=kind]");
+      const toggle = () => {
+        form.querySelector('[data-field="id_number"]').hidden = kind.value !== "registered";
+        form.querySelector('[data-field="username"]').hidden = kind.value !== "staff";
+      };
+      kind.addEventListener("change", toggle);
+      toggle();
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const data = kit.values(form);
+        const body = { kind: data.kind, name: data.name, daily_cap: data.daily_cap === "" ? null : Number(data.daily_cap) };
+        if (data.kind === "registered") body.id_number = data.id_number;
+        else body.username = data.username;
+        const number = form.querySelector("[name=id_number]");
+        kit.save(
+          form,
+          () => kit.api(`/admin/sites/${encodeURIComponent(siteId)}/agents`, { body }).finally(() => (number.value = "")),
+          () => show(siteId)
+        );
+      });
+
+      async function change(agent, body) {
+        try {
+          await kit.api(path(agent), { method: "PUT", body });
+          kit.toast(t("adm_saved"));
+          await show(siteId);
+        } catch (e) {
+          if (e.status !== 401) kit.toast(e.message, true);
+        }
+      }
+
+      const rows = agents.map((a) => {
+        const cap = el("input", { type: "number", min: "1", max: "500", value: a.daily_cap, class: "a-cap", "data-cap": a.id, "aria-label": t("adm_agent_cap") });
+        return el(
+          "tr",
+          { "data-agent": a.id, class: a.active ? "" : "a-off" },
+          el("td", { text: a.name }),
+          el("td", { text: t("adm_agent_kind_" + a.kind) }),
+          el("td", { class: "a-mono", text: a.kind === "staff" ? a.username : a.card ? "#" + a.card : "—" }),
+          el("td", {}, cap, " ", el("button", { type: "button", onclick: () => change(a, { daily_cap: Number(cap.value) }) }, t("adm_save"))),
+          el("td", { class: "n", "data-today": "", text: `${a.today} / ${a.daily_cap}` }),
+          el("td", { text: a.active ? t("adm_active") : t("adm_inactive") }),
+          el("td", {}, el("button", { type: "button", class: a.active ? "warn" : "", onclick: () => change(a, { active: !a.active }) }, a.active ? t("adm_deactivate") : t("adm_activate")))
+        );
+      });
+      const table = agents.length
+        ? el(
+            "table",
+            { class: "grid a-table", id: "agents-table" },
+            el("thead", {}, el("tr", {}, [t("adm_name"), t("adm_agent_kind"), t("adm_agent_account"), t("adm_agent_cap"), t("adm_agent_today"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
+            el("tbody", {}, rows)
+          )
+        : el("p", { class: "a-muted", id: "agents-none", text: t("adm_no_agents") });
+      box.replaceChildren(kit.card(t("adm_add_agent"), form), kit.card(t("adm_agent_list") + ` (${agents.length})`, table));
+    }
+    await show(picker.select.value);
+  }
+
+  window.HQ_ADMIN_SECTIONS = Object.assign(window.HQ_ADMIN_SECTIONS || {}, { agents: agentsSection });
+})();
