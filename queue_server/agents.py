@@ -3,8 +3,8 @@
 An agent is either a member of staff (known by their user name: tickets they issue
 from the console count against their cap) or someone the site registered by ID card
 (known by the keyed hash of the card: at a kiosk their tap takes a ticket under the
-agent's cap instead of the one-person limits). Managers see, per agent, how many
-tickets they took (`reports.heavy_holders`).
+agent's cap instead of the one-person limits). Admins register them (`agent_admin`);
+managers see, per agent, how many tickets they took (`holders_report`).
 """
 
 from __future__ import annotations

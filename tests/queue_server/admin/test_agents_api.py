@@ -73,6 +73,7 @@ def test_register_list_change_and_audit(centre: Centre) -> None:
     assert registered["card"] == person_hash(centre, CARD)[:8]
     assert registered["username"] is None
 
+    no_secret_in(centre.get(f"/admin/sites/{SITE}/agents", token=centre.login()).text)
     agents = listed(centre)
     assert {a["id"]: (a["daily_cap"], a["today"], a["active"]) for a in agents.values()} == {
         agent["id"]: (3, 0, True),
