@@ -124,10 +124,11 @@ def test_phone_page_polls_by_distance_and_rests_while_hidden(centre: Centre, pag
     url = f"{centre.url}/api/v1/tickets/{mine['id']}"
     reads: list[str] = []
     page.on("request", lambda request: reads.append(request.url) if request.url == url else None)
-    page.clock.install()
+    start = datetime.now()
+    page.clock.install(time=start)
+    page.clock.pause_at(start + timedelta(seconds=1))  # time moves only when the test says
     page.goto(f"{centre.url}/t/{mine['id']}")
     expect(page.locator("#t-detail")).to_contain_text("前面还有 6 人")
-    page.clock.pause_at(datetime.now() + timedelta(milliseconds=500))  # from here on, time is ours
 
     def no_read_during(ms: int) -> None:
         before = len(reads)
@@ -139,8 +140,8 @@ def test_phone_page_polls_by_distance_and_rests_while_hidden(centre: Centre, pag
         with page.expect_response(url):
             page.clock.run_for(ms)
 
-    no_read_during(4000)  # 6 ahead: every 5 s (the first read was up to 0.5 s before the pause)
-    read_within(1500)
+    no_read_during(4900)  # 6 ahead: every 5 s
+    read_within(200)
     centre.counter(5, "open")
     centre.counter(5, "call-next")
     read_within(5000)
