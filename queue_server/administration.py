@@ -36,6 +36,7 @@ from .engine.errors import InvalidInput, NotFound, UnknownSite
 from .engine.hours import WEEKDAYS
 from .engine.ids import new_id
 from .engine.model import Counter, CounterKind, Site, SiteKind
+from .engine.rules import RETURN_TO_END
 from .site_view import bundle_payload, service_payload, site_payload
 from .storage import Database
 from .storage import repository as repo
@@ -194,6 +195,75 @@ def check_template(data: dict[str, Any], name: str) -> str:
     return template
 
 
+def check_mix(data: dict[str, Any], name: str = "mix") -> list[int] | None:
+    """The mixing rule [priority calls, ordinary calls], each 1–20; empty: priority first."""
+    value = data.get(name)
+    if value is None or value == "" or value == [] or value == ["", ""]:
+        return None
+    if isinstance(value, list | tuple) and len(value) == 2:
+        parts = [int(v) if isinstance(v, str) and v.strip().isdigit() else v for v in value]
+        if all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 20 for v in parts):
+            return parts
+    raise FieldInvalid(name, "mix")
+
+
+def fraction(data: dict[str, Any], name: str) -> float | None:
+    """A share from 0 to 1 (0.3 = three tenths), as a number or its text."""
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise FieldInvalid(name, "fraction") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise FieldInvalid(name, "fraction")
+    return float(value)
+
+
+def check_no_show_return(data: dict[str, Any], name: str = "no_show_return") -> str | int | None:
+    """Where a missed ticket goes when its citizen comes back: "end", k places (1–20) or
+    0 (it cannot come back)."""
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if value == RETURN_TO_END:
+        return RETURN_TO_END
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 20:
+        return value
+    raise FieldInvalid(name, "no_show_return")
+
+
+def _prefixed(where: str, exc: FieldInvalid) -> FieldInvalid:
+    params = {k: v for k, v in exc.params.items() if k != "field"}
+    return FieldInvalid(f"{where}.{exc.field}", exc.code.removeprefix("field_"), **params)
+
+
+COUNTER_RULES = ("mix", "max_wait_minutes")
+
+
+def check_counter_rules(value: Any, where: str = "rules") -> dict[str, Any]:
+    """Where a counter's calling rules differ from its site's (`engine.rules`); {} = none."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FieldInvalid(where, "form")
+    try:
+        for name in value:
+            if name not in COUNTER_RULES:
+                raise FieldInvalid(name, "unknown_setting")
+        checked = {
+            "mix": check_mix(value, "mix"),
+            "max_wait_minutes": integer(value, "max_wait_minutes", 1, 480),
+        }
+    except FieldInvalid as exc:
+        raise _prefixed(where, exc) from None
+    return {k: v for k, v in checked.items() if v is not None}
+
+
 def check_settings(data: Any) -> dict[str, Any]:
     """The per-site settings the rest of the system reads (the README lists them)."""
     if not isinstance(data, dict):
@@ -201,6 +271,13 @@ def check_settings(data: Any) -> dict[str, Any]:
     known = {
         "target_wait_minutes",
         "max_wait_minutes",
+        "mix",
+        "appointment_early_minutes",
+        "appointment_late_minutes",
+        "no_show_calls",
+        "no_show_interval_seconds",
+        "no_show_return",
+        "walk_in_share",
         "identification",
         "elderly_age",
         "daily_limit_per_person",
@@ -217,6 +294,13 @@ def check_settings(data: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "target_wait_minutes": integer(data, "target_wait_minutes", 1, 240),
         "max_wait_minutes": integer(data, "max_wait_minutes", 1, 480),
+        "mix": check_mix(data),
+        "appointment_early_minutes": integer(data, "appointment_early_minutes", 0, 240),
+        "appointment_late_minutes": integer(data, "appointment_late_minutes", 0, 120),
+        "no_show_calls": integer(data, "no_show_calls", 1, 5),
+        "no_show_interval_seconds": integer(data, "no_show_interval_seconds", 0, 300),
+        "no_show_return": check_no_show_return(data),
+        "walk_in_share": fraction(data, "walk_in_share"),
         "identification": choice(data, "identification", IDENTIFICATION, "off"),
         "elderly_age": integer(data, "elderly_age", 50, 100),
         "daily_limit_per_person": integer(data, "daily_limit_per_person", 1, 20),
@@ -298,6 +382,7 @@ def counter_config(counter: Counter | None) -> dict[str, Any] | None:
             else {"bundle": e.bundle, "weight": e.weight}
             for e in counter.profile
         ],
+        "rules": dict(counter.rules),
     }
 
 
@@ -523,6 +608,8 @@ class Administration:
         keys = [e.key for e in profile]
         if len(set(keys)) != len(keys):
             raise FieldInvalid("profile", "profile_duplicate")
+        # Left out, a counter keeps its own rules (a form that does not show them must not wipe them).
+        rules = check_counter_rules(data["rules"]) if "rules" in data else None
         with self.db.transaction() as conn:
             _site(conn, site_id)
             for i, entry in enumerate(profile):
@@ -537,7 +624,13 @@ class Administration:
                     raise FieldInvalid(f"profile[{i}]", "not_offered", value=code)
             existing = repo.get_counter(conn, site_id, number)
             if existing is not None:
-                counter = replace(existing, name=name, kind=CounterKind(kind), profile=profile)
+                counter = replace(
+                    existing,
+                    name=name,
+                    kind=CounterKind(kind),
+                    profile=profile,
+                    rules=existing.rules if rules is None else rules,
+                )
             else:
                 counter = Counter(
                     id=new_id(),
@@ -546,6 +639,7 @@ class Administration:
                     name=name,
                     kind=CounterKind(kind),
                     profile=profile,
+                    rules=rules or {},
                 )
             repo.save_counter(conn, counter)
             before, after = counter_config(existing), counter_config(counter)

@@ -140,6 +140,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field_placeholder": ("播报模板只能使用 {allowed}", "The announcement may only use {allowed}"),
     "field_below_target": ("最长等候须不少于目标等候时间", "The longest wait must be at least the target wait"),
     "field_unknown_setting": ("没有这项设置：{field}", "No such setting: {field}"),
+    "field_mix": (
+        "“{field}”须为两个 1–20 之间的整数（优先号 : 普通号），或留空表示优先号总是先叫",
+        "{field} must be two whole numbers from 1 to 20 (priority : ordinary), or empty for priority first",
+    ),
+    "field_fraction": ("“{field}”须为 0–1 之间的数（如 0.3 即三成）", "{field} must be a number from 0 to 1 (e.g. 0.3 for 30 %)"),
+    "field_no_show_return": (
+        "“{field}”须为 end（排到队尾）、1–20（顺延位数）或 0（不能返回）",
+        "{field} must be end (to the back), 1–20 (places) or 0 (no return)",
+    ),
+    "field_unknown_counter": ("没有这个窗口：{value}", "No such window: {value}"),
     "field_profile_empty": ("窗口至少要办理一个事项或“一件事”", "A window serves at least one service or bundle"),
     "field_profile_duplicate": ("同一事项在窗口中只能出现一次", "Each service or bundle appears once in a profile"),
     "field_profile_entry": (

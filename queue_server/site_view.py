@@ -51,6 +51,7 @@ def counter_detail(counter: Counter) -> dict[str, Any]:
         else {"bundle": e.bundle, "weight": e.weight}
         for e in counter.profile
     ]
+    data["rules"] = dict(counter.rules)  # where its calling rules differ from its site's
     return data
 
 

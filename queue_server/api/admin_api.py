@@ -1,4 +1,4 @@
-"""Administration over HTTP (admins only): /api/v1/admin/…
+"""Administration over HTTP (admins only; managers may preview rules): /api/v1/admin/…
 
 Each route parses, calls `administration`, and answers. A validation error answers
 400 with `{"error", "message", "field"}`: `field` names what to fix, so the admin
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import audit, catalog
+from .. import audit, catalog, rules_preview
 from ..accounts import Forbidden, Principal
 from ..administration import Administration, FieldInvalid
 from ..app import hall
@@ -25,6 +25,8 @@ from .auth import require
 from .routes import json_body
 
 ADMINS = frozenset({"admin"})
+# A manager may try rules on the site's history (nothing is saved) before asking an admin.
+PREVIEWERS = frozenset({"admin", "manager"})
 
 
 def administration() -> Administration:
@@ -117,6 +119,15 @@ def update_site(site: str):  # type: ignore[no-untyped-def]
 def site_settings(site: str):  # type: ignore[no-untyped-def]
     principal = admin(site)
     return jsonify({"settings": administration().save_settings(principal.name, site, json_body())})
+
+
+@api.post("/admin/sites/<site>/rules/preview")
+@with_field
+def preview_rules(site: str):  # type: ignore[no-untyped-def]
+    require(site, PREVIEWERS)
+    language = pick_language(request.headers.get("Accept-Language"))
+    found = rules_preview.preview(hall().db, site, json_body(), hall().ops.clock(), language)
+    return jsonify(found)
 
 
 @api.put("/admin/sites/<site>/offerings")

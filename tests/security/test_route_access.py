@@ -154,6 +154,10 @@ ROUTES: dict[tuple[str, str], Row] = {
         f"/admin/sites/{SITE}/counters/31",
         {"name": "X", "kind": "comprehensive", "profile": [{"service": "A101", "weight": 1}]},
     ),
+    # trying rules on history saves nothing: the site's managers may too
+    ("POST", "/api/v1/admin/sites/<site>/rules/preview"): Row(
+        frozenset({"manager", "admin"}), f"/admin/sites/{SITE}/rules/preview", {"settings": {"mix": [1, 2]}, "days": 3}
+    ),
     ("POST", "/api/v1/admin/catalog/import"): Row(ADMIN, "/admin/catalog/import", catalog_body),
     ("PUT", "/api/v1/admin/services/<code>"): Row(ADMIN, "/admin/services/Q001", SERVICE),
     ("PUT", "/api/v1/admin/bundles/<code>"): Row(

@@ -78,6 +78,10 @@ ROUTES = [
 ]
 
 
+# Trying rules on history saves nothing: the site's managers may as well as its admins.
+MANAGERS_MAY = [("post", "/admin/sites/city-hall/rules/preview", {"days": 1})]
+
+
 def test_every_admin_route_is_documented_here_too(centre: Centre) -> None:
     documented = {
         (method, path)
@@ -85,7 +89,7 @@ def test_every_admin_route_is_documented_here_too(centre: Centre) -> None:
         if path.startswith("/api/v1/admin")
         for method in item
     }
-    assert len(documented) == len(ROUTES)
+    assert len(documented) == len(ROUTES) + len(MANAGERS_MAY)
 
 
 @pytest.mark.parametrize("who", [MANAGER, Centre.CLERK])
@@ -102,7 +106,7 @@ def test_non_admins_get_403_and_change_nothing(centre: Centre, who: tuple[str, s
 
 
 def test_devices_and_strangers_are_refused(centre: Centre) -> None:
-    for method, path, body in ROUTES:
+    for method, path, body in ROUTES + MANAGERS_MAY:
         anonymous = requests.request(method, centre.api(path), json=body, timeout=10)
         assert anonymous.status_code == 401, (method, path)
         kiosk = requests.request(
@@ -188,6 +192,13 @@ GOOD_SETTINGS = {
     "announce_times": 2,
     "notice": "今天下午系统维护",
     "notice_en": "Maintenance this afternoon",
+    "mix": [1, 2],
+    "appointment_early_minutes": 20,
+    "appointment_late_minutes": 10,
+    "no_show_calls": 2,
+    "no_show_interval_seconds": 30,
+    "no_show_return": 3,
+    "walk_in_share": 0.3,
 }
 
 
@@ -231,6 +242,24 @@ def test_empty_settings_fall_back_to_defaults(centre: Centre) -> None:
         ({"notice": "第一行\n第二行"}, "notice", "field_one_line"),
         ({"notice": "长" * 201}, "notice", "field_too_long"),
         ({"colour": "red"}, "colour", "field_unknown_setting"),
+        ({"mix": [0, 2]}, "mix", "field_mix"),
+        ({"mix": [1, 21]}, "mix", "field_mix"),
+        ({"mix": [1]}, "mix", "field_mix"),
+        ({"mix": "1:2"}, "mix", "field_mix"),
+        ({"mix": [1, True]}, "mix", "field_mix"),
+        ({"mix": ["1", ""]}, "mix", "field_mix"),
+        ({"appointment_early_minutes": -1}, "appointment_early_minutes", "field_integer"),
+        ({"appointment_late_minutes": 121}, "appointment_late_minutes", "field_integer"),
+        ({"no_show_calls": 0}, "no_show_calls", "field_integer"),
+        ({"no_show_calls": 6}, "no_show_calls", "field_integer"),
+        ({"no_show_interval_seconds": 301}, "no_show_interval_seconds", "field_integer"),
+        ({"no_show_return": "start"}, "no_show_return", "field_no_show_return"),
+        ({"no_show_return": 21}, "no_show_return", "field_no_show_return"),
+        ({"no_show_return": -1}, "no_show_return", "field_no_show_return"),
+        ({"no_show_return": 2.5}, "no_show_return", "field_no_show_return"),
+        ({"walk_in_share": 1.5}, "walk_in_share", "field_fraction"),
+        ({"walk_in_share": "much"}, "walk_in_share", "field_fraction"),
+        ({"walk_in_share": False}, "walk_in_share", "field_fraction"),
     ],
 )
 def test_settings_validation_names_the_field(centre: Centre, change: dict[str, Any], field: str, code: str) -> None:
@@ -248,6 +277,33 @@ def test_messages_in_chinese_and_english(centre: Centre) -> None:
     assert en == "The announcement must contain {number} and {window}"
     zh = put(centre, "/admin/sites/city-hall/settings", {"elderly_age": 200}).json()["message"]
     assert zh == "“elderly_age”须为 50–100 之间的整数"
+
+
+def test_queue_rules_as_the_form_sends_them(centre: Centre) -> None:
+    """The form sends text: the numbers come back as numbers, an empty ratio means none,
+    and the site's rule sentences follow at once."""
+    form = {"mix": ["2", "3"], "no_show_return": "end", "walk_in_share": "0.25", "no_show_calls": "3",
+            "max_wait_minutes": "45", "identification": "off"}  # fmt: skip
+    response = put(centre, "/admin/sites/city-hall/settings", form)
+    assert response.status_code == 200, response.text
+    assert response.json()["settings"] == {
+        "mix": [2, 3], "no_show_return": "end", "walk_in_share": 0.25, "no_show_calls": 3,
+        "max_wait_minutes": 45, "identification": "off",
+    }  # fmt: skip
+    rules = centre.get("/sites/city-hall").json()["rules"]
+    assert rules["zh"]["mixing"] == "优先号与普通号按 2:3 交替叫号；任何人等候满 45 分钟即优先叫号。"
+    assert "3 times" in rules["en"]["no_show"]
+    response = put(centre, "/admin/sites/city-hall/settings", {"mix": ["", ""], "no_show_return": 0})
+    assert response.json()["settings"] == {"identification": "off", "no_show_return": 0}
+    assert centre.get("/sites/city-hall").json()["rules"]["zh"]["mixing"].startswith("优先号（老年人")
+
+
+def test_rule_messages_in_both_languages(centre: Centre) -> None:
+    zh = put(centre, "/admin/sites/city-hall/settings", {"mix": [0, 1]}).json()["message"]
+    en = put(centre, "/admin/sites/city-hall/settings", {"mix": [0, 1]}, lang="en").json()["message"]
+    assert zh.startswith("“mix”须为两个 1–20 之间的整数") and en.startswith("mix must be two whole numbers from 1 to 20")
+    en = put(centre, "/admin/sites/city-hall/settings", {"walk_in_share": 2}, lang="en").json()["message"]
+    assert en == "walk_in_share must be a number from 0 to 1 (e.g. 0.3 for 30 %)"
 
 
 # --- offerings and counters ----------------------------------------------------------------
@@ -270,7 +326,7 @@ def test_a_new_counter_is_callable_at_once(centre: Centre) -> None:
     assert response.status_code == 200, response.text
     row = one_new_row(centre, count)
     assert (row["kind"], row["action"], row["target"], row["before"]) == ("counter", "create", "city-hall/31", None)
-    assert row["after"] == {"number": 31, "name": "综合窗口31", "kind": "comprehensive", "profile": profile}
+    assert row["after"] == {"number": 31, "name": "综合窗口31", "kind": "comprehensive", "profile": profile, "rules": {}}
 
     number = centre.issue("A101")["ticket"]["number"]
     assert centre.counter(31, "open").status_code == 200
@@ -286,6 +342,45 @@ def test_a_new_counter_is_callable_at_once(centre: Centre) -> None:
     assert row["before"]["profile"] == profile and row["after"]["profile"] == profile[:1]
     view = centre.get("/sites/city-hall/counters/31", token=centre.login()).json()
     assert view["counter"]["state"] == "open"
+
+
+def test_a_counter_keeps_its_own_rules(centre: Centre) -> None:
+    """Overrides of the mixing rule and the longest wait live with the counter, are audited,
+    shown with it, and kept by an edit that leaves them out."""
+    body = {"name": "综合窗口1", "kind": "comprehensive", "profile": [{"service": "A101", "weight": 1}]}
+    count = audit_count(centre)
+    response = put(centre, "/admin/sites/city-hall/counters/1", {**body, "rules": {"mix": ["1", "1"], "max_wait_minutes": 30}})
+    assert response.status_code == 200, response.text
+    assert response.json()["counter"]["rules"] == {"mix": [1, 1], "max_wait_minutes": 30}
+    row = one_new_row(centre, count)
+    assert row["after"]["rules"] == {"mix": [1, 1], "max_wait_minutes": 30} and row["before"]["rules"] == {}
+
+    def shown() -> dict[str, Any]:
+        counters = centre.get("/sites/city-hall").json()["counters"]
+        return next(c["rules"] for c in counters if c["number"] == 1)  # type: ignore[no-any-return]
+
+    assert shown() == {"mix": [1, 1], "max_wait_minutes": 30}
+    assert put(centre, "/admin/sites/city-hall/counters/1", body).status_code == 200
+    assert shown() == {"mix": [1, 1], "max_wait_minutes": 30}
+    assert put(centre, "/admin/sites/city-hall/counters/1", {**body, "rules": {"mix": None, "max_wait_minutes": ""}}).status_code == 200
+    assert shown() == {}
+
+
+@pytest.mark.parametrize(
+    ("rules", "field", "code"),
+    [
+        ({"mix": [1, 0]}, "rules.mix", "field_mix"),
+        ({"max_wait_minutes": 0}, "rules.max_wait_minutes", "field_integer"),
+        ({"no_show_calls": 2}, "rules.no_show_calls", "field_unknown_setting"),
+        ([1, 2], "rules", "field_form"),
+    ],
+)
+def test_counter_rules_are_validated(centre: Centre, rules: Any, field: str, code: str) -> None:
+    count = audit_count(centre)
+    body = {"name": "X", "profile": [{"service": "A101"}], "rules": rules}
+    error = field_error(put(centre, "/admin/sites/city-hall/counters/1", body), field)
+    assert error["error"] == code and field in error["message"]
+    assert audit_count(centre) == count
 
 
 def _station_service_not_offered(centre: Centre) -> str:
