@@ -15,6 +15,7 @@ import json
 import re
 import secrets
 import sqlite3
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -264,7 +265,7 @@ def check_counter_rules(value: Any, where: str = "rules") -> dict[str, Any]:
     return {k: v for k, v in checked.items() if v is not None}
 
 
-def check_settings(data: Any) -> dict[str, Any]:
+def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[str, Any]:
     """The per-site settings the rest of the system reads (the README lists them)."""
     if not isinstance(data, dict):
         raise FieldInvalid("settings", "form")
@@ -281,6 +282,7 @@ def check_settings(data: Any) -> dict[str, Any]:
         "identification",
         "elderly_age",
         "daily_limit_per_person",
+        "elderly_one_tap",
         "announce_template",
         "announce_template_en",
         "announce_english",
@@ -304,6 +306,7 @@ def check_settings(data: Any) -> dict[str, Any]:
         "identification": choice(data, "identification", IDENTIFICATION, "off"),
         "elderly_age": integer(data, "elderly_age", 50, 100),
         "daily_limit_per_person": integer(data, "daily_limit_per_person", 1, 20),
+        "elderly_one_tap": text(data, "elderly_one_tap", required=False, max_length=32),
         "announce_template": check_template(data, "announce_template"),
         "announce_template_en": check_template(data, "announce_template_en"),
         "announce_english": flag(data, "announce_english"),
@@ -311,6 +314,10 @@ def check_settings(data: Any) -> dict[str, Any]:
         "notice": text(data, "notice", required=False, max_length=200),
         "notice_en": text(data, "notice_en", required=False, max_length=200),
     }
+    # The item an elderly citizen's card tap on the kiosk's home screen takes (a code the site offers).
+    one_tap = settings["elderly_one_tap"]
+    if one_tap and offered is not None and one_tap not in offered:
+        raise FieldInvalid("elderly_one_tap", "not_offered", value=one_tap)
     target, longest = settings["target_wait_minutes"], settings["max_wait_minutes"]
     if target is not None and longest is not None and longest < target:
         raise FieldInvalid("max_wait_minutes", "below_target")
@@ -471,9 +478,10 @@ class Administration:
         return after
 
     def save_settings(self, actor: str, site_id: str, data: Any) -> dict[str, Any]:
-        settings = check_settings(data)
         with self.db.transaction() as conn:
             site = _site(conn, site_id)
+            services, bundles = repo.offerings(conn, site_id)
+            settings = check_settings(data, offered=[*services, *bundles])
             repo.upsert_site(conn, replace(site, settings=settings))
             audit.record(
                 conn, actor, "update", "settings", site_id, site.settings, settings, site_id
