@@ -503,7 +503,7 @@
       const table = el(
         "table",
         { class: "grid a-table", id: "counters-table" },
-        el("thead", {}, el("tr", {}, [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
+        el("thead", {}, el("tr", {}, [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_counter_rules"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
         el(
           "tbody",
           {},
@@ -515,6 +515,7 @@
               el("td", { text: c.name }),
               el("td", { text: t("adm_counter_kind_" + c.kind) }),
               el("td", { class: "a-profile" }, c.profile.map((e) => el("span", { class: "a-chip" }, (names[e.service ? "S:" + e.service : "B:" + e.bundle] || e.service || e.bundle) + " ×" + e.weight))),
+              el("td", { class: "a-counter-rules", text: window.HQ_ADMIN_RULES.counterSummary(c) }),
               el("td", { text: t("state_" + c.state) }),
               el("td", {}, el("button", { type: "button", onclick: () => edit(c) }, t("adm_edit")))
             )
@@ -555,6 +556,8 @@
             el("small", { class: "help", text: t("adm_profile_help") }),
             el("span", { class: "fld-err", role: "alert" })
           ),
+          el("h3", { text: t("adm_counter_rules") }),
+          window.HQ_ADMIN_RULES.counterFields(KIT, counter),
         ]);
         form.addEventListener("submit", (ev) => {
           ev.preventDefault();
@@ -572,7 +575,7 @@
             else if (item.startsWith("B:")) entry.bundle = item.slice(2);
             return entry;
           });
-          save(form, () => api(`/admin/sites/${encodeURIComponent(siteId)}/counters/${number}`, { method: "PUT", body: { name: data.name, kind: data.kind, profile } }), () => show(siteId).then(() => countersSection.edit(number)));
+          save(form, () => api(`/admin/sites/${encodeURIComponent(siteId)}/counters/${number}`, { method: "PUT", body: { name: data.name, kind: data.kind, profile, rules: window.HQ_ADMIN_RULES.readCounterRules(form) } }), () => show(siteId).then(() => countersSection.edit(number)));
         });
         formBox.replaceChildren(card((counter ? t("adm_edit") : t("adm_new")) + " · " + t("adm_counter_form"), form));
       }
@@ -754,6 +757,13 @@
   const SETTINGS = () => [
     { name: "target_wait_minutes", type: "number", min: 1, max: 240 },
     { name: "max_wait_minutes", type: "number", min: 1, max: 480 },
+    { name: "mix", custom: true }, // custom: drawn and read by admin_rules.js
+    { name: "appointment_early_minutes", type: "number", min: 0, max: 240 },
+    { name: "appointment_late_minutes", type: "number", min: 0, max: 120 },
+    { name: "no_show_calls", type: "number", min: 1, max: 5 },
+    { name: "no_show_interval_seconds", type: "number", min: 0, max: 300 },
+    { name: "no_show_return", custom: true },
+    { name: "walk_in_share", type: "number", min: 0, max: 1, step: "0.05" },
     { name: "identification", type: "select", options: ["off", "optional", "required"].map((v) => [v, t("set_identification_" + v)]) },
     { name: "elderly_age", type: "number", min: 50, max: 100 },
     { name: "daily_limit_per_person", type: "number", min: 1, max: 20 },
@@ -771,17 +781,23 @@
     main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
 
     async function show(siteId) {
-      const site = (await api("/sites/" + encodeURIComponent(siteId))).site;
+      const detail = await api("/sites/" + encodeURIComponent(siteId));
+      const site = detail.site;
       const settings = site.settings || {};
       const help = (name) => (HQ.text["set_" + name + "_help"] ? t("set_" + name + "_help") : null);
+      const RULES = window.HQ_ADMIN_RULES;
       const form = formEl("settings-form", [
-        el("div", { class: "a-grid" }, SETTINGS().map((spec) => field({ ...spec, label: t("set_" + spec.name), help: help(spec.name) }, spec.name === "identification" ? settings[spec.name] || "off" : settings[spec.name]))),
+        el("div", { class: "a-grid" }, SETTINGS().map((spec) => (spec.custom ? RULES.settingsField(spec.name, settings) : field({ ...spec, label: t("set_" + spec.name), help: help(spec.name) }, spec.name === "identification" ? settings[spec.name] || "off" : settings[spec.name])))),
       ]);
+      const body = () => ({ ...values(form), ...RULES.readSettings(form) });
       form.addEventListener("submit", (ev) => {
         ev.preventDefault();
-        save(form, () => api(`/admin/sites/${encodeURIComponent(siteId)}/settings`, { method: "PUT", body: values(form) }));
+        save(form, () => api(`/admin/sites/${encodeURIComponent(siteId)}/settings`, { method: "PUT", body: body() }), () => show(siteId));
       });
-      box.replaceChildren(card(t("adm_settings_for") + " · " + itemName(site), form));
+      box.replaceChildren(
+        el("div", { class: "a-cols a-cols-wide" }, card(t("adm_settings_for") + " · " + itemName(site), form), card(t("adm_rules_title"), RULES.explanation(detail))),
+        card(t("adm_preview_title"), RULES.previewPanel(KIT, siteId, form, body))
+      );
     }
     await show(picker.select.value);
   }
