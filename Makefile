@@ -35,6 +35,7 @@ bench: setup
 	$(PY) bench/report_latency.py
 	$(PY) bench/console_latency.py
 	$(PY) bench/ticket_bytes.py
+	$(PY) bench/rules_preview.py
 
 lint: setup
 	$(VENV)/bin/ruff check queue_server kiosk displays devices tests bench
