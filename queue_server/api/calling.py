@@ -23,7 +23,7 @@ from flask import jsonify, request
 from .. import rules_view, wire
 from ..accounts import Forbidden
 from ..app import hall
-from ..engine import hours
+from ..engine import hours, rules
 from ..engine.calling import choose_next, waited_minutes
 from ..engine.errors import InvalidInput, UnknownCounter, UnknownSite
 from ..engine.model import Counter, CounterState, Site, Ticket
@@ -83,16 +83,40 @@ def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]
     names = _item_names(conn)
     current = repo.get_ticket(conn, counter.current_ticket_id) if counter.current_ticket_id else None
     waiting = repo.waiting_tickets(conn, site_id)
+    policy = rules.no_show_policy(site)
     return {
         "site": {"id": site.id, "name": site.name, "name_en": site.name_en},
         "counter": counter_detail(counter),
-        "current": _ticket_view(current, names, now) if current else None,
+        "current": _current_view(conn, current, names, now) if current else None,
+        # The console counts the calls against it and holds recall and no-show till due.
+        "missed_call_rule": {
+            "calls": policy.calls,
+            "interval_seconds": policy.interval_seconds,
+            "return_places": policy.return_places,
+            "allows_return": policy.allows_return,
+        },
         "queues": _queues(counter, waiting, names, now),
         "next": _next_tickets(counter, waiting, names, now, site),
         "today": _today(conn, site, counter, clerk or counter.clerk, now),
         "last_seq": repo.last_seq(conn, site_id),
         "server_time": wire.iso(now),
     }
+
+
+def _current_view(
+    conn: sqlite3.Connection, ticket: Ticket, names: dict[str, tuple[str, str, str]], now: datetime
+) -> dict[str, Any]:
+    """The current ticket with the rule that called it this visit (and the clerk's reason)."""
+    view = _ticket_view(ticket, names, now)
+    row = conn.execute(
+        """SELECT json_extract(payload, '$.data.reason') AS reason,
+                  json_extract(payload, '$.data.out_of_order_reason') AS out_of_order
+           FROM events WHERE ticket_id = ? AND type = ? ORDER BY seq DESC LIMIT 1""",
+        (ticket.id, wire.TICKET_CALLED),
+    ).fetchone()
+    view["call_reason"] = row["reason"] if row else None
+    view["out_of_order_reason"] = row["out_of_order"] if row else None
+    return view
 
 
 def _queues(

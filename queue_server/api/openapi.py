@@ -332,6 +332,79 @@ def openapi_document() -> dict[str, Any]:
                     ),
                     **_errors(400, 401, 403, 404, 409, 422),
                 },
+            },
+            "get": {
+                "summary": "Today's tickets of the site by status and number, in queue order (staff)",
+                "description": "For the console: find a waiting ticket to call out of turn, or "
+                "a missed one (status no_show) to put back; `returnable` says whether the "
+                "site's rule still takes it back. At most 100.",
+                "security": BEARER,
+                "parameters": [
+                    SITE_PARAM,
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": [s.value for s in TicketStatus],
+                            "default": "waiting",
+                        },
+                    },
+                    {
+                        "name": "number",
+                        "in": "query",
+                        "schema": {"type": "string", "example": "A012"},
+                        "description": "A012, a12 or 12 (any prefix)",
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "site": {"type": "string"},
+                                "day": {"type": "string", "format": "date"},
+                                "status": {"type": "string"},
+                                "tickets": {"type": "array", "items": _ref("Ticket")},
+                            },
+                        },
+                        "The tickets",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            },
+        },
+        "/api/v1/sites/{site}/agents": {
+            "get": {
+                "summary": "The site's active agents (帮办代办), for staff issuing on their behalf",
+                "security": BEARER,
+                "parameters": [SITE_PARAM],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "site": {"type": "string"},
+                                "day": {"type": "string", "format": "date"},
+                                "agents": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "kind": {"type": "string", "enum": ["staff", "registered"]},
+                                            "daily_cap": {"type": "integer"},
+                                            "today": {"type": "integer"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        "Agents",
+                    ),
+                    **_errors(401, 403, 404),
+                },
             }
         },
         "/api/v1/tickets/{ticket_id}": {
@@ -579,7 +652,19 @@ def _calling_paths() -> dict[str, Any]:
                             "properties": {
                                 "site": obj,
                                 "counter": _ref("Counter"),
-                                "current": {"allOf": [_ref("Ticket")], "nullable": True},
+                                "current": {
+                                    "allOf": [_ref("Ticket")],
+                                    "nullable": True,
+                                    "description": "also `call_reason` (the rule that called "
+                                    "it: transfer, max_wait, priority, longest_wait, "
+                                    "out_of_order) and `out_of_order_reason` (the clerk's)",
+                                },
+                                "missed_call_rule": {
+                                    "type": "object",
+                                    "description": "The site's 过号 rule: `calls` before a "
+                                    "no-show, `interval_seconds` between calls, "
+                                    "`return_places` (null: to the end), `allows_return`",
+                                },
                                 "queues": {"type": "array", "items": obj},
                                 "next": {"type": "array", "items": _ref("Ticket")},
                                 "today": obj,
