@@ -125,6 +125,22 @@
     );
     $("waiting-total").textContent = HQ.t("waiting_total", { n: snap.waiting_total });
 
+    // The calling rule in one sentence, and what is left today of items with a daily cap.
+    const rules = (snap.rules || {})[HQ.lang] || {};
+    $("rule").textContent = rules.mixing ? rules.mixing + " " + (rules.no_show || "") : "";
+    const quotas = snap.quotas || [];
+    $("quotas-box").hidden = !quotas.length;
+    $("quotas").replaceChildren(
+      ...quotas.map((q) =>
+        HQ.el(
+          "li",
+          { "data-item": q.service || q.bundle, "data-remaining": q.remaining },
+          HQ.el("span", { class: "waiting-name", text: (q.prefix ? q.prefix + " " : "") + (HQ.lang === "en" && q.name_en ? q.name_en : q.name) }),
+          HQ.el("span", { class: "waiting-count", text: q.remaining > 0 ? q.remaining + " / " + q.cap : HQ.t("quota_full") })
+        )
+      )
+    );
+
     const paused = snap.counters.filter((c) => c.state === "paused");
     $("paused").replaceChildren(
       ...paused.map((c) =>
