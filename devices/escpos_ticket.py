@@ -64,6 +64,10 @@ def text_columns(text: str) -> int:
     return sum(char_columns(c) for c in text)
 
 
+# Punctuation a Chinese line never starts with (禁则): the character before it comes along.
+NO_LINE_START = set("，。、：；！？）》」』】”’,.:;!?)")
+
+
 def wrap_columns(text: str, columns: int, indent: str = "") -> list[str]:
     """Wrap ``text`` to ``columns`` display columns; continuation lines get ``indent``.
 
@@ -90,8 +94,12 @@ def wrap_columns(text: str, columns: int, indent: str = "") -> list[str]:
                 token = ch  # a word longer than a line: break it anywhere
                 tw = char_columns(ch)
             else:
+                carry = ""
+                body = current[len(indent) :] if lines else current
+                if token[0] in NO_LINE_START and len(body.rstrip()) > 1 and not current[-1].isspace():
+                    carry, current = current[-1], current[:-1]
                 lines.append(current.rstrip())
-                current, width = indent, text_columns(indent)
+                current, width = indent + carry, text_columns(indent + carry)
                 if token == " ":
                     i += 1
                     continue
@@ -246,8 +254,18 @@ def render_ticket(
     return bytes(printer.output)
 
 
+# The missed-call (过号) rule as the centre words it for the demo hall; the kiosk prints
+# the issue answer's `rules.no_show` sentence on every ticket.
+SAMPLE_NO_SHOW = {
+    "zh": "过号规则：叫号 2 次未到即为过号，当天返回可顺延 3 位后办理。",
+    "en": "Missed call: after being called 2 times without coming, back the same day, "
+    "you go 3 places behind the next.",
+}
+
+
 def sample_ticket(language: str = "zh") -> TicketContent:
-    """A realistic ticket for print tests, docs and the demo."""
+    """A realistic ticket for print tests, docs and the demo (the longest the kiosk
+    prints: five materials, a masked name, the elderly line and the 过号 rule)."""
     if language == "en":
         return TicketContent(
             site_name="Citizen Service Center",
@@ -259,6 +277,7 @@ def sample_ticket(language: str = "zh") -> TicketContent:
             materials=["ID card (original)", "Household register", "Photo"],
             issued_at="2026-11-28 09:41",
             qr_url="https://hall.example.invalid/t/7Q2KX",
+            notice_lines=[SAMPLE_NO_SHOW["en"]],
             language="en",
         )
     return TicketContent(
@@ -278,5 +297,5 @@ def sample_ticket(language: str = "zh") -> TicketContent:
         issued_at="2026-11-28 09:41",
         qr_url="https://hall.example.invalid/t/7Q2KX",
         masked_name="张*",
-        notice_lines=["——过号请重新取号——"],
+        notice_lines=["老年人优先", SAMPLE_NO_SHOW["zh"]],
     )

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from devices.cli import devices, sim
+from devices.escpos_ticket import render_ticket, sample_ticket
 from devices.sim.control import ControlClient
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import ModbusBusSimulator
@@ -45,7 +46,7 @@ def test_printer_status_and_print_test(printer_sim: PrinterSimulator) -> None:
     assert code == 1 and "printer_paper_out" in err
     printer_sim.set_paper("ok")
     code, out, _ = run("print-test", "--printer", printer_sim.path, "--width", "58")
-    assert code == 0 and "367 bytes" in out
+    assert code == 0 and f"{len(render_ticket(sample_ticket(), 58))} bytes" in out
     assert wait_until(lambda: len(printer_sim.tickets) == 1)
 
 

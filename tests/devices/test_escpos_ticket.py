@@ -118,10 +118,12 @@ def test_sample_ticket_decodes_back_to_the_content() -> None:
         "姓名：张*",
         "请备齐材料：",
         "取号时间：2026-11-28 09:41",
-        "——过号请重新取号——",
+        "老年人优先",
         "扫码查看排队进度",
     ]:
         assert expected in decoded.lines or expected in text, expected
+    # The 过号 rule, wrapped to the paper.
+    assert "".join(content.notice_lines[-1].split()) in "".join(text.split())
     for i, material in enumerate(content.materials, 1):
         assert f"{i}.{material}" in decoded.lines
 
@@ -203,3 +205,10 @@ def test_wrap_columns_fits_and_keeps_text(text: str, columns: int) -> None:
     assert all(text_columns(line) <= columns for line in lines)
     squash = "".join(text.split())
     assert "".join("".join(lines).split()) == squash
+
+
+def test_no_line_starts_with_a_comma() -> None:
+    # 58 mm: the comma would open the second line; the character before it comes along.
+    lines = wrap_columns("过号规则：叫号 2 次未到即为过号，当天返回可顺延 3 位后办理。", 32)
+    assert lines == ["过号规则：叫号 2 次未到即为过", "号，当天返回可顺延 3 位后办理。"]
+    assert wrap_columns("一二三，四", 6, "  ") == ["一二", "  三，", "  四"]
