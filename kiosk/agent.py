@@ -12,8 +12,10 @@ off) nothing is offered until the catalogue has been read again.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from devices.escpos_ticket import TicketContent
+from devices.id_card import Identity
 from devices.id_reader import IdCardReader
 from devices.printer import TicketPrinter
 
@@ -36,6 +39,9 @@ RECOVER_SECONDS = 120.0  # an unconfirmed request older than this is not retried
 FORGET_SECONDS = 300.0  # an unconfirmed request nobody follows any more is dropped, card and all
 HEARTBEAT_SECONDS = 60.0
 STALE_SECONDS = 4.0  # two missed heartbeats of the live feed (kiosk.centre.HEARTBEAT_SECONDS)
+HOLDERS_KEPT = 5000  # tickets remembered per card holder (memory only), for "your number is …"
+ACTIVE = ("waiting", "called", "serving")
+QUOTA_REFUSALS = ("daily_cap_reached", "walk_in_reserved")
 PRIORITY_NOTICE = {
     "elderly": ("老年人优先", "Priority: senior citizen"),
     "assisted": ("需要帮办协助", "Assistance requested"),
@@ -101,6 +107,11 @@ class Kiosk:
         self.catalogue: dict[str, Any] | None = None
         self.catalogue_version = ""
         self._persons: dict[str, dict[str, str]] = {}  # job id → card data, memory only
+        # Who holds which ticket, to show a returning card holder their number: keyed by
+        # an HMAC of card number and item under a key that lives and dies with the process.
+        self._holder_secret = secrets.token_bytes(32)
+        self._holder_of: dict[str, str] = {}  # job id → holder key
+        self._holders: dict[str, dict[str, str]] = {}  # holder key → {id, number}
         self._recover: set[str] = set()
         self._reported: dict[str, str] = {}
         self._reported_at = 0.0
@@ -198,9 +209,10 @@ class Kiosk:
             if job["id"] not in self._recover and now - job.get("created_at", now) > FORGET_SECONDS:
                 log.info("dropping unconfirmed request %s nobody follows", job["id"])
                 self.abandon(job["id"])
-        for job_id in list(self._persons):
+        for job_id in list(self._persons) + list(self._holder_of):
             if self.spool.get(job_id) is None:
                 self._persons.pop(job_id, None)
+                self._holder_of.pop(job_id, None)
 
     def refresh(self) -> None:
         try:
@@ -242,18 +254,23 @@ class Kiosk:
     def _site(self) -> dict[str, Any]:
         return (self.catalogue or {}).get("site", {})
 
+    def _today(self) -> date:
+        return datetime.now(ZoneInfo(self._site().get("timezone", "Asia/Shanghai"))).date()
+
+    def _elderly(self, identity: Identity) -> bool:
+        return age_on(identity.birth_date, self._today()) >= self._site().get("elderly_age", 65)
+
     def card_view(self) -> dict[str, Any] | None:
         card = self.cards.current()
         if card is None:
             return None
         identity = card.identity
-        today = datetime.now(ZoneInfo(self._site().get("timezone", "Asia/Shanghai"))).date()
         return {
             "serial": card.serial,
             "masked_name": identity.masked_name(),
             "card_type": identity.card_type,
-            "elderly": age_on(identity.birth_date, today) >= self._site().get("elderly_age", 65),
-            "expired": not identity.is_valid_on(today),
+            "elderly": self._elderly(identity),
+            "expired": not identity.is_valid_on(self._today()),
         }
 
     def blocked_reason(self) -> str | None:
@@ -305,6 +322,7 @@ class Kiosk:
         )
         if card is not None:
             identity = card.identity
+            self._holder_of[job["id"]] = self._holder_key(identity.id_number, kind, code)
             self._persons[job["id"]] = {
                 "id_number": identity.id_number,
                 "name": identity.name or identity.english_name,
@@ -312,6 +330,54 @@ class Kiosk:
             }
             self.cards.forget()  # one tap, one ticket
         return self._attempt(job["id"])
+
+    def one_tap(self, serial: int, language: str = "zh") -> dict[str, Any]:
+        """An elderly citizen tapped their card on the home screen: a ticket for the site's
+        one-tap item (`elderly_one_tap`), no menus. Anyone younger gets nothing here."""
+        site = self._site()
+        key = site.get("elderly_one_tap")
+        if not key or site.get("identification", "off") == "off":
+            raise KioskRefusal("one_tap_off")
+        card = self.cards.current()
+        if card is None or card.serial != serial:
+            raise KioskRefusal("card_gone")  # the page acts on the tap it saw, not a later one
+        if not self._elderly(card.identity):
+            raise KioskRefusal("not_elderly")
+        kind, code = key.split(":", 1)
+        log.info("one-tap ticket for %s", key)
+        return self.issue(kind, code, language)
+
+    def _holder_key(self, id_number: str, kind: str, code: str) -> str:
+        message = f"{id_number}|{kind}:{code}".encode()
+        return hmac.new(self._holder_secret, message, hashlib.sha256).hexdigest()
+
+    def _remember_holder(self, job_id: str, ticket: dict[str, Any]) -> None:
+        holder = self._holder_of.pop(job_id, None)
+        if holder is None:
+            return
+        self._holders.pop(holder, None)
+        self._holders[holder] = {"id": ticket["id"], "number": ticket["number"]}
+        while len(self._holders) > HOLDERS_KEPT:
+            self._holders.pop(next(iter(self._holders)))
+
+    def _existing_ticket(self, job_id: str) -> dict[str, str] | None:
+        """The active ticket this kiosk issued to the same card for the same item, if any."""
+        holder = self._holder_of.pop(job_id, None)
+        known = self._holders.get(holder) if holder else None
+        if known is None:
+            return None
+        try:
+            status = self.client.ticket(known["id"])["ticket"]["status"]
+        except (CentreUnreachable, CentreRefused, KeyError, TypeError):
+            return None
+        return {"number": known["number"]} if status in ACTIVE else None
+
+    def _next_issue(self, job: dict[str, Any]) -> dict[str, str] | None:
+        """When an item whose day is full can be taken again (re-read from the centre)."""
+        self.refresh()
+        item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
+        quota = item.get("quota") or {}
+        return quota.get("next_issue")  # type: ignore[no-any-return]
 
     def retry(self, job_id: str) -> dict[str, Any]:
         job = self.spool.get(job_id)
@@ -327,6 +393,7 @@ class Kiosk:
         if job is not None and job["state"] == ISSUING:
             self.spool.delete(job_id)
         self._persons.pop(job_id, None)
+        self._holder_of.pop(job_id, None)
         self._recover.discard(job_id)
 
     def _attempt(self, job_id: str) -> dict[str, Any]:
@@ -357,9 +424,16 @@ class Kiosk:
                 log.info("request %s refused: %s", job_id, exc.code)
                 self.spool.delete(job_id)
                 self._persons.pop(job_id, None)
-                return {"id": job_id, "state": "refused", "error": exc.code, "message": exc.message}
+                refused = {"id": job_id, "state": "refused", "error": exc.code, "message": exc.message}
+                if exc.code == "one_active_ticket":
+                    refused["existing"] = self._existing_ticket(job_id)
+                if exc.code in QUOTA_REFUSALS:
+                    refused["next_issue"] = self._next_issue(job)
+                self._holder_of.pop(job_id, None)
+                return refused
             self._persons.pop(job_id, None)
             ticket = answer["ticket"]
+            self._remember_holder(job_id, ticket)
             log.info("ticket %s issued (%s)", ticket["number"], "new" if created else "again")
             content = self._content(job, answer)
             job = self.spool.update(
@@ -373,6 +447,7 @@ class Kiosk:
                     "ahead": answer.get("ahead", 0),
                     "estimated_wait_minutes": answer.get("estimated_wait_minutes", 0),
                     "windows": content.windows,
+                    "no_show_rule": (answer.get("rules") or {}).get("no_show"),
                 },
                 content=asdict(content),
             ) or job
@@ -389,6 +464,10 @@ class Kiosk:
         zone = ZoneInfo(site.get("timezone", "Asia/Shanghai"))
         issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
         notice = PRIORITY_NOTICE.get(ticket.get("priority", ""))
+        notices = [notice[1] if english else notice[0]] if notice else []
+        no_show = (answer.get("rules") or {}).get("no_show")
+        if isinstance(no_show, str) and no_show:
+            notices.append(no_show)  # the missed-call (过号) rule, in the ticket's language
         return TicketContent(
             site_name=site.get("name_en" if english else "name", ""),
             number=ticket["number"],
@@ -400,7 +479,7 @@ class Kiosk:
             issued_at=issued.strftime("%Y-%m-%d %H:%M"),
             qr_url=self.client.ticket_url(ticket["id"]),
             masked_name=ticket.get("person") or None,
-            notice_lines=[notice[1] if english else notice[0]] if notice else [],
+            notice_lines=notices,
             language=language,
         )
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pypinyin import Style, lazy_pinyin
 
@@ -44,7 +46,35 @@ def domain_name(code: str, language: str = "zh") -> str:
     return en if language == "en" else zh
 
 
-def _item(entry: dict[str, Any], kind: str) -> dict[str, Any]:
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def local_moment(iso: str, timezone: str) -> dict[str, str]:
+    """A UTC time from the centre as the hall reads it: {"zh": "11月29日 08:30", "en": …}."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
+    clock = moment.strftime("%H:%M")
+    return {
+        "zh": f"{moment.month}月{moment.day}日 {clock}",
+        "en": f"{moment.day} {MONTHS_EN[moment.month - 1]} {clock}",
+    }
+
+
+def quota_view(quota: dict[str, Any] | None, timezone: str) -> dict[str, Any] | None:
+    """What is left of an item's daily cap; None for an item without one."""
+    if not isinstance(quota, dict) or quota.get("cap") is None:
+        return None
+    remaining = max(0, int(quota.get("remaining") or 0))
+    next_at = quota.get("next_issue_at")
+    return {
+        "cap": int(quota["cap"]),
+        "remaining": remaining,
+        "full": remaining == 0,
+        "next_issue_at": next_at,
+        "next_issue": local_moment(next_at, timezone) if next_at else None,
+    }
+
+
+def _item(entry: dict[str, Any], kind: str, timezone: str = "Asia/Shanghai") -> dict[str, Any]:
     return {
         "kind": kind,
         "code": entry["code"],
@@ -64,22 +94,25 @@ def _item(entry: dict[str, Any], kind: str) -> dict[str, Any]:
         "estimated_wait_minutes": int(entry.get("estimated_wait_minutes", 0)),
         "open_counters": int(entry.get("open_counters", 0)),
         "counters": list(entry.get("counters") or []),
+        "quota": quota_view(entry.get("quota"), timezone),
     }
 
 
 def build(site_detail: dict[str, Any]) -> dict[str, Any]:
     """What the touch UI needs: site, bundles, domains with their services, counters."""
+    site = site_detail.get("site", {})
+    timezone = site.get("timezone") or "Asia/Shanghai"
     services = {s["code"]: s for s in site_detail.get("services", [])}
     counters = {c["number"]: c for c in site_detail.get("counters", [])}
     items: dict[str, dict[str, Any]] = {}
     by_domain: dict[str, list[str]] = {}
     for entry in site_detail.get("services", []):
-        item = _item(entry, "service")
+        item = _item(entry, "service", timezone)
         items[f"service:{item['code']}"] = item
         by_domain.setdefault(item["domain"], []).append(item["code"])
     bundles = []
     for entry in site_detail.get("bundles", []):
-        item = _item(entry, "bundle")
+        item = _item(entry, "bundle", timezone)
         members = [services[c] for c in entry.get("services", []) if c in services]
         item["services"] = [{"name": m["name"], "name_en": m.get("name_en", "")} for m in members]
         materials: list[str] = []
@@ -106,17 +139,18 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
         for code in order
         if code in by_domain
     ]
-    site = site_detail.get("site", {})
     settings = site.get("settings") or {}
     return {
         "site": {
             "id": site.get("id"),
             "name": site.get("name", ""),
             "name_en": site.get("name_en") or site.get("name", ""),
-            "timezone": site.get("timezone", "Asia/Shanghai"),
+            "timezone": timezone,
             "notice": settings.get("notice", ""),
             "identification": settings.get("identification", "off"),
             "elderly_age": int(settings.get("elderly_age", 65)),
+            "elderly_one_tap": one_tap_item(settings.get("elderly_one_tap"), items),
+            "rules": rule_sentences(site_detail.get("rules")),
         },
         "bundles": bundles,
         "domains": domains,
@@ -126,6 +160,22 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
             for n, c in counters.items()
         },
     }
+
+
+def one_tap_item(code: Any, items: dict[str, dict[str, Any]]) -> str | None:
+    """The item key ("service:K001") an elderly citizen's card tap takes, if the site offers it."""
+    if not isinstance(code, str):
+        return None
+    return next((key for key in (f"service:{code}", f"bundle:{code}") if key in items), None)
+
+
+def rule_sentences(rules: Any) -> dict[str, dict[str, str]]:
+    """The site's rules in one sentence each, per language (empty when the centre has none)."""
+    found: dict[str, dict[str, str]] = {}
+    for lang in ("zh", "en"):
+        given = rules.get(lang) if isinstance(rules, dict) else None
+        found[lang] = {k: v for k, v in (given or {}).items() if isinstance(v, str)}
+    return found
 
 
 def window_labels(numbers: list[int], language: str = "zh") -> list[str]:

@@ -92,6 +92,10 @@ class CentreClient:
         status, data = self._call("POST", f"/sites/{self.site}/tickets", body, language)
         return status == 201, data
 
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        """A ticket with its live status (anyone holding the id may read it)."""
+        return self._call("GET", f"/tickets/{ticket_id}")[1]
+
     def report_status(self, status: dict[str, str]) -> dict[str, Any]:
         return self._call("POST", "/devices/status", status)[1]
 

@@ -62,6 +62,18 @@ def create_app(kiosk: Kiosk) -> Flask:
             return jsonify({"state": "refused", "error": exc.code}), 409
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
+    @app.post("/api/one-tap")
+    def one_tap():
+        body: dict[str, Any] = request.get_json(silent=True) or {}
+        serial = body.get("serial")
+        if not isinstance(serial, int) or isinstance(serial, bool):
+            return jsonify({"error": "invalid_input"}), 400
+        try:
+            view = kiosk.one_tap(serial, language=str(body.get("language", "zh")))
+        except KioskRefusal as exc:
+            return jsonify({"state": "refused", "error": exc.code}), 409
+        return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
+
     @app.get("/api/jobs/<job_id>")
     def job(job_id: str):
         return jsonify(kiosk.job(job_id))

@@ -28,6 +28,12 @@ const T = {
     card_required: "本大厅取号需刷身份证，请刷卡后再试", unknown_item: "该事项暂不可取号，请返回重选",
     gone: "本次取号已取消，请重新操作", owed: (n) => `有 ${n} 张号票待补打`,
     loading: "正在连接服务中心…",
+    quota_left: (n) => `今日剩余 ${n} 个`, quota_full: "今日号源已取完", quota_next: (s) => `下次取号时间：${s}`,
+    quota_full_text: "该事项今天的号已经取完，今天不能再取号。", rules_title: "叫号规则：",
+    one_tap_hint: (age, item) => `${age} 岁及以上老人：直接刷身份证即可取号（${item}），不用选择`,
+    home_card: (name) => `已读取身份证（${name}），请选择要办理的事项`,
+    existing: (n) => `您已取的号：${n}`,
+    one_tap_off: "请先选择要办理的事项", not_elderly: "请先选择要办理的事项", card_gone: "请重新刷身份证",
   },
   en: {
     lang_switch: "中文", bundles: "One-thing packages · all in one visit", clear: "Clear", search: "Search: Chinese or pinyin initials",
@@ -52,6 +58,12 @@ const T = {
     card_required: "An ID card is required to take a ticket here", unknown_item: "This service cannot be taken now",
     gone: "This request was cancelled; please start again", owed: (n) => `${n} ticket(s) waiting to print`,
     loading: "Connecting to the service centre…",
+    quota_left: (n) => `${n} left today`, quota_full: "Today's tickets are all taken", quota_next: (s) => `Next tickets from ${s}`,
+    quota_full_text: "All of today's tickets for this service have been taken.", rules_title: "How numbers are called: ",
+    one_tap_hint: (age, item) => `Aged ${age} or over? Just tap your ID card for a ticket (${item}), no menus`,
+    home_card: (name) => `ID card read (${name}): please choose a service`,
+    existing: (n) => `Your ticket: ${n}`,
+    one_tap_off: "Please choose a service first", not_elderly: "Please choose a service first", card_gone: "Please tap your ID card again",
   },
 };
 
@@ -69,6 +81,10 @@ let lastTouch = Date.now();
 let resultShownAt = 0;
 let retryTimer = null;
 let jobTimer = null;
+let seenCard = null; // the newest card serial this page has seen (null: not polled yet)
+let homeCard = null; // {serial, at}: a card tapped on the home screen, kept briefly for the next steps
+let tapping = false;
+const HOME_CARD_MS = 30000;
 
 const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const v = T[lang][key]; return typeof v === "function" ? v(...args) : (v ?? key); };
@@ -90,6 +106,7 @@ function show(name) {
   for (const el of document.querySelectorAll(".screen")) el.hidden = el.id !== `screen-${name}`;
   lastTouch = Date.now();
   window.scrollTo(0, 0);
+  renderRules();
 }
 
 function translateStatic() {
@@ -116,15 +133,51 @@ function renderBanner() {
 
 function waitText(item) { return t("waiting", item.waiting, item.estimated_wait_minutes); }
 
+/* What is left of an item's daily cap, or null for an item without one. */
+function quotaText(item) {
+  const q = item.quota;
+  if (!q) return null;
+  return q.full ? t("quota_full") : t("quota_left", q.remaining);
+}
+
+function nextIssueText(next) { return next ? t("quota_next", next[lang] || next.zh) : ""; }
+
 function tile(key, extraClass) {
   const item = cat.items[key];
   const disabled = blocked() ? " disabled" : "";
-  return `<button type="button" class="tile ${extraClass}${disabled}" data-key="${esc(key)}">
-    <span class="name">${esc(nameOf(item))}</span><span class="wait">${esc(waitText(item))}</span></button>`;
+  const full = item.quota && item.quota.full ? " full" : "";
+  const quota = quotaText(item);
+  return `<button type="button" class="tile ${extraClass}${disabled}${full}" data-key="${esc(key)}">
+    <span class="name">${esc(nameOf(item))}</span><span class="wait">${esc(waitText(item))}</span>` +
+    (quota ? `<span class="quota">${esc(quota)}</span>` : "") + `</button>`;
+}
+
+function oneTapItem() {
+  const key = cat && cat.site.elderly_one_tap;
+  return key && identification() !== "off" && state && state.id_reader === "ok" ? cat.items[key] : null;
+}
+
+function renderHomeNotes() {
+  const item = oneTapItem();
+  const hint = $("one-tap-hint");
+  hint.hidden = !item;
+  if (item) hint.textContent = t("one_tap_hint", cat.site.elderly_age, nameOf(item));
+  const note = $("home-note");
+  const card = homeCardFresh() ? state.card : null;
+  note.hidden = !card;
+  note.textContent = card ? t("home_card", card.masked_name) : "";
+}
+
+function renderRules() {
+  const rules = cat && screen === "home" ? cat.site.rules[lang] || {} : {};
+  $("rules").hidden = !rules.mixing && !rules.no_show;
+  $("rule-mixing").textContent = rules.mixing || "";
+  $("rule-no-show").textContent = rules.no_show || "";
 }
 
 function renderHome() {
   if (!cat) { setHTML("bundles", ""); setHTML("services", `<p>${esc(t("loading"))}</p>`); return; }
+  renderHomeNotes();
   setHTML("bundles", cat.bundles.map((code) => tile(`bundle:${code}`, "bundle")).join(""));
   if (!domain && cat.domains.length) domain = cat.domains[0].code;
   setHTML("domains", cat.domains.map((d) =>
@@ -166,8 +219,15 @@ function renderItem() {
   if (item.on_the_spot) facts.push(`<div class="fact">${esc(t("on_spot"))}</div>`);
   facts.push(`<div class="fact ${item.commitment_allowed ? "promise" : ""}">${esc(t(item.commitment_allowed ? "commitment" : "no_commitment"))}</div>`);
   facts.push(`<div class="fact">${esc(t("now_waiting", item.waiting, item.estimated_wait_minutes))}</div>`);
+  const quota = quotaText(item);
+  if (quota && !item.quota.full) facts.push(`<div class="fact quota" id="item-remaining">${esc(quota)}</div>`);
   setHTML("item-facts", facts.join(""));
-  $("item-take").disabled = !!blocked();
+  // A full day is explained here, before anyone taps through to a refusal.
+  const full = item.quota && item.quota.full;
+  $("item-quota").hidden = !full;
+  setHTML("item-quota", full ? `<b>${esc(t("quota_full"))}</b><div>${esc(t("quota_full_text"))}</div>` +
+    (item.quota.next_issue ? `<div id="item-next-issue">${esc(nextIssueText(item.quota.next_issue))}</div>` : "") : "");
+  $("item-take").disabled = !!blocked() || !!full;
 }
 
 function windowText(item) {
@@ -223,6 +283,7 @@ function renderResult() {
   if (tk.person) facts.push(`<div class="fact" id="result-person">${esc(tk.person)}</div>`);
   if (tk.priority === "elderly") facts.push(`<div class="fact promise">${esc(t("elderly"))}</div>`);
   setHTML("result-facts", facts.join(""));
+  $("result-rule").textContent = tk.no_show_rule || "";
   const line = $("result-print");
   if (job.printed) { line.textContent = t("printed"); line.className = "print-line"; line.dataset.state = "printed"; }
   else if (job.printer && !["ok", "near_end"].includes(job.printer)) { line.textContent = t("print_owed"); line.className = "print-line warn"; line.dataset.state = "owed"; }
@@ -234,6 +295,7 @@ function renderResult() {
 function render() {
   translateStatic();
   renderBanner();
+  renderRules();
   if (screen === "home") renderHome();
   else if (screen === "item") renderItem();
   else if (screen === "identify") renderIdentify();
@@ -252,15 +314,49 @@ async function poll() {
   } catch (e) {
     state = null; // the agent itself is restarting
   }
+  if (watchCard()) return;
   if (screen !== "result") render(); else { renderBanner(); }
 }
 
-function goHome() {
+function homeCardFresh() {
+  return !!(homeCard && state && state.card && state.card.serial === homeCard.serial && Date.now() - homeCard.at < HOME_CARD_MS);
+}
+
+/* A card tapped on the home screen (or on the ticket screen, which is done): an elderly
+ * citizen gets the site's one-tap ticket at once; anyone else is asked to choose a
+ * service, and the card is kept for that for a short while. Returns true when it acted. */
+function watchCard() {
+  const card = state && state.card;
+  const serial = card ? card.serial : 0;
+  if (seenCard === null || (screen !== "home" && screen !== "result") || serial <= seenCard) {
+    seenCard = Math.max(seenCard || 0, serial); // a card from before or from another screen
+    return false;
+  }
+  seenCard = serial;
+  if (screen === "result") goHome(true);
+  if (cat && card.elderly && oneTapItem() && !blocked() && !tapping) { oneTap(serial); return true; }
+  homeCard = { serial, at: Date.now() };
+  return false;
+}
+
+async function oneTap(serial) {
+  tapping = true;
+  try {
+    const { body } = await api("/api/one-tap", { method: "POST", body: JSON.stringify({ serial, language: lang }) });
+    homeCard = null;
+    handleJob(body);
+  } finally {
+    tapping = false;
+  }
+}
+
+function goHome(keepCard = false) {
   if (job && job.state === "issuing") api(`/api/jobs/${job.id}/abandon`, { method: "POST" });
   clearInterval(retryTimer); clearInterval(jobTimer);
   job = null; selected = null; query = ""; $("search").value = ""; $("assisted").checked = false;
   lang = DEFAULT_LANG;
-  api("/api/card/forget", { method: "POST" });
+  homeCard = null;
+  if (!keepCard) api("/api/card/forget", { method: "POST" });
   show("home");
   render();
 }
@@ -275,6 +371,7 @@ function openItem(key) {
 function startTaking() {
   if (blocked()) return render();
   if (identification() === "off") { show("confirm"); return render(); }
+  if (homeCardFresh()) { show("identify"); return render(); } // tapped on the home screen just now
   api("/api/card/forget", { method: "POST" }).then(() => { if (state) state.card = null; show("identify"); render(); });
 }
 
@@ -293,6 +390,11 @@ function handleJob(answer) {
   } else {
     $("refused-message").textContent = answer.message || t(answer.error || "gone");
     $("refused-message").dataset.code = answer.error || "gone";
+    const existing = answer.existing && answer.existing.number;
+    $("refused-existing").hidden = !existing;
+    $("refused-existing").textContent = existing ? t("existing", existing) : "";
+    $("refused-next").hidden = !answer.next_issue;
+    $("refused-next").textContent = nextIssueText(answer.next_issue);
     show("refused");
     render();
   }
@@ -329,6 +431,7 @@ function tick() {
   $("clock").textContent = now.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, ...zone });
   const idle = (state ? state.idle_seconds : 60) * 1000;
   if (screen !== "home" && screen !== "result" && Date.now() - lastTouch > idle) goHome();
+  if (screen === "home" && homeCard && !homeCardFresh()) goHome(); // an unused card is forgotten
 }
 
 document.addEventListener("pointerdown", () => { lastTouch = Date.now(); }, true);

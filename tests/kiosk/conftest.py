@@ -29,6 +29,13 @@ def wait_until(predicate: Callable[[], object], timeout: float = 5.0, step: floa
     return predicate()
 
 
+def retap(reader: IdReaderSimulator, card: Any) -> None:
+    """Lift the card long enough for the reader to notice (two empty polls), then tap."""
+    reader.remove_card()
+    time.sleep(1.0)
+    reader.place_card(card)
+
+
 @dataclass
 class RunningKiosk:
     server: KioskServer

@@ -8,7 +8,7 @@ import sqlite3
 import requests
 
 from tests.conftest import Centre
-from tests.kiosk.conftest import RunningKiosk, wait_until
+from tests.kiosk.conftest import RunningKiosk, retap, wait_until
 
 
 def take(kiosk: RunningKiosk, code: str = "A101", kind: str = "service", **body: object) -> dict:
@@ -154,3 +154,37 @@ def test_unfollowed_request_is_forgotten_with_its_card(kiosk: RunningKiosk) -> N
     spool.save({**spool.get(job["id"]), "created_at": 0})  # type: ignore[dict-item]
     assert wait_until(lambda: spool.get(job["id"]) is None, 3)
     assert job["id"] not in kiosk.agent._persons
+
+
+def test_one_tap_is_for_elderly_card_holders_only(kiosk: RunningKiosk, centre: Centre) -> None:
+    from datetime import date
+
+    from devices.id_card import sample_identity
+
+    set_site_setting(centre, elderly_one_tap="K001")
+    kiosk.wait_ready()
+    kiosk.agent.refresh()
+
+    def tap(serial: object) -> requests.Response:
+        return requests.post(kiosk.api("/api/one-tap"), json={"serial": serial}, timeout=15)
+
+    kiosk.reader.place_card("resident")  # born 1985
+    card = wait_until(lambda: kiosk.state()["card"], 5)
+    assert card and not card["elderly"]
+    refused = tap(card["serial"])
+    assert refused.status_code == 409 and refused.json()["error"] == "not_elderly"
+    assert tap("1").status_code == 400
+
+    retap(kiosk.reader, sample_identity("resident", birth_date=date(1948, 1, 2)))
+    elder = wait_until(lambda: (c := kiosk.state()["card"]) and c["serial"] > card["serial"] and c, 5)
+    assert elder and elder["elderly"]
+    assert tap(elder["serial"] - 1).json()["error"] == "card_gone"  # only the tap the page saw
+    view = tap(elder["serial"]).json()
+    assert view["state"] == "printing" and view["ticket"]["priority"] == "elderly"
+    assert view["ticket"]["number"].startswith("K") and view["ticket"]["no_show_rule"].startswith("过号")
+
+    set_site_setting(centre, elderly_one_tap=None)
+    kiosk.agent.refresh()
+    retap(kiosk.reader, sample_identity("resident", birth_date=date(1948, 1, 2)))
+    again = wait_until(lambda: (c := kiosk.state()["card"]) and c["serial"] > elder["serial"] and c, 5)
+    assert tap(again["serial"]).json()["error"] == "one_tap_off"

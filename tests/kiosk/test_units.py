@@ -67,3 +67,41 @@ def test_person_rules() -> None:
     assert priority_for(person, Priority.ASSISTED, settings, date(2025, 1, 1)) == Priority.ASSISTED
     no_birth = Person("110101196001011234", "李四", None)
     assert priority_for(no_birth, Priority.ORDINARY, settings, date(2025, 1, 1)) == Priority.ORDINARY
+
+
+def test_catalogue_quotas_one_tap_item_and_rules() -> None:
+    from kiosk.catalogue import local_moment
+
+    detail = {
+        "site": {"id": "s", "name": "大厅", "timezone": "Asia/Shanghai",
+                 "settings": {"elderly_one_tap": "K1"}},
+        "services": [
+            {"code": "K1", "name": "帮办代办", "domain": "assisted", "quota": None},
+            {"code": "E1", "name": "不动产", "domain": "natural_resources",
+             "quota": {"cap": 40, "taken": 40, "remaining": 0, "reserved_for_walk_ins": 0,
+                       "next_issue_at": "2026-11-30T00:30:00Z"}},
+            {"code": "E2", "name": "抵押", "domain": "natural_resources",
+             "quota": {"cap": 10, "taken": 3, "remaining": 7, "next_issue_at": None}},
+        ],
+        "bundles": [],
+        "counters": [],
+        "rules": {"zh": {"mixing": "优先号…", "no_show": "过号规则：…"}, "en": {"mixing": "Priority…"}},
+    }
+    built = build(detail)
+    items = built["items"]
+    assert items["service:K1"]["quota"] is None
+    assert items["service:E2"]["quota"] == {
+        "cap": 10, "remaining": 7, "full": False, "next_issue_at": None, "next_issue": None,
+    }
+    full = items["service:E1"]["quota"]
+    assert full["full"] and full["next_issue"] == {"zh": "11月30日 08:30", "en": "30 Nov 08:30"}
+    assert built["site"]["elderly_one_tap"] == "service:K1"
+    assert built["site"]["rules"]["zh"]["no_show"] == "过号规则：…"
+    assert built["site"]["rules"]["en"] == {"mixing": "Priority…"}
+    # A one-tap item the site does not offer is no one-tap item; no rules, empty sentences.
+    detail["site"]["settings"]["elderly_one_tap"] = "F601"
+    del detail["rules"]
+    assert build(detail)["site"]["elderly_one_tap"] is None
+    assert build(detail)["site"]["rules"] == {"zh": {}, "en": {}}
+    # Local midnight is the day before in UTC.
+    assert local_moment("2026-12-31T16:00:00Z", "Asia/Shanghai")["zh"] == "1月1日 00:00"
