@@ -18,7 +18,7 @@ from ..operations import COUNTER_ACTIONS, Issued
 from ..security import MAX_INTEGER, login_throttle
 from ..storage import repository as repo
 from . import api
-from .auth import STAFF_ROLES, bearer_token, require
+from .auth import STAFF_ROLES, bearer_token, current_principal, require
 from .openapi import openapi_document
 
 ISSUERS = STAFF_ROLES | {"kiosk"}
@@ -145,7 +145,12 @@ def ticket_payload_with_rules(issued: Issued) -> dict[str, Any]:
 
 @api.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(ticket_payload_with_rules(hall().ops.ticket_view(ticket_id)))
+    data = ticket_payload_with_rules(hall().ops.ticket_view(ticket_id))
+    # Public (the ticket id is the key): even the masked name is for the site's staff only.
+    principal = current_principal()
+    if principal is None or not principal.covers(data["ticket"]["site"]):
+        data["ticket"]["person"] = None
+    return jsonify(data)
 
 
 @api.post("/tickets/<ticket_id>/return")

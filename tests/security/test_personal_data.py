@@ -126,3 +126,16 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
     assert len(heard) >= 6 and "-wal" in "".join(places)
     found = [f"{secret[:4]}… in {place}" for place, text in places.items() for secret in SECRETS if secret in text]
     assert not found, found
+
+
+def test_the_public_ticket_read_shows_no_name(centre: Centre) -> None:
+    """The phone page's read needs no token, so it carries not even the masked name."""
+    person = {"id_number": "33010219500612357X", "name": "张晓明", "birth_date": "1950-06-12"}
+    issued = centre.post(
+        "/sites/city-hall/tickets", {"service": "A101", "person": person}, token=centre.kiosk_token
+    ).json()["ticket"]
+    assert issued["person"] == "张**"  # the kiosk that took it may print it
+    public = centre.get(f"/tickets/{issued['id']}").json()["ticket"]
+    assert public["person"] is None
+    staff = centre.get(f"/tickets/{issued['id']}", token=centre.login()).json()["ticket"]
+    assert staff["person"] == "张**"
