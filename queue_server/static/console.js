@@ -25,13 +25,13 @@
   }
 
   let toastTimer = null;
-  function toast(message, error) {
+  function toast(message, error, ms) {
     const el = $("toast");
     el.textContent = message;
     el.className = "toast" + (error ? " error" : "");
     el.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => (el.hidden = true), error ? 5000 : 2500);
+    toastTimer = setTimeout(() => (el.hidden = true), ms || (error ? 5000 : 2500));
   }
 
   function failed(e) {
@@ -145,6 +145,7 @@
         $("conn").dataset.state = s;
         enableActions();
       },
+      onEvent: heard,
       onError: failed,
       minInterval: 400,
     });
@@ -162,6 +163,59 @@
 
   const mins = (m) => (m === null || m === undefined ? "—" : Math.round(m) + " " + HQ.t("minutes"));
   const itemName = (t) => (HQ.lang === "en" && t.item_name_en ? t.item_name_en : t.item_name) || t.service || t.bundle;
+  const callReason = (cur) =>
+    HQ.t("reason_" + cur.call_reason) + (cur.out_of_order_reason ? (HQ.lang === "en" ? ": " : "：") + HQ.t("ooo_" + cur.out_of_order_reason) : "");
+
+  /* Every console of the site hears a missed ticket put back in line (过号返回). */
+  function heard(ev, info) {
+    if (info.replayed || ev.type !== "ticket.returned" || !ev.ticket) return;
+    const place = ev.data && ev.data.place;
+    const number = ev.ticket.number;
+    toast(place ? HQ.t("returned_place", { number, place }) : HQ.t("returned_end", { number }), false, 8000);
+  }
+
+  /* The missed-call rule against the current ticket: the calls made and how many it
+   * takes, and the seconds until the next recall or no-show is allowed (the centre
+   * refuses sooner, so the console holds the buttons back until then). */
+  function missedCall() {
+    const cur = view && view.current;
+    const rule = view && view.missed_call_rule;
+    if (!cur || cur.status !== "called" || !rule) return null;
+    const made = 1 + (cur.recall_count || 0);
+    const last = Date.parse(cur.last_called_at || cur.called_at);
+    const now = Date.now() + (follower ? follower.clockOffset() : 0);
+    const wait = Math.max(0, Math.ceil(rule.interval_seconds - (now - last) / 1000));
+    return { made, calls: rule.calls, wait, more: Math.max(0, rule.calls - made) };
+  }
+
+  /* Why the rule holds back `action` (recall or no-show) now, or null. */
+  function ruleHint(action) {
+    const m = (action === "recall" || action === "no-show") && missedCall();
+    if (!m) return null;
+    if (action === "recall") return m.wait ? HQ.t("rule_recall_in", { s: m.wait }) : null;
+    if (m.more) return HQ.t("rule_no_show_after", { n: m.more });
+    return m.wait ? HQ.t("rule_no_show_in", { s: m.wait }) : null;
+  }
+
+  function showCallRule() {
+    const el = $("call-rule");
+    const m = missedCall();
+    el.hidden = !m;
+    if (!m) return;
+    const count = $("call-count");
+    if (count) count.textContent = HQ.t("call_n_of", { n: m.made, of: m.calls });
+    const held = ruleHint("no-show");
+    const parts = m.more && m.wait ? [HQ.t("rule_recall_in", { s: m.wait })] : [];
+    parts.push(held || HQ.t("rule_no_show_ok"));
+    el.textContent = parts.join(" · ");
+    el.dataset.due = held ? "no" : "yes";
+  }
+  // The countdown runs between reads: the buttons free themselves when the rule allows.
+  setInterval(() => {
+    if (!missedCall()) return;
+    showCallRule();
+    enableActions();
+  }, 250);
 
   function render(v) {
     view = v;
@@ -188,10 +242,13 @@
           HQ.el("dt", { text: HQ.t("priority") }), HQ.el("dd", { text: HQ.t("priority_" + cur.priority) }),
           HQ.el("dt", { text: HQ.t("waited") }), HQ.el("dd", { text: mins(cur.waited_minutes) }),
           HQ.el("dt", { text: HQ.t("person") }), HQ.el("dd", { text: cur.person || "—" }),
-          cur.note ? [HQ.el("dt", { text: HQ.t("note") }), HQ.el("dd", { text: cur.note })] : null
+          cur.note ? [HQ.el("dt", { text: HQ.t("note") }), HQ.el("dd", { text: cur.note })] : null,
+          cur.call_reason ? [HQ.el("dt", { text: HQ.t("call_reason") }), HQ.el("dd", { id: "current-reason", text: callReason(cur) })] : null,
+          cur.status === "called" && v.missed_call_rule ? [HQ.el("dt", { text: HQ.t("calls") }), HQ.el("dd", { id: "call-count" })] : null
         )
       );
     }
+    showCallRule();
 
     // Queues with people waiting first; otherwise the profile's order.
     const queues = v.queues.map((q, i) => [q, i]).sort((a, b) => (b[0].waiting > 0) - (a[0].waiting > 0) || a[1] - b[1]).map((x) => x[0]);
@@ -239,7 +296,11 @@
     const cur = view.current;
     switch (action) {
       case "call-next": return c.state === "open" && !cur;
-      case "recall": case "start": case "no-show": return !!cur && cur.status === "called";
+      case "start": return !!cur && cur.status === "called";
+      case "recall": case "no-show": return !!cur && cur.status === "called" && !ruleHint(action);
+      case "call-ticket": return c.state === "open" && !cur;
+      case "return": return !view.missed_call_rule || view.missed_call_rule.allows_return;
+      case "issue": return true;
       case "finish": case "transfer": return !!cur;
       case "pause": return c.state === "open";
       case "open": return c.state !== "open";
@@ -249,7 +310,10 @@
   }
 
   function enableActions() {
-    for (const b of document.querySelectorAll("#actions button")) b.disabled = busy || !allowed(b.dataset.action);
+    for (const b of document.querySelectorAll("#actions button, #more-actions button")) {
+      b.disabled = busy || !allowed(b.dataset.action);
+      b.title = ruleHint(b.dataset.action) || "";
+    }
   }
 
   async function act(action, body) {
@@ -267,17 +331,26 @@
         body: body || {},
       });
       if (r === null && action === "call-next") toast(HQ.t("nobody_waiting"));
-      else if (action === "call-next" && r.ticket) toast(HQ.t("called_msg", { number: r.ticket.number }));
+      else if ((action === "call-next" || action === "call") && r.ticket) toast(HQ.t("called_msg", { number: r.ticket.number }));
     } catch (e) {
       failed(e);
     } finally {
+      // The buttons wait for the view after the action: the missed-call rule counts on it.
+      if (follower) await follower.refresh(true);
       busy = false;
-      if (follower) await follower.refresh();
       enableActions();
     }
   }
 
-  const dialogs = { finish: $("dlg-finish"), pause: $("dlg-pause"), transfer: $("dlg-transfer"), close: $("dlg-close") };
+  const dialogs = {
+    finish: $("dlg-finish"),
+    pause: $("dlg-pause"),
+    transfer: $("dlg-transfer"),
+    close: $("dlg-close"),
+    "call-ticket": $("dlg-call-ticket"),
+    return: $("dlg-return"),
+    issue: $("dlg-issue"),
+  };
   const openDialog = () => Object.values(dialogs).find((d) => d.open);
   function closeDialogs() {
     for (const d of Object.values(dialogs)) if (d.open) d.close();
@@ -285,18 +358,26 @@
   for (const d of Object.values(dialogs)) for (const b of d.querySelectorAll("button.cancel")) b.addEventListener("click", () => d.close());
 
   function trigger(action) {
-    if (!allowed(action) || busy) return;
+    if (busy) return;
+    if (!allowed(action)) {
+      const held = live && ruleHint(action); // a key pressed before the rule allows it
+      if (held) toast(held);
+      return;
+    }
     if (dialogs[action]) {
       closeDialogs();
       dialogs[action].showModal();
       if (action === "transfer") $("to-service").focus();
       if (action === "close") $("close-yes").focus();
+      if (action === "call-ticket") prepareCall();
+      if (action === "return") prepareReturn();
+      if (action === "issue") prepareIssue();
       return;
     }
     act(action);
   }
 
-  for (const b of document.querySelectorAll("#actions button")) b.addEventListener("click", () => trigger(b.dataset.action));
+  for (const b of document.querySelectorAll("#actions button, #more-actions button")) b.addEventListener("click", () => trigger(b.dataset.action));
   for (const b of dialogs.finish.querySelectorAll("[data-outcome]"))
     b.addEventListener("click", () => {
       dialogs.finish.close();
@@ -330,7 +411,207 @@
     act("close");
   });
 
-  const KEYMAP = { n: "call-next", " ": "call-next", r: "recall", s: "start", f: "finish", x: "no-show", t: "transfer", p: "pause", o: "open", c: "close" };
+  // --- calling a particular ticket (点名叫号) --------------------------------------------
+
+  const siteApi = (path) => "/sites/" + encodeURIComponent(get("site")) + path;
+  let chosen = null; // the ticket to call out of turn
+
+  const ticketButton = (t) =>
+    HQ.el("button", { type: "button", "data-id": t.id, text: t.number + " · " + itemName(t) + " · " + mins(t.waited_minutes), onclick: () => choose(t) });
+  const none = (text) => HQ.el("span", { class: "none", text });
+
+  function choose(t) {
+    chosen = t;
+    for (const b of dialogs["call-ticket"].querySelectorAll(".ticket-choices button")) b.classList.toggle("chosen", b.dataset.id === t.id);
+    $("call-chosen").textContent = HQ.t("chosen_ticket", { number: t.number });
+    for (const b of $("call-reasons").querySelectorAll("button")) b.disabled = false;
+    $("call-reasons").querySelector("button").focus(); // then 1–6 picks the reason
+  }
+
+  function prepareCall() {
+    chosen = null;
+    $("call-chosen").textContent = "";
+    $("call-number").value = "";
+    $("call-found").replaceChildren();
+    for (const b of $("call-reasons").querySelectorAll("button")) b.disabled = true;
+    const next = (view && view.next) || [];
+    $("call-next-choices").replaceChildren(...(next.length ? next.map(ticketButton) : [none(HQ.t("nobody_waiting"))]));
+    $("call-number").focus();
+  }
+
+  $("call-find-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const number = $("call-number").value.trim();
+    if (!number) return;
+    try {
+      const r = await HQ.api(siteApi("/tickets?status=waiting&number=" + encodeURIComponent(number)), { token: token() });
+      $("call-found").replaceChildren(...(r.tickets.length ? r.tickets.map(ticketButton) : [none(HQ.t("no_waiting_number", { number }))]));
+      if (r.tickets.length === 1) choose(r.tickets[0]);
+    } catch (e) {
+      failed(e);
+    }
+  });
+  for (const b of $("call-reasons").querySelectorAll("button"))
+    b.addEventListener("click", () => {
+      if (!chosen) return;
+      dialogs["call-ticket"].close();
+      act("call", { ticket: chosen.id, reason: b.dataset.ooo });
+    });
+
+  // --- a missed ticket back in line (过号返回) ---------------------------------------------
+
+  function prepareReturn() {
+    const rules = siteDetail && siteDetail.rules && siteDetail.rules[HQ.lang];
+    $("return-rule").textContent = (rules && rules.no_show) || "";
+    $("return-number").value = "";
+    $("return-number").focus();
+    listMissed("");
+  }
+
+  async function listMissed(number) {
+    const query = "/tickets?status=no_show" + (number ? "&number=" + encodeURIComponent(number) : "");
+    try {
+      const r = await HQ.api(siteApi(query), { token: token() });
+      const empty = number ? HQ.t("no_missed_number", { number }) : HQ.t("no_missed");
+      $("return-list").replaceChildren(...(r.tickets.length ? r.tickets.map(missedRow) : [HQ.el("li", {}, none(empty))]));
+    } catch (e) {
+      failed(e);
+    }
+  }
+
+  const missedRow = (t) =>
+    HQ.el(
+      "li",
+      { "data-id": t.id },
+      HQ.el("span", { class: "num", text: t.number }),
+      HQ.el("span", { class: "what", text: itemName(t) }),
+      t.returnable ? HQ.el("button", { type: "button", class: "primary", text: HQ.t("put_back"), onclick: () => putBack(t) }) : none(HQ.t("returned_before"))
+    );
+
+  $("return-find-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    listMissed($("return-number").value.trim());
+  });
+
+  async function putBack(t) {
+    if (busy) return;
+    if (!live) {
+      toast(HQ.t("offline"), true);
+      return;
+    }
+    busy = true;
+    enableActions();
+    try {
+      // Every console of the site, this one too, says where it went (ticket.returned).
+      await HQ.api("/tickets/" + encodeURIComponent(t.id) + "/return", { method: "POST", token: token(), body: {} });
+      dialogs.return.close();
+    } catch (e) {
+      failed(e);
+    } finally {
+      busy = false;
+      enableActions();
+    }
+  }
+
+  // --- a ticket issued for someone (代取号) -------------------------------------------------
+
+  // One request id per ticket wanted: a retry after a lost answer gets the same ticket.
+  const newRequestId = () => "console-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  let issueRequest = newRequestId();
+  const localName = (x) => (HQ.lang === "en" && x.name_en ? x.name_en : x.name);
+
+  function fillIssueItems() {
+    const select = $("issue-item");
+    const was = select.value;
+    const option = (kind, x) =>
+      HQ.el("option", {
+        value: kind + ":" + x.code,
+        text: (x.prefix ? x.prefix + " " : "") + localName(x) + (x.quota ? " · " + HQ.t("issue_left", { n: x.quota.remaining }) : ""),
+      });
+    select.replaceChildren(
+      HQ.el("optgroup", { label: HQ.t("adm_services") }, ...siteDetail.services.map((x) => option("service", x))),
+      siteDetail.bundles.length ? HQ.el("optgroup", { label: HQ.t("adm_bundles") }, ...siteDetail.bundles.map((x) => option("bundle", x))) : null
+    );
+    if (was && select.querySelector('option[value="' + CSS.escape(was) + '"]')) select.value = was;
+  }
+
+  function showIssueForm() {
+    $("issue-error").textContent = "";
+    $("issue-result").hidden = true;
+    $("issue-form").hidden = false;
+    $("issue-item").focus();
+  }
+
+  async function prepareIssue() {
+    issueRequest = newRequestId();
+    showIssueForm();
+    try {
+      siteDetail = await HQ.api(siteApi("")); // what is left of capped items now
+    } catch (e) {
+      /* the earlier read still lists the items */
+    }
+    fillIssueItems();
+    try {
+      const r = await HQ.api(siteApi("/agents"), { token: token() });
+      $("issue-agent").replaceChildren(
+        HQ.el("option", { value: "", text: "—" }),
+        ...r.agents.map((a) => HQ.el("option", { value: a.id, text: a.name + "（" + a.today + "/" + a.daily_cap + "）" }))
+      );
+      $("issue-agent-label").hidden = !r.agents.length;
+    } catch (e) {
+      $("issue-agent-label").hidden = true;
+    }
+  }
+
+  $("issue-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const value = $("issue-item").value;
+    const cut = value.indexOf(":");
+    if (cut < 0) return;
+    const body = { [value.slice(0, cut)]: value.slice(cut + 1), priority: $("issue-class").value, request_id: issueRequest };
+    if (!$("issue-agent-label").hidden && $("issue-agent").value) body.agent = $("issue-agent").value;
+    const submit = $("issue-form").querySelector("button[type=submit]");
+    submit.disabled = true;
+    $("issue-error").textContent = "";
+    try {
+      showIssued(await HQ.api(siteApi("/tickets"), { token: token(), body }));
+    } catch (e) {
+      if (e instanceof HQ.ApiError && e.status === 401) failed(e);
+      else $("issue-error").textContent = e.message; // caps, quotas, hours: the centre's words
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  function showIssued(r) {
+    const t = r.ticket;
+    const item = siteDetail.services.concat(siteDetail.bundles).find((x) => x.code === (t.service || t.bundle));
+    $("issued-number").textContent = t.number;
+    $("issued-detail").textContent =
+      HQ.t("issued_for", { item: item ? localName(item) : t.service || t.bundle, n: r.ahead, m: r.estimated_wait_minutes }) +
+      (t.priority !== "ordinary" ? " · " + HQ.t("priority_" + t.priority) : "");
+    $("issue-form").hidden = true;
+    $("issue-result").hidden = false;
+    issueRequest = newRequestId();
+    $("issue-again").focus();
+  }
+  $("issue-again").addEventListener("click", showIssueForm);
+
+  const KEYMAP = {
+    n: "call-next",
+    " ": "call-next",
+    r: "recall",
+    s: "start",
+    f: "finish",
+    x: "no-show",
+    t: "transfer",
+    p: "pause",
+    o: "open",
+    c: "close",
+    k: "call-ticket",
+    b: "return",
+    i: "issue",
+  };
   document.addEventListener("keydown", (ev) => {
     if ($("work").hidden || ev.ctrlKey || ev.altKey || ev.metaKey) return;
     const dialog = openDialog();
@@ -340,6 +621,11 @@
       if (!field && /^[1-4]$/.test(ev.key) && (dialog === dialogs.finish || dialog === dialogs.pause)) {
         ev.preventDefault();
         dialog.querySelectorAll(".choices button")[Number(ev.key) - 1].click();
+      }
+      if (!field && /^[1-9]$/.test(ev.key) && dialog === dialogs["call-ticket"]) {
+        const reason = $("call-reasons").querySelectorAll("button")[Number(ev.key) - 1];
+        ev.preventDefault();
+        if (reason && !reason.disabled) reason.click();
       }
       return;
     }

@@ -41,6 +41,7 @@ def test_transfer_no_show_and_close_by_keyboard(centre: Centre, context: Browser
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text(second["number"])
     page.keyboard.press("r")  # the demo hall calls twice before a no-show
+    expect(page.locator("#call-count")).to_have_text("第 2/2 次呼叫")
     wait_until(lambda: centre.get(f"/tickets/{second['id']}").json()["ticket"]["recall_count"] == 1)
     page.keyboard.press("x")
     expect(page.locator("#current .empty")).to_be_visible()
