@@ -327,3 +327,14 @@ def queue_rules(conn: sqlite3.Connection) -> None:
     )
     conn.execute("CREATE INDEX agents_person ON agents (person_hash) WHERE person_hash IS NOT NULL")
     conn.execute("CREATE INDEX agents_username ON agents (username) WHERE username IS NOT NULL")
+
+
+@migration
+def ordinary_heads(conn: sqlite3.Connection) -> None:
+    """With a mixing ratio call-next also needs each queue's oldest *ordinary* ticket."""
+    for column in ("service", "bundle"):
+        conn.execute(
+            f"""CREATE INDEX tickets_waiting_ordinary_{column}
+                ON tickets (site_id, {column}, queued_at)
+                WHERE status = 'waiting' AND priority = 'ordinary'"""
+        )

@@ -166,11 +166,11 @@ def call_candidates(conn: sqlite3.Connection, counter: Counter) -> list[Ticket]:
     """The waiting tickets `calling.choose_next` can pick for this counter, and no more.
 
     Every rule of the calling order picks either a ticket transferred to this counter or
-    the head of one of its queues: the oldest ticket of each queue (longest wait, aging)
-    or the oldest priority ticket of each queue (priority classes). So these — a few per
-    service in the profile, read through the waiting-queue indexes — give the same choice
-    as all waiting tickets of the site, at a cost that does not grow with the queue
-    (a test compares both on random queues).
+    the head of one of its queues: the oldest priority ticket or the oldest ordinary
+    ticket of each queue (their older one is the queue's oldest, for aging; the mixing
+    ratio may want either kind). So these — two per service in the profile, read through
+    the waiting-queue indexes — give the same choice as all waiting tickets of the site,
+    at a cost that does not grow with the queue (a test compares both on random queues).
     """
     rows = list(
         conn.execute(
@@ -181,11 +181,10 @@ def call_candidates(conn: sqlite3.Connection, counter: Counter) -> list[Ticket]:
     )
     for entry in counter.profile:
         column, code = ("service", entry.service) if entry.service else ("bundle", entry.bundle)
-        for only_priority in (False, True):
-            extra = "AND priority != 'ordinary'" if only_priority else ""
+        for kind in ("priority != 'ordinary'", "priority = 'ordinary'"):
             rows += conn.execute(
                 f"""SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND {column} = ?
-                    AND target_counter IS NULL {extra} ORDER BY queued_at, seq_no, id LIMIT 1""",
+                    AND target_counter IS NULL AND {kind} ORDER BY queued_at, seq_no, id LIMIT 1""",
                 (counter.site_id, code),
             ).fetchall()
     unique = {row["id"]: row for row in rows}

@@ -122,3 +122,20 @@ def test_candidates_stay_few_however_long_the_queue(tmp_path: Path) -> None:
     counter = repo.get_counter(database.conn, "city-hall", 1)
     assert counter is not None
     assert len(repo.call_candidates(database.conn, counter)) == 1
+
+
+def test_ordinary_turn_finds_the_ordinary_head_behind_an_older_priority_ticket(db: Database) -> None:
+    """Found by the rules preview: a queue whose oldest ticket is a priority one still
+    hands call-next its oldest ordinary ticket, for the ordinary turns of a ratio."""
+    stored = store_waiting(
+        db, [("A101", Priority.ELDERLY, 10, None, None), ("A101", Priority.ORDINARY, 5, None, None)]
+    )
+    counter = repo.get_counter(db.conn, "city-hall", 1)
+    assert counter is not None
+    counter = replace(counter, mix_credit=-1)  # ordinary's turn
+    policy = CallingPolicy(max_wait_minutes=60, mix=(1, 2))
+    everyone = choose_next(counter, stored, NOW, policy)
+    heads = choose_next(counter, repo.call_candidates(db.conn, counter), NOW, policy)
+    assert everyone is not None and heads is not None
+    assert everyone.ticket.priority == Priority.ORDINARY
+    assert heads.ticket.id == everyone.ticket.id
