@@ -1012,7 +1012,8 @@ def _admin_paths() -> dict[str, Any]:
                 "appointment_early_minutes, appointment_late_minutes, no_show_calls (1–5), "
                 "no_show_interval_seconds (0–300), no_show_return (end | 1–20 places | 0 no return), "
                 "walk_in_share (0–1), identification, elderly_age, "
-                "daily_limit_per_person, announce_template(_en) (must hold {number} and {window}), "
+                "daily_limit_per_person, elderly_one_tap (a service or bundle code the site offers), "
+                "announce_template(_en) (must hold {number} and {window}), "
                 "announce_english, announce_times, notice(_en). An empty value means the default.",
             )
         },
