@@ -414,6 +414,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "set_elderly_age_help": ("默认 65 岁", "Default 65"),
     "set_daily_limit_per_person": ("每人每天每事项取号上限", "Tickets per person per item per day"),
     "set_daily_limit_per_person_help": ("留空为不限（需要刷身份证才能生效）", "Empty: no limit (needs ID cards)"),
+    "set_elderly_one_tap": ("老年人一键取号事项", "Elderly one-tap item"),
+    "set_elderly_one_tap_help": (
+        "达到老年人优先年龄的群众在取号机首页刷身份证，直接取该事项的号（需读身份证）",
+        "A citizen of the elderly age who taps their ID card on the kiosk's home screen gets a ticket for this item (needs ID cards)",
+    ),
+    "set_elderly_one_tap_none": ("不启用（刷卡只识别身份）", "None (a tap only identifies)"),
     "set_announce_template": ("叫号播报模板", "Announcement (Mandarin)"),
     "set_announce_template_help": (
         "必须包含 {number}（号码）和 {window}（窗口号），可用 {window_name}；留空用默认“请{number}号到{window}号窗口办理”",

@@ -754,7 +754,7 @@
 
   // --- settings --------------------------------------------------------------------------
 
-  const SETTINGS = () => [
+  const SETTINGS = (detail) => [
     { name: "target_wait_minutes", type: "number", min: 1, max: 240 },
     { name: "max_wait_minutes", type: "number", min: 1, max: 480 },
     { name: "mix", custom: true }, // custom: drawn and read by admin_rules.js
@@ -767,6 +767,7 @@
     { name: "identification", type: "select", options: ["off", "optional", "required"].map((v) => [v, t("set_identification_" + v)]) },
     { name: "elderly_age", type: "number", min: 50, max: 100 },
     { name: "daily_limit_per_person", type: "number", min: 1, max: 20 },
+    { name: "elderly_one_tap", type: "select", options: oneTapOptions(detail) },
     { name: "announce_template", wide: true, placeholder: "请{number}号到{window}号窗口办理" },
     { name: "announce_template_en", wide: true, placeholder: "Number {number}, please go to window {window}" },
     { name: "announce_english", type: "checkbox" },
@@ -774,6 +775,12 @@
     { name: "notice", wide: true },
     { name: "notice_en", wide: true },
   ];
+
+  /* The kiosk's one-tap item for the elderly: one of the site's services or bundles, or none. */
+  function oneTapOptions(detail) {
+    const items = [...(detail.services || []), ...(detail.bundles || [])];
+    return [["", t("set_elderly_one_tap_none")], ...items.map((i) => [i.code, `${i.code} ${itemName(i)}`])];
+  }
 
   async function settingsSection() {
     const box = el("div", { id: "settings-box" });
@@ -787,7 +794,7 @@
       const help = (name) => (HQ.text["set_" + name + "_help"] ? t("set_" + name + "_help") : null);
       const RULES = window.HQ_ADMIN_RULES;
       const form = formEl("settings-form", [
-        el("div", { class: "a-grid" }, SETTINGS().map((spec) => (spec.custom ? RULES.settingsField(spec.name, settings) : field({ ...spec, label: t("set_" + spec.name), help: help(spec.name) }, spec.name === "identification" ? settings[spec.name] || "off" : settings[spec.name])))),
+        el("div", { class: "a-grid" }, SETTINGS(detail).map((spec) => (spec.custom ? RULES.settingsField(spec.name, settings) : field({ ...spec, label: t("set_" + spec.name), help: help(spec.name) }, spec.name === "identification" ? settings[spec.name] || "off" : settings[spec.name])))),
       ]);
       const body = () => ({ ...values(form), ...RULES.readSettings(form) });
       form.addEventListener("submit", (ev) => {

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from playwright.sync_api import Page, expect
+
 from tests.conftest import Centre
+from tests.kiosk.conftest import wait_until
 from tests.queue_server.admin.test_admin_api import field_error, put
 
 
@@ -24,3 +28,26 @@ def test_one_tap_item_must_be_offered_by_the_site(centre: Centre) -> None:
     # Left empty, the tap only identifies the citizen.
     cleared = put(centre, "/admin/sites/city-hall/settings", {"elderly_one_tap": ""})
     assert cleared.status_code == 200 and "elderly_one_tap" not in cleared.json()["settings"]
+
+
+@pytest.mark.browser
+def test_the_settings_form_keeps_and_changes_the_one_tap_item(centre: Centre, page: Page) -> None:
+    from tests.queue_server.admin.test_admin_browser import open_admin
+
+    def stored() -> object:
+        return centre.get("/sites/city-hall").json()["site"]["settings"].get("elderly_one_tap")
+
+    assert stored() == "K001"  # the demo hall
+    open_admin(page, centre, "settings")
+    expect(page.locator("#f-elderly_one_tap")).to_have_value("K001")
+    page.fill("#f-notice", "本周六上午正常办公")  # saving something else keeps it
+    page.click("#settings-form button[type=submit]")
+    expect(page.locator("#toast")).to_have_text("已保存")
+    assert stored() == "K001"
+    page.select_option("#f-elderly_one_tap", "Y03")  # 退休一件事
+    page.click("#settings-form button[type=submit]")
+    expect(page.locator("#toast")).to_have_text("已保存")
+    assert wait_until(lambda: stored() == "Y03", 3)
+    page.select_option("#f-elderly_one_tap", "")
+    page.click("#settings-form button[type=submit]")
+    assert wait_until(lambda: stored() is None, 3)
