@@ -330,14 +330,19 @@
         token: token(),
         body: body || {},
       });
+      // The answer says how the ticket stands now: the missed-call count and clock use it
+      // at once, before the view is read again (R then X at once must not be held back).
+      if (r && r.ticket && view && view.current && r.ticket.id === view.current.id) {
+        Object.assign(view.current, r.ticket);
+        showCallRule();
+      }
       if (r === null && action === "call-next") toast(HQ.t("nobody_waiting"));
       else if ((action === "call-next" || action === "call") && r.ticket) toast(HQ.t("called_msg", { number: r.ticket.number }));
     } catch (e) {
       failed(e);
     } finally {
-      // The buttons wait for the view after the action: the missed-call rule counts on it.
-      if (follower) await follower.refresh(true);
       busy = false;
+      if (follower) await follower.refresh();
       enableActions();
     }
   }
