@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import hours as site_hours
 from .calling import DEFAULT_POLICY, CallingPolicy, choose_next
@@ -409,7 +409,10 @@ def return_missed(
     else:
         before, after = line[k - 1].queue_time, line[k].queue_time
         middle = before + (after - before) / 2
-        place, queued_at = k, middle.replace(microsecond=middle.microsecond // 1000 * 1000)
+        middle = middle.replace(microsecond=middle.microsecond // 1000 * 1000)  # as stored
+        # Strictly after the k-th ticket even when it and the next share a millisecond
+        # (then it may land one place later; never earlier than the rule promises).
+        place, queued_at = k, max(middle, before + timedelta(milliseconds=1))
     back = replace(
         ticket,
         status=TicketStatus.WAITING,

@@ -407,3 +407,16 @@ def test_rules_from_settings_with_counter_overrides() -> None:
         "过号规则：叫号 3 次（每次间隔 30 秒）未到即为过号，当天返回可顺延 3 位后办理。"
     )
     assert "3 times, 30 s apart" in rules.no_show_sentence(rules.no_show_policy(site), "en")
+
+
+def test_a_return_between_two_tickets_of_the_same_millisecond_goes_after_the_kth() -> None:
+    hall, missed_id = _missed_with_line(0)
+    for _ in range(3):  # three tickets issued in the same instant
+        hall.issue("A101")
+    missed = hall.tickets[missed_id]
+    back = lifecycle.return_missed(
+        missed, hall.now, missed.day, NoShowPolicy(return_places=1), hall.waiting()
+    ).ticket
+    assert back is not None
+    line = sorted([*hall.waiting(), back], key=lambda t: (t.queue_time, t.seq_no))
+    assert line.index(back) >= 1  # never ahead of the first
