@@ -416,7 +416,7 @@ def return_missed(
     back = replace(
         ticket,
         status=TicketStatus.WAITING,
-        queued_at=min(queued_at, now),
+        queued_at=queued_at,
         finished_at=None,
         called_at=None,
         last_called_at=None,
