@@ -254,12 +254,11 @@ def render_ticket(
     return bytes(printer.output)
 
 
-# The missed-call (过号) rule as the centre words it for the demo hall; the kiosk prints
-# the issue answer's `rules.no_show` sentence on every ticket.
+# The missed-call (过号) rule as the centre words it for the demo hall, in the one-line
+# form the kiosk prints (the issue answer's `rules.no_show_line`).
 SAMPLE_NO_SHOW = {
-    "zh": "过号规则：叫号 2 次未到即为过号，当天返回可顺延 3 位后办理。",
-    "en": "Missed call: after being called 2 times without coming, back the same day, "
-    "you go 3 places behind the next.",
+    "zh": "过号：叫2次未到，当天返回顺延3位",
+    "en": "Missed call: 2 calls; back today: +3 places",
 }
 
 

@@ -465,9 +465,12 @@ class Kiosk:
         issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
         notice = PRIORITY_NOTICE.get(ticket.get("priority", ""))
         notices = [notice[1] if english else notice[0]] if notice else []
-        no_show = (answer.get("rules") or {}).get("no_show")
+        # The missed-call (过号) rule in one line, in the ticket's language (the full
+        # sentence from a centre that has no one-line form).
+        said = answer.get("rules") or {}
+        no_show = said.get("no_show_line") or said.get("no_show")
         if isinstance(no_show, str) and no_show:
-            notices.append(no_show)  # the missed-call (过号) rule, in the ticket's language
+            notices.append(no_show)
         return TicketContent(
             site_name=site.get("name_en" if english else "name", ""),
             number=ticket["number"],

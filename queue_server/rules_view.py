@@ -25,6 +25,7 @@ def sentences(site: Site, lang: str = "zh") -> dict[str, str]:
     return {
         "mixing": rules.mixing_sentence(rules.calling_policy(site), lang),
         "no_show": rules.no_show_sentence(rules.no_show_policy(site), lang),
+        "no_show_line": rules.no_show_line(rules.no_show_policy(site), lang),  # for tickets
         "appointment": rules.appointment_sentence(rules.appointment_window(site), lang),
     }
 

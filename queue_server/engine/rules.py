@@ -163,6 +163,21 @@ def no_show_sentence(policy: NoShowPolicy, lang: str = "zh") -> str:
     return f"过号规则：{called}未到即为过号，{back}。"
 
 
+def no_show_line(policy: NoShowPolicy, lang: str = "zh") -> str:
+    """The missed-call rule short enough for one line of an 80 mm ticket (24 Chinese
+    characters, 48 Latin); the full sentence is on the screens and the phone page."""
+    calls = policy.calls
+    if lang == "en":
+        if not policy.allows_return:
+            return f"Missed call: {calls} call{'s' if calls > 1 else ''}, then void"
+        back = "end of line" if policy.return_places is None else f"+{policy.return_places} places"
+        return f"Missed call: {calls} call{'s' if calls > 1 else ''}; back today: {back}"
+    if not policy.allows_return:
+        return f"过号：叫{calls}次未到即作废"
+    back = "排队尾" if policy.return_places is None else f"顺延{policy.return_places}位"
+    return f"过号：叫{calls}次未到，当天返回{back}"
+
+
 def appointment_sentence(window: AppointmentWindow, lang: str = "zh") -> str:
     if lang == "en":
         return (

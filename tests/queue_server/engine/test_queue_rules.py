@@ -420,3 +420,16 @@ def test_a_return_between_two_tickets_of_the_same_millisecond_goes_after_the_kth
     assert back is not None
     line = sorted([*hall.waiting(), back], key=lambda t: (t.queue_time, t.seq_no))
     assert line.index(back) >= 1  # never ahead of the first
+
+
+@pytest.mark.parametrize("calls", [1, 2, 3, 5])
+@pytest.mark.parametrize("places", [None, 0, 1, 3, 20])
+def test_the_missed_call_line_fits_one_line_of_an_80mm_ticket(calls: int, places: int | None) -> None:
+    import unicodedata
+
+    policy = NoShowPolicy(calls=calls, interval_seconds=30, return_places=places)
+    for lang in ("zh", "en"):
+        line = rules.no_show_line(policy, lang)
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        assert width <= 48, line
+        assert str(calls) in line
