@@ -159,21 +159,23 @@
     window.hallqueueDisplay.renders += 1;
   }
 
-  /* Show a new call at once, from the event itself (it carries the ticket and the
-   * counter after the change), so the row is up before the chime ends; the snapshot
-   * read that follows confirms it. */
-  function showCall(event) {
-    const snap = window.hallqueueDisplay.lastRender;
-    if (!snap) return;
+  /* A call is shown the moment its event arrives, from the event itself (it carries the
+   * ticket and the counter after the change), so the row is up before the chime ends.
+   * Until a board that includes it has been read, every board shown gets it added: a
+   * read that started before the call must not take it off the screen again. */
+  const newerCalls = []; // call events newer than the board last read
+
+  function applyCall(snap, event) {
     const counter = snap.counters.find((c) => c.number === event.counter.number);
-    if (!counter) return;
-    counter.state = event.counter.state || counter.state;
-    counter.ticket = {
-      id: event.ticket.id,
-      number: event.ticket.number,
-      status: event.ticket.status,
-      called_at: event.ticket.called_at || event.at,
-    };
+    if (counter) {
+      counter.state = event.counter.state || counter.state;
+      counter.ticket = {
+        id: event.ticket.id,
+        number: event.ticket.number,
+        status: event.ticket.status,
+        called_at: event.ticket.called_at || event.at,
+      };
+    }
     snap.recent_calls.unshift({
       seq: event.seq,
       type: event.type,
@@ -183,6 +185,20 @@
       counter: event.counter.number,
       counter_name: event.counter.name,
     });
+  }
+
+  /* What HQ.follow renders: the board read, plus the calls it does not have yet. */
+  function show(snap) {
+    for (let i = newerCalls.length - 1; i >= 0; i--) if (newerCalls[i].seq <= snap.last_seq) newerCalls.splice(i, 1);
+    for (const event of newerCalls) applyCall(snap, event);
+    render(snap);
+  }
+
+  function showCall(event) {
+    newerCalls.push(event);
+    const snap = window.hallqueueDisplay.lastRender;
+    if (!snap) return;
+    applyCall(snap, event);
     render(snap);
   }
 
@@ -246,7 +262,7 @@
     token,
     site,
     snapshot: () => HQ.api("/sites/" + encodeURIComponent(site) + "/board", { token }),
-    render,
+    render: show,
     onEvent,
     onStatus: setStatus,
     minInterval: 300,

@@ -74,6 +74,20 @@ SAMPLER = """
 """
 
 
+# Every board read answers 700 ms late (read at once, delivered late): a read that
+# started just before a call arrives just after its event.
+SLOW_BOARD = """
+(() => {
+  const fetchNow = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const answer = await fetchNow(...args);
+    if (String(args[0]).includes("/board")) await new Promise((r) => setTimeout(r, 700));
+    return answer;
+  };
+})();
+"""
+
+
 def set_announce_times(centre: Centre, times: int) -> None:
     response = requests.put(
         centre.api("/admin/sites/city-hall/settings"),
@@ -192,3 +206,21 @@ def test_without_a_voice_announcements_keep_the_pace_of_speech(centre: Centre, c
         assert expected >= 3000  # 请 A 零 零 一 号到 2 号窗口办理: 13 syllables
         assert speech[0]["end_ms"] - speech[0]["start_ms"] >= expected - 20
     check_highlight_outlasts(page, records)
+
+
+def test_a_board_read_before_a_call_does_not_take_it_off_the_screen(centre: Centre, context: BrowserContext) -> None:
+    context.add_init_script(SLOW_BOARD)
+    page = open_display(context, centre)
+    page.evaluate(SAMPLER)
+    centre.issue("A101")
+    centre.counter(2, "open")  # its event starts a board read: the call is not in it
+    number = centre.counter(2, "call-next").json()["ticket"]["number"]
+    records = wait_announced(page, 1, timeout_ms=10_000)
+    assert records[0]["number"] == number
+    samples = page.evaluate("() => window.highlightSamples")
+    shown = [s for s in samples if number in s["rows"]]
+    assert shown, "the call never reached the board"
+    after = [s for s in samples if shown[0]["at"] <= s["at"] <= records[0]["ended_ms"]]
+    gone = [s["at"] for s in after if not s["rows"].get(number, {}).get("flash")]
+    assert not gone, f"{number} left the board or stopped flashing {len(gone)} times while announced"
+    assert shown[0]["at"] <= records[0]["started_ms"] + 100  # up with the chime, not a read later
