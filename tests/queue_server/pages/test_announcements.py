@@ -12,7 +12,6 @@ announcer keeps the pace of speech with silent slots.
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
@@ -112,12 +111,10 @@ def two_calls_at_once(centre: Centre) -> list[tuple[int, str]]:
         answers[counter] = centre.counter(counter, "call-next").json()
 
     threads = [threading.Thread(target=call, args=(n,)) for n in (2, 5)]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(10)
-    assert time.monotonic() - started < 1.0
     return [(n, answers[n]["ticket"]["number"]) for n in (2, 5)]
 
 
@@ -133,6 +130,8 @@ def check_sequential(records: list[dict], calls: list[tuple[int, str]], times: i
     assert sorted((r["counter"], r["number"]) for r in records) == sorted(calls)
     assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
     first, second = records
+    # The case under test: the second call came while the first was still being said.
+    assert second["queued_ms"] < first["ended_ms"]
     assert first["started_ms"] <= first["ended_ms"] <= second["started_ms"] <= second["ended_ms"]
     for record in records:
         parts = record["parts"]
