@@ -67,7 +67,7 @@ SAMPLER = """
     for (const row of document.querySelectorAll("#now-calling .call-row")) {
       rows[row.dataset.number] = { flash: row.classList.contains("flash"), speaking: row.classList.contains("speaking") };
     }
-    seen.push({ at: Date.now(), rows });
+    seen.push({ at: Date.now(), rows, offline: document.body.classList.contains("offline") });
   }, 40);
 }
 """
@@ -145,6 +145,9 @@ def check_sequential(records: list[dict], calls: list[tuple[int, str]], times: i
 def check_highlight_outlasts(page: Page, records: list[dict]) -> None:  # type: ignore[type-arg]
     """Each call's row is highlighted at every sample taken while it was announced."""
     samples = page.evaluate("() => window.highlightSamples")
+    # Seconds with no event but the centre's pings: the screen stayed live throughout.
+    assert samples[-1]["at"] - samples[0]["at"] > 8000
+    assert not [s["at"] for s in samples if s["offline"]]
     for record in records:
         during = [s for s in samples if record["started_ms"] + 100 <= s["at"] <= record["ended_ms"] - 50]
         assert len(during) > 10, "the sampler did not run during the announcement"
