@@ -18,7 +18,10 @@ from .operations import Operations
 from .storage import Database
 
 log = logging.getLogger("hallqueue")
-PING_TIMEOUT_SECONDS = 5
+# engine.io's own ping only drops dead sockets; the screens' heartbeat is the centre's
+# one broadcast every PING_SECONDS (push.py), far cheaper than a ping per socket.
+ENGINE_PING_SECONDS = 25
+ENGINE_PING_TIMEOUT_SECONDS = 20
 
 
 @dataclass
@@ -58,11 +61,8 @@ def create_app(
         message_queue=values["MESSAGE_QUEUE"],
         cors_allowed_origins=[],
         json=None,
-        # Every screen hears a ping every PING_SECONDS and shows “connection lost” after
-        # two missed ones (static/hallqueue.js); a client that stops answering is dropped
-        # after PING_TIMEOUT_SECONDS more.
-        ping_interval=values["PING_SECONDS"],
-        ping_timeout=PING_TIMEOUT_SECONDS,
+        ping_interval=ENGINE_PING_SECONDS,
+        ping_timeout=ENGINE_PING_TIMEOUT_SECONDS,
     )
     from . import push
 

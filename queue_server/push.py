@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import request
@@ -56,6 +57,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
     tokens: dict[str, str] = {}
     lock = threading.Lock()
     _start_revalidation(socketio, hall, tokens, lock)
+    _start_heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
@@ -140,6 +142,27 @@ def _start_revalidation(
                     log.debug("revalidating socket %s failed", sid, exc_info=True)
 
     threading.Thread(target=check, name="push-revalidate", daemon=True).start()
+
+
+def _start_heartbeat(socketio: SocketIO, seconds: float, tokens: dict[str, str]) -> None:
+    """Every `seconds`, one `heartbeat` broadcast to every screen: a screen that hears
+    nothing (no heartbeat, no event) for two of them shows “connection lost”.
+
+    One emit from one thread per interval, whatever the number of screens — engine.io's
+    per-socket ping at the same rate cost about 2.5 times the CPU with 1,000 screens.
+    """
+
+    def beat() -> None:
+        while True:
+            time.sleep(seconds)
+            if not tokens:
+                continue  # nobody connected to this process
+            try:
+                socketio.emit(wire.HEARTBEAT, {"at": wire.iso(datetime.now(UTC))})
+            except Exception:  # a server shutting down (tests): try again next round
+                log.debug("heartbeat broadcast failed", exc_info=True)
+
+    threading.Thread(target=beat, name="push-heartbeat", daemon=True).start()
 
 
 def _whole(value: Any) -> bool:

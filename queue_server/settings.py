@@ -64,7 +64,7 @@ SETTINGS = [
     Setting(
         "PING_SECONDS",
         2,
-        "How often the centre pings every connected screen; a screen that hears nothing for twice this long shows “connection lost”.",
+        "How often the centre sends every connected screen its heartbeat; a screen that hears nothing for twice this long shows “connection lost”.",
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
 ]

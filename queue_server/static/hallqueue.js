@@ -5,10 +5,10 @@
  * seen, so events missed while disconnected are replayed (and may be announced) and
  * nothing shown is stale. A snapshot is read again (throttled) after each event.
  *
- * HQ.heartbeat() is how every screen knows it is still live: the centre pings each
- * socket every PING_SECONDS (window.HQ_PING_MS); a screen that has heard nothing —
- * no ping, no event — for two pings is "offline" (its banner shows, its data greys
- * out), even when the TCP connection looks open (a frozen centre, a dead network).
+ * HQ.heartbeat() is how every screen knows it is still live: the centre broadcasts a
+ * `heartbeat` every PING_SECONDS (window.HQ_PING_MS); a screen that has heard nothing —
+ * no heartbeat, no event — for two of them is "offline" (its banner shows, its data
+ * greys out), even when the TCP connection looks open (a frozen centre, a dead network).
  */
 (function () {
   "use strict";
@@ -89,6 +89,7 @@
   HQ.pingMs = Number(window.HQ_PING_MS) || 2000;
   /* Silence longer than this means the centre is not live: two pings missed. */
   HQ.staleMs = 2 * HQ.pingMs;
+  const RECONNECT_AFTER_STALE = 3;
 
   /* Watch a Socket.IO socket: `onChange(true|false)` when the screen becomes live or not.
    *   live  — the page called `markLive()` (it has shown fresh data on this connection)
@@ -97,7 +98,10 @@
    *           silence tells), or the socket disconnected.
    *   onHeardAgain() — the socket is heard while not live (a centre that froze and
    *           resumed, or a resync that failed): the page resyncs, then calls markLive().
-   * The heartbeat is engine.io's ping (the Manager's "ping" event); any event counts. */
+   * The heartbeat is the centre's `heartbeat` broadcast (engine.io's rarer ping counts
+   * too); any event counts. A connection silent for RECONNECT_AFTER_STALE × staleMs is
+   * dropped and made again, so a dead network path is not waited out for engine.io's
+   * own ping timeout. */
   HQ.heartbeat = function (socket, opts) {
     const beat = { live: false, lastHeard: 0, staleMs: opts.staleMs || HQ.staleMs, resyncing: false };
     function set(live) {
@@ -122,7 +126,13 @@
     };
     beat.markStale = () => set(false);
     beat.check = function () {
-      if (beat.live && Date.now() - beat.lastHeard > beat.staleMs) set(false);
+      const silent = Date.now() - beat.lastHeard;
+      if (beat.live && silent > beat.staleMs) set(false);
+      if (socket.connected && beat.lastHeard && silent > RECONNECT_AFTER_STALE * beat.staleMs) {
+        beat.lastHeard = Date.now(); // one attempt per silence, not one per check
+        socket.disconnect();
+        socket.connect();
+      }
     };
     socket.io.on("ping", heard);
     socket.onAny(heard);
