@@ -28,6 +28,9 @@ log = logging.getLogger("hallqueue.kiosk.centre")
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 6.0
 HEARTBEAT_SECONDS = 2.0
+# A connection that answers no heartbeat this many times in a row is dropped and made
+# again: a dead network path would otherwise hold it until engine.io's own ping timeout.
+MISSED_BEFORE_RECONNECT = 3
 
 
 class CentreUnreachable(Exception):
@@ -121,6 +124,7 @@ class CentreFeed:
         self.on_heard = on_heard or (lambda: None)
         self.heartbeat_seconds = heartbeat_seconds
         self.heard_at: float | None = None  # time.monotonic() of the centre's last word
+        self.missed = 0  # heartbeats unanswered in a row on this connection
         self.last_seq = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -138,6 +142,7 @@ class CentreFeed:
         self.on_heard()
 
     def _connected(self) -> None:
+        self.missed = 0
         self.client.emit(wire.JOIN, {"site": self.site})
         self._heard()
         self.on_connection(True)
@@ -194,6 +199,16 @@ class CentreFeed:
             answer = self.client.call(wire.HEARTBEAT, {}, timeout=self.heartbeat_seconds)
         except Exception as exc:  # a timeout (frozen centre) or a closed connection
             log.debug("no heartbeat from the centre: %s", type(exc).__name__)
-            return
+            answer = None
         if isinstance(answer, dict) and answer.get("ok"):
+            self.missed = 0
             self._heard()
+            return
+        self.missed += 1
+        if self.missed >= MISSED_BEFORE_RECONNECT and self.client.connected:
+            log.info("live feed silent for %d heartbeats: connecting again", self.missed)
+            self.missed = 0
+            try:
+                self.client.disconnect()
+            except Exception:  # already going
+                log.debug("dropping the silent live feed failed", exc_info=True)
