@@ -277,7 +277,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # administration (/admin, pages/admin.py)
     "adm_title": ("系统管理", "Administration"),
     "adm_login": ("管理员登录", "Admin login"),
-    "adm_not_admin": ("该账号不是管理员", "This account is not an admin"),
+    "adm_manager_only_settings": (
+        "站长可在“设置”中调整本网点的等候、播报和排队规则；其他管理功能需管理员账号",
+        "A site manager sets the site's waits, announcements and queue rules under Settings; the rest needs an admin account",
+    ),
+    "adm_not_admin": ("该账号不是管理员或站长", "This account is neither an admin nor a site manager"),
     "adm_nav_sites": ("网点", "Sites"),
     "adm_nav_catalog": ("事项目录", "Catalogue"),
     "adm_nav_counters": ("窗口", "Windows"),

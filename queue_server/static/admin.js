@@ -12,6 +12,11 @@
   const store = window.sessionStorage;
   const TOKEN = "hq.admin.token";
   const USER = "hq.admin.user";
+  const ROLE = "hq.admin.role";
+  const SCOPE = "hq.admin.sites"; // the login's sites (JSON), null for the whole city
+  // A site's manager sets the hall's own settings — waits, announcements, the queue
+  // rules — for the sites they cover; everything else here is for admins.
+  const MANAGER_SECTIONS = ["settings"];
   const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   const SITE_KINDS = ["hall", "business_station", "township_center", "village_station"];
   const COUNTER_KINDS = ["comprehensive", "domain", "one_thing", "assisted"];
@@ -208,8 +213,20 @@
     return Array.from(scope.querySelectorAll(`input[data-group="${name}"]:checked`)).map((i) => i.value);
   }
 
+  /* Sites the signed-in user may change: all for a city admin, else their sites and below. */
+  function inScope(sites) {
+    const roots = JSON.parse(store.getItem(SCOPE) || "null");
+    if (!roots) return sites;
+    const byId = Object.fromEntries(sites.map((s) => [s.id, s]));
+    const covered = (site) => {
+      for (let at = site; at; at = byId[at.parent]) if (roots.includes(at.id)) return true;
+      return false;
+    };
+    return sites.filter(covered);
+  }
+
   async function sitePicker(onPick) {
-    const sites = (await api("/sites")).sites;
+    const sites = inScope((await api("/sites")).sites);
     const select = el("select", { id: "site-pick" }, siteOptions(sites).map(([v, l]) => el("option", { value: v }, l)));
     const remembered = store.getItem("hq.admin.site");
     if (remembered && sites.some((s) => s.id === remembered)) select.value = remembered;
@@ -907,6 +924,8 @@
     const token = store.getItem(TOKEN);
     store.removeItem(TOKEN);
     store.removeItem(USER);
+    store.removeItem(ROLE);
+    store.removeItem(SCOPE);
     if (token) fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: "{}" }).catch(() => {});
     showLogin();
   }
@@ -917,6 +936,13 @@
     $("logout").hidden = false;
     $("who").textContent = store.getItem(USER) || "";
     window.hallqueueAdmin.ready = false;
+    const manager = store.getItem(ROLE) === "manager";
+    for (const link of document.querySelectorAll("#a-nav a")) link.hidden = manager && !MANAGER_SECTIONS.includes(link.dataset.section);
+    if (manager && !MANAGER_SECTIONS.includes(CFG.section)) {
+      main.replaceChildren(card(t("adm_manager_only_settings"), el("a", { href: "./settings", text: t("adm_nav_settings") })));
+      window.hallqueueAdmin.ready = true;
+      return;
+    }
     try {
       await SECTIONS[CFG.section]();
       window.hallqueueAdmin.ready = true;
@@ -933,13 +959,15 @@
     $("login-error").textContent = "";
     try {
       const r = await api("/auth/login", { body: { username: $("username").value, password: $("password").value } });
-      if (r.role !== "admin") {
+      if (r.role !== "admin" && r.role !== "manager") {
         fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + r.token, "Content-Type": "application/json" }, body: "{}" }).catch(() => {});
         $("login-error").textContent = t("adm_not_admin");
         return;
       }
       store.setItem(TOKEN, r.token);
       store.setItem(USER, r.username);
+      store.setItem(ROLE, r.role);
+      store.setItem(SCOPE, JSON.stringify(r.sites));
       $("password").value = "";
       await start();
     } catch (e) {

@@ -147,7 +147,10 @@ ROUTES: dict[tuple[str, str], Row] = {
         ADMIN, "/admin/sites", lambda cast, who: {"id": f"x-{who.replace('_', '-')}", "name": "X", "kind": "hall"}
     ),
     ("PUT", "/api/v1/admin/sites/<site>"): Row(ADMIN, f"/admin/sites/{SITE}", site_body),
-    ("PUT", "/api/v1/admin/sites/<site>/settings"): Row(ADMIN, f"/admin/sites/{SITE}/settings", {}),
+    # the hall's own settings (waits, announcements, queue rules): its managers may too
+    ("PUT", "/api/v1/admin/sites/<site>/settings"): Row(
+        frozenset({"manager", "admin"}), f"/admin/sites/{SITE}/settings", {}
+    ),
     ("PUT", "/api/v1/admin/sites/<site>/offerings"): Row(ADMIN, f"/admin/sites/{SITE}/offerings", offerings_body),
     ("PUT", "/api/v1/admin/sites/<site>/counters/<int:number>"): Row(
         ADMIN,

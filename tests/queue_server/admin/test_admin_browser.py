@@ -176,10 +176,37 @@ def test_sites_catalogue_staff_and_devices_pages(centre: Centre, page: Page) -> 
     expect(page.locator("#audit-rows tr")).to_have_count(2)
 
 
-def test_a_manager_cannot_use_the_admin_pages(centre: Centre, page: Page) -> None:
+def test_a_site_manager_sets_the_queue_rules_of_their_sites_only(centre: Centre, page: Page) -> None:
+    """Managers set their sites' own settings (the queue rules among them) and nothing else."""
     page.goto(f"{centre.url}/admin/staff")
-    page.fill("#username", "manager")
-    page.fill("#password", "hallqueue-manager")
+    page.fill("#username", "town")
+    page.fill("#password", "hallqueue-town")
     page.click("#login-form button[type=submit]")
-    expect(page.locator("#login-error")).to_have_text("该账号不是管理员")
+    expect(page.locator("#a-main")).to_contain_text("站长可在“设置”中调整本网点")
+    expect(page.locator("#a-nav a:visible")).to_have_count(1)
+    expect(page.locator("#a-nav a[data-section=settings]")).to_be_visible()
+
+    page.goto(f"{centre.url}/admin/settings")
+    expect(page.locator("#site-pick option")).to_have_count(3)  # the township and its villages
+    assert "city-hall" not in page.locator("#site-pick").inner_html()
+    page.select_option("#site-pick", "town-gutang")
+    expect(page.locator("#f-mix-priority")).to_be_visible()
+    page.fill("#f-mix-priority", "1")
+    page.fill("#f-mix-ordinary", "1")
+    page.click("#settings-form button[type=submit]")
+    expect(page.locator("#toast")).to_have_text("已保存")
+    settings = centre.get("/sites/town-gutang").json()["site"]["settings"]
+    assert settings["mix"] == [1, 1]
+    # The hall is not theirs: the API refuses it whatever the page offers.
+    token = centre.login(("town", "hallqueue-town"))
+    refused = centre.session(token).put(centre.api("/admin/sites/city-hall/settings"), json={})
+    assert refused.status_code == 403
+
+
+def test_a_clerk_cannot_use_the_admin_pages(centre: Centre, page: Page) -> None:
+    page.goto(f"{centre.url}/admin/staff")
+    page.fill("#username", "clerk")
+    page.fill("#password", "hallqueue-clerk")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#login-error")).to_have_text("该账号不是管理员或站长")
     expect(page.locator("#a-main")).to_be_hidden()
