@@ -9,9 +9,9 @@ A clerk may call a waiting ticket out of its turn only with a reason from
 - **latest**: the latest out-of-order calls, newest first: local time, site, number,
   window, clerk and reason.
 
-Who made a call: the ticket's clerk when the call is the ticket's latest (its `called_at`
-is the event's time: exact, whoever pressed), otherwise the clerk the window was opened by
-(the event's counter). Calls are those of tickets of the range's days (a ticket is
+Who made a call: the event's own `clerk` (recorded since issue 8's rules); for older
+events the ticket's clerk when the call is the ticket's latest (its `called_at` is the
+event's time), otherwise the clerk the window was opened by (the event's counter). Calls are those of tickets of the range's days (a ticket is
 called on the day it was taken; a missed ticket comes back the same day only).
 """
 
@@ -54,8 +54,10 @@ LATEST_COLUMNS = ["时间", "网点", "号码", "窗口", "工作人员", "原�
 # says out_of_order at all): a year of a city's calls is read in a second or two.
 _CALLS = """
     SELECT t.site_id AS site, e.at AS at, t.number AS number, e.counter AS counter,
-           CASE WHEN t.called_at = e.at AND t.clerk IS NOT NULL THEN t.clerk
-                ELSE coalesce(json_extract(e.payload, '$.counter.clerk'), t.clerk) END AS clerk,
+           coalesce(json_extract(e.payload, '$.data.clerk'),
+                    CASE WHEN t.called_at = e.at AND t.clerk IS NOT NULL THEN t.clerk
+                         ELSE coalesce(json_extract(e.payload, '$.counter.clerk'), t.clerk)
+                    END) AS clerk,
            CASE WHEN instr(e.payload, '"out_of_order"') > 0
                  AND json_extract(e.payload, '$.data.reason') = 'out_of_order'
                 THEN coalesce(json_extract(e.payload, '$.data.out_of_order_reason'), '')

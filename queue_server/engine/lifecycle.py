@@ -284,7 +284,10 @@ def _call(
     )
     busy = replace(counter, current_ticket_id=ticket.id)
     return Change(
-        events=(_event("ticket.called", now, called, busy, reason=reason, **data),),
+        # Who pressed, on the record (the per-clerk out-of-order report reads it).
+        events=(
+            _event("ticket.called", now, called, busy, reason=reason, clerk=called.clerk, **data),
+        ),
         ticket=called,
         counter=busy,
     )

@@ -382,3 +382,26 @@ def test_real_calls_by_clerk_and_reason(centre: Centre) -> None:
         (tickets[0]["number"], 2, "clerk2", "returned_with_materials"),
         (tickets[2]["number"], 1, "clerk", "special_need"),
     ]
+
+
+def test_a_call_is_credited_to_whoever_pressed_even_when_called_again(centre: Centre) -> None:
+    """The call event records its clerk: a ticket called out of order by clerk2 at the window
+    clerk opened, then called again elsewhere, still counts for clerk2."""
+    admin = centre.login()
+    made = centre.post("/admin/staff", {"username": "clerk2", "password": "clerk2-pass-1", "role": "clerk", "sites": ["city-hall"]}, token=admin)
+    assert made.status_code == 201, made.text
+    clerk, clerk2 = centre.login(CLERK), centre.login(("clerk2", "clerk2-pass-1"))
+    ticket = centre.issue("A101")["ticket"]
+    for token, counter in ((clerk, 1), (clerk2, 2)):
+        assert centre.post(f"/sites/city-hall/counters/{counter}/open", {}, token=token).status_code == 200
+    steps = [
+        (clerk2, 1, "call", {"ticket": ticket["id"], "reason": "special_need"}),
+        (clerk2, 1, "transfer", {"to_counter": 2}),
+        (clerk2, 2, "call-next", {}),
+    ]
+    for token, counter, action, body in steps:
+        response = centre.post(f"/sites/city-hall/counters/{counter}/{action}", body, token=token)
+        assert response.status_code == 200, response.text
+    got = {r[1]: r for r in fetch(centre, "out-of-order", **today_range()).json()["clerks"]["rows"]}
+    assert "clerk" not in got  # window 1 was clerk's, but clerk2 pressed
+    assert got["clerk2"][2:4] == [2, 1]

@@ -343,7 +343,7 @@ def test_call_next_calls_and_occupies_the_counter() -> None:
     assert called.wait_seconds == 600
     assert change.counter.current_ticket_id == "A001"
     only_event(change, "ticket.called")
-    assert change.events[0].data == {"reason": "longest_wait"}
+    assert change.events[0].data == {"reason": "longest_wait", "clerk": "clerk-1"}
 
 
 def test_call_next_with_nobody_waiting_returns_none() -> None:

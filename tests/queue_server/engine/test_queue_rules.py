@@ -302,6 +302,7 @@ def test_an_out_of_order_call_needs_a_reason_from_the_list() -> None:
     assert change.ticket is not None and change.ticket.id == later.id
     assert change.events[0].data == {
         "reason": "out_of_order",
+        "clerk": "clerk",
         "out_of_order_reason": "returned_with_materials",
     }
     assert first.status == TicketStatus.WAITING
