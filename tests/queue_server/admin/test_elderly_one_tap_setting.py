@@ -39,15 +39,22 @@ def test_the_settings_form_keeps_and_changes_the_one_tap_item(centre: Centre, pa
 
     assert stored() == "K001"  # the demo hall
     open_admin(page, centre, "settings")
+
+    def save() -> None:
+        # The form is drawn again after each save: wait for the new one before the next
+        # change, or the change lands on the old form and is lost.
+        page.evaluate("document.querySelector('#settings-form').dataset.old = '1'")
+        page.click("#settings-form button[type=submit]")
+        expect(page.locator("#toast")).to_have_text("已保存")
+        expect(page.locator("#settings-form:not([data-old])")).to_be_visible()
+
     expect(page.locator("#f-elderly_one_tap")).to_have_value("K001")
     page.fill("#f-notice", "本周六上午正常办公")  # saving something else keeps it
-    page.click("#settings-form button[type=submit]")
-    expect(page.locator("#toast")).to_have_text("已保存")
+    save()
     assert stored() == "K001"
     page.select_option("#f-elderly_one_tap", "Y03")  # 退休一件事
-    page.click("#settings-form button[type=submit]")
-    expect(page.locator("#toast")).to_have_text("已保存")
+    save()
     assert wait_until(lambda: stored() == "Y03", 3)
     page.select_option("#f-elderly_one_tap", "")
-    page.click("#settings-form button[type=submit]")
+    save()
     assert wait_until(lambda: stored() is None, 3)
