@@ -36,18 +36,6 @@ class Agent:
     daily_cap: int
     active: bool
 
-    def payload(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "site": self.site_id,
-            "name": self.name,
-            "kind": self.kind,
-            "username": self.username,
-            "daily_cap": self.daily_cap,
-            "active": self.active,
-            "has_card": None,  # filled by `list_agents`; the hash itself is never shown
-        }
-
 
 def _agent(row: sqlite3.Row) -> Agent:
     return Agent(
@@ -59,18 +47,6 @@ def _agent(row: sqlite3.Row) -> Agent:
         daily_cap=row["daily_cap"],
         active=bool(row["active"]),
     )
-
-
-def list_agents(conn: sqlite3.Connection, site_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT * FROM agents WHERE site_id = ? ORDER BY active DESC, name", (site_id,)
-    ).fetchall()
-    found = []
-    for row in rows:
-        data = _agent(row).payload()
-        data["has_card"] = row["person_hash"] is not None
-        found.append(data)
-    return found
 
 
 def get_agent(conn: sqlite3.Connection, agent_id: str) -> Agent | None:
@@ -107,13 +83,6 @@ def add_agent(
         (agent.id, site_id, name, kind, username, person_hash, daily_cap, wire.iso(now)),
     )
     return agent
-
-
-def set_active(conn: sqlite3.Connection, agent_id: str, active: bool) -> None:
-    if not conn.execute(
-        "UPDATE agents SET active = ? WHERE id = ?", (int(active), agent_id)
-    ).rowcount:
-        raise UnknownAgent(agent=agent_id)
 
 
 def agent_for(

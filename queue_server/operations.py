@@ -63,11 +63,6 @@ COUNTER_ACTIONS = (
 )
 
 
-def walk_in_share(site: Site) -> float:
-    share = site.settings.get("walk_in_share")
-    return float(share) if isinstance(share, int | float) and not isinstance(share, bool) else 0.0
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -339,7 +334,7 @@ class Operations:
                 person_hash=person_hash,
                 person_mask=person_mask,
                 ignore_hours=self.ignore_hours,
-                reserved=lifecycle.walk_in_reserved(item.daily_cap, walk_in_share(site)),
+                reserved=lifecycle.walk_in_reserved(item.daily_cap, rules.walk_in_share(site)),
                 agent_id=agent.id if agent is not None else None,
             )
             ticket = change.ticket

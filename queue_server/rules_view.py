@@ -14,7 +14,6 @@ from typing import Any
 from . import wire
 from .engine import caps, hours, rules
 from .engine.model import Bundle, Service, Site
-from .operations import walk_in_share
 from .storage import repository as repo
 
 LANGUAGES = ("zh", "en")
@@ -43,7 +42,7 @@ def item_quota(
     day = hours.local_day(now, site.timezone)
     service, bundle = (item.code, None) if isinstance(item, Service) else (None, item.code)
     quota = caps.quota(
-        item.daily_cap, repo.issued_today(conn, site.id, day, service, bundle), walk_in_share(site)
+        item.daily_cap, repo.issued_today(conn, site.id, day, service, bundle), rules.walk_in_share(site)
     )
     assert quota is not None
     return {

@@ -104,6 +104,12 @@ def appointment_priority(
     return Priority.ORDINARY
 
 
+def walk_in_share(site: Site) -> float:
+    """The share of each daily cap kept for walk-ins (`caps.py`); 0 when unset."""
+    share = _number(site.settings.get("walk_in_share"))
+    return min(max(share, 0.0), 1.0) if share is not None else 0.0
+
+
 def no_show_policy(site: Site) -> NoShowPolicy:
     settings = site.settings
     calls = _number(settings.get("no_show_calls"))
