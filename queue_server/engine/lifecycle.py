@@ -7,6 +7,7 @@ stores or pushes anything: the shell does that in one transaction.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -93,7 +94,8 @@ def walk_in_reserved(cap: int | None, share: float) -> int:
     """Tickets of a daily cap kept for citizens who come in person (rounded up)."""
     if cap is None or share <= 0:
         return 0
-    return min(cap, -int(-cap * min(share, 1.0) // 1))
+    # Rounded first: 25 × 0.28 is 7.000000000000001 in floating point, and 7 is meant.
+    return min(cap, math.ceil(round(cap * min(share, 1.0), 9)))
 
 
 def check_can_issue(

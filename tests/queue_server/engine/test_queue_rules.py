@@ -3,6 +3,7 @@ out-of-order calls, appointments and the caps against hoarding."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -363,7 +364,8 @@ def test_walk_in_quota_is_kept_from_bookings(
     assert sum(issued.values()) <= cap
     assert issued[Channel.APPOINTMENT] == min(bookings, cap - reserved)
     assert issued[Channel.KIOSK] == min(walk_ins, cap - issued[Channel.APPOINTMENT])
-    assert reserved == (0 if share <= 0 else min(cap, -int(-cap * share // 1)))
+    assert reserved == (0 if share <= 0 else min(cap, math.ceil(round(cap * share, 9))))
+    assert lifecycle.walk_in_reserved(25, 0.28) == 7 and lifecycle.walk_in_reserved(25, 0.29) == 8
 
 
 def test_quota_and_next_issue_time() -> None:
