@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite: database files, live servers, clients, browsers."""
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -17,6 +19,23 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
+
+
+@contextlib.contextmanager
+def log_to_file(path: Path, format: str = "%(levelname)s %(name)s: %(message)s") -> Iterator[Path]:
+    """Every log record of this process, at DEBUG, into `path` (for personal-data scans)."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(format))
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield path
+    finally:
+        root.setLevel(previous)
+        root.removeHandler(handler)
+        handler.close()
 
 
 def free_port() -> int:

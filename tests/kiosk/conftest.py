@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.printer_sim import PrinterSimulator
 from kiosk.agent import Kiosk, KioskConfig
 from kiosk.web import KioskServer
-from tests.conftest import Centre
+from tests.conftest import Centre, log_to_file
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 5.0, step: float = 0.05) -> Any:
@@ -106,14 +105,5 @@ def kiosk(
 @pytest.fixture
 def all_logs(tmp_path: Path) -> Iterator[Path]:
     """Every log record of this process (centre and agent alike), at DEBUG, into a file."""
-    path = tmp_path / "all.log"
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield path
-    root.setLevel(previous)
-    root.removeHandler(handler)
-    handler.close()
+    with log_to_file(tmp_path / "all.log") as path:
+        yield path

@@ -12,7 +12,6 @@ test_cli) with the same rule.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ import requests
 import socketio
 
 from queue_server import wire
-from tests.conftest import Centre
+from tests.conftest import Centre, log_to_file
 
 ID_NUMBER = "11010519491231002X"
 NAME = "欧阳秀兰"
@@ -32,17 +31,8 @@ SECRETS = (ID_NUMBER, ID_NUMBER.lower(), ID_NUMBER[:-1], NAME, json.dumps(NAME)[
 
 @pytest.fixture
 def captured_log(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "centre.log"
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s %(args)s"))
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield path
-    root.setLevel(previous)
-    root.removeHandler(handler)
-    handler.close()
+    with log_to_file(tmp_path / "centre.log", "%(levelname)s %(name)s: %(message)s %(args)s") as path:
+        yield path
 
 
 def follower(centre: Centre, token: str, heard: list[str]) -> socketio.Client:
