@@ -34,16 +34,19 @@ def all_sentences(site: Site) -> dict[str, dict[str, str]]:
 
 
 def item_quota(
-    conn: sqlite3.Connection, site: Site, item: Service | Bundle, now: datetime
+    conn: sqlite3.Connection,
+    site: Site,
+    service: str | None,
+    bundle: str | None,
+    cap: int | None,
+    now: datetime,
 ) -> dict[str, Any] | None:
-    """What is left today of an item with a daily cap; None when it has no cap."""
-    if item.daily_cap is None:
+    """What is left today of an item with a daily cap `cap`; None when it has none."""
+    if cap is None:
         return None
     day = hours.local_day(now, site.timezone)
-    service, bundle = (item.code, None) if isinstance(item, Service) else (None, item.code)
-    quota = caps.quota(
-        item.daily_cap, repo.issued_today(conn, site.id, day, service, bundle), rules.walk_in_share(site)
-    )
+    taken = repo.issued_today(conn, site.id, day, service, bundle)
+    quota = caps.quota(cap, taken, rules.walk_in_share(site))
     assert quota is not None
     return {
         "cap": quota.cap,
@@ -58,7 +61,9 @@ def ticket_quota(
     conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None, now: datetime
 ) -> dict[str, Any] | None:
     item = repo.get_service(conn, service) if service else repo.get_bundle(conn, bundle or "")
-    return item_quota(conn, site, item, now) if item is not None else None
+    if item is None:
+        return None
+    return item_quota(conn, site, service, bundle, item.daily_cap, now)
 
 
 def site_quotas(conn: sqlite3.Connection, site: Site, now: datetime) -> list[dict[str, Any]]:
@@ -70,11 +75,12 @@ def site_quotas(conn: sqlite3.Connection, site: Site, now: datetime) -> list[dic
     for item in items:
         if item is None or item.daily_cap is None:
             continue
-        quota = item_quota(conn, site, item, now)
+        service, bundle = (item.code, None) if isinstance(item, Service) else (None, item.code)
+        quota = item_quota(conn, site, service, bundle, item.daily_cap, now)
         assert quota is not None
         quota.update(
-            service=item.code if isinstance(item, Service) else None,
-            bundle=item.code if isinstance(item, Bundle) else None,
+            service=service,
+            bundle=bundle,
             name=item.name,
             name_en=item.name_en,
             prefix=item.prefix,

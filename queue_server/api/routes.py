@@ -122,10 +122,14 @@ def site(site: str):  # type: ignore[no-untyped-def]
     conn, now = hall().db.conn, hall().ops.clock()
     found = repo.get_site(conn, site)
     assert found is not None
-    for kind, getter in (("services", repo.get_service), ("bundles", repo.get_bundle)):
-        for entry in detail[kind]:
-            item = getter(conn, entry["code"])
-            entry["quota"] = rules_view.item_quota(conn, found, item, now) if item else None
+    for entry in detail["services"]:
+        entry["quota"] = rules_view.item_quota(
+            conn, found, entry["code"], None, entry["daily_cap"], now
+        )
+    for entry in detail["bundles"]:
+        entry["quota"] = rules_view.item_quota(
+            conn, found, None, entry["code"], entry["daily_cap"], now
+        )
     detail["rules"] = rules_view.all_sentences(found)
     return jsonify(detail)
 
