@@ -230,11 +230,17 @@
     const select = el("select", { id: "site-pick" }, siteOptions(sites).map(([v, l]) => el("option", { value: v }, l)));
     const remembered = store.getItem("hq.admin.site");
     if (remembered && sites.some((s) => s.id === remembered)) select.value = remembered;
+    // A change to the site already shown (a script may send one) would render it twice, the
+    // later render wiping a form being filled; a render whose site is no longer picked is dropped
+    // by the sections (picker.shows).
+    let shown = select.value;
     select.addEventListener("change", () => {
+      if (select.value === shown) return;
+      shown = select.value;
       store.setItem("hq.admin.site", select.value);
       onPick(select.value);
     });
-    return { sites, node: el("label", { class: "a-pick" }, t("adm_choose_site"), " ", select), select };
+    return { sites, node: el("label", { class: "a-pick" }, t("adm_choose_site"), " ", select), select, shows: (siteId) => siteId === select.value };
   }
 
   // --- sites -----------------------------------------------------------------------------
@@ -514,6 +520,7 @@
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
+      if (!picker.shows(siteId)) return;
       const items = detail.services.map((s) => ["S:" + s.code, `${s.code} ${itemName(s)}`]).concat(detail.bundles.map((b) => ["B:" + b.code, `${b.code} ${itemName(b)}`]));
       const names = Object.fromEntries(items);
       const formBox = el("div", { id: "counter-form-box" });
@@ -806,6 +813,7 @@
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
+      if (!picker.shows(siteId)) return;
       const site = detail.site;
       const settings = site.settings || {};
       const help = (name) => (HQ.text["set_" + name + "_help"] ? t("set_" + name + "_help") : null);

@@ -17,6 +17,7 @@
 
     async function show(siteId) {
       const [listed, staff] = await Promise.all([kit.api(`/admin/sites/${encodeURIComponent(siteId)}/agents`), kit.api("/admin/staff").then((r) => r.staff)]);
+      if (!picker.shows(siteId)) return;
       const agents = listed.agents;
       const path = (agent) => `/admin/sites/${encodeURIComponent(siteId)}/agents/${encodeURIComponent(agent.id)}`;
 
