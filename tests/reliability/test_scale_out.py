@@ -143,3 +143,23 @@ def test_both_processes_number_tickets_from_one_sequence(
     a, b = two_centres
     numbers = [centre.issue("A101")["ticket"]["number"] for centre in (a, b, a, b, a, b)]
     assert len(set(numbers)) == 6 and numbers == sorted(numbers)
+
+
+def test_each_screen_hears_one_heartbeat_not_one_per_process(
+    two_centres: tuple[QueuedCentre, QueuedCentre],
+) -> None:
+    # Each process vouches for its own sockets: through the queue a screen would hear both.
+    a, b = two_centres
+    on_a, _ = listener(a)
+    on_b, _ = listener(b)
+    beats: dict[str, list[float]] = {"a": [], "b": []}
+    on_a.on(wire.HEARTBEAT, lambda _data: beats["a"].append(time.monotonic()))
+    on_b.on(wire.HEARTBEAT, lambda _data: beats["b"].append(time.monotonic()))
+    try:
+        time.sleep(5.2)  # two or three beats of PING_SECONDS (2)
+        for heard in beats.values():
+            assert 2 <= len(heard) <= 3, beats
+            assert all(1.5 < later - earlier for earlier, later in zip(heard, heard[1:])), beats
+    finally:
+        on_a.disconnect()
+        on_b.disconnect()
