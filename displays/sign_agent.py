@@ -10,6 +10,11 @@ the number being served, 暂停服务 when paused, 窗口关闭 when closed. Aft
 (re)connect it reads the counter again, so a restart of either side never leaves the
 sign stale; the sign is also rewritten every `refresh_seconds` in case it lost power.
 
+The centre's heartbeat (every PING_SECONDS, 2 s by default) says the centre is there.
+When the agent has heard nothing — no heartbeat, no event, no answer — for
+`lost_seconds`, the sign keeps its number but its text line says 网络中断, so nobody
+takes a stale sign for a live one; the next read of the counter puts the live text back.
+
 With an evaluator address it also asks the citizen for a rating (好差评) when the
 counter finishes a ticket, polls the evaluator, and posts the rating to the centre
 with its token (retrying while the centre is unreachable).
@@ -40,6 +45,8 @@ log = logging.getLogger("hallqueue.sign")
 
 PAUSED_TEXT = "暂停服务"
 CLOSED_TEXT = "窗口关闭"
+LOST_TEXT = "网络中断"
+LOST_SECONDS = 6.0  # three missed heartbeats of the centre's default 2 s
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,13 @@ def sign_view(counter: dict[str, Any] | None, ticket: dict[str, Any] | None) -> 
     if current.get("status") == "serving":
         return SignView(number, "serving", "正在办理")
     return SignView(number, "serving", f"请{number}号到{counter.get('number')}号窗口办理")
+
+
+def lost_view(view: SignView | None) -> SignView:
+    """What the sign shows while the centre is silent: what it knew, marked as not live."""
+    if view is None:  # never heard the centre since start
+        return SignView("", "idle", LOST_TEXT)
+    return SignView(view.number, view.state, LOST_TEXT)
 
 
 def _parse_time(text: str | None) -> float | None:
@@ -89,6 +103,7 @@ class SignAgent:
         rating_timeout: float = 120.0,
         refresh_seconds: float = 30.0,
         poll_seconds: float = 0.25,
+        lost_seconds: float = LOST_SECONDS,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
@@ -105,6 +120,8 @@ class SignAgent:
         self.rating_timeout = rating_timeout
         self.refresh_seconds = refresh_seconds
         self.poll_seconds = poll_seconds
+        self.lost_seconds = lost_seconds
+        self.heard_at = time.monotonic()  # the start counts: no banner before a first try
 
         self.counter_state: dict[str, Any] | None = None
         self.ticket: dict[str, Any] | None = None
@@ -134,18 +151,24 @@ class SignAgent:
         self.client.on("disconnect", self._on_disconnect)
         for name in wire.EVENT_TYPES:
             self.client.on(name, self._on_event)
+        self.client.on(wire.HEARTBEAT, self._on_heartbeat)
 
     # --- Socket.IO handlers (run on the client's thread: never block here) ------------
 
     def _on_connect(self) -> None:
         log.info("connected to %s", self.server)
+        self.heard_at = time.monotonic()
         self._need_sync.set()
         self._wake.set()
 
     def _on_disconnect(self, *_: Any) -> None:
         log.warning("disconnected from %s; reconnecting", self.server)
 
+    def _on_heartbeat(self, *_: Any) -> None:
+        self.heard_at = time.monotonic()
+
     def _on_event(self, payload: Any) -> None:
+        self.heard_at = time.monotonic()
         if isinstance(payload, dict):
             self._events.put(payload)
             self._wake.set()
@@ -225,6 +248,7 @@ class SignAgent:
         )
         response.raise_for_status()
         view = response.json()
+        self.heard_at = time.monotonic()
         self._need_sync.clear()
         self.counter_state = view["counter"]
         self.ticket = view["current"]
@@ -260,8 +284,14 @@ class SignAgent:
         elif kind == wire.TICKET_CALLED and self.rating_for is not None:
             self._cancel_rating()  # the next citizen is at the window
 
+    @property
+    def centre_lost(self) -> bool:
+        return time.monotonic() - self.heard_at > self.lost_seconds
+
     def _show(self) -> None:
         view = sign_view(self.counter_state, self.ticket) if self.counter_state else None
+        if self.centre_lost:
+            view = lost_view(view)
         if view is None:
             return
         due = time.monotonic() - self.shown_at > (self.refresh_seconds if self.sign_ok else 2.0)

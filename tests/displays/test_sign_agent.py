@@ -1,6 +1,8 @@
 """The window-sign agent follows its counter and drives the sign; the evaluator rates."""
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -9,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from devices.sim.modbus_sim import ModbusBusSimulator
-from displays.sign_agent import SignAgent, SignView, sign_view
+from displays.sign_agent import LOST_TEXT, SignAgent, SignView, lost_view, sign_view
 from tests.conftest import ROOT, Centre
 
 
@@ -176,5 +178,50 @@ def test_agent_follows_through_a_centre_restart(centre_process, rs485: ModbusBus
         wait_until(shows(rs485, ticket["number"], "serving"), timeout=10)
         centre_process.counter(3, "pause", reason="系统故障")
         wait_until(shows(rs485, ticket["number"], "paused"), timeout=5)
+    finally:
+        running.stop()
+
+
+def test_lost_view_keeps_the_number_and_says_so() -> None:
+    assert lost_view(SignView("A007", "serving", "正在办理")) == SignView("A007", "serving", LOST_TEXT)
+    assert lost_view(SignView("A007", "paused", "暂停服务")) == SignView("A007", "paused", LOST_TEXT)
+    assert lost_view(None) == SignView("", "idle", LOST_TEXT)
+
+
+def test_a_frozen_centre_marks_the_sign_and_it_recovers(centre_process, rs485: ModbusBusSimulator) -> None:  # type: ignore[no-untyped-def]
+    # SIGSTOP keeps the TCP connection open, so only the missing heartbeat tells.
+    from tests.queue_server.pages.conftest import enrol
+
+    token = enrol(centre_process)
+    running = SignAgent(centre_process.url, token, "city-hall", 3, rs485.path, address=1, poll_seconds=0.05, lost_seconds=3)
+    running.start()
+    try:
+        centre_process.counter(3, "open")
+        ticket = centre_process.issue("A101")["ticket"]
+        centre_process.counter(3, "call-next")
+        wait_until(shows(rs485, ticket["number"], "serving"), timeout=5)
+        live_text = rs485.sign(1).display().text
+        assert live_text != LOST_TEXT
+        os.kill(centre_process.process.pid, signal.SIGSTOP)
+        try:
+            frozen_at = time.monotonic()
+            wait_until(lambda: rs485.sign(1).display().text == LOST_TEXT, timeout=8)
+            assert time.monotonic() - frozen_at > 2.5  # not before the silence is long enough
+            assert (rs485.sign(1).display().number, rs485.sign(1).display().state) == (ticket["number"], "serving")
+        finally:
+            os.kill(centre_process.process.pid, signal.SIGCONT)
+        wait_until(lambda: rs485.sign(1).display().text == live_text, timeout=10)
+    finally:
+        running.stop()
+
+
+def test_a_centre_never_reached_is_said_on_the_sign(rs485: ModbusBusSimulator) -> None:
+    from tests.conftest import free_port
+
+    running = SignAgent(f"http://127.0.0.1:{free_port()}", "no-token", "city-hall", 3, rs485.path, address=1, poll_seconds=0.05, lost_seconds=1)
+    running.start()
+    try:
+        wait_until(lambda: rs485.sign(1).display().text == LOST_TEXT, timeout=5)
+        assert rs485.sign(1).display().number == ""
     finally:
         running.stop()
