@@ -7,11 +7,17 @@ stations' rooms. 200 clerks (threads spread over a few processes, one session ea
 their window and then, every 1–3 s like a busy clerk, call the next ticket and finish it.
 Prints the p50/p95/p99 of each action. `--one-room` puts every screen in the hall's room
 instead (every screen hears every call: the worst case for the fan-out).
+`--clients light` (the default) runs the screens and the clerks as asyncio clients in two
+processes (`_light_clients.py`); `--clients socketio` as python-socketio clients and
+requests sessions in threads over 12 processes, which on two cores took more CPU than the
+centre and measured mostly the clients' own queueing.
 Usage: python bench/console_latency.py [--clerks 200] [--screens 1000] [--seconds 20] [--one-room]
+                                       [--clients light|socketio]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import random
 import time
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import requests
 from _centre import BenchCentre, machine
+from _light_clients import Http, Screen
 
 
 def screens_process(url: str, token: str, joins: list[dict], ready, stop, results) -> None:  # type: ignore[no-untyped-def, type-arg]
@@ -37,6 +44,57 @@ def screens_process(url: str, token: str, joins: list[dict], ready, stop, result
     results.put(heard[0])
     for client in clients:
         client.disconnect()
+
+
+def light_screens_process(url: str, token: str, joins: list[dict], ready, stop, results) -> None:  # type: ignore[no-untyped-def, type-arg]
+    host, port = url.rsplit("//", 1)[1].split(":")
+
+    async def main() -> int:
+        screens = [Screen(lambda *_: None) for _ in joins]
+        gate = asyncio.Semaphore(50)
+
+        async def connect(screen: Screen, join: dict) -> None:  # type: ignore[type-arg]
+            async with gate:
+                await screen.connect(host, int(port), token, join)
+
+        await asyncio.gather(*(connect(s, j) for s, j in zip(screens, joins, strict=True)))
+        ready.put(len(screens))
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        heard = sum(s.heard for s in screens)
+        for screen in screens:
+            await screen.close()
+        return heard
+
+    results.put(asyncio.run(main()))
+
+
+def light_clerks_process(url: str, token: str, windows: list[int], seconds: float, results) -> None:  # type: ignore[no-untyped-def]
+    host, port = url.rsplit("//", 1)[1].split(":")
+    timings: list[tuple[str, float]] = []
+
+    async def clerk(number: int) -> None:
+        http = Http(host, int(port), token)
+        base = f"/api/v1/sites/city-hall/counters/{number}"
+        await http.post(f"{base}/open")
+        end = time.monotonic() + seconds
+        rng = random.Random(number)
+        while time.monotonic() < end:
+            await asyncio.sleep(rng.uniform(1, 3))
+            for action, body in (("call-next", None), ("finish", {"outcome": "completed"})):
+                started = time.perf_counter()
+                status, _ = await http.post(f"{base}/{action}", body)
+                elapsed = time.perf_counter() - started
+                timings.append((action if status < 400 else f"{action} {status}", elapsed))
+                if status == 204:
+                    break
+        await http.close()
+
+    async def main() -> None:
+        await asyncio.gather(*(clerk(n) for n in windows))
+
+    asyncio.run(main())
+    results.put(timings)
 
 
 def screen_joins(screens: int, clerks: int, one_room: bool) -> list[dict]:  # type: ignore[type-arg]
@@ -108,7 +166,9 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--one-room", action="store_true", help="every screen in the hall's room")
+    parser.add_argument("--clients", choices=["light", "socketio"], default="light")
     args = parser.parse_args()
+    light = args.clients == "light"
     centre = BenchCentre("FULL", prepare=add_windows(args.clerks))
     try:
         session = requests.Session()
@@ -121,15 +181,18 @@ def main() -> None:
         manager = requests.post(
             f"{centre.url}/api/v1/auth/login", json={"username": "manager", "password": "hallqueue-manager"}, timeout=10
         ).json()["token"]
-        screens = [ctx.Process(target=screens_process, args=(centre.url, manager, joins[i::8], ready, stop, results))
-                   for i in range(8) if joins[i::8]]  # fmt: skip
+        share = 1 if light else 8
+        target = light_screens_process if light else screens_process
+        screens = [ctx.Process(target=target, args=(centre.url, manager, joins[i::share], ready, stop, results))
+                   for i in range(share) if joins[i::share]]  # fmt: skip
         for process in screens:
             process.start()
         connected = sum(ready.get(timeout=300) for _ in screens)
         windows = list(range(FIRST_WINDOW, FIRST_WINDOW + args.clerks))
-        groups = [windows[i::4] for i in range(4)]
+        groups = [windows] if light else [windows[i::4] for i in range(4)]
         clerk_results = ctx.Queue()
-        clerks = [ctx.Process(target=clerk_process, args=(centre.url, centre.admin_token, g, args.seconds, clerk_results)) for g in groups]
+        clerk_target = light_clerks_process if light else clerk_process
+        clerks = [ctx.Process(target=clerk_target, args=(centre.url, centre.admin_token, g, args.seconds, clerk_results)) for g in groups]
         for process in clerks:
             process.start()
         timings = [t for _ in clerks for t in clerk_results.get(timeout=args.seconds + 300)]
@@ -142,7 +205,7 @@ def main() -> None:
     finally:
         centre.stop()
     layout = "all in the hall's room" if args.one_room else "signs, hall displays and 40 stations"
-    print(f"console actions with {args.clerks} clerks and {connected} screens ({layout}), centre RSS {rss:.0f} MB, on {machine()}")
+    print(f"console actions with {args.clerks} clerks and {connected} screens ({layout}), {args.clients} clients, centre RSS {rss:.0f} MB, on {machine()}")
     for action in sorted({a for a, _ in timings}):
         values = sorted(t * 1000 for a, t in timings if a == action)
         p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))

@@ -3,11 +3,15 @@
 The clients (display-like: token, join the hall's room) are spread over a few
 processes. A clerk calls tickets over HTTP; each client stamps when the
 `ticket.called` event arrives. Latency = arrival − the moment the call was sent.
-Usage: python bench/push_latency.py [--clients 10,100,1000] [--calls 30]
+`--clients-kind light` (the default) uses the asyncio clients of `_light_clients.py`
+(one or two processes); `socketio` uses python-socketio clients (three threads each, up to
+eight processes), which on two cores compete with the centre they measure.
+Usage: python bench/push_latency.py [--clients 10,100,1000] [--calls 30] [--clients-kind light|socketio]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import statistics
 import time
@@ -15,6 +19,7 @@ import time
 import requests
 import socketio
 from _centre import BenchCentre, machine
+from _light_clients import Screen
 
 
 def listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
@@ -37,16 +42,44 @@ def listener_process(url: str, token: str, count: int, ready, stop, results) -> 
         client.disconnect()
 
 
-def run(clients: int, calls: int) -> dict[str, float]:
+def light_listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
+    host, port = url.rsplit("//", 1)[1].split(":")
+    arrivals: list[tuple[str, float]] = []
+
+    def heard(name: str, payload, arrived: float) -> None:  # type: ignore[no-untyped-def]
+        if name == "ticket.called":
+            arrivals.append((payload["ticket"]["number"], arrived))
+
+    async def main() -> None:
+        screens = [Screen(heard, frozenset({"ticket.called"})) for _ in range(count)]
+        gate = asyncio.Semaphore(50)
+
+        async def connect(screen: Screen) -> None:
+            async with gate:
+                await screen.connect(host, int(port), token, {"site": "city-hall"})
+
+        await asyncio.gather(*(connect(s) for s in screens))
+        ready.put(count)
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        for screen in screens:
+            await screen.close()
+
+    asyncio.run(main())
+    results.put(arrivals)
+
+
+def run(clients: int, calls: int, kind: str = "light") -> dict[str, float]:
     centre = BenchCentre("FULL")
     try:
         # Python clients are slow readers: spread them so the centre, not they, is measured.
-        processes = max(1, min(8, -(-clients // 25)))
+        processes = max(1, min(8, -(-clients // 25))) if kind == "socketio" else (1 if clients < 500 else 2)
+        target = listener_process if kind == "socketio" else light_listener_process
         ctx = multiprocessing.get_context("fork")
         ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
         shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
         workers = [
-            ctx.Process(target=listener_process, args=(centre.url, centre.display_token, n, ready, stop, results))
+            ctx.Process(target=target, args=(centre.url, centre.display_token, n, ready, stop, results))
             for n in shares
         ]
         for w in workers:
@@ -57,6 +90,13 @@ def run(clients: int, calls: int) -> dict[str, float]:
         session.headers["Authorization"] = f"Bearer {centre.admin_token}"
         api = f"{centre.url}/api/v1/sites/city-hall"
         session.post(f"{api}/counters/1/open")
+        # One call not measured: the centre's first call after a start is cold (about 30 ms:
+        # first statements prepared, code paths warmed), and with 10 screens it alone would be
+        # the p99.
+        session.post(f"{api}/tickets", json={"service": "A101", "request_id": "lat-warm-up"})
+        session.post(f"{api}/counters/1/call-next")
+        session.post(f"{api}/counters/1/finish", json={"outcome": "completed"})
+        time.sleep(0.2)
         sent: dict[str, float] = {}
         for i in range(calls):
             session.post(f"{api}/tickets", json={"service": "A101", "request_id": f"lat-{i}"})
@@ -87,10 +127,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", default="10,100,1000")
     parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument("--clients-kind", choices=["light", "socketio"], default="light")
     args = parser.parse_args()
-    print(f"call → every screen, on {machine()} (clients and centre share the cores)")
+    print(f"call → every screen ({args.clients_kind} clients), on {machine()} (clients and centre share the cores)")
     for n in (int(c) for c in args.clients.split(",")):
-        r = run(n, args.calls)
+        r = run(n, args.calls, args.clients_kind)
         print(
             f"  {r['clients']:>5} clients: median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:7.1f} ms   "
             f"delivered {r['delivered']:.1%}   centre RSS {r['rss_mb']:.0f} MB"

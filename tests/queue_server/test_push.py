@@ -177,7 +177,22 @@ def test_heartbeat_is_broadcast_and_answered(centre: Centre, listen) -> None:  #
     while len(beats) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(beats) >= 2 and 1.5 < beats[1] - beats[0] < 2.5
-    assert display.client.eio.ping_interval == 10
+    assert display.client.eio.ping_interval == 25
     started = time.monotonic()
     assert display.client.call(wire.HEARTBEAT, {}, timeout=5) == {"ok": True}
     assert time.monotonic() - started < 1.0
+
+
+def test_heartbeats_are_spread_over_the_interval(centre: Centre, listen) -> None:  # type: ignore[no-untyped-def]
+    # Each socket hears one beat per PING_SECONDS (2), but not all sockets at the same
+    # moment: one burst to 1,000 screens stalled the console for about 200 ms.
+    screens = [listen(site="city-hall") for _ in range(20)]
+    beats: list[list[float]] = [[] for _ in screens]
+    for screen, heard in zip(screens, beats, strict=True):
+        screen.client.on(wire.HEARTBEAT, lambda _data, heard=heard: heard.append(time.monotonic()))
+    time.sleep(4.6)
+    assert all(len(heard) >= 2 for heard in beats), beats
+    assert all(1.7 < heard[1] - heard[0] < 2.3 for heard in beats), beats
+    phases = sorted(heard[0] % 2.0 for heard in beats)
+    widest_gap = max(b - a for a, b in zip(phases, [*phases[1:], phases[0] + 2.0], strict=True))
+    assert widest_gap < 1.2, phases  # one burst would leave a gap of nearly 2 s

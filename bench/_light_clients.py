@@ -1,0 +1,175 @@
+"""Light benchmark clients: many screens and clerks in one asyncio loop.
+
+python-socketio's client costs three threads per connection, so 1,000 of them on the
+benchmark's own two cores used more CPU than the centre they measured. These speak just
+enough of the wire — WebSocket (RFC 6455, masked client frames), engine.io 4 (open,
+ping → pong, message) and Socket.IO 5 (connect with auth, emit with an acknowledgement,
+events) — and plain HTTP/1.1 keep-alive, so one process holds a thousand screens.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+class ProtocolError(Exception):
+    pass
+
+
+async def _read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    return status, headers
+
+
+class Screen:
+    """One Socket.IO connection over a raw WebSocket, joined to one room.
+
+    `on_event(name, payload, arrived_at)` is called for every event; only events whose name is
+    in `parse` have their payload decoded (the others arrive as None), to keep the loop light.
+    """
+
+    def __init__(self, on_event: Callable[[str, Any, float], None], parse: frozenset[str] = frozenset()) -> None:
+        self.on_event = on_event
+        self.parse = parse
+        self.heard = 0
+        self._writer: asyncio.StreamWriter | None = None
+        self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._next_ack = 1
+        self._task: asyncio.Task[None] | None = None
+
+    async def connect(self, host: str, port: int, token: str, join: dict[str, Any]) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        self._writer = writer
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        status, _ = await _read_head(reader)
+        if status != 101:
+            raise ProtocolError(f"websocket upgrade answered {status}")
+        opened = await self._read_frame(reader)
+        if not opened.startswith("0"):
+            raise ProtocolError(f"expected engine.io open, got {opened[:40]!r}")
+        self._send("40" + json.dumps({"token": token}))
+        connected = await self._read_frame(reader)
+        if not connected.startswith("40"):
+            raise ProtocolError(f"Socket.IO connect refused: {connected[:80]!r}")
+        self._task = asyncio.create_task(self._read_loop(reader))
+        ack = await asyncio.wait_for(self.call("join", join), 30)
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            raise ProtocolError(f"join refused: {ack}")
+
+    def _send(self, text: str) -> None:
+        assert self._writer is not None
+        payload = text.encode()
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            head = struct.pack("!BB", 0x81, 0x80 | n)
+        elif n < 65536:
+            head = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+        else:
+            head = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self._writer.write(head + mask + masked)
+
+    async def call(self, event: str, data: Any) -> Any:
+        ack_id = self._next_ack
+        self._next_ack += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._acks[ack_id] = future
+        self._send(f"42{ack_id}" + json.dumps([event, data]))
+        return await future
+
+    @staticmethod
+    async def _read_frame(reader: asyncio.StreamReader) -> str:
+        while True:
+            first, second = await reader.readexactly(2)
+            n = second & 0x7F
+            if n == 126:
+                (n,) = struct.unpack("!H", await reader.readexactly(2))
+            elif n == 127:
+                (n,) = struct.unpack("!Q", await reader.readexactly(8))
+            payload = await reader.readexactly(n)
+            opcode = first & 0x0F
+            if opcode == 8:
+                raise ConnectionError("closed by the centre")
+            if opcode in (1, 0):  # the centre's frames are small and unfragmented
+                return payload.decode()
+
+    async def _read_loop(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                packet = await self._read_frame(reader)
+                arrived = time.time()
+                if packet == "2":  # engine.io ping
+                    self._send("3")
+                elif packet.startswith("42"):
+                    self.heard += 1
+                    name_end = packet.find('"', 4)
+                    name = packet[4:name_end]
+                    payload = json.loads(packet[2:])[1] if name in self.parse else None
+                    self.on_event(name, payload, arrived)
+                elif packet.startswith("43"):
+                    body_at = packet.find("[")
+                    future = self._acks.pop(int(packet[2:body_at]), None)
+                    if future is not None and not future.done():
+                        future.set_result(json.loads(packet[body_at:])[0])
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._writer is not None:
+            self._writer.close()
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection (the centre answers with Content-Length)."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port, self.token = host, port, token
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: Any = None) -> tuple[int, bytes]:
+        if self._writer is None or self._writer.is_closing():
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        data = b"" if body is None else json.dumps(body).encode()
+        self._writer.write(
+            (
+                f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode()
+            + data
+        )
+        status, headers = await _read_head(self._reader)
+        content = await self._reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self._writer.close()
+            self._writer = None
+        return status, content
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
