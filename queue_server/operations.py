@@ -370,11 +370,12 @@ class Operations:
             f"""SELECT count(*) FILTER (WHERE {mine} AND {earlier}) AS same_kind_ahead,
                        count(*) FILTER (WHERE NOT {mine}) AS other_kind
                 FROM tickets WHERE site_id = :site AND status = 'waiting'
-                AND {column} = :code AND id != :id AND target_counter IS NULL""",
+                AND {column} = :code AND target_counter IS NULL""",
+            # The ticket itself is neither earlier than itself nor of the other kind, so the
+            # count needs no `id != :id` (which would read the table for every ticket).
             {
                 "site": site.id,
                 "code": code,
-                "id": ticket.id,
                 "at": wire.iso(ticket.queue_time),
                 "seq": ticket.seq_no,
             },

@@ -338,3 +338,17 @@ def ordinary_heads(conn: sqlite3.Connection) -> None:
                 ON tickets (site_id, {column}, queued_at)
                 WHERE status = 'waiting' AND priority = 'ordinary'"""
         )
+
+
+@migration
+def covering_waiting_indexes(conn: sqlite3.Connection) -> None:
+    """People ahead is a count over a queue's waiting tickets at every issue and ticket
+    read: with every column it tests in the index (status too: SQLite does not take it from
+    the index's WHERE) the count never reads the table."""
+    for column in ("service", "bundle"):
+        conn.execute(f"DROP INDEX IF EXISTS tickets_waiting_{column}")
+        conn.execute(
+            f"""CREATE INDEX tickets_waiting_{column}
+                ON tickets (site_id, {column}, queued_at, seq_no, priority, target_counter, status)
+                WHERE status = 'waiting'"""
+        )
