@@ -23,7 +23,8 @@ def free_port() -> int:
 
 class BenchCentre:
     def __init__(
-        self, synchronous: str = "FULL", server: str = "werkzeug", workers: int = 1, prepare=None  # type: ignore[no-untyped-def]
+        self, synchronous: str = "FULL", server: str = "werkzeug", workers: int = 1, prepare=None,  # type: ignore[no-untyped-def]
+        message_queue: str | None = None,
     ) -> None:
         self.workers = workers
         from tests.conftest import prepare_demo_database
@@ -36,6 +37,8 @@ class BenchCentre:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", HALLQUEUE_SYNCHRONOUS=synchronous, HALLQUEUE_LOG_LEVEL="WARNING")
+        if message_queue:
+            env["HALLQUEUE_MESSAGE_QUEUE"] = message_queue
         if server == "gunicorn":
             # The production setup of the README: one process, threads, keep-alive.
             env["HALLQUEUE_DB"] = str(self.db_path)
@@ -70,6 +73,37 @@ class BenchCentre:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
         return 0.0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+class BenchRedis:
+    """A throw-away redis-server on a loopback port: several centre processes share pushes."""
+
+    def __init__(self) -> None:
+        import shutil
+
+        server = shutil.which("redis-server")
+        if server is None:
+            raise SystemExit("several processes need redis-server: apt-get install redis-server")
+        self.dir = Path(tempfile.mkdtemp(prefix="hallqueue-bench-redis-"))
+        port = free_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("redis-server did not start")
 
     def stop(self) -> None:
         self.process.terminate()

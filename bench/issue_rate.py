@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import requests
-from _centre import BenchCentre, machine
+from _centre import BenchCentre, BenchRedis, machine
 
 SERVICES = ["A101", "B201", "C301", "D401", "E503", "G701"]
 
@@ -68,7 +68,10 @@ def run(clients: int, seconds: float, server: str) -> dict[str, float]:
 
 def run_wrk(clients: int, seconds: float, server: str, workers: int = 1) -> dict[str, float]:
     """The same load from wrk (C, one Lua-built request id per request): the centre, not the clients, is measured."""
-    centre = BenchCentre("FULL", server, workers)
+    # Several processes are deployed with a message queue (pushes reach every process's
+    # screens), so they are measured with one: each issue's event goes through Redis.
+    redis = BenchRedis() if workers > 1 else None
+    centre = BenchCentre("FULL", server, workers, message_queue=redis.url if redis else None)
     try:
         script = Path(__file__).with_name("issue.lua")
         out = subprocess.run(
@@ -98,6 +101,8 @@ def run_wrk(clients: int, seconds: float, server: str, workers: int = 1) -> dict
         }
     finally:
         centre.stop()
+        if redis is not None:
+            redis.stop()
 
 
 def main() -> None:
@@ -106,9 +111,10 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16")
     parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="gunicorn")
     parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP only; pushes need Redis)")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes on one database (with more than one, pushes go through a redis-server)")
     args = parser.parse_args()
-    print(f"issue rate over HTTP ({args.server} × {args.workers}, load from {args.load}), synchronous=FULL, on {machine()}")
+    pushes = ", pushes through redis-server" if args.workers > 1 else ""
+    print(f"issue rate over HTTP ({args.server} × {args.workers}{pushes}, load from {args.load}), synchronous=FULL, on {machine()}")
     for clients in (int(c) for c in args.clients.split(",")):
         r = run_wrk(clients, args.seconds, args.server, args.workers) if args.load == "wrk" else run(clients, args.seconds, args.server)
         extra = f"   stored {r['stored']}, duplicates {r['duplicates']}" if "stored" in r else ""

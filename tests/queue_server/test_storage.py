@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,46 @@ def test_numbers_unique_across_processes(db_path: Path) -> None:
     db = Database(db_path)
     seqs = [r[0] for r in db.query("SELECT seq FROM events WHERE site_id = 'city-hall' ORDER BY seq")]
     assert seqs == list(range(1, 161))
+
+
+def _hold_the_write_lock(path: str, held, release) -> None:  # type: ignore[no-untyped-def]
+    db = Database(path)
+    with db.write_lock:
+        held.set()
+        release.wait(10)
+    db.close()
+
+
+def test_the_write_lock_excludes_other_processes_and_wakes_at_once(db_path: Path) -> None:
+    # Another process holds the writer's lock: this one waits for it, not for SQLite's
+    # busy handler (which sleeps up to 100 ms between tries), and gets it the moment it goes.
+    db = Database(db_path)
+    ctx = multiprocessing.get_context("spawn")
+    held, release = ctx.Event(), ctx.Event()
+    other = ctx.Process(target=_hold_the_write_lock, args=(str(db_path), held, release))
+    other.start()
+    try:
+        assert held.wait(20)
+        got = threading.Event()
+
+        def write() -> None:
+            with db.transaction() as conn:
+                conn.execute("INSERT INTO sites (id, name, kind) VALUES ('x', 'x', 'hall')")
+            got.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.5)
+        assert not got.is_set()  # still waiting for the other process
+        released_at = time.monotonic()
+        release.set()
+        writer.join(10)
+        assert got.is_set() and time.monotonic() - released_at < 0.2
+        assert db.query_one("SELECT count(*) FROM sites")[0] == 1
+        # Re-entrant within a thread, as the push backlog read under a batch needs.
+        with db.write_lock, db.write_lock:
+            pass
+    finally:
+        release.set()
+        other.join(10)
+        db.close()
