@@ -170,15 +170,19 @@ def _start_heartbeat(
 
     def beat() -> None:
         turn = 0
+        due_at = time.monotonic()
         while True:
-            time.sleep(tick)
+            # Ticks on a fixed schedule: sleeping a tick after each one's work would let the
+            # interval drift past `seconds` on a busy centre.
+            due_at = max(due_at + tick, time.monotonic() - tick)  # no catching up after a stop
+            time.sleep(max(0.0, due_at - time.monotonic()))
             turn = (turn + 1) % HEARTBEAT_SLICES
             with lock:
-                due = [sid for sid in tokens if heartbeat_slice(sid) == turn]
-            if not due:
+                beating = [sid for sid in tokens if heartbeat_slice(sid) == turn]
+            if not beating:
                 continue
             data = {"at": wire.iso(datetime.now(UTC))}
-            for sid in due:
+            for sid in beating:
                 try:
                     socketio.emit(wire.HEARTBEAT, data, to=sid, ignore_queue=True)
                 except Exception:  # a socket just gone, a server shutting down (tests)
