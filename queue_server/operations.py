@@ -380,15 +380,15 @@ class Operations:
                 "seq": ticket.seq_no,
             },
         ).fetchone()
+        serving = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
         ahead = estimates.ahead_by_mix(
             row["same_kind_ahead"],
             row["other_kind"],
             ticket.priority != Priority.ORDINARY,
-            rules.calling_policy(site).mix,
+            rules.queue_mix(site, serving),
         )
         minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
-        open_counters = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
-        return ahead, estimates.estimated_wait_minutes(ahead, minutes, open_counters)
+        return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
 
     def _minutes_per_ticket(
         self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None

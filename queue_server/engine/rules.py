@@ -18,6 +18,7 @@ A counter may override the mixing rule and the longest wait (`Counter.rules`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,6 +76,15 @@ def calling_policy(site: Site, counter: Counter | None = None) -> CallingPolicy:
         )
     max_wait = _number(settings.get("max_wait_minutes")) or DEFAULT_MAX_WAIT_MINUTES
     return CallingPolicy(max_wait_minutes=max_wait, mix=parse_mix(settings.get("mix")))
+
+
+def queue_mix(site: Site, counters: Iterable[Counter]) -> tuple[int, int] | None:
+    """The mixing ratio a queue's tickets are most likely called by: the one every open
+    window serving it follows (a window's own ratio, or the site's), else the site's."""
+    mixes = {calling_policy(site, counter).mix for counter in counters}
+    if len(mixes) == 1:
+        return mixes.pop()
+    return calling_policy(site).mix
 
 
 def appointment_window(site: Site) -> AppointmentWindow:

@@ -117,16 +117,19 @@ def list_counters(conn: sqlite3.Connection, site_id: str) -> list[Counter]:
     return [records.counter_from_row(r) for r in rows]
 
 
-def open_counters_serving(conn: sqlite3.Connection, site_id: str, kind: str, code: str) -> int:
-    """How many open counters have this service (or bundle) in their profile."""
-    return int(
-        conn.execute(
-            f"""SELECT count(DISTINCT counters.id) FROM counters, json_each(counters.profile) AS entry
-                WHERE counters.site_id = ? AND counters.state = 'open'
-                AND json_extract(entry.value, '$.{"service" if kind == "service" else "bundle"}') = ?""",
-            (site_id, code),
-        ).fetchone()[0]
-    )
+def open_counters_serving(
+    conn: sqlite3.Connection, site_id: str, kind: str, code: str
+) -> list[Counter]:
+    """The open counters that have this service (or bundle) in their profile."""
+    item = "service" if kind == "service" else "bundle"
+    rows = conn.execute(
+        f"""SELECT * FROM counters WHERE site_id = ? AND state = 'open' AND EXISTS (
+              SELECT 1 FROM json_each(counters.profile) AS entry
+              WHERE json_extract(entry.value, '$.{item}') = ?)
+            ORDER BY number""",
+        (site_id, code),
+    ).fetchall()
+    return [records.counter_from_row(row) for row in rows]
 
 
 def save_counter(conn: sqlite3.Connection, counter: Counter) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from queue_server.demo import load_demo
 from queue_server.engine.calling import CallingPolicy, choose_next
 from queue_server.engine.estimates import people_ahead
-from queue_server.engine.model import Channel, Priority, Ticket, TicketStatus
+from queue_server.engine.model import Channel, CounterState, Priority, Ticket, TicketStatus
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
 
@@ -139,3 +139,33 @@ def test_ordinary_turn_finds_the_ordinary_head_behind_an_older_priority_ticket(d
     assert everyone is not None and heads is not None
     assert everyone.ticket.priority == Priority.ORDINARY
     assert heads.ticket.id == everyone.ticket.id
+
+
+def test_people_ahead_follows_the_ratio_the_serving_windows_share(tmp_path: Path) -> None:
+    """Every open window serving A101 calls 1:1 while the site says 1:2: the position a ticket
+    shows follows the windows; with one window on the site's ratio it falls back to the site's."""
+    from queue_server.operations import Operations
+
+    database = Database(tmp_path / "mix.db")
+    load_demo(database)
+    conn = database.conn
+    stored = store_waiting(
+        database,
+        [("A101", Priority.ELDERLY, 50 - i, None, None) for i in range(4)]
+        + [("A101", Priority.ORDINARY, 40 - i, None, None) for i in range(6)],
+    )
+    site = repo.get_site(conn, "city-hall")
+    assert site is not None
+    site = replace(site, settings={**site.settings, "mix": [1, 2]})
+    serving = [c for c in repo.list_counters(conn, "city-hall") if any(e.service == "A101" for e in c.profile)]
+    assert len(serving) >= 2
+    for c in serving:
+        repo.save_counter(conn, replace(c, state=CounterState.OPEN, rules={"mix": [1, 1]}))
+    ops = Operations(database, ignore_hours=True)
+    last_ordinary = stored[-1]
+    ahead, _ = ops._position(conn, site, last_ordinary)
+    assert ahead == people_ahead(last_ordinary, stored, (1, 1)) == 5 + 4
+    assert people_ahead(last_ordinary, stored, (1, 2)) == 5 + 3  # what the site's ratio says
+    repo.save_counter(conn, replace(serving[0], state=CounterState.OPEN, rules={}))
+    ahead, _ = ops._position(conn, site, last_ordinary)
+    assert ahead == people_ahead(last_ordinary, stored, (1, 2))

@@ -436,3 +436,15 @@ def test_the_missed_call_line_fits_one_line_of_an_80mm_ticket(calls: int, places
         width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
         assert width <= 48, line
         assert str(calls) in line
+
+
+def test_a_queue_follows_the_ratio_its_windows_share() -> None:
+    site = Site(id="h", name="x", kind=SiteKind.HALL, settings={"mix": [1, 2]})
+    own = replace(counter(1, {"A101": 1}), rules={"mix": [1, 1]})
+    also_own = replace(counter(2, {"A101": 1}), rules={"mix": [1, 1]})
+    plain = counter(3, {"A101": 1})
+    assert rules.queue_mix(site, [own, also_own]) == (1, 1)
+    assert rules.queue_mix(site, [own, plain]) == (1, 2)  # the windows differ: the site's
+    assert rules.queue_mix(site, [plain]) == (1, 2)
+    assert rules.queue_mix(site, []) == (1, 2)  # no window open
+    assert rules.queue_mix(site, [replace(plain, rules={"mix": "priority first"})]) is None  # an unreadable ratio: none
