@@ -74,8 +74,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Please check in for your appointment from {opens}",
     ),
     "one_active_ticket": (
-        "您已有该事项的号票在排队或办理中，请勿重复取号",
-        "You already hold a ticket for this item that is waiting or being served",
+        "您已有该事项的号票 {number}，正在排队或办理中，请勿重复取号",
+        "You already hold ticket {number} for this item, waiting or being served",
     ),
     "agent_cap_reached": (
         "代办人 {agent} 今日取号已达上限（{cap} 个）",

@@ -111,9 +111,12 @@ def check_holdings(
     column, code = ("service", service) if service else ("bundle", bundle)
     row = conn.execute(
         f"""SELECT count(*) AS today,
-                   count(*) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS active
+                   count(*) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS active,
+                   max(number) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS held
             FROM tickets WHERE site_id = ? AND person_hash = ? AND day = ?
             AND {column} = ? AND status != 'cancelled'""",
         (site_id, person_hash, day, code),
     ).fetchone()
-    caps.check_person(caps.Holdings(active=row["active"], today=row["today"]), limit)
+    caps.check_person(
+        caps.Holdings(active=row["active"], today=row["today"], held=row["held"]), limit
+    )

@@ -28,11 +28,12 @@ class Holdings:
 
     active: int  # waiting, called or being served
     today: int
+    held: str | None = None  # the number of an active one: said in the refusal
 
 
 def check_person(holdings: Holdings, daily_limit: int | None) -> None:
     if holdings.active >= 1:
-        raise OneActiveTicket()
+        raise OneActiveTicket(number=holdings.held)
     if daily_limit is not None and holdings.today >= daily_limit:
         raise PersonLimitReached(limit=daily_limit)
 

@@ -54,6 +54,9 @@ def test_one_active_ticket_per_person_and_item(centre: Centre) -> None:
     assert first.status_code == 201
     again = issue(centre, {"service": "A101", "request_id": "a2", "person": PERSON})
     assert again.status_code == 409 and again.json()["error"] == "one_active_ticket"
+    # Said with the number held, so any kiosk or clerk can tell the citizen which it is.
+    held = first.json()["ticket"]["number"]
+    assert again.json()["message"] == f"您已有该事项的号票 {held}，正在排队或办理中，请勿重复取号"
     # Another item is fine; once served, the same item can be taken again.
     assert issue(centre, {"service": "A103", "request_id": "a3", "person": PERSON}).status_code == 201
     serve(centre, first.json()["ticket"]["id"])

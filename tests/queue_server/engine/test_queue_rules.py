@@ -327,8 +327,9 @@ def test_appointment_window() -> None:
 
 
 def test_person_and_agent_caps() -> None:
-    with pytest.raises(OneActiveTicket):
-        caps.check_person(caps.Holdings(active=1, today=1), daily_limit=3)
+    with pytest.raises(OneActiveTicket) as refused:
+        caps.check_person(caps.Holdings(active=1, today=1, held="A023"), daily_limit=3)
+    assert refused.value.params == {"number": "A023"}
     with pytest.raises(PersonLimitReached):
         caps.check_person(caps.Holdings(active=0, today=3), daily_limit=3)
     caps.check_person(caps.Holdings(active=0, today=2), daily_limit=3)
