@@ -173,3 +173,32 @@ class Http:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+
+def host_port(url: str) -> tuple[str, int]:
+    host, port = url.rsplit("//", 1)[1].split(":")
+    return host, int(port)
+
+
+def hold_screens(url: str, token: str, joins: list[dict[str, Any]], ready: Any, stop: Any, **screen: Any) -> list[Screen]:
+    """Connect one screen per join (50 handshakes at a time), say how many on `ready`, keep
+    them until `stop` is set, close them, and hand them back (for their counts)."""
+    host, port = host_port(url)
+
+    async def main() -> list[Screen]:
+        screens = [Screen(**screen) for _ in joins]
+        gate = asyncio.Semaphore(50)
+
+        async def connect(one: Screen, join: dict[str, Any]) -> None:
+            async with gate:
+                await one.connect(host, port, token, join)
+
+        await asyncio.gather(*(connect(s, j) for s, j in zip(screens, joins, strict=True)))
+        ready.put(len(screens))
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        for one in screens:
+            await one.close()
+        return screens
+
+    return asyncio.run(main())

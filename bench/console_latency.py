@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 from _centre import BenchCentre, machine
-from _light_clients import Http, Screen
+from _light_clients import Http, hold_screens, host_port
 
 
 def screens_process(url: str, token: str, joins: list[dict], ready, stop, results) -> None:  # type: ignore[no-untyped-def, type-arg]
@@ -47,34 +47,16 @@ def screens_process(url: str, token: str, joins: list[dict], ready, stop, result
 
 
 def light_screens_process(url: str, token: str, joins: list[dict], ready, stop, results) -> None:  # type: ignore[no-untyped-def, type-arg]
-    host, port = url.rsplit("//", 1)[1].split(":")
-
-    async def main() -> int:
-        screens = [Screen(lambda *_: None) for _ in joins]
-        gate = asyncio.Semaphore(50)
-
-        async def connect(screen: Screen, join: dict) -> None:  # type: ignore[type-arg]
-            async with gate:
-                await screen.connect(host, int(port), token, join)
-
-        await asyncio.gather(*(connect(s, j) for s, j in zip(screens, joins, strict=True)))
-        ready.put(len(screens))
-        while not stop.is_set():
-            await asyncio.sleep(0.1)
-        heard = sum(s.heard for s in screens)
-        for screen in screens:
-            await screen.close()
-        return heard
-
-    results.put(asyncio.run(main()))
+    screens = hold_screens(url, token, joins, ready, stop, on_event=lambda *_: None)
+    results.put(sum(s.heard for s in screens))
 
 
 def light_clerks_process(url: str, token: str, windows: list[int], seconds: float, results) -> None:  # type: ignore[no-untyped-def]
-    host, port = url.rsplit("//", 1)[1].split(":")
+    host, port = host_port(url)
     timings: list[tuple[str, float]] = []
 
     async def clerk(number: int) -> None:
-        http = Http(host, int(port), token)
+        http = Http(host, port, token)
         base = f"/api/v1/sites/city-hall/counters/{number}"
         await http.post(f"{base}/open")
         end = time.monotonic() + seconds

@@ -11,7 +11,6 @@ Usage: python bench/push_latency.py [--clients 10,100,1000] [--calls 30] [--clie
 from __future__ import annotations
 
 import argparse
-import asyncio
 import multiprocessing
 import statistics
 import time
@@ -19,7 +18,7 @@ import time
 import requests
 import socketio
 from _centre import BenchCentre, machine
-from _light_clients import Screen
+from _light_clients import hold_screens
 
 
 def listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
@@ -43,29 +42,14 @@ def listener_process(url: str, token: str, count: int, ready, stop, results) -> 
 
 
 def light_listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
-    host, port = url.rsplit("//", 1)[1].split(":")
     arrivals: list[tuple[str, float]] = []
 
     def heard(name: str, payload, arrived: float) -> None:  # type: ignore[no-untyped-def]
         if name == "ticket.called":
             arrivals.append((payload["ticket"]["number"], arrived))
 
-    async def main() -> None:
-        screens = [Screen(heard, frozenset({"ticket.called"})) for _ in range(count)]
-        gate = asyncio.Semaphore(50)
-
-        async def connect(screen: Screen) -> None:
-            async with gate:
-                await screen.connect(host, int(port), token, {"site": "city-hall"})
-
-        await asyncio.gather(*(connect(s) for s in screens))
-        ready.put(count)
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
-        for screen in screens:
-            await screen.close()
-
-    asyncio.run(main())
+    joins = [{"site": "city-hall"}] * count
+    hold_screens(url, token, joins, ready, stop, on_event=heard, parse=frozenset({"ticket.called"}))
     results.put(arrivals)
 
 
