@@ -112,30 +112,37 @@ def listener(centre: CentreProcess) -> tuple[socketio.Client, queue.Queue[dict[s
     return client, heard
 
 
+Listening = list[tuple[socketio.Client, queue.Queue[dict[str, Any]]]]
+
+
+@pytest.fixture
+def listening(two_centres: tuple[QueuedCentre, QueuedCentre]) -> Iterator[Listening]:
+    """A hall screen on each process, disconnected after the test."""
+    screens = [listener(centre) for centre in two_centres]
+    yield screens
+    for client, _ in screens:
+        client.disconnect()
+
+
 def test_an_event_made_in_one_process_reaches_clients_of_the_other(
-    two_centres: tuple[QueuedCentre, QueuedCentre],
+    two_centres: tuple[QueuedCentre, QueuedCentre], listening: Listening
 ) -> None:
     a, b = two_centres
-    on_a, heard_a = listener(a)
-    on_b, heard_b = listener(b)
-    try:
-        made_on_a = a.issue("A101")["ticket"]
-        event = heard_b.get(timeout=5)
-        assert (event["type"], event["ticket"]["id"]) == ("ticket.issued", made_on_a["id"])
-        assert heard_a.get(timeout=5)["seq"] == event["seq"]  # and once to A's own client
+    (_, heard_a), (_, heard_b) = listening
+    made_on_a = a.issue("A101")["ticket"]
+    event = heard_b.get(timeout=5)
+    assert (event["type"], event["ticket"]["id"]) == ("ticket.issued", made_on_a["id"])
+    assert heard_a.get(timeout=5)["seq"] == event["seq"]  # and once to A's own client
 
-        b.counter(1, "open")
-        b.counter(1, "call-next")
-        opened, called = heard_a.get(timeout=5), heard_a.get(timeout=5)
-        assert (opened["type"], called["type"]) == ("counter.opened", "ticket.called")
-        assert called["ticket"]["id"] == made_on_a["id"] and called["seq"] == event["seq"] + 2
-        assert [heard_b.get(timeout=5)["seq"] for _ in range(2)] == [opened["seq"], called["seq"]]
-        # Nothing is heard twice.
-        time.sleep(0.3)
-        assert heard_a.empty() and heard_b.empty()
-    finally:
-        on_a.disconnect()
-        on_b.disconnect()
+    b.counter(1, "open")
+    b.counter(1, "call-next")
+    opened, called = heard_a.get(timeout=5), heard_a.get(timeout=5)
+    assert (opened["type"], called["type"]) == ("counter.opened", "ticket.called")
+    assert called["ticket"]["id"] == made_on_a["id"] and called["seq"] == event["seq"] + 2
+    assert [heard_b.get(timeout=5)["seq"] for _ in range(2)] == [opened["seq"], called["seq"]]
+    # Nothing is heard twice.
+    time.sleep(0.3)
+    assert heard_a.empty() and heard_b.empty()
 
 
 def test_both_processes_number_tickets_from_one_sequence(
@@ -146,21 +153,12 @@ def test_both_processes_number_tickets_from_one_sequence(
     assert len(set(numbers)) == 6 and numbers == sorted(numbers)
 
 
-def test_each_screen_hears_one_heartbeat_not_one_per_process(
-    two_centres: tuple[QueuedCentre, QueuedCentre],
-) -> None:
+def test_each_screen_hears_one_heartbeat_not_one_per_process(listening: Listening) -> None:
     # Each process vouches for its own sockets: through the queue a screen would hear both.
-    a, b = two_centres
-    on_a, _ = listener(a)
-    on_b, _ = listener(b)
-    beats: dict[str, list[float]] = {"a": [], "b": []}
-    on_a.on(wire.HEARTBEAT, lambda _data: beats["a"].append(time.monotonic()))
-    on_b.on(wire.HEARTBEAT, lambda _data: beats["b"].append(time.monotonic()))
-    try:
-        time.sleep(5.2)  # two or three beats of PING_SECONDS (2)
-        for heard in beats.values():
-            assert 2 <= len(heard) <= 3, beats
-            assert all(1.5 < later - earlier for earlier, later in itertools.pairwise(heard)), beats
-    finally:
-        on_a.disconnect()
-        on_b.disconnect()
+    beats: list[list[float]] = [[] for _ in listening]
+    for (client, _), heard in zip(listening, beats, strict=True):
+        client.on(wire.HEARTBEAT, lambda _data, heard=heard: heard.append(time.monotonic()))
+    time.sleep(5.2)  # two or three beats of PING_SECONDS (2)
+    for heard in beats:
+        assert 2 <= len(heard) <= 3, beats
+        assert all(1.5 < later - earlier for earlier, later in itertools.pairwise(heard)), beats
