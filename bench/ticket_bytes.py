@@ -17,8 +17,8 @@ from dataclasses import replace  # noqa: E402
 from devices.escpos_ticket import render_ticket, sample_ticket  # noqa: E402
 
 TARGET_BYTES = 600
-# What a kiosk really encodes: the centre's address and a 26-character ticket id.
-QR_URL = "http://10.20.30.40:8600/t/01KBX3M7Q9ZJ8T4W2N6R5C1HDE"
+# What a kiosk really encodes: the centre's address, a 26-character ticket id and the key to rate.
+QR_URL = "http://10.20.30.40:8600/t/01KBX3M7Q9ZJ8T4W2N6R5C1HDE#k=eO7wvEdBzHlTR6mU"
 
 
 def main() -> None:

@@ -35,9 +35,11 @@ class DemoSigns:
 
 
 def start_demo_signs(
-    server: str, token: str, site: str, windows: list[int], link: str | None = None
+    server: str, tokens: dict[int, str], site: str, link: str | None = None
 ) -> tuple[DemoSigns, str]:
-    """Start the simulated bus and one agent per window; returns them and the control address."""
+    """Start the simulated bus and one agent per window (`tokens`: window → the token of the
+    sign enrolled for it); returns them and the control address."""
+    windows = sorted(tokens)
     devices: dict[int, RegisterModel] = {n: SignModel() for n in windows}
     devices.update({EVALUATOR_OFFSET + n: EvaluatorModel() for n in windows})
     simulator = ModbusBusSimulator(devices, link)
@@ -48,7 +50,13 @@ def start_demo_signs(
     demo = DemoSigns(simulator, control, bus)
     for number in windows:
         agent = SignAgent(
-            server, token, site, number, address=number, evaluator=EVALUATOR_OFFSET + number, bus=bus
+            server,
+            tokens[number],
+            site,
+            number,
+            address=number,
+            evaluator=EVALUATOR_OFFSET + number,
+            bus=bus,
         )
         agent.start()
         demo.agents.append(agent)

@@ -480,7 +480,7 @@ class Kiosk:
             windows=catalogue.window_labels(item.get("counters", []), language),
             materials=list(item.get("materials", [])),
             issued_at=issued.strftime("%Y-%m-%d %H:%M"),
-            qr_url=self.client.ticket_url(ticket["id"]),
+            qr_url=self.client.ticket_url(ticket["id"], answer.get("key")),
             masked_name=ticket.get("person") or None,
             notice_lines=notices,
             language=language,

@@ -55,8 +55,10 @@ class CentreClient:
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._lock = threading.Lock()  # requests.Session is not guaranteed thread-safe
 
-    def ticket_url(self, ticket_id: str) -> str:
-        return f"{self.server}/t/{ticket_id}"
+    def ticket_url(self, ticket_id: str, key: str | None = None) -> str:
+        """The ticket's phone page; the key (in the fragment, which no browser sends to a
+        server) lets the holder of the printed ticket rate it there."""
+        return f"{self.server}/t/{ticket_id}" + (f"#k={key}" if key else "")
 
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, language: str = "zh"

@@ -8,6 +8,7 @@ every request costs microseconds and a stolen database file reveals no token.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -57,6 +58,7 @@ class Principal:
     role: str  # admin | manager | clerk | kiosk | display | sign
     sites: frozenset[str] = field(default_factory=frozenset)  # resolved scope (subtrees for managers)
     all_sites: bool = False
+    counter: int | None = None  # the one window a sign (and its evaluator) is enrolled for
 
     def covers(self, site_id: str) -> bool:
         return self.all_sites or site_id in self.sites
@@ -79,6 +81,17 @@ class Accounts:
 
     def token_hash(self, token: str) -> str:
         return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
+
+    def ticket_key(self, ticket_id: str) -> str:
+        """The secret only the printed QR carries: whoever holds the paper may rate the
+        ticket on the phone page; a ticket id seen on a screen or in an event is not enough.
+        Derived, not stored: the same ticket always gets the same key (a kiosk's retry
+        prints the same QR) and a copied database reveals none."""
+        digest = hmac.new(self.secret, b"ticket:" + ticket_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:12]).decode()  # 16 characters, 96 bits
+
+    def ticket_key_matches(self, ticket_id: str, key: object) -> bool:
+        return isinstance(key, str) and hmac.compare_digest(key, self.ticket_key(ticket_id))
 
     def person_hash(self, id_number: str) -> str:
         """The keyed hash kept instead of an ID number (same card → same hash, per server)."""
@@ -143,18 +156,28 @@ class Accounts:
 
     # --- devices ----------------------------------------------------------------------
 
-    def add_device(self, kind: str, site_id: str, name: str = "") -> tuple[str, str]:
-        """Enrol a device; returns (device id, token). The token is shown once, never stored."""
+    def add_device(
+        self, kind: str, site_id: str, name: str = "", counter: int | None = None
+    ) -> tuple[str, str]:
+        """Enrol a device; returns (device id, token). The token is shown once, never stored.
+
+        A sign names the window it hangs over: its evaluator rates only tickets that window
+        served."""
         if kind not in DEVICE_KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(DEVICE_KINDS)}", field="kind")
+        if counter is not None and kind != "sign":
+            raise InvalidInput("only a window sign is enrolled for a window", field="counter")
         token = secrets.token_urlsafe(32)
         device_id = new_id()
         with self.db.transaction() as conn:
             if repo.get_site(conn, site_id) is None:
                 raise UnknownSite(site=site_id)
+            if counter is not None and repo.get_counter(conn, site_id, counter) is None:
+                raise InvalidInput(f"site {site_id} has no window {counter}", field="counter")
             conn.execute(
-                "INSERT INTO devices (id, kind, site_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
-                (device_id, kind, site_id, name, _now_text()),
+                """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (device_id, kind, site_id, name, _now_text(), counter),
             )
             conn.execute(
                 "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
@@ -199,7 +222,13 @@ class Accounts:
             ).fetchone()
             if device is None:
                 return None
-            return Principal("device", device["id"], device["kind"], frozenset({device["site_id"]}))
+            return Principal(
+                "device",
+                device["id"],
+                device["kind"],
+                frozenset({device["site_id"]}),
+                counter=device["counter"],
+            )
         staff = conn.execute(
             "SELECT * FROM staff WHERE username = ? AND active = 1", (row["subject"],)
         ).fetchone()

@@ -289,6 +289,7 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "announce_times",
         "notice",
         "notice_en",
+        "rating_window_hours",
     }
     for name in data:
         if name not in known:
@@ -313,6 +314,8 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "announce_times": integer(data, "announce_times", 1, 3),
         "notice": text(data, "notice", required=False, max_length=200),
         "notice_en": text(data, "notice_en", required=False, max_length=200),
+        # How long after the end of service the phone page takes a rating (evaluator: 10 min).
+        "rating_window_hours": integer(data, "rating_window_hours", 1, 720),
     }
     # The item an elderly citizen's card tap on the kiosk's home screen takes (a code the site offers).
     one_tap = settings["elderly_one_tap"]
@@ -418,6 +421,7 @@ def device_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
         "revoked_at": row["revoked_at"],
         "last_seen": row["last_seen"],
         "status": json.loads(row["status"] or "{}"),
+        "counter": row["counter"],
     }
 
 
@@ -789,15 +793,22 @@ class Administration:
         kind = choice(data, "kind", DEVICE_KINDS)
         site_id = text(data, "site", max_length=40)
         name = text(data, "name", required=False, max_length=60)
+        # A window sign names its window: its evaluator rates only what that window served.
+        counter = integer(data, "counter", 1, 999)
+        if counter is not None and kind != "sign":
+            raise FieldInvalid("counter", "sign_only")
         token = secrets.token_urlsafe(32)
         device_id = new_id()
         with self.db.transaction() as conn:
             if repo.get_site(conn, site_id) is None:
                 raise FieldInvalid("site", "unknown_site", value=site_id)
+            if counter is not None and repo.get_counter(conn, site_id, counter) is None:
+                raise FieldInvalid("counter", "unknown_counter", value=counter)
             now = _now()
             conn.execute(
-                "INSERT INTO devices (id, kind, site_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
-                (device_id, kind, site_id, name, now),
+                """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (device_id, kind, site_id, name, now, counter),
             )
             conn.execute(
                 "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",

@@ -134,8 +134,14 @@ def device() -> None:
 @click.option("--kind", type=click.Choice(["kiosk", "display", "sign"]), required=True)
 @click.option("--site", required=True)
 @click.option("--name", default="", help="A name to recognise the device by.")
+@click.option(
+    "--counter",
+    type=int,
+    default=None,
+    help="A window sign's window number: its evaluator rates only tickets served there.",
+)
 @DB_OPTION
-def device_add(kind: str, site: str, name: str, db_path: str) -> None:
+def device_add(kind: str, site: str, name: str, counter: int | None, db_path: str) -> None:
     """Enrol a device; its token is printed once, alone on the last line."""
     from .accounts import Accounts
     from .settings import load, secret_for
@@ -143,7 +149,7 @@ def device_add(kind: str, site: str, name: str, db_path: str) -> None:
     db = open_db(db_path)
     try:
         device_id, token = Accounts(db, secret_for(load(overrides={"DB": db_path}))).add_device(
-            kind, site, name
+            kind, site, name, counter
         )
     except QueueError as exc:
         fail(explain(exc))

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .accounts import Accounts
 from .demo import DEMO_USERS, is_empty, load_demo
@@ -34,11 +35,12 @@ SIGNED_WINDOWS = [1, 2, 3, 4, 5]
 log = logging.getLogger("hallqueue.demo")
 
 
-def prepare() -> dict[str, str]:
+def prepare() -> dict[str, Any]:
     """The demo database and its device tokens (created on the first run only)."""
     VAR.mkdir(parents=True, exist_ok=True)
     db = Database(DB_PATH)
-    if is_empty(db) or not TOKENS_PATH.exists():
+    tokens: dict[str, Any] = json.loads(TOKENS_PATH.read_text()) if TOKENS_PATH.exists() else {}
+    if is_empty(db) or "signs" not in tokens:
         if is_empty(db):
             load_demo(db)
             if HISTORY_DAYS > 0:
@@ -51,12 +53,17 @@ def prepare() -> dict[str, str]:
         for username, password, role, sites in DEMO_USERS:
             accounts.add_user(username, password, role, sites)
         tokens = {}
-        for kind in ("kiosk", "display", "sign"):
+        for kind in ("kiosk", "display"):
             _, tokens[kind] = accounts.add_device(kind, "city-hall", f"demo {kind}")
+        # One sign per window, enrolled for it: its evaluator rates only that window's tickets.
+        tokens["signs"] = {
+            str(n): accounts.add_device("sign", "city-hall", f"demo sign {n}", n)[1]
+            for n in SIGNED_WINDOWS
+        }
         TOKENS_PATH.write_text(json.dumps(tokens, indent=1))
         TOKENS_PATH.chmod(0o600)
     db.close()
-    return json.loads(TOKENS_PATH.read_text())  # type: ignore[no-any-return]
+    return tokens
 
 
 def start_centre() -> Callable[[], None]:
@@ -72,7 +79,7 @@ def start_centre() -> Callable[[], None]:
     return server.shutdown
 
 
-def banner(tokens: dict[str, str], kiosk_url: str | None, signs_control: str | None) -> str:
+def banner(tokens: dict[str, Any], kiosk_url: str | None, signs_control: str | None) -> str:
     base = f"http://{HOST}:{PORT}"
     users = "\n".join(
         f"    {u:<8} / {p:<18} ({r}{', ' + ', '.join(s) if s else ', all sites'})" for u, p, r, s in DEMO_USERS
@@ -114,7 +121,8 @@ def main() -> None:
     try:
         from displays.demo_signs import start_demo_signs
 
-        signs, signs_control = start_demo_signs(centre, tokens["sign"], "city-hall", SIGNED_WINDOWS)
+        sign_tokens = {int(n): token for n, token in tokens["signs"].items()}
+        signs, signs_control = start_demo_signs(centre, sign_tokens, "city-hall")
         stops.append(signs.stop)
     except Exception as exc:
         print(f"window signs not started: {exc}", file=sys.stderr)

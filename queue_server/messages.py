@@ -87,6 +87,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "办结后才能评价（当前状态：{status}）",
         "A ticket can be rated once it is finished (now {status})",
     ),
+    "rating_closed": (
+        "评价时间已过（办结后 {hours} 小时内可评价）",
+        "Too late to rate: ratings are taken within {hours} hours of the end of service",
+    ),
+    "rating_wrong_window": (
+        "评价器只能评价本窗口办理的号票",
+        "An evaluator rates only the tickets served at its own window",
+    ),
+    "rating_key_invalid": (
+        "请扫描取号凭条上的二维码进行评价",
+        "Scan the QR code on your printed ticket to rate",
+    ),
     "unauthorized": ("请先登录或提供有效令牌", "Log in or present a valid token"),
     "forbidden": ("无权执行此操作", "You may not do this"),
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
@@ -150,6 +162,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} must be end (to the back), 1–20 (places) or 0 (no return)",
     ),
     "field_unknown_counter": ("没有这个窗口：{value}", "No such window: {value}"),
+    "field_sign_only": ("只有窗口屏才登记所在窗口", "Only a window sign is enrolled for a window"),
     "field_profile_empty": ("窗口至少要办理一个事项或“一件事”", "A window serves at least one service or bundle"),
     "field_profile_duplicate": ("同一事项在窗口中只能出现一次", "Each service or bundle appears once in a profile"),
     "field_profile_entry": (

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import agents, report_cells, wire
-from .engine import estimates, hours, lifecycle, rules
+from .engine import estimates, hours, lifecycle, ratings, rules
 from .engine.calling import CallingPolicy
 from .engine.errors import (
+    AlreadyRated,
     InvalidInput,
-    InvalidTransition,
     RequestIdReused,
     UnknownBundle,
     UnknownCounter,
@@ -81,17 +81,6 @@ class Rating:
     level: int
     channel: str
     at: str
-
-
-RATING_CHANNELS = ("evaluator", "phone", "staff")
-
-
-class AlreadyRated(InvalidTransition):
-    code = "already_rated"
-
-
-class NotRateable(InvalidTransition):
-    code = "not_rateable"
 
 
 @dataclass(frozen=True)
@@ -542,11 +531,16 @@ class Operations:
 
     # --- ratings (好差评) ----------------------------------------------------------------
 
-    def rate_ticket(self, ticket_id: str, level: int, channel: str) -> Rating:
-        """Store the one rating of a finished ticket and record `ticket.rated`."""
+    def rate_ticket(
+        self, ticket_id: str, level: int, channel: str, at_counter: int | None = None
+    ) -> Rating:
+        """Store the one rating of a finished ticket and record `ticket.rated`.
+
+        Whether the caller may rate at all (the QR's key, the evaluator's window) is the
+        API's to check; when, and at which window, is the engine's (`ratings`)."""
         if not isinstance(level, int) or isinstance(level, bool) or level not in wire.RATING_LEVELS:
             raise InvalidInput("level must be a whole number from 1 to 5", field="level")
-        if channel not in RATING_CHANNELS:
+        if channel not in ratings.CHANNELS:
             raise InvalidInput("unknown rating channel", field="channel")
 
         def work(conn: sqlite3.Connection) -> tuple[Rating, list[Change], Site]:
@@ -554,9 +548,8 @@ class Operations:
             if ticket is None:
                 raise UnknownTicket(ticket=ticket_id)
             site = self._site(conn, ticket.site_id)
-            if ticket.status != TicketStatus.DONE:
-                raise NotRateable(status=ticket.status.value)
             now = self.clock()
+            ratings.check_rateable(ticket, channel, now, site.settings, at_counter)
             # The `rating IS NULL` guard makes the one-per-ticket rule hold under races too.
             stored = conn.execute(
                 """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?

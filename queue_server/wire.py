@@ -92,9 +92,14 @@ def _value(item: Any) -> Any:
     return getattr(item, "value", item)
 
 
-def ticket_payload(ticket: Any) -> dict[str, Any]:
-    """A ticket as clients see it: no request id, no person hash; the name only masked."""
-    return {
+def ticket_payload(ticket: Any, private: bool = False) -> dict[str, Any]:
+    """A ticket as clients see it: no request id, no person hash.
+
+    `private` adds what only the site's staff (and the kiosk that issued it) may read:
+    the masked name and the clerk's free-text transfer note (a note can hold a phone
+    number). Events, public reads and screens never carry them.
+    """
+    payload = {
         "id": ticket.id,
         "site": ticket.site_id,
         "number": ticket.number,
@@ -116,9 +121,11 @@ def ticket_payload(ticket: Any) -> dict[str, Any]:
         "queued_at": iso(ticket.queued_at),
         "last_called_at": iso(ticket.last_called_at),
         "return_count": ticket.return_count,
-        "person": ticket.person_mask,
-        "note": ticket.note,
     }
+    if private:
+        payload["person"] = ticket.person_mask
+        payload["note"] = ticket.note
+    return payload
 
 
 def counter_payload(counter: Any) -> dict[str, Any]:

@@ -23,9 +23,9 @@ from flask import jsonify, request
 from .. import rules_view, wire
 from ..accounts import Forbidden
 from ..app import hall
-from ..engine import hours, rules
+from ..engine import hours, ratings, rules
 from ..engine.calling import choose_next, waited_minutes
-from ..engine.errors import InvalidInput, UnknownCounter, UnknownSite
+from ..engine.errors import InvalidInput, RatingKeyInvalid, UnknownCounter, UnknownSite
 from ..engine.model import Counter, CounterState, Site, Ticket
 from ..site_view import counter_detail
 from ..storage import repository as repo
@@ -58,8 +58,10 @@ def _item_names(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str]]:
     return names
 
 
-def _ticket_view(ticket: Ticket, names: dict[str, tuple[str, str, str]], now: datetime) -> dict:  # type: ignore[type-arg]
-    data = wire.ticket_payload(ticket)
+def _ticket_view(
+    ticket: Ticket, names: dict[str, tuple[str, str, str]], now: datetime, private: bool = False
+) -> dict[str, Any]:
+    data = wire.ticket_payload(ticket, private)
     name, name_en, _ = names.get(ticket.queue_key, ("", "", ""))
     data["item_name"], data["item_name_en"] = name, name_en
     data["waited_minutes"] = round(
@@ -73,6 +75,8 @@ def _ticket_view(ticket: Ticket, names: dict[str, tuple[str, str, str]], now: da
 
 
 def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]:
+    """The counter now; `clerk` (staff only) also gets the current ticket's masked name and
+    note, which the window's sign and the hall's screens never do."""
     ops = hall().ops
     conn = hall().db.conn
     site = _site(conn, site_id)
@@ -87,7 +91,9 @@ def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]
     return {
         "site": {"id": site.id, "name": site.name, "name_en": site.name_en},
         "counter": counter_detail(counter),
-        "current": _current_view(conn, current, names, now) if current else None,
+        "current": _current_view(conn, current, names, now, clerk is not None)
+        if current
+        else None,
         # The console counts the calls against it and holds recall and no-show till due.
         "missed_call_rule": {
             "calls": policy.calls,
@@ -104,10 +110,14 @@ def counter_view(site_id: str, number: int, clerk: str | None) -> dict[str, Any]
 
 
 def _current_view(
-    conn: sqlite3.Connection, ticket: Ticket, names: dict[str, tuple[str, str, str]], now: datetime
+    conn: sqlite3.Connection,
+    ticket: Ticket,
+    names: dict[str, tuple[str, str, str]],
+    now: datetime,
+    private: bool,
 ) -> dict[str, Any]:
     """The current ticket with the rule that called it this visit (and the clerk's reason)."""
-    view = _ticket_view(ticket, names, now)
+    view = _ticket_view(ticket, names, now, private)
     row = conn.execute(
         """SELECT json_extract(payload, '$.data.reason') AS reason,
                   json_extract(payload, '$.data.out_of_order_reason') AS out_of_order
@@ -359,21 +369,28 @@ def _rating_payload(rating: Any) -> dict[str, Any] | None:
 
 @api.post("/tickets/<ticket_id>/rating")
 def rate(ticket_id: str):  # type: ignore[no-untyped-def]
-    """Anyone holding the ticket (its phone page) rates it; so does the window's evaluator."""
+    """The citizen rates: on the phone page with the key only the printed QR carries, or
+    at the evaluator of the window that served the ticket (a sign enrolled for it).
+
+    Staff, kiosks and displays never rate, and leaving the token out gains nothing: a
+    request without one must bring the key."""
     principal = current_principal()
-    channel = "phone"
-    if principal is not None:
+    body = json_body()
+    level = body.get("level")
+    if principal is None:
+        if not hall().accounts.ticket_key_matches(ticket_id, body.get("key")):
+            raise RatingKeyInvalid()
+        channel, at_counter = ratings.PHONE, None
+    else:
         if principal.role != "sign":
             raise Forbidden()  # staff never rate their own service
         ticket = hall().ops.ticket_view(ticket_id).ticket
         if not principal.covers(ticket.site_id):
             raise Forbidden()
-        channel = "evaluator"
-    body = json_body()
-    level = body.get("level")
+        channel, at_counter = ratings.EVALUATOR, principal.counter
     if not isinstance(level, int) or isinstance(level, bool):
         raise InvalidInput("level must be a whole number from 1 to 5", field="level")
-    rating = hall().ops.rate_ticket(ticket_id, level, channel)
+    rating = hall().ops.rate_ticket(ticket_id, level, channel, at_counter)
     return jsonify({"rating": _rating_payload(rating)}), 201
 
 

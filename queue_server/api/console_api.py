@@ -70,7 +70,7 @@ def site_tickets(site: str):  # type: ignore[no-untyped-def]
     tickets: list[dict[str, Any]] = []
     for row in rows:
         ticket = records.ticket_from_row(row)
-        view = _ticket_view(ticket, names, now)
+        view = _ticket_view(ticket, names, now, private=True)  # staff of the site only
         # Whether 过号返回 would take it back: the site's rule, once, the same day.
         view["returnable"] = (
             ticket.status == TicketStatus.NO_SHOW

@@ -99,8 +99,17 @@ SCHEMAS: dict[str, Any] = {
             },
             "transfer_count": {"type": "integer"},
             "recall_count": {"type": "integer"},
-            "person": {"type": "string", "nullable": True, "description": "masked name, e.g. 张*"},
-            "note": NULLABLE_STRING,
+            "person": {
+                "type": "string",
+                "nullable": True,
+                "description": "masked name, e.g. 张*: only to the site's staff and the kiosk "
+                "that issued the ticket; never in events or public reads",
+            },
+            "note": {
+                "type": "string",
+                "nullable": True,
+                "description": "the clerk's transfer note: only to the site's staff",
+            },
         },
     },
     "Counter": {
@@ -130,6 +139,11 @@ SCHEMAS: dict[str, Any] = {
             "ticket": _ref("Ticket"),
             "ahead": {"type": "integer", "minimum": 0},
             "estimated_wait_minutes": {"type": "integer", "minimum": 0},
+            "key": {
+                "type": "string",
+                "description": "Only to the kiosk that issued the ticket: printed in the QR "
+                "(`/t/{id}#k={key}`), the right to rate the ticket on its phone page",
+            },
             "rules": {
                 "type": "object",
                 "description": "The site's rules in one sentence each, in the reader's "
@@ -722,10 +736,14 @@ def _calling_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Rate a finished ticket (好差评), once",
                 "description": "Without a token: from the ticket's phone page (channel "
-                "`phone`). With a window sign's device token: from the window's evaluator "
-                "(channel `evaluator`). Staff tokens are refused. A second rating answers 409 "
-                "`already_rated`; a ticket not yet done answers 409 `not_rateable`. Records "
-                "a `ticket.rated` event.",
+                "`phone`), with the `key` its printed QR carries (403 `rating_key_invalid` "
+                "without it), within the site's `rating_window_hours` (default 24) of the end "
+                "of service. With the device token of the window sign enrolled for the window "
+                "that served the ticket: from its evaluator (channel `evaluator`), within 10 "
+                "minutes (403 `rating_wrong_window` at another window). Staff, kiosk and "
+                "display tokens are refused. Too late answers 409 `rating_closed`; a second "
+                "rating 409 `already_rated`; a ticket not yet done 409 `not_rateable`. "
+                "Records a `ticket.rated` event.",
                 "parameters": [TICKET_PARAM],
                 "requestBody": {
                     "required": True,
@@ -741,7 +759,13 @@ def _calling_paths() -> dict[str, Any]:
                                         "maximum": 5,
                                         "description": "5 非常满意 · 4 满意 · 3 基本满意 · "
                                         "2 不满意 · 1 非常不满意",
-                                    }
+                                    },
+                                    "key": {
+                                        "type": "string",
+                                        "maxLength": 64,
+                                        "description": "the key of the ticket's printed QR "
+                                        "(phone page; not with a sign token)",
+                                    },
                                 },
                             }
                         }
@@ -1177,7 +1201,9 @@ def _admin_paths() -> dict[str, Any]:
                 "device",
                 [],
                 "201",
-                "Body: kind (kiosk|display|sign), site, name. Only a keyed hash of the token is stored.",
+                "Body: kind (kiosk|display|sign), site, name, and for a sign the `counter` "
+                "(window number) it hangs over: its evaluator rates only that window's "
+                "tickets. Only a keyed hash of the token is stored.",
             ),
         },
         "/api/v1/admin/devices/{device_id}/revoke": {

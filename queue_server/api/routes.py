@@ -88,9 +88,9 @@ def choice(body: dict[str, Any], name: str, enum: Any, default: Any) -> Any:
         ) from None
 
 
-def issued_payload(issued: Issued) -> dict[str, Any]:
+def issued_payload(issued: Issued, private: bool = False) -> dict[str, Any]:
     return {
-        "ticket": wire.ticket_payload(issued.ticket),
+        "ticket": wire.ticket_payload(issued.ticket, private),
         "ahead": issued.ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
     }
@@ -118,6 +118,13 @@ def sites():  # type: ignore[no-untyped-def]
 @api.get("/sites/<site>")
 def site(site: str):  # type: ignore[no-untyped-def]
     detail = site_view.site_detail(hall().db, site)
+    principal = current_principal()
+    if principal is None or not principal.is_staff or not principal.covers(site):
+        # Public (kiosks, phones, anyone): whose ticket a window serves and which clerk
+        # sits there are the site's staff's to know.
+        for counter in detail["counters"]:
+            counter["current_ticket"] = None
+            counter["clerk"] = None
     # Kiosks show what is left of each capped item and the rules, in both languages.
     conn, now = hall().db.conn, hall().ops.clock()
     found = repo.get_site(conn, site)
@@ -134,10 +141,11 @@ def site(site: str):  # type: ignore[no-untyped-def]
     return jsonify(detail)
 
 
-def ticket_payload_with_rules(issued: Issued) -> dict[str, Any]:
-    """A ticket with its site's rules in the reader's language and its item's quota."""
+def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
+    """A ticket with its site's rules in the reader's language and its item's quota;
+    `private` (the site's staff, the kiosk that issued it) adds the masked name and note."""
     conn = hall().db.conn
-    data = issued_payload(issued)
+    data = issued_payload(issued, private)
     site = repo.get_site(conn, issued.ticket.site_id)
     if site is not None:
         data["rules"] = rules_view.sentences(site, language())
@@ -149,12 +157,11 @@ def ticket_payload_with_rules(issued: Issued) -> dict[str, Any]:
 
 @api.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str):  # type: ignore[no-untyped-def]
-    data = ticket_payload_with_rules(hall().ops.ticket_view(ticket_id))
-    # Public (the ticket id is the key): even the masked name is for the site's staff only.
+    issued = hall().ops.ticket_view(ticket_id)
+    # Public (the phone page): the masked name and the clerk's note are for staff only.
     principal = current_principal()
-    if principal is None or not principal.covers(data["ticket"]["site"]):
-        data["ticket"]["person"] = None
-    return jsonify(data)
+    private = principal is not None and principal.is_staff and principal.covers(issued.ticket.site_id)
+    return jsonify(ticket_payload_with_rules(issued, private))
 
 
 @api.post("/tickets/<ticket_id>/return")
@@ -162,7 +169,7 @@ def return_missed(ticket_id: str):  # type: ignore[no-untyped-def]
     """A citizen whose number was missed (过号) is back: staff or the kiosk put it in line."""
     require(None, ISSUERS)
     require(hall().ops.ticket_view(ticket_id).ticket.site_id, ISSUERS)
-    return jsonify(ticket_payload_with_rules(hall().ops.return_missed(ticket_id)))
+    return jsonify(ticket_payload_with_rules(hall().ops.return_missed(ticket_id), private=True))
 
 
 # --- accounts ------------------------------------------------------------------------
@@ -231,7 +238,11 @@ def issue(site: str):  # type: ignore[no-untyped-def]
         agent_id=agent_id,
         issuer=principal.name if principal.is_staff else None,
     )
-    return jsonify(ticket_payload_with_rules(issued)), 201 if issued.created else 200
+    data = ticket_payload_with_rules(issued, private=True)
+    if principal.role == "kiosk":
+        # Printed in the ticket's QR (`/t/<id>#k=<key>`): the paper is the right to rate.
+        data["key"] = hall().accounts.ticket_key(issued.ticket.id)
+    return jsonify(data), 201 if issued.created else 200
 
 
 @api.post("/tickets/<ticket_id>/cancel")
@@ -239,7 +250,7 @@ def cancel(ticket_id: str):  # type: ignore[no-untyped-def]
     require(None, ISSUERS)
     view = hall().ops.ticket_view(ticket_id)
     require(view.ticket.site_id, ISSUERS)
-    return jsonify({"ticket": wire.ticket_payload(hall().ops.cancel_ticket(ticket_id))})
+    return jsonify({"ticket": wire.ticket_payload(hall().ops.cancel_ticket(ticket_id), True)})
 
 
 # --- counters ------------------------------------------------------------------------
@@ -268,7 +279,7 @@ def counter_action(site: str, number: int, action: str):  # type: ignore[no-unty
     return jsonify(
         {
             "counter": wire.counter_payload(result.counter),
-            "ticket": wire.ticket_payload(result.ticket) if result.ticket else None,
+            "ticket": wire.ticket_payload(result.ticket, True) if result.ticket else None,
         }
     )
 

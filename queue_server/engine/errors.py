@@ -148,3 +148,33 @@ class PersonLimitReached(QueueError):
 
     code = "person_limit_reached"
     status = 409
+
+
+class NotRateable(InvalidTransition):
+    """Only a ticket that was served to the end is rated."""
+
+    code = "not_rateable"
+
+
+class AlreadyRated(InvalidTransition):
+    code = "already_rated"
+
+
+class RatingClosed(InvalidTransition):
+    """Too long after the ticket was done."""
+
+    code = "rating_closed"
+
+
+class RatingWrongWindow(QueueError):
+    """An evaluator rates only the tickets of the window it stands at."""
+
+    code = "rating_wrong_window"
+    status = 403
+
+
+class RatingKeyInvalid(QueueError):
+    """The phone page rates only with the key the printed ticket's QR carries."""
+
+    code = "rating_key_invalid"
+    status = 403

@@ -475,8 +475,7 @@ def transfer(
         data["to_service"] = to_service.code
     if to_counter:
         data["to_counter"] = to_counter.number
-    if moved.note:
-        data["note"] = moved.note
+    # The note stays on the ticket for the site's staff: events reach every screen.
     return Change(
         events=(_event("ticket.transferred", now, moved, free, **data),), ticket=moved, counter=free
     )

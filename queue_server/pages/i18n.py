@@ -171,6 +171,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "being_served": ("正在 {n} 号窗口办理", "Being served at window {n}"),
     "rate_title": ("请对本次服务进行评价（好差评）", "Please rate this service"),
     "rated_thanks": ("感谢您的评价：{name}", "Thank you for your rating: {name}"),
+    "rate_needs_key": (
+        "办结后可评价：请扫描取号凭条上的二维码打开本页",
+        "To rate, open this page by scanning the QR code on your printed ticket",
+    ),
     "unknown_ticket": ("没有找到这张号票", "Ticket not found"),
     "updated": ("更新于", "Updated"),
     "rate_5": ("非常满意", "Very satisfied"),
@@ -396,6 +400,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "adm_device_kind_kiosk": ("自助取号机", "Kiosk"),
     "adm_device_kind_display": ("叫号显示屏", "Hall display"),
     "adm_device_kind_sign": ("窗口屏", "Window sign"),
+    "adm_device_counter": ("所在窗口（仅窗口屏）", "Window (signs only)"),
+    "adm_device_counter_help": (
+        "窗口屏的评价器只能评价本窗口办结的号票",
+        "A sign's evaluator rates only the tickets its window served",
+    ),
+    "adm_window_n": ("{n}号窗口", "window {n}"),
     "adm_token_once": (
         "设备令牌（只显示这一次，请立即复制到设备配置中）：",
         "Device token (shown this once: copy it into the device's configuration now):",
@@ -434,6 +444,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "set_announce_times": ("每次播报遍数（1–3）", "Times to say each call (1–3)"),
     "set_notice": ("显示屏通知", "Display notice line"),
     "set_notice_en": ("显示屏通知（英文）", "Display notice line (English)"),
+    "set_rating_window_hours": ("扫码评价时限（办结后小时数）", "Phone rating window (hours after service)"),
+    "set_rating_window_hours_help": (
+        "群众扫取号凭条二维码评价的期限，默认 24 小时；窗口评价器只在办结后 10 分钟内有效",
+        "How long after the end of service the ticket's QR takes a rating (default 24 h); the window's evaluator only within 10 minutes",
+    ),
     "set_mix": ("优先号 : 普通号", "Priority : ordinary"),
     "set_mix_priority": ("优先号", "priority"),
     "set_mix_ordinary": ("普通号", "ordinary"),

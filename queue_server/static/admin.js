@@ -720,7 +720,8 @@
           { class: "a-grid" },
           field({ name: "kind", label: t("adm_device_kind"), type: "select", options: DEVICE_KINDS.map((k) => [k, t("adm_device_kind_" + k)]) }, "kiosk"),
           field({ name: "site", label: t("site"), type: "select", options: [["", "—"]].concat(siteOptions(sites)) }, ""),
-          field({ name: "name", label: t("adm_name") })
+          field({ name: "name", label: t("adm_name") }),
+          field({ name: "counter", label: t("adm_device_counter"), type: "number", min: 1, max: 999, help: t("adm_device_counter_help") })
         ),
       ],
       t("adm_enrol")
@@ -745,7 +746,7 @@
             "tr",
             { "data-device": d.id, class: d.revoked_at ? "a-off" : "" },
             el("td", {}, d.name || "—", el("br"), el("small", { class: "a-muted", text: d.id })),
-            el("td", { text: t("adm_device_kind_" + d.kind) }),
+            el("td", { text: t("adm_device_kind_" + d.kind) + (d.counter ? " · " + t("adm_window_n", { n: d.counter }) : "") }),
             el("td", { text: siteNames[d.site] || d.site }),
             el("td", { text: localTime(d.created_at) }),
             el("td", { text: localTime(d.last_seen) }),
@@ -798,6 +799,7 @@
     { name: "announce_times", type: "number", min: 1, max: 3 },
     { name: "notice", wide: true },
     { name: "notice_en", wide: true },
+    { name: "rating_window_hours", type: "number", min: 1, max: 720 },
   ];
 
   /* The kiosk's one-tap item for the elderly: one of the site's services or bundles, or none. */

@@ -348,8 +348,20 @@
 
   // --- 好差评 -------------------------------------------------------------------------
 
+  // The printed QR carries the key to rate in the fragment (#k=…), which the browser never
+  // sends in a request: kept for this tab, so a reload or a language switch keeps it.
+  const keyMemory = "hq-key:" + id;
+  let ratingKey = new URLSearchParams(location.hash.slice(1)).get("k");
+  try {
+    if (ratingKey) sessionStorage.setItem(keyMemory, ratingKey);
+    else ratingKey = sessionStorage.getItem(keyMemory);
+  } catch (e) {
+    /* storage refused: the key lives as long as the page's address keeps it */
+  }
+
   function showRating(rating) {
-    $("rate").hidden = !!rating;
+    $("rate").hidden = !!rating || !ratingKey;
+    $("rate-needs-key").hidden = !!rating || !!ratingKey;
     $("rated").hidden = !rating;
     if (rating) $("rated-text").textContent = HQ.t("rated_thanks", { name: HQ.lang === "en" ? rating.name_en : rating.name });
   }
@@ -370,7 +382,7 @@
     b.addEventListener("click", async () => {
       $("rate-error").textContent = "";
       try {
-        const r = await HQ.api(path + "/rating", { body: { level: Number(b.dataset.level) } });
+        const r = await HQ.api(path + "/rating", { body: { level: Number(b.dataset.level), key: ratingKey } });
         showRating(r.rating);
       } catch (e) {
         if (e.code === "already_rated") showRating((await HQ.api(path + "/rating")).rating);

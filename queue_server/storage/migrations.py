@@ -352,3 +352,21 @@ def covering_waiting_indexes(conn: sqlite3.Connection) -> None:
                 ON tickets (site_id, {column}, queued_at, seq_no, priority, target_counter, status)
                 WHERE status = 'waiting'"""
         )
+
+
+@migration
+def trust_boundaries(conn: sqlite3.Connection) -> None:
+    """A sign's evaluator rates only at its own window (`devices.counter`); an audit row names
+    every site its change touched, old and new (`sites`, a JSON list: a scoped admin reads
+    only rows wholly inside the scope); stored events lose the masked name and the clerk's
+    note, which every screen of the site used to hear."""
+    conn.execute("ALTER TABLE devices ADD COLUMN counter INTEGER")
+    conn.execute("ALTER TABLE audit_log ADD COLUMN sites TEXT NOT NULL DEFAULT '[]'")
+    conn.execute("UPDATE audit_log SET sites = json_array(site_id) WHERE site_id IS NOT NULL")
+    conn.execute(
+        """UPDATE events
+           SET payload = json_remove(payload, '$.ticket.person', '$.ticket.note', '$.data.note')
+           WHERE json_type(payload, '$.ticket.person') IS NOT NULL
+              OR json_type(payload, '$.ticket.note') IS NOT NULL
+              OR json_type(payload, '$.data.note') IS NOT NULL"""
+    )

@@ -13,7 +13,8 @@ from tests.queue_server.pages.conftest import enrol
 
 @pytest.fixture
 def sign_token(centre: Centre) -> str:
-    return enrol(centre)
+    """The sign over window 3, the window the agent tests follow."""
+    return enrol(centre, counter=3)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from devices.sim.modbus_sim import ModbusBusSimulator
 from displays.sign_agent import LOST_TEXT, SignAgent, SignView, lost_view, sign_view
 from tests.conftest import ROOT, Centre
+from tests.queue_server.pages.conftest import enrol
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 3.0) -> object:
@@ -126,11 +127,12 @@ def test_sign_command_runs_the_agent(centre: Centre, sign_token: str, rs485: Mod
     assert process.returncode == 0, err.decode()
 
 
-def test_demo_signs_share_one_bus(centre: Centre, sign_token: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_signs_share_one_bus(centre: Centre, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from devices.sim.control import ControlClient
     from displays.demo_signs import start_demo_signs
 
-    demo, control = start_demo_signs(centre.url, sign_token, "city-hall", [1, 2, 3], str(tmp_path / "bus"))
+    tokens = {n: enrol(centre, counter=n) for n in (1, 2, 3)}
+    demo, control = start_demo_signs(centre.url, tokens, "city-hall", str(tmp_path / "bus"))
     try:
         sim = demo.simulator
         for number in (1, 2):
@@ -163,8 +165,6 @@ def test_sign_comes_back_after_unplug(centre: Centre, agent: SignAgent, rs485: M
 
 
 def test_agent_follows_through_a_centre_restart(centre_process, rs485: ModbusBusSimulator) -> None:  # type: ignore[no-untyped-def]
-    from tests.queue_server.pages.conftest import enrol
-
     token = enrol(centre_process)
     running = SignAgent(centre_process.url, token, "city-hall", 3, rs485.path, address=1, poll_seconds=0.05)
     running.start()
@@ -190,8 +190,6 @@ def test_lost_view_keeps_the_number_and_says_so() -> None:
 
 def test_a_frozen_centre_marks_the_sign_and_it_recovers(centre_process, rs485: ModbusBusSimulator) -> None:  # type: ignore[no-untyped-def]
     # SIGSTOP keeps the TCP connection open, so only the missing heartbeat tells.
-    from tests.queue_server.pages.conftest import enrol
-
     token = enrol(centre_process)
     running = SignAgent(centre_process.url, token, "city-hall", 3, rs485.path, address=1, poll_seconds=0.05, lost_seconds=3)
     running.start()

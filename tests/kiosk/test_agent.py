@@ -26,7 +26,10 @@ def test_issue_and_print(kiosk: RunningKiosk, centre: Centre) -> None:
     assert wait_until(lambda: kiosk.printer.tickets, 5)
     printed = kiosk.printer.tickets[0]
     assert number in printed.text and "居民身份证原件" in printed.text
-    assert printed.qr_payloads == [f"{centre.url}/t/{view['ticket']['id']}"]
+    # The phone page's address, with the key to rate it in the fragment (never sent to a server).
+    assert len(printed.qr_payloads) == 1
+    page, key = printed.qr_payloads[0].split("#k=")
+    assert page == f"{centre.url}/t/{view['ticket']['id']}" and len(key) == 16
     assert wait_until(lambda: requests.get(kiosk.api(f"/api/jobs/{view['id']}")).json()["printed"])
 
 

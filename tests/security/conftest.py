@@ -18,7 +18,8 @@ STAFF_LOGINS = {
     "manager_out": ("town", "hallqueue-town"),
     "admin_out": ("station-admin", "station-admin-pass"),
 }
-DEVICE_ENROLMENTS = {"sign": ("sign", "city-hall"), "kiosk_out": ("kiosk", "station-cbd")}
+# The hall's sign hangs over window 1, the window the tests serve at.
+DEVICE_ENROLMENTS = {"sign": ("sign", "city-hall", 1), "kiosk_out": ("kiosk", "station-cbd", None)}
 PRINCIPALS = (
     "anonymous",
     "kiosk",
@@ -70,8 +71,9 @@ def cast(centre: Centre) -> Cast:
         "kiosk": centre.kiosk_token,
         "display": centre.display_token,
     }
-    for who, (kind, site) in DEVICE_ENROLMENTS.items():
-        response = centre.post("/admin/devices", {"kind": kind, "site": site, "name": who}, token=admin)
+    for who, (kind, site, counter) in DEVICE_ENROLMENTS.items():
+        body = {"kind": kind, "site": site, "name": who, "counter": counter}
+        response = centre.post("/admin/devices", body, token=admin)
         assert response.status_code == 201, response.text
         tokens[who] = response.json()["token"]
     for who, login in STAFF_LOGINS.items():

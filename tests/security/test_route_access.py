@@ -47,16 +47,21 @@ def waiting_ticket(cast: Cast) -> str:
     return response.json()["ticket"]["id"]  # type: ignore[no-any-return]
 
 
-def finished_ticket(cast: Cast) -> str:
-    """A ticket served to the end at window 1 (the one it called)."""
+PRINTED_KEYS: dict[str, str] = {}  # ticket id → the key its printed QR carries
+
+
+def rated_at_window_one(cast: Cast) -> str:
+    """A ticket taken at the hall's kiosk (so the key of its QR is known), served at window 1."""
     centre, token = cast.centre, admin_token(cast)
-    waiting_ticket(cast)
+    issued = centre.post(f"/sites/{SITE}/tickets", {"service": "A101"}, token=centre.kiosk_token)
+    assert issued.status_code == 201, issued.text
+    PRINTED_KEYS["last"] = issued.json()["key"]
     centre.post(f"/sites/{SITE}/counters/1/open", token=token)  # 409 when open already
     called = centre.post(f"/sites/{SITE}/counters/1/call-next", token=token)
-    assert called.status_code == 200, called.text
+    assert called.json()["ticket"]["id"] == issued.json()["ticket"]["id"], called.text
     finished = centre.post(f"/sites/{SITE}/counters/1/finish", {"outcome": "completed"}, token=token)
     assert finished.status_code == 200, finished.text
-    return called.json()["ticket"]["id"]  # type: ignore[no-any-return]
+    return issued.json()["ticket"]["id"]  # type: ignore[no-any-return]
 
 
 def missed_ticket(cast: Cast) -> str:
@@ -135,11 +140,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/sites/<site>/counters/<int:number>/<action>"): Row(
         STAFF, lambda cast, who: f"/sites/{SITE}/counters/{2 + PRINCIPALS.index(who)}/open"
     ),
-    # the citizen's phone (no token) and the window's evaluator (a sign) rate a finished ticket
+    # the citizen's phone (no token, the printed QR's key) and the evaluator of the window
+    # that served it (the sign enrolled for window 1) rate a finished ticket
     ("POST", "/api/v1/tickets/<ticket_id>/rating"): Row(
         frozenset({"anonymous", "sign"}),
-        lambda cast, who: f"/tickets/{finished_ticket(cast)}/rating",
-        {"level": 5},
+        lambda cast, who: f"/tickets/{rated_at_window_one(cast)}/rating",
+        lambda cast, who: {"level": 5, "key": PRINTED_KEYS["last"]},
     ),
     ("POST", "/api/v1/devices/status"): Row(DEVICES, "/devices/status", {"printer": "ok"}),
     # administration: the city's admin only (the other admin's site is not the hall)

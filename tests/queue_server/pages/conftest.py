@@ -6,15 +6,16 @@ import pytest
 from tests.conftest import Centre
 
 
-def enrol(centre: Centre, kind: str = "sign", site: str = "city-hall") -> str:
-    """A new device token on the centre's database (resolved on first use, no cache)."""
+def enrol(centre: Centre, kind: str = "sign", site: str = "city-hall", counter: int | None = None) -> str:
+    """A new device token on the centre's database (resolved on first use, no cache); a sign
+    enrolled for window `counter` may rate at it."""
     from queue_server.accounts import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 
     db = Database(centre.db_path)
     try:
-        _, token = Accounts(db, secret_for(load(overrides={"DB": str(centre.db_path)}))).add_device(kind, site, f"test {kind}")
+        _, token = Accounts(db, secret_for(load(overrides={"DB": str(centre.db_path)}))).add_device(kind, site, f"test {kind}", counter)
     finally:
         db.close()
     return token
@@ -22,4 +23,5 @@ def enrol(centre: Centre, kind: str = "sign", site: str = "city-hall") -> str:
 
 @pytest.fixture
 def sign_token(centre: Centre) -> str:
-    return enrol(centre)
+    """The sign over window 1 (where `serve_one` serves by default)."""
+    return enrol(centre, counter=1)

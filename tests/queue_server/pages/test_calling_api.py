@@ -7,11 +7,13 @@ from tests.conftest import Centre
 
 
 def serve_one(centre: Centre, counter: int = 1, service: str = "A101") -> dict:  # type: ignore[type-arg]
-    ticket = centre.issue(service)["ticket"]
+    """Issue at the kiosk, call and finish at `counter`: the ticket, with the key its QR carries."""
+    issued = centre.issue(service)
+    ticket = issued["ticket"]
     centre.counter(counter, "open")  # 409 when it already is
     assert centre.counter(counter, "call-next").json()["ticket"]["id"] == ticket["id"]
     assert centre.counter(counter, "finish", outcome="completed").status_code == 200
-    return ticket
+    return {**ticket, "key": issued["key"]}
 
 
 def test_counter_view_has_current_queues_next_and_today(centre: Centre) -> None:
@@ -72,16 +74,21 @@ def test_rating_once_per_finished_ticket(centre: Centre, sign_token: str) -> Non
     assert centre.get(f"/tickets/{done['id']}/rating").json()["rating"]["level"] == 4
 
 
-def test_rating_from_the_phone_needs_no_token_but_staff_may_not_rate(centre: Centre) -> None:
+def test_rating_from_the_phone_needs_the_printed_key_and_staff_may_not_rate(centre: Centre) -> None:
     import requests
 
-    done = serve_one(centre)
+    issued = centre.issue("A101")
+    done = issued["ticket"]
+    centre.counter(1, "open")
+    centre.counter(1, "call-next")
+    centre.counter(1, "finish", outcome="completed")
     url = centre.api(f"/tickets/{done['id']}/rating")
-    assert centre.post(f"/tickets/{done['id']}/rating", {"level": 5}).status_code == 403  # admin
+    key = issued["key"]
+    assert centre.post(f"/tickets/{done['id']}/rating", {"level": 5, "key": key}).status_code == 403  # admin
     for bad in ({"level": 0}, {"level": 6}, {"level": "5"}, {"level": True}, {}):
-        response = requests.post(url, json=bad, timeout=5)
+        response = requests.post(url, json={**bad, "key": key}, timeout=5)
         assert response.status_code == 400, bad
-    response = requests.post(url, json={"level": 2}, timeout=5)
+    response = requests.post(url, json={"level": 2, "key": key}, timeout=5)
     assert response.status_code == 201 and response.json()["rating"]["channel"] == "phone"
     summary = centre.get("/sites/city-hall/ratings", token=centre.login()).json()
     assert summary["count"] == 1 and summary["levels"]["2"] == 1 and summary["counters"] == [
@@ -99,7 +106,8 @@ def test_simultaneous_ratings_store_one(centre: Centre) -> None:
 
     def rate(level: int) -> None:
         barrier.wait()
-        codes.append(requests.post(url, json={"level": level}, timeout=10).status_code)
+        body = {"level": level, "key": done["key"]}
+        codes.append(requests.post(url, json=body, timeout=10).status_code)
 
     threads = [threading.Thread(target=rate, args=(1 + i % 5,)) for i in range(6)]
     for t in threads:

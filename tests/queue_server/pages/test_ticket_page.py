@@ -11,8 +11,9 @@ pytestmark = pytest.mark.browser
 
 def test_phone_page_follows_the_ticket_and_rates_it_once(centre: Centre, page: Page) -> None:
     centre.issue("A101")
-    ticket = centre.issue("A101")["ticket"]
-    page.goto(f"{centre.url}/t/{ticket['id']}")
+    issued = centre.issue("A101")
+    ticket = issued["ticket"]
+    page.goto(f"{centre.url}/t/{ticket['id']}#k={issued['key']}")  # what the printed QR holds
     expect(page.locator("#t-number")).to_have_text(ticket["number"])
     expect(page.locator("#t-status")).to_have_text("等候中")
     expect(page.locator("#t-detail")).to_contain_text("前面还有 1 人")
@@ -34,6 +35,18 @@ def test_phone_page_follows_the_ticket_and_rates_it_once(centre: Centre, page: P
     page.reload()
     expect(page.locator("#rated")).to_be_visible()
     expect(page.locator("#rate")).to_be_hidden()
+
+
+def test_phone_page_without_the_printed_key_offers_no_rating(centre: Centre, page: Page) -> None:
+    """A ticket id seen on a screen is not the paper: its page says to scan the QR instead."""
+    ticket = centre.issue("A101")["ticket"]
+    centre.counter(1, "open")
+    centre.counter(1, "call-next")
+    centre.counter(1, "finish", outcome="completed")
+    page.goto(f"{centre.url}/t/{ticket['id']}")
+    expect(page.locator("#rate-needs-key")).to_be_visible()
+    expect(page.locator("#rate")).to_be_hidden()
+    assert centre.get(f"/tickets/{ticket['id']}/rating").json()["rating"] is None
 
 
 def test_unknown_ticket_page_is_404(centre: Centre, page: Page) -> None:
