@@ -15,7 +15,7 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from werkzeug.security import generate_password_hash
 
 from . import audit
-from .accounts import DEVICE_KINDS, ROLES, Accounts, subtree
+from .accounts import DEVICE_KINDS, ROLES, Accounts, Forbidden, Principal, subtree
 from .catalog import (
     CatalogError,
     parse_bundle,
@@ -72,6 +72,26 @@ class UnknownDevice(NotFound):
 
 def _now() -> str:
     return to_text(datetime.now(UTC))  # type: ignore[return-value]
+
+
+def check_scope(actor: Principal, sites: Iterable[str | None]) -> None:
+    """Every site a change names, what it was and what it becomes, must be the actor's.
+
+    So an admin of one township can neither move it under another manager's tree (its new
+    parent is not theirs) nor give a member of staff a site of someone else's, nor take
+    one over. `None` stands for the city as a whole (the root of the tree, a city-wide
+    admin's empty site list): only a city-wide admin may name it.
+    """
+    if actor.all_sites:
+        return
+    for site in sites:
+        if site is None or not actor.covers(site):
+            raise Forbidden()
+
+
+def sees_staff(actor: Principal, sites: list[str]) -> bool:
+    """A scoped admin reads the staff whose every site is theirs (not city-wide admins)."""
+    return actor.all_sites or (bool(sites) and all(actor.covers(s) for s in sites))
 
 
 # --- field checks ----------------------------------------------------------------------
@@ -433,7 +453,7 @@ class Administration:
     # --- sites ------------------------------------------------------------------------
 
     def save_site(
-        self, actor: str, site_id: str, data: dict[str, Any], create: bool
+        self, actor: Principal, site_id: str, data: dict[str, Any], create: bool
     ) -> dict[str, Any]:
         if create and not SITE_ID.match(site_id or ""):
             raise FieldInvalid("id", "site_id")
@@ -451,6 +471,15 @@ class Administration:
                 raise FieldInvalid("id", "taken", value=site_id)
             if not create and existing is None:
                 raise UnknownSite(site=site_id)
+            # A new site's parent; a moved site, where it stands and where it goes: the
+            # site and both parents must be the actor's (`None`: the root of the city).
+            if create:
+                named = [parent]
+            elif existing.parent_id != parent:  # type: ignore[union-attr]
+                named = [site_id, existing.parent_id, parent]  # type: ignore[union-attr]
+            else:
+                named = [site_id]
+            check_scope(actor, named)
             if parent is not None:
                 if repo.get_site(conn, parent) is None:
                     raise FieldInvalid("parent", "unknown_site", value=parent)
@@ -471,30 +500,35 @@ class Administration:
             after = site_payload(site)
             audit.record(
                 conn,
-                actor,
+                actor.name,
                 "create" if create else "update",
                 "site",
                 site_id,
                 before,
                 after,
                 site_id,
+                sites=[site_id, *(s for s in named if s)],
             )
         return after
 
-    def save_settings(self, actor: str, site_id: str, data: Any) -> dict[str, Any]:
+    def save_settings(self, actor: Principal, site_id: str, data: Any) -> dict[str, Any]:
+        check_scope(actor, [site_id])
         with self.db.transaction() as conn:
             site = _site(conn, site_id)
             services, bundles = repo.offerings(conn, site_id)
             settings = check_settings(data, offered=[*services, *bundles])
             repo.upsert_site(conn, replace(site, settings=settings))
             audit.record(
-                conn, actor, "update", "settings", site_id, site.settings, settings, site_id
+                conn, actor.name, "update", "settings", site_id, site.settings, settings, site_id
             )
         return settings
 
-    def save_offerings(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def save_offerings(
+        self, actor: Principal, site_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         """Set what a site offers. A list left out keeps what the site has (an empty body
         must not wipe a site's catalogue); an empty list clears it."""
+        check_scope(actor, [site_id])
         given: dict[str, list[str]] = {}
         for name in ("services", "bundles"):
             if name not in data:
@@ -518,12 +552,15 @@ class Administration:
                     raise FieldInvalid("bundles", "unknown_item", value=code)
             repo.set_offerings(conn, site_id, lists["services"], lists["bundles"])
             before = {"services": current_services, "bundles": current_bundles}
-            audit.record(conn, actor, "update", "offerings", site_id, before, lists, site_id)
+            audit.record(
+                conn, actor.name, "update", "offerings", site_id, before, lists, site_id
+            )
         return lists
 
     # --- catalogue --------------------------------------------------------------------
 
-    def save_service(self, actor: str, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    def save_service(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        check_scope(actor, [None])  # one catalogue for the whole city
         _code(code)
         try:
             service = parse_service({**data, "code": code}, "service")
@@ -535,11 +572,12 @@ class Administration:
             before = service_payload(existing) if existing else None
             after = service_payload(service)
             audit.record(
-                conn, actor, "update" if existing else "create", "service", code, before, after
+                conn, actor.name, "update" if existing else "create", "service", code, before, after
             )
         return after
 
-    def save_bundle(self, actor: str, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    def save_bundle(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        check_scope(actor, [None])
         _code(code)
         with self.db.transaction() as conn:
             known = {s.code for s in repo.list_services(conn)}
@@ -552,12 +590,13 @@ class Administration:
             before = bundle_payload(existing) if existing else None
             after = bundle_payload(bundle)
             audit.record(
-                conn, actor, "update" if existing else "create", "bundle", code, before, after
+                conn, actor.name, "update" if existing else "create", "bundle", code, before, after
             )
         return after
 
-    def import_catalog(self, actor: str, fmt: str, text_: str) -> dict[str, Any]:
+    def import_catalog(self, actor: Principal, fmt: str, text_: str) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
+        check_scope(actor, [None])
         if fmt not in ("json", "csv"):
             raise FieldInvalid("format", "choice", choices="json, csv")
         if not isinstance(text_, str) or not text_.strip():
@@ -599,14 +638,15 @@ class Administration:
                 target = (
                     f"{fmt}: {len(after['services'])} services, {len(after['bundles'])} bundles"
                 )
-                audit.record(conn, actor, "import", "catalog", target, before, after)
+                audit.record(conn, actor.name, "import", "catalog", target, before, after)
         return summary
 
     # --- counters ---------------------------------------------------------------------
 
     def save_counter(
-        self, actor: str, site_id: str, number: int, data: dict[str, Any]
+        self, actor: Principal, site_id: str, number: int, data: dict[str, Any]
     ) -> dict[str, Any]:
+        check_scope(actor, [site_id])
         if not 1 <= number <= 999:
             raise FieldInvalid("number", "integer", min=1, max=999)
         name = text(data, "name", max_length=40)
@@ -657,7 +697,7 @@ class Administration:
             before, after = counter_config(existing), counter_config(counter)
             audit.record(
                 conn,
-                actor,
+                actor.name,
                 "update" if existing else "create",
                 "counter",
                 f"{site_id}/{number}",
@@ -669,9 +709,10 @@ class Administration:
 
     # --- staff ------------------------------------------------------------------------
 
-    def list_staff(self) -> list[dict[str, Any]]:
+    def list_staff(self, actor: Principal) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT * FROM staff ORDER BY role, username")
-        return [staff_payload(r) for r in rows]  # type: ignore[misc]
+        found = [staff_payload(r) for r in rows]
+        return [s for s in found if s is not None and sees_staff(actor, s["sites"])]
 
     def _staff_fields(
         self, conn: sqlite3.Connection, data: dict[str, Any], current: dict[str, Any] | None
@@ -693,7 +734,7 @@ class Administration:
         )
         return {"role": role, "sites": sites, "display_name": display}
 
-    def add_staff(self, actor: str, data: dict[str, Any]) -> dict[str, Any]:
+    def add_staff(self, actor: Principal, data: dict[str, Any]) -> dict[str, Any]:
         username = text(data, "username", max_length=64)
         if not USERNAME.match(username):
             raise FieldInvalid("username", "username")
@@ -703,6 +744,7 @@ class Administration:
             if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
                 raise FieldInvalid("username", "taken", value=username)
             fields = self._staff_fields(conn, data, None)
+            check_scope(actor, fields["sites"] or [None])
             conn.execute(
                 """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
                    VALUES (?, ?, ?, ?, ?, ?)""",
@@ -716,18 +758,24 @@ class Administration:
                 ),
             )
             after = staff_payload(_staff_row(conn, username))
-            audit.record(conn, actor, "create", "staff", username, None, after)
+            audit.record(
+                conn, actor.name, "create", "staff", username, None, after, sites=fields["sites"]
+            )
         return after  # type: ignore[return-value]
 
-    def update_staff(self, actor: str, username: str, data: dict[str, Any]) -> dict[str, Any]:
+    def update_staff(
+        self, actor: Principal, username: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         active = flag(data, "active")
         with self.db.transaction() as conn:
             before = staff_payload(_staff_row(conn, username))
             if before is None:
                 raise UnknownStaff(username=username)
             fields = self._staff_fields(conn, data, before)
+            # The sites the member had and the sites they get: all must be the actor's.
+            check_scope(actor, [*(before["sites"] or [None]), *(fields["sites"] or [None])])
             active_now = before["active"] if active is None else active
-            if username == actor and not active_now:
+            if username == actor.name and not active_now:
                 raise FieldInvalid("active", "self")
             if (
                 before["role"] == "admin"
@@ -757,16 +805,22 @@ class Administration:
                 )
             after = staff_payload(_staff_row(conn, username))
             action = "deactivate" if before["active"] and not active_now else "update"
-            audit.record(conn, actor, action, "staff", username, before, after)
+            touched = sorted({*before["sites"], *fields["sites"]})
+            audit.record(
+                conn, actor.name, action, "staff", username, before, after, sites=touched
+            )
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
 
-    def reset_password(self, actor: str, username: str, data: dict[str, Any]) -> dict[str, Any]:
+    def reset_password(
+        self, actor: Principal, username: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         password_hash = generate_password_hash(_password(data))
         with self.db.transaction() as conn:
             before = staff_payload(_staff_row(conn, username))
             if before is None:
                 raise UnknownStaff(username=username)
+            check_scope(actor, before["sites"] or [None])
             conn.execute(
                 "UPDATE staff SET password_hash = ? WHERE username = ?", (password_hash, username)
             )
@@ -776,22 +830,27 @@ class Administration:
             ).rowcount
             # Never the hash: the log says that it changed and which sessions ended.
             audit.record(
-                conn, actor, "reset_password", "staff", username,
+                conn, actor.name, "reset_password", "staff", username,
                 {"password": "old", "sessions": ended}, {"password": "new", "sessions": 0},
+                sites=before["sites"],
             )  # fmt: skip
         self.accounts.forget_cached()
         return before
 
     # --- devices ----------------------------------------------------------------------
 
-    def list_devices(self) -> list[dict[str, Any]]:
+    def list_devices(self, actor: Principal) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT * FROM devices ORDER BY site_id, kind, created_at")
-        return [device_payload(r) for r in rows]  # type: ignore[misc]
+        found = [device_payload(r) for r in rows]
+        return [d for d in found if d is not None and actor.covers(d["site"])]
 
-    def enrol_device(self, actor: str, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    def enrol_device(
+        self, actor: Principal, data: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
         """A new device and its token; the token is returned once and stored only hashed."""
         kind = choice(data, "kind", DEVICE_KINDS)
         site_id = text(data, "site", max_length=40)
+        check_scope(actor, [site_id])
         name = text(data, "name", required=False, max_length=60)
         # A window sign names its window: its evaluator rates only what that window served.
         counter = integer(data, "counter", 1, 999)
@@ -815,14 +874,15 @@ class Administration:
                 (self.accounts.token_hash(token), device_id, now),
             )
             after = device_payload(_device_row(conn, device_id))
-            audit.record(conn, actor, "enrol", "device", device_id, None, after, site_id)
+            audit.record(conn, actor.name, "enrol", "device", device_id, None, after, site_id)
         return after, token  # type: ignore[return-value]
 
-    def revoke_device(self, actor: str, device_id: str) -> dict[str, Any]:
+    def revoke_device(self, actor: Principal, device_id: str) -> dict[str, Any]:
         with self.db.transaction() as conn:
             before = device_payload(_device_row(conn, device_id))
             if before is None:
                 raise UnknownDevice(device=device_id)
+            check_scope(actor, [before["site"]])
             if before["revoked_at"] is not None:
                 return before  # already revoked: nothing changes, nothing to log
             conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now(), device_id))
@@ -830,7 +890,9 @@ class Administration:
                 "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
             )
             after = device_payload(_device_row(conn, device_id))
-            audit.record(conn, actor, "revoke", "device", device_id, before, after, before["site"])
+            audit.record(
+                conn, actor.name, "revoke", "device", device_id, before, after, before["site"]
+            )
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
 

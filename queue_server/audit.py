@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,8 +67,14 @@ def record(
     before: Any,
     after: Any,
     site: str | None = None,
+    sites: Iterable[str] | None = None,
 ) -> Entry:
-    """Append one row; call inside the transaction that makes the change."""
+    """Append one row; call inside the transaction that makes the change.
+
+    `sites` are every site the change touched, old and new (a member of staff moved from
+    one township to another touches both); by default the one `site`. An admin whose
+    scope is part of the city reads only rows all of whose sites are in it."""
+    touched = sorted(set(sites)) if sites is not None else ([site] if site else [])
     if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
     entry = Entry(
@@ -82,8 +89,8 @@ def record(
         after=after,
     )
     conn.execute(
-        """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, before, after)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, before, after, sites)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             entry.id,
             entry.at,
@@ -94,6 +101,7 @@ def record(
             site,
             None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
             None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+            json.dumps(touched),
         ),
     )
     return entry
@@ -114,14 +122,28 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 
 def entries(
-    conn: sqlite3.Connection, kind: str | None = None, limit: int = 100, before: int | None = None
+    conn: sqlite3.Connection,
+    kind: str | None = None,
+    limit: int = 100,
+    before: int | None = None,
+    scope: Collection[str] | None = None,
 ) -> tuple[list[Entry], int | None]:
     """Newest first; returns the page and the cursor for the next (older) page, if any.
 
+    With a `scope` (the sites of an admin of part of the city) only rows that touched
+    at least one site and no site outside it; without one (a city-wide admin), all.
     The cursor is the row number (rowid), which grows with every insert: ids are
     ULIDs, ordered only to the millisecond.
     """
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
+    if scope is not None:
+        where.append(
+            """sites != '[]' AND NOT EXISTS (
+                 SELECT 1 FROM json_each(audit_log.sites) AS touched
+                 WHERE touched.value NOT IN (SELECT value FROM json_each(?)))"""
+        )
+        params.append(json.dumps(sorted(scope)))
     if kind is not None:
         where.append("kind = ?")
         params.append(kind)

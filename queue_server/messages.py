@@ -52,6 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The counter is not open ({status}); cannot {action}",
     ),
     "counter_busy": ("请先办结或转出当前号票", "Finish or transfer the current ticket first"),
+    "counter_held": (
+        "{counter}号窗口正由 {holder} 使用：请其本人关闭窗口，或由负责人接管",
+        "Window {counter} is held by {holder}: they close it, or a manager takes it over",
+    ),
     "no_current_ticket": ("窗口当前没有号票", "The counter has no current ticket"),
     "walk_in_reserved": (
         "该事项今日可预约/线上号源已满，剩余 {reserved} 个号留给现场取号群众",

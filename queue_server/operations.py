@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import agents, report_cells, wire
+from . import agents, audit, report_cells, wire
 from .engine import estimates, hours, lifecycle, ratings, rules
 from .engine.calling import CallingPolicy
 from .engine.errors import (
@@ -60,6 +60,7 @@ COUNTER_ACTIONS = (
     "finish",
     "no-show",
     "transfer",
+    "take-over",  # managers only (the API checks the role): another clerk's window
 )
 
 
@@ -447,6 +448,15 @@ class Operations:
                 else None
             )
             change: Change | None
+            if action == "take-over":
+                change = lifecycle.take_over(counter, now, clerk or "", reason)
+                # On the administration's record too, beside the event every console hears.
+                audit.record(
+                    conn, clerk or "", "take_over", "counter", f"{site_id}/{number}",
+                    {"clerk": counter.clerk}, {"clerk": clerk, "reason": reason.strip()}, site_id,
+                )  # fmt: skip
+                return CounterResult(change.counter or counter, current), [change], site
+            lifecycle.check_holder(counter, clerk)
             if action == "open":
                 change = lifecycle.open_counter(counter, now, clerk)
             elif action == "pause":

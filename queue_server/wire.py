@@ -31,6 +31,8 @@ TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | 
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_CLOSED = "counter.closed"
+# A manager took a window another clerk held; data: {"reason", "from_clerk", "clerk"}.
+COUNTER_TAKEN_OVER = "counter.taken_over"
 DEVICE_STATUS = "device.status"
 
 EVENT_TYPES = (
@@ -48,6 +50,7 @@ EVENT_TYPES = (
     COUNTER_OPENED,
     COUNTER_PAUSED,
     COUNTER_CLOSED,
+    COUNTER_TAKEN_OVER,
     DEVICE_STATUS,
 )
 

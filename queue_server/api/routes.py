@@ -22,6 +22,7 @@ from .auth import STAFF_ROLES, bearer_token, current_principal, require
 from .openapi import openapi_document
 
 ISSUERS = STAFF_ROLES | {"kiosk"}
+MANAGERS = frozenset({"admin", "manager"})
 READERS = STAFF_ROLES | {"kiosk", "display", "sign"}
 MAX_TEXT = 200
 
@@ -260,7 +261,8 @@ def cancel(ticket_id: str):  # type: ignore[no-untyped-def]
 def counter_action(site: str, number: int, action: str):  # type: ignore[no-untyped-def]
     if action not in COUNTER_ACTIONS:
         raise InvalidInput(f"unknown action {action!r}", field="action")
-    principal = require(site, STAFF_ROLES)
+    # Taking over another clerk's window is a manager's call, with a reason on the record.
+    principal = require(site, MANAGERS if action == "take-over" else STAFF_ROLES)
     body = json_body()
     result = hall().ops.counter_action(
         site,

@@ -101,6 +101,13 @@ class CounterBusy(InvalidTransition):
     code = "counter_busy"
 
 
+class CounterHeld(InvalidTransition):
+    """Another clerk has the window open: it is theirs until they close it or a manager
+    takes it over."""
+
+    code = "counter_held"
+
+
 class NoCurrentTicket(InvalidTransition):
     code = "no_current_ticket"
 

@@ -17,6 +17,7 @@ from .calling import DEFAULT_POLICY, CallingPolicy, choose_next
 from .errors import (
     CallTooSoon,
     CounterBusy,
+    CounterHeld,
     CounterNotOpen,
     DailyCapReached,
     InvalidInput,
@@ -185,7 +186,31 @@ def cancel(ticket: Ticket, now: datetime) -> Change:
 # --- counters ------------------------------------------------------------------------
 
 
+def check_holder(counter: Counter, clerk: str | None) -> None:
+    """An open or paused window belongs to the clerk who opened it until they close it or a
+    manager takes it over: nobody else opens, calls, finishes or closes there (a clerk of
+    the same hall could otherwise serve under a colleague's name, or close their window)."""
+    if counter.state != CounterState.CLOSED and counter.clerk and counter.clerk != clerk:
+        raise CounterHeld(holder=counter.clerk, counter=counter.number)
+
+
+def take_over(counter: Counter, now: datetime, clerk: str, reason: str) -> Change:
+    """A manager takes a window another clerk holds (gone home without closing it, taken
+    ill), with the reason on the record; the window is theirs from then on."""
+    reason = (reason or "").strip()[:MAX_NOTE_LENGTH]
+    if not reason:
+        raise InvalidInput("a take-over needs a reason", field="reason")
+    if counter.state == CounterState.CLOSED or counter.clerk == clerk:
+        raise InvalidTransition(action="take_over", status=counter.state.value)
+    taken = replace(counter, clerk=clerk)
+    event = _event(
+        "counter.taken_over", now, None, taken, reason=reason, from_clerk=counter.clerk, clerk=clerk
+    )
+    return Change(events=(event,), counter=taken)
+
+
 def open_counter(counter: Counter, now: datetime, clerk: str | None) -> Change:
+    check_holder(counter, clerk)
     if counter.state == CounterState.OPEN and counter.clerk == clerk:
         raise InvalidTransition(action="open", status=counter.state.value)
     opened = replace(

@@ -7,7 +7,7 @@
   const HQ = window.HQ;
   const $ = (id) => document.getElementById(id);
   const store = window.sessionStorage;
-  const KEYS = { token: "hq.token", user: "hq.user", sites: "hq.sites", site: "hq.site", counter: "hq.counter" };
+  const KEYS = { token: "hq.token", user: "hq.user", role: "hq.role", sites: "hq.sites", site: "hq.site", counter: "hq.counter" };
   let follower = null;
   let view = null; // the last counter view
   let siteDetail = null;
@@ -51,6 +51,7 @@
       const r = await HQ.api("/auth/login", { body: { username: $("username").value, password: $("password").value } });
       set("token", r.token);
       set("user", r.username);
+      set("role", r.role);
       set("sites", JSON.stringify(r.sites));
       $("password").value = "";
       await pick();
@@ -166,9 +167,15 @@
   const callReason = (cur) =>
     HQ.t("reason_" + cur.call_reason) + (cur.out_of_order_reason ? (HQ.lang === "en" ? ": " : "：") + HQ.t("ooo_" + cur.out_of_order_reason) : "");
 
-  /* Every console of the site hears a missed ticket put back in line (过号返回). */
+  /* Every console of the site hears a missed ticket put back in line (过号返回); a clerk
+   * whose window a manager took over is told so, with the reason. */
   function heard(ev, info) {
-    if (info.replayed || ev.type !== "ticket.returned" || !ev.ticket) return;
+    if (info.replayed) return;
+    if (ev.type === "counter.taken_over" && ev.counter && String(ev.counter.number) === get("counter") && ev.data.from_clerk === get("user")) {
+      toast(HQ.t("taken_over_msg", { clerk: ev.data.clerk, reason: ev.data.reason }), true, 10000);
+      return;
+    }
+    if (ev.type !== "ticket.returned" || !ev.ticket) return;
     const place = ev.data && ev.data.place;
     const number = ev.ticket.number;
     toast(place ? HQ.t("returned_place", { number, place }) : HQ.t("returned_end", { number }), false, 8000);
@@ -249,6 +256,12 @@
       );
     }
     showCallRule();
+    // A window another clerk holds is theirs until they close it or a manager takes it over.
+    $("held").hidden = !heldByOther();
+    if (heldByOther()) {
+      $("held-text").textContent = HQ.t("held_by", { clerk: c.clerk });
+      $("take-over").hidden = !["manager", "admin"].includes(get("role"));
+    }
 
     // Queues with people waiting first; otherwise the profile's order.
     const queues = v.queues.map((q, i) => [q, i]).sort((a, b) => (b[0].waiting > 0) - (a[0].waiting > 0) || a[1] - b[1]).map((x) => x[0]);
@@ -290,10 +303,16 @@
     enableActions();
   }
 
+  function heldByOther() {
+    const c = view && view.counter;
+    return !!c && c.state !== "closed" && !!c.clerk && c.clerk !== get("user");
+  }
+
   function allowed(action) {
     if (!view || !live) return false;
     const c = view.counter;
     const cur = view.current;
+    if (heldByOther()) return action === "issue" || action === "return"; // not the window's own
     switch (action) {
       case "call-next": return c.state === "open" && !cur;
       case "start": return !!cur && cur.status === "called";
@@ -355,6 +374,7 @@
     "call-ticket": $("dlg-call-ticket"),
     return: $("dlg-return"),
     issue: $("dlg-issue"),
+    "take-over": $("dlg-take-over"),
   };
   const openDialog = () => Object.values(dialogs).find((d) => d.open);
   function closeDialogs() {
@@ -410,6 +430,19 @@
     dialogs.transfer.close();
     $("transfer-note").value = "";
     act("transfer", body);
+  });
+  $("take-over").addEventListener("click", () => {
+    closeDialogs();
+    dialogs["take-over"].showModal();
+    $("take-over-reason").focus();
+  });
+  $("take-over-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const reason = $("take-over-reason").value.trim();
+    if (!reason) return;
+    dialogs["take-over"].close();
+    $("take-over-reason").value = "";
+    act("take-over", { reason });
   });
   $("close-yes").addEventListener("click", () => {
     dialogs.close.close();

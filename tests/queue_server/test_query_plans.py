@@ -21,7 +21,7 @@ def test_hot_paths_use_indexes(db_path: Path) -> None:
     ops.issue_ticket("city-hall", bundle="Y04", request_id="plan-2")  # a bundle with a daily cap
     ops.counter_action("city-hall", 1, "open", clerk="clerk")
     ops.counter_action("city-hall", 1, "call-next", clerk="clerk")
-    ops.counter_action("city-hall", 1, "finish", outcome="completed")
+    ops.counter_action("city-hall", 1, "finish", clerk="clerk", outcome="completed")
     ops.ticket_view(issued.ticket.id)
     ops.events_since("city-hall", 0)
     ops.close_past_days()

@@ -1,7 +1,7 @@
 """Month roll-ups give exactly the figures the tickets give, and go stale when they should."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -74,10 +74,17 @@ def test_a_late_rating_or_a_new_target_makes_a_month_stale(history: Path, tmp_pa
     conn = db.conn
     targets = {site: 900.0 for site in SITES}
     before = report_cells.read_cells(conn, SITES, START, END, "all", targets)[("town-gutang", "")]
-    ticket = conn.execute(
-        "SELECT id FROM tickets WHERE site_id = 'town-gutang' AND day LIKE '2026-02-%' AND status = 'done' AND rating IS NULL LIMIT 1"
-    ).fetchone()[0]
-    Operations(db).rate_ticket(ticket, 1, "phone")
+    ticket, finished = conn.execute(
+        """SELECT id, finished_at FROM tickets WHERE site_id = 'town-gutang' AND day LIKE '2026-02-%'
+           AND status = 'done' AND rating IS NULL ORDER BY finished_at DESC LIMIT 1"""
+    ).fetchone()
+    # Rated in March, a few days after the end of service (the site takes ratings for a week).
+    conn.execute(
+        "UPDATE sites SET settings = json_set(settings, '$.rating_window_hours', 168) WHERE id = 'town-gutang'"
+    )
+    rated_at = datetime.fromisoformat(finished.replace("Z", "+00:00")) + timedelta(days=3)
+    assert rated_at.strftime("%Y-%m") == "2026-03"
+    Operations(db, clock=lambda: rated_at).rate_ticket(ticket, 1, "phone")
     assert conn.execute("SELECT count(*) FROM report_rollup_months WHERE site_id = 'town-gutang'").fetchone()[0] == 0
     after = report_cells.read_cells(conn, SITES, START, END, "all", targets)[("town-gutang", "")]
     assert after.r1 == before.r1 + 1 and after.rated == before.rated + 1

@@ -11,6 +11,7 @@ import pytest
 from queue_server.engine import lifecycle
 from queue_server.engine.errors import (
     CounterBusy,
+    CounterHeld,
     CounterNotOpen,
     DailyCapReached,
     InvalidInput,
@@ -274,14 +275,16 @@ def test_open_a_closed_or_paused_counter(state: CounterState) -> None:
     only_event(change, "counter.opened")
 
 
-def test_open_twice_by_the_same_clerk_is_refused_but_a_handover_is_allowed() -> None:
+def test_open_twice_by_the_same_clerk_is_refused_and_a_handover_is_a_take_over() -> None:
     window = counter(1, {"A101": 1}, clerk="clerk-1")
     raises(
         InvalidTransition,
         "invalid_transition",
         lambda: lifecycle.open_counter(window, NOW, "clerk-1"),
     )
-    handed = lifecycle.open_counter(window, NOW, "clerk-2").counter
+    # Opening another clerk's open window used to hand it over silently (issue 12: no more).
+    raises(CounterHeld, "counter_held", lambda: lifecycle.open_counter(window, NOW, "clerk-2"))
+    handed = lifecycle.take_over(window, NOW, "clerk-2", "交接班").counter
     assert handed is not None and handed.clerk == "clerk-2"
 
 
@@ -617,3 +620,27 @@ def test_wait_is_set_at_the_first_call_and_kept_across_transfers() -> None:
     done = hall.finish(3)
     assert done.service_seconds == 5 * 60  # at the last counter only
     assert done.transfer_count == 1
+
+
+def test_an_open_window_is_its_clerks_until_closed_or_taken_over() -> None:
+    hall = two_windows()
+    window = hall.open(1, clerk="wang")
+    lifecycle.check_holder(window, "wang")
+    for other in ("li", None):
+        with pytest.raises(CounterHeld) as held:
+            lifecycle.check_holder(window, other)
+        assert held.value.params == {"holder": "wang", "counter": 1}
+    with pytest.raises(CounterHeld):
+        lifecycle.open_counter(window, hall.now, "li")
+    with pytest.raises(InvalidInput):
+        lifecycle.take_over(window, hall.now, "boss", "  ")
+    change = lifecycle.take_over(window, hall.now, "boss", " 离岗未关窗 ")
+    only_event(change, "counter.taken_over")
+    assert change.events[0].data == {"reason": "离岗未关窗", "from_clerk": "wang", "clerk": "boss"}
+    assert change.counter is not None and change.counter.clerk == "boss"
+    assert change.counter.state == CounterState.OPEN  # the window keeps working
+    with pytest.raises(InvalidTransition):  # nothing to take: closed, or already theirs
+        lifecycle.take_over(change.counter, hall.now, "boss", "x")
+    closed = lifecycle.close_counter(change.counter, hall.now).counter
+    assert closed is not None
+    lifecycle.check_holder(closed, "li")  # a closed window is anyone's of the site to open

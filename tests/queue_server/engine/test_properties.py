@@ -29,6 +29,7 @@ from queue_server.engine import hours, lifecycle
 from queue_server.engine.calling import CallingPolicy, queue_order
 from queue_server.engine.errors import (
     CounterBusy,
+    CounterHeld,
     CounterNotOpen,
     InvalidInput,
     InvalidTransition,
@@ -214,8 +215,10 @@ class HallDay(RuleBasedStateMachine):
     def open(self, number: int, clerk: str) -> None:
         counter_ = self.counters[number]
         same = counter_.state == CounterState.OPEN and counter_.clerk == clerk
+        # An open or paused window is its clerk's until closed (or taken over).
+        held = counter_.state != CounterState.CLOSED and counter_.clerk not in (None, clerk)
         self.attempt(
-            InvalidTransition if same else None,
+            CounterHeld if held else InvalidTransition if same else None,
             lambda: lifecycle.open_counter(counter_, self.now, clerk),
         )
 
@@ -469,8 +472,9 @@ class HallDay(RuleBasedStateMachine):
                 self.store(
                     lifecycle.finish(self.counters[number], current, self.now, Outcome.COMPLETED)
                 )
-            if self.counters[number].state != CounterState.OPEN:
-                self.store(lifecycle.open_counter(self.counters[number], self.now, "closing"))
+            window = self.counters[number]
+            if window.state != CounterState.OPEN:  # reopened by whoever holds it
+                self.store(lifecycle.open_counter(window, self.now, window.clerk or "closing"))
         budget = len(self.tickets) + 1
         progress = True
         while progress:

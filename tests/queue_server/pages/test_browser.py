@@ -25,16 +25,22 @@ def open_display(context: BrowserContext, centre: Centre, query: str = "") -> Pa
     return page
 
 
-def open_console(context: BrowserContext, centre: Centre, counter: int) -> Page:
+def open_console(
+    context: BrowserContext,
+    centre: Centre,
+    counter: int,
+    who: tuple[str, str] = Centre.CLERK,
+    state: str = "closed",
+) -> Page:
     page = context.new_page()
     page.goto(f"{centre.url}/console")
-    page.fill("#username", "clerk")
-    page.fill("#password", "hallqueue-clerk")
+    page.fill("#username", who[0])
+    page.fill("#password", who[1])
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#counter-select option", state="attached")
     page.select_option("#counter-select", str(counter))
     page.click("#pick-form button[type=submit]")
-    expect(page.locator("#counter-state")).to_have_attribute("data-state", "closed", timeout=5000)
+    expect(page.locator("#counter-state")).to_have_attribute("data-state", state, timeout=5000)
     expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=5000)
     return page
 

@@ -67,3 +67,27 @@ def test_errors_show_in_the_chosen_language_and_a_dead_session_logs_out(centre: 
     centre.post("/auth/logout", token=token)
     page.reload()
     expect(page.locator("#login")).to_be_visible(timeout=5000)
+
+
+def test_a_manager_takes_over_a_window_a_clerk_left_open(centre: Centre, context: BrowserContext) -> None:
+    clerk_page = open_console(context, centre, 5)
+    clerk_page.keyboard.press("o")
+    expect(clerk_page.locator("#counter-state")).to_have_attribute("data-state", "open")
+    manager = context.browser.new_context()  # type: ignore[union-attr]  # another person's browser
+    try:
+        page = open_console(manager, centre, 5, ("manager", "hallqueue-manager"), state="open")
+        expect(page.locator("#held-text")).to_contain_text("本窗口正由 clerk 使用")
+        expect(page.locator("button[data-action=call-next]")).to_be_disabled()
+        page.keyboard.press("n")  # the keys do nothing either
+        page.click("#take-over")
+        page.fill("#take-over-reason", "原窗口人员离岗未关窗")
+        page.click("#take-over-form button[type=submit]")
+        expect(page.locator("#held")).to_be_hidden()
+        expect(page.locator("button[data-action=close]")).to_be_enabled()
+        # The clerk's console hears it, says why, and holds its buttons back.
+        expect(clerk_page.locator("#toast")).to_contain_text("窗口已由 manager 接管：原窗口人员离岗未关窗")
+        expect(clerk_page.locator("#held-text")).to_contain_text("本窗口正由 manager 使用")
+        expect(clerk_page.locator("#take-over")).to_be_hidden()  # a clerk cannot take it back
+        expect(clerk_page.locator("button[data-action=pause]")).to_be_disabled()
+    finally:
+        manager.close()
