@@ -17,6 +17,7 @@ from .engine.hours import parse_clock, validate_hours
 from .engine.ids import new_id
 from .engine.model import Bundle, Counter, CounterKind, ProfileEntry, Service, Site, SiteKind
 from .engine.numbering import valid_prefix
+from .exports import csv_writer, neutralise, restore
 from .storage import Database
 from .storage import repository as repo
 
@@ -194,11 +195,19 @@ def parse_catalog_json(
 
 
 def parse_catalog_csv(text: str) -> list[Service]:
+    """Services from CSV; a cell our export escaped against formulas (a leading `'`) is
+    read back as the text it stood for."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"code", "name", "department", "domain", "prefix"} - set(reader.fieldnames or [])
     if missing:
         raise CatalogError("line 1", f"missing columns {', '.join(sorted(missing))}")
-    services = [parse_service(dict(row), f"line {reader.line_num}") for row in reader]
+    services = [
+        parse_service(
+            {k: restore(v) if isinstance(v, str) else v for k, v in row.items()},
+            f"line {reader.line_num}",
+        )
+        for row in reader
+    ]
     _no_duplicates([s.code for s in services], "services")
     return services
 
@@ -231,31 +240,32 @@ def export_json(db: Database) -> str:
 
 
 def export_csv(db: Database) -> str:
+    """Services as CSV, each text cell escaped against spreadsheet formulas (`exports`);
+    `parse_catalog_csv` reads it back unchanged."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv_writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     for service in repo.list_services(db.conn):
-        writer.writerow(
-            {
-                "code": service.code,
-                "name": service.name,
-                "name_en": service.name_en,
-                "department": service.department,
-                "domain": service.domain,
-                "prefix": service.prefix,
-                "on_the_spot": "true" if service.on_the_spot else "false",
-                "commitment_allowed": "true" if service.commitment_allowed else "false",
-                "conditions": LIST_SEPARATOR.join(service.conditions),
-                "materials": LIST_SEPARATOR.join(service.materials),
-                "legal_limit_days": ""
-                if service.legal_limit_days is None
-                else service.legal_limit_days,
-                "expected_minutes": service.expected_minutes,
-                "issue_window": "-".join(service.issue_window) if service.issue_window else "",
-                "last_ticket_minutes": service.last_ticket_minutes,
-                "daily_cap": "" if service.daily_cap is None else service.daily_cap,
-            }
-        )
+        row = {
+            "code": service.code,
+            "name": service.name,
+            "name_en": service.name_en,
+            "department": service.department,
+            "domain": service.domain,
+            "prefix": service.prefix,
+            "on_the_spot": "true" if service.on_the_spot else "false",
+            "commitment_allowed": "true" if service.commitment_allowed else "false",
+            "conditions": LIST_SEPARATOR.join(service.conditions),
+            "materials": LIST_SEPARATOR.join(service.materials),
+            "legal_limit_days": ""
+            if service.legal_limit_days is None
+            else service.legal_limit_days,
+            "expected_minutes": service.expected_minutes,
+            "issue_window": "-".join(service.issue_window) if service.issue_window else "",
+            "last_ticket_minutes": service.last_ticket_minutes,
+            "daily_cap": "" if service.daily_cap is None else service.daily_cap,
+        }
+        writer.writerow([neutralise(row[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 
 

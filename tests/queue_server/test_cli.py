@@ -84,6 +84,26 @@ def test_catalog_export_import_round_trip_json_and_csv(tmp_path: Path) -> None:
     assert again["services"] == data["services"]
 
 
+def test_catalog_csv_escapes_formulas_and_round_trips(tmp_path: Path) -> None:
+    # Item 7 of issue 12: a name a spreadsheet would run is written as text ('=…) and read
+    # back as the same name.
+    db = demo_db(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("""UPDATE services SET name = '=HYPERLINK("http://x","y")', department = '-部门'
+                        WHERE code = 'A101'""")
+    data = json.loads(hallqueue("catalog", "export", "--db", str(db)).stdout)
+    csv_file = tmp_path / "catalog.csv"
+    assert hallqueue("catalog", "export", "--format", "csv", "-o", str(csv_file), "--db", str(db)).returncode == 0
+    text = csv_file.read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://x"",""y"")"' in text and "\"'-部门\"" in text
+    fresh = tmp_path / "fresh.db"
+    imported = hallqueue("catalog", "import", str(csv_file), "--db", str(fresh))
+    assert imported.returncode == 0, imported.stderr
+    again = json.loads(hallqueue("catalog", "export", "--db", str(fresh)).stdout)
+    assert again["services"] == data["services"]
+    assert again["services"][0]["name"] == '=HYPERLINK("http://x","y")'
+
+
 def test_catalog_import_names_the_bad_row(tmp_path: Path) -> None:
     db = tmp_path / "bad.db"
     bad_csv = tmp_path / "bad.csv"
