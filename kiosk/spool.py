@@ -34,7 +34,8 @@ def new_job_id() -> str:
 class Spool:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # Jobs carry masked names: the directory is the kiosk user's alone, like its files.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # One agent owns the spool: the files are the durable copy, reads come from memory
         # (the screen asks twice a second; an SD card should not be read that often).

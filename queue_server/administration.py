@@ -38,6 +38,7 @@ from .engine.hours import WEEKDAYS
 from .engine.ids import new_id
 from .engine.model import Counter, CounterKind, Site, SiteKind
 from .engine.rules import RETURN_TO_END
+from .retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
 from .site_view import bundle_payload, service_payload, site_payload
 from .storage import Database
 from .storage import repository as repo
@@ -302,6 +303,7 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "identification",
         "elderly_age",
         "daily_limit_per_person",
+        "personal_data_days",
         "elderly_one_tap",
         "announce_template",
         "announce_template_en",
@@ -327,6 +329,9 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "identification": choice(data, "identification", IDENTIFICATION, "off"),
         "elderly_age": integer(data, "elderly_age", 50, 100),
         "daily_limit_per_person": integer(data, "daily_limit_per_person", 1, 20),
+        "personal_data_days": integer(
+            data, "personal_data_days", MIN_PERSONAL_DATA_DAYS, MAX_PERSONAL_DATA_DAYS
+        ),
         "elderly_one_tap": text(data, "elderly_one_tap", required=False, max_length=32),
         "announce_template": check_template(data, "announce_template"),
         "announce_template_en": check_template(data, "announce_template_en"),

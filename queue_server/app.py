@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import report_cells
+from . import report_cells, retention
 from . import settings as settings_module
 from .accounts import Accounts
 from .operations import Operations
@@ -108,5 +108,9 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> None:
                 report_cells.roll_up_finished_months(ops.db.conn)
             except Exception:  # a failed sweep must not end the thread; the next one retries
                 log.exception("the sweep (closing past days, rolling up months) failed")
+            try:
+                retention.purge(ops.db, ops.clock())
+            except Exception:
+                log.exception("the sweep (clearing personal data past retention) failed")
 
     threading.Thread(target=sweep, name="day-sweeper", daemon=True).start()

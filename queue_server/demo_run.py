@@ -22,6 +22,7 @@ from .accounts import Accounts
 from .demo import DEMO_USERS, is_empty, load_demo
 from .settings import load, secret_for
 from .storage import Database
+from .storage.private_files import private_directory
 
 VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
 DB_PATH = VAR / "demo.db"
@@ -37,7 +38,7 @@ log = logging.getLogger("hallqueue.demo")
 
 def prepare() -> dict[str, Any]:
     """The demo database and its device tokens (created on the first run only)."""
-    VAR.mkdir(parents=True, exist_ok=True)
+    private_directory(VAR)
     db = Database(DB_PATH)
     tokens: dict[str, Any] = json.loads(TOKENS_PATH.read_text()) if TOKENS_PATH.exists() else {}
     if is_empty(db) or "signs" not in tokens:

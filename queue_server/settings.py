@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .storage.private_files import FILE_MODE, private_directory, tighten
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -109,12 +111,13 @@ def secret_for(values: dict[str, Any]) -> bytes:
         return _MEMORY_SECRET
     path = Path(f"{values['DB']}.secret")
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:  # another process wrote it first
             pass
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
+    tighten(path)  # one copied in under a loose umask
     return path.read_text().strip().encode()

@@ -437,6 +437,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "set_elderly_age_help": ("默认 65 岁", "Default 65"),
     "set_daily_limit_per_person": ("每人每天每事项取号上限", "Tickets per person per item per day"),
     "set_daily_limit_per_person_help": ("留空为不限（需要刷身份证才能生效）", "Empty: no limit (needs ID cards)"),
+    "set_personal_data_days": ("个人信息保存天数", "Personal data kept (days)"),
+    "set_personal_data_days_help": (
+        "30–1095，默认 180：超过后清除取号记录中的身份证摘要、脱敏姓名和转办备注，停用代办人的身份；统计数字不变",
+        "30–1095, default 180: then tickets lose the card hash, masked name and transfer note, and deactivated agents their identity; report figures stay the same",
+    ),
     "set_elderly_one_tap": ("老年人一键取号事项", "Elderly one-tap item"),
     "set_elderly_one_tap_help": (
         "达到老年人优先年龄的群众在取号机首页刷身份证，直接取该事项的号（需读身份证）",

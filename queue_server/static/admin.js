@@ -792,6 +792,7 @@
     { name: "identification", type: "select", options: ["off", "optional", "required"].map((v) => [v, t("set_identification_" + v)]) },
     { name: "elderly_age", type: "number", min: 50, max: 100 },
     { name: "daily_limit_per_person", type: "number", min: 1, max: 20 },
+    { name: "personal_data_days", type: "number", min: 30, max: 1095 },
     { name: "elderly_one_tap", type: "select", options: oneTapOptions(detail) },
     { name: "announce_template", wide: true, placeholder: "请{number}号到{window}号窗口办理" },
     { name: "announce_template_en", wide: true, placeholder: "Number {number}, please go to window {window}" },

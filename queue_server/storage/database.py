@@ -22,6 +22,7 @@ from typing import TypeVar
 import sqlite_utils
 
 from .migrations import migrate
+from .private_files import FILE_MODE, database_files, private_directory, private_file, tighten
 
 T = TypeVar("T")
 POOL_SIZE = 32
@@ -39,7 +40,7 @@ class WriteLock:
     def __init__(self, path: str | None) -> None:
         self._threads = threading.RLock()
         self._depth = 0
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path else None
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE) if path else None
 
     def __enter__(self) -> WriteLock:
         self._threads.acquire()
@@ -95,10 +96,22 @@ class Database:
         # Held from BEGIN IMMEDIATE through COMMIT *and* the push that follows, so
         # events leave this process in sequence order.
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
         self.write_lock = WriteLock(self.path + ".lock" if self.path != ":memory:" else None)
         with self.write_lock:
             migrate(self.conn)
+        if self.path != ":memory:":
+            for path in database_files(self.path):  # the WAL and SHM SQLite just made
+                tighten(path)
+
+    def _make_private(self) -> None:
+        """The database and the files beside it readable by the owner only (PIPL: the
+        file holds keyed hashes and masked names): created 0600 before SQLite opens it,
+        so its WAL and SHM inherit the mode; wider modes found are tightened and logged."""
+        private_directory(Path(self.path).parent)
+        private_file(self.path)
+        for path in database_files(self.path)[1:]:
+            tighten(path)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
