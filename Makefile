@@ -4,16 +4,38 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 VENDOR := queue_server/static/vendor
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint lock audit clean
 
 setup: $(STAMP) $(VENDOR)/.copied
 
-$(STAMP): pyproject.toml
+# Every package at the version in requirements.lock: CI and every machine run the same ones.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
+	$(PY) -m pip install -q -c $(LOCK) -e '.[test]'
 	touch $@
+
+# Resolve pyproject.toml's ranges afresh (the newest releases allowed) in a scratch
+# environment and pin what was installed. Run after changing a dependency, or to take
+# new releases (then run the suite, and commit requirements.lock).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --upgrade pip
+	.venv-lock/bin/python -m pip install -q -e '.[test]'
+	{ echo "# Every package of hallqueue and its tests at one version: written by 'make lock',"; \
+	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[test]'); pip itself too."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
+	rm -rf .venv-lock
+
+# Known advisories for the locked versions. Needs a machine that reaches OSV or PyPI's
+# per-release JSON (README "Dependencies and advisories"); --strict fails on any package
+# that could not be checked, so a network that answers nothing cannot pass for "no advisory".
+audit:
+	test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install -q pip-audit; }
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r $(LOCK)
 
 # Front-end libraries come from the npm registry at set-up, never copied into the repo.
 $(VENDOR)/.copied: package.json package-lock.json
@@ -42,4 +64,4 @@ lint: setup
 	$(VENV)/bin/mypy queue_server/engine devices
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var
+	rm -rf $(VENV) .venv-lock .venv-audit node_modules $(VENDOR) var

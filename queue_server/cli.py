@@ -73,7 +73,8 @@ def serve(
     config_file: str | None,
     message_queue: str | None,
 ) -> None:
-    """Run the central queue server."""
+    """Run the centre on Werkzeug's development server (demo, tests); production runs
+    gunicorn with queue_server.wsgi:app (see the README)."""
     from .server import run
 
     run(

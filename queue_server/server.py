@@ -1,7 +1,9 @@
-"""Running the centre: the Werkzeug server with WebSocket support, for one process.
+"""Running the centre on Werkzeug's development server (with WebSocket support): for the
+demo, the tests and trying things out.
 
-For production behind a reverse proxy see the README (gunicorn with threads,
-sticky sessions, a Redis message queue for several processes).
+Production never runs it: the README's production path is gunicorn with threads behind a
+reverse proxy (`queue_server.wsgi:app`; sticky sessions and a Redis message queue for
+several processes).
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def run(
             load_demo(components.db)
             log.info("demo city loaded into %s", components.settings["DB"])
     settings = components.settings
+    log.warning(
+        "hallqueue serve runs Werkzeug's development server: in production run gunicorn "
+        "with queue_server.wsgi:app (README, Production deployment)"
+    )
     print(
         f"hallqueue centre on http://{settings['HOST']}:{settings['PORT']}/ (database {settings['DB']})",
         flush=True,
