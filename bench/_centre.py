@@ -63,7 +63,7 @@ class BenchCentre:
             except requests.RequestException:
                 time.sleep(0.1)
         token = requests.post(
-            f"{self.url}/api/v1/auth/login", json={"username": "admin", "password": "hallqueue-admin"}, timeout=10
+            f"{self.url}/api/v1/auth/login", json={"username": "admin", "password": "Demo-City-1"}, timeout=10
         ).json()["token"]
         self.admin_token = token
 

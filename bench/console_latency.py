@@ -161,7 +161,7 @@ def main() -> None:
         ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
         joins = screen_joins(args.screens, args.clerks, args.one_room)
         manager = requests.post(
-            f"{centre.url}/api/v1/auth/login", json={"username": "manager", "password": "hallqueue-manager"}, timeout=10
+            f"{centre.url}/api/v1/auth/login", json={"username": "manager", "password": "Demo-Hall-2"}, timeout=10
         ).json()["token"]
         share = 1 if light else 8
         target = light_screens_process if light else screens_process

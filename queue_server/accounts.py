@@ -1,6 +1,16 @@
 """Staff, devices and their tokens.
 
-Passwords are hashed slowly (werkzeug's scrypt), once per login. Tokens, staff
+Passwords are hashed slowly (werkzeug's scrypt), once per login; the web layer decides
+before that whether a login may be tried at all (`security.LoginThrottle`). Every login
+that is checked goes into the audit log with the username tried and the client address,
+never the password. After `MAX_FAILED_LOGINS` consecutive failures an account locks until
+an admin unlocks it (`Administration.unlock_staff`, `hallqueue user unlock`); a locked
+account refuses even the right password, with `account_locked`.
+
+Whether a username exists is no easier to learn than before: an unknown name, a wrong
+password and a wrong password for a locked account all answer `login_failed` after the
+same hash; only the right password for a locked account hears that it is locked, and
+whoever holds it already knows the account exists. Tokens, staff
 session tokens and device tokens alike, are random strings stored only as an
 HMAC-SHA256 under the server secret: a fast keyed hash, so checking a token on
 every request costs microseconds and a stolen database file reveals no token.
@@ -21,8 +31,10 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit
 from .engine.errors import InvalidInput, QueueError, UnknownSite
 from .engine.ids import new_id
+from .passwords import check_password
 from .storage import Database
 from .storage import repository as repo
 from .storage.records import from_text, to_text
@@ -30,6 +42,10 @@ from .storage.records import from_text, to_text
 ROLES = ("admin", "manager", "clerk")
 DEVICE_KINDS = ("kiosk", "display", "sign")
 SESSION_HOURS = 12
+# Consecutive failed logins that lock an account: enough for honest typos (a caps lock,
+# an old password) and the assessment check-lists' usual 3–5, and it holds a guesser who
+# spreads over many addresses to five tries per account between an admin's unlocks.
+MAX_FAILED_LOGINS = 5
 # A resolved token is remembered this long, so a busy kiosk costs one lookup per
 # interval rather than per ticket; revocation in another process bites within it.
 PRINCIPAL_CACHE_SECONDS = 5.0
@@ -47,6 +63,12 @@ class Forbidden(QueueError):
 
 class LoginFailed(Unauthorized):
     code = "login_failed"
+
+
+class AccountLocked(Forbidden):
+    """The right password for a locked account: an admin must unlock it first."""
+
+    code = "account_locked"
 
 
 @dataclass(frozen=True)
@@ -108,8 +130,7 @@ class Accounts:
             raise InvalidInput("username must be 1–64 characters", field="username")
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
-        if len(password or "") < 8:
-            raise InvalidInput("password must be at least 8 characters", field="password")
+        check_password(password, username)
         if role != "admin" and not sites:
             raise InvalidInput("managers and clerks need at least one site", field="site")
         with self.db.transaction() as conn:
@@ -132,14 +153,24 @@ class Accounts:
                 ),
             )
 
-    def login(self, username: str, password: str) -> str:
+    def login(self, username: str, password: str, address: str | None = None) -> str:
+        """A new session token, or `LoginFailed` / `AccountLocked`; each attempt is audited."""
         row = self.db.query_one(
             "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
         )
         # Hash anyway when the user is unknown so timing does not reveal which usernames exist.
         stored = row["password_hash"] if row else _DUMMY_HASH
-        if not check_password_hash(stored, password or "") or row is None:
+        right = check_password_hash(stored, password or "") and row is not None
+        if not right:
+            self._failed(username, address)
             raise LoginFailed()
+        if row["locked_at"] is not None:
+            with self.db.transaction() as conn:
+                audit.record(
+                    conn, username, "login_locked", "login", username, None,
+                    {"locked_at": row["locked_at"]}, address=address,
+                )  # fmt: skip
+            raise AccountLocked(failures=MAX_FAILED_LOGINS)
         token = secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(hours=SESSION_HOURS)
         with self.db.transaction() as conn:
@@ -147,7 +178,37 @@ class Accounts:
                 "INSERT INTO tokens (hash, kind, subject, created_at, expires_at) VALUES (?, 'session', ?, ?, ?)",
                 (self.token_hash(token), username, _now_text(), to_text(expires)),
             )
+            conn.execute("UPDATE staff SET failed_logins = 0 WHERE username = ?", (username,))
+            audit.record(
+                conn, username, "login", "login", username, None, {"role": row["role"]},
+                address=address,
+            )  # fmt: skip
         return token
+
+    def _failed(self, username: str, address: str | None) -> None:
+        """Count a failure against the account (locking it at the limit) and audit it."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT failed_logins, locked_at FROM staff WHERE username = ? AND active = 1",
+                (username,),
+            ).fetchone()
+            if row is None:
+                audit.record(
+                    conn, username, "login_failed", "login", username, None,
+                    {"account": "unknown"}, address=address,
+                )  # fmt: skip
+                return
+            failures = row["failed_logins"] + 1
+            locks_now = row["locked_at"] is None and failures >= MAX_FAILED_LOGINS
+            conn.execute(
+                "UPDATE staff SET failed_logins = ?, locked_at = coalesce(locked_at, ?) WHERE username = ?",
+                (failures, _now_text() if locks_now else None, username),
+            )
+            audit.record(
+                conn, username, "lock" if locks_now else "login_failed", "login", username, None,
+                {"failures": failures, "locked": locks_now or row["locked_at"] is not None},
+                address=address,
+            )  # fmt: skip
 
     def logout(self, token: str) -> None:
         with self.db.transaction() as conn:

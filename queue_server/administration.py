@@ -39,6 +39,7 @@ from .engine.ids import new_id
 from .engine.model import Counter, CounterKind, Site, SiteKind
 from .engine.rules import RETURN_TO_END
 from .retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
+from .passwords import check_password
 from .site_view import bundle_payload, service_payload, site_payload
 from .storage import Database
 from .storage import repository as repo
@@ -431,6 +432,8 @@ def staff_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
         "display_name": row["display_name"],
         "active": bool(row["active"]),
         "created_at": row["created_at"],
+        "locked": row["locked_at"] is not None,
+        "locked_at": row["locked_at"],
     }
 
 
@@ -743,7 +746,7 @@ class Administration:
         username = text(data, "username", max_length=64)
         if not USERNAME.match(username):
             raise FieldInvalid("username", "username")
-        password = _password(data)
+        password = check_password(data.get("password"), username)
         password_hash = generate_password_hash(password)  # slow on purpose: outside the transaction
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
@@ -820,14 +823,16 @@ class Administration:
     def reset_password(
         self, actor: Principal, username: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        password_hash = generate_password_hash(_password(data))
+        """A new password (to the policy); it ends the member's sessions and opens a locked account."""
+        password_hash = generate_password_hash(check_password(data.get("password"), username))
         with self.db.transaction() as conn:
             before = staff_payload(_staff_row(conn, username))
             if before is None:
                 raise UnknownStaff(username=username)
             check_scope(actor, before["sites"] or [None])
             conn.execute(
-                "UPDATE staff SET password_hash = ? WHERE username = ?", (password_hash, username)
+                "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_at = NULL WHERE username = ?",
+                (password_hash, username),
             )
             ended = conn.execute(
                 "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ? AND revoked = 0",
@@ -836,11 +841,31 @@ class Administration:
             # Never the hash: the log says that it changed and which sessions ended.
             audit.record(
                 conn, actor.name, "reset_password", "staff", username,
-                {"password": "old", "sessions": ended}, {"password": "new", "sessions": 0},
+                {"password": "old", "sessions": ended, "locked": before["locked"]},
+                {"password": "new", "sessions": 0, "locked": False},
                 sites=before["sites"],
             )  # fmt: skip
         self.accounts.forget_cached()
         return before
+
+    def unlock_staff(self, actor: Principal, username: str) -> dict[str, Any]:
+        """Open an account locked by failed logins; an account not locked is left as it is."""
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            check_scope(actor, before["sites"] or [None])
+            if not before["locked"]:
+                return before  # nothing changes, nothing to log
+            conn.execute(
+                "UPDATE staff SET failed_logins = 0, locked_at = NULL WHERE username = ?",
+                (username,),
+            )
+            after = staff_payload(_staff_row(conn, username))
+            audit.record(
+                conn, actor.name, "unlock", "staff", username, before, after, sites=before["sites"]
+            )
+        return after  # type: ignore[return-value]
 
     # --- devices ----------------------------------------------------------------------
 
@@ -900,15 +925,6 @@ class Administration:
             )
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
-
-
-def _password(data: dict[str, Any]) -> str:
-    password = data.get("password")
-    if not isinstance(password, str) or not password:
-        raise FieldInvalid("password", "required")
-    if not 8 <= len(password) <= 128:
-        raise FieldInvalid("password", "password")
-    return password
 
 
 def _site(conn: sqlite3.Connection, site_id: str) -> Site:

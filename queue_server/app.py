@@ -85,10 +85,10 @@ def create_app(
 
     if values["TRUSTED_PROXIES"] > 0:
         # Behind nginx the peer is the proxy: take the client's address from the header the
-        # trusted proxies set, so login throttling counts per citizen's machine, not per proxy.
+        # trusted proxies set, so login throttling and the audit log see the client's machine, not the proxy.
         n = int(values["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    security.init_app(app)
+    security.init_app(app, int(values["LOGIN_FAILURES_PER_MINUTE"]))
     from .pages import register_pages
 
     register_pages(app)

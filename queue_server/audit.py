@@ -1,8 +1,16 @@
-"""The audit log of administration: who changed what, when, with before/after as JSON.
+"""The audit log: who changed what, and who looked at what, when and from where.
+
+Administration changes carry their record before and after as JSON. Access is on the
+record too: logins (`login`: success, failure with the username tried, lockout),
+report exports and the watch report (`report`), and deliberate views of personal data
+(`personal_data`: an admin opening a site's agent register, a clerk finding a ticket by
+its number) — not the screens' periodic refreshes, which would bury the rest.
 
 A row is written by `record` over the connection of the change itself, so the change
-and its audit row commit (or roll back) together. Rows are read newest first.
-Secrets never enter the log: no password hashes, no device tokens.
+and its audit row commit (or roll back) together. Each row holds the client address of
+the HTTP request being served (behind `TRUSTED_PROXIES`, the forwarded one), NULL for
+the command line. Rows are read newest first. Secrets never enter the log: no
+password, tried or set, no hashes, no tokens.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .engine.ids import new_id
+from .storage import Database
 from .storage.records import to_text
 
 KINDS = (
@@ -28,6 +37,9 @@ KINDS = (
     "staff",
     "device",
     "agent",
+    "login",
+    "report",
+    "personal_data",
 )
 MAX_PAGE = 500
 
@@ -43,6 +55,7 @@ class Entry:
     site: str | None
     before: Any
     after: Any
+    address: str | None = None
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -55,6 +68,7 @@ class Entry:
             "site": self.site,
             "before": self.before,
             "after": self.after,
+            "address": self.address,
         }
 
 
@@ -68,15 +82,20 @@ def record(
     after: Any,
     site: str | None = None,
     sites: Iterable[str] | None = None,
+    address: str | None = None,
 ) -> Entry:
     """Append one row; call inside the transaction that makes the change.
 
     `sites` are every site the change touched, old and new (a member of staff moved from
     one township to another touches both); by default the one `site`. An admin whose
-    scope is part of the city reads only rows all of whose sites are in it."""
+    scope is part of the city reads only rows all of whose sites are in it. `address`
+    defaults to the client address of the HTTP request being served, if any.
+    """
     touched = sorted(set(sites)) if sites is not None else ([site] if site else [])
     if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
+    if address is None:
+        address = request_address()
     entry = Entry(
         id=new_id(),
         at=to_text(datetime.now(UTC)),  # type: ignore[arg-type]
@@ -87,9 +106,12 @@ def record(
         site=site,
         before=before,
         after=after,
+        address=address,
     )
     conn.execute(
-        """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, before, after, sites)
+        """INSERT INTO audit_log
+             (id, at, actor, action, kind, target, site_id, before, after, sites, address)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             entry.id,
@@ -102,9 +124,31 @@ def record(
             None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
             None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
             json.dumps(touched),
+            address,
         ),
     )
     return entry
+
+
+def record_access(
+    db: Database,
+    actor: str,
+    action: str,
+    kind: str,
+    target: str,
+    details: dict[str, Any],
+    site: str | None = None,
+) -> Entry:
+    """Put a read on the record (an export, a view of personal data), in its own transaction."""
+    with db.transaction() as conn:
+        return record(conn, actor, action, kind, target, None, details, site)
+
+
+def request_address() -> str | None:
+    """The client address of the HTTP request (or Socket.IO event) being served, else None."""
+    from flask import has_request_context, request
+
+    return request.remote_addr if has_request_context() else None
 
 
 def _entry(row: sqlite3.Row) -> Entry:
@@ -118,6 +162,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         site=row["site_id"],
         before=json.loads(row["before"]) if row["before"] is not None else None,
         after=json.loads(row["after"]) if row["after"] is not None else None,
+        address=row["address"],
     )
 
 
@@ -127,13 +172,17 @@ def entries(
     limit: int = 100,
     before: int | None = None,
     scope: Collection[str] | None = None,
+    *,
+    actor: str | None = None,
+    address: str | None = None,
 ) -> tuple[list[Entry], int | None]:
     """Newest first; returns the page and the cursor for the next (older) page, if any.
 
     With a `scope` (the sites of an admin of part of the city) only rows that touched
     at least one site and no site outside it; without one (a city-wide admin), all.
-    The cursor is the row number (rowid), which grows with every insert: ids are
-    ULIDs, ordered only to the millisecond.
+    Filters (each optional, all must hold): `kind`, `actor` (who, or the username a
+    login tried), `address` (the client address). The cursor is the row number (rowid),
+    which grows with every insert: ids are ULIDs, ordered only to the millisecond.
     """
     where: list[str] = []
     params: list[Any] = []
@@ -144,9 +193,10 @@ def entries(
                  WHERE touched.value NOT IN (SELECT value FROM json_each(?)))"""
         )
         params.append(json.dumps(sorted(scope)))
-    if kind is not None:
-        where.append("kind = ?")
-        params.append(kind)
+    for column, value in (("kind", kind), ("actor", actor), ("address", address)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
     if before is not None:
         where.append("rowid < ?")
         params.append(before)

@@ -126,6 +126,26 @@ def user_add(
     click.echo(f"user {username} ({role}) saved")
 
 
+@user.command("unlock")
+@click.argument("username")
+@DB_OPTION
+def user_unlock(username: str, db_path: str) -> None:
+    """Unlock an account locked by failed logins (audited, as `cli:<your login>`)."""
+    from .accounts import Accounts, Principal
+    from .administration import Administration
+    from .settings import load, secret_for
+
+    db = open_db(db_path)
+    administration = Administration(db, Accounts(db, secret_for(load(overrides={"DB": db_path}))))
+    # Who runs the command holds the database file: the whole city is theirs.
+    operator = Principal("staff", f"cli:{getpass.getuser()}", "admin", all_sites=True)
+    try:
+        administration.unlock_staff(operator, username)
+    except QueueError as exc:
+        fail(explain(exc))
+    click.echo(f"user {username} is unlocked: it may log in again")
+
+
 @cli.group()
 def device() -> None:
     """Enrolled kiosks, displays and signs."""

@@ -93,12 +93,12 @@ def banner(tokens: dict[str, Any], kiosk_url: str | None, signs_control: str | N
     )
     return f"""
 hallqueue demo — 演示城市已就绪 (the demo city is ready)
-  clerk console      {base}/console                      (log in as clerk / hallqueue-clerk)
+  clerk console      {base}/console                      (log in as clerk / Demo-Desk-3)
   hall display       {base}/display/city-hall?token={tokens['display']}
   station display    {base}/display/city-hall?token={tokens['display']}&layout=small
 {kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
-  manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / hallqueue-manager)
-  administration     {base}/admin                        (admin / hallqueue-admin)
+  manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
+  administration     {base}/admin                        (admin / Demo-City-1)
   database           {DB_PATH}     device tokens {TOKENS_PATH}     simulators {VAR / 'demo-kiosk'}
   staff logins (demo only):
 {users}

@@ -110,6 +110,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "登录失败次数过多，请 {retry_after} 秒后再试",
         "Too many failed logins; try again in {retry_after} seconds",
     ),
+    "login_busy": (
+        "登录请求过多，请 {retry_after} 秒后再试",
+        "Too many logins at once; try again in {retry_after} seconds",
+    ),
+    "account_locked": (
+        "该账号因连续 {failures} 次登录失败已被锁定，请联系管理员解锁",
+        "This account is locked after {failures} failed logins in a row; ask an administrator to unlock it",
+    ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "payload_too_large": ("请求内容过大", "Request too large"),
     "internal_error": ("服务器内部错误，请稍后重试", "Internal server error; please retry"),
@@ -134,7 +142,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用户名只能用字母、数字和 _ . @ -（最多 64 个）",
         "A username is 1–64 letters, digits, _ . @ or -",
     ),
-    "field_password": ("密码须为 8–128 个字符", "A password has 8–128 characters"),
+    # the password policy (queue_server/passwords.py), one rule at a time
+    "field_password": ("密码须为 {min}–{max} 个字符", "A password has {min}–{max} characters"),
+    "field_password_classes": (
+        "密码须包含大写字母、小写字母、数字、符号中的至少三类（现在缺少{missing}）",
+        "A password needs three of: capital letters, small letters, digits, symbols (it has no {missing})",
+    ),
+    "field_password_username": ("密码不能包含用户名", "A password must not contain the username"),
+    "field_password_common": (
+        "这个密码太常见，容易被猜中，请换一个（例如不要用 Admin@123、P@ssw0rd 或“单词+数字”）",
+        "This password is too common to be safe; choose another (not Admin@123, P@ssw0rd or a word and digits)",
+    ),
     "field_taken": ("“{field}”已存在：{value}", "{field} already exists: {value}"),
     "field_unknown_site": ("没有这个网点：{value}", "No such site: {value}"),
     "field_unknown_item": ("没有这个事项或“一件事”：{value}", "No such service or bundle: {value}"),
@@ -231,6 +249,28 @@ PARAM_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Coded lists (a param that is a list of codes), each code said in the reader's language.
+LIST_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "missing": {
+        "upper": ("大写字母", "capital letters"),
+        "lower": ("小写字母", "small letters"),
+        "digit": ("数字", "digits"),
+        "symbol": ("符号", "symbols"),
+    },
+}
+_LIST_JOINERS = ("、", " or ")
+
+
+def _say(key: str, value: Any, language: str) -> Any:
+    english = language == "en"
+    if key == "why" and value in PARAM_WORDS:
+        return PARAM_WORDS[value][english]
+    if key in LIST_WORDS and isinstance(value, list | tuple):
+        words = LIST_WORDS[key]
+        return _LIST_JOINERS[english].join(words[v][english] if v in words else str(v) for v in value)
+    return value
+
+
 class _Defaults(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "?"
@@ -241,8 +281,5 @@ def message(code: str, language: str = "zh", **params: Any) -> str:
         code, MESSAGES["invalid_input"] if code.startswith("invalid") else (code, code)
     )
     template = en if language == "en" else zh
-    params = {
-        k: (PARAM_WORDS[v][language == "en"] if k == "why" and v in PARAM_WORDS else v)
-        for k, v in params.items()
-    }
+    params = {k: _say(k, v, language) for k, v in params.items()}
     return template.format_map(_Defaults({k: v for k, v in params.items() if v is not None}))

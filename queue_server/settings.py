@@ -61,7 +61,12 @@ SETTINGS = [
     Setting(
         "TRUSTED_PROXIES",
         0,
-        "Reverse proxies in front of the centre; with N > 0 the client address (login throttling) comes from X-Forwarded-For.",
+        "Reverse proxies in front of the centre; with N > 0 the client address (login throttling, audit log) comes from X-Forwarded-For.",
+    ),
+    Setting(
+        "LOGIN_FAILURES_PER_MINUTE",
+        60,
+        "Failed logins this process checks per minute, from all addresses together; past it logins are refused (429) before any password is hashed.",
     ),
     Setting(
         "PING_SECONDS",

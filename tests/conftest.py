@@ -89,8 +89,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 class Centre:
     """A running centre with the demo city, its accounts, and helpers to call it."""
 
-    ADMIN = ("admin", "hallqueue-admin")
-    CLERK = ("clerk", "hallqueue-clerk")
+    ADMIN = ("admin", "Demo-City-1")
+    CLERK = ("clerk", "Demo-Desk-3")
 
     def __init__(self, url: str, db_path: Path) -> None:
         self.url = url

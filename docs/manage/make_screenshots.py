@@ -65,7 +65,7 @@ def main() -> None:
             page.on("pageerror", lambda e: print("page error:", e))
             page.goto(f"{centre.url}/manage")
             page.fill("#username", "manager")
-            page.fill("#password", "hallqueue-manager")
+            page.fill("#password", "Demo-Hall-2")
             page.click("#login-form button[type=submit]")
             page.wait_for_function("() => window.hallqueueManage && window.hallqueueManage.syncs > 0")
             page.wait_for_timeout(500)

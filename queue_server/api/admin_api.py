@@ -82,7 +82,11 @@ def audit_log():  # type: ignore[no-untyped-def]
     if before is not None and not 0 <= before < 2**63:  # SQLite integers are 64-bit
         raise FieldInvalid("before", "integer", min=0, max=2**63 - 1)
     scope = None if principal.all_sites else principal.sites  # a part of the city: its rows
-    entries, cursor = audit.entries(hall().db.conn, kind, limit, before, scope)
+    who = {name: request.args.get(name) or None for name in ("actor", "address")}
+    for name, value in who.items():
+        if value is not None and len(value) > 64:
+            raise FieldInvalid(name, "too_long", max=64)
+    entries, cursor = audit.entries(hall().db.conn, kind, limit, before, scope, **who)
     return jsonify({"entries": [e.payload() for e in entries], "next_before": cursor})
 
 
@@ -224,6 +228,12 @@ def reset_password(username: str):  # type: ignore[no-untyped-def]
     return jsonify(
         {"staff": administration().reset_password(principal, username, json_body())}
     )
+
+
+@api.post("/admin/staff/<username>/unlock")
+def unlock_staff(username: str):  # type: ignore[no-untyped-def]
+    principal = admin()  # of every site the member has (Administration checks)
+    return jsonify({"staff": administration().unlock_staff(principal, username)})
 
 
 # --- devices ---------------------------------------------------------------------------

@@ -556,6 +556,10 @@ def openapi_document() -> dict[str, Any]:
         "/api/v1/auth/login": {
             "post": {
                 "summary": "Staff login; the token goes in `Authorization: Bearer`",
+                "description": "401 `login_failed` for a wrong username or password; 403 `account_locked` "
+                "for the right password of an account locked after 5 failed logins in a row (an admin "
+                "unlocks it); 429 `too_many_attempts` or `login_busy` with `Retry-After`, decided before "
+                "any password is checked.",
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -589,7 +593,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "Logged in",
                     ),
-                    **_errors(400, 401, 429),
+                    **_errors(400, 401, 403, 429),
                 },
             }
         },
@@ -965,7 +969,8 @@ def _admin_paths() -> dict[str, Any]:
         "/api/v1/admin/audit": {
             "get": {
                 "summary": "The audit log, newest first",
-                "description": "Who changed what and when, with the record before and after (JSON). "
+                "description": "Who changed or looked at what, when and from which address, with the "
+                "record before and after (JSON); logins, report exports and views of personal data too. "
                 "Page older entries with `before` = the `next_before` of the previous page.",
                 "security": BEARER,
                 "parameters": [
@@ -980,6 +985,18 @@ def _admin_paths() -> dict[str, Any]:
                         "schema": {"type": "integer", "minimum": 1, "maximum": 500},
                     },
                     {"name": "before", "in": "query", "schema": {"type": "integer"}},
+                    {
+                        "name": "actor",
+                        "in": "query",
+                        "description": "Who (for a login, the username tried)",
+                        "schema": {"type": "string", "maxLength": 64},
+                    },
+                    {
+                        "name": "address",
+                        "in": "query",
+                        "description": "The client address",
+                        "schema": {"type": "string", "maxLength": 64},
+                    },
                 ],
                 "responses": {
                     "200": _json(
@@ -1000,6 +1017,7 @@ def _admin_paths() -> dict[str, Any]:
                                             "site": NULLABLE_STRING,
                                             "before": {"nullable": True},
                                             "after": {"nullable": True},
+                                            "address": NULLABLE_STRING,
                                         },
                                     },
                                 },
@@ -1178,8 +1196,24 @@ def _admin_paths() -> dict[str, Any]:
         },
         "/api/v1/admin/staff/{username}/password": {
             "post": change(
-                "Reset a password (ends the member's sessions)", "staff", [path_param("username")]
+                "Reset a password (ends the member's sessions, opens a locked account)",
+                "staff",
+                [path_param("username")],
+                extra="The password must meet the policy: 10–128 characters, three of capital "
+                "letters, small letters, digits and symbols, not the username, not a common password.",
             )
+        },
+        "/api/v1/admin/staff/{username}/unlock": {
+            "post": {
+                "summary": "Unlock an account locked by consecutive failed logins",
+                "description": "City admins only; audited (`unlock`). Unlocking an account that is not locked changes nothing.",
+                "security": BEARER,
+                "parameters": [path_param("username")],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"staff": obj}}, "Unlocked"),
+                    **_errors(401, 403, 404),
+                },
+            }
         },
         "/api/v1/admin/devices": {
             "get": {

@@ -9,7 +9,6 @@ from typing import Any
 from flask import jsonify, request
 
 from .. import persons, rules_view, site_view, wire
-from ..accounts import LoginFailed
 from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
@@ -183,15 +182,12 @@ def login():  # type: ignore[no-untyped-def]
     password = body.get("password")
     if username is None or not isinstance(password, str) or len(password) > 256:
         raise InvalidInput("username and password are required", field="username")
-    # Failed logins back off per (username, address): see queue_server/security.py.
-    throttle = login_throttle()
-    throttle.check(username, request.remote_addr)
-    try:
-        token = hall().accounts.login(username, password)
-    except LoginFailed:
-        throttle.failed(username, request.remote_addr)
-        raise
-    throttle.succeeded(username, request.remote_addr)
+    # Whether this attempt may cost a password hash at all is decided first, per
+    # (username, address), per address, per process and at once: see security.py.
+    address = request.remote_addr
+    with login_throttle().attempt(username, address) as attempt:
+        token = hall().accounts.login(username, password, address)
+        attempt.succeeded()
     principal = hall().accounts.principal(token)
     assert principal is not None
     sites = sorted(principal.sites) if not principal.all_sites else None

@@ -15,10 +15,10 @@ from ..storage import repository as repo
 
 DEMO_USERS = [
     # username, password, role, sites
-    ("admin", "hallqueue-admin", "admin", []),
-    ("manager", "hallqueue-manager", "manager", ["city-hall"]),
-    ("clerk", "hallqueue-clerk", "clerk", ["city-hall"]),
-    ("town", "hallqueue-town", "manager", ["town-gutang"]),
+    ("admin", "Demo-City-1", "admin", []),
+    ("manager", "Demo-Hall-2", "manager", ["city-hall"]),
+    ("clerk", "Demo-Desk-3", "clerk", ["city-hall"]),
+    ("town", "Demo-Gutang-4", "manager", ["town-gutang"]),
 ]
 
 

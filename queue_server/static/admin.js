@@ -628,7 +628,7 @@
           "div",
           { class: "a-grid" },
           field({ name: "username", label: t("adm_username") }),
-          field({ name: "password", label: t("adm_password"), type: "password", autocomplete: "new-password" }),
+          field({ name: "password", label: t("adm_password"), type: "password", autocomplete: "new-password", help: t("adm_password_help") }),
           field({ name: "display_name", label: t("adm_display_name") }),
           field({ name: "role", label: t("adm_role"), type: "select", options: roleOptions }, "clerk")
         ),
@@ -657,7 +657,7 @@
         ev.preventDefault();
         save(form, () => api(path, { method: "PUT", body: { ...values(form), sites: checked(form, "sites") } }), () => staffSection());
       });
-      const reset = formEl("password-form", [field({ name: "password", id: "new-password", label: t("adm_new_password"), type: "password", autocomplete: "new-password" })], t("adm_reset_password"));
+      const reset = formEl("password-form", [field({ name: "password", id: "new-password", label: t("adm_new_password"), type: "password", autocomplete: "new-password", help: t("adm_password_help") })], t("adm_reset_password"));
       reset.addEventListener("submit", (ev) => {
         ev.preventDefault();
         save(reset, () => api(path + "/password", { body: values(reset) }), () => {
@@ -678,6 +678,17 @@
       }
     }
 
+    async function unlock(member) {
+      try {
+        await api("/admin/staff/" + encodeURIComponent(member.username) + "/unlock", { body: {} });
+        toast(t("adm_unlocked"));
+        await staffSection();
+      } catch (e) {
+        if (e.status !== 401) toast(e.message, true);
+      }
+    }
+
+    const state = (m) => (!m.active ? t("adm_inactive") : m.locked ? t("adm_locked") : t("adm_active"));
     const table = el(
       "table",
       { class: "grid a-table", id: "staff-table" },
@@ -688,16 +699,17 @@
         staff.map((m) =>
           el(
             "tr",
-            { "data-username": m.username, class: m.active ? "" : "a-off" },
+            { "data-username": m.username, class: m.active && !m.locked ? "" : "a-off" },
             el("td", { text: m.username }),
             el("td", { text: m.display_name }),
             el("td", { text: t("adm_role_" + m.role) }),
             el("td", { text: m.sites.length ? m.sites.map((s) => siteNames[s] || s).join("、") : "—" }),
-            el("td", { text: m.active ? t("adm_active") : t("adm_inactive") }),
+            el("td", { class: "a-state", text: state(m) }),
             el(
               "td",
               { class: "a-row-actions" },
               el("button", { type: "button", onclick: () => editForm(m) }, t("adm_edit")),
+              m.locked ? el("button", { type: "button", class: "primary a-unlock", onclick: () => unlock(m) }, t("adm_unlock")) : null,
               el("button", { type: "button", class: m.active ? "warn" : "", onclick: () => setActive(m, !m.active) }, m.active ? t("adm_deactivate") : t("adm_activate"))
             )
           )
@@ -873,15 +885,23 @@
     );
   }
 
+  function failed(e) {
+    if (e.status !== 401) toast(e.message, true);
+  }
+
   async function auditSection() {
     const kinds = CFG.audit_kinds || [];
     const select = el("select", { id: "audit-kind" }, el("option", { value: "" }, t("adm_all_kinds")), kinds.map((k) => el("option", { value: k }, t("audit_kind_" + k))));
+    const who = el("input", { type: "search", id: "audit-actor", maxlength: 64, autocomplete: "off" });
+    const from = el("input", { type: "search", id: "audit-address", maxlength: 64, autocomplete: "off" });
     const body = el("tbody", { id: "audit-rows" });
     const more = el("button", { type: "button", id: "audit-more", hidden: true }, t("adm_more"));
     let cursor = null;
     async function load(reset) {
       const params = new URLSearchParams({ limit: "50" });
       if (select.value) params.set("kind", select.value);
+      if (who.value.trim()) params.set("actor", who.value.trim());
+      if (from.value.trim()) params.set("address", from.value.trim());
       if (!reset && cursor) params.set("before", cursor);
       const page = await api("/admin/audit?" + params.toString());
       if (reset) body.replaceChildren();
@@ -892,6 +912,7 @@
             { "data-kind": e.kind, "data-id": e.id },
             el("td", { text: localTime(e.at) }),
             el("td", { text: e.actor }),
+            el("td", { class: "a-address", text: e.address || "—" }),
             el("td", { text: t("audit_kind_" + e.kind) }),
             el("td", { text: t("audit_action_" + e.action) }),
             el("td", { text: e.target }),
@@ -899,17 +920,29 @@
           )
         );
       }
-      if (reset && !page.entries.length) body.append(el("tr", {}, el("td", { colspan: 6, class: "a-muted", text: t("adm_no_entries") })));
+      if (reset && !page.entries.length) body.append(el("tr", {}, el("td", { colspan: 7, class: "a-muted", text: t("adm_no_entries") })));
       cursor = page.next_before;
       more.hidden = !cursor;
     }
-    select.addEventListener("change", () => load(true));
-    more.addEventListener("click", () => load(false));
+    const filters = el(
+      "form",
+      { class: "a-bar", id: "audit-filters", novalidate: true },
+      el("label", {}, t("adm_kind"), " ", select),
+      el("label", {}, t("adm_filter_who"), " ", who),
+      el("label", {}, t("adm_filter_address"), " ", from),
+      el("button", { type: "submit" }, t("adm_filter"))
+    );
+    select.addEventListener("change", () => load(true).catch(failed));
+    filters.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      load(true).catch(failed);
+    });
+    more.addEventListener("click", () => load(false).catch(failed));
     main.replaceChildren(
-      el("div", { class: "a-bar" }, el("label", {}, t("adm_kind"), " ", select)),
+      filters,
       card(
         t("adm_audit_title"),
-        el("table", { class: "grid a-table a-audit" }, el("thead", {}, el("tr", {}, [t("adm_when"), t("adm_who"), t("adm_kind"), t("adm_action"), t("adm_target"), t("adm_change")].map((h) => el("th", { text: h })))), body),
+        el("table", { class: "grid a-table a-audit" }, el("thead", {}, el("tr", {}, [t("adm_when"), t("adm_who"), t("adm_address"), t("adm_kind"), t("adm_action"), t("adm_target"), t("adm_change")].map((h) => el("th", { text: h })))), body),
         more
       )
     );

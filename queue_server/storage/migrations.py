@@ -381,3 +381,17 @@ def personal_data_index(conn: sqlite3.Connection) -> None:
         """CREATE INDEX tickets_personal ON tickets (site_id, day)
            WHERE person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL"""
     )
+def staff_lockout(conn: sqlite3.Connection) -> None:
+    """An account locks after consecutive failed logins (accounts.py), until an admin unlocks it:
+    the count and the moment it locked live with the account, so every process sees them."""
+    conn.execute("ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE staff ADD COLUMN locked_at TEXT")
+
+
+@migration
+def audit_address(conn: sqlite3.Connection) -> None:
+    """Access is on the record from where, too: the client address of the request (NULL for
+    the command line); the audit page filters by who and from where."""
+    conn.execute("ALTER TABLE audit_log ADD COLUMN address TEXT")
+    conn.execute("CREATE INDEX audit_log_actor ON audit_log (actor)")
+    conn.execute("CREATE INDEX audit_log_address ON audit_log (address)")

@@ -252,7 +252,7 @@ def test_writes_need_the_right_token(centre: Centre) -> None:
     kiosk_elsewhere = centre.post("/sites/station-cbd/tickets", {"service": "A110"}, token=centre.kiosk_token)
     assert kiosk_elsewhere.status_code == 403
     # A township manager covers its villages but not the hall.
-    town = centre.login(("town", "hallqueue-town"))
+    town = centre.login(("town", "Demo-Gutang-4"))
     assert centre.post("/sites/village-lishu/counters/1/open", token=town).status_code == 200
     assert centre.post("/sites/city-hall/counters/1/open", token=town).status_code == 403
     events = centre.get("/sites/city-hall/events")
@@ -261,7 +261,7 @@ def test_writes_need_the_right_token(centre: Centre) -> None:
     clerk = centre.login(Centre.CLERK)
     assert centre.post("/sites/city-hall/counters/9/open", token=clerk).status_code == 200
     assert centre.post("/sites/station-cbd/counters/1/open", token=clerk).status_code == 403
-    manager = centre.login(("manager", "hallqueue-manager"))
+    manager = centre.login(("manager", "Demo-Hall-2"))
     assert centre.post("/sites/station-cbd/counters/2/open", token=manager).status_code == 200
 
 

@@ -155,7 +155,7 @@ def test_join_is_checked_against_scope(centre: Centre, listen) -> None:  # type:
     # The station's events do not reach a hall display.
     centre.post("/sites/station-cbd/tickets", {"service": "A110"})
     assert display.drain(0.3) == []
-    town = listen(token=centre.login(("town", "hallqueue-town")))
+    town = listen(token=centre.login(("town", "Demo-Gutang-4")))
     assert town.join(site="village-lishu")["ok"] is True
     assert town.join(site="city-hall")["error"] == "forbidden"
 

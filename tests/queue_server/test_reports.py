@@ -109,7 +109,7 @@ def fetch(centre: Centre, report: str, **params: str):  # type: ignore[no-untype
     query = {"from": "2026-03-02", "to": "2026-03-03", **params}
     response = centre.get(
         f"/reports/{report}",
-        token=centre.login(("manager", "hallqueue-manager"))
+        token=centre.login(("manager", "Demo-Hall-2"))
         if params.get("site") == "city-hall"
         else centre.login(),
         params=query,
@@ -232,7 +232,7 @@ def test_scope_and_subtree(history: Centre) -> None:
     town = fetch(history, "summary", site="town-gutang").json()
     assert town["sites"] == ["town-gutang", "village-jinqiu", "village-lishu"]
     assert dict((r[0], r[1]) for r in town["rows"])["issued"] == 2
-    town_manager = history.login(("town", "hallqueue-town"))
+    town_manager = history.login(("town", "Demo-Gutang-4"))
     refused = history.get(
         "/reports/summary",
         token=town_manager,

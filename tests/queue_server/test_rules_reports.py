@@ -32,9 +32,9 @@ from queue_server.storage import Database
 from queue_server.storage import repository as repo
 from tests.conftest import Centre
 
-MANAGER = ("manager", "hallqueue-manager")
-TOWN = ("town", "hallqueue-town")
-CLERK = ("clerk", "hallqueue-clerk")
+MANAGER = ("manager", "Demo-Hall-2")
+TOWN = ("town", "Demo-Gutang-4")
+CLERK = ("clerk", "Demo-Desk-3")
 RANGE = {"from": "2026-03-02", "to": "2026-03-03"}
 SHANGHAI = timedelta(hours=8)
 
@@ -342,9 +342,9 @@ def test_real_tickets_show_only_the_hash_prefix_and_the_masked_name(centre: Cent
 
 def test_real_calls_by_clerk_and_reason(centre: Centre) -> None:
     admin = centre.login()
-    made = centre.post("/admin/staff", {"username": "clerk2", "password": "clerk2-pass-1", "role": "clerk", "sites": ["city-hall"]}, token=admin)
+    made = centre.post("/admin/staff", {"username": "clerk2", "password": "Second-desk-1", "role": "clerk", "sites": ["city-hall"]}, token=admin)
     assert made.status_code == 201, made.text
-    clerk, clerk2 = centre.login(CLERK), centre.login(("clerk2", "clerk2-pass-1"))
+    clerk, clerk2 = centre.login(CLERK), centre.login(("clerk2", "Second-desk-1"))
     tickets = [centre.issue("A101")["ticket"] for _ in range(4)]
 
     def act(token: str, counter: int, action: str, **body: Any) -> dict[str, Any]:
@@ -392,9 +392,9 @@ def test_a_call_is_credited_to_whoever_pressed_even_when_called_again(centre: Ce
     """The call event records its clerk: a ticket called out of order by the manager at the
     window clerk opened (taken over), then called again elsewhere, still counts for the manager."""
     admin = centre.login()
-    made = centre.post("/admin/staff", {"username": "clerk2", "password": "clerk2-pass-1", "role": "clerk", "sites": ["city-hall"]}, token=admin)
+    made = centre.post("/admin/staff", {"username": "clerk2", "password": "Second-desk-1", "role": "clerk", "sites": ["city-hall"]}, token=admin)
     assert made.status_code == 201, made.text
-    clerk, clerk2 = centre.login(CLERK), centre.login(("clerk2", "clerk2-pass-1"))
+    clerk, clerk2 = centre.login(CLERK), centre.login(("clerk2", "Second-desk-1"))
     ticket = centre.issue("A101")["ticket"]
     for token, counter in ((clerk, 1), (clerk2, 2)):
         assert centre.post(f"/sites/city-hall/counters/{counter}/open", {}, token=token).status_code == 200

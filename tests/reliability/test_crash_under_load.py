@@ -65,7 +65,7 @@ def summary(events: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
 
 def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
     centre = centre_process
-    clerk_tokens = {1: centre.login(), 2: centre.login(("clerk", "hallqueue-clerk"))}
+    clerk_tokens = {1: centre.login(), 2: centre.login(("clerk", "Demo-Desk-3"))}
     issued: list[tuple[str, dict[str, Any]]] = []  # (request id, ticket) acknowledged
     cut_off: list[dict[str, str]] = []  # requests whose answer never came
     acted: list[tuple[str, str, int]] = []  # (event type, ticket id, counter) acknowledged

@@ -13,10 +13,10 @@ from tests.conftest import Centre
 # "out" principals hold tokens for other sites only.
 STAFF_LOGINS = {
     "clerk": Centre.CLERK,
-    "manager": ("manager", "hallqueue-manager"),
+    "manager": ("manager", "Demo-Hall-2"),
     "admin": Centre.ADMIN,
-    "manager_out": ("town", "hallqueue-town"),
-    "admin_out": ("station-admin", "station-admin-pass"),
+    "manager_out": ("town", "Demo-Gutang-4"),
+    "admin_out": ("station-admin", "Cbd-Desk-Key-9"),
 }
 # The hall's sign hangs over window 1, the window the tests serve at.
 DEVICE_ENROLMENTS = {"sign": ("sign", "city-hall", 1), "kiosk_out": ("kiosk", "station-cbd", None)}
@@ -62,7 +62,7 @@ def cast(centre: Centre) -> Cast:
     admin = centre.login()
     made = centre.post(
         "/admin/staff",
-        {"username": "station-admin", "password": "station-admin-pass", "role": "admin", "sites": ["station-cbd"]},
+        {"username": "station-admin", "password": "Cbd-Desk-Key-9", "role": "admin", "sites": ["station-cbd"]},
         token=admin,
     )
     assert made.status_code == 201, made.text

@@ -53,7 +53,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory, demo_template: tuple[Pa
 @pytest.fixture(scope="module")
 def admin_token(fuzzed_app) -> str:  # type: ignore[no-untyped-def]
     client = fuzzed_app.test_client()
-    response = client.post("/api/v1/auth/login", json={"username": "admin", "password": "hallqueue-admin"})
+    response = client.post("/api/v1/auth/login", json={"username": "admin", "password": "Demo-City-1"})
     return response.get_json()["token"]  # type: ignore[no-any-return]
 
 

@@ -35,7 +35,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, demo_template: tuple[Path, str
 
 def test_numbers_past_64_bits_are_refused_not_500(app: Any) -> None:
     client = app.test_client()
-    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "hallqueue-admin"}).get_json()["token"]
+    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "Demo-City-1"}).get_json()["token"]
     headers = {"Authorization": f"Bearer {admin}"}
     answers = {
         "counter": client.get(f"/api/v1/sites/city-hall/counters/{HUGE}", headers=headers).status_code,

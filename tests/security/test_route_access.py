@@ -124,7 +124,7 @@ SERVICE = {"name": "测试事项", "department": "测试局", "domain": "compreh
 ROUTES: dict[tuple[str, str], Row] = {
     # accounts
     ("POST", "/api/v1/auth/login"): Row(
-        EVERYONE, "/auth/login", {"username": "clerk", "password": "hallqueue-clerk"}
+        EVERYONE, "/auth/login", {"username": "clerk", "password": "Demo-Desk-3"}
     ),
     ("POST", "/api/v1/auth/logout"): Row(
         STAFF | {"manager_out", "admin_out"}, "/auth/logout", fresh_session=True
@@ -186,6 +186,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/admin/staff/<username>/password"): Row(
         ADMIN, "/admin/staff/victim/password", {"password": "another-pass-1"}
     ),
+    ("POST", "/api/v1/admin/staff/<username>/unlock"): Row(ADMIN, "/admin/staff/victim/unlock", {}),
     ("POST", "/api/v1/admin/devices"): Row(ADMIN, "/admin/devices", {"kind": "kiosk", "site": SITE, "name": "x"}),
     ("POST", "/api/v1/admin/devices/<device_id>/revoke"): Row(
         ADMIN, lambda cast, who: f"/admin/devices/{hall_device(cast, who)}/revoke"
@@ -230,7 +231,7 @@ def test_who_may_call(cast: Cast, route: tuple[str, str]) -> None:
     if route[1].startswith("/api/v1/admin/staff/<username>"):
         made = centre.post(
             "/admin/staff",
-            {"username": "victim", "password": "victim-pass-1", "role": "clerk", "sites": [SITE]},
+            {"username": "victim", "password": "Target-pass-1", "role": "clerk", "sites": [SITE]},
             token=admin_token(cast),
         )
         assert made.status_code == 201, made.text

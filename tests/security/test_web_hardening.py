@@ -80,7 +80,7 @@ def test_no_page_posts_a_form_and_no_route_takes_cookie_auth(centre: Centre) -> 
     session = requests.Session()
     for url in page_urls(centre):
         session.get(url, timeout=10)
-    session.post(centre.api("/auth/login"), json={"username": "admin", "password": "hallqueue-admin"}, timeout=10)
+    session.post(centre.api("/auth/login"), json={"username": "admin", "password": "Demo-City-1"}, timeout=10)
     assert {c.name for c in session.cookies} <= {"hq_lang"}
 
 
@@ -129,7 +129,7 @@ def login(centre: Centre, password: str, lang: str = "zh-CN") -> requests.Respon
 def test_failed_logins_get_429_in_chinese_and_english(centre: Centre) -> None:
     for _ in range(FREE_FAILURES):
         assert login(centre, "wrong-password").status_code == 401
-    refused = login(centre, "hallqueue-clerk")  # even the right password waits
+    refused = login(centre, "Demo-Desk-3")  # even the right password waits
     assert refused.status_code == 429
     assert refused.json()["error"] == "too_many_attempts"
     assert int(refused.headers["Retry-After"]) >= 1
@@ -137,7 +137,7 @@ def test_failed_logins_get_429_in_chinese_and_english(centre: Centre) -> None:
     english = login(centre, "wrong-password", lang="en")
     assert english.status_code == 429 and "try again in" in english.json()["message"]
     # Others are not locked out by it.
-    other = requests.post(centre.api("/auth/login"), json={"username": "manager", "password": "hallqueue-manager"}, timeout=10)
+    other = requests.post(centre.api("/auth/login"), json={"username": "manager", "password": "Demo-Hall-2"}, timeout=10)
     assert other.status_code == 200
     doc = centre.get("/openapi.json").json()
     assert "429" in doc["paths"]["/api/v1/auth/login"]["post"]["responses"]

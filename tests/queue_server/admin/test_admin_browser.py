@@ -27,7 +27,7 @@ def open_admin(page: Page, centre: Centre, section: str, query: str = "") -> Non
     page.goto(f"{centre.url}/admin/{section}{query}")
     if page.locator("#login").is_visible():
         page.fill("#username", "admin")
-        page.fill("#password", "hallqueue-admin")
+        page.fill("#password", "Demo-City-1")
         page.click("#login-form button[type=submit]")
     page.wait_for_function("() => window.hallqueueAdmin && window.hallqueueAdmin.ready", timeout=10000)
 
@@ -145,7 +145,10 @@ def test_sites_catalogue_staff_and_devices_pages(centre: Centre, page: Page) -> 
     page.fill("#f-username", "zhao")
     page.fill("#f-password", "short")
     page.click("#staff-add-form button[type=submit]")
-    expect(error_of(page, "password")).to_have_text("密码须为 8–128 个字符")
+    expect(error_of(page, "password")).to_have_text("密码须为 10–128 个字符")
+    page.fill("#f-password", "long-enough")  # 等保 policy: three classes of four
+    page.click("#staff-add-form button[type=submit]")
+    expect(error_of(page, "password")).to_have_text("密码须包含大写字母、小写字母、数字、符号中的至少三类（现在缺少大写字母、数字）")
     page.fill("#f-password", "long-enough-1")
     page.click("#staff-add-form button[type=submit]")
     expect(error_of(page, "sites")).to_have_text("窗口人员和站长至少要有一个网点")
@@ -180,7 +183,7 @@ def test_a_site_manager_sets_the_queue_rules_of_their_sites_only(centre: Centre,
     """Managers set their sites' own settings (the queue rules among them) and nothing else."""
     page.goto(f"{centre.url}/admin/staff")
     page.fill("#username", "town")
-    page.fill("#password", "hallqueue-town")
+    page.fill("#password", "Demo-Gutang-4")
     page.click("#login-form button[type=submit]")
     expect(page.locator("#a-main")).to_contain_text("站长可在“设置”中调整本网点")
     expect(page.locator("#a-nav a:visible")).to_have_count(1)
@@ -198,7 +201,7 @@ def test_a_site_manager_sets_the_queue_rules_of_their_sites_only(centre: Centre,
     settings = centre.get("/sites/town-gutang").json()["site"]["settings"]
     assert settings["mix"] == [1, 1]
     # The hall is not theirs: the API refuses it whatever the page offers.
-    token = centre.login(("town", "hallqueue-town"))
+    token = centre.login(("town", "Demo-Gutang-4"))
     refused = centre.session(token).put(centre.api("/admin/sites/city-hall/settings"), json={})
     assert refused.status_code == 403
 
@@ -206,7 +209,7 @@ def test_a_site_manager_sets_the_queue_rules_of_their_sites_only(centre: Centre,
 def test_a_clerk_cannot_use_the_admin_pages(centre: Centre, page: Page) -> None:
     page.goto(f"{centre.url}/admin/staff")
     page.fill("#username", "clerk")
-    page.fill("#password", "hallqueue-clerk")
+    page.fill("#password", "Demo-Desk-3")
     page.click("#login-form button[type=submit]")
     expect(page.locator("#login-error")).to_have_text("该账号不是管理员或站长")
     expect(page.locator("#a-main")).to_be_hidden()

@@ -17,7 +17,7 @@ CARD = "11010519800101003X"
 CARD_NAME = "司马光明"  # masked: 司马**
 OTHER_CARD = "330102199001011234"
 CITIZEN = {"id_number": "110105195001010011", "name": "欧阳秀兰", "birth_date": "1950-01-01"}
-CLERK = ("clerk", "hallqueue-clerk")
+CLERK = ("clerk", "Demo-Desk-3")
 SECRETS = (CARD, CARD.lower(), CARD[:-1], CARD_NAME, OTHER_CARD, CITIZEN["id_number"], CITIZEN["name"])
 
 
@@ -137,15 +137,15 @@ def test_only_an_admin_of_the_site(centre: Centre) -> None:
     admin = centre.login()
     made = centre.post(
         "/admin/staff",
-        {"username": "station-admin", "password": "station-admin-pass", "role": "admin", "sites": ["station-cbd"]},
+        {"username": "station-admin", "password": "Cbd-Desk-Key-9", "role": "admin", "sites": ["station-cbd"]},
         token=admin,
     )
     assert made.status_code == 201, made.text
     body = {"kind": "registered", "id_number": CARD, "name": CARD_NAME, "daily_cap": 5}
     for who, status in (
         (CLERK, 403),
-        (("manager", "hallqueue-manager"), 403),
-        (("station-admin", "station-admin-pass"), 403),
+        (("manager", "Demo-Hall-2"), 403),
+        (("station-admin", "Cbd-Desk-Key-9"), 403),
     ):
         token = centre.login(who)
         assert register(centre, body, token=token).status_code == status, who
@@ -153,7 +153,7 @@ def test_only_an_admin_of_the_site(centre: Centre) -> None:
     assert centre.get(f"/admin/sites/{SITE}/agents").status_code == 401
     assert register(centre, body, token=centre.kiosk_token).status_code == 403
     # The station's admin manages the station's agents, not the hall's.
-    station = centre.login(("station-admin", "station-admin-pass"))
+    station = centre.login(("station-admin", "Cbd-Desk-Key-9"))
     assert register(centre, body, token=station, site="station-cbd").status_code == 201
     hall_agent = register(centre, body).json()["agent"]
     assert put(centre, f"/admin/sites/{SITE}/agents/{hall_agent['id']}", {"active": False}, token=station).status_code == 403

@@ -19,7 +19,7 @@ from queue_server.storage import Database
 from tests.conftest import Centre
 
 PATH = "/admin/sites/city-hall/rules/preview"
-MANAGER = ("manager", "hallqueue-manager")
+MANAGER = ("manager", "Demo-Hall-2")
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_who_may_preview(centre: Centre) -> None:
     assert preview(centre, {"days": 1}, who=MANAGER).status_code == 200
     clerk = preview(centre, {"days": 1}, who=Centre.CLERK)
     assert clerk.status_code == 403 and clerk.json()["error"] == "forbidden"
-    town_manager = preview(centre, {"days": 1}, who=("town", "hallqueue-town"))
+    town_manager = preview(centre, {"days": 1}, who=("town", "Demo-Gutang-4"))
     assert town_manager.status_code == 403  # a township's manager does not cover the city hall
     nowhere = centre.post("/admin/sites/nowhere/rules/preview", {}, token=centre.login())
     assert nowhere.status_code == 404 and nowhere.json()["error"] == "unknown_site"

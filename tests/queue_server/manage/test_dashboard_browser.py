@@ -11,7 +11,7 @@ from tests.conftest import Centre
 pytestmark = pytest.mark.browser
 
 
-def login(page: Page, centre: Centre, path: str = "/manage", who: tuple[str, str] = ("manager", "hallqueue-manager")) -> None:
+def login(page: Page, centre: Centre, path: str = "/manage", who: tuple[str, str] = ("manager", "Demo-Hall-2")) -> None:
     page.goto(f"{centre.url}{path}")
     page.fill("#username", who[0])
     page.fill("#password", who[1])
@@ -102,7 +102,7 @@ def test_reconnect_resyncs(centre: Centre, page: Page) -> None:
 
 
 def test_english_and_scope(centre: Centre, page: Page) -> None:
-    login(page, centre, "/manage?lang=en", ("town", "hallqueue-town"))
+    login(page, centre, "/manage?lang=en", ("town", "Demo-Gutang-4"))
     expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=5000)
     expect(page.locator("article.site")).to_have_count(3)
     expect(page.locator('article.site[data-site="town-gutang"] h3')).to_contain_text("Gutang Township Service Centre")

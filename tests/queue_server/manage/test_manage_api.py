@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from tests.conftest import Centre
 
-MANAGER = ("manager", "hallqueue-manager")
-TOWN = ("town", "hallqueue-town")
+MANAGER = ("manager", "Demo-Hall-2")
+TOWN = ("town", "Demo-Gutang-4")
 
 
 def test_live_state_follows_the_hall(centre: Centre) -> None:

@@ -95,7 +95,7 @@ def test_csv_and_xlsx_downloads_parse(reports_page: Page) -> None:
 
 def test_a_part_of_the_tree_and_english(centre: Centre, page: Page) -> None:
     load_history(Database(centre.db_path))
-    login(page, centre, f"/manage/reports?{RANGE}&site=town-gutang&lang=en", ("town", "hallqueue-town"))
+    login(page, centre, f"/manage/reports?{RANGE}&site=town-gutang&lang=en", ("town", "Demo-Gutang-4"))
     page.wait_for_function("() => window.hallqueueReports && window.hallqueueReports.loads > 0", timeout=10000)
     town = [h for h in IN_RANGE if h[0] in ("town-gutang", "village-jinqiu", "village-lishu")]
     expect(page.locator('[data-figure="issued"] .value')).to_have_text(str(len(town)))

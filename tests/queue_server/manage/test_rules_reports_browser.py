@@ -62,7 +62,7 @@ def test_watch_and_out_of_order_sections_render_their_rows(centre: Centre, page:
 
 def test_the_sections_in_english_for_a_part_of_the_tree(centre: Centre, page: Page) -> None:
     load_rules_history(Database(centre.db_path))
-    login(page, centre, f"/manage/reports?{RANGE}&site=town-gutang&lang=en", ("town", "hallqueue-town"))
+    login(page, centre, f"/manage/reports?{RANGE}&site=town-gutang&lang=en", ("town", "Demo-Gutang-4"))
     page.wait_for_function("() => window.hallqueueWatch && window.hallqueueWatch.loads > 0", timeout=10000)
     expect(page.locator('[data-report="heavy_holders"] h3')).to_have_text("Unusually many tickets (scalper watch)")
     expect(page.locator('table[data-table="heavy_identities"] thead')).to_contain_text("Most in a day")
