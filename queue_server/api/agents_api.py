@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from .. import audit
 from ..agent_admin import AgentAdmin
 from ..app import hall
 from . import api
@@ -23,8 +24,15 @@ def agent_admin() -> AgentAdmin:
 @api.get("/admin/sites/<site>/agents")
 @with_field
 def list_agents(site: str):  # type: ignore[no-untyped-def]
-    admin(site)
-    return jsonify({"site": site, "agents": agent_admin().list(site)})
+    principal = admin(site)
+    agents = agent_admin().list(site)
+    # The register of who may take tickets for others (masked names, keyed-hash prefixes):
+    # opening it is a view of personal data, on the record.
+    audit.record_access(
+        hall().db, principal.name, "view", "personal_data", f"{site}/agents",
+        {"agents": len(agents)}, site=site,
+    )  # fmt: skip
+    return jsonify({"site": site, "agents": agents})
 
 
 @api.post("/admin/sites/<site>/agents")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import exports, reports
+from .. import audit, exports, reports
 from ..accounts import Forbidden, subtree
 from ..app import hall
 from ..engine.errors import InvalidInput, UnknownSite
@@ -15,6 +16,14 @@ from . import api
 from .auth import require
 
 MANAGERS = frozenset({"admin", "manager"})
+
+
+def export_details(
+    query: reports.ReportQuery, fmt: str, root: str | None, **rows: int
+) -> dict[str, Any]:
+    """What the audit row of a report read says: the range, the part of the tree, the rows."""
+    details = {"format": fmt, "from": str(query.start), "to": str(query.end), "site": root}
+    return {**details, **{f"{table}_rows" if table != "rows" else "rows": n for table, n in rows.items()}}
 
 
 def _day(name: str) -> date:
@@ -47,6 +56,11 @@ def report(report: str):  # type: ignore[no-untyped-def]
     query = reports.make_query(conn, _day("from"), _day("to"), sites)
     table = reports.run_report(conn, report, query, by)
     name = f"hallqueue-{report}-{query.start}-{query.end}"
+    if fmt != "json":  # a file leaves the centre: on the record, with who and from where
+        audit.record_access(
+            hall().db, principal.name, "export", "report", f"{report}.{fmt}",
+            {**export_details(query, fmt, root, rows=len(table["rows"])), "by": by}, site=root,
+        )  # fmt: skip
     if fmt == "csv":
         return Response(
             exports.to_csv(table),

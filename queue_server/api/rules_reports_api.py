@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import exports, holders_report, out_of_order_report, reports
+from .. import audit, exports, holders_report, out_of_order_report, reports
 from ..accounts import Forbidden, Principal, subtree
 from ..app import hall
 from ..engine.errors import InvalidInput, UnknownSite
 from ..storage import repository as repo
 from . import api
 from .auth import require
-from .reports_api import MANAGERS
+from .reports_api import MANAGERS, export_details
 
 TABLES = {
     "heavy-holders": ("identities", "agents"),
@@ -54,10 +54,35 @@ def _sites(principal: Principal) -> set[str]:
     return {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
 
 
-def _answer(report: str, query: reports.ReportQuery, result: dict[str, Any]) -> Any:
+def _on_record(
+    principal: Principal,
+    report: str,
+    query: reports.ReportQuery,
+    fmt: str,
+    tables: tuple[str, ...],
+    result: dict[str, Any],
+) -> None:
+    root = request.args.get("site") or None
+    target = f"{report}.json" if fmt == "json" else f"{report}-{tables[0]}.{fmt}"
+    details = export_details(query, fmt, root, **{t: len(result[t]["rows"]) for t in tables})
+    action = "view" if fmt == "json" else "export"
+    audit.record_access(hall().db, principal.name, action, "report", target, details, site=root)
+
+
+def _answer(
+    principal: Principal, report: str, query: reports.ReportQuery, result: dict[str, Any]
+) -> Any:
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv", "xlsx"):
         raise InvalidInput("format must be json, csv or xlsx", field="format")
+    names = TABLES[report]
+    table = names[0] if fmt == "json" else request.args.get("table") or names[0]
+    if table not in names:
+        raise InvalidInput("table must be one of " + ", ".join(names), field="table")
+    # Every read of the watch report (who took many tickets, by keyed hash and masked name)
+    # and every file of either report is on the record, with who and from where.
+    if fmt != "json" or report == "heavy-holders":
+        _on_record(principal, report, query, fmt, names if fmt == "json" else (table,), result)
     if fmt == "json":
         return jsonify(
             {
@@ -68,10 +93,6 @@ def _answer(report: str, query: reports.ReportQuery, result: dict[str, Any]) -> 
                 **result,
             }
         )
-    names = TABLES[report]
-    table = request.args.get("table") or names[0]
-    if table not in names:
-        raise InvalidInput("table must be one of " + ", ".join(names), field="table")
     name = f"hallqueue-{report}-{table}-{query.start}-{query.end}"
     if fmt == "csv":
         return Response(
@@ -94,7 +115,7 @@ def heavy_holders():  # type: ignore[no-untyped-def]
     )
     conn = hall().db.conn
     query = reports.make_query(conn, _day("from"), _day("to"), _sites(principal))
-    return _answer("heavy-holders", query, holders_report.heavy_holders(conn, query, range_limit))
+    return _answer(principal, "heavy-holders", query, holders_report.heavy_holders(conn, query, range_limit))
 
 
 @api.get("/reports/out-of-order")
@@ -104,5 +125,5 @@ def out_of_order():  # type: ignore[no-untyped-def]
     conn = hall().db.conn
     query = reports.make_query(conn, _day("from"), _day("to"), _sites(principal))
     return _answer(
-        "out-of-order", query, out_of_order_report.out_of_order_calls(conn, query, latest)
+        principal, "out-of-order", query, out_of_order_report.out_of_order_calls(conn, query, latest)
     )
