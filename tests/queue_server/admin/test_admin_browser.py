@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,7 @@ def test_an_admin_adds_a_counter_with_a_profile_and_it_is_callable_at_once(centr
     assert entry["after"]["profile"] == [{"service": "A101", "weight": 2.0}, {"bundle": "Y01", "weight": 1.0}]
 
     open_admin(page, centre, "audit")
+    page.select_option("#audit-kind", "counter")  # past the page's own login, now on the record too
     first = page.locator("#audit-rows tr").first
     expect(first).to_contain_text("city-hall/31")
     expect(first).to_contain_text("新建")
@@ -172,11 +174,39 @@ def test_sites_catalogue_staff_and_devices_pages(centre: Centre, page: Page) -> 
     expect(page.locator("#device-token")).to_have_count(0)  # shown once only
 
     open_admin(page, centre, "audit")
-    expect(page.locator("#audit-rows tr")).to_have_count(4)  # site, staff, device enrolled, revoked
+    expect(page.locator("#audit-rows tr")).to_have_count(5)  # the login, site, staff, device enrolled, revoked
     shot(page, "audit")
     page.select_option("#audit-kind", "device")
     expect(page.locator("#audit-rows tr").first).to_contain_text("吊销")
     expect(page.locator("#audit-rows tr")).to_have_count(2)
+
+
+def test_a_locked_account_is_shown_and_unlocked_and_the_log_filters_by_who_and_where(centre: Centre, page: Page) -> None:
+    for _ in range(5):  # five wrong passwords in a row lock the clerk's account
+        centre.session().post(centre.api("/auth/login"), json={"username": "clerk", "password": "Guess-word-1"})
+    open_admin(page, centre, "staff")
+    row = page.locator('#staff-table tr[data-username="clerk"]')
+    expect(row.locator(".a-state")).to_have_text("已锁定（连续登录失败）")
+    row.locator("button.a-unlock").click()
+    expect(page.locator("#toast")).to_have_text("已解锁，该用户可以重新登录")
+    expect(page.locator('#staff-table tr[data-username="clerk"] .a-state')).to_have_text("启用")
+    expect(page.locator('#staff-table tr[data-username="clerk"] button.a-unlock')).to_have_count(0)
+    time.sleep(1.1)  # the per-(username, address) back-off after five failures: 1 s
+    assert centre.login(Centre.CLERK)
+
+    open_admin(page, centre, "audit")
+    expect(page.locator("#audit-rows tr").first).to_contain_text("登录成功")
+    expect(page.locator("#audit-rows tr").first.locator(".a-address")).to_have_text("127.0.0.1")
+    page.fill("#audit-actor", "clerk")
+    page.select_option("#audit-kind", "login")
+    page.click("#audit-filters button[type=submit]")
+    # the clerk's login, the lock, and four failures before it: nobody else's
+    expect(page.locator("#audit-rows tr")).to_have_count(6)
+    expect(page.locator("#audit-rows tr").nth(1)).to_contain_text("登录失败，账号已锁定")
+    page.fill("#audit-address", "10.9.9.9")
+    page.click("#audit-filters button[type=submit]")
+    expect(page.locator("#audit-rows tr")).to_have_count(1)
+    expect(page.locator("#audit-rows")).to_contain_text("暂无记录")
 
 
 def test_a_site_manager_sets_the_queue_rules_of_their_sites_only(centre: Centre, page: Page) -> None:
