@@ -160,8 +160,8 @@ class Accounts:
         )
         # Hash anyway when the user is unknown so timing does not reveal which usernames exist.
         stored = row["password_hash"] if row else _DUMMY_HASH
-        right = check_password_hash(stored, password or "") and row is not None
-        if not right:
+        right = check_password_hash(stored, password or "")
+        if row is None or not right:
             self._failed(username, address)
             raise LoginFailed()
         if row["locked_at"] is not None:
