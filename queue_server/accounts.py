@@ -168,7 +168,7 @@ class Accounts:
             with self.db.transaction() as conn:
                 audit.record(
                     conn, username, "login_locked", "login", username, None,
-                    {"locked_at": row["locked_at"]}, address=address,
+                    {"locked_at": row["locked_at"]}, address=address, sites=json.loads(row["sites"]),
                 )  # fmt: skip
             raise AccountLocked(failures=MAX_FAILED_LOGINS)
         token = secrets.token_urlsafe(32)
@@ -179,9 +179,10 @@ class Accounts:
                 (self.token_hash(token), username, _now_text(), to_text(expires)),
             )
             conn.execute("UPDATE staff SET failed_logins = 0 WHERE username = ?", (username,))
+            # A site's admins read its staff's logins; unknown names only a city-wide admin.
             audit.record(
                 conn, username, "login", "login", username, None, {"role": row["role"]},
-                address=address,
+                address=address, sites=json.loads(row["sites"]),
             )  # fmt: skip
         return token
 
@@ -189,7 +190,7 @@ class Accounts:
         """Count a failure against the account (locking it at the limit) and audit it."""
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT failed_logins, locked_at FROM staff WHERE username = ? AND active = 1",
+                "SELECT failed_logins, locked_at, sites FROM staff WHERE username = ? AND active = 1",
                 (username,),
             ).fetchone()
             if row is None:
@@ -207,7 +208,7 @@ class Accounts:
             audit.record(
                 conn, username, "lock" if locks_now else "login_failed", "login", username, None,
                 {"failures": failures, "locked": locks_now or row["locked_at"] is not None},
-                address=address,
+                address=address, sites=json.loads(row["sites"]),
             )  # fmt: skip
 
     def logout(self, token: str) -> None:

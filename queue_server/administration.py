@@ -38,8 +38,8 @@ from .engine.hours import WEEKDAYS
 from .engine.ids import new_id
 from .engine.model import Counter, CounterKind, Site, SiteKind
 from .engine.rules import RETURN_TO_END
-from .retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
 from .passwords import check_password
+from .retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
 from .site_view import bundle_payload, service_payload, site_payload
 from .storage import Database
 from .storage import repository as repo

@@ -112,7 +112,6 @@ def record(
         """INSERT INTO audit_log
              (id, at, actor, action, kind, target, site_id, before, after, sites, address)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             entry.id,
             entry.at,

@@ -381,6 +381,9 @@ def personal_data_index(conn: sqlite3.Connection) -> None:
         """CREATE INDEX tickets_personal ON tickets (site_id, day)
            WHERE person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL"""
     )
+
+
+@migration
 def staff_lockout(conn: sqlite3.Connection) -> None:
     """An account locks after consecutive failed logins (accounts.py), until an admin unlocks it:
     the count and the moment it locked live with the account, so every process sees them."""

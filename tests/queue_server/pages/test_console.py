@@ -75,7 +75,7 @@ def test_a_manager_takes_over_a_window_a_clerk_left_open(centre: Centre, context
     expect(clerk_page.locator("#counter-state")).to_have_attribute("data-state", "open")
     manager = context.browser.new_context()  # type: ignore[union-attr]  # another person's browser
     try:
-        page = open_console(manager, centre, 5, ("manager", "hallqueue-manager"), state="open")
+        page = open_console(manager, centre, 5, ("manager", "Demo-Hall-2"), state="open")
         expect(page.locator("#held-text")).to_contain_text("本窗口正由 clerk 使用")
         expect(page.locator("button[data-action=call-next]")).to_be_disabled()
         page.keyboard.press("n")  # the keys do nothing either
