@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import os
+import random
 import struct
 import time
 from collections.abc import Callable
@@ -20,6 +21,25 @@ from typing import Any
 
 class ProtocolError(Exception):
     pass
+
+
+def refused_for(ack: Any) -> float | None:
+    """Seconds to wait before joining again when the centre refused a join as too frequent
+    (`too_many_joins`, as `queue_server.wire.join_retry_seconds` reads it), else None.
+    A thousand screens on one token rejoining at once are paced by the centre."""
+    if not isinstance(ack, dict) or ack.get("error") != "too_many_joins":
+        return None
+    return max(1.0, float(ack.get("retry_after") or 1)) * (1 + random.random() / 2)
+
+
+def join_screen(client: Any, join: dict[str, Any]) -> Any:
+    """Join with a python-socketio client, honouring `too_many_joins`."""
+    while True:
+        ack = client.call("join", join, timeout=30)
+        wait = refused_for(ack)
+        if wait is None:
+            return ack
+        time.sleep(wait)
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
@@ -72,7 +92,12 @@ class Screen:
         if not connected.startswith("40"):
             raise ProtocolError(f"Socket.IO connect refused: {connected[:80]!r}")
         self._task = asyncio.create_task(self._read_loop(reader))
-        ack = await asyncio.wait_for(self.call("join", join), 30)
+        while True:
+            ack = await asyncio.wait_for(self.call("join", join), 30)
+            wait = refused_for(ack)
+            if wait is None:
+                break
+            await asyncio.sleep(wait)
         if not (isinstance(ack, dict) and ack.get("ok")):
             raise ProtocolError(f"join refused: {ack}")
 

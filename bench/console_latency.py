@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 from _centre import BenchCentre, machine
-from _light_clients import Http, hold_screens, host_port
+from _light_clients import Http, hold_screens, host_port, join_screen
 
 
 def screens_process(url: str, token: str, joins: list[dict], ready, stop, results) -> None:  # type: ignore[no-untyped-def, type-arg]
@@ -37,7 +37,7 @@ def screens_process(url: str, token: str, joins: list[dict], ready, stop, result
         client = socketio.Client(reconnection=False)
         client.on("*", lambda *_: heard.__setitem__(0, heard[0] + 1))
         client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
-        client.call("join", join, timeout=30)
+        join_screen(client, join)
         clients.append(client)
     ready.put(len(clients))
     stop.wait()

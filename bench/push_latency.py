@@ -18,7 +18,7 @@ import time
 import requests
 import socketio
 from _centre import BenchCentre, machine
-from _light_clients import hold_screens
+from _light_clients import hold_screens, join_screen
 
 
 def listener_process(url: str, token: str, count: int, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def listener_process(url: str, token: str, count: int, ready, stop, results) -> 
 
         client.on("ticket.called", on_called)
         client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
-        client.call("join", {"site": "city-hall"}, timeout=30)
+        join_screen(client, {"site": "city-hall"})
         clients.append(client)
     ready.put(count)
     stop.wait()

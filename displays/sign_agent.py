@@ -9,6 +9,9 @@ that read, and from then on applies each event of the counter to what the sign s
 the number being served, 暂停服务 when paused, 窗口关闭 when closed. After every
 (re)connect it reads the counter again, so a restart of either side never leaves the
 sign stale; the sign is also rewritten every `refresh_seconds` in case it lost power.
+Events heard while a join is being answered are put in seq order with its backlog
+(`wire.CatchUp`); a join refused as too frequent is tried again after the
+`retry_after` it names.
 
 The centre's heartbeat (every PING_SECONDS, 2 s by default) says the centre is there.
 When the agent has heard nothing — no heartbeat, no event, no answer — for
@@ -134,7 +137,10 @@ class SignAgent:
         self.posted: list[tuple[str, int]] = []  # ratings the centre stored (for tests)
 
         self._events: queue.Queue[dict[str, Any]] = queue.Queue()
+        # Puts the events of the counter on `_events` in seq order, a join's backlog included.
+        self._follow = wire.CatchUp(self._events.put)
         self._need_sync = threading.Event()
+        self._sync_not_before = 0.0  # after a join refused as too frequent
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -151,6 +157,7 @@ class SignAgent:
         self.client.on("disconnect", self._on_disconnect)
         for name in wire.EVENT_TYPES:
             self.client.on(name, self._on_event)
+        self.client.on(wire.CATCH_UP, self._on_catch_up)
         self.client.on(wire.HEARTBEAT, self._on_heartbeat)
 
     # --- Socket.IO handlers (run on the client's thread: never block here) ------------
@@ -169,9 +176,13 @@ class SignAgent:
 
     def _on_event(self, payload: Any) -> None:
         self.heard_at = time.monotonic()
-        if isinstance(payload, dict):
-            self._events.put(payload)
-            self._wake.set()
+        self._follow.event(payload)
+        self._wake.set()
+
+    def _on_catch_up(self, page: Any) -> None:
+        self.heard_at = time.monotonic()
+        self._follow.page(page)
+        self._wake.set()
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -227,7 +238,11 @@ class SignAgent:
                     self._connect()
                 next_connect = time.monotonic() + 2
             try:
-                if self._need_sync.is_set() and self.client.connected:
+                if (
+                    self._need_sync.is_set()
+                    and self.client.connected
+                    and time.monotonic() >= self._sync_not_before
+                ):
                     self._sync()
                 while True:
                     try:
@@ -254,13 +269,24 @@ class SignAgent:
         self.ticket = view["current"]
         # Events queued before this read are older than it: the read covers them.
         self.last_seq = view["last_seq"]
-        ack = self.client.call(
-            wire.JOIN,
-            {"site": self.site, "counter": self.counter, "since": self.last_seq},
-            timeout=5,
-        )
-        if not ack or not ack.get("ok"):
+        since = self._follow.joining(self.last_seq)
+        try:
+            ack = self.client.call(
+                wire.JOIN, {"site": self.site, "counter": self.counter, "since": since}, timeout=5
+            )
+        except Exception:  # no answer: read and join again on the next step
+            self._need_sync.set()
+            raise
+        self._follow.joined(ack)
+        retry = wire.join_retry_seconds(ack)
+        if retry is not None:
+            log.warning("join refused as too frequent: trying again in %.1f s", retry)
+            self._sync_not_before = time.monotonic() + retry
+            self._need_sync.set()
+        elif not ack or not ack.get("ok"):
             log.error("join refused: %s", ack)
+            self._need_sync.set()
+        elif not ack.get("complete", True):  # too much missed to replay: read and join again
             self._need_sync.set()
         self.shown = None  # rewrite the sign after every sync
 
@@ -389,5 +415,3 @@ def run(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     agent.run_forever()
-
-

@@ -145,9 +145,28 @@ class CentreFeed:
 
     def _connected(self) -> None:
         self.missed = 0
-        self.client.emit(wire.JOIN, {"site": self.site})
+        self._join()
         self._heard()
         self.on_connection(True)
+
+    def _join(self) -> None:
+        # No `since`: the kiosk reads the site again on every (re)connect (on_connection),
+        # so it needs no backlog, only the live events.
+        self.client.emit(wire.JOIN, {"site": self.site}, callback=self._joined)
+
+    def _join_again(self) -> None:
+        if self.client.connected:  # else the next connect joins
+            self._join()
+
+    def _joined(self, ack: Any = None) -> None:
+        retry = wire.join_retry_seconds(ack)
+        if retry is not None:  # the centre is shedding joins (a storm of reconnects)
+            log.info("join refused as too frequent: trying again in %.1f s", retry)
+            timer = threading.Timer(retry, self._join_again)
+            timer.daemon = True
+            timer.start()
+        elif not (isinstance(ack, dict) and ack.get("ok")):
+            log.error("join refused: %s", ack)
 
     def _disconnected(self, *_: Any) -> None:
         self.on_connection(False)

@@ -118,6 +118,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该账号因连续 {failures} 次登录失败已被锁定，请联系管理员解锁",
         "This account is locked after {failures} failed logins in a row; ask an administrator to unlock it",
     ),
+    "too_many_joins": (
+        "加入过于频繁，请 {retry_after} 秒后再试",
+        "Joining too often; try again in {retry_after} seconds",
+    ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "payload_too_large": ("请求内容过大", "Request too large"),
     "internal_error": ("服务器内部错误，请稍后重试", "Internal server error; please retry"),

@@ -3,8 +3,10 @@
 A client connects with `auth={"token": …}` (a staff session token or a device
 token), then emits `join` with `{"site": SITE}` or `{"site": SITE, "counter": N}`
 and optionally `"since": SEQ`. It then receives every event of that site (or
-counter) as a Socket.IO event named by its type. With `since` it first receives
-the stored events after SEQ, in order, so a reconnect never misses a call.
+counter) as a Socket.IO event named by its type. With `since` it also receives
+the stored events after SEQ, in `catch_up` pages before the join's acknowledgement,
+so a reconnect never misses a call; how that stays gap-free without the write lock,
+and how a token that joins too often is slowed, is in `catch_up`.
 `heartbeat` is answered `{"ok": true}` at once: a device agent's way to know the
 centre is alive (browsers hear engine.io's pings instead).
 """
@@ -22,6 +24,8 @@ from flask import request
 from flask_socketio import SocketIO, join_room
 
 from . import wire
+from .catch_up import JOIN_COST, NO_BACKLOG, Backlog, JoinBudgets, TooManyJoins, wait_until
+from .messages import message, pick_language
 from .security import MAX_INTEGER
 from .storage import Database
 from .storage import repository as repo
@@ -31,14 +35,14 @@ if TYPE_CHECKING:
     from .app import Hall
 
 log = logging.getLogger("hallqueue.push")
-BACKLOG_LIMIT = 5000
 # Every connected socket's token is checked again this often: a revoked device or a
 # deactivated member stops hearing its rooms within this (plus the principal cache).
 REVALIDATE_SECONDS = 5.0
 
 
 def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
-    """The callback operations use after each commit (called with the write lock held)."""
+    """The callback operations use after each commit (called with the write lock held,
+    so events are published in seq order, by every process)."""
 
     def publish(payloads: list[dict[str, Any]]) -> None:
         for payload in payloads:
@@ -57,6 +61,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
     principals: dict[str, Principal] = {}
     tokens: dict[str, str] = {}
     lock = threading.Lock()
+    budgets = JoinBudgets()
     _start_revalidation(socketio, hall, tokens, lock)
     _start_heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock)
 
@@ -102,26 +107,56 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         conn = hall.db.conn
         if repo.get_site(conn, site) is None:
             return {"ok": False, "error": "unknown_site"}
+        # The budget is charged on an estimate read before the room is entered, so a
+        # refused join leaves no trace; the few events committed meanwhile go unbilled.
+        estimate = NO_BACKLOG
+        if since is not None:
+            estimate = Backlog(site, counter, since, repo.last_seq(conn, site))
+        try:
+            pace = budgets.admit(_budget_key(principal), JOIN_COST + estimate.cost)
+        except TooManyJoins as refused:
+            return _too_many_joins(refused.retry_after)
+        wait_until(pace.due(JOIN_COST))
         room = wire.counter_room(site, counter) if counter is not None else wire.site_room(site)
-        # Holding the write lock, nothing new is published between the backlog and
-        # the room join, so the client sees every event once, in order.
-        with hall.db.write_lock:
-            join_room(room)
-            backlog = (
-                repo.events_since(conn, site, since, BACKLOG_LIMIT) if since is not None else []
-            )
-            for payload in backlog:
-                if counter is not None and (payload.get("counter") or {}).get("number") != counter:
-                    continue
-                socketio.emit(payload["type"], payload, to=sid)
-            last = repo.last_seq(conn, site)
+        # The room first, then the backlog, read without the write lock: every event is in
+        # the backlog or heard live, possibly both (see catch_up).
+        join_room(room)
+        upto = repo.last_seq(conn, site)
+        backlog = Backlog(site, counter, since if since is not None else upto, upto)
+        replayed = pages = 0
+        for page in backlog.pages(conn):
+            wait_until(pace.due(JOIN_COST + page["events"][-1]["seq"] - backlog.since))
+            if sid not in principals:  # gone (or revoked) while it waited
+                break
+            # Straight to the socket, not through a message queue: the pages must reach
+            # the client before this join's acknowledgement.
+            socketio.emit(wire.CATCH_UP, page, to=sid, ignore_queue=True)
+            replayed += len(page["events"])
+            pages += 1
         return {
             "ok": True,
             "site": site,
             "counter": counter,
-            "last_seq": last,
-            "replayed": len(backlog),
+            "last_seq": upto,
+            "replayed": replayed,
+            "pages": pages,
+            "complete": backlog.complete,
         }
+
+
+def _budget_key(principal: Principal) -> str:
+    """Whose budget a join spends: screens sharing a device token share one."""
+    return f"{principal.kind}:{principal.name}"
+
+
+def _too_many_joins(retry_after: int) -> dict[str, Any]:
+    language = pick_language(request.headers.get("Accept-Language"))
+    return {
+        "ok": False,
+        "error": "too_many_joins",
+        "message": message("too_many_joins", language, retry_after=retry_after),
+        "retry_after": retry_after,
+    }
 
 
 def _start_revalidation(

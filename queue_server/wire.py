@@ -9,11 +9,16 @@ Kiosks and window-sign agents import this module and nothing else of
 and is delivered as a Socket.IO event named by its `type`. `seq` is a site-wide
 sequence number: clients remember the last one they saw and ask for what came
 after it (`join` with `since`, or `GET /api/v1/sites/{site}/events?since=`),
-and drop any event whose seq they have already seen.
+and drop any event whose seq they have already seen. A join's backlog arrives as
+`catch_up` pages before the join's acknowledgement, live events around them:
+`CatchUp` puts the two in order for a Python client.
 """
 
 from __future__ import annotations
 
+import random
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +63,12 @@ EVENT_TYPES = (
 JOIN = "join"
 JOINED = "joined"
 ERROR = "error"
+# Server → client, before a join's acknowledgement: one page of its backlog,
+# {"site", "counter", "events": [payload, …]} in seq order.
+CATCH_UP = "catch_up"
+# A join refused because its token joins too often: {"ok": false, "error": TOO_MANY_JOINS,
+# "retry_after": seconds}. Join again after that long (a little more, at random).
+TOO_MANY_JOINS = "too_many_joins"
 # A device agent (kiosk) asks whether the centre is alive; the ack is {"ok": true}. The
 # pages need not: they hear engine.io's pings (PING_SECONDS), which Python clients cannot.
 HEARTBEAT = "heartbeat"
@@ -155,3 +166,116 @@ def event_payload(event: Any, seq: int) -> dict[str, Any]:
         "counter": counter_payload(event.counter) if event.counter is not None else None,
         "data": event.data,
     }
+
+
+def join_retry_seconds(ack: Any) -> float | None:
+    """How long to wait before joining again after this acknowledgement: None unless it
+    is a `too_many_joins` refusal; a little more than its `retry_after`, at random, so
+    screens refused together do not come back together."""
+    if not isinstance(ack, dict) or ack.get("error") != TOO_MANY_JOINS:
+        return None
+    try:
+        seconds = max(1.0, float(ack.get("retry_after") or 1))
+    except (TypeError, ValueError):
+        seconds = 1.0
+    return seconds * (1 + random.random() / 2)
+
+
+class CatchUp:
+    """A Python client's side of joining one site's room with `since` (the pages do the
+    same in hallqueue.js and manage.js).
+
+    The centre enters the socket into the room, then sends the backlog in `catch_up`
+    pages, then acknowledges the join; live events can arrive at any point of that,
+    before the backlog events they follow (and python-socketio hands each message to a
+    thread of its own, so even the order of arrival is loose). So: from `joining()` on,
+    every live event is held; when the acknowledgement and as many pages as it counts
+    have arrived, pages and held events are applied together, sorted by seq, each seq
+    once; after that live events are applied as they come, any seq already applied
+    dropped. `apply` is called under a lock, one event at a time, in seq order.
+
+    A join answered `complete: false` (the backlog was too long to replay) keeps holding
+    until the client has read its state again and says so with `read(last_seq)`; a
+    refused join (e.g. `too_many_joins`) keeps holding until the next `joining()`.
+    """
+
+    def __init__(
+        self, apply: Callable[[dict[str, Any]], None], last_seq: int | None = None
+    ) -> None:
+        self.apply = apply
+        self.last_seq = last_seq  # newest seq applied, or covered by a read of the state
+        self._lock = threading.Lock()
+        self._holding = False
+        self._held: list[dict[str, Any]] = []
+        self._backlog: list[dict[str, Any]] = []
+        self._pages = 0
+        self._ack: dict[str, Any] | None = None
+
+    @property
+    def holding(self) -> bool:
+        return self._holding
+
+    def joining(self, last_seq: int | None = None) -> int | None:
+        """A join is about to be sent; returns its `since`. `last_seq`: the client has just
+        read its state, which covers the events up to it."""
+        with self._lock:
+            if last_seq is not None:
+                self.last_seq = last_seq
+            self._holding = True
+            self._held, self._backlog, self._pages, self._ack = [], [], 0, None
+            return self.last_seq
+
+    def event(self, payload: Any) -> None:
+        """A live event (any event type the client listens to)."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("seq"), int):
+            return
+        with self._lock:
+            if self._holding:
+                self._held.append(payload)
+            else:
+                self._apply_new(payload)
+
+    def page(self, data: Any) -> None:
+        """A `catch_up` page."""
+        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+            return
+        with self._lock:
+            if not self._holding:
+                return  # a page of a join given up
+            self._backlog += [
+                e for e in data["events"] if isinstance(e, dict) and isinstance(e.get("seq"), int)
+            ]
+            self._pages += 1
+            self._release_when_complete()
+
+    def joined(self, ack: Any) -> None:
+        """The join's acknowledgement (a refusal keeps holding: the caller joins again)."""
+        with self._lock:
+            if self._holding and isinstance(ack, dict) and ack.get("ok"):
+                self._ack = ack
+                self._release_when_complete()
+
+    def read(self, last_seq: int) -> None:
+        """After `complete: false`: the state was read again and covers the events up to
+        `last_seq`; what was held after it is applied."""
+        with self._lock:
+            self.last_seq = last_seq
+            self._release(self._held)
+
+    def _release_when_complete(self) -> None:
+        ack = self._ack
+        if ack is None or not ack.get("complete", True) or self._pages < int(ack.get("pages") or 0):
+            return
+        self._release(self._backlog + self._held)
+
+    def _release(self, events: list[dict[str, Any]]) -> None:
+        self._holding = False
+        self._held, self._backlog, self._pages, self._ack = [], [], 0, None
+        for payload in sorted(events, key=lambda e: e["seq"]):
+            self._apply_new(payload)
+
+    def _apply_new(self, payload: dict[str, Any]) -> None:
+        if self.last_seq is not None and payload["seq"] <= self.last_seq:
+            return
+        self.last_seq = payload["seq"]
+        self.apply(payload)

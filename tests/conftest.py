@@ -232,6 +232,64 @@ class CentreProcess(Centre):
                 self.kill()
 
 
+class Screen:
+    """A screen as the real ones behave, over python-socketio: follows one site, rejoins with
+    the last seq it applied after every (re)connect, puts each join's backlog and the live
+    events in order through `wire.CatchUp`, and joins again after a `too_many_joins`.
+    `events` is what it applied, `acks` every answer to its joins."""
+
+    def __init__(self, url: str, token: str, site: str = "city-hall", since: int | None = 0) -> None:
+        import socketio
+
+        from queue_server import wire
+
+        self.site = site
+        self.events: list[dict] = []  # type: ignore[type-arg]
+        self.acks: list[dict] = []  # type: ignore[type-arg]
+        self.follow = wire.CatchUp(self.events.append, since)
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5)
+        for name in wire.EVENT_TYPES:
+            self.client.on(name, self.follow.event)
+        self.client.on(wire.CATCH_UP, self.follow.page)
+        self.client.on("connect", self._join)
+        self.client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+
+    def _join(self) -> None:
+        from queue_server import wire
+
+        since = self.follow.joining()
+        self.client.emit(wire.JOIN, {"site": self.site, "since": since}, callback=self._joined)
+
+    def _join_again(self) -> None:
+        if self.client.connected:  # else the next connect joins
+            self._join()
+
+    def _joined(self, ack: dict | None = None) -> None:  # type: ignore[type-arg]
+        from queue_server import wire
+
+        self.acks.append(ack or {})
+        self.follow.joined(ack)
+        retry = wire.join_retry_seconds(ack)
+        if retry is not None:
+            threading.Timer(retry, self._join_again).start()
+
+    @property
+    def seqs(self) -> list[int]:
+        return [e["seq"] for e in self.events]
+
+    def wait_for(self, seq: int, timeout: float = 10.0) -> bool:
+        """Until it has applied `seq` (and is not catching up); False at the timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.events and self.events[-1]["seq"] >= seq and not self.follow.holding:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
 @pytest.fixture
 def centre_process(db_path: Path, tmp_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[CentreProcess]:
     kiosk, display = copy_demo(demo_template, db_path)

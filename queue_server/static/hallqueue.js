@@ -4,6 +4,12 @@
  * snapshot, then joins the site's room with `since` = the last sequence number it had
  * seen, so events missed while disconnected are replayed (and may be announced) and
  * nothing shown is stale. A snapshot is read again (throttled) after each event.
+ * The replay comes as `catch_up` pages before the join's acknowledgement, and live
+ * events may come before the pages they follow: from the connect until the join is
+ * answered, live events are held, then pages and held events are delivered together
+ * in seq order, each once (queue_server/catch_up.py says why that leaves no gap).
+ * A backlog too long to replay (`complete: false`) is replaced by a fresh snapshot;
+ * a join refused as too frequent (`too_many_joins`) is sent again after `retry_after`.
  *
  * HQ.heartbeat() is how every screen knows it is still live: the centre broadcasts a
  * `heartbeat` every PING_SECONDS (window.HQ_PING_MS); a screen that has heard nothing —
@@ -163,6 +169,9 @@
       fetching: false,
       again: false,
       joined: false,
+      joining: null, // while a join is unanswered: {since, backlog, held}
+      lastAck: null,
+      fullReads: 0, // snapshots read because a backlog was too long to replay
       beat: null,
     };
     const minInterval = opts.minInterval === undefined ? 1000 : opts.minInterval;
@@ -209,12 +218,63 @@
     }
 
     function onAny(name, payload) {
-      if (!payload || typeof payload.seq !== "number") return;
+      if (!payload || payload.site !== opts.site) return; // an admin also hears other sites
+      if (name === "catch_up") {
+        if (state.joining && Array.isArray(payload.events)) state.joining.backlog.push(...payload.events);
+        return;
+      }
+      if (typeof payload.seq !== "number") return;
+      if (state.joining) state.joining.held.push(payload);
+      else if (state.seenSeq === null || payload.seq > state.seenSeq) deliver(payload);
+    }
+
+    /* An event reaches the page; `replayed` when the snapshot on screen already has it. */
+    function deliver(payload) {
       const replayed = state.snapshotSeq !== null && payload.seq <= state.snapshotSeq;
-      if (state.seenSeq !== null && payload.seq <= state.seenSeq && !state.catchingUp) return;
       if (state.seenSeq === null || payload.seq > state.seenSeq) state.seenSeq = payload.seq;
       if (opts.onEvent) opts.onEvent(payload, { replayed, clockOffset: state.clockOffset });
       if (!replayed) schedule();
+    }
+
+    /* Join the room, replaying from `joining.since`; answered, deliver what was held. */
+    function join(joining, fresh) {
+      const request = { site: opts.site, since: joining.since };
+      if (opts.counter !== undefined && opts.counter !== null) request.counter = opts.counter;
+      joining.backlog = [];
+      socket.emit("join", request, async (ack) => {
+        if (state.joining !== joining) return; // this connection is gone
+        if (ack && ack.error === "too_many_joins") {
+          const wait = Math.max(1, Number(ack.retry_after) || 1) * (1 + Math.random() / 2);
+          setTimeout(() => state.joining === joining && socket.connected && join(joining, fresh), wait * 1000);
+          return;
+        }
+        state.lastAck = ack;
+        if (!ack || !ack.ok) {
+          state.joining = null;
+          state.joined = false;
+          if (opts.onError) opts.onError(new Error((ack && ack.error) || "join failed"));
+          return;
+        }
+        if (!ack.complete) {
+          // Too much missed to replay: read everything again instead. The room is joined,
+          // so whatever happens meanwhile is held and delivered after the read.
+          state.fullReads += 1;
+          fresh = await refresh(true);
+          if (state.joining !== joining) return;
+        }
+        state.joining = null;
+        state.joined = true;
+        let last = joining.since === null ? -Infinity : joining.since;
+        for (const payload of joining.backlog.concat(joining.held).sort((a, b) => a.seq - b.seq)) {
+          if (payload.seq <= last) continue; // replayed and heard live: once
+          last = payload.seq;
+          deliver(payload);
+        }
+        if (ack.last_seq > (state.snapshotSeq || 0)) schedule();
+        // Live only with a snapshot read on this connection; otherwise the next ping
+        // (onHeardAgain) tries again.
+        if (fresh) beat.markLive();
+      });
     }
 
     const socket = io({
@@ -238,30 +298,20 @@
     });
     state.beat = beat;
     socket.on("connect", async () => {
-      const since = state.seenSeq;
+      // Held from now on (an admin hears every site from the connect): nothing is
+      // delivered twice or out of order around the snapshot and the join.
+      const joining = (state.joining = { since: state.seenSeq, backlog: [], held: [] });
       // A fresh snapshot first, so the screen is right even if the backlog was cut short.
       const fresh = await refresh(true);
-      const join = { site: opts.site };
-      if (opts.counter !== undefined && opts.counter !== null) join.counter = opts.counter;
+      if (state.joining !== joining) return;
       // Events after `since` that the snapshot already covers come back as replays:
       // they are not shown again but a screen may still announce a call it missed.
-      join.since = since === null ? state.snapshotSeq : since;
-      state.catchingUp = true;
-      socket.emit("join", join, (ack) => {
-        state.catchingUp = false;
-        state.joined = !!(ack && ack.ok);
-        if (!ack || !ack.ok) {
-          if (opts.onError) opts.onError(new Error((ack && ack.error) || "join failed"));
-          return;
-        }
-        if (ack.last_seq > (state.snapshotSeq || 0)) schedule();
-        // Live only with a snapshot read on this connection; otherwise the next ping
-        // (onHeardAgain) tries again.
-        if (fresh) beat.markLive();
-      });
+      if (joining.since === null) joining.since = state.snapshotSeq;
+      join(joining, fresh);
     });
     socket.on("disconnect", (reason) => {
       state.joined = false;
+      state.joining = null; // the next connect joins again from the last seq delivered
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
     });
     socket.on("connect_error", () => {

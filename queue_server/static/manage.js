@@ -3,8 +3,12 @@
  * One Socket.IO connection for every site in scope. On each (re)connect the page reads
  * the whole state once (GET /manage/live), then joins each site's room with `since` =
  * that site's last seq, and from then on applies events: each carries the ticket and
- * the counter as they are after the change, so nothing is read again. An event that
- * skips a seq (or starts a new local day) makes the page read everything again.
+ * the counter as they are after the change, so nothing is read again. While a site's
+ * join is unanswered its live events are held; its backlog (`catch_up` pages) and the
+ * held events are then applied together in seq order (queue_server/catch_up.py). An
+ * event that skips a seq (or starts a new local day), or a backlog too long to replay
+ * (`complete: false`), makes the page read everything again; a join refused as too
+ * frequent is sent again after its `retry_after`.
  * The only timed work is local: durations move on, and once a minute the device list
  * is re-read, because a kiosk's heartbeat (or its silence) is not an event.
  * While the centre is not heard from (HQ.heartbeat: no ping for two ping intervals, or
@@ -30,6 +34,7 @@
     beat: null,
     syncing: false,
     buffer: [],
+    joining: new Map(), // site id → {backlog, held} while its join is unanswered
     resyncTimer: null,
     timers: [],
   };
@@ -131,15 +136,44 @@
   }
 
   function onEvent(name, payload) {
-    if (!payload || typeof payload.seq !== "number") return;
+    if (!payload) return;
+    if (name === "catch_up") {
+      const joining = state.joining.get(payload.site);
+      if (joining && Array.isArray(payload.events)) joining.backlog.push(...payload.events);
+      return;
+    }
+    if (typeof payload.seq !== "number") return;
+    const joining = state.joining.get(payload.site);
     if (state.syncing) state.buffer.push(payload);
+    else if (joining) joining.held.push(payload);
     else apply(payload);
+  }
+
+  /* Join a site's room from the seq shown; answered, apply its backlog and what was held. */
+  function join(id, joinings, joining) {
+    joining.backlog = [];
+    state.socket.emit("join", { site: id, since: state.sites.get(id).seq }, (ack) => {
+      if (state.joining !== joinings || joinings.get(id) !== joining) return; // resynced since
+      if (ack && ack.error === "too_many_joins") {
+        const wait = Math.max(1, Number(ack.retry_after) || 1) * (1 + Math.random() / 2);
+        setTimeout(() => state.joining === joinings && state.socket && join(id, joinings, joining), wait * 1000);
+        return;
+      }
+      if (ack && ack.ok && !ack.complete) {
+        resyncSoon(); // too much missed to replay: read everything again (still holding)
+        return;
+      }
+      joinings.delete(id);
+      if (!ack || !ack.ok) console.warn("join", id, ack);
+      for (const ev of joining.backlog.concat(joining.held).sort((a, b) => a.seq - b.seq)) apply(ev);
+    });
   }
 
   async function resync() {
     if (state.syncing) return;
     state.syncing = true;
     state.buffer = [];
+    state.joining = new Map();
     try {
       load(await M.api("/manage/live"));
       hook.syncs += 1;
@@ -150,14 +184,12 @@
     }
     state.syncing = false;
     if (!state.socket) return; // logged out meanwhile
-    const held = state.buffer.sort((a, b) => a.seq - b.seq);
+    const joinings = state.joining;
+    for (const id of state.sites.keys()) joinings.set(id, { backlog: [], held: [] });
+    const buffered = state.buffer;
     state.buffer = [];
-    for (const ev of held) apply(ev);
-    for (const id of state.sites.keys()) {
-      state.socket.emit("join", { site: id, since: state.sites.get(id).seq }, (ack) => {
-        if (!ack || !ack.ok) console.warn("join", id, ack);
-      });
-    }
+    for (const ev of buffered) onEvent(ev.type, ev); // held with their site's join
+    for (const [id, joining] of joinings) join(id, joinings, joining);
     render();
     if (state.beat) state.beat.markLive(); // everything shown was read just now
   }

@@ -324,6 +324,23 @@ def events_since(
     return [json.loads(r[0]) for r in rows]
 
 
+def events_between(
+    conn: sqlite3.Connection,
+    site_id: str,
+    after: int,
+    upto: int,
+    limit: int,
+    counter: int | None = None,
+) -> list[dict[str, Any]]:
+    """A site's events with after < seq <= upto, in order (only one counter's, if given)."""
+    mine = "" if counter is None else " AND counter = ?"
+    rows = conn.execute(
+        f"SELECT payload FROM events WHERE site_id = ? AND seq > ? AND seq <= ?{mine} ORDER BY seq LIMIT ?",
+        (site_id, after, upto, *(() if counter is None else (counter,)), limit),
+    )
+    return [json.loads(r[0]) for r in rows]
+
+
 def last_seq(conn: sqlite3.Connection, site_id: str) -> int:
     row = conn.execute("SELECT last_seq FROM sites WHERE id = ?", (site_id,)).fetchone()
     return int(row[0]) if row else 0

@@ -14,24 +14,50 @@ from tests.conftest import Centre
 
 
 class Listener:
-    """A Socket.IO client that records every event it receives, in order."""
+    """A Socket.IO client that records every event it receives, in order.
+
+    Once joined to a site, that site's events (replayed pages and live ones) go through
+    `wire.CatchUp`, as a real screen's do; other sites' events (an admin hears all) are
+    recorded as they come.
+    """
 
     def __init__(self, url: str, token: str | None) -> None:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         for name in wire.EVENT_TYPES:
             self.client.on(name, self._record)
+        self.client.on(wire.CATCH_UP, self._page)
         self.url = url
         self.token = token
+        self.site: str | None = None
+        self.follow: wire.CatchUp | None = None
+        self.pages: list[dict[str, Any]] = []
 
     def _record(self, payload: dict[str, Any]) -> None:
-        self.events.put(payload)
+        follow = self.follow
+        if follow is not None and payload.get("site") == self.site:
+            follow.event(payload)
+        else:
+            self.events.put(payload)
+
+    def _page(self, page: dict[str, Any]) -> None:
+        self.pages.append(page)
+        if self.follow is not None:
+            self.follow.page(page)
 
     def connect(self) -> None:
         self.client.connect(self.url, auth={"token": self.token} if self.token else None, transports=["websocket"], wait_timeout=5)
 
     def join(self, **data: Any) -> dict[str, Any]:
-        return self.client.call(wire.JOIN, data, timeout=5)  # type: ignore[no-any-return]
+        before = self.site, self.follow
+        self.site, self.follow = data.get("site"), wire.CatchUp(self.events.put, data.get("since"))
+        self.follow.joining()
+        ack = self.client.call(wire.JOIN, data, timeout=5)
+        if isinstance(ack, dict) and ack.get("ok"):
+            self.follow.joined(ack)
+        else:
+            self.site, self.follow = before
+        return ack  # type: ignore[no-any-return]
 
     def next(self, timeout: float = 5.0) -> dict[str, Any]:
         return self.events.get(timeout=timeout)

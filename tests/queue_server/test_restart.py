@@ -6,10 +6,8 @@ import sqlite3
 import threading
 
 import requests
-import socketio
 
-from queue_server import wire
-from tests.conftest import CentreProcess
+from tests.conftest import CentreProcess, Screen
 
 
 def test_acknowledged_tickets_survive_kill_9(centre_process: CentreProcess) -> None:
@@ -75,23 +73,8 @@ def test_acknowledged_tickets_survive_kill_9(centre_process: CentreProcess) -> N
 
 def test_display_catches_up_after_restart(centre_process: CentreProcess) -> None:
     centre = centre_process
-    seen: list[dict] = []
-    client = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5)
-    last = {"seq": 0}
-
-    def record(payload: dict) -> None:
-        if payload["seq"] > last["seq"]:
-            last["seq"] = payload["seq"]
-            seen.append(payload)
-
-    for name in wire.EVENT_TYPES:
-        client.on(name, record)
-
-    @client.event
-    def connect() -> None:  # rejoin with the last seq after every (re)connect
-        client.emit(wire.JOIN, {"site": "city-hall", "since": last["seq"]})
-
-    client.connect(centre.url, auth={"token": centre.display_token}, transports=["websocket"], wait_timeout=5)
+    # Rejoins with the last seq it saw after every (re)connect (tests.conftest.Screen).
+    screen = Screen(centre.url, centre.display_token)
     try:
         centre.issue("A101")
         centre.counter(1, "open")
@@ -101,11 +84,12 @@ def test_display_catches_up_after_restart(centre_process: CentreProcess) -> None
         centre.issue("B201")
         deadline = threading.Event()
         for _ in range(100):
-            if len(seen) >= 4:
+            if len(screen.events) >= 4:
                 break
             deadline.wait(0.1)
     finally:
-        client.disconnect()
+        screen.close()
+    seen = screen.events
     fresh = centre.get("/sites/city-hall/events?since=0", token=centre.display_token).json()["events"]
     assert [e["seq"] for e in seen] == [e["seq"] for e in fresh]
     assert [e["type"] for e in seen] == ["ticket.issued", "counter.opened", "ticket.called", "ticket.issued"]

@@ -2,8 +2,10 @@
 
 Three kiosks issue tickets (each with its own request ids), two clerks call and
 finish at two windows, and two hall displays follow the site over Socket.IO,
-rejoining with the last seq they saw after every reconnect. The centre is killed
-with SIGKILL in the middle and started again on the same database file. Then:
+rejoining with the last seq they saw after every reconnect (`tests.conftest.Screen`:
+each join's backlog and the live events put in order as the real screens do). The
+centre is killed with SIGKILL in the middle and started again on the same database
+file. Then:
 
 - every ticket whose issue was acknowledged is stored with the number it was given;
 - no number is given twice;
@@ -20,43 +22,13 @@ import time
 from typing import Any
 
 import requests
-import socketio
 
 from queue_server import wire
-from tests.conftest import CentreProcess
+from tests.conftest import CentreProcess, Screen
 
 SITE = "city-hall"
 ISSUES_BEFORE_KILL = 60
 CALLS_BEFORE_KILL = 8
-
-
-class Display:
-    """A display as the real ones behave: keeps the highest seq seen, rejoins with it."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.last = 0
-        self.lock = threading.Lock()
-        self.client = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5)
-        for name in wire.EVENT_TYPES:
-            self.client.on(name, self._record)
-        self.client.on("connect", self._rejoin)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
-
-    def _rejoin(self) -> None:
-        with self.lock:
-            since = self.last
-        self.client.emit(wire.JOIN, {"site": SITE, "since": since})
-
-    def _record(self, payload: dict[str, Any]) -> None:
-        with self.lock:
-            if payload["seq"] > self.last:  # a replay after rejoining may repeat what was seen
-                assert payload["seq"] == self.last + 1 or self.last == 0, (self.last, payload["seq"])
-                self.last = payload["seq"]
-                self.events.append(payload)
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 def summary(events: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
@@ -111,7 +83,7 @@ def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
         except requests.RequestException:
             return
 
-    displays = [Display(centre.url, centre.display_token) for _ in range(2)]
+    displays = [Screen(centre.url, centre.display_token, SITE) for _ in range(2)]
     workers = [threading.Thread(target=kiosk, args=(k,)) for k in range(3)]
     workers += [threading.Thread(target=clerk, args=(n,)) for n in (1, 2)]
     try:
@@ -159,16 +131,13 @@ def test_kill_9_under_issues_and_calls(centre_process: CentreProcess) -> None:
         assert centre.counter(1, "call-next").status_code in (200, 204, 409)
 
         fresh = centre.get(f"/sites/{SITE}/events?since=0&limit=5000", token=centre.display_token).json()["events"]
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(d.last < fresh[-1]["seq"] for d in displays):
-            time.sleep(0.05)
+        for display in displays:
+            display.wait_for(fresh[-1]["seq"], timeout=15)
         for display in displays:
             assert summary(display.events) == summary(fresh)
         # And a client joining from scratch now reads the same log over Socket.IO.
-        newcomer = Display(centre.url, centre.display_token)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and newcomer.last < fresh[-1]["seq"]:
-            time.sleep(0.05)
+        newcomer = Screen(centre.url, centre.display_token, SITE)
+        newcomer.wait_for(fresh[-1]["seq"])
         newcomer.close()
         assert summary(newcomer.events) == summary(fresh)
     finally:

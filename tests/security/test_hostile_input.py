@@ -75,6 +75,8 @@ def test_any_join_payload_gets_an_answer_and_nothing_it_should_not(app: Any, pay
             assert payload["site"] == "city-hall"  # a hall display joins its own site only
         received = client.get_received()
         assert all(message["args"][0]["site"] == "city-hall" for message in received)
+        replayed = [e for m in received if m["name"] == wire.CATCH_UP for e in m["args"][0]["events"]]
+        assert all(event["site"] == "city-hall" for event in replayed)
         # Unknown events are ignored, never answered with data.
         client.emit("no-such-event", payload)
         assert client.get_received() == []

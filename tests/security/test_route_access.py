@@ -291,6 +291,7 @@ def test_who_may_join(cast: Cast) -> None:
         heard: list[dict[str, Any]] = []
         for name in wire.EVENT_TYPES:
             client.on(name, heard.append)
+        client.on(wire.CATCH_UP, lambda page, heard=heard: heard.extend(page["events"]))
         client.connect(centre.url, auth={"token": cast.tokens[who]}, transports=["websocket"], wait_timeout=5)
         try:
             for data, allowed in ROOMS:
