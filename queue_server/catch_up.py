@@ -56,7 +56,7 @@ BACKLOG_LIMIT = 2000  # events one join replays at most; past it: complete = fal
 PAGE_EVENTS = 200  # events per `catch_up` message
 JOIN_COST = 10  # a join costs as much as replaying this many events
 EVENTS_PER_SECOND = 2000.0  # per token, in this process
-BURST_EVENTS = 4000  # what a token may spend at once after a quiet spell
+BURST_EVENTS = 2000  # what a token may spend at once after a quiet spell: one full backlog
 MAX_WAIT_SECONDS = 5.0  # a join that would wait longer is refused (retry_after)
 MAX_TRACKED = 50_000  # tokens remembered; fully refilled ones are forgotten first
 

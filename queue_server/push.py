@@ -120,7 +120,10 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         room = wire.counter_room(site, counter) if counter is not None else wire.site_room(site)
         # The room first, then the backlog, read without the write lock: every event is in
         # the backlog or heard live, possibly both (see catch_up).
-        join_room(room)
+        try:
+            join_room(room)
+        except (KeyError, ValueError):  # the socket went away while its join waited
+            return {"ok": False, "error": "unauthorized"}
         upto = repo.last_seq(conn, site)
         backlog = Backlog(site, counter, since if since is not None else upto, upto)
         replayed = pages = 0
