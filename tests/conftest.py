@@ -232,6 +232,76 @@ class CentreProcess(Centre):
                 self.kill()
 
 
+@pytest.fixture
+def tight_join_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joins budgeted at 200 replayed events a second per token, a burst of 100, refused
+    past a 1 s wait (a join costs 10): the defaults scaled down, so refusals come at
+    predictable moments. Request it before the `centre` it applies to."""
+    from queue_server import catch_up
+
+    monkeypatch.setattr(catch_up, "EVENTS_PER_SECOND", 200.0)
+    monkeypatch.setattr(catch_up, "BURST_EVENTS", 100)
+    monkeypatch.setattr(catch_up, "MAX_WAIT_SECONDS", 1.0)
+
+
+def fill_log(db_path: Path, site: str, count: int) -> int:
+    """Grow a site's event log to `count` events by copying its last one (there must be
+    one); returns the site's last_seq."""
+    import json
+    import sqlite3
+    import uuid
+
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        last = conn.execute("SELECT last_seq FROM sites WHERE id = ?", (site,)).fetchone()[0]
+        row = conn.execute(
+            "SELECT type, at, ticket_id, counter, payload FROM events WHERE site_id = ? AND seq = ?", (site, last)
+        ).fetchone()
+        for seq in range(last + 1, count + 1):
+            payload = {**json.loads(row[4]), "seq": seq, "id": uuid.uuid4().hex}
+            conn.execute(
+                "INSERT INTO events (id, site_id, seq, type, at, ticket_id, counter, payload) VALUES (?,?,?,?,?,?,?,?)",
+                (payload["id"], site, seq, row[0], row[1], row[2], row[3], json.dumps(payload, ensure_ascii=False)),
+            )
+        conn.execute("UPDATE sites SET last_seq = ? WHERE id = ?", (max(last, count), site))
+        conn.execute("COMMIT")
+    return max(last, count)
+
+
+def spend_join_budget(centre: Centre, token: str) -> None:
+    """Under `tight_join_budget`: one join with since=0 over a log of 1,000 events takes the
+    token's next 5 s, so its joins are refused for the next 3.5 s or so."""
+    import socketio
+
+    from queue_server import wire
+
+    centre.issue("A101")
+    fill_log(centre.db_path, "city-hall", 1000)
+    replaying = threading.Event()
+    client = socketio.Client(reconnection=False)
+    client.on(wire.CATCH_UP, lambda _page: replaying.set())
+    client.connect(centre.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+    client.emit(wire.JOIN, {"site": "city-hall", "since": 0})
+    assert replaying.wait(5), "the budget-spending join was not replayed"
+    client.disconnect()
+
+
+@pytest.fixture
+def slow_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process centre waits 50 ms before each page of a join's backlog (as a busy
+    centre may): events made meanwhile reach the joining screen live, before the pages they
+    follow, every time — the race a screen's catch-up must order."""
+    from queue_server import push
+
+    paced = push.wait_until
+
+    def slowly(moment: float) -> None:
+        time.sleep(0.05)
+        paced(moment)
+
+    monkeypatch.setattr(push, "wait_until", slowly)
+
+
 class Screen:
     """A screen as the real ones behave, over python-socketio: follows one site, rejoins with
     the last seq it applied after every (re)connect, puts each join's backlog and the live
@@ -252,7 +322,17 @@ class Screen:
             self.client.on(name, self.follow.event)
         self.client.on(wire.CATCH_UP, self.follow.page)
         self.client.on("connect", self._join)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+        self.token = token
+        self.connect(url)
+
+    def connect(self, url: str) -> None:
+        self.client.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
+
+    def reconnect(self, url: str, away: float = 0.0) -> None:
+        """Drop the connection (even in the middle of a catch-up) and connect to `url`."""
+        self.client.disconnect()
+        time.sleep(away)
+        self.connect(url)
 
     def _join(self) -> None:
         from queue_server import wire

@@ -172,6 +172,7 @@
       joining: null, // while a join is unanswered: {since, backlog, held}
       lastAck: null,
       fullReads: 0, // snapshots read because a backlog was too long to replay
+      delivered: [], // the last seqs delivered, newest last (for diagnostics and tests)
       beat: null,
     };
     const minInterval = opts.minInterval === undefined ? 1000 : opts.minInterval;
@@ -232,6 +233,8 @@
     function deliver(payload) {
       const replayed = state.snapshotSeq !== null && payload.seq <= state.snapshotSeq;
       if (state.seenSeq === null || payload.seq > state.seenSeq) state.seenSeq = payload.seq;
+      state.delivered.push(payload.seq);
+      if (state.delivered.length > 1000) state.delivered.splice(0, 500);
       if (opts.onEvent) opts.onEvent(payload, { replayed, clockOffset: state.clockOffset });
       if (!replayed) schedule();
     }

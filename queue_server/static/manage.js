@@ -38,7 +38,7 @@
     resyncTimer: null,
     timers: [],
   };
-  const hook = (window.hallqueueManage = { renders: 0, events: 0, syncs: 0, state });
+  const hook = (window.hallqueueManage = { renders: 0, events: 0, syncs: 0, gaps: 0, state });
 
   const now = () => Date.now() + state.clockOffset;
   const minutesSince = (iso) => (iso ? Math.max(0, (now() - Date.parse(iso)) / 60000) : null);
@@ -96,6 +96,7 @@
     const s = state.sites.get(ev.site);
     if (!s || typeof ev.seq !== "number" || ev.seq <= s.seq) return;
     if (ev.seq > s.seq + 1 || (ev.ticket && ev.ticket.day > s.day)) {
+      if (ev.seq > s.seq + 1) hook.gaps += 1;
       resyncSoon(); // a gap, or a new local day: read everything again
       return;
     }

@@ -12,7 +12,7 @@ import pytest
 
 from devices.sim.modbus_sim import ModbusBusSimulator
 from displays.sign_agent import LOST_TEXT, SignAgent, SignView, lost_view, sign_view
-from tests.conftest import ROOT, Centre
+from tests.conftest import ROOT, Centre, spend_join_budget
 from tests.queue_server.pages.conftest import enrol
 
 
@@ -223,5 +223,22 @@ def test_a_centre_never_reached_is_said_on_the_sign(rs485: ModbusBusSimulator) -
     try:
         wait_until(lambda: rs485.sign(1).display().text == LOST_TEXT, timeout=5)
         assert rs485.sign(1).display().number == ""
+    finally:
+        running.stop()
+
+
+def test_a_join_refused_as_too_frequent_is_sent_again(
+    tight_join_budget: None, centre: Centre, sign_token: str, rs485: ModbusBusSimulator
+) -> None:
+    """Signs sharing one token rejoin at once: the agent waits `retry_after` and joins again
+    with the seq it read, and the sign follows the counter from then on."""
+    spend_join_budget(centre, sign_token)
+    running = SignAgent(centre.url, sign_token, "city-hall", 3, rs485.path, address=1, poll_seconds=0.05)
+    running.start()
+    try:
+        wait_until(lambda: running._sync_not_before > 0, timeout=5)  # refused once
+        centre.counter(3, "open")
+        called = centre.counter(3, "call-next").json()["ticket"]
+        wait_until(shows(rs485, called["number"], "serving"), timeout=10)
     finally:
         running.stop()

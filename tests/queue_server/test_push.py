@@ -1,7 +1,9 @@
 """Real-time push with real python-socketio clients against the real centre."""
 from __future__ import annotations
 
+import itertools
 import queue
+import random
 import threading
 import time
 from typing import Any
@@ -10,7 +12,7 @@ import pytest
 import socketio
 
 from queue_server import wire
-from tests.conftest import Centre
+from tests.conftest import Centre, Screen
 
 
 class Listener:
@@ -161,6 +163,43 @@ def test_reconnect_under_load_misses_nothing(centre: Centre, listen) -> None:  #
     received += client.drain(0.5)
     seqs = [e["seq"] for e in received]
     assert seqs == list(range(start + 1, start + 41))
+
+
+def test_a_screen_reconnecting_at_random_under_load_sees_every_event_once_in_order(slow_replay: None, centre: Centre) -> None:
+    """Honest catch-up without the write lock: live events race the replayed pages on every
+    rejoin (the client orders them), and a drop can even come in the middle of a catch-up."""
+    start = centre.get("/sites/city-hall").json()["last_seq"]
+    stop = threading.Event()
+
+    def busy_hall() -> None:
+        clerk = centre.login()
+        centre.counter(1, "open")
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            centre.issue("B202", request_id=f"busy-{i}")
+            if i % 3 == 0:
+                centre.post("/sites/city-hall/counters/1/call-next", token=clerk)
+
+    rng = random.Random(12)
+    screen = Screen(centre.url, centre.display_token, since=start)
+    worker = threading.Thread(target=busy_hall)
+    worker.start()
+    try:
+        for _ in range(15):
+            time.sleep(rng.uniform(0.0, 0.25))
+            screen.reconnect(centre.url, away=rng.uniform(0.0, 0.15))
+    finally:
+        stop.set()
+        worker.join()
+    last = centre.get("/sites/city-hall").json()["last_seq"]
+    assert screen.wait_for(last), (screen.seqs[-3:], last)
+    screen.close()
+    logged = centre.get(f"/sites/city-hall/events?since={start}&limit=5000", token=centre.display_token).json()["events"]
+    assert screen.seqs == list(range(start + 1, last + 1)) == [e["seq"] for e in logged]
+    assert [e["id"] for e in screen.events] == [e["id"] for e in logged]
+    assert all(a["ok"] for a in screen.acks), screen.acks  # a drop mid-catch-up loses its ack
+    assert sum(a["replayed"] for a in screen.acks) > 0  # some of it came back as pages
 
 
 def test_connect_without_or_with_wrong_token_is_refused(centre: Centre) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import itertools
 import os
 import queue
+import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ import pytest
 import socketio
 
 from queue_server import wire
-from tests.conftest import ROOT, CentreProcess, copy_demo, free_port, wait_for_http
+from tests.conftest import ROOT, CentreProcess, Screen, copy_demo, free_port, wait_for_http
 
 SITE = "city-hall"
 
@@ -162,3 +164,39 @@ def test_each_screen_hears_one_heartbeat_not_one_per_process(listening: Listenin
     for heard in beats:
         assert 2 <= len(heard) <= 3, beats
         assert all(1.5 < later - earlier for earlier, later in itertools.pairwise(heard)), beats
+
+
+def test_a_screen_catching_up_through_either_process_sees_every_event_once_in_order(
+    two_centres: tuple[QueuedCentre, QueuedCentre],
+) -> None:
+    """Catch-up holds no lock: events made through the other process reach a joining screen
+    through Redis at any moment, before or after the pages they follow; the screen's
+    ordering (wire.CatchUp) must leave no gap and no repeat, however the rounds fall."""
+    a, b = two_centres
+    start = a.get(f"/sites/{SITE}").json()["last_seq"]
+    stop = threading.Event()
+
+    def kiosk_on_both() -> None:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            (a, b)[i % 2].issue("A101", request_id=f"both-{i}")
+
+    rng = random.Random(7)
+    screen = Screen(a.url, a.display_token, SITE, since=start)
+    worker = threading.Thread(target=kiosk_on_both)
+    worker.start()
+    try:
+        for round_ in range(12):  # rejoin through the other process each time
+            time.sleep(rng.uniform(0.0, 0.3))
+            screen.reconnect((b, a)[round_ % 2].url, away=rng.uniform(0.0, 0.15))
+    finally:
+        stop.set()
+        worker.join()
+    last = a.get(f"/sites/{SITE}").json()["last_seq"]
+    assert screen.wait_for(last), (screen.seqs[-3:], last)
+    screen.close()
+    logged = a.get(f"/sites/{SITE}/events?since={start}&limit=5000", token=a.display_token).json()["events"]
+    assert screen.seqs == list(range(start + 1, last + 1)) == [e["seq"] for e in logged]
+    assert [e["id"] for e in screen.events] == [e["id"] for e in logged]
+    assert sum(ack.get("replayed", 0) for ack in screen.acks) > 0

@@ -1,6 +1,9 @@
 """The live dashboard and city view in real headless Chromium, updated by push."""
 from __future__ import annotations
 
+import itertools
+import random
+import threading
 import time
 
 import pytest
@@ -127,3 +130,31 @@ def test_a_clerk_cannot_use_the_dashboard(centre: Centre, page: Page) -> None:
     login(page, centre, "/manage", Centre.CLERK)
     expect(page.locator("#login-error")).to_have_text("该账号不是管理人员")
     expect(page.locator("#work")).to_be_hidden()
+
+
+def test_reconnects_under_a_busy_hall_catch_up_without_a_gap(slow_replay: None, centre: Centre, page: Page) -> None:
+    """Each reconnect reads the state and joins with `since`; the events made meanwhile race
+    the replayed pages, and the page must apply them in order (a gap would show as one)."""
+    open_dashboard(page, centre)
+    stop = threading.Event()
+
+    def busy_hall() -> None:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            centre.issue("A101", request_id=f"dash-busy-{i}")
+
+    rng = random.Random(5)
+    worker = threading.Thread(target=busy_hall)
+    worker.start()
+    try:
+        for _ in range(6):
+            time.sleep(rng.uniform(0.1, 0.5))
+            page.evaluate("() => window.hallqueueManage.state.socket.io.engine.close()")
+    finally:
+        stop.set()
+        worker.join()
+    waiting = centre.get("/sites/city-hall/board", token=centre.display_token).json()["waiting_total"]
+    hall = page.locator('article.site[data-site="city-hall"]')
+    expect(hall.locator('[data-figure="waiting"] .value')).to_have_text(str(waiting), timeout=5000)
+    assert page.evaluate("() => window.hallqueueManage.gaps") == 0
