@@ -1,12 +1,9 @@
 """Web hardening of the centre: security headers on every response, login throttling.
 
-Headers. Every page and API answer carries `X-Content-Type-Options: nosniff`,
-`Referrer-Policy: no-referrer` (the display page carries its device token in its
-URL: it must never leave in a Referer), `X-Frame-Options: DENY` and a
-Content-Security-Policy. Scripts run only from this origin or from an inline block
-holding this response's nonce (`{{ csp_nonce }}` in templates), so an injected
-`<script>` or `onclick=` never runs. Styles allow inline attributes: ECharts and the
-site tree set `style=` at run time, and a style cannot run code.
+Headers. Every page and API answer carries the headers of `web_headers` (nosniff,
+no-referrer, X-Frame-Options DENY, COOP, Permissions-Policy and a Content-Security-Policy
+whose inline scripts need this response's nonce, `{{ csp_nonce }}` in templates); the
+kiosk agent's local server sends the same.
 
 CSRF. The API authenticates only with `Authorization: Bearer` (a token the page's own
 script keeps in sessionStorage); the only cookie the centre sets is the page language.
@@ -51,6 +48,7 @@ from flask import Flask, Response, current_app, g
 from werkzeug.routing import IntegerConverter
 
 from .engine.errors import QueueError
+from .web_headers import add_security_headers
 
 FREE_FAILURES = 5
 MAX_LOCK_SECONDS = 15 * 60
@@ -256,33 +254,9 @@ def csp_nonce() -> str:
     return g.csp_nonce  # type: ignore[no-any-return]
 
 
-def content_security_policy(nonce: str | None) -> str:
-    scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src {scripts}",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob:",
-            "font-src 'self' data:",
-            "connect-src 'self'",
-            "media-src 'self' data: blob:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-
 def _secure_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
+    add_security_headers(headers, g.get("csp_nonce"))
     if response.status_code == 429 and "Retry-After" not in headers:
         retry = g.get("retry_after")
         if retry:
