@@ -2,7 +2,12 @@
 
 The page polls `/api/state` (twice a second: printer and centre problems show within
 a second) and reads the catalogue when its version changes. It never sees an ID number
-or a full name: only what `Kiosk.card_view` and `Kiosk.job_view` give.
+or a full name: only what `Kiosk.card_view` and `Kiosk.job_view` give. Only the kiosk's
+own page gets an answer at all (`local_guard`: its own host names and origin, a header
+a form cannot send), with the centre's security headers.
+
+It runs under waitress (a production WSGI server, pure Python, so the same on a Linux
+or a Windows kiosk PC), never Werkzeug's development server.
 """
 
 from __future__ import annotations
@@ -12,21 +17,24 @@ import threading
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+from waitress.server import create_server
+from waitress.trigger import trigger as Trigger
 
+from . import local_guard
 from .agent import Kiosk, KioskRefusal
 
 log = logging.getLogger("hallqueue.kiosk.web")
 
 
+THREADS = 8  # the page's polls, an issue waiting on the centre, a retry: a few at a time
+
+
 def create_app(kiosk: Kiosk) -> Flask:
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-
-    @app.after_request
-    def no_store(response):
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    # The port is known once the server is bound (`--port 0` in tests): `KioskServer` sets it.
+    app.config["KIOSK_HOSTS"] = local_guard.own_hosts(kiosk.config.host, kiosk.config.port)
+    local_guard.init_app(app, lambda: app.config["KIOSK_HOSTS"])
 
     @app.get("/")
     def page():
@@ -99,50 +107,61 @@ def create_app(kiosk: Kiosk) -> Flask:
     return app
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No line per request: the screen polls twice a second."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 class KioskServer:
     """The agent and its web UI in threads: `start()` returns the page's URL."""
 
     def __init__(self, kiosk: Kiosk) -> None:
         self.kiosk = kiosk
         self.app = create_app(kiosk)
-        self.server = make_server(
-            kiosk.config.host,
-            kiosk.config.port,
+        # Bound here, so the port (even `--port 0`) is known before anything runs. A host
+        # name with two addresses (localhost: IPv4 and IPv6) gives a socket for each.
+        self._sockets: dict[int, Any] = {}  # waitress's socket map: listeners and connections
+        self.server = create_server(
             self.app,
-            threaded=True,
-            request_handler=QuietHandler,
+            map=self._sockets,
+            host=kiosk.config.host,
+            port=kiosk.config.port,
+            threads=THREADS,
+            ident="hallqueue",
         )
+        listening = getattr(self.server, "effective_listen", None)
+        self.port = int(listening[0][1] if listening else self.server.effective_port)
+        self.app.config["KIOSK_HOSTS"] = local_guard.own_hosts(kiosk.config.host, self.port)
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.kiosk.config.host}:{self.server.server_port}/"
+        host = self.kiosk.config.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
 
     def start(self) -> str:
         self.kiosk.start()
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
+        self._thread = threading.Thread(target=self.server.run, name="kiosk-web", daemon=True)
         self._thread.start()
         return self.url
 
     def serve_forever(self) -> None:
+        """In this thread until Ctrl-C (waitress stops its loop on KeyboardInterrupt)."""
         self.kiosk.start()
         try:
-            self.server.serve_forever(poll_interval=0.2)
+            self.server.run()
         finally:
             self.kiosk.stop()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        # Requests in hand finish first (they wake the loop when done), then the sockets
+        # close in the loop's own thread: they are not safe to close from this one.
+        self.server.task_dispatcher.shutdown()
         if self._thread is not None:
+            trigger = next(d for d in self._sockets.values() if isinstance(d, Trigger))
+            trigger.pull_trigger(self._close_all)
             self._thread.join(timeout=5)
-        self.server.server_close()
+            self._thread = None
+        else:
+            self._close_all()
         self.kiosk.stop()
+
+    def _close_all(self) -> None:
+        """Close the listening socket and every connection: the loop ends when none is left."""
+        for dispatcher in list(self._sockets.values()):
+            dispatcher.close()

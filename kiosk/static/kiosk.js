@@ -92,10 +92,14 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 const setHTML = (id, html) => { const el = $(id); if (el.dataset.html !== html) { el.innerHTML = html; el.dataset.html = html; } };
 const nameOf = (o) => (lang === "en" ? o.name_en || o.name : o.name);
 
+/* Every call carries X-Hallqueue-Kiosk: the agent refuses a change without it, and no
+ * page of another origin can send it (kiosk/local_guard.py). */
+const HEADERS = { "Content-Type": "application/json", "X-Hallqueue-Kiosk": "1" };
+
 async function api(path, options = {}, timeoutMs = 0) {
   const abort = new AbortController();
   const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : null;
-  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, signal: abort.signal, ...options })
+  const response = await fetch(path, { ...options, headers: HEADERS, signal: abort.signal })
     .finally(() => clearTimeout(timer));
   const body = await response.json().catch(() => ({}));
   return { status: response.status, body };

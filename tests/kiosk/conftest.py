@@ -17,6 +17,9 @@ from kiosk.agent import Kiosk, KioskConfig
 from kiosk.web import KioskServer
 from tests.conftest import Centre, log_to_file
 
+# What the kiosk's own page sends with every call (kiosk/local_guard.py).
+KIOSK_PAGE = {"X-Hallqueue-Kiosk": "1"}
+
 
 def wait_until(predicate: Callable[[], object], timeout: float = 5.0, step: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
@@ -49,6 +52,10 @@ class RunningKiosk:
 
     def api(self, path: str) -> str:
         return self.url.rstrip("/") + path
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+        """A call as the kiosk's own page makes it."""
+        return requests.post(self.api(path), json=body or {}, headers=KIOSK_PAGE, timeout=15)
 
     def state(self) -> dict[str, Any]:
         return requests.get(self.api("/api/state"), timeout=5).json()  # type: ignore[no-any-return]

@@ -12,10 +12,7 @@ from tests.kiosk.conftest import RunningKiosk, retap, wait_until
 
 
 def take(kiosk: RunningKiosk, code: str = "A101", kind: str = "service", **body: object) -> dict:
-    response = requests.post(
-        kiosk.api("/api/tickets"), json={"kind": kind, "code": code, **body}, timeout=15
-    )
-    return response.json()  # type: ignore[no-any-return]
+    return kiosk.post("/api/tickets", {"kind": kind, "code": code, **body}).json()  # type: ignore[no-any-return]
 
 
 def test_issue_and_print(kiosk: RunningKiosk, centre: Centre) -> None:
@@ -69,7 +66,7 @@ def test_device_status_reaches_the_centre(kiosk: RunningKiosk, centre: Centre) -
     kiosk.printer.set_paper("out")
     assert wait_until(lambda: kiosk.state()["blocked"] == "printer_out", 2)
     assert wait_until(lambda: stored()["printer"] == "out", 3)
-    refused = requests.post(kiosk.api("/api/tickets"), json={"kind": "service", "code": "A101"})
+    refused = kiosk.post("/api/tickets", {"kind": "service", "code": "A101"})
     assert refused.status_code == 409 and refused.json()["error"] == "printer_out"
     kiosk.printer.set_paper("ok")
     assert wait_until(lambda: stored()["printer"] == "ok", 3)
@@ -91,7 +88,7 @@ def test_identification_required_refuses_without_a_card(
     kiosk.wait_ready()
     kiosk.agent.refresh()
     assert kiosk.state()["identification"] == "required"
-    refused = requests.post(kiosk.api("/api/tickets"), json={"kind": "service", "code": "A101"})
+    refused = kiosk.post("/api/tickets", {"kind": "service", "code": "A101"})
     assert refused.status_code == 409 and refused.json()["error"] == "card_required"
     kiosk.reader.place_card("resident")
     assert wait_until(lambda: kiosk.state()["card"], 5)
@@ -169,7 +166,7 @@ def test_one_tap_is_for_elderly_card_holders_only(kiosk: RunningKiosk, centre: C
     kiosk.agent.refresh()
 
     def tap(serial: object) -> requests.Response:
-        return requests.post(kiosk.api("/api/one-tap"), json={"serial": serial}, timeout=15)
+        return kiosk.post("/api/one-tap", {"serial": serial})
 
     kiosk.reader.place_card("resident")  # born 1985
     card = wait_until(lambda: kiosk.state()["card"], 5)

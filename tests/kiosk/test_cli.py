@@ -11,7 +11,7 @@ import requests
 
 from devices.id_card import sample_identity
 from tests.conftest import ROOT, Centre, free_port, wait_for_http
-from tests.kiosk.conftest import wait_until
+from tests.kiosk.conftest import KIOSK_PAGE, wait_until
 
 
 def test_kiosk_command_runs_the_agent(centre: Centre, tmp_path: Path, devices_sims: tuple) -> None:
@@ -33,7 +33,7 @@ def test_kiosk_command_runs_the_agent(centre: Centre, tmp_path: Path, devices_si
         card = sample_identity("resident")
         reader.place_card(card)
         assert wait_until(lambda: requests.get(url + "/api/state").json()["card"], 5)
-        view = requests.post(url + "/api/tickets", json={"kind": "service", "code": "A102"}).json()
+        view = requests.post(url + "/api/tickets", json={"kind": "service", "code": "A102"}, headers=KIOSK_PAGE).json()
         assert view["state"] == "printing"
         assert wait_until(lambda: printer.tickets, 5)
     finally:

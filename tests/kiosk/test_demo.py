@@ -10,7 +10,7 @@ import requests
 from devices.sim.control import ControlClient
 from kiosk.demo import start_demo_kiosk
 from tests.conftest import Centre, free_port
-from tests.kiosk.conftest import wait_until
+from tests.kiosk.conftest import KIOSK_PAGE, wait_until
 
 
 def test_demo_kiosk_issues_and_prints(centre: Centre, tmp_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_demo_kiosk_issues_and_prints(centre: Centre, tmp_path: Path) -> None:
         where = json.loads((tmp_path / "simulators.json").read_text())
         ControlClient(where["id_reader"]["control"]).call("place", card="resident")
         assert wait_until(lambda: requests.get(url + "api/state").json()["card"], 5)
-        view = requests.post(url + "api/tickets", json={"kind": "service", "code": "A101"}).json()
+        view = requests.post(url + "api/tickets", json={"kind": "service", "code": "A101"}, headers=KIOSK_PAGE).json()
         assert view["state"] == "printing" and view["ticket"]["person"] == "张**"
         assert wait_until(lambda: list((tmp_path / "tickets").glob("ticket-*.png")), 10)
     finally:
