@@ -306,6 +306,8 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "daily_limit_per_person",
         "personal_data_days",
         "elderly_one_tap",
+        "help_item",
+        "require_id_for_capped",
         "announce_template",
         "announce_template_en",
         "announce_english",
@@ -334,6 +336,8 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
             data, "personal_data_days", MIN_PERSONAL_DATA_DAYS, MAX_PERSONAL_DATA_DAYS
         ),
         "elderly_one_tap": text(data, "elderly_one_tap", required=False, max_length=32),
+        "help_item": text(data, "help_item", required=False, max_length=32),
+        "require_id_for_capped": flag(data, "require_id_for_capped"),
         "announce_template": check_template(data, "announce_template"),
         "announce_template_en": check_template(data, "announce_template_en"),
         "announce_english": flag(data, "announce_english"),
@@ -344,9 +348,12 @@ def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[st
         "rating_window_hours": integer(data, "rating_window_hours", 1, 720),
     }
     # The item an elderly citizen's card tap on the kiosk's home screen takes (a code the site offers).
-    one_tap = settings["elderly_one_tap"]
-    if one_tap and offered is not None and one_tap not in offered:
-        raise FieldInvalid("elderly_one_tap", "not_offered", value=one_tap)
+    # The items the kiosk sends an elderly citizen's card tap and a request for help (帮办)
+    # to: codes the site offers.
+    for name in ("elderly_one_tap", "help_item"):
+        code = settings[name]
+        if code and offered is not None and code not in offered:
+            raise FieldInvalid(name, "not_offered", value=code)
     target, longest = settings["target_wait_minutes"], settings["max_wait_minutes"]
     if target is not None and longest is not None and longest < target:
         raise FieldInvalid("max_wait_minutes", "below_target")

@@ -86,6 +86,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Agent {agent} has taken today's {cap} tickets",
     ),
     "unknown_agent": ("没有这个代办人：{agent}", "No such agent: {agent}"),
+    # self-service (queue_server/self_service.py): what a kiosk may not claim
+    "priority_needs_staff": (
+        "优先取号须由工作人员核实确认，自助取号机不能自选优先类别；需要帮助请勾选“帮办协助”或到服务台",
+        "Priority is confirmed by staff: a kiosk cannot choose a priority class; ask for help or go to the service desk",
+    ),
+    "id_required_for_capped": (
+        "该事项每日限量（{cap} 个）、每人限取，须刷身份证取号",
+        "This service is limited per day ({cap} tickets) and per person: take its ticket with your ID card",
+    ),
     "already_rated": ("这张号票已经评价过了", "This ticket has already been rated"),
     "not_rateable": (
         "办结后才能评价（当前状态：{status}）",

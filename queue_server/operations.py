@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import agents, audit, report_cells, wire
+from . import agents, audit, report_cells, self_service, wire
 from .engine import estimates, hours, lifecycle, ratings, rules
 from .engine.calling import CallingPolicy
 from .engine.errors import (
     AlreadyRated,
     InvalidInput,
+    NotOffered,
     RequestIdReused,
     UnknownBundle,
     UnknownCounter,
@@ -266,13 +267,17 @@ class Operations:
         appointment_at: datetime | None = None,
         agent_id: str | None = None,
         issuer: str | None = None,
+        help_requested: bool = False,
+        unattended: bool = False,
     ) -> Issued:
         """Issue one ticket, idempotently by `request_id`.
 
         `appointment_at` (an appointment checked in) decides its class by the site's
         tolerance window; an agent (named, the staff `issuer`, or the card tapped) takes
         it under the agent's cap, anyone else identified by card under the one-person
-        limits; remote channels leave the walk-in part of a daily cap.
+        limits; remote channels leave the walk-in part of a daily cap. `help_requested`
+        routes it to the site's help item (`self_service`); `unattended` (a kiosk: no staff
+        sees the person) needs a card for capped items where the site says so.
         """
         fingerprint = _request_fingerprint(
             service,
@@ -282,6 +287,7 @@ class Operations:
             person_hash,
             wire.iso(appointment_at),
             agent_id,
+            "help" if help_requested else None,
         )
 
         def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
@@ -293,9 +299,17 @@ class Operations:
                     if earlier_fingerprint != fingerprint:
                         raise RequestIdReused(request_id=request_id)
                     return self._issued(conn, site, ticket, created=False), [], site
-            item = self._item(conn, service, bundle)
+            wanted = self._item(conn, service, bundle)
             now = self.clock()
             day = hours.local_day(now, site.timezone)
+            if unattended and person_hash is None:
+                self_service.check_identified(site, wanted, identified=False)
+            item, help_for = wanted, None
+            if help_requested:
+                item = self._help_route(conn, site, wanted, now, day, channel)
+                help_for = self_service.item_key(wanted)
+                if unattended and person_hash is None:
+                    self_service.check_identified(site, item, identified=False)
             ticket_class = priority
             if appointment_at is not None:
                 window = rules.appointment_window(site)
@@ -306,18 +320,24 @@ class Operations:
             agent = agents.agent_for(conn, site_id, agent_id, issuer, person_hash)
             if agent is not None:
                 agents.check_cap(conn, agent, day)
-            elif person_hash is not None:
-                check_holdings(conn, site_id, site.settings, day, person_hash, service, bundle)
             kind = "service" if isinstance(item, Service) else "bundle"
+            if agent is None and person_hash is not None:
+                check_holdings(
+                    conn,
+                    site_id,
+                    site.settings,
+                    day,
+                    person_hash,
+                    item.code if kind == "service" else None,
+                    item.code if kind == "bundle" else None,
+                )
             change = lifecycle.issue(
                 site,
                 item,
                 offered=repo.is_offered(conn, site_id, kind, item.code),
                 now=now,
                 last_seq_no=repo.last_number(conn, site_id, day, item.prefix),
-                issued_today=repo.issued_today(conn, site_id, day, service, bundle)
-                if item.daily_cap is not None
-                else 0,
+                issued_today=self._issued_today(conn, site_id, day, item),
                 channel=channel,
                 priority=ticket_class,
                 request_id=request_id,
@@ -326,6 +346,7 @@ class Operations:
                 ignore_hours=self.ignore_hours,
                 reserved=lifecycle.walk_in_reserved(item.daily_cap, rules.walk_in_share(site)),
                 agent_id=agent.id if agent is not None else None,
+                help_for=help_for,
             )
             ticket = change.ticket
             assert ticket is not None
@@ -342,6 +363,50 @@ class Operations:
             return issued, [replace(change, events=(event,))], site
 
         return self.commit(work)
+
+    @staticmethod
+    def _issued_today(
+        conn: sqlite3.Connection, site_id: str, day: str, item: Service | Bundle
+    ) -> int:
+        """Tickets of a capped item issued today (0 for an item without a cap: not counted)."""
+        if item.daily_cap is None:
+            return 0
+        if isinstance(item, Service):
+            return repo.issued_today(conn, site_id, day, item.code, None)
+        return repo.issued_today(conn, site_id, day, None, item.code)
+
+    def _help_route(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        wanted: Service | Bundle,
+        now: datetime,
+        day: str,
+        channel: Channel,
+    ) -> Service | Bundle:
+        """The item a citizen asking for help is issued: the site's help item, once the item
+        wanted could be taken now (offered, open, not full); the item itself where the site
+        names no help item it offers."""
+        kind = "service" if isinstance(wanted, Service) else "bundle"
+        if not repo.is_offered(conn, site.id, kind, wanted.code):
+            raise NotOffered(item=wanted.code, site=site.id)
+        lifecycle.check_can_issue(
+            site,
+            wanted,
+            now,
+            self._issued_today(conn, site.id, day, wanted),
+            self.ignore_hours,
+            channel,
+            lifecycle.walk_in_reserved(wanted.daily_cap, rules.walk_in_share(site)),
+        )
+        code = self_service.help_item_code(site.settings)
+        helper: Service | Bundle | None = None
+        if code is not None:
+            helper = repo.get_service(conn, code) or repo.get_bundle(conn, code)
+        if helper is None:
+            return wanted
+        helper_kind = "service" if isinstance(helper, Service) else "bundle"
+        return helper if repo.is_offered(conn, site.id, helper_kind, helper.code) else wanted
 
     def _issued(
         self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool
@@ -399,6 +464,20 @@ class Operations:
             raise UnknownTicket(ticket=ticket_id)
         site = self._site(conn, ticket.site_id)
         return self._issued(conn, site, ticket, created=False)
+
+    def prioritize(self, ticket_id: str, priority: Priority, reason: str, by: str) -> Issued:
+        """Staff confirm a priority class of a waiting ticket; every screen hears it."""
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            change = lifecycle.prioritize(ticket, priority, self.clock(), reason, by)
+            assert change.ticket is not None
+            return self._issued(conn, site, change.ticket, created=False), [change], site
+
+        return self.commit(work)
 
     def cancel_ticket(self, ticket_id: str) -> Ticket:
         def work(conn: sqlite3.Connection) -> tuple[Ticket, list[Change], Site]:

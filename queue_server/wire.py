@@ -33,6 +33,8 @@ TICKET_RETURNED = "ticket.returned"  # a missed ticket back in line; data: {"pla
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_UNSERVED = "ticket.unserved"
 TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | "phone" | "staff"}
+# Staff confirmed a priority class: data {"priority", "was", "reason", "by"}
+TICKET_PRIORITIZED = "ticket.prioritized"
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_CLOSED = "counter.closed"
@@ -52,6 +54,7 @@ EVENT_TYPES = (
     TICKET_CANCELLED,
     TICKET_UNSERVED,
     TICKET_RATED,
+    TICKET_PRIORITIZED,
     COUNTER_OPENED,
     COUNTER_PAUSED,
     COUNTER_CLOSED,
@@ -135,6 +138,7 @@ def ticket_payload(ticket: Any, private: bool = False) -> dict[str, Any]:
         "queued_at": iso(ticket.queued_at),
         "last_called_at": iso(ticket.last_called_at),
         "return_count": ticket.return_count,
+        "help_for": ticket.help_for,
     }
     if private:
         payload["person"] = ticket.person_mask

@@ -64,6 +64,10 @@ def _ticket_view(
     data = wire.ticket_payload(ticket, private)
     name, name_en, _ = names.get(ticket.queue_key, ("", "", ""))
     data["item_name"], data["item_name_en"] = name, name_en
+    if ticket.help_for:  # "service:A101": what the citizen who asked for help came for
+        kind, _, code = ticket.help_for.partition(":")
+        wanted = names.get(f"{'S' if kind == 'service' else 'B'}:{code}", (code, code, ""))
+        data["help_for_name"], data["help_for_name_en"] = wanted[0], wanted[1]
     data["waited_minutes"] = round(
         (ticket.wait_seconds / 60) if ticket.wait_seconds is not None else waited_minutes(ticket, now),
         1,

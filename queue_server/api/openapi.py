@@ -110,6 +110,11 @@ SCHEMAS: dict[str, Any] = {
                 "nullable": True,
                 "description": "the clerk's transfer note: only to the site's staff",
             },
+            "help_for": {
+                "type": "string",
+                "nullable": True,
+                "description": "the item (service:A101) a citizen who asked for help came for",
+            },
         },
     },
     "Counter": {
@@ -281,7 +286,12 @@ def openapi_document() -> dict[str, Any]:
             "post": {
                 "summary": "Issue a ticket (idempotent by request_id)",
                 "description": "Needs a kiosk token of the site or a staff token covering it. "
-                "The same request_id again returns the same ticket with 200.",
+                "The same request_id again returns the same ticket with 200. A kiosk token may "
+                "not choose a priority class (403 priority_needs_staff): the card's birth date "
+                "gives elderly, appointment_at gives appointment, staff confirm the rest "
+                "(POST /tickets/{ticket_id}/priority). Where the site sets "
+                "require_id_for_capped, a kiosk's request without `person` for an item with a "
+                "daily cap is refused (409 id_required_for_capped).",
                 "security": BEARER,
                 "parameters": [SITE_PARAM],
                 "requestBody": {
@@ -301,6 +311,15 @@ def openapi_document() -> dict[str, Any]:
                                     "priority": {
                                         "type": "string",
                                         "enum": [p.value for p in Priority],
+                                        "description": "Staff only (a kiosk: ordinary or "
+                                        "left out).",
+                                    },
+                                    "help": {
+                                        "type": "boolean",
+                                        "description": "The citizen asked for help (帮办): "
+                                        "the ticket is for the site's help_item, without "
+                                        "priority, and help_for names the item asked for "
+                                        "(which must be open and not full now).",
                                     },
                                     "appointment_at": {
                                         "type": "string",
@@ -426,6 +445,38 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "A ticket with its live position",
                 "parameters": [TICKET_PARAM],
                 "responses": {"200": _json(_ref("IssuedTicket"), "The ticket"), **_errors(404)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/priority": {
+            "post": {
+                "summary": "Staff confirm a priority class of a waiting ticket",
+                "description": "Clerks, managers and admins of the ticket's site. The ticket "
+                "keeps its place in time; every screen gets ticket.prioritized with the class, "
+                "the class before, the reason and who confirmed it.",
+                "security": BEARER,
+                "parameters": [TICKET_PARAM],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["priority", "reason"],
+                                "properties": {
+                                    "priority": {
+                                        "type": "string",
+                                        "enum": ["assisted", "elderly", "disabled"],
+                                    },
+                                    "reason": {"type": "string", "maxLength": 200},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_ref("IssuedTicket"), "The ticket with its new position"),
+                    **_errors(400, 401, 403, 404, 409),
+                },
             }
         },
         "/api/v1/tickets/{ticket_id}/cancel": {
@@ -1055,6 +1106,9 @@ def _admin_paths() -> dict[str, Any]:
                 "no_show_interval_seconds (0–300), no_show_return (end | 1–20 places | 0 no return), "
                 "walk_in_share (0–1), identification, elderly_age, "
                 "daily_limit_per_person, elderly_one_tap (a service or bundle code the site offers), "
+                "help_item (the item a kiosk's help request is issued for; a code the site "
+                "offers), require_id_for_capped (true: a kiosk needs an ID card for items with "
+                "a daily cap), "
                 "announce_template(_en) (must hold {number} and {window}), "
                 "announce_english, announce_times, notice(_en). An empty value means the default.",
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import persons, rules_view, site_view, wire
+from .. import persons, rules_view, self_service, site_view, wire
 from ..app import hall
 from ..engine.errors import InvalidInput
 from ..engine.model import Channel, Priority
@@ -70,6 +70,13 @@ def optional_time(body: dict[str, Any], name: str) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         raise InvalidInput(f"{name} must be an ISO time with its offset", field=name)
     return moment
+
+
+def optional_flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false", field=name)
+    return value
 
 
 def language() -> str:
@@ -211,9 +218,13 @@ def issue(site: str):  # type: ignore[no-untyped-def]
     service = optional_text(body, "service", 32)
     bundle = optional_text(body, "bundle", 32)
     request_id = optional_text(body, "request_id", 64)
-    default_channel = Channel.KIOSK if principal.role == "kiosk" else Channel.STAFF
+    unattended = principal.role == "kiosk"  # nobody of the staff sees the person
+    default_channel = Channel.KIOSK if unattended else Channel.STAFF
     channel = choice(body, "channel", Channel, default_channel)
     priority = choice(body, "priority", Priority, Priority.ORDINARY)
+    if unattended:
+        self_service.check_unattended_priority(priority)
+    help_requested = optional_flag(body, "help")
     appointment_at = optional_time(body, "appointment_at")
     agent_id = optional_text(body, "agent", 32)
     if agent_id is not None and principal.role == "kiosk":
@@ -234,12 +245,30 @@ def issue(site: str):  # type: ignore[no-untyped-def]
         appointment_at=appointment_at,
         agent_id=agent_id,
         issuer=principal.name if principal.is_staff else None,
+        help_requested=help_requested,
+        unattended=unattended,
     )
     data = ticket_payload_with_rules(issued, private=True)
     if principal.role == "kiosk":
         # Printed in the ticket's QR (`/t/<id>#k=<key>`): the paper is the right to rate.
         data["key"] = hall().accounts.ticket_key(issued.ticket.id)
     return jsonify(data), 201 if issued.created else 200
+
+
+@api.post("/tickets/<ticket_id>/priority")
+def prioritize(ticket_id: str):  # type: ignore[no-untyped-def]
+    """Staff confirm a priority class (assisted, elderly, disabled) of a waiting ticket."""
+    require(None, STAFF_ROLES)
+    principal = require(hall().ops.ticket_view(ticket_id).ticket.site_id, STAFF_ROLES)
+    body = json_body()
+    confirmable = [p.value for p in self_service.CONFIRMABLE]
+    if body.get("priority") not in confirmable:
+        raise InvalidInput("priority must be one of " + ", ".join(confirmable), field="priority")
+    reason = optional_text(body, "reason")
+    if reason is None:
+        raise InvalidInput("reason is required", field="reason")
+    issued = hall().ops.prioritize(ticket_id, Priority(body["priority"]), reason, principal.name)
+    return jsonify(ticket_payload_with_rules(issued, private=True))
 
 
 @api.post("/tickets/<ticket_id>/cancel")

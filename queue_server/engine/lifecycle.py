@@ -148,6 +148,7 @@ def issue(
     ignore_hours: bool = False,
     reserved: int = 0,
     agent_id: str | None = None,
+    help_for: str | None = None,
 ) -> Change:
     """A new waiting ticket with the next number of its prefix for the site's day."""
     if not offered:
@@ -172,8 +173,35 @@ def issue(
         person_mask=person_mask,
         queued_at=now,
         agent_id=agent_id,
+        help_for=help_for,
     )
     return Change(events=(_event("ticket.issued", now, ticket, None),), ticket=ticket)
+
+
+def prioritize(ticket: Ticket, priority: Priority, now: datetime, reason: str, by: str) -> Change:
+    """Staff confirm a priority class of a waiting ticket (a citizen's word is not enough).
+
+    It keeps its place in time: among the priority tickets it stands where its wait puts it.
+    """
+    reason = (reason or "").strip()[:MAX_NOTE_LENGTH]
+    if not reason:
+        raise InvalidInput("a priority needs a reason", field="reason")
+    if ticket.status != TicketStatus.WAITING:
+        raise InvalidTransition(action="prioritize", status=ticket.status.value)
+    if ticket.priority == priority:
+        return Change(events=(), ticket=ticket)  # confirmed already (a second click)
+    raised = replace(ticket, priority=priority)
+    event = _event(
+        "ticket.prioritized",
+        now,
+        raised,
+        None,
+        priority=priority.value,
+        was=ticket.priority.value,
+        reason=reason,
+        by=by,
+    )
+    return Change(events=(event,), ticket=raised)
 
 
 def cancel(ticket: Ticket, now: datetime) -> Change:

@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from ..engine.lifecycle import OUT_OF_ORDER_REASONS
 from ..engine.model import Priority
+from ..self_service import CONFIRMABLE
 from . import render_page
 
 console = Blueprint("console", __name__)
@@ -13,10 +14,15 @@ console = Blueprint("console", __name__)
 # Classes staff may give a ticket they issue (代取号); on-time appointments come from
 # checking in an appointment, not from a choice.
 ISSUE_CLASSES = tuple(p.value for p in Priority if p != Priority.APPOINTMENT)
+# Classes staff confirm on a waiting ticket (a kiosk may not give one).
+CONFIRM_CLASSES = tuple(p.value for p in CONFIRMABLE)
 
 
 @console.get("/console")
 def page():  # type: ignore[no-untyped-def]
     return render_page(
-        "console.html", out_of_order_reasons=OUT_OF_ORDER_REASONS, issue_classes=ISSUE_CLASSES
+        "console.html",
+        out_of_order_reasons=OUT_OF_ORDER_REASONS,
+        issue_classes=ISSUE_CLASSES,
+        confirm_classes=CONFIRM_CLASSES,
     )

@@ -98,8 +98,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "act_open": ("开窗", "Open"),
     "act_close": ("关窗", "Close"),
     "shortcuts": (
-        "快捷键：N/空格 叫号 · R 重呼 · S 开始 · F 办结 · X 过号 · T 转办 · P 暂停 · O 开窗 · C 关窗 · K 点名叫号 · B 过号返回 · I 代取号 · Esc 取消",
-        "Keys: N/Space call · R recall · S start · F finish · X no-show · T transfer · P pause · O open · C close · K call a ticket · B missed, back · I issue · Esc cancel",
+        "快捷键：N/空格 叫号 · R 重呼 · S 开始 · F 办结 · X 过号 · T 转办 · P 暂停 · O 开窗 · C 关窗 · K 点名叫号 · B 过号返回 · I 代取号 · Y 确认优先 · Esc 取消",
+        "Keys: N/Space call · R recall · S start · F finish · X no-show · T transfer · P pause · O open · C close · K call a ticket · B missed, back · I issue · Y confirm priority · Esc cancel",
     ),
     "finish_title": ("选择办结结果（按 1–4）", "Outcome (press 1–4)"),
     "pause_title": ("暂停原因（按 1–4 或输入）", "Reason for the pause (1–4 or type)"),
@@ -159,6 +159,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "issue_again": ("再取一张", "Another ticket"),
     "issued_for": ("{item} · 前面 {n} 人 · 预计等候约 {m} 分钟", "{item} · {n} ahead · about {m} min"),
     "close_dialog": ("关闭", "Close"),
+    # console: staff confirm priority; a citizen's own request for help (帮办)
+    "act_priority": ("确认优先", "Confirm priority"),
+    "priority_title": ("确认优先：核实群众情况后给予优先", "Confirm a priority class, once you have seen the citizen"),
+    "priority_hint": (
+        "自助取号机不能自选优先。按号码查找等候中的号票，选择类别并写明理由",
+        "A kiosk cannot give priority. Find the waiting ticket by number, choose the class and say why",
+    ),
+    "priority_reason": ("理由", "Reason"),
+    "priority_submit": ("确认优先", "Confirm"),
+    "priority_done": ("{number} 已确认为“{cls}”", "{number} is now “{cls}”"),
+    "help_for": ("帮办事项", "Help with"),
     # display
     "display_title": ("叫号显示屏", "Hall display"),
     "now_calling": ("正在呼叫", "Now calling"),
@@ -455,6 +466,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "A citizen of the elderly age who taps their ID card on the kiosk's home screen gets a ticket for this item (needs ID cards)",
     ),
     "set_elderly_one_tap_none": ("不启用（刷卡只识别身份）", "None (a tap only identifies)"),
+    "set_help_item": ("帮办代办事项", "Help (帮办) item"),
+    "set_help_item_help": (
+        "群众在取号机勾选“需要帮办协助”时取该事项的号（到帮代办窗口，不优先），号票上注明原办事项",
+        "A citizen who ticks “I need help” at a kiosk gets a ticket for this item (the assisted window, no priority); the ticket names the item they came for",
+    ),
+    "set_help_item_none": ("不设（按原事项取号，注明需要帮办）", "None (the item itself, marked as help requested)"),
+    "set_require_id_for_capped": ("限量事项须刷身份证", "ID card for capped items"),
+    "set_require_id_for_capped_help": (
+        "每日限量的事项在取号机上必须刷身份证取号，以执行每人限取（防黄牛）；窗口代取号不受影响",
+        "At a kiosk, items with a daily cap need an ID card, so the per-person limits apply (against ticket touts); staff issuing are not held",
+    ),
     "set_announce_template": ("叫号播报模板", "Announcement (Mandarin)"),
     "set_announce_template_help": (
         "必须包含 {number}（号码）和 {window}（窗口号），可用 {window_name}；留空用默认“请{number}号到{window}号窗口办理”",

@@ -806,6 +806,8 @@
     { name: "daily_limit_per_person", type: "number", min: 1, max: 20 },
     { name: "personal_data_days", type: "number", min: 30, max: 1095 },
     { name: "elderly_one_tap", type: "select", options: oneTapOptions(detail) },
+    { name: "help_item", type: "select", options: oneTapOptions(detail, "set_help_item_none") },
+    { name: "require_id_for_capped", type: "checkbox" },
     { name: "announce_template", wide: true, placeholder: "请{number}号到{window}号窗口办理" },
     { name: "announce_template_en", wide: true, placeholder: "Number {number}, please go to window {window}" },
     { name: "announce_english", type: "checkbox" },
@@ -815,10 +817,11 @@
     { name: "rating_window_hours", type: "number", min: 1, max: 720 },
   ];
 
-  /* The kiosk's one-tap item for the elderly: one of the site's services or bundles, or none. */
-  function oneTapOptions(detail) {
+  /* An item the kiosk sends people to (the elderly's one tap, a request for help): one of
+   * the site's services or bundles, or none. */
+  function oneTapOptions(detail, none = "set_elderly_one_tap_none") {
     const items = [...(detail.services || []), ...(detail.bundles || [])];
-    return [["", t("set_elderly_one_tap_none")], ...items.map((i) => [i.code, `${i.code} ${itemName(i)}`])];
+    return [["", t(none)], ...items.map((i) => [i.code, `${i.code} ${itemName(i)}`])];
   }
 
   async function settingsSection() {

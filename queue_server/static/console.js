@@ -164,6 +164,9 @@
 
   const mins = (m) => (m === null || m === undefined ? "—" : Math.round(m) + " " + HQ.t("minutes"));
   const itemName = (t) => (HQ.lang === "en" && t.item_name_en ? t.item_name_en : t.item_name) || t.service || t.bundle;
+  // What a citizen who asked for help (帮办) came for: the assisted window serves it.
+  const helpName = (t) => (t.help_for ? (HQ.lang === "en" && t.help_for_name_en ? t.help_for_name_en : t.help_for_name) || t.help_for : "");
+  const withHelp = (t) => itemName(t) + (t.help_for ? " · " + HQ.t("help_for") + " " + helpName(t) : "");
   const callReason = (cur) =>
     HQ.t("reason_" + cur.call_reason) + (cur.out_of_order_reason ? (HQ.lang === "en" ? ": " : "：") + HQ.t("ooo_" + cur.out_of_order_reason) : "");
 
@@ -244,6 +247,7 @@
           "dl",
           {},
           HQ.el("dt", { text: HQ.t("item") }), HQ.el("dd", { text: itemName(cur) }),
+          cur.help_for ? [HQ.el("dt", { text: HQ.t("help_for") }), HQ.el("dd", { id: "current-help", text: helpName(cur) })] : null,
           HQ.el("dt", { text: HQ.t("status") }), HQ.el("dd", { id: "current-status", text: HQ.t("status_" + cur.status) }),
           HQ.el("dt", { text: HQ.t("channel") }), HQ.el("dd", { text: HQ.t("channel_" + cur.channel) }),
           HQ.el("dt", { text: HQ.t("priority") }), HQ.el("dd", { text: HQ.t("priority_" + cur.priority) }),
@@ -283,7 +287,7 @@
               "li",
               {},
               HQ.el("span", { class: "num", text: t.number }),
-              itemName(t),
+              withHelp(t),
               HQ.el("span", { class: "why", text: "· " + mins(t.waited_minutes) + " · " + HQ.t("reason_" + t.reason) })
             )
           )
@@ -319,7 +323,7 @@
       case "recall": case "no-show": return !!cur && cur.status === "called" && !ruleHint(action);
       case "call-ticket": return c.state === "open" && !cur;
       case "return": return !view.missed_call_rule || view.missed_call_rule.allows_return;
-      case "issue": return true;
+      case "issue": case "priority": return true;
       case "finish": case "transfer": return !!cur;
       case "pause": return c.state === "open";
       case "open": return c.state !== "open";
@@ -375,6 +379,7 @@
     return: $("dlg-return"),
     issue: $("dlg-issue"),
     "take-over": $("dlg-take-over"),
+    priority: $("dlg-priority"),
   };
   const openDialog = () => Object.values(dialogs).find((d) => d.open);
   function closeDialogs() {
@@ -397,6 +402,7 @@
       if (action === "call-ticket") prepareCall();
       if (action === "return") prepareReturn();
       if (action === "issue") prepareIssue();
+      if (action === "priority") preparePriority();
       return;
     }
     act(action);
@@ -455,7 +461,7 @@
   let chosen = null; // the ticket to call out of turn
 
   const ticketButton = (t) =>
-    HQ.el("button", { type: "button", "data-id": t.id, text: t.number + " · " + itemName(t) + " · " + mins(t.waited_minutes), onclick: () => choose(t) });
+    HQ.el("button", { type: "button", "data-id": t.id, text: t.number + " · " + withHelp(t) + " · " + mins(t.waited_minutes), onclick: () => choose(t) });
   const none = (text) => HQ.el("span", { class: "none", text });
 
   function choose(t) {
@@ -635,6 +641,73 @@
   }
   $("issue-again").addEventListener("click", showIssueForm);
 
+  // --- staff confirm a priority class (确认优先): a kiosk cannot give one ----------------------
+
+  let toRaise = null; // the waiting ticket found by its number
+
+  function preparePriority() {
+    toRaise = null;
+    $("priority-number").value = "";
+    $("priority-reason").value = "";
+    $("priority-error").textContent = "";
+    $("priority-found").replaceChildren();
+    $("priority-go").disabled = true;
+    $("priority-number").focus();
+  }
+
+  function pickToRaise(t) {
+    toRaise = t;
+    for (const b of $("priority-found").querySelectorAll("button")) b.classList.toggle("chosen", b.dataset.id === t.id);
+    $("priority-go").disabled = false;
+    $("priority-reason").focus();
+  }
+
+  const raiseButton = (t) =>
+    HQ.el("button", {
+      type: "button",
+      "data-id": t.id,
+      text: t.number + " · " + withHelp(t) + " · " + HQ.t("priority_" + t.priority) + " · " + mins(t.waited_minutes),
+      onclick: () => pickToRaise(t),
+    });
+
+  $("priority-find-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const number = $("priority-number").value.trim();
+    if (!number) return;
+    try {
+      const r = await HQ.api(siteApi("/tickets?status=waiting&number=" + encodeURIComponent(number)), { token: token() });
+      $("priority-found").replaceChildren(...(r.tickets.length ? r.tickets.map(raiseButton) : [none(HQ.t("no_waiting_number", { number }))]));
+      if (r.tickets.length === 1) pickToRaise(r.tickets[0]);
+    } catch (e) {
+      failed(e);
+    }
+  });
+
+  $("priority-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const reason = $("priority-reason").value.trim();
+    if (!toRaise || !reason || busy) return;
+    const cls = $("priority-class").value;
+    busy = true;
+    try {
+      // Every screen re-reads on the ticket.prioritized this sends.
+      const r = await HQ.api("/tickets/" + encodeURIComponent(toRaise.id) + "/priority", {
+        method: "POST",
+        token: token(),
+        body: { priority: cls, reason },
+      });
+      dialogs.priority.close();
+      toast(HQ.t("priority_done", { number: r.ticket.number, cls: HQ.t("priority_" + r.ticket.priority) }));
+    } catch (e) {
+      if (e instanceof HQ.ApiError && e.status === 401) failed(e);
+      else $("priority-error").textContent = e.message;
+    } finally {
+      busy = false;
+      if (follower) await follower.refresh();
+      enableActions();
+    }
+  });
+
   const KEYMAP = {
     n: "call-next",
     " ": "call-next",
@@ -649,6 +722,7 @@
     k: "call-ticket",
     b: "return",
     i: "issue",
+    y: "priority",
   };
   document.addEventListener("keydown", (ev) => {
     if ($("work").hidden || ev.ctrlKey || ev.altKey || ev.metaKey) return;

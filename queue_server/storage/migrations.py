@@ -398,3 +398,10 @@ def audit_address(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE audit_log ADD COLUMN address TEXT")
     conn.execute("CREATE INDEX audit_log_actor ON audit_log (actor)")
     conn.execute("CREATE INDEX audit_log_address ON audit_log (address)")
+
+
+@migration
+def help_requests(conn: sqlite3.Connection) -> None:
+    """Issue 12: the item a citizen who asked for help came for (the ticket is for the
+    site's help item)."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN help_for TEXT")

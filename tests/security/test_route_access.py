@@ -137,6 +137,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/tickets/<ticket_id>/return"): Row(
         ISSUERS, lambda cast, who: f"/tickets/{missed_ticket(cast)}/return"
     ),
+    # staff of the ticket's site confirm a priority class (a kiosk may not claim one)
+    ("POST", "/api/v1/tickets/<ticket_id>/priority"): Row(
+        STAFF,
+        lambda cast, who: f"/tickets/{waiting_ticket(cast)}/priority",
+        {"priority": "assisted", "reason": "行动不便"},
+    ),
     ("POST", "/api/v1/sites/<site>/counters/<int:number>/<action>"): Row(
         STAFF, lambda cast, who: f"/sites/{SITE}/counters/{2 + PRINCIPALS.index(who)}/open"
     ),
