@@ -44,8 +44,10 @@ ACTIVE = ("waiting", "called", "serving")
 QUOTA_REFUSALS = ("daily_cap_reached", "walk_in_reserved")
 PRIORITY_NOTICE = {
     "elderly": ("老年人优先", "Priority: senior citizen"),
-    "assisted": ("需要帮办协助", "Assistance requested"),
 }
+# A citizen who asked for help gets a ticket for the site's help item (帮办代办, no
+# priority); the ticket names what they came for, for them and the assisted clerk.
+HELP_NOTICE = ("帮办事项：{item}", "Help with: {item}")
 
 
 @dataclass
@@ -73,6 +75,13 @@ class KioskRefusal(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def issued_key(ticket: dict[str, Any]) -> str | None:
+    """The catalogue key ("service:K001") of the item a ticket from the centre is for."""
+    if ticket.get("service"):
+        return f"service:{ticket['service']}"
+    return f"bundle:{ticket['bundle']}" if ticket.get("bundle") else None
 
 
 def age_on(birth: date, day: date) -> int:
@@ -300,9 +309,12 @@ class Kiosk:
 
     # --- issuing --------------------------------------------------------------------
 
-    def issue(self, kind: str, code: str, language: str = "zh", assisted: bool = False,
+    def issue(self, kind: str, code: str, language: str = "zh", help_requested: bool = False,
               use_card: bool = True) -> dict[str, Any]:
-        """Create a job for this choice and ask the centre; see `job_view` for the answer."""
+        """Create a job for this choice and ask the centre; see `job_view` for the answer.
+
+        `help_requested`: the citizen asked for staff's help; the centre routes the ticket
+        to the site's help item, without priority (a kiosk never asks for a class)."""
         if not self.printer.can_print:
             raise KioskRefusal(f"printer_{self.printer.state}")
         if self.catalogue is None:
@@ -313,11 +325,13 @@ class Kiosk:
         card = self.cards.current() if use_card else None
         if card is None and self._site().get("identification") == "required":
             raise KioskRefusal("card_required")
+        if card is None and item.get("id_required"):
+            raise KioskRefusal("id_required_for_capped")  # the centre would refuse it too
         job = self.spool.create(
             kind=kind,
             code=code,
             language="en" if language == "en" else "zh",
-            priority="assisted" if assisted else "ordinary",
+            help=help_requested,
             identified=card is not None,
         )
         if card is not None:
@@ -405,8 +419,9 @@ class Kiosk:
                 job["kind"]: job["code"],
                 "request_id": job["id"],
                 "channel": "kiosk",
-                "priority": job["priority"],
             }
+            if job.get("help"):
+                body["help"] = True
             person = self._persons.get(job_id)
             if person is not None:
                 body["person"] = person
@@ -442,6 +457,8 @@ class Kiosk:
                 ticket={
                     "id": ticket["id"],
                     "number": ticket["number"],
+                    "item": issued_key(ticket),
+                    "help_for": ticket.get("help_for"),
                     "priority": ticket["priority"],
                     "person": ticket.get("person"),
                     "ahead": answer.get("ahead", 0),
@@ -459,12 +476,19 @@ class Kiosk:
         ticket = answer["ticket"]
         language = job["language"]
         english = language == "en"
-        item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
+        wanted = self._catalogue_item(f"{job['kind']}:{job['code']}")
+        # The item the centre issued (the help item, for a citizen who asked for help):
+        # its windows; the materials are those of what the citizen came for.
+        item = self._catalogue_item(issued_key(ticket)) or wanted
         site = self._site()
         zone = ZoneInfo(site.get("timezone", "Asia/Shanghai"))
         issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
         notice = PRIORITY_NOTICE.get(ticket.get("priority", ""))
         notices = [notice[1] if english else notice[0]] if notice else []
+        if ticket.get("help_for"):
+            help_item = self._catalogue_item(ticket["help_for"]) or wanted
+            name = help_item.get("name_en" if english else "name", ticket["help_for"])
+            notices.append(HELP_NOTICE[english].format(item=name))
         # The missed-call (过号) rule in one line, in the ticket's language (the full
         # sentence from a centre that has no one-line form).
         said = answer.get("rules") or {}
@@ -478,7 +502,7 @@ class Kiosk:
             ahead=int(answer.get("ahead", 0)),
             estimated_wait_minutes=int(answer.get("estimated_wait_minutes", 0)),
             windows=catalogue.window_labels(item.get("counters", []), language),
-            materials=list(item.get("materials", [])),
+            materials=list(wanted.get("materials", [])),
             issued_at=issued.strftime("%Y-%m-%d %H:%M"),
             qr_url=self.client.ticket_url(ticket["id"], answer.get("key")),
             masked_name=ticket.get("person") or None,
@@ -486,10 +510,18 @@ class Kiosk:
             language=language,
         )
 
+    def _catalogue_item(self, key: str | None) -> dict[str, Any]:
+        return (self.catalogue or {}).get("items", {}).get(key, {}) if key else {}
+
     def job_view(self, job: dict[str, Any]) -> dict[str, Any]:
         view: dict[str, Any] = {"id": job["id"], "state": job["state"]}
         if job["state"] in (PRINTING, PRINTED):
-            item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
+            wanted = f"{job['kind']}:{job['code']}"
+            item = self._catalogue_item(job["ticket"].get("item") or wanted)
+            help_for = job["ticket"].get("help_for")
+            if help_for:
+                asked = self._catalogue_item(help_for)
+                view["help_for"] = {"name": asked.get("name", help_for), "name_en": asked.get("name_en", "")}
             view.update(
                 ticket=job["ticket"],
                 item={"name": item.get("name", job["code"]), "name_en": item.get("name_en", "")},

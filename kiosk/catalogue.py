@@ -74,7 +74,9 @@ def quota_view(quota: dict[str, Any] | None, timezone: str) -> dict[str, Any] | 
     }
 
 
-def _item(entry: dict[str, Any], kind: str, timezone: str = "Asia/Shanghai") -> dict[str, Any]:
+def _item(
+    entry: dict[str, Any], kind: str, timezone: str = "Asia/Shanghai", id_for_capped: bool = False
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "code": entry["code"],
@@ -95,6 +97,8 @@ def _item(entry: dict[str, Any], kind: str, timezone: str = "Asia/Shanghai") -> 
         "open_counters": int(entry.get("open_counters", 0)),
         "counters": list(entry.get("counters") or []),
         "quota": quota_view(entry.get("quota"), timezone),
+        # Capped, where the site wants an ID card for capped items: no anonymous ticket.
+        "id_required": id_for_capped and entry.get("daily_cap") is not None,
     }
 
 
@@ -102,17 +106,19 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
     """What the touch UI needs: site, bundles, domains with their services, counters."""
     site = site_detail.get("site", {})
     timezone = site.get("timezone") or "Asia/Shanghai"
+    settings = site.get("settings") or {}
+    id_for_capped = bool(settings.get("require_id_for_capped"))
     services = {s["code"]: s for s in site_detail.get("services", [])}
     counters = {c["number"]: c for c in site_detail.get("counters", [])}
     items: dict[str, dict[str, Any]] = {}
     by_domain: dict[str, list[str]] = {}
     for entry in site_detail.get("services", []):
-        item = _item(entry, "service", timezone)
+        item = _item(entry, "service", timezone, id_for_capped)
         items[f"service:{item['code']}"] = item
         by_domain.setdefault(item["domain"], []).append(item["code"])
     bundles = []
     for entry in site_detail.get("bundles", []):
-        item = _item(entry, "bundle", timezone)
+        item = _item(entry, "bundle", timezone, id_for_capped)
         members = [services[c] for c in entry.get("services", []) if c in services]
         item["services"] = [{"name": m["name"], "name_en": m.get("name_en", "")} for m in members]
         materials: list[str] = []
@@ -139,7 +145,6 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
         for code in order
         if code in by_domain
     ]
-    settings = site.get("settings") or {}
     return {
         "site": {
             "id": site.get("id"),
@@ -150,6 +155,7 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
             "identification": settings.get("identification", "off"),
             "elderly_age": int(settings.get("elderly_age", 65)),
             "elderly_one_tap": one_tap_item(settings.get("elderly_one_tap"), items),
+            "help_item": one_tap_item(settings.get("help_item"), items),
             "rules": rule_sentences(site_detail.get("rules")),
         },
         "bundles": bundles,
@@ -163,7 +169,8 @@ def build(site_detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def one_tap_item(code: Any, items: dict[str, dict[str, Any]]) -> str | None:
-    """The item key ("service:K001") an elderly citizen's card tap takes, if the site offers it."""
+    """The item key ("service:K001") of a code the site offers (the elderly's one-tap item,
+    the help item), or None."""
     if not isinstance(code, str):
         return None
     return next((key for key in (f"service:{code}", f"bundle:{code}") if key in items), None)

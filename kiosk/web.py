@@ -63,7 +63,7 @@ def create_app(kiosk: Kiosk) -> Flask:
                 kind,
                 code,
                 language=str(body.get("language", "zh")),
-                assisted=bool(body.get("assisted", False)),
+                help_requested=body.get("help") is True,
                 use_card=bool(body.get("use_card", True)),
             )
         except KioskRefusal as exc:

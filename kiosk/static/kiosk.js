@@ -34,6 +34,11 @@ const T = {
     home_card: (name) => `已读取身份证（${name}），请选择要办理的事项`,
     existing: (n) => `您已取的号：${n}`,
     one_tap_off: "请先选择要办理的事项", not_elderly: "请先选择要办理的事项", card_gone: "请重新刷身份证",
+    help_hint: (item) => (item ? `将为您取“${item}”的号，到帮代办窗口由工作人员协助办理（不会因此提前叫号）` : "工作人员叫到您的号时会协助办理（不会因此提前叫号）"),
+    help_for: (item) => `帮办事项：${item}`,
+    id_required_note: "该事项每日限量、每人限取，须刷身份证取号",
+    id_reader_needed: "该事项须刷身份证取号，本机暂不能读取身份证，请到服务台取号",
+    id_required_for_capped: "该事项每日限量、每人限取，须刷身份证取号",
   },
   en: {
     lang_switch: "中文", bundles: "One-thing packages · all in one visit", clear: "Clear", search: "Search: Chinese or pinyin initials",
@@ -64,6 +69,11 @@ const T = {
     home_card: (name) => `ID card read (${name}): please choose a service`,
     existing: (n) => `Your ticket: ${n}`,
     one_tap_off: "Please choose a service first", not_elderly: "Please choose a service first", card_gone: "Please tap your ID card again",
+    help_hint: (item) => (item ? `You get a ticket for “${item}”: staff at the assisted window help you (this does not move you up the line)` : "Staff help you when your number is called (this does not move you up the line)"),
+    help_for: (item) => `Help with: ${item}`,
+    id_required_note: "Limited per day and per person: this service needs your ID card",
+    id_reader_needed: "This service needs your ID card and this kiosk cannot read cards now: please ask at the service desk",
+    id_required_for_capped: "Limited per day and per person: this service needs your ID card",
   },
 };
 
@@ -231,8 +241,17 @@ function renderItem() {
   $("item-quota").hidden = !full;
   setHTML("item-quota", full ? `<b>${esc(t("quota_full"))}</b><div>${esc(t("quota_full_text"))}</div>` +
     (item.quota.next_issue ? `<div id="item-next-issue">${esc(nextIssueText(item.quota.next_issue))}</div>` : "") : "");
-  $("item-take").disabled = !!blocked() || !!full;
+  // An ID card is needed (a capped item where the site says so): said here, before anything else.
+  const needsCard = !!item.id_required && !full;
+  const cannotRead = needsCard && !canReadCards();
+  $("item-id-required").hidden = !needsCard;
+  $("item-id-required").textContent = needsCard ? t(cannotRead ? "id_reader_needed" : "id_required_note") : "";
+  $("item-take").disabled = !!blocked() || !!full || cannotRead;
 }
+
+function canReadCards() { return identification() !== "off" && !!state && state.id_reader === "ok"; }
+
+function selectedNeedsCard() { const item = cat && cat.items[selected]; return !!(item && item.id_required); }
 
 function windowText(item) {
   const ranges = [];
@@ -249,8 +268,9 @@ function identification() { return (state && state.identification) || "off"; }
 function renderIdentify() {
   const card = state && state.card;
   const mode = identification();
-  $("identify-skip").hidden = mode !== "optional";
-  $("identify-hint").textContent = mode === "required" ? `${t("identify_hint")}（${t("identify_required")}）` : t("identify_hint");
+  $("identify-skip").hidden = mode !== "optional" || selectedNeedsCard();
+  const why = mode === "required" ? t("identify_required") : selectedNeedsCard() ? t("id_required_note") : "";
+  $("identify-hint").textContent = why ? `${t("identify_hint")}（${why}）` : t("identify_hint");
   const box = $("identify-result");
   if (card) {
     box.hidden = false;
@@ -274,6 +294,8 @@ function renderConfirm() {
     `<div>${esc(t("now_waiting", item.waiting, item.estimated_wait_minutes))}</div>` +
     (item.counters.length ? `<div>${esc(t("windows"))}：${esc(windowText(item))}</div>` : "") +
     (identification() !== "off" ? `<div>${esc(t("person"))}：${who}</div>` : "");
+  const helper = cat.site.help_item && cat.items[cat.site.help_item];
+  $("help-hint").textContent = t("help_hint", helper && helper !== item ? nameOf(helper) : "");
   $("confirm-go").disabled = state && state.blocked && state.blocked.startsWith("printer");
 }
 
@@ -284,6 +306,7 @@ function renderResult() {
   $("result-item").textContent = nameOf(job.item);
   const facts = [`<div class="fact">${esc(t("ahead", tk.ahead))}</div>`, `<div class="fact">${esc(t("wait", tk.estimated_wait_minutes))}</div>`];
   if (tk.windows && tk.windows.length) facts.push(`<div class="fact">${esc(t("window", tk.windows.join(lang === "en" ? ", " : "、")))}</div>`);
+  if (job.help_for) facts.push(`<div class="fact" id="result-help">${esc(t("help_for", nameOf(job.help_for)))}</div>`);
   if (tk.person) facts.push(`<div class="fact" id="result-person">${esc(tk.person)}</div>`);
   if (tk.priority === "elderly") facts.push(`<div class="fact promise">${esc(t("elderly"))}</div>`);
   setHTML("result-facts", facts.join(""));
@@ -357,7 +380,7 @@ async function oneTap(serial) {
 function goHome(keepCard = false) {
   if (job && job.state === "issuing") api(`/api/jobs/${job.id}/abandon`, { method: "POST" });
   clearInterval(retryTimer); clearInterval(jobTimer);
-  job = null; selected = null; query = ""; $("search").value = ""; $("assisted").checked = false;
+  job = null; selected = null; query = ""; $("search").value = ""; $("need-help").checked = false;
   lang = DEFAULT_LANG;
   homeCard = null;
   if (!keepCard) api("/api/card/forget", { method: "POST" });
@@ -409,7 +432,7 @@ async function confirmTicket() {
   $("confirm-go").disabled = true;
   const { body } = await api("/api/tickets", {
     method: "POST",
-    body: JSON.stringify({ kind: item.kind, code: item.code, language: lang, assisted: $("assisted").checked, use_card: identification() !== "off" }),
+    body: JSON.stringify({ kind: item.kind, code: item.code, language: lang, help: $("need-help").checked, use_card: identification() !== "off" }),
   });
   $("confirm-go").disabled = false;
   handleJob(body);

@@ -44,7 +44,7 @@ def test_lost_answer_is_asked_again_with_the_same_request_id(
     kiosk.wait_ready()
     # A request the centre answered but whose answer never reached the kiosk.
     job = kiosk.agent.spool.create(kind="service", code="A101", language="zh",
-                                   priority="ordinary", identified=False)
+                                   help=False, identified=False)
     first = centre.issue("A101", request_id=job["id"], channel="kiosk")
     view = kiosk.agent.retry(job["id"])
     assert view["state"] == "printing"
@@ -98,18 +98,32 @@ def test_identification_required_refuses_without_a_card(
     assert kiosk.state()["card"] is None  # one tap, one ticket
 
 
-def test_declared_assistance_and_english_ticket(kiosk: RunningKiosk) -> None:
+def test_help_goes_to_the_help_window_without_priority_english_ticket(kiosk: RunningKiosk) -> None:
+    # Asking for help no longer jumps the queue (issue 12): the ticket is for the hall's
+    # help item (帮办代办服务 K001, window 24), ordinary, and says what the citizen came for.
     kiosk.wait_ready()
-    view = take(kiosk, "A103", assisted=True, language="en", use_card=False)
-    assert view["ticket"]["priority"] == "assisted"
+    view = take(kiosk, "A103", help=True, language="en", use_card=False)
+    assert view["ticket"]["priority"] == "ordinary" and view["ticket"]["number"].startswith("K")
+    assert view["item"]["name"] == "帮办代办服务" and view["help_for"]["name_en"] == "Business licence change"
     assert wait_until(lambda: kiosk.printer.tickets, 5)
     text = kiosk.printer.tickets[0].text
-    assert "Business licence change" in text and "Assistance requested" in text
+    assert "Assisted and proxy service" in text and "Help with: Business licence change" in text
+    assert "Window: 24" in text  # the assisted window, not the A103 windows
+    assert "Priority" not in text and "Assistance requested" not in text
+
+
+def test_a_capped_item_needs_the_card_at_the_kiosk(kiosk: RunningKiosk) -> None:
+    kiosk.wait_ready()
+    refused = kiosk.post("/api/tickets", {"kind": "service", "code": "F601", "use_card": False})
+    assert refused.status_code == 409 and refused.json()["error"] == "id_required_for_capped"
+    kiosk.reader.place_card("resident")
+    assert wait_until(lambda: kiosk.state()["card"], 5)
+    assert take(kiosk, "F601")["state"] == "printing"
 
 
 def test_restart_drops_unconfirmed_identified_requests(kiosk: RunningKiosk) -> None:
     spool = kiosk.agent.spool
-    old = spool.create(kind="service", code="A101", language="zh", priority="ordinary",
+    old = spool.create(kind="service", code="A101", language="zh", help=False,
                        identified=True)
     kiosk.agent._recover_spool()
     assert spool.get(old["id"]) is None
@@ -148,7 +162,7 @@ def test_id_reader_unplugged_is_reported_absent(kiosk: RunningKiosk, centre: Cen
 def test_unfollowed_request_is_forgotten_with_its_card(kiosk: RunningKiosk) -> None:
     kiosk.wait_ready()
     spool = kiosk.agent.spool
-    job = spool.create(kind="service", code="A101", language="zh", priority="ordinary",
+    job = spool.create(kind="service", code="A101", language="zh", help=False,
                        identified=True)
     kiosk.agent._persons[job["id"]] = {"id_number": "x", "name": "y", "birth_date": "1990-01-01"}
     spool.save({**spool.get(job["id"]), "created_at": 0})  # type: ignore[dict-item]

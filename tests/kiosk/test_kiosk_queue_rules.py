@@ -55,6 +55,8 @@ def test_remaining_quota_counts_down_and_a_full_item_explains_itself(
     page: Page, kiosk: RunningKiosk, centre: Centre
 ) -> None:
     set_daily_cap(centre, "A103", 3)
+    # Quotas alone here: anonymous tickets for capped items (the ID card rule has its own test).
+    set_site_setting(centre, require_id_for_capped=False)
     kiosk.agent.refresh()
     open_kiosk(page, kiosk)
     tile = page.locator("#services .tile", has_text="营业执照变更登记")
@@ -158,3 +160,85 @@ def test_younger_card_tap_on_home_issues_nothing_and_prefills_the_card(
     expect(page.locator("#screen-result")).to_be_visible(timeout=10_000)
     assert wait_until(lambda: kiosk.printer.tickets, 5)
     assert tickets_of(centre, "A101") == [(page.locator("#result-number").inner_text(), "ordinary")]
+
+
+def help_of(centre: Centre, number: str) -> tuple[str, str, str]:
+    with sqlite3.connect(centre.db_path) as conn:
+        row = conn.execute(
+            "SELECT service, priority, help_for FROM tickets WHERE number = ?", (number,)
+        ).fetchone()
+    return (row[0], row[1], row[2])
+
+
+def test_the_help_box_sends_the_citizen_to_the_help_window_without_priority(
+    page: Page, kiosk: RunningKiosk, centre: Centre
+) -> None:
+    open_kiosk(page, kiosk)
+    to_confirm(page, "个体工商户设立登记")
+    # What ticking the box does is said before it is ticked.
+    expect(page.locator("#help-hint")).to_contain_text("帮办代办服务")
+    expect(page.locator("#help-hint")).to_contain_text("不会因此提前叫号")
+    page.locator("#need-help").check()
+    shot(page, "14-help")
+    page.locator("#confirm-go").click()
+    expect(page.locator("#screen-result")).to_be_visible(timeout=10_000)
+    number = page.locator("#result-number").inner_text()
+    assert re.fullmatch(r"K\d{3}", number)  # the help item's ticket, at the assisted window
+    expect(page.locator("#result-item")).to_have_text("帮办代办服务")
+    expect(page.locator("#result-help")).to_have_text("帮办事项：个体工商户设立登记")
+    expect(page.locator("#result-facts")).to_contain_text("24")
+    expect(page.locator("#result-facts")).not_to_contain_text("优先")
+    shot(page, "14b-help-ticket")
+    assert help_of(centre, number) == ("K001", "ordinary", "service:A101")
+    assert wait_until(lambda: kiosk.printer.tickets, 5)
+    printed = kiosk.printer.tickets[-1].text
+    assert number in printed and "帮办事项：个体工商户设立登记" in printed and "帮办代办服务" in printed
+    assert "经营场所使用证明" in printed  # the materials of what they came for
+    assert "优先" not in printed and "需要帮办协助" not in printed
+    # The next citizen starts with the box unticked.
+    page.locator("#result-done").click()
+    to_confirm(page, "个体工商户设立登记")
+    expect(page.locator("#need-help")).not_to_be_checked()
+
+
+def test_a_capped_item_says_it_needs_the_id_card_before_anything_is_confirmed(
+    page: Page, kiosk: RunningKiosk, centre: Centre
+) -> None:
+    # The demo hall sets require_id_for_capped; 普通护照申领 F601 has a daily cap of 60.
+    open_kiosk(page, kiosk)
+    page.locator("#domains button", has_text="出入境").click()
+    page.locator("#services .tile", has_text="普通护照申领").click()
+    note = page.locator("#item-id-required")
+    expect(note).to_have_text("该事项每日限量、每人限取，须刷身份证取号")
+    expect(page.locator("#item-take")).to_be_enabled()
+    shot(page, "15-id-required")
+    page.locator("#item-take").click()
+    expect(page.locator("#screen-identify")).to_be_visible()
+    expect(page.locator("#identify-skip")).to_be_hidden()  # no "continue without a card"
+    expect(page.locator("#identify-hint")).to_contain_text("每日限量、每人限取")
+    # In English too.
+    page.locator("#lang-switch").click()
+    expect(page.locator("#identify-hint")).to_contain_text("Limited per day and per person")
+    page.locator("#lang-switch").click()
+    kiosk.reader.place_card(YOUNG)
+    expect(page.locator("#masked-name")).to_have_text("张**", timeout=5_000)
+    page.locator("#identify-next").click()
+    page.locator("#confirm-go").click()
+    expect(page.locator("#screen-result")).to_be_visible(timeout=10_000)
+    assert [p for _, p in tickets_of(centre, "F601")] == ["ordinary"]
+
+    # A kiosk whose reader is gone cannot take it at all, and says so on the item page.
+    page.locator("#result-done").click()
+    kiosk.reader.unplug()
+    assert wait_until(lambda: kiosk.state()["id_reader"] != "ok", 5)
+    page.locator("#domains button", has_text="出入境").click()
+    page.locator("#services .tile", has_text="普通护照申领").click()
+    expect(note).to_contain_text("本机暂不能读取身份证，请到服务台取号")
+    expect(page.locator("#item-take")).to_be_disabled()
+    # An item without a cap is taken as before, without a card.
+    page.locator("#item-back").click()
+    page.locator("#domains button").first.click()
+    page.locator("#services .tile", has_text="个体工商户设立登记").click()
+    expect(note).to_be_hidden()
+    expect(page.locator("#item-take")).to_be_enabled()
+    kiosk.reader.replug()

@@ -38,8 +38,8 @@ def test_catalogue_groups_by_domain_and_merges_bundle_materials() -> None:
 
 def test_spool_is_ordered_atomic_and_pruned(tmp_path) -> None:  # type: ignore[no-untyped-def]
     spool = Spool(tmp_path)
-    first = spool.create(kind="service", code="A", language="zh", priority="ordinary")
-    second = spool.create(kind="service", code="B", language="zh", priority="ordinary")
+    first = spool.create(kind="service", code="A", language="zh", help=False)
+    second = spool.create(kind="service", code="B", language="zh", help=False)
     assert [j["id"] for j in spool.jobs(ISSUING)] == [first["id"], second["id"]]
     spool.update(first["id"], state=PRINTING)
     assert [j["id"] for j in Spool(tmp_path).jobs(PRINTING)] == [first["id"]]  # from disk
