@@ -40,6 +40,7 @@ KINDS = (
     "login",
     "report",
     "personal_data",
+    "ticket",  # a priority class confirmed by staff
 )
 MAX_PAGE = 500
 

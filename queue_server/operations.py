@@ -475,6 +475,13 @@ class Operations:
             site = self._site(conn, ticket.site_id)
             change = lifecycle.prioritize(ticket, priority, self.clock(), reason, by)
             assert change.ticket is not None
+            if change.events:  # on the administration's record too, beside the event
+                audit.record(
+                    conn, by, "prioritize", "ticket", f"{ticket.site_id}/{ticket.number}",
+                    {"priority": ticket.priority.value},
+                    {"priority": priority.value, "reason": reason.strip(), "ticket": ticket.id},
+                    ticket.site_id,
+                )  # fmt: skip
             return self._issued(conn, site, change.ticket, created=False), [change], site
 
         return self.commit(work)

@@ -591,6 +591,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_action_login_locked": ("密码正确但账号已锁定，拒绝登录", "refused: account locked"),
     "audit_action_export": ("导出", "exported"),
     "audit_action_view": ("查看", "viewed"),
+    "audit_kind_ticket": ("号票", "Ticket"),
+    "audit_action_prioritize": ("确认优先", "priority confirmed"),
     # agents (帮办代办) in the administration (static/admin_agents.js)
     "adm_nav_agents": ("代办人员", "Agents"),
     "audit_kind_agent": ("代办人员", "Agent"),

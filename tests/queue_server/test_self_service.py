@@ -166,6 +166,11 @@ def test_staff_confirm_a_priority_and_every_screen_hears_it(centre: Centre) -> N
     event = events_of(centre, "ticket.prioritized")[-1]
     assert event["ticket"]["id"] == later["ticket"]["id"]
     assert event["data"] == {"priority": "assisted", "was": "ordinary", "reason": "行动不便，需协助", "by": "clerk"}
+    # On the administration's record too (who, what before, why), for the site's managers.
+    audit = centre.get("/admin/audit?kind=ticket", token=centre.login()).json()["entries"]
+    assert [(e["actor"], e["action"], e["before"], e["after"]["priority"], e["after"]["reason"]) for e in audit] == [
+        ("clerk", "prioritize", {"priority": "ordinary"}, "assisted", "行动不便，需协助")
+    ]
     # It is called before the ordinary tickets that came earlier.
     centre.counter(3, "open")
     assert centre.counter(3, "call-next").json()["ticket"]["id"] == later["ticket"]["id"]
