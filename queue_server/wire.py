@@ -33,7 +33,7 @@ TICKET_RETURNED = "ticket.returned"  # a missed ticket back in line; data: {"pla
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_UNSERVED = "ticket.unserved"
 TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | "phone" | "staff"}
-# Staff confirmed a priority class: data {"priority", "was", "reason", "by"}
+# Staff confirmed a priority class: data {"priority", "was", "by"} (the reason: audit log only)
 TICKET_PRIORITIZED = "ticket.prioritized"
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"

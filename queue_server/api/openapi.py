@@ -452,7 +452,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Staff confirm a priority class of a waiting ticket",
                 "description": "Clerks, managers and admins of the ticket's site. The ticket "
                 "keeps its place in time; every screen gets ticket.prioritized with the class, "
-                "the class before, the reason and who confirmed it.",
+                "the class before and who confirmed it; the reason goes to the audit log only.",
                 "security": BEARER,
                 "parameters": [TICKET_PARAM],
                 "requestBody": {

@@ -191,16 +191,10 @@ def prioritize(ticket: Ticket, priority: Priority, now: datetime, reason: str, b
     if ticket.priority == priority:
         return Change(events=(), ticket=ticket)  # confirmed already (a second click)
     raised = replace(ticket, priority=priority)
-    event = _event(
-        "ticket.prioritized",
-        now,
-        raised,
-        None,
-        priority=priority.value,
-        was=ticket.priority.value,
-        reason=reason,
-        by=by,
-    )
+    # The reason (free text, it may describe the citizen) is for the audit log, not for the
+    # event every screen of the site hears.
+    was = ticket.priority.value
+    event = _event("ticket.prioritized", now, raised, None, priority=priority.value, was=was, by=by)
     return Change(events=(event,), ticket=raised)
 
 
