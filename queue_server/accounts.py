@@ -31,13 +31,13 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
-from .engine.errors import InvalidInput, QueueError, UnknownSite
-from .engine.ids import new_id
-from .passwords import check_password
-from .storage import Database
-from .storage import repository as repo
-from .storage.records import from_text, to_text
+from queue_server import audit
+from queue_server.engine.errors import InvalidInput, QueueError, UnknownSite
+from queue_server.engine.ids import new_id
+from queue_server.passwords import check_password
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.storage.records import from_text, to_text
 
 ROLES = ("admin", "manager", "clerk")
 DEVICE_KINDS = ("kiosk", "display", "sign")

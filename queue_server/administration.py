@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from werkzeug.security import generate_password_hash
 
-from . import audit
-from .accounts import DEVICE_KINDS, ROLES, Accounts, Forbidden, Principal, subtree
-from .catalog import (
+from queue_server import audit
+from queue_server.accounts import DEVICE_KINDS, ROLES, Accounts, Forbidden, Principal, subtree
+from queue_server.catalog import (
     CatalogError,
     parse_bundle,
     parse_catalog_csv,
@@ -33,17 +33,17 @@ from .catalog import (
     parse_profile,
     parse_service,
 )
-from .engine.errors import InvalidInput, NotFound, UnknownSite
-from .engine.hours import WEEKDAYS
-from .engine.ids import new_id
-from .engine.model import Counter, CounterKind, Site, SiteKind
-from .engine.rules import RETURN_TO_END
-from .passwords import check_password
-from .retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
-from .site_view import bundle_payload, service_payload, site_payload
-from .storage import Database
-from .storage import repository as repo
-from .storage.records import to_text
+from queue_server.engine.errors import InvalidInput, NotFound, UnknownSite
+from queue_server.engine.hours import WEEKDAYS
+from queue_server.engine.ids import new_id
+from queue_server.engine.model import Counter, CounterKind, Site, SiteKind
+from queue_server.engine.rules import RETURN_TO_END
+from queue_server.passwords import check_password
+from queue_server.retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
+from queue_server.site_view import bundle_payload, service_payload, site_payload
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.storage.records import to_text
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")

@@ -22,15 +22,14 @@ from datetime import datetime
 from typing import Any
 
 from devices.id_card import mask_name
-
-from . import audit, persons
-from .accounts import Accounts, subtree
-from .administration import FieldInvalid, choice, flag, integer, text
-from .agents import AGENT_KINDS, MAX_AGENT_CAP, UnknownAgent, add_agent
-from .engine import hours
-from .engine.errors import InvalidInput, UnknownSite
-from .storage import Database
-from .storage import repository as repo
+from queue_server import audit, persons
+from queue_server.accounts import Accounts, subtree
+from queue_server.administration import FieldInvalid, choice, flag, integer, text
+from queue_server.agents import AGENT_KINDS, MAX_AGENT_CAP, UnknownAgent, add_agent
+from queue_server.engine import hours
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 CARD_PREFIX = 8  # hex characters of the card's keyed hash shown to tell agents apart
 NAME_LENGTH = 40

@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from . import wire
-from .engine import caps
-from .engine.errors import InvalidInput, NotFound
-from .engine.ids import new_id
+from queue_server import wire
+from queue_server.engine import caps
+from queue_server.engine.errors import InvalidInput, NotFound
+from queue_server.engine.ids import new_id
 
 AGENT_KINDS = ("staff", "registered")
 MAX_AGENT_CAP = 500

@@ -11,11 +11,11 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import report_cells, retention
-from . import settings as settings_module
-from .accounts import Accounts
-from .operations import Operations
-from .storage import Database
+from queue_server import report_cells, retention
+from queue_server import settings as settings_module
+from queue_server.accounts import Accounts
+from queue_server.operations import Operations
+from queue_server.storage import Database
 
 log = logging.getLogger("hallqueue")
 # engine.io's own ping only finds dead connections (within 30 s, also for Python clients
@@ -49,7 +49,7 @@ def create_app(
         level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = Flask(__name__)
-    from .security import BoundedIntegerConverter
+    from queue_server.security import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     secret = settings_module.secret_for(values)
@@ -66,7 +66,7 @@ def create_app(
         ping_interval=ENGINE_PING_SECONDS,
         ping_timeout=ENGINE_PING_TIMEOUT_SECONDS,
     )
-    from . import push
+    from queue_server import push
 
     ops_kwargs: dict[str, Any] = {"ignore_hours": values["IGNORE_HOURS"]}
     if clock is not None:
@@ -76,12 +76,12 @@ def create_app(
     app.extensions["hallqueue"] = components
     push.register(socketio, components)
 
-    from .api import api
-    from .api.errors import register_error_handlers
+    from queue_server.api import api
+    from queue_server.api.errors import register_error_handlers
 
     app.register_blueprint(api)
     register_error_handlers(app)
-    from . import security
+    from queue_server import security
 
     if values["TRUSTED_PROXIES"] > 0:
         # Behind nginx the peer is the proxy: take the client's address from the header the
@@ -89,7 +89,7 @@ def create_app(
         n = int(values["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     security.init_app(app, int(values["LOGIN_FAILURES_PER_MINUTE"]))
-    from .pages import register_pages
+    from queue_server.pages import register_pages
 
     register_pages(app)
 

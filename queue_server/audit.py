@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .engine.ids import new_id
-from .storage import Database
-from .storage.records import to_text
+from queue_server.engine.ids import new_id
+from queue_server.storage import Database
+from queue_server.storage.records import to_text
 
 KINDS = (
     "site",

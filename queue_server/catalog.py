@@ -12,14 +12,22 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .engine.errors import InvalidInput
-from .engine.hours import parse_clock, validate_hours
-from .engine.ids import new_id
-from .engine.model import Bundle, Counter, CounterKind, ProfileEntry, Service, Site, SiteKind
-from .engine.numbering import valid_prefix
-from .exports import csv_writer, neutralise, restore
-from .storage import Database
-from .storage import repository as repo
+from queue_server.engine.errors import InvalidInput
+from queue_server.engine.hours import parse_clock, validate_hours
+from queue_server.engine.ids import new_id
+from queue_server.engine.model import (
+    Bundle,
+    Counter,
+    CounterKind,
+    ProfileEntry,
+    Service,
+    Site,
+    SiteKind,
+)
+from queue_server.engine.numbering import valid_prefix
+from queue_server.exports import csv_writer, neutralise, restore
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 LIST_SEPARATOR = "|"
 CSV_COLUMNS = [
@@ -229,7 +237,7 @@ def import_catalog(db: Database, services: list[Service], bundles: list[Bundle])
 
 
 def export_json(db: Database) -> str:
-    from .site_view import bundle_payload, service_payload
+    from queue_server.site_view import bundle_payload, service_payload
 
     conn = db.conn
     data = {

@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .storage import repository as repo
+from queue_server.storage import repository as repo
 
 BACKLOG_LIMIT = 2000  # events one join replays at most; past it: complete = false
 PAGE_EVENTS = 200  # events per `catch_up` message

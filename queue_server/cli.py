@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .engine.errors import QueueError
+from queue_server.engine.errors import QueueError
 
 DB_OPTION = click.option(
     "--db",
@@ -34,7 +34,7 @@ def explain(exc: QueueError) -> str:
     """The message for people, in the terminal's language (Chinese unless LANG says English)."""
     import os
 
-    from .messages import message
+    from queue_server.messages import message
 
     language = "en" if os.environ.get("LANG", "").lower().startswith("en") else "zh"
     params = dict(exc.params)
@@ -43,7 +43,7 @@ def explain(exc: QueueError) -> str:
 
 
 def open_db(db_path: str):  # type: ignore[no-untyped-def]
-    from .storage import Database
+    from queue_server.storage import Database
 
     return Database(db_path)
 
@@ -75,7 +75,7 @@ def serve(
 ) -> None:
     """Run the centre on Werkzeug's development server (demo, tests); production runs
     gunicorn with queue_server.wsgi:app (see the README)."""
-    from .server import run
+    from queue_server.server import run
 
     run(
         db_path=db_path,
@@ -107,8 +107,8 @@ def user_add(
     username: str, role: str, sites: tuple[str, ...], display_name: str, db_path: str
 ) -> None:
     """Add or update a staff member; the password is read from stdin or a prompt."""
-    from .accounts import Accounts
-    from .settings import load, secret_for
+    from queue_server.accounts import Accounts
+    from queue_server.settings import load, secret_for
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
@@ -131,9 +131,9 @@ def user_add(
 @DB_OPTION
 def user_unlock(username: str, db_path: str) -> None:
     """Unlock an account locked by failed logins (audited, as `cli:<your login>`)."""
-    from .accounts import Accounts, Principal
-    from .administration import Administration
-    from .settings import load, secret_for
+    from queue_server.accounts import Accounts, Principal
+    from queue_server.administration import Administration
+    from queue_server.settings import load, secret_for
 
     db = open_db(db_path)
     administration = Administration(db, Accounts(db, secret_for(load(overrides={"DB": db_path}))))
@@ -164,8 +164,8 @@ def device() -> None:
 @DB_OPTION
 def device_add(kind: str, site: str, name: str, counter: int | None, db_path: str) -> None:
     """Enrol a device; its token is printed once, alone on the last line."""
-    from .accounts import Accounts
-    from .settings import load, secret_for
+    from queue_server.accounts import Accounts
+    from queue_server.settings import load, secret_for
 
     db = open_db(db_path)
     try:
@@ -188,8 +188,8 @@ def catalog() -> None:
 @DB_OPTION
 def catalog_import(file: str, db_path: str) -> None:
     """Import services (JSON or CSV) and bundles (JSON)."""
-    from . import catalog as catalog_module
-    from .storage import repository as repo
+    from queue_server import catalog as catalog_module
+    from queue_server.storage import repository as repo
 
     text = Path(file).read_text(encoding="utf-8-sig")
     db = open_db(db_path)
@@ -219,7 +219,7 @@ def catalog_import(file: str, db_path: str) -> None:
 @DB_OPTION
 def catalog_export(fmt: str, output: str, db_path: str) -> None:
     """Export the catalogue as JSON (services and bundles) or CSV (services)."""
-    from . import catalog as catalog_module
+    from queue_server import catalog as catalog_module
 
     db = open_db(db_path)
     text = catalog_module.export_json(db) if fmt == "json" else catalog_module.export_csv(db)
@@ -281,8 +281,8 @@ def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, 
     """Fill a database with a realistic simulated history (loads the demo city if empty)."""
     import time
 
-    from .demo import is_empty, load_demo
-    from .simulation import simulate as run_simulation
+    from queue_server.demo import is_empty, load_demo
+    from queue_server.simulation import simulate as run_simulation
 
     db = open_db(db_path)
     if is_empty(db):

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from . import wire
-from .engine import hours
-from .engine.model import Counter, CounterState, Site
-from .report_cells import DEFAULT_TARGET_WAIT_MINUTES
-from .site_view import site_payload
-from .storage import repository as repo
-from .storage.records import from_text
+from queue_server import wire
+from queue_server.engine import hours
+from queue_server.engine.model import Counter, CounterState, Site
+from queue_server.report_cells import DEFAULT_TARGET_WAIT_MINUTES
+from queue_server.site_view import site_payload
+from queue_server.storage import repository as repo
+from queue_server.storage.records import from_text
 
 OFFLINE_AFTER_SECONDS = 180
 # How far back (in events) to look for the moment an idle window last let a ticket go.

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .accounts import Accounts
-from .demo import DEMO_USERS, is_empty, load_demo
-from .settings import load, secret_for
-from .storage import Database
-from .storage.private_files import private_directory
+from queue_server.accounts import Accounts
+from queue_server.demo import DEMO_USERS, is_empty, load_demo
+from queue_server.settings import load, secret_for
+from queue_server.storage import Database
+from queue_server.storage.private_files import private_directory
 
 VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
 DB_PATH = VAR / "demo.db"
@@ -45,7 +45,7 @@ def prepare() -> dict[str, Any]:
         if is_empty(db):
             load_demo(db)
             if HISTORY_DAYS > 0:
-                from .simulation import simulate
+                from queue_server.simulation import simulate
 
                 print(f"simulating {HISTORY_DAYS} days of history for the reports …", flush=True)
                 totals = simulate(db, HISTORY_DAYS, with_events=False)
@@ -71,8 +71,8 @@ def start_centre() -> Callable[[], None]:
     """The centre in a thread of this process (Werkzeug, WebSocket-capable)."""
     from werkzeug.serving import make_server
 
-    from .app import create_app
-    from .server import QuietHandler
+    from queue_server.app import create_app
+    from queue_server.server import QuietHandler
 
     app = create_app(overrides={"DB": str(DB_PATH), "IGNORE_HOURS": True, "HOST": HOST, "PORT": PORT})
     server = make_server(HOST, PORT, app, threaded=True, request_handler=QuietHandler)

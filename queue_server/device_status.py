@@ -13,13 +13,13 @@ import json
 import sqlite3
 from typing import Any
 
-from . import wire
-from .engine.errors import InvalidInput, UnknownSite
-from .engine.ids import new_id
-from .engine.lifecycle import Change
-from .engine.model import Event, Site
-from .operations import Operations
-from .storage import repository as repo
+from queue_server import wire
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.engine.ids import new_id
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import Event, Site
+from queue_server.operations import Operations
+from queue_server.storage import repository as repo
 
 PRINTER_STATES = ("ok", "near_end", "out", "cover_open", "offline")
 ID_READER_STATES = ("ok", "absent")

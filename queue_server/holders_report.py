@@ -23,8 +23,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from .agent_admin import CARD_PREFIX
-from .reports import ReportQuery
+from queue_server.agent_admin import CARD_PREFIX
+from queue_server.reports import ReportQuery
 
 DEFAULT_DAY_LIMIT = 3
 DEFAULT_RANGE_LIMIT = 5

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import agents, audit, report_cells, self_service, wire
-from .engine import estimates, hours, lifecycle, ratings, rules
-from .engine.calling import CallingPolicy
-from .engine.errors import (
+from queue_server import agents, audit, report_cells, self_service, wire
+from queue_server.engine import estimates, hours, lifecycle, ratings, rules
+from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.errors import (
     AlreadyRated,
     InvalidInput,
     NotOffered,
@@ -30,9 +30,9 @@ from .engine.errors import (
     UnknownSite,
     UnknownTicket,
 )
-from .engine.ids import new_id
-from .engine.lifecycle import Change
-from .engine.model import (
+from queue_server.engine.ids import new_id
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import (
     Bundle,
     Channel,
     Counter,
@@ -44,9 +44,9 @@ from .engine.model import (
     Ticket,
     TicketStatus,
 )
-from .persons import check_holdings
-from .storage import Database
-from .storage import repository as repo
+from queue_server.persons import check_holdings
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 Publisher = Callable[[list[dict[str, Any]]], None]
 
@@ -618,7 +618,7 @@ class Operations:
             if target_service is None:
                 raise UnknownService(service=to_service)
             if not repo.is_offered(conn, site.id, "service", to_service):
-                from .engine.errors import NotOffered
+                from queue_server.engine.errors import NotOffered
 
                 raise NotOffered(item=to_service, site=site.id)
         if to_counter is not None:

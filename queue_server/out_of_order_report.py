@@ -22,10 +22,10 @@ import sqlite3
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .engine.lifecycle import OUT_OF_ORDER_REASONS
-from .reports import ReportQuery
-from .storage import repository as repo
-from .storage.records import from_text
+from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
+from queue_server.reports import ReportQuery
+from queue_server.storage import repository as repo
+from queue_server.storage.records import from_text
 
 DEFAULT_LATEST = 20
 MAX_LATEST = 500

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import string
 
-from .engine.errors import InvalidInput
+from queue_server.engine.errors import InvalidInput
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128

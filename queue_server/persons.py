@@ -15,11 +15,10 @@ from datetime import date
 from typing import Any
 
 from devices.id_card import mask_name  # one masking rule for card, kiosk and centre
-
-from .engine import caps, hours
-from .engine.errors import InvalidInput, PersonLimitReached  # noqa: F401 (re-exported)
-from .engine.model import Priority
-from .storage import repository as repo
+from queue_server.engine import caps, hours
+from queue_server.engine.errors import InvalidInput, PersonLimitReached  # noqa: F401 (re-exported)
+from queue_server.engine.model import Priority
+from queue_server.storage import repository as repo
 
 DEFAULT_ELDERLY_AGE = 65
 _ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")

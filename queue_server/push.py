@@ -23,16 +23,23 @@ from typing import TYPE_CHECKING, Any
 from flask import request
 from flask_socketio import SocketIO, join_room
 
-from . import wire
-from .catch_up import JOIN_COST, NO_BACKLOG, Backlog, JoinBudgets, TooManyJoins, wait_until
-from .messages import message, pick_language
-from .security import MAX_INTEGER
-from .storage import Database
-from .storage import repository as repo
+from queue_server import wire
+from queue_server.catch_up import (
+    JOIN_COST,
+    NO_BACKLOG,
+    Backlog,
+    JoinBudgets,
+    TooManyJoins,
+    wait_until,
+)
+from queue_server.messages import message, pick_language
+from queue_server.security import MAX_INTEGER
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 if TYPE_CHECKING:
-    from .accounts import Principal
-    from .app import Hall
+    from queue_server.accounts import Principal
+    from queue_server.app import Hall
 
 log = logging.getLogger("hallqueue.push")
 # Every connected socket's token is checked again this often: a revoked device or a

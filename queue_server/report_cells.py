@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from .engine import hours
+from queue_server.engine import hours
 
 BUCKET_SECONDS = 30
 DEFAULT_TARGET_WAIT_MINUTES = 20

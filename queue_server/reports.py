@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .engine.errors import InvalidInput
-from .report_cells import BUCKET_SECONDS, Cell, read_cells, site_target_seconds
+from queue_server.engine.errors import InvalidInput
+from queue_server.report_cells import BUCKET_SECONDS, Cell, read_cells, site_target_seconds
 
 WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .engine import hours
-from .storage import Database
-from .storage import repository as repo
-from .storage import retention as sql
-from .storage.records import to_text
+from queue_server.engine import hours
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.storage import retention as sql
+from queue_server.storage.records import to_text
 
 log = logging.getLogger("hallqueue.retention")
 

@@ -20,14 +20,14 @@ from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .administration import FieldInvalid, check_counter_rules, check_settings, integer
-from .engine import hours, replay
-from .engine.errors import UnknownSite
-from .engine.model import Ticket, TicketStatus
-from .rules_view import sentences
-from .storage import Database
-from .storage import repository as repo
-from .storage.records import from_text, ticket_from_row
+from queue_server.administration import FieldInvalid, check_counter_rules, check_settings, integer
+from queue_server.engine import hours, replay
+from queue_server.engine.errors import UnknownSite
+from queue_server.engine.model import Ticket, TicketStatus
+from queue_server.rules_view import sentences
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.storage.records import from_text, ticket_from_row
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 56

@@ -11,10 +11,10 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from . import wire
-from .engine import caps, hours, rules
-from .engine.model import Bundle, Service, Site
-from .storage import repository as repo
+from queue_server import wire
+from queue_server.engine import caps, hours, rules
+from queue_server.engine.model import Bundle, Service, Site
+from queue_server.storage import repository as repo
 
 LANGUAGES = ("zh", "en")
 

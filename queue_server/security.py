@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g
 from werkzeug.routing import IntegerConverter
 
-from .engine.errors import QueueError
-from .web_headers import add_security_headers
+from queue_server.engine.errors import QueueError
+from queue_server.web_headers import add_security_headers
 
 FREE_FAILURES = 5
 MAX_LOCK_SECONDS = 15 * 60
@@ -271,7 +271,7 @@ def init_app(app: Flask, login_failures_per_minute: int = 60) -> None:
     app.after_request(_secure_headers)
     app.context_processor(lambda: {"csp_nonce": csp_nonce()})
 
-    from .api.errors import error_response
+    from queue_server.api.errors import error_response
 
     @app.errorhandler(TooManyAttempts)
     def too_many(exc: TooManyAttempts):  # type: ignore[no-untyped-def]

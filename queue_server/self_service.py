@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine.errors import QueueError, Unavailable
-from .engine.model import Bundle, Priority, Service, Site
+from queue_server.engine.errors import QueueError, Unavailable
+from queue_server.engine.model import Bundle, Priority, Service, Site
 
 
 class PriorityNeedsStaff(QueueError):

@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-from .app import create_app, hall
+from queue_server.app import create_app, hall
 
 log = logging.getLogger("hallqueue")
 
@@ -56,7 +56,7 @@ def run(
     app = create_app(config_file, overrides)
     components = app.extensions["hallqueue"]
     if demo:
-        from .demo import is_empty, load_demo
+        from queue_server.demo import is_empty, load_demo
 
         if is_empty(components.db):
             load_demo(components.db)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .storage.private_files import FILE_MODE, private_directory, tighten
+from queue_server.storage.private_files import FILE_MODE, private_directory, tighten
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from . import report_cells, wire
-from .engine import hours as site_hours
-from .engine import lifecycle, rules
-from .engine.errors import Unavailable, UnknownSite
-from .engine.lifecycle import Change
-from .engine.model import (
+from queue_server import report_cells, wire
+from queue_server.engine import hours as site_hours
+from queue_server.engine import lifecycle, rules
+from queue_server.engine.errors import Unavailable, UnknownSite
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import (
     Bundle,
     Channel,
     Counter,
@@ -40,8 +40,8 @@ from .engine.model import (
     Ticket,
     TicketStatus,
 )
-from .storage import Database, records
-from .storage import repository as repo
+from queue_server.storage import Database, records
+from queue_server.storage import repository as repo
 
 # How much of its counters' capacity a site's citizens use over a day, by kind of site:
 # a busy hall runs close to capacity (queues build at the peaks), a village is quiet.

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from . import wire
-from .engine import estimates
-from .engine.errors import UnknownSite
-from .engine.model import Bundle, Counter, CounterState, Service, Site
-from .storage import Database
-from .storage import repository as repo
+from queue_server import wire
+from queue_server.engine import estimates
+from queue_server.engine.errors import UnknownSite
+from queue_server.engine.model import Bundle, Counter, CounterState, Service, Site
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 
 def site_payload(site: Site) -> dict[str, Any]:

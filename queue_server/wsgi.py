@@ -4,6 +4,6 @@ Settings come from the environment (`HALLQUEUE_DB`, …) or `HALLQUEUE_CONFIG` (
 """
 import os
 
-from .app import create_app
+from queue_server.app import create_app
 
 app = create_app(os.environ.get("HALLQUEUE_CONFIG"))

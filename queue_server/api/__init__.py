@@ -9,7 +9,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # reads), reports_api (reports and exports), admin_api (administration and its audit log),
 # agents_api (a site's agents, 帮办代办), rules_reports_api (watch and out-of-order reports),
 # console_api (the console's finding of tickets by number and of agents).
-from . import (  # noqa: E402,F401
+from queue_server.api import (  # noqa: E402,F401
     admin_api,
     agents_api,
     calling,

@@ -14,15 +14,15 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import audit, catalog, rules_preview
-from ..accounts import Forbidden, Principal
-from ..administration import Administration, FieldInvalid
-from ..app import hall
-from ..engine.errors import InvalidInput
-from ..messages import message, pick_language
-from . import api
-from .auth import require
-from .routes import json_body
+from queue_server import audit, catalog, rules_preview
+from queue_server.accounts import Forbidden, Principal
+from queue_server.administration import Administration, FieldInvalid
+from queue_server.api import api
+from queue_server.api.auth import require
+from queue_server.api.routes import json_body
+from queue_server.app import hall
+from queue_server.engine.errors import InvalidInput
+from queue_server.messages import message, pick_language
 
 ADMINS = frozenset({"admin"})
 # A site's managers try rules on its history and set its own settings (waits,

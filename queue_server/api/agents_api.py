@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from .. import audit
-from ..agent_admin import AgentAdmin
-from ..app import hall
-from . import api
-from .admin_api import admin, with_field
-from .routes import json_body
+from queue_server import audit
+from queue_server.agent_admin import AgentAdmin
+from queue_server.api import api
+from queue_server.api.admin_api import admin, with_field
+from queue_server.api.routes import json_body
+from queue_server.app import hall
 
 
 def agent_admin() -> AgentAdmin:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..accounts import Forbidden, Principal, Unauthorized
-from ..app import hall
+from queue_server.accounts import Forbidden, Principal, Unauthorized
+from queue_server.app import hall
 
 STAFF_ROLES = frozenset({"admin", "manager", "clerk"})
 

@@ -20,18 +20,18 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import rules_view, wire
-from ..accounts import Forbidden
-from ..app import hall
-from ..engine import hours, ratings, rules
-from ..engine.calling import choose_next, waited_minutes
-from ..engine.errors import InvalidInput, RatingKeyInvalid, UnknownCounter, UnknownSite
-from ..engine.model import Counter, CounterState, Site, Ticket
-from ..site_view import counter_detail
-from ..storage import repository as repo
-from . import api
-from .auth import STAFF_ROLES, current_principal, require
-from .routes import READERS, json_body
+from queue_server import rules_view, wire
+from queue_server.accounts import Forbidden
+from queue_server.api import api
+from queue_server.api.auth import STAFF_ROLES, current_principal, require
+from queue_server.api.routes import READERS, json_body
+from queue_server.app import hall
+from queue_server.engine import hours, ratings, rules
+from queue_server.engine.calling import choose_next, waited_minutes
+from queue_server.engine.errors import InvalidInput, RatingKeyInvalid, UnknownCounter, UnknownSite
+from queue_server.engine.model import Counter, CounterState, Site, Ticket
+from queue_server.site_view import counter_detail
+from queue_server.storage import repository as repo
 
 NEXT_PREVIEW = 5
 RECENT_CALLS = 12

@@ -14,17 +14,17 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import audit
-from ..agent_admin import taken_on
-from ..app import hall
-from ..engine import hours, rules
-from ..engine.errors import InvalidInput, UnknownSite
-from ..engine.model import TicketStatus
-from ..storage import records
-from ..storage import repository as repo
-from . import api
-from .auth import STAFF_ROLES, require
-from .calling import _item_names, _ticket_view
+from queue_server import audit
+from queue_server.agent_admin import taken_on
+from queue_server.api import api
+from queue_server.api.auth import STAFF_ROLES, require
+from queue_server.api.calling import _item_names, _ticket_view
+from queue_server.app import hall
+from queue_server.engine import hours, rules
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.engine.model import TicketStatus
+from queue_server.storage import records
+from queue_server.storage import repository as repo
 
 MAX_FOUND = 100
 # "A012", "a12", "12": a prefix of one or two letters (any, when left out) and the number.

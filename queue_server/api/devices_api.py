@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..app import hall
-from ..device_status import parse_status, report_status
-from . import api
-from .auth import require
-from .routes import json_body
+from queue_server.api import api
+from queue_server.api.auth import require
+from queue_server.api.routes import json_body
+from queue_server.app import hall
+from queue_server.device_status import parse_status, report_status
 
 DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
 

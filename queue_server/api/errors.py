@@ -12,8 +12,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..engine.errors import QueueError
-from ..messages import message, pick_language
+from queue_server.engine.errors import QueueError
+from queue_server.messages import message, pick_language
 
 log = logging.getLogger("hallqueue.api")
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from .. import dashboard, wire
-from ..accounts import Forbidden, subtree
-from ..app import hall
-from ..engine.errors import UnknownSite
-from ..storage import repository as repo
-from . import api
-from .auth import require
+from queue_server import dashboard, wire
+from queue_server.accounts import Forbidden, subtree
+from queue_server.api import api
+from queue_server.api.auth import require
+from queue_server.app import hall
+from queue_server.engine.errors import UnknownSite
+from queue_server.storage import repository as repo
 
 MANAGERS = frozenset({"admin", "manager"})
 

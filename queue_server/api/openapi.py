@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.lifecycle import OUT_OF_ORDER_REASONS
-from ..engine.model import (
+from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
+from queue_server.engine.model import (
     Channel,
     CounterKind,
     CounterState,
@@ -14,7 +14,7 @@ from ..engine.model import (
     SiteKind,
     TicketStatus,
 )
-from ..operations import COUNTER_ACTIONS
+from queue_server.operations import COUNTER_ACTIONS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -185,7 +185,7 @@ TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {
 
 
 def _report_paths() -> dict[str, Any]:
-    from ..reports import GROUPINGS, REPORTS
+    from queue_server.reports import GROUPINGS, REPORTS
 
     return {
         "/api/v1/reports/{report}": {
@@ -661,7 +661,9 @@ def openapi_document() -> dict[str, Any]:
     paths.update(_report_paths())
     paths.update(_admin_paths())
     paths.update(_manage_paths())
-    from .openapi_rules import rules_paths  # agents and the rules' reports; imports this module
+    from queue_server.api.openapi_rules import (
+        rules_paths,  # agents and the rules' reports; imports this module
+    )
 
     paths.update(rules_paths())
     responses = {f"E{status}": _json(_ref("Error"), text) for status, text in _ERROR_TEXT.items()}
@@ -991,7 +993,7 @@ def _manage_paths() -> dict[str, Any]:
 
 def _admin_paths() -> dict[str, Any]:
     """Administration, admins only (queue_server/api/admin_api.py); every change is audited."""
-    from ..audit import KINDS
+    from queue_server.audit import KINDS
 
     obj = {"type": "object"}
     body = {"required": True, "content": {"application/json": {"schema": obj}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .openapi import BEARER, NULLABLE_STRING, SITE_PARAM, _errors, _json
+from queue_server.api.openapi import BEARER, NULLABLE_STRING, SITE_PARAM, _errors, _json
 
 
 def _table(description: str) -> dict[str, Any]:

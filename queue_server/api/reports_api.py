@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import audit, exports, reports
-from ..accounts import Forbidden, subtree
-from ..app import hall
-from ..engine.errors import InvalidInput, UnknownSite
-from ..storage import repository as repo
-from . import api
-from .auth import require
+from queue_server import audit, exports, reports
+from queue_server.accounts import Forbidden, subtree
+from queue_server.api import api
+from queue_server.api.auth import require
+from queue_server.app import hall
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.storage import repository as repo
 
 MANAGERS = frozenset({"admin", "manager"})
 

@@ -8,17 +8,17 @@ from typing import Any
 
 from flask import jsonify, request
 
-from .. import persons, rules_view, self_service, site_view, wire
-from ..app import hall
-from ..engine.errors import InvalidInput
-from ..engine.model import Channel, Priority
-from ..messages import pick_language
-from ..operations import COUNTER_ACTIONS, Issued
-from ..security import MAX_INTEGER, login_throttle
-from ..storage import repository as repo
-from . import api
-from .auth import STAFF_ROLES, bearer_token, current_principal, require
-from .openapi import openapi_document
+from queue_server import persons, rules_view, self_service, site_view, wire
+from queue_server.api import api
+from queue_server.api.auth import STAFF_ROLES, bearer_token, current_principal, require
+from queue_server.api.openapi import openapi_document
+from queue_server.app import hall
+from queue_server.engine.errors import InvalidInput
+from queue_server.engine.model import Channel, Priority
+from queue_server.messages import pick_language
+from queue_server.operations import COUNTER_ACTIONS, Issued
+from queue_server.security import MAX_INTEGER, login_throttle
+from queue_server.storage import repository as repo
 
 ISSUERS = STAFF_ROLES | {"kiosk"}
 MANAGERS = frozenset({"admin", "manager"})

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from .. import audit, exports, holders_report, out_of_order_report, reports
-from ..accounts import Forbidden, Principal, subtree
-from ..app import hall
-from ..engine.errors import InvalidInput, UnknownSite
-from ..storage import repository as repo
-from . import api
-from .auth import require
-from .reports_api import MANAGERS, export_details
+from queue_server import audit, exports, holders_report, out_of_order_report, reports
+from queue_server.accounts import Forbidden, Principal, subtree
+from queue_server.api import api
+from queue_server.api.auth import require
+from queue_server.api.reports_api import MANAGERS, export_details
+from queue_server.app import hall
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.storage import repository as repo
 
 TABLES = {
     "heavy-holders": ("identities", "agents"),

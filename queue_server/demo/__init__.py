@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from ..catalog import import_catalog, load_sites, parse_catalog_json
-from ..storage import Database
-from ..storage import repository as repo
+from queue_server.catalog import import_catalog, load_sites, parse_catalog_json
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
 
 DEMO_USERS = [
     # username, password, role, sites

@@ -4,11 +4,11 @@ It imports neither Flask nor SQLite (a test checks this), so it runs in
 microseconds in tests and is reused unchanged by the history simulator.
 """
 
-from . import calling, estimates, hours, lifecycle, numbering
-from .calling import CallingPolicy, Choice, choose_next, queue_order
-from .errors import QueueError
-from .lifecycle import Change
-from .model import (
+from queue_server.engine import calling, estimates, hours, lifecycle, numbering
+from queue_server.engine.calling import CallingPolicy, Choice, choose_next, queue_order
+from queue_server.engine.errors import QueueError
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import (
     ACTIVE_STATUSES,
     Bundle,
     Channel,

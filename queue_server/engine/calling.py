@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .model import Counter, Priority, Ticket, TicketStatus
+from queue_server.engine.model import Counter, Priority, Ticket, TicketStatus
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from . import hours as site_hours
-from .errors import AgentCapReached, OneActiveTicket, PersonLimitReached
-from .lifecycle import REMOTE_CHANNELS, walk_in_reserved
-from .model import Channel, Site
+from queue_server.engine import hours as site_hours
+from queue_server.engine.errors import AgentCapReached, OneActiveTicket, PersonLimitReached
+from queue_server.engine.lifecycle import REMOTE_CHANNELS, walk_in_reserved
+from queue_server.engine.model import Channel, Site
 
 
 @dataclass(frozen=True)

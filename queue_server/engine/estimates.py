@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .model import Priority, Ticket, TicketStatus
+from queue_server.engine.model import Priority, Ticket, TicketStatus
 
 
 def _is_priority(ticket: Ticket) -> bool:

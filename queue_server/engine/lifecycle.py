@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from . import hours as site_hours
-from .calling import DEFAULT_POLICY, CallingPolicy, choose_next
-from .errors import (
+from queue_server.engine import hours as site_hours
+from queue_server.engine.calling import DEFAULT_POLICY, CallingPolicy, choose_next
+from queue_server.engine.errors import (
     CallTooSoon,
     CounterBusy,
     CounterHeld,
@@ -31,8 +31,8 @@ from .errors import (
     SiteClosed,
     WalkInReserved,
 )
-from .ids import new_id
-from .model import (
+from queue_server.engine.ids import new_id
+from queue_server.engine.model import (
     Bundle,
     Channel,
     Counter,
@@ -45,8 +45,8 @@ from .model import (
     Ticket,
     TicketStatus,
 )
-from .numbering import next_number
-from .rules import NoShowPolicy
+from queue_server.engine.numbering import next_number
+from queue_server.engine.rules import NoShowPolicy
 
 MAX_NOTE_LENGTH = 200
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import NotRateable, RatingClosed, RatingWrongWindow
-from .model import Ticket, TicketStatus
+from queue_server.engine.errors import NotRateable, RatingClosed, RatingWrongWindow
+from queue_server.engine.model import Ticket, TicketStatus
 
 PHONE = "phone"
 EVALUATOR = "evaluator"

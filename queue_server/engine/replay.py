@@ -35,9 +35,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from . import rules
-from .calling import CallingPolicy, choose_next
-from .model import Counter, Priority, Site, Ticket, TicketStatus
+from queue_server.engine import rules
+from queue_server.engine.calling import CallingPolicy, choose_next
+from queue_server.engine.model import Counter, Priority, Site, Ticket, TicketStatus
 
 ALL = "all"
 PRIORITY = "priority"  # every priority class together

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .calling import CallingPolicy
-from .errors import AppointmentTooEarly
-from .hours import local_time
-from .model import Counter, Priority, Site
+from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.errors import AppointmentTooEarly
+from queue_server.engine.hours import local_time
+from queue_server.engine.model import Counter, Priority, Site
 
 DEFAULT_MAX_WAIT_MINUTES = 90.0
 RETURN_TO_END = "end"

@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Flask, make_response, render_template
 
-from .. import wire
-from ..app import hall
-from . import i18n
+from queue_server import wire
+from queue_server.app import hall
+from queue_server.pages import i18n
 
 
 def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
@@ -39,11 +39,11 @@ def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
 
 
 def register_pages(app: Flask) -> None:
-    from .admin import admin
-    from .console import console
-    from .display import display
-    from .manage import manage
-    from .ticket_page import ticket_page
+    from queue_server.pages.admin import admin
+    from queue_server.pages.console import console
+    from queue_server.pages.display import display
+    from queue_server.pages.manage import manage
+    from queue_server.pages.ticket_page import ticket_page
 
     for blueprint in (console, display, ticket_page, manage, admin):
         app.register_blueprint(blueprint)

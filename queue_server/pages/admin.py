@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
 
-from ..audit import KINDS
-from . import render_page
+from queue_server.audit import KINDS
+from queue_server.pages import render_page
 
 admin = Blueprint("admin", __name__)
 SECTIONS = ("sites", "catalog", "counters", "staff", "agents", "devices", "settings", "audit")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import render_page
+from queue_server.pages import render_page
 
 manage = Blueprint("manage", __name__)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 
-from ..app import hall
-from ..storage import repository as repo
-from . import render_page
+from queue_server.app import hall
+from queue_server.pages import render_page
+from queue_server.storage import repository as repo
 
 ticket_page = Blueprint("ticket_page", __name__)
 

@@ -1,5 +1,5 @@
 """SQLite storage: one WAL file, numbered migrations, one transaction per change."""
 
-from .database import Database
+from queue_server.storage.database import Database
 
 __all__ = ["Database"]

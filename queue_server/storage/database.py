@@ -21,8 +21,14 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from .migrations import migrate
-from .private_files import FILE_MODE, database_files, private_directory, private_file, tighten
+from queue_server.storage.migrations import migrate
+from queue_server.storage.private_files import (
+    FILE_MODE,
+    database_files,
+    private_directory,
+    private_file,
+    tighten,
+)
 
 T = TypeVar("T")
 POOL_SIZE = 32

@@ -8,8 +8,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from ..engine import hours as site_hours
-from ..engine.model import (
+from queue_server.engine import hours as site_hours
+from queue_server.engine.model import (
     Bundle,
     Channel,
     Counter,

@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ..engine.model import Bundle, Counter, Event, Service, Site, Ticket
-from . import records
+from queue_server.engine.model import Bundle, Counter, Event, Service, Site, Ticket
+from queue_server.storage import records
 
 # --- sites and catalogue -------------------------------------------------------------
 
