@@ -46,7 +46,7 @@ $(VENDOR)/.copied: package.json package-lock.json
 	touch $@
 
 demo: setup
-	$(PY) -m queue_server.demo_run
+	$(PY) -m queue_server.tools.demo_run
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -94,9 +94,9 @@ HALL_DISPLAYS = 20
 
 def add_windows(clerks: int):  # type: ignore[no-untyped-def]
     def prepare(db_path: Path) -> None:
-        from queue_server.catalog import load_sites
-        from queue_server.demo import demo_sites
+        from queue_server.administration.catalog_import import load_sites
         from queue_server.storage import Database
+        from queue_server.tools.demo import demo_sites
 
         hall = next(s for s in demo_sites() if s["id"] == "city-hall")
         station = next(s for s in demo_sites() if s["id"] == "station-cbd")

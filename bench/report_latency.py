@@ -17,11 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _centre import machine  # noqa: E402
 
-from queue_server import reports  # noqa: E402
-from queue_server.catalog import load_sites  # noqa: E402
-from queue_server.demo import demo_sites, is_empty, load_demo  # noqa: E402
-from queue_server.simulation import simulate  # noqa: E402
+from queue_server.administration.catalog_import import load_sites  # noqa: E402
+from queue_server.reports import registry as reports  # noqa: E402
 from queue_server.storage import Database  # noqa: E402
+from queue_server.tools.demo import demo_sites, is_empty, load_demo  # noqa: E402
+from queue_server.tools.simulation import simulate  # noqa: E402
 
 END = date(2026, 10, 31)
 DAYS = 365

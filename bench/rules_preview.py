@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _centre import machine  # noqa: E402
 
-from queue_server import rules_preview  # noqa: E402
-from queue_server.demo import load_demo  # noqa: E402
-from queue_server.simulation import simulate  # noqa: E402
+from queue_server.administration import rules_preview  # noqa: E402
 from queue_server.storage import Database  # noqa: E402
+from queue_server.tools.demo import load_demo  # noqa: E402
+from queue_server.tools.simulation import simulate  # noqa: E402
 
 END = date(2026, 11, 27)
 NOW = datetime.combine(END + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 
 from devices import modbus_rtu as mb
-from devices.errors import FrameError
+from devices.device_errors import FrameError
 from devices.register_bus import RegisterBus
 
 EVALUATOR_KIND = 0x4556

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from devices.errors import CardDataError
+from devices.device_errors import CardDataError
 
 TEXT_BLOCK_LEN = 256
 LONG_TERM = "长期"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from devices import sam_frames as sf
-from devices.errors import (
+from devices.device_errors import (
     CardDataError,
     CardError,
     CardReadFailed,
@@ -66,8 +66,8 @@ class IdCardReader:
         """Send one request and return the checked response frame.
 
         Garbage before the preamble is skipped; a frame with a wrong XOR raises
-        :class:`~devices.errors.ChecksumError`; silence raises
-        :class:`~devices.errors.DeviceNotAnswering`.
+        :class:`~devices.device_errors.ChecksumError`; silence raises
+        :class:`~devices.device_errors.DeviceNotAnswering`.
         """
         timeout = TIMEOUTS.get(cmd, DEFAULT_TIMEOUT) * self.timeout_scale
         request = sf.build_request(cmd[0], cmd[1], data)

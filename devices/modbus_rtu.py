@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.errors import ChecksumError, FrameError, ModbusException
+from devices.device_errors import ChecksumError, FrameError, ModbusException
 
 READ_HOLDING = 0x03
 WRITE_MULTIPLE = 0x10

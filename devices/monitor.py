@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.printer import PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)

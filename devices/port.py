@@ -4,7 +4,7 @@ Drivers talk to their device only through :class:`SerialPort`. The port is given
 device path (``/dev/ttyUSB0``, a pty from a simulator, a stable symlink) or any pyserial
 URL (``loop://``, ``socket://host:port``, ``rfc2217://…``). It is opened lazily on first
 use and held open; when the device vanishes the next operation raises
-:class:`~devices.errors.DeviceDisconnected` and closes the handle, and the operation after
+:class:`~devices.device_errors.DeviceDisconnected` and closes the handle, and the operation after
 that tries to open it again. Reads and writes always have a timeout.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import serial
 
-from devices.errors import DeviceDisconnected, DeviceTimeout
+from devices.device_errors import DeviceDisconnected, DeviceTimeout
 
 T = TypeVar("T")
 

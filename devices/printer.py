@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from devices.errors import (
+from devices.device_errors import (
     DeviceNotAnswering,
     FrameError,
     PrinterCoverOpen,

@@ -13,7 +13,7 @@ import time
 from typing import Protocol
 
 from devices import modbus_rtu as mb
-from devices.errors import DeviceNotAnswering, FrameError
+from devices.device_errors import DeviceNotAnswering, FrameError
 from devices.port import SerialPort
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.errors import ChecksumError, FrameError
+from devices.device_errors import ChecksumError, FrameError
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = 7  # preamble + LEN

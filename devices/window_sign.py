@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from devices import modbus_rtu as mb
-from devices.errors import FrameError
+from devices.device_errors import FrameError
 from devices.register_bus import RegisterBus
 
 SignState = Literal["idle", "serving", "paused", "closed"]

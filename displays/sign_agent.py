@@ -38,7 +38,7 @@ from typing import Any
 import requests
 import socketio
 
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.evaluator import Evaluator
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign

@@ -27,11 +27,10 @@ from devices.escpos_ticket import TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
 from devices.printer import TicketPrinter
-
-from . import catalogue
-from .centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
-from .peripherals import CardWatcher, PrinterWorker
-from .spool import ISSUING, PRINTED, PRINTING, Spool
+from kiosk import catalogue
+from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
+from kiosk.peripherals import CardWatcher, PrinterWorker
+from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 
 log = logging.getLogger("hallqueue.kiosk")
 

@@ -11,9 +11,8 @@ from typing import Any
 from devices.sim.control import ControlServer
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.printer_sim import PrinterSimulator
-
-from .agent import Kiosk, KioskConfig
-from .web import KioskServer
+from kiosk.agent import Kiosk, KioskConfig
+from kiosk.web import KioskServer
 
 log = logging.getLogger("hallqueue.kiosk.demo")
 

@@ -17,7 +17,7 @@ it talks to. So before any route runs, every request must:
   preflight, which the rule above refuses (403 `kiosk_header_missing`).
 
 The pure checks are `refusal`; `init_app` hangs them and the centre's security headers
-(`queue_server.web_headers`) on the Flask app.
+(`queue_server.wire.headers`) on the Flask app.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from flask import Flask, Response, g, jsonify, request
 
-from queue_server.web_headers import add_security_headers
+from queue_server.wire.headers import add_security_headers
 
 HEADER = "X-Hallqueue-Kiosk"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.escpos_ticket import TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
 from devices.monitor import PrinterMonitor
 from devices.printer import PrinterStatus, TicketPrinter
-
-from .spool import PRINTED, PRINTING, Spool
+from kiosk.spool import PRINTED, PRINTING, Spool
 
 log = logging.getLogger("hallqueue.kiosk.devices")
 

@@ -20,8 +20,8 @@ from flask import Flask, jsonify, render_template, request
 from waitress.server import create_server
 from waitress.trigger import trigger as Trigger
 
-from . import local_guard
-from .agent import Kiosk, KioskRefusal
+from kiosk import local_guard
+from kiosk.agent import Kiosk, KioskRefusal
 
 log = logging.getLogger("hallqueue.kiosk.web")
 

@@ -11,16 +11,17 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from queue_server import report_cells, retention
 from queue_server import settings as settings_module
-from queue_server.accounts import Accounts
-from queue_server.operations import Operations
+from queue_server.accounts.store import Accounts
+from queue_server.calling.operations import Operations
+from queue_server.people import retention
+from queue_server.reports import rollups as report_cells
 from queue_server.storage import Database
 
 log = logging.getLogger("hallqueue")
 # engine.io's own ping only finds dead connections (within 30 s, also for Python clients
 # such as sign agents); the screens' heartbeat comes from the centre every PING_SECONDS
-# (push.py), far cheaper than a ping per socket at that rate. A ping every 10 s cost the
+# (calling/push.py), far cheaper than a ping per socket at that rate. A ping every 10 s cost the
 # console's p95 about a quarter with 1,000 screens connected (their pings cluster).
 ENGINE_PING_SECONDS = 25
 ENGINE_PING_TIMEOUT_SECONDS = 5
@@ -49,7 +50,7 @@ def create_app(
         level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = Flask(__name__)
-    from queue_server.security import BoundedIntegerConverter
+    from queue_server.web_security import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     secret = settings_module.secret_for(values)
@@ -66,7 +67,7 @@ def create_app(
         ping_interval=ENGINE_PING_SECONDS,
         ping_timeout=ENGINE_PING_TIMEOUT_SECONDS,
     )
-    from queue_server import push
+    from queue_server.calling import push
 
     ops_kwargs: dict[str, Any] = {"ignore_hours": values["IGNORE_HOURS"]}
     if clock is not None:
@@ -77,18 +78,18 @@ def create_app(
     push.register(socketio, components)
 
     from queue_server.api import api
-    from queue_server.api.errors import register_error_handlers
+    from queue_server.api.error_handlers import register_error_handlers
 
     app.register_blueprint(api)
     register_error_handlers(app)
-    from queue_server import security
+    from queue_server import web_security
 
     if values["TRUSTED_PROXIES"] > 0:
         # Behind nginx the peer is the proxy: take the client's address from the header the
         # trusted proxies set, so login throttling and the audit log see the client's machine, not the proxy.
         n = int(values["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    security.init_app(app, int(values["LOGIN_FAILURES_PER_MINUTE"]))
+    web_security.init_app(app, int(values["LOGIN_FAILURES_PER_MINUTE"]))
     from queue_server.pages import register_pages
 
     register_pages(app)

@@ -107,7 +107,7 @@ def user_add(
     username: str, role: str, sites: tuple[str, ...], display_name: str, db_path: str
 ) -> None:
     """Add or update a staff member; the password is read from stdin or a prompt."""
-    from queue_server.accounts import Accounts
+    from queue_server.accounts.store import Accounts
     from queue_server.settings import load, secret_for
 
     if sys.stdin.isatty():
@@ -131,8 +131,8 @@ def user_add(
 @DB_OPTION
 def user_unlock(username: str, db_path: str) -> None:
     """Unlock an account locked by failed logins (audited, as `cli:<your login>`)."""
-    from queue_server.accounts import Accounts, Principal
-    from queue_server.administration import Administration
+    from queue_server.accounts.store import Accounts, Principal
+    from queue_server.administration.changes import Administration
     from queue_server.settings import load, secret_for
 
     db = open_db(db_path)
@@ -164,7 +164,7 @@ def device() -> None:
 @DB_OPTION
 def device_add(kind: str, site: str, name: str, counter: int | None, db_path: str) -> None:
     """Enrol a device; its token is printed once, alone on the last line."""
-    from queue_server.accounts import Accounts
+    from queue_server.accounts.store import Accounts
     from queue_server.settings import load, secret_for
 
     db = open_db(db_path)
@@ -188,7 +188,7 @@ def catalog() -> None:
 @DB_OPTION
 def catalog_import(file: str, db_path: str) -> None:
     """Import services (JSON or CSV) and bundles (JSON)."""
-    from queue_server import catalog as catalog_module
+    from queue_server.administration import catalog_import as catalog_module
     from queue_server.storage import repository as repo
 
     text = Path(file).read_text(encoding="utf-8-sig")
@@ -219,7 +219,7 @@ def catalog_import(file: str, db_path: str) -> None:
 @DB_OPTION
 def catalog_export(fmt: str, output: str, db_path: str) -> None:
     """Export the catalogue as JSON (services and bundles) or CSV (services)."""
-    from queue_server import catalog as catalog_module
+    from queue_server.administration import catalog_import as catalog_module
 
     db = open_db(db_path)
     text = catalog_module.export_json(db) if fmt == "json" else catalog_module.export_csv(db)
@@ -281,8 +281,8 @@ def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, 
     """Fill a database with a realistic simulated history (loads the demo city if empty)."""
     import time
 
-    from queue_server.demo import is_empty, load_demo
-    from queue_server.simulation import simulate as run_simulation
+    from queue_server.tools.demo import is_empty, load_demo
+    from queue_server.tools.simulation import simulate as run_simulation
 
     db = open_db(db_path)
     if is_empty(db):
@@ -313,14 +313,14 @@ def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, 
 
 def _register_groups() -> None:
     try:
-        from devices import cli as devices_cli
+        from devices import device_commands as devices_cli
     except ImportError as exc:  # the devices part is optional for a bare centre
         click.echo(f"hallqueue: device commands unavailable ({exc})", err=True)
         return
     cli.add_command(devices_cli.sim)
     cli.add_command(devices_cli.devices)
     try:
-        from kiosk import cli as kiosk_cli
+        from kiosk import kiosk_command as kiosk_cli
     except ImportError as exc:  # the kiosk part is optional for a bare centre
         click.echo(f"hallqueue: kiosk command unavailable ({exc})", err=True)
         return

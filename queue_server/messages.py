@@ -135,7 +135,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payload_too_large": ("请求内容过大", "Request too large"),
     "internal_error": ("服务器内部错误，请稍后重试", "Internal server error; please retry"),
     "unsupported_media_type": ("请使用 application/json", "Use application/json"),
-    # administration (queue_server/administration.py): one field named, next to which
+    # administration (queue_server/administration/changes.py): one field named, next to which
     # the admin pages show the message
     "field_required": ("请填写“{field}”", "{field} is required"),
     "field_text": ("“{field}”须为文字", "{field} must be text"),

@@ -56,7 +56,7 @@ def run(
     app = create_app(config_file, overrides)
     components = app.extensions["hallqueue"]
     if demo:
-        from queue_server.demo import is_empty, load_demo
+        from queue_server.tools.demo import is_empty, load_demo
 
         if is_empty(components.db):
             load_demo(components.db)

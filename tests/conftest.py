@@ -138,10 +138,10 @@ class Centre:
 
 def prepare_demo_database(db_path: Path) -> tuple[str, str]:
     """The demo city with demo users; returns (kiosk token, display token) for the hall."""
-    from queue_server.accounts import Accounts
-    from queue_server.demo import DEMO_USERS, load_demo
+    from queue_server.accounts.store import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
+    from queue_server.tools.demo import DEMO_USERS, load_demo
 
     db = Database(db_path)
     load_demo(db)
@@ -237,7 +237,7 @@ def tight_join_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """Joins budgeted at 200 replayed events a second per token, a burst of 100, refused
     past a 1 s wait (a join costs 10): the defaults scaled down, so refusals come at
     predictable moments. Request it before the `centre` it applies to."""
-    from queue_server import catch_up
+    from queue_server.calling import catch_up
 
     monkeypatch.setattr(catch_up, "EVENTS_PER_SECOND", 200.0)
     monkeypatch.setattr(catch_up, "BURST_EVENTS", 100)
@@ -291,7 +291,7 @@ def slow_replay(monkeypatch: pytest.MonkeyPatch) -> None:
     """The in-process centre waits 50 ms before each page of a join's backlog (as a busy
     centre may): events made meanwhile reach the joining screen live, before the pages they
     follow, every time — the race a screen's catch-up must order."""
-    from queue_server import push
+    from queue_server.calling import push
 
     paced = push.wait_until
 

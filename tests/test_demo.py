@@ -24,7 +24,7 @@ def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
         HALLQUEUE_DEMO_HISTORY_DAYS="2",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "queue_server.demo_run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-m", "queue_server.tools.demo_run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     output = []
     try:

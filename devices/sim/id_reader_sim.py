@@ -14,7 +14,7 @@ import os
 from typing import Any
 
 from devices import sam_frames as sf
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.id_card import Identity, encode_text_block, sample_identity
 from devices.sim.base import Simulator
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from devices import evaluator as ev
 from devices import modbus_rtu as mb
 from devices import window_sign as ws
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.sim.base import Simulator
 
 

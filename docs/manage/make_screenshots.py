@@ -37,8 +37,8 @@ def main() -> None:
 
     from queue_server.app import create_app
     from queue_server.server import QuietHandler
-    from queue_server.simulation import simulate
     from queue_server.storage import Database
+    from queue_server.tools.simulation import simulate
     from tests.conftest import CHROMIUM, Centre, free_port, prepare_demo_database, wait_for_http
 
     with tempfile.TemporaryDirectory() as tmp:

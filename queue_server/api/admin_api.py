@@ -14,12 +14,14 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from queue_server import audit, catalog, rules_preview
-from queue_server.accounts import Forbidden, Principal
-from queue_server.administration import Administration, FieldInvalid
+from queue_server.accounts.store import Forbidden, Principal
+from queue_server.administration import audit, rules_preview
+from queue_server.administration import catalog_import as catalog
+from queue_server.administration.changes import Administration
+from queue_server.administration.validation import FieldInvalid
 from queue_server.api import api
 from queue_server.api.auth import require
-from queue_server.api.routes import json_body
+from queue_server.api.tickets_api import json_body
 from queue_server.app import hall
 from queue_server.engine.errors import InvalidInput
 from queue_server.messages import message, pick_language

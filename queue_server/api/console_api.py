@@ -14,15 +14,15 @@ from typing import Any
 
 from flask import jsonify, request
 
-from queue_server import audit
-from queue_server.agent_admin import taken_on
+from queue_server.administration import audit
 from queue_server.api import api
 from queue_server.api.auth import STAFF_ROLES, require
-from queue_server.api.calling import _item_names, _ticket_view
+from queue_server.api.counters_api import _item_names, _ticket_view
 from queue_server.app import hall
 from queue_server.engine import hours, rules
 from queue_server.engine.errors import InvalidInput, UnknownSite
 from queue_server.engine.model import TicketStatus
+from queue_server.people.proxy_register import taken_on
 from queue_server.storage import records
 from queue_server.storage import repository as repo
 

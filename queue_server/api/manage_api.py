@@ -1,4 +1,4 @@
-"""Reads for the managers' live dashboard (queue_server/dashboard.py).
+"""Reads for the managers' live dashboard (queue_server/reports/dashboard.py).
 
 - `GET /manage/live[?site=ROOT]`: every site in the caller's scope (or the subtree
   under ROOT) now: counters with their current tickets, waiting tickets, devices, today's
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from queue_server import dashboard, wire
-from queue_server.accounts import Forbidden, subtree
+from queue_server import wire
+from queue_server.accounts.store import Forbidden, subtree
 from queue_server.api import api
 from queue_server.api.auth import require
 from queue_server.app import hall
 from queue_server.engine.errors import UnknownSite
+from queue_server.reports import dashboard
 from queue_server.storage import repository as repo
 
 MANAGERS = frozenset({"admin", "manager"})

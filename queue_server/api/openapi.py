@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from queue_server.calling.operations import COUNTER_ACTIONS
 from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
 from queue_server.engine.model import (
     Channel,
@@ -14,7 +15,6 @@ from queue_server.engine.model import (
     SiteKind,
     TicketStatus,
 )
-from queue_server.operations import COUNTER_ACTIONS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -185,7 +185,7 @@ TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {
 
 
 def _report_paths() -> dict[str, Any]:
-    from queue_server.reports import GROUPINGS, REPORTS
+    from queue_server.reports.registry import GROUPINGS, REPORTS
 
     return {
         "/api/v1/reports/{report}": {
@@ -703,7 +703,7 @@ RATING = {
 
 
 def _calling_paths() -> dict[str, Any]:
-    """Console, display and sign reads; ratings (queue_server/api/calling.py)."""
+    """Console, display and sign reads; ratings (queue_server/api/counters_api.py)."""
     obj = {"type": "object"}
     return {
         "/api/v1/sites/{site}/counters/{number}": {
@@ -993,7 +993,7 @@ def _manage_paths() -> dict[str, Any]:
 
 def _admin_paths() -> dict[str, Any]:
     """Administration, admins only (queue_server/api/admin_api.py); every change is audited."""
-    from queue_server.audit import KINDS
+    from queue_server.administration.audit import KINDS
 
     obj = {"type": "object"}
     body = {"required": True, "content": {"application/json": {"schema": obj}}}

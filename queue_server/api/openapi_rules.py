@@ -1,4 +1,4 @@
-"""OpenAPI entries for a site's agents (agents_api.py) and the reports behind the queue rules
+"""OpenAPI entries for a site's agents (proxies_api.py) and the reports behind the queue rules
 (rules_reports_api.py). `openapi.openapi_document` adds them to the document."""
 
 from __future__ import annotations

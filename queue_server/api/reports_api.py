@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from queue_server import audit, exports, reports
-from queue_server.accounts import Forbidden, subtree
+from queue_server.accounts.store import Forbidden, subtree
+from queue_server.administration import audit
 from queue_server.api import api
 from queue_server.api.auth import require
 from queue_server.app import hall
 from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.reports import exports
+from queue_server.reports import registry as reports
 from queue_server.storage import repository as repo
 
 MANAGERS = frozenset({"admin", "manager"})

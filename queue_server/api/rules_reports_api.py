@@ -11,13 +11,17 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from queue_server import audit, exports, holders_report, out_of_order_report, reports
-from queue_server.accounts import Forbidden, Principal, subtree
+from queue_server.accounts.store import Forbidden, Principal, subtree
+from queue_server.administration import audit
 from queue_server.api import api
 from queue_server.api.auth import require
 from queue_server.api.reports_api import MANAGERS, export_details
 from queue_server.app import hall
 from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.reports import exports
+from queue_server.reports import heavy_holders as holders_report
+from queue_server.reports import out_of_order as out_of_order_report
+from queue_server.reports import registry as reports
 from queue_server.storage import repository as repo
 
 TABLES = {

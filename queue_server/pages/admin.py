@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
 
-from queue_server.audit import KINDS
+from queue_server.administration.audit import KINDS
 from queue_server.pages import render_page
 
 admin = Blueprint("admin", __name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from queue_server.calling.self_service import CONFIRMABLE
 from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
 from queue_server.engine.model import Priority
 from queue_server.pages import render_page
-from queue_server.self_service import CONFIRMABLE
 
 console = Blueprint("console", __name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from devices.cli import devices, sim
+from devices.device_commands import devices, sim
 from devices.escpos_ticket import render_ticket, sample_ticket
 from devices.sim.control import ControlClient
 from devices.sim.id_reader_sim import IdReaderSimulator
@@ -102,7 +102,7 @@ def test_evaluator_test_with_a_key_press(bus_sim: ModbusBusSimulator) -> None:
     assert code == 0 and json.loads(out)["level"] == "满意"
 
 
-SIM_MAIN = "from devices.cli import sim; sim(prog_name='hallqueue sim')"
+SIM_MAIN = "from devices.device_commands import sim; sim(prog_name='hallqueue sim')"
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_sim_printer_process_end_to_end(tmp_path: Path) -> None:
 
 def test_devices_package_imports_nothing_from_the_rest() -> None:
     code = (
-        "import sys, devices.cli, devices.printer, devices.id_reader, devices.window_sign, "
+        "import sys, devices.device_commands, devices.printer, devices.id_reader, devices.window_sign, "
         "devices.evaluator, devices.sim.printer_sim, devices.sim.id_reader_sim, "
         "devices.sim.modbus_sim, devices.sim.control; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from devices import evaluator, window_sign
-from devices.cli import devices, sim
-from devices.errors import DeviceError
+from devices.device_commands import devices, sim
+from devices.device_errors import DeviceError
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import ModbusBusSimulator
 from devices.sim.printer_sim import PrinterSimulator
@@ -38,7 +38,7 @@ def test_every_register_is_documented() -> None:
 
 
 def test_every_error_code_is_documented() -> None:
-    import devices.errors as errors
+    import devices.device_errors as errors
 
     codes = {
         cls.code

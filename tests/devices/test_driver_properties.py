@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices import sam_frames as sf
-from devices.errors import DeviceError
+from devices.device_errors import DeviceError
 from devices.id_reader import IdCardReader
 from devices.modbus_rtu import build_read_response
 from devices.port import SerialPort

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.errors import CardDataError
+from devices.device_errors import CardDataError
 from devices.id_card import (
     CARD_TYPES,
     NATIONS,

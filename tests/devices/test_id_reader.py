@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from devices import sam_frames as sf
-from devices.errors import (
+from devices.device_errors import (
     CardDataError,
     CardError,
     CardReadFailed,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices import modbus_rtu as mb
-from devices.errors import ChecksumError, FrameError, ModbusException
+from devices.device_errors import ChecksumError, FrameError, ModbusException
 
 
 def test_crc_vectors() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import serial
 
-from devices.errors import DeviceDisconnected
+from devices.device_errors import DeviceDisconnected
 from devices.port import SerialPort
 from devices.printer import TicketPrinter
 from devices.register_bus import RegisterBus

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from devices.errors import (
+from devices.device_errors import (
     DeviceDisconnected,
     DeviceNotAnswering,
     DeviceTimeout,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices import sam_frames as sf
-from devices.errors import ChecksumError, FrameError
+from devices.device_errors import ChecksumError, FrameError
 
 
 @pytest.mark.parametrize(

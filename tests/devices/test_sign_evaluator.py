@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from devices.errors import (
+from devices.device_errors import (
     ChecksumError,
     DeviceDisconnected,
     DeviceNotAnswering,

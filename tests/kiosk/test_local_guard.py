@@ -179,13 +179,13 @@ def test_kiosk_imports_only_the_wire_and_the_headers_of_the_centre() -> None:
     # The kiosk PC runs the agent alone: of queue_server it may load only these modules.
     probe = (
         "import json, sys\n"
-        "import kiosk.agent, kiosk.web, kiosk.demo, kiosk.cli, displays.sign_agent\n"
+        "import kiosk.agent, kiosk.web, kiosk.demo, kiosk.kiosk_command, displays.sign_agent\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'queue_server')))\n"
     )
     found = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
-    assert set(json.loads(found.stdout)) == {"queue_server", "queue_server.wire", "queue_server.web_headers"}
+    assert set(json.loads(found.stdout)) == {"queue_server", "queue_server.wire", "queue_server.wire.headers"}
 
 
 # --- in a browser, as the attacker's page ------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 from kiosk.catalogue import build, initials, window_labels
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 from queue_server.engine.model import Priority
-from queue_server.persons import Person, mask_name, parse_person, priority_for
+from queue_server.people.persons import Person, mask_name, parse_person, priority_for
 
 
 def test_initials_and_windows() -> None:

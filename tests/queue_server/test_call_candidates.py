@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_server.demo import load_demo
 from queue_server.engine.calling import CallingPolicy, choose_next
 from queue_server.engine.estimates import people_ahead
 from queue_server.engine.model import Channel, CounterState, Priority, Ticket, TicketStatus
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
+from queue_server.tools.demo import load_demo
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 SERVICES = ["A101", "A102", "A110", "G701", "B201", "K001"]  # some served by window 1, some not
@@ -99,7 +99,7 @@ def test_people_ahead_in_sql_is_the_engine_rule(
     db: Database, waiting: list[tuple[str, Priority, int, int | None, int | None]], mix: list[int] | None
 ) -> None:
     """The position a ticket shows (counted in SQL) is `estimates.people_ahead` under the mix."""
-    from queue_server.operations import Operations
+    from queue_server.calling.operations import Operations
 
     stored = store_waiting(db, waiting)
     site = repo.get_site(db.conn, "city-hall")
@@ -114,7 +114,7 @@ def test_people_ahead_in_sql_is_the_engine_rule(
 def test_candidates_stay_few_however_long_the_queue(tmp_path: Path) -> None:
     database = Database(tmp_path / "long.db")
     load_demo(database)
-    from queue_server.operations import Operations
+    from queue_server.calling.operations import Operations
 
     ops = Operations(database, ignore_hours=True)
     for i in range(300):
@@ -144,7 +144,7 @@ def test_ordinary_turn_finds_the_ordinary_head_behind_an_older_priority_ticket(d
 def test_people_ahead_follows_the_ratio_the_serving_windows_share(tmp_path: Path) -> None:
     """Every open window serving A101 calls 1:1 while the site says 1:2: the position a ticket
     shows follows the windows; with one window on the site's ratio it falls back to the site's."""
-    from queue_server.operations import Operations
+    from queue_server.calling.operations import Operations
 
     database = Database(tmp_path / "mix.db")
     load_demo(database)

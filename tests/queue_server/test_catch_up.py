@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queue_server import wire
-from queue_server.catch_up import JOIN_COST, JoinBudgets, TooManyJoins
+from queue_server.calling.catch_up import JOIN_COST, JoinBudgets, TooManyJoins
 
 
 class Clock:

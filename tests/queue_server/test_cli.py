@@ -17,8 +17,8 @@ def hallqueue(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 
 
 def demo_db(tmp_path: Path) -> Path:
-    from queue_server.demo import load_demo
     from queue_server.storage import Database
+    from queue_server.tools.demo import load_demo
 
     path = tmp_path / "cli.db"
     load_demo(Database(path))
@@ -34,7 +34,7 @@ def test_user_add_reads_password_from_stdin_and_can_log_in(tmp_path: Path) -> No
     assert stored[1] == "clerk" and json.loads(stored[2]) == ["city-hall"]
     assert "s3cret-pass" not in stored[0]
 
-    from queue_server.accounts import Accounts
+    from queue_server.accounts.store import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 
@@ -61,7 +61,7 @@ def test_device_add_prints_token_alone_on_last_line(tmp_path: Path) -> None:
         hashes = [row[0] for row in conn.execute("SELECT hash FROM tokens WHERE kind = 'device'")]
     assert hashes and token not in hashes  # stored only as a keyed hash
 
-    from queue_server.accounts import Accounts
+    from queue_server.accounts.store import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 

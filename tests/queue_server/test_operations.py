@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.demo import load_demo
+from queue_server.calling.operations import Operations
 from queue_server.engine.errors import UnknownService
-from queue_server.operations import Operations
 from queue_server.storage import Database
+from queue_server.tools.demo import load_demo
 
 
 @pytest.fixture

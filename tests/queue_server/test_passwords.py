@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server.demo import DEMO_USERS
+from queue_server.accounts.passwords import WeakPassword, check_password
 from queue_server.messages import message
-from queue_server.passwords import WeakPassword, check_password
+from queue_server.tools.demo import DEMO_USERS
 
 
 @pytest.mark.parametrize(

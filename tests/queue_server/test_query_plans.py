@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from queue_server import site_view
-from queue_server.demo import load_demo
-from queue_server.operations import Operations
+from queue_server.calling import site_view
+from queue_server.calling.operations import Operations
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
+from queue_server.tools.demo import load_demo
 
 
 def test_hot_paths_use_indexes(db_path: Path) -> None:

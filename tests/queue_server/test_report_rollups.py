@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from queue_server import report_cells, reports
-from queue_server.demo import load_demo
-from queue_server.operations import Operations
-from queue_server.simulation import simulate
+from queue_server.calling.operations import Operations
+from queue_server.reports import registry as reports
+from queue_server.reports import rollups as report_cells
 from queue_server.storage import Database
+from queue_server.tools.demo import load_demo
+from queue_server.tools.simulation import simulate
 
 SITES = ["station-cbd", "town-gutang", "village-jinqiu"]
 START, END = date(2026, 1, 10), date(2026, 3, 20)  # January's tail, all February, part of March

@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 
-from queue_server import holders_report, reports, retention
-from queue_server.demo import load_demo
 from queue_server.engine.hours import local_day
-from queue_server.simulation import simulate
+from queue_server.people import retention
+from queue_server.reports import heavy_holders as holders_report
+from queue_server.reports import registry as reports
 from queue_server.storage import Database
+from queue_server.storage.purges import FORGOTTEN_AGENT_NAME
 from queue_server.storage.records import to_text
-from queue_server.storage.retention import FORGOTTEN_AGENT_NAME
+from queue_server.tools.demo import load_demo
+from queue_server.tools.simulation import simulate
 from tests.conftest import Centre
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.demo import load_demo
+from queue_server.administration.rules_preview import load_visits
 from queue_server.engine.model import TicketStatus
-from queue_server.rules_preview import load_visits
-from queue_server.simulation import simulate
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
+from queue_server.tools.demo import load_demo
+from queue_server.tools.simulation import simulate
 
 END = date(2026, 11, 20)  # a Friday
 FIRST, LAST = (END - timedelta(days=1)).isoformat(), END.isoformat()

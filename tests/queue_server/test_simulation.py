@@ -7,9 +7,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from queue_server.demo import load_demo
-from queue_server.simulation import simulate
 from queue_server.storage import Database
+from queue_server.tools.demo import load_demo
+from queue_server.tools.simulation import simulate
 from tests.conftest import ROOT
 
 

@@ -40,14 +40,14 @@ def test_failed_transaction_leaves_nothing(db_path: Path) -> None:
 
 
 def _issue_many(path: str, count: int, worker: int) -> list[str]:
-    from queue_server.operations import Operations
+    from queue_server.calling.operations import Operations
 
     ops = Operations(Database(path), ignore_hours=True)
     return [ops.issue_ticket("city-hall", service="A101", request_id=f"w{worker}-{i}").ticket.number for i in range(count)]
 
 
 def test_numbers_unique_across_processes(db_path: Path) -> None:
-    from queue_server.demo import load_demo
+    from queue_server.tools.demo import load_demo
 
     load_demo(Database(db_path))
     with multiprocessing.get_context("spawn").Pool(4) as pool:

@@ -29,7 +29,7 @@ import pytest
 
 from devices import modbus_rtu as mb
 from devices import sam_frames as sf
-from devices.errors import ChecksumError, DeviceDisconnected, DeviceNotAnswering, FrameError
+from devices.device_errors import ChecksumError, DeviceDisconnected, DeviceNotAnswering, FrameError
 from devices.evaluator import Evaluator
 from devices.id_reader import IdCardReader
 from devices.register_bus import RegisterBus

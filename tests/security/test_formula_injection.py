@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import requests
 from openpyxl import load_workbook
 
-from queue_server import exports
-from queue_server.reports import REPORTS
+from queue_server.reports import exports
+from queue_server.reports.registry import REPORTS
 from tests.conftest import Centre
 
 HYPERLINK = '=HYPERLINK("http://x","y")'

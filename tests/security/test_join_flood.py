@@ -19,7 +19,7 @@ import pytest
 import socketio
 
 from queue_server import wire
-from queue_server.catch_up import (
+from queue_server.calling.catch_up import (
     BACKLOG_LIMIT,
     BURST_EVENTS,
     EVENTS_PER_SECOND,

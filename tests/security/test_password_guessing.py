@@ -18,14 +18,15 @@ from typing import Any
 import pytest
 import requests
 
-from queue_server import accounts, security
-from queue_server.app import create_app
-from queue_server.security import (
+from queue_server.accounts import login_throttle as security
+from queue_server.accounts import store as accounts
+from queue_server.accounts.login_throttle import (
     ADDRESS_BURST,
     ADDRESS_REFILL_SECONDS,
     LoginThrottle,
     TooManyAttempts,
 )
+from queue_server.app import create_app
 from tests.conftest import Centre, copy_demo
 
 

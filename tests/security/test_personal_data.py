@@ -85,7 +85,7 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
             "devices": "/manage/devices",
             "audit": "/admin/audit?limit=500",
         }
-        from queue_server.reports import REPORTS
+        from queue_server.reports.registry import REPORTS
 
         for report in REPORTS:
             reads[f"report {report}"] = f"/reports/{report}?from={day}&to={day}&format=csv"

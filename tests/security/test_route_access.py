@@ -342,8 +342,8 @@ def test_revoked_tokens_are_refused_everywhere(centre: Centre) -> None:
     """A revoked device is refused by the API and on connect, and its open socket is closed."""
     import time
 
-    from queue_server.accounts import PRINCIPAL_CACHE_SECONDS
-    from queue_server.push import REVALIDATE_SECONDS
+    from queue_server.accounts.store import PRINCIPAL_CACHE_SECONDS
+    from queue_server.calling.push import REVALIDATE_SECONDS
 
     admin = centre.login()
     enrolled = centre.post("/admin/devices", {"kind": "display", "site": SITE, "name": "lost"}, token=admin).json()

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import requests
 
-from queue_server.security import FREE_FAILURES, LoginThrottle
+from queue_server.accounts.login_throttle import FREE_FAILURES, LoginThrottle
 from tests.conftest import ROOT, Centre
 
 PAGES = ["/console", "/manage", "/manage/reports", "/admin/sites", "/admin/audit"]

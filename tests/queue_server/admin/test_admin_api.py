@@ -639,7 +639,7 @@ def test_audit_log_newest_first_filtered_and_paged(centre: Centre) -> None:
 
 def test_a_change_and_its_audit_row_share_one_transaction(centre: Centre, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the audit row cannot be written, the change is rolled back with it."""
-    from queue_server import administration
+    from queue_server.administration import changes as administration
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from queue_server.simulation import simulate
 from queue_server.storage import Database
+from queue_server.tools.simulation import simulate
 from tests.conftest import Centre
 from tests.queue_server.admin.test_admin_browser import error_of, open_admin, shot
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from queue_server.simulation import simulate
 from queue_server.storage import Database
+from queue_server.tools.simulation import simulate
 from tests.conftest import Centre
 
 PATH = "/admin/sites/city-hall/rules/preview"

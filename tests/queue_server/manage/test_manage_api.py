@@ -71,10 +71,10 @@ def test_a_silent_kiosk_is_offline(centre: Centre) -> None:
 
 
 def test_the_live_read_uses_indexes(db_path) -> None:  # type: ignore[no-untyped-def]
-    from queue_server import dashboard
-    from queue_server.demo import load_demo
-    from queue_server.operations import Operations
+    from queue_server.calling.operations import Operations
+    from queue_server.reports import dashboard
     from queue_server.storage import Database
+    from queue_server.tools.demo import load_demo
 
     db = Database(db_path)
     load_demo(db)

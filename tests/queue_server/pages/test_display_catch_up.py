@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from queue_server import catch_up
+from queue_server.calling import catch_up
 from tests.conftest import Centre
 from tests.queue_server.pages.test_browser import open_display, wait_spoken
 

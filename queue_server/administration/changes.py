@@ -1,0 +1,629 @@
+"""Administration: validated changes to sites, settings, catalogue, counters, staff, devices.
+
+Each change is one `BEGIN IMMEDIATE` transaction that reads the record as it was,
+writes the new one and appends its audit row (`audit.record`): the change and its
+audit row commit together or not at all. Validation errors are `FieldInvalid`, which
+names the field and picks a zh/en message (`messages.py`, codes `field_*`).
+
+Counters are read from the database by every console request, so a counter saved here
+can be opened and called at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.security import generate_password_hash
+
+from queue_server.accounts.passwords import check_password
+from queue_server.accounts.store import DEVICE_KINDS, ROLES, Accounts, Forbidden, Principal, subtree
+from queue_server.administration import audit
+from queue_server.administration.catalog_import import (
+    CatalogError,
+    parse_bundle,
+    parse_catalog_csv,
+    parse_catalog_json,
+    parse_profile,
+    parse_service,
+)
+from queue_server.administration.validation import (
+    SITE_ID,
+    USERNAME,
+    FieldInvalid,
+    catalog_error,
+    check_code,
+    check_counter_rules,
+    check_hours,
+    check_settings,
+    check_timezone,
+    choice,
+    flag,
+    integer,
+    text,
+)
+from queue_server.calling.site_view import bundle_payload, service_payload, site_payload
+from queue_server.engine.errors import NotFound, UnknownSite
+from queue_server.engine.ids import new_id
+from queue_server.engine.model import Counter, CounterKind, Site, SiteKind
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.storage.records import to_text
+
+
+class UnknownStaff(NotFound):
+    code = "unknown_staff"
+
+
+class UnknownDevice(NotFound):
+    code = "unknown_device"
+
+
+def _now() -> str:
+    return to_text(datetime.now(UTC))  # type: ignore[return-value]
+
+
+def check_scope(actor: Principal, sites: Iterable[str | None]) -> None:
+    """Every site a change names, what it was and what it becomes, must be the actor's.
+
+    So an admin of one township can neither move it under another manager's tree (its new
+    parent is not theirs) nor give a member of staff a site of someone else's, nor take
+    one over. `None` stands for the city as a whole (the root of the tree, a city-wide
+    admin's empty site list): only a city-wide admin may name it.
+    """
+    if actor.all_sites:
+        return
+    for site in sites:
+        if site is None or not actor.covers(site):
+            raise Forbidden()
+
+
+def sees_staff(actor: Principal, sites: list[str]) -> bool:
+    """A scoped admin reads the staff whose every site is theirs (not city-wide admins)."""
+    return actor.all_sites or (bool(sites) and all(actor.covers(s) for s in sites))
+
+
+def counter_config(counter: Counter | None) -> dict[str, Any] | None:
+    if counter is None:
+        return None
+    return {
+        "number": counter.number,
+        "name": counter.name,
+        "kind": counter.kind.value,
+        "profile": [
+            {"service": e.service, "weight": e.weight}
+            if e.service
+            else {"bundle": e.bundle, "weight": e.weight}
+            for e in counter.profile
+        ],
+        "rules": dict(counter.rules),
+    }
+
+
+def staff_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "username": row["username"],
+        "role": row["role"],
+        "sites": json.loads(row["sites"]),
+        "display_name": row["display_name"],
+        "active": bool(row["active"]),
+        "created_at": row["created_at"],
+        "locked": row["locked_at"] is not None,
+        "locked_at": row["locked_at"],
+    }
+
+
+def device_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "site": row["site_id"],
+        "name": row["name"],
+        "created_at": row["created_at"],
+        "revoked_at": row["revoked_at"],
+        "last_seen": row["last_seen"],
+        "status": json.loads(row["status"] or "{}"),
+        "counter": row["counter"],
+    }
+
+
+class Administration:
+    def __init__(self, db: Database, accounts: Accounts) -> None:
+        self.db = db
+        self.accounts = accounts
+
+    # --- sites ------------------------------------------------------------------------
+
+    def save_site(
+        self, actor: Principal, site_id: str, data: dict[str, Any], create: bool
+    ) -> dict[str, Any]:
+        if create and not SITE_ID.match(site_id or ""):
+            raise FieldInvalid("id", "site_id")
+        name = text(data, "name")
+        name_en = text(data, "name_en", required=False)
+        kind = choice(data, "kind", [k.value for k in SiteKind])
+        parent = data.get("parent") or None
+        if parent is not None and not isinstance(parent, str):
+            raise FieldInvalid("parent", "unknown_site", value=str(parent))
+        timezone = check_timezone(data.get("timezone"))
+        hours = check_hours(data.get("hours"))
+        with self.db.transaction() as conn:
+            existing = repo.get_site(conn, site_id)
+            if create and existing is not None:
+                raise FieldInvalid("id", "taken", value=site_id)
+            if not create and existing is None:
+                raise UnknownSite(site=site_id)
+            # A new site's parent; a moved site, where it stands and where it goes: the
+            # site and both parents must be the actor's (`None`: the root of the city).
+            if create:
+                named = [parent]
+            elif existing.parent_id != parent:  # type: ignore[union-attr]
+                named = [site_id, existing.parent_id, parent]  # type: ignore[union-attr]
+            else:
+                named = [site_id]
+            check_scope(actor, named)
+            if parent is not None:
+                if repo.get_site(conn, parent) is None:
+                    raise FieldInvalid("parent", "unknown_site", value=parent)
+                if not create and parent in _below(conn, site_id):
+                    raise FieldInvalid("parent", "parent_cycle")
+            site = Site(
+                id=site_id,
+                name=name,
+                name_en=name_en,
+                kind=SiteKind(kind),
+                parent_id=parent,
+                timezone=timezone,
+                hours=hours,
+                settings=existing.settings if existing else {},
+            )
+            repo.upsert_site(conn, site)
+            before = site_payload(existing) if existing else None
+            after = site_payload(site)
+            audit.record(
+                conn,
+                actor.name,
+                "create" if create else "update",
+                "site",
+                site_id,
+                before,
+                after,
+                site_id,
+                sites=[site_id, *(s for s in named if s)],
+            )
+        return after
+
+    def save_settings(self, actor: Principal, site_id: str, data: Any) -> dict[str, Any]:
+        check_scope(actor, [site_id])
+        with self.db.transaction() as conn:
+            site = _site(conn, site_id)
+            services, bundles = repo.offerings(conn, site_id)
+            settings = check_settings(data, offered=[*services, *bundles])
+            repo.upsert_site(conn, replace(site, settings=settings))
+            audit.record(
+                conn, actor.name, "update", "settings", site_id, site.settings, settings, site_id
+            )
+        return settings
+
+    def save_offerings(
+        self, actor: Principal, site_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set what a site offers. A list left out keeps what the site has (an empty body
+        must not wipe a site's catalogue); an empty list clears it."""
+        check_scope(actor, [site_id])
+        given: dict[str, list[str]] = {}
+        for name in ("services", "bundles"):
+            if name not in data:
+                continue
+            value = data[name]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise FieldInvalid(name, "list")
+            given[name] = list(dict.fromkeys(value))
+        with self.db.transaction() as conn:
+            _site(conn, site_id)
+            current_services, current_bundles = repo.offerings(conn, site_id)
+            lists = {
+                "services": given.get("services", current_services),
+                "bundles": given.get("bundles", current_bundles),
+            }
+            for code in lists["services"]:
+                if repo.get_service(conn, code) is None:
+                    raise FieldInvalid("services", "unknown_item", value=code)
+            for code in lists["bundles"]:
+                if repo.get_bundle(conn, code) is None:
+                    raise FieldInvalid("bundles", "unknown_item", value=code)
+            repo.set_offerings(conn, site_id, lists["services"], lists["bundles"])
+            before = {"services": current_services, "bundles": current_bundles}
+            audit.record(
+                conn, actor.name, "update", "offerings", site_id, before, lists, site_id
+            )
+        return lists
+
+    # --- catalogue --------------------------------------------------------------------
+
+    def save_service(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        check_scope(actor, [None])  # one catalogue for the whole city
+        check_code(code)
+        try:
+            service = parse_service({**data, "code": code}, "service")
+        except CatalogError as exc:
+            raise catalog_error(exc) from None
+        with self.db.transaction() as conn:
+            existing = repo.get_service(conn, code)
+            repo.upsert_service(conn, service)
+            before = service_payload(existing) if existing else None
+            after = service_payload(service)
+            audit.record(
+                conn, actor.name, "update" if existing else "create", "service", code, before, after
+            )
+        return after
+
+    def save_bundle(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        check_scope(actor, [None])
+        check_code(code)
+        with self.db.transaction() as conn:
+            known = {s.code for s in repo.list_services(conn)}
+            try:
+                bundle = parse_bundle({**data, "code": code}, "bundle", known)
+            except CatalogError as exc:
+                raise catalog_error(exc) from None
+            existing = repo.get_bundle(conn, code)
+            repo.upsert_bundle(conn, bundle)
+            before = bundle_payload(existing) if existing else None
+            after = bundle_payload(bundle)
+            audit.record(
+                conn, actor.name, "update" if existing else "create", "bundle", code, before, after
+            )
+        return after
+
+    def import_catalog(self, actor: Principal, fmt: str, text_: str) -> dict[str, Any]:
+        """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
+        check_scope(actor, [None])
+        if fmt not in ("json", "csv"):
+            raise FieldInvalid("format", "choice", choices="json, csv")
+        if not isinstance(text_, str) or not text_.strip():
+            raise FieldInvalid("text", "required")
+        with self.db.transaction() as conn:
+            try:
+                if fmt == "json":
+                    existing = [s.code for s in repo.list_services(conn)]
+                    services, bundles = parse_catalog_json(text_, existing)
+                else:
+                    services, bundles = parse_catalog_csv(text_), []
+            except CatalogError as exc:
+                raise catalog_error(exc, "text") from None
+            before: dict[str, Any] = {"services": {}, "bundles": {}}
+            after: dict[str, Any] = {"services": {}, "bundles": {}}
+            for service in services:
+                old = repo.get_service(conn, service.code)
+                new = service_payload(service)
+                if old is None or service_payload(old) != new:
+                    before["services"][service.code] = service_payload(old) if old else None
+                    after["services"][service.code] = new
+                    repo.upsert_service(conn, service)
+            for bundle in bundles:
+                old_bundle = repo.get_bundle(conn, bundle.code)
+                new = bundle_payload(bundle)
+                if old_bundle is None or bundle_payload(old_bundle) != new:
+                    before["bundles"][bundle.code] = (
+                        bundle_payload(old_bundle) if old_bundle else None
+                    )
+                    after["bundles"][bundle.code] = new
+                    repo.upsert_bundle(conn, bundle)
+            summary = {
+                "services": len(services),
+                "bundles": len(bundles),
+                "changed_services": sorted(after["services"]),
+                "changed_bundles": sorted(after["bundles"]),
+            }
+            if summary["changed_services"] or summary["changed_bundles"]:
+                target = (
+                    f"{fmt}: {len(after['services'])} services, {len(after['bundles'])} bundles"
+                )
+                audit.record(conn, actor.name, "import", "catalog", target, before, after)
+        return summary
+
+    # --- counters ---------------------------------------------------------------------
+
+    def save_counter(
+        self, actor: Principal, site_id: str, number: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        check_scope(actor, [site_id])
+        if not 1 <= number <= 999:
+            raise FieldInvalid("number", "integer", min=1, max=999)
+        name = text(data, "name", max_length=40)
+        kind = choice(data, "kind", [k.value for k in CounterKind], "comprehensive")
+        try:
+            profile = parse_profile(data.get("profile", []), "counter")
+        except CatalogError as exc:
+            raise FieldInvalid(exc.where.replace("counter.", ""), "profile_entry") from None
+        if not profile:
+            raise FieldInvalid("profile", "profile_empty")
+        keys = [e.key for e in profile]
+        if len(set(keys)) != len(keys):
+            raise FieldInvalid("profile", "profile_duplicate")
+        # Left out, a counter keeps its own rules (a form that does not show them must not wipe them).
+        rules = check_counter_rules(data["rules"]) if "rules" in data else None
+        with self.db.transaction() as conn:
+            _site(conn, site_id)
+            for i, entry in enumerate(profile):
+                kind_name = "service" if entry.service else "bundle"
+                code = entry.service or entry.bundle or ""
+                found = (
+                    repo.get_service(conn, code) if entry.service else repo.get_bundle(conn, code)
+                )
+                if found is None:
+                    raise FieldInvalid(f"profile[{i}]", "unknown_item", value=code)
+                if not repo.is_offered(conn, site_id, kind_name, code):
+                    raise FieldInvalid(f"profile[{i}]", "not_offered", value=code)
+            existing = repo.get_counter(conn, site_id, number)
+            if existing is not None:
+                counter = replace(
+                    existing,
+                    name=name,
+                    kind=CounterKind(kind),
+                    profile=profile,
+                    rules=existing.rules if rules is None else rules,
+                )
+            else:
+                counter = Counter(
+                    id=new_id(),
+                    site_id=site_id,
+                    number=number,
+                    name=name,
+                    kind=CounterKind(kind),
+                    profile=profile,
+                    rules=rules or {},
+                )
+            repo.save_counter(conn, counter)
+            before, after = counter_config(existing), counter_config(counter)
+            audit.record(
+                conn,
+                actor.name,
+                "update" if existing else "create",
+                "counter",
+                f"{site_id}/{number}",
+                before,
+                after,
+                site_id,
+            )
+        return after  # type: ignore[return-value]
+
+    # --- staff ------------------------------------------------------------------------
+
+    def list_staff(self, actor: Principal) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT * FROM staff ORDER BY role, username")
+        found = [staff_payload(r) for r in rows]
+        return [s for s in found if s is not None and sees_staff(actor, s["sites"])]
+
+    def _staff_fields(
+        self, conn: sqlite3.Connection, data: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        role = choice(data, "role", ROLES, current["role"] if current else None)
+        sites = data.get("sites", current["sites"] if current else [])
+        if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
+            raise FieldInvalid("sites", "list")
+        sites = list(dict.fromkeys(sites))
+        for site in sites:
+            if repo.get_site(conn, site) is None:
+                raise FieldInvalid("sites", "unknown_site", value=site)
+        if role != "admin" and not sites:
+            raise FieldInvalid("sites", "sites_needed")
+        display = (
+            text(data, "display_name", required=False, max_length=40)
+            if "display_name" in data or current is None
+            else current["display_name"]
+        )
+        return {"role": role, "sites": sites, "display_name": display}
+
+    def add_staff(self, actor: Principal, data: dict[str, Any]) -> dict[str, Any]:
+        username = text(data, "username", max_length=64)
+        if not USERNAME.match(username):
+            raise FieldInvalid("username", "username")
+        password = check_password(data.get("password"), username)
+        password_hash = generate_password_hash(password)  # slow on purpose: outside the transaction
+        with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
+                raise FieldInvalid("username", "taken", value=username)
+            fields = self._staff_fields(conn, data, None)
+            check_scope(actor, fields["sites"] or [None])
+            conn.execute(
+                """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    username,
+                    password_hash,
+                    fields["role"],
+                    json.dumps(fields["sites"]),
+                    fields["display_name"],
+                    _now(),
+                ),
+            )
+            after = staff_payload(_staff_row(conn, username))
+            audit.record(
+                conn, actor.name, "create", "staff", username, None, after, sites=fields["sites"]
+            )
+        return after  # type: ignore[return-value]
+
+    def update_staff(
+        self, actor: Principal, username: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        active = flag(data, "active")
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            fields = self._staff_fields(conn, data, before)
+            # The sites the member had and the sites they get: all must be the actor's.
+            check_scope(actor, [*(before["sites"] or [None]), *(fields["sites"] or [None])])
+            active_now = before["active"] if active is None else active
+            if username == actor.name and not active_now:
+                raise FieldInvalid("active", "self")
+            if (
+                before["role"] == "admin"
+                and before["active"]
+                and (fields["role"] != "admin" or not active_now)
+            ):
+                admins = conn.execute(
+                    "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1 AND username != ?",
+                    (username,),
+                ).fetchone()[0]
+                if not admins:
+                    raise FieldInvalid("role" if active_now else "active", "last_admin")
+            conn.execute(
+                "UPDATE staff SET role = ?, sites = ?, display_name = ?, active = ? WHERE username = ?",
+                (
+                    fields["role"],
+                    json.dumps(fields["sites"]),
+                    fields["display_name"],
+                    int(active_now),
+                    username,
+                ),
+            )
+            if not active_now:  # a deactivated account's sessions end now
+                conn.execute(
+                    "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ?",
+                    (username,),
+                )
+            after = staff_payload(_staff_row(conn, username))
+            action = "deactivate" if before["active"] and not active_now else "update"
+            touched = sorted({*before["sites"], *fields["sites"]})
+            audit.record(
+                conn, actor.name, action, "staff", username, before, after, sites=touched
+            )
+        self.accounts.forget_cached()
+        return after  # type: ignore[return-value]
+
+    def reset_password(
+        self, actor: Principal, username: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A new password (to the policy); it ends the member's sessions and opens a locked account."""
+        password_hash = generate_password_hash(check_password(data.get("password"), username))
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            check_scope(actor, before["sites"] or [None])
+            conn.execute(
+                "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_at = NULL WHERE username = ?",
+                (password_hash, username),
+            )
+            ended = conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ? AND revoked = 0",
+                (username,),
+            ).rowcount
+            # Never the hash: the log says that it changed and which sessions ended.
+            audit.record(
+                conn, actor.name, "reset_password", "staff", username,
+                {"password": "old", "sessions": ended, "locked": before["locked"]},
+                {"password": "new", "sessions": 0, "locked": False},
+                sites=before["sites"],
+            )  # fmt: skip
+        self.accounts.forget_cached()
+        return before
+
+    def unlock_staff(self, actor: Principal, username: str) -> dict[str, Any]:
+        """Open an account locked by failed logins; an account not locked is left as it is."""
+        with self.db.transaction() as conn:
+            before = staff_payload(_staff_row(conn, username))
+            if before is None:
+                raise UnknownStaff(username=username)
+            check_scope(actor, before["sites"] or [None])
+            if not before["locked"]:
+                return before  # nothing changes, nothing to log
+            conn.execute(
+                "UPDATE staff SET failed_logins = 0, locked_at = NULL WHERE username = ?",
+                (username,),
+            )
+            after = staff_payload(_staff_row(conn, username))
+            audit.record(
+                conn, actor.name, "unlock", "staff", username, before, after, sites=before["sites"]
+            )
+        return after  # type: ignore[return-value]
+
+    # --- devices ----------------------------------------------------------------------
+
+    def list_devices(self, actor: Principal) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT * FROM devices ORDER BY site_id, kind, created_at")
+        found = [device_payload(r) for r in rows]
+        return [d for d in found if d is not None and actor.covers(d["site"])]
+
+    def enrol_device(
+        self, actor: Principal, data: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """A new device and its token; the token is returned once and stored only hashed."""
+        kind = choice(data, "kind", DEVICE_KINDS)
+        site_id = text(data, "site", max_length=40)
+        check_scope(actor, [site_id])
+        name = text(data, "name", required=False, max_length=60)
+        # A window sign names its window: its evaluator rates only what that window served.
+        counter = integer(data, "counter", 1, 999)
+        if counter is not None and kind != "sign":
+            raise FieldInvalid("counter", "sign_only")
+        token = secrets.token_urlsafe(32)
+        device_id = new_id()
+        with self.db.transaction() as conn:
+            if repo.get_site(conn, site_id) is None:
+                raise FieldInvalid("site", "unknown_site", value=site_id)
+            if counter is not None and repo.get_counter(conn, site_id, counter) is None:
+                raise FieldInvalid("counter", "unknown_counter", value=counter)
+            now = _now()
+            conn.execute(
+                """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (device_id, kind, site_id, name, now, counter),
+            )
+            conn.execute(
+                "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
+                (self.accounts.token_hash(token), device_id, now),
+            )
+            after = device_payload(_device_row(conn, device_id))
+            audit.record(conn, actor.name, "enrol", "device", device_id, None, after, site_id)
+        return after, token  # type: ignore[return-value]
+
+    def revoke_device(self, actor: Principal, device_id: str) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            before = device_payload(_device_row(conn, device_id))
+            if before is None:
+                raise UnknownDevice(device=device_id)
+            check_scope(actor, [before["site"]])
+            if before["revoked_at"] is not None:
+                return before  # already revoked: nothing changes, nothing to log
+            conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now(), device_id))
+            conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
+            )
+            after = device_payload(_device_row(conn, device_id))
+            audit.record(
+                conn, actor.name, "revoke", "device", device_id, before, after, before["site"]
+            )
+        self.accounts.forget_cached()
+        return after  # type: ignore[return-value]
+
+
+def _site(conn: sqlite3.Connection, site_id: str) -> Site:
+    site = repo.get_site(conn, site_id)
+    if site is None:
+        raise UnknownSite(site=site_id)
+    return site
+
+
+def _below(conn: sqlite3.Connection, site_id: str) -> set[str]:
+    return subtree(conn, [site_id])
+
+
+def _staff_row(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()  # type: ignore[no-any-return]
+
+
+def _device_row(conn: sqlite3.Connection, device_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()  # type: ignore[no-any-return]

@@ -1,0 +1,709 @@
+"""The imperative shell around the engine.
+
+Each operation opens one `BEGIN IMMEDIATE` transaction, loads what the engine
+needs, lets the engine decide, stores the changed records, appends the events with
+their site-wide sequence numbers, commits, and only then publishes the events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from queue_server import wire
+from queue_server.administration import audit
+from queue_server.calling import self_service
+from queue_server.engine import estimates, hours, lifecycle, ratings, rules
+from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.errors import (
+    AlreadyRated,
+    InvalidInput,
+    NotOffered,
+    RequestIdReused,
+    UnknownBundle,
+    UnknownCounter,
+    UnknownService,
+    UnknownSite,
+    UnknownTicket,
+)
+from queue_server.engine.ids import new_id
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import (
+    Bundle,
+    Channel,
+    Counter,
+    Event,
+    Outcome,
+    Priority,
+    Service,
+    Site,
+    Ticket,
+    TicketStatus,
+)
+from queue_server.people import proxies as agents
+from queue_server.people.persons import check_holdings
+from queue_server.reports import rollups as report_cells
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+
+Publisher = Callable[[list[dict[str, Any]]], None]
+
+COUNTER_ACTIONS = (
+    "open",
+    "pause",
+    "close",
+    "call-next",
+    "call",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "transfer",
+    "take-over",  # managers only (the API checks the role): another clerk's window
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: Ticket
+    ahead: int
+    estimated_wait_minutes: int
+    created: bool  # False when an earlier request with the same id is answered again
+
+
+@dataclass(frozen=True)
+class Rating:
+    ticket_id: str
+    level: int
+    channel: str
+    at: str
+
+
+@dataclass(frozen=True)
+class CounterResult:
+    counter: Counter
+    ticket: Ticket | None
+
+
+def _request_fingerprint(
+    service: str | None,
+    bundle: str | None,
+    channel: str,
+    priority: str,
+    person: str | None,
+    *extra: str | None,
+) -> str:
+    # Fields added later join only when given, so earlier requests keep their fingerprint.
+    given = [value for value in extra if value is not None]
+    text = json.dumps([service, bundle, channel, priority, person, *given])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+Work = Callable[[sqlite3.Connection], tuple[Any, list[Change], Site]]
+
+
+class _Job:
+    """One change waiting for (or done by) a group commit."""
+
+    __slots__ = ("work", "done", "result", "error", "payloads")
+
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+        self.payloads: list[dict[str, Any]] = []
+
+
+def _creates_ticket(change: Change) -> bool:
+    return any(event.type == wire.TICKET_ISSUED for event in change.events)
+
+
+class Operations:
+    def __init__(
+        self,
+        db: Database,
+        publish: Publisher | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        ignore_hours: bool = False,
+    ) -> None:
+        self.db = db
+        self.publish: Publisher = publish or (lambda payloads: None)
+        self.clock = clock
+        self.ignore_hours = ignore_hours
+        self._sweep_lock = threading.Lock()
+        self._pending: list[_Job] = []
+        self._pending_lock = threading.Lock()
+
+    # --- the one way to change anything (used by the other shell modules too) -------
+
+    def commit(self, work: Work) -> Any:
+        """Run `work` in a transaction, store its changes and events, then publish them.
+
+        Group commit: a change queues its work; whichever thread holds the write lock
+        runs every queued change in one `BEGIN IMMEDIATE` transaction, each under its
+        own savepoint (a failing change is rolled back alone), commits once — one
+        fsync for the batch — and publishes the events in sequence order. A change is
+        acknowledged only after that commit. `work` must use only the connection it is
+        given: it may run on another thread.
+        """
+        job = _Job(work)
+        with self._pending_lock:
+            self._pending.append(job)
+        with self.db.write_lock:
+            if not job.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._run_batch(batch)
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT change")
+                try:
+                    job.result, changes, site = job.work(conn)
+                    job.payloads = self._store(conn, changes, site)
+                except Exception as exc:  # this change fails alone; the others go on
+                    conn.execute("ROLLBACK TO change")
+                    job.error = exc
+                conn.execute("RELEASE change")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for job in batch:
+                job.error = job.error or (exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                job.payloads = []
+            for job in batch:
+                job.done = True
+            if not isinstance(exc, Exception):
+                raise
+            return
+        payloads = [p for job in batch for p in job.payloads]
+        for job in batch:
+            job.done = True
+        if payloads:
+            self.publish(payloads)
+
+    def _store(
+        self, conn: sqlite3.Connection, changes: list[Change], site: Site
+    ) -> list[dict[str, Any]]:
+        payloads: list[dict[str, Any]] = []
+        for change in changes:
+            if change.counter is not None:
+                repo.save_counter(conn, change.counter)
+            # A new ticket was inserted by `issue_ticket` itself (with its request fingerprint).
+            if change.ticket is not None and not _creates_ticket(change):
+                repo.update_ticket(conn, change.ticket, site.timezone)
+            payloads.extend(repo.append_events(conn, change.events, wire.event_payload))
+        # A change to a ticket of a finished month (a late rating, a day closed after
+        # midnight) makes that month's report roll-up stale.
+        this_month = hours.local_day(self.clock(), site.timezone)[:7]
+        stale = {
+            event.ticket.day
+            for change in changes
+            for event in change.events
+            if event.ticket is not None and event.ticket.day[:7] < this_month
+        }
+        if stale:
+            report_cells.forget_months(conn, site.id, stale)
+        return payloads
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def _site(self, conn: sqlite3.Connection, site_id: str) -> Site:
+        site = repo.get_site(conn, site_id)
+        if site is None:
+            raise UnknownSite(site=site_id)
+        return site
+
+    def _counter(self, conn: sqlite3.Connection, site_id: str, number: int) -> Counter:
+        counter = repo.get_counter(conn, site_id, number)
+        if counter is None:
+            raise UnknownCounter(counter=number)
+        return counter
+
+    def _item(
+        self, conn: sqlite3.Connection, service: str | None, bundle: str | None
+    ) -> Service | Bundle:
+        if (service is None) == (bundle is None):
+            raise InvalidInput("give exactly one of service or bundle", field="service")
+        if service is not None:
+            found = repo.get_service(conn, service)
+            if found is None:
+                raise UnknownService(service=service)
+            return found
+        found_bundle = repo.get_bundle(conn, bundle)  # type: ignore[arg-type]
+        if found_bundle is None:
+            raise UnknownBundle(bundle=bundle)
+        return found_bundle
+
+    def policy(self, site: Site, counter: Counter | None = None) -> CallingPolicy:
+        return rules.calling_policy(site, counter)
+
+    # --- issuing ----------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        site_id: str,
+        service: str | None = None,
+        bundle: str | None = None,
+        request_id: str | None = None,
+        channel: Channel = Channel.KIOSK,
+        priority: Priority = Priority.ORDINARY,
+        person_hash: str | None = None,
+        person_mask: str | None = None,
+        appointment_at: datetime | None = None,
+        agent_id: str | None = None,
+        issuer: str | None = None,
+        help_requested: bool = False,
+        unattended: bool = False,
+    ) -> Issued:
+        """Issue one ticket, idempotently by `request_id`.
+
+        `appointment_at` (an appointment checked in) decides its class by the site's
+        tolerance window; an agent (named, the staff `issuer`, or the card tapped) takes
+        it under the agent's cap, anyone else identified by card under the one-person
+        limits; remote channels leave the walk-in part of a daily cap. `help_requested`
+        routes it to the site's help item (`self_service`); `unattended` (a kiosk: no staff
+        sees the person) needs a card for capped items where the site says so.
+        """
+        fingerprint = _request_fingerprint(
+            service,
+            bundle,
+            channel.value,
+            priority.value,
+            person_hash,
+            wire.iso(appointment_at),
+            agent_id,
+            "help" if help_requested else None,
+        )
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            site = self._site(conn, site_id)
+            if request_id is not None:
+                earlier = repo.ticket_by_request(conn, site_id, request_id)
+                if earlier is not None:
+                    ticket, earlier_fingerprint = earlier
+                    if earlier_fingerprint != fingerprint:
+                        raise RequestIdReused(request_id=request_id)
+                    return self._issued(conn, site, ticket, created=False), [], site
+            wanted = self._item(conn, service, bundle)
+            now = self.clock()
+            day = hours.local_day(now, site.timezone)
+            if unattended and person_hash is None:
+                self_service.check_identified(site, wanted, identified=False)
+            item, help_for = wanted, None
+            if help_requested:
+                item = self._help_route(conn, site, wanted, now, day, channel)
+                help_for = self_service.item_key(wanted)
+                if unattended and person_hash is None:
+                    self_service.check_identified(site, item, identified=False)
+            ticket_class = priority
+            if appointment_at is not None:
+                window = rules.appointment_window(site)
+                on_time = rules.appointment_priority(window, appointment_at, now, site.timezone)
+                # A late appointment becomes ordinary, unless the card gives a class anyway.
+                if priority in (Priority.ORDINARY, Priority.APPOINTMENT):
+                    ticket_class = on_time
+            agent = agents.agent_for(conn, site_id, agent_id, issuer, person_hash)
+            if agent is not None:
+                agents.check_cap(conn, agent, day)
+            kind = "service" if isinstance(item, Service) else "bundle"
+            if agent is None and person_hash is not None:
+                check_holdings(
+                    conn,
+                    site_id,
+                    site.settings,
+                    day,
+                    person_hash,
+                    item.code if kind == "service" else None,
+                    item.code if kind == "bundle" else None,
+                )
+            change = lifecycle.issue(
+                site,
+                item,
+                offered=repo.is_offered(conn, site_id, kind, item.code),
+                now=now,
+                last_seq_no=repo.last_number(conn, site_id, day, item.prefix),
+                issued_today=self._issued_today(conn, site_id, day, item),
+                channel=channel,
+                priority=ticket_class,
+                request_id=request_id,
+                person_hash=person_hash,
+                person_mask=person_mask,
+                ignore_hours=self.ignore_hours,
+                reserved=lifecycle.walk_in_reserved(item.daily_cap, rules.walk_in_share(site)),
+                agent_id=agent.id if agent is not None else None,
+                help_for=help_for,
+            )
+            ticket = change.ticket
+            assert ticket is not None
+            repo.set_last_number(conn, site_id, day, ticket.prefix, ticket.seq_no)
+            repo.insert_ticket(conn, ticket, site.timezone, fingerprint)
+            issued = self._issued(conn, site, ticket, created=True)
+            event = replace(
+                change.events[0],
+                data={
+                    "ahead": issued.ahead,
+                    "estimated_wait_minutes": issued.estimated_wait_minutes,
+                },
+            )
+            return issued, [replace(change, events=(event,))], site
+
+        return self.commit(work)
+
+    @staticmethod
+    def _issued_today(
+        conn: sqlite3.Connection, site_id: str, day: str, item: Service | Bundle
+    ) -> int:
+        """Tickets of a capped item issued today (0 for an item without a cap: not counted)."""
+        if item.daily_cap is None:
+            return 0
+        if isinstance(item, Service):
+            return repo.issued_today(conn, site_id, day, item.code, None)
+        return repo.issued_today(conn, site_id, day, None, item.code)
+
+    def _help_route(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        wanted: Service | Bundle,
+        now: datetime,
+        day: str,
+        channel: Channel,
+    ) -> Service | Bundle:
+        """The item a citizen asking for help is issued: the site's help item, once the item
+        wanted could be taken now (offered, open, not full); the item itself where the site
+        names no help item it offers."""
+        kind = "service" if isinstance(wanted, Service) else "bundle"
+        if not repo.is_offered(conn, site.id, kind, wanted.code):
+            raise NotOffered(item=wanted.code, site=site.id)
+        lifecycle.check_can_issue(
+            site,
+            wanted,
+            now,
+            self._issued_today(conn, site.id, day, wanted),
+            self.ignore_hours,
+            channel,
+            lifecycle.walk_in_reserved(wanted.daily_cap, rules.walk_in_share(site)),
+        )
+        code = self_service.help_item_code(site.settings)
+        helper: Service | Bundle | None = None
+        if code is not None:
+            helper = repo.get_service(conn, code) or repo.get_bundle(conn, code)
+        if helper is None:
+            return wanted
+        helper_kind = "service" if isinstance(helper, Service) else "bundle"
+        return helper if repo.is_offered(conn, site.id, helper_kind, helper.code) else wanted
+
+    def _issued(
+        self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool
+    ) -> Issued:
+        ahead, minutes = self._position(conn, site, ticket)
+        return Issued(ticket=ticket, ahead=ahead, estimated_wait_minutes=minutes, created=created)
+
+    def _position(self, conn: sqlite3.Connection, site: Site, ticket: Ticket) -> tuple[int, int]:
+        """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait."""
+        if ticket.status != TicketStatus.WAITING:
+            return 0, 0
+        column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
+        earlier = "(queued_at < :at OR (queued_at = :at AND seq_no < :seq))"
+        mine = "(priority != 'ordinary')" if ticket.priority != Priority.ORDINARY else "(priority = 'ordinary')"
+        row = conn.execute(
+            f"""SELECT count(*) FILTER (WHERE {mine} AND {earlier}) AS same_kind_ahead,
+                       count(*) FILTER (WHERE NOT {mine}) AS other_kind
+                FROM tickets WHERE site_id = :site AND status = 'waiting'
+                AND {column} = :code AND target_counter IS NULL""",
+            # The ticket itself is neither earlier than itself nor of the other kind, so the
+            # count needs no `id != :id` (which would read the table for every ticket).
+            {
+                "site": site.id,
+                "code": code,
+                "at": wire.iso(ticket.queue_time),
+                "seq": ticket.seq_no,
+            },
+        ).fetchone()
+        serving = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
+        ahead = estimates.ahead_by_mix(
+            row["same_kind_ahead"],
+            row["other_kind"],
+            ticket.priority != Priority.ORDINARY,
+            rules.queue_mix(site, serving),
+        )
+        minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
+        return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
+
+    def _minutes_per_ticket(
+        self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None
+    ) -> float:
+        if service:
+            item = repo.get_service(conn, service)
+            expected = item.expected_minutes if item else 10.0
+            return estimates.blended_minutes(
+                expected, repo.recent_service_minutes(conn, site.id, service)
+            )
+        found = repo.get_bundle(conn, bundle) if bundle else None
+        return found.expected_minutes if found else 30.0
+
+    def ticket_view(self, ticket_id: str) -> Issued:
+        conn = self.db.conn
+        ticket = repo.get_ticket(conn, ticket_id)
+        if ticket is None:
+            raise UnknownTicket(ticket=ticket_id)
+        site = self._site(conn, ticket.site_id)
+        return self._issued(conn, site, ticket, created=False)
+
+    def prioritize(self, ticket_id: str, priority: Priority, reason: str, by: str) -> Issued:
+        """Staff confirm a priority class of a waiting ticket; every screen hears it."""
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            change = lifecycle.prioritize(ticket, priority, self.clock(), reason, by)
+            assert change.ticket is not None
+            if change.events:  # on the administration's record too, beside the event
+                audit.record(
+                    conn, by, "prioritize", "ticket", f"{ticket.site_id}/{ticket.number}",
+                    {"priority": ticket.priority.value},
+                    {"priority": priority.value, "reason": reason.strip(), "ticket": ticket.id},
+                    ticket.site_id,
+                )  # fmt: skip
+            return self._issued(conn, site, change.ticket, created=False), [change], site
+
+        return self.commit(work)
+
+    def cancel_ticket(self, ticket_id: str) -> Ticket:
+        def work(conn: sqlite3.Connection) -> tuple[Ticket, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            change = lifecycle.cancel(ticket, self.clock())
+            return change.ticket, [change], site  # type: ignore[return-value]
+
+        return self.commit(work)
+
+    # --- counters ---------------------------------------------------------------------
+
+    def counter_action(
+        self,
+        site_id: str,
+        number: int,
+        action: str,
+        clerk: str | None = None,
+        reason: str = "",
+        outcome: str | None = None,
+        to_service: str | None = None,
+        to_counter: int | None = None,
+        note: str = "",
+        ticket_id: str | None = None,
+    ) -> CounterResult | None:
+        """Apply one console action; None for call-next when nobody is waiting."""
+        if action not in COUNTER_ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}", field="action")
+        parsed_outcome = None
+        if action == "finish":
+            try:
+                parsed_outcome = Outcome(outcome or "")
+            except ValueError:
+                raise InvalidInput(
+                    "outcome must be one of " + ", ".join(o.value for o in Outcome), field="outcome"
+                ) from None
+
+        def work(conn: sqlite3.Connection) -> tuple[CounterResult | None, list[Change], Site]:
+            site = self._site(conn, site_id)
+            counter = self._counter(conn, site_id, number)
+            now = self.clock()
+            current = (
+                repo.get_ticket(conn, counter.current_ticket_id)
+                if counter.current_ticket_id
+                else None
+            )
+            change: Change | None
+            if action == "take-over":
+                change = lifecycle.take_over(counter, now, clerk or "", reason)
+                # On the administration's record too, beside the event every console hears.
+                audit.record(
+                    conn, clerk or "", "take_over", "counter", f"{site_id}/{number}",
+                    {"clerk": counter.clerk}, {"clerk": clerk, "reason": reason.strip()}, site_id,
+                )  # fmt: skip
+                return CounterResult(change.counter or counter, current), [change], site
+            lifecycle.check_holder(counter, clerk)
+            if action == "open":
+                change = lifecycle.open_counter(counter, now, clerk)
+            elif action == "pause":
+                change = lifecycle.pause_counter(counter, now, reason)
+            elif action == "close":
+                change = lifecycle.close_counter(counter, now)
+            elif action == "call-next":
+                candidates = repo.call_candidates(conn, counter)
+                policy = self.policy(site, counter)
+                change = lifecycle.call_next(counter, candidates, now, policy, clerk)
+                if change is None:
+                    return None, [], site
+            elif action == "call":
+                wanted = repo.get_ticket(conn, ticket_id) if ticket_id else None
+                change = lifecycle.call_ticket(counter, wanted, now, reason, clerk)
+            elif action == "recall":
+                change = lifecycle.recall(counter, current, now, rules.no_show_policy(site))
+            elif action == "start":
+                change = lifecycle.start(counter, current, now)
+            elif action == "finish":
+                change = lifecycle.finish(counter, current, now, parsed_outcome)  # type: ignore[arg-type]
+            elif action == "no-show":
+                change = lifecycle.no_show(counter, current, now, rules.no_show_policy(site))
+            else:
+                change = self._transfer(
+                    conn, site, counter, current, now, to_service, to_counter, note
+                )
+            result = CounterResult(
+                counter=change.counter or counter, ticket=change.ticket or current
+            )
+            return result, [change], site
+
+        return self.commit(work)
+
+    def return_missed(self, ticket_id: str) -> Issued:
+        """A missed ticket's citizen is back (过号返回): put it in line by the site's rule."""
+
+        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            now = self.clock()
+            policy = rules.no_show_policy(site)
+            line: list[Ticket] = []
+            if policy.return_places is not None and ticket.status == TicketStatus.NO_SHOW:
+                line = repo.queue_head(conn, ticket, policy.return_places + 1)
+            change = lifecycle.return_missed(
+                ticket, now, hours.local_day(now, site.timezone), policy, line
+            )
+            assert change.ticket is not None
+            return self._issued(conn, site, change.ticket, created=False), [change], site
+
+        issued: Issued = self.commit(work)
+        # The position is read after the ticket is back in line.
+        return self.ticket_view(issued.ticket.id)
+
+    def _transfer(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        counter: Counter,
+        current: Ticket | None,
+        now: datetime,
+        to_service: str | None,
+        to_counter: int | None,
+        note: str,
+    ) -> Change:
+        target_service = None
+        target_counter = None
+        if to_service is not None:
+            target_service = repo.get_service(conn, to_service)
+            if target_service is None:
+                raise UnknownService(service=to_service)
+            if not repo.is_offered(conn, site.id, "service", to_service):
+                from queue_server.engine.errors import NotOffered
+
+                raise NotOffered(item=to_service, site=site.id)
+        if to_counter is not None:
+            target_counter = self._counter(conn, site.id, to_counter)
+        return lifecycle.transfer(counter, current, now, target_service, target_counter, note)
+
+    # --- ratings (好差评) ----------------------------------------------------------------
+
+    def rate_ticket(
+        self, ticket_id: str, level: int, channel: str, at_counter: int | None = None
+    ) -> Rating:
+        """Store the one rating of a finished ticket and record `ticket.rated`.
+
+        Whether the caller may rate at all (the QR's key, the evaluator's window) is the
+        API's to check; when, and at which window, is the engine's (`ratings`)."""
+        if not isinstance(level, int) or isinstance(level, bool) or level not in wire.RATING_LEVELS:
+            raise InvalidInput("level must be a whole number from 1 to 5", field="level")
+        if channel not in ratings.CHANNELS:
+            raise InvalidInput("unknown rating channel", field="channel")
+
+        def work(conn: sqlite3.Connection) -> tuple[Rating, list[Change], Site]:
+            ticket = repo.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise UnknownTicket(ticket=ticket_id)
+            site = self._site(conn, ticket.site_id)
+            now = self.clock()
+            ratings.check_rateable(ticket, channel, now, site.settings, at_counter)
+            # The `rating IS NULL` guard makes the one-per-ticket rule hold under races too.
+            stored = conn.execute(
+                """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?
+                   WHERE id = ? AND rating IS NULL""",
+                (level, channel, wire.iso(now), ticket_id),
+            ).rowcount
+            if not stored:
+                raise AlreadyRated(ticket=ticket_id)
+            event = Event(
+                type=wire.TICKET_RATED,
+                site_id=site.id,
+                at=now,
+                ticket=ticket,
+                data={"level": level, "channel": channel, "counter": ticket.counter},
+                id=new_id(),
+            )
+            rating = Rating(ticket_id, level, channel, wire.iso(now))  # type: ignore[arg-type]
+            return rating, [Change(events=(event,))], site
+
+        return self.commit(work)
+
+    def rating_of(self, ticket_id: str) -> Rating | None:
+        row = self.db.query_one(
+            "SELECT id, rating, rating_channel, rated_at FROM tickets WHERE id = ?", (ticket_id,)
+        )
+        if row is None:
+            raise UnknownTicket(ticket=ticket_id)
+        if row["rating"] is None:
+            return None
+        return Rating(row["id"], row["rating"], row["rating_channel"], row["rated_at"])
+
+    # --- reading ----------------------------------------------------------------------
+
+    def events_since(self, site_id: str, since: int, limit: int = 1000) -> list[dict[str, Any]]:
+        conn = self.db.conn
+        self._site(conn, site_id)
+        return repo.events_since(conn, site_id, since, limit)
+
+    def close_past_days(self) -> int:
+        """Close tickets still waiting from an earlier local day as unserved."""
+        closed = 0
+        with self._sweep_lock:
+            for site in repo.list_sites(self.db.conn):
+                today = hours.local_day(self.clock(), site.timezone)
+                if not repo.stale_waiting(self.db.conn, site.id, today):
+                    continue
+
+                def work(
+                    conn: sqlite3.Connection, site: Site = site, today: str = today
+                ) -> tuple[int, list[Change], Site]:
+                    changes = lifecycle.close_day(
+                        repo.stale_waiting(conn, site.id, today), self.clock()
+                    )
+                    return len(changes), changes, site
+
+                closed += self.commit(work)
+        return closed

@@ -1,0 +1,247 @@
+"""Real-time push over Socket.IO.
+
+A client connects with `auth={"token": …}` (a staff session token or a device
+token), then emits `join` with `{"site": SITE}` or `{"site": SITE, "counter": N}`
+and optionally `"since": SEQ`. It then receives every event of that site (or
+counter) as a Socket.IO event named by its type. With `since` it also receives
+the stored events after SEQ, in `catch_up` pages before the join's acknowledgement,
+so a reconnect never misses a call; how that stays gap-free without the write lock,
+and how a token that joins too often is slowed, is in `catch_up`.
+`heartbeat` is answered `{"ok": true}` at once: a device agent's way to know the
+centre is alive (browsers hear engine.io's pings instead).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import request
+from flask_socketio import SocketIO, join_room
+
+from queue_server import wire
+from queue_server.calling.catch_up import (
+    JOIN_COST,
+    NO_BACKLOG,
+    Backlog,
+    JoinBudgets,
+    TooManyJoins,
+    wait_until,
+)
+from queue_server.messages import message, pick_language
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+from queue_server.web_security import MAX_INTEGER
+
+if TYPE_CHECKING:
+    from queue_server.accounts.store import Principal
+    from queue_server.app import Hall
+
+log = logging.getLogger("hallqueue.push")
+# Every connected socket's token is checked again this often: a revoked device or a
+# deactivated member stops hearing its rooms within this (plus the principal cache).
+REVALIDATE_SECONDS = 5.0
+
+
+def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
+    """The callback operations use after each commit (called with the write lock held,
+    so events are published in seq order, by every process)."""
+
+    def publish(payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            rooms = [wire.site_room(payload["site"]), wire.MANAGERS_ROOM]
+            if payload.get("counter"):
+                rooms.append(wire.counter_room(payload["site"], payload["counter"]["number"]))
+            try:
+                socketio.emit(payload["type"], payload, to=rooms)
+            except Exception:  # the event is stored; clients catch up by seq
+                log.exception("push of %s seq %s failed", payload["type"], payload["seq"])
+
+    return publish
+
+
+def register(socketio: SocketIO, hall: Hall) -> None:
+    principals: dict[str, Principal] = {}
+    tokens: dict[str, str] = {}
+    lock = threading.Lock()
+    budgets = JoinBudgets()
+    _start_revalidation(socketio, hall, tokens, lock)
+    _start_heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock)
+
+    @socketio.on("connect")
+    def on_connect(auth: Any = None) -> bool:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        principal = hall.accounts.principal(token if isinstance(token, str) else None)
+        if principal is None:
+            return False  # refused: the client sees a connect_error
+        with lock:
+            principals[request.sid] = principal  # type: ignore[attr-defined]
+            tokens[request.sid] = token  # type: ignore[attr-defined]
+        if principal.all_sites:
+            join_room(wire.MANAGERS_ROOM)
+        return True
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_: Any) -> None:
+        with lock:
+            principals.pop(request.sid, None)  # type: ignore[attr-defined]
+            tokens.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    @socketio.on(wire.HEARTBEAT)
+    def on_heartbeat(*_: Any) -> dict[str, Any]:
+        # The answer itself is the heartbeat: a frozen or unreachable centre gives none.
+        return {"ok": request.sid in principals}  # type: ignore[attr-defined]
+
+    @socketio.on(wire.JOIN)
+    def on_join(data: Any = None) -> dict[str, Any]:
+        sid = request.sid  # type: ignore[attr-defined]
+        principal = principals.get(sid)
+        if principal is None:
+            return {"ok": False, "error": "unauthorized"}
+        if not isinstance(data, dict) or not isinstance(data.get("site"), str):
+            return {"ok": False, "error": "invalid_input"}
+        site = data["site"]
+        counter = data.get("counter")
+        since = data.get("since")
+        if not _whole(counter) or not _whole(since):
+            return {"ok": False, "error": "invalid_input"}
+        if not principal.covers(site):
+            return {"ok": False, "error": "forbidden"}
+        conn = hall.db.conn
+        if repo.get_site(conn, site) is None:
+            return {"ok": False, "error": "unknown_site"}
+        # The budget is charged on an estimate read before the room is entered, so a
+        # refused join leaves no trace; the few events committed meanwhile go unbilled.
+        estimate = NO_BACKLOG
+        if since is not None:
+            estimate = Backlog(site, counter, since, repo.last_seq(conn, site))
+        try:
+            pace = budgets.admit(_budget_key(principal), JOIN_COST + estimate.cost)
+        except TooManyJoins as refused:
+            return _too_many_joins(refused.retry_after)
+        wait_until(pace.due(JOIN_COST))
+        room = wire.counter_room(site, counter) if counter is not None else wire.site_room(site)
+        # The room first, then the backlog, read without the write lock: every event is in
+        # the backlog or heard live, possibly both (see catch_up).
+        try:
+            join_room(room)
+        except (KeyError, ValueError):  # the socket went away while its join waited
+            return {"ok": False, "error": "unauthorized"}
+        upto = repo.last_seq(conn, site)
+        backlog = Backlog(site, counter, since if since is not None else upto, upto)
+        replayed = pages = 0
+        for page in backlog.pages(conn):
+            wait_until(pace.due(JOIN_COST + page["events"][-1]["seq"] - backlog.since))
+            if sid not in principals:  # gone (or revoked) while it waited
+                break
+            # Straight to the socket, not through a message queue: the pages must reach
+            # the client before this join's acknowledgement.
+            socketio.emit(wire.CATCH_UP, page, to=sid, ignore_queue=True)
+            replayed += len(page["events"])
+            pages += 1
+        return {
+            "ok": True,
+            "site": site,
+            "counter": counter,
+            "last_seq": upto,
+            "replayed": replayed,
+            "pages": pages,
+            "complete": backlog.complete,
+        }
+
+
+def _budget_key(principal: Principal) -> str:
+    """Whose budget a join spends: screens sharing a device token share one."""
+    return f"{principal.kind}:{principal.name}"
+
+
+def _too_many_joins(retry_after: int) -> dict[str, Any]:
+    language = pick_language(request.headers.get("Accept-Language"))
+    return {
+        "ok": False,
+        "error": "too_many_joins",
+        "message": message("too_many_joins", language, retry_after=retry_after),
+        "retry_after": retry_after,
+    }
+
+
+def _start_revalidation(
+    socketio: SocketIO, hall: Hall, tokens: dict[str, str], lock: threading.Lock
+) -> None:
+    """Disconnect sockets whose token was revoked since they connected (in any process)."""
+
+    def check() -> None:
+        while True:
+            time.sleep(REVALIDATE_SECONDS)
+            with lock:
+                connected = list(tokens.items())
+            revoked: dict[str, bool] = {}  # per distinct token: screens often share one
+            for sid, token in connected:
+                try:
+                    if token not in revoked:
+                        revoked[token] = hall.accounts.principal(token) is None
+                    if revoked[token]:
+                        log.info("token of socket %s revoked: disconnecting it", sid)
+                        socketio.server.disconnect(sid)
+                except Exception:  # a closed database (tests), a gone socket: try next round
+                    log.debug("revalidating socket %s failed", sid, exc_info=True)
+
+    threading.Thread(target=check, name="push-revalidate", daemon=True).start()
+
+
+HEARTBEAT_SLICES = 20  # each tick of the interval beats to one slice of the sockets
+
+
+def _start_heartbeat(
+    socketio: SocketIO, seconds: float, tokens: dict[str, str], lock: threading.Lock
+) -> None:
+    """Every socket hears a `heartbeat` every `seconds`: a screen that hears nothing (no
+    heartbeat, no event) for two of them shows “connection lost”.
+
+    The sockets are cut into HEARTBEAT_SLICES slices by their id, and each tick of
+    `seconds / HEARTBEAT_SLICES` beats to one slice: each socket still hears one beat per
+    interval, but the centre never wakes all its sockets at once. One broadcast to 1,000
+    screens stalled every other thread for about 200 ms (a writer thread per socket
+    wanting the GIL), which was most of the console's p95 under that load; engine.io's
+    per-socket ping at the same rate cost about 2.5 times the CPU.
+    The beat goes only to this process's own sockets (`ignore_queue`): it vouches for this
+    process; through a message queue every screen would hear one beat per process.
+    """
+    tick = seconds / HEARTBEAT_SLICES
+
+    def beat() -> None:
+        turn = 0
+        due_at = time.monotonic()
+        while True:
+            # Ticks on a fixed schedule: sleeping a tick after each one's work would let the
+            # interval drift past `seconds` on a busy centre.
+            due_at = max(due_at + tick, time.monotonic() - tick)  # no catching up after a stop
+            time.sleep(max(0.0, due_at - time.monotonic()))
+            turn = (turn + 1) % HEARTBEAT_SLICES
+            with lock:
+                beating = [sid for sid in tokens if heartbeat_slice(sid) == turn]
+            if not beating:
+                continue
+            data = {"at": wire.iso(datetime.now(UTC))}
+            for sid in beating:
+                try:
+                    socketio.emit(wire.HEARTBEAT, data, to=sid, ignore_queue=True)
+                except Exception:  # a socket just gone, a server shutting down (tests)
+                    log.debug("heartbeat to %s failed", sid, exc_info=True)
+
+    threading.Thread(target=beat, name="push-heartbeat", daemon=True).start()
+
+
+def heartbeat_slice(sid: str) -> int:
+    return zlib.crc32(sid.encode()) % HEARTBEAT_SLICES
+
+
+def _whole(value: Any) -> bool:
+    """None, or a whole number SQLite can hold (a larger one raised inside the handler)."""
+    if value is None:
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER

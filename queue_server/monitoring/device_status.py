@@ -1,0 +1,70 @@
+"""What enrolled devices report about their peripherals (`device.status`).
+
+A kiosk reports its printer (ok / paper near end / paper out / cover open / offline)
+and its ID reader (ok / absent); displays and signs report what they have. The status
+is kept on the device row; a change is appended as a `device.status` event of the
+device's site and pushed, so managers see a kiosk that cannot print within a second.
+A report that changes nothing only refreshes `last_seen`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from queue_server import wire
+from queue_server.calling.operations import Operations
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.engine.ids import new_id
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import Event, Site
+from queue_server.storage import repository as repo
+
+PRINTER_STATES = ("ok", "near_end", "out", "cover_open", "offline")
+ID_READER_STATES = ("ok", "absent")
+FIELDS = {"printer": PRINTER_STATES, "id_reader": ID_READER_STATES}
+
+
+def parse_status(body: dict[str, Any]) -> dict[str, str]:
+    status: dict[str, str] = {}
+    for name, allowed in FIELDS.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        if value not in allowed:
+            raise InvalidInput(f"{name} must be one of {', '.join(allowed)}", field=name)
+        status[name] = value
+    if not status:
+        raise InvalidInput("report printer and/or id_reader", field="printer")
+    return status
+
+
+def report_status(ops: Operations, device_id: str, status: dict[str, str]) -> dict[str, Any]:
+    """Store a device's status; append and push `device.status` when it changed."""
+
+    def work(conn: sqlite3.Connection) -> tuple[dict[str, Any], list[Change], Site]:
+        row = conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
+        site = repo.get_site(conn, row["site_id"]) if row else None
+        if row is None or site is None:
+            raise UnknownSite(site=row["site_id"] if row else "?")
+        previous = json.loads(row["status"] or "{}")
+        merged = {**previous, **status}
+        now = ops.clock()
+        conn.execute(
+            "UPDATE devices SET status = ?, last_seen = ? WHERE id = ?",
+            (json.dumps(merged), wire.iso(now), device_id),
+        )
+        result = {"device": device_id, "kind": row["kind"], "status": merged}
+        if merged == previous:
+            return result, [], site
+        event = Event(
+            type=wire.DEVICE_STATUS,
+            site_id=site.id,
+            at=now,
+            data={**result, "name": row["name"], "previous": previous},
+            id=new_id(),
+        )
+        return result, [Change(events=(event,))], site
+
+    return ops.commit(work)  # type: ignore[no-any-return]

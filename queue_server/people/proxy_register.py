@@ -1,0 +1,207 @@
+"""Registered agents (帮办代办) in the administration: list, register, change, deactivate.
+
+An admin of a site registers either a member of staff (named by user name: the tickets
+they issue from the console count against the agent's cap) or a person by ID card. The
+card number is read once: it becomes the keyed hash `Accounts.person_hash` and is then
+dropped; it is never stored, logged, echoed in an answer or an error, or written to the
+audit log. A card agent's name is kept masked (张*), as on tickets, so it can be shown
+anywhere, the kiosk's refusal included; the first characters of the card's hash
+(`card`) tell two 王* apart and match the rows of the watch report.
+
+Each change is one `BEGIN IMMEDIATE` transaction with its audit row (kind `agent`).
+The list gives each agent's cap and the tickets taken under it today (the site's local
+day, cancelled tickets not counted, as for the cap itself).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from devices.id_card import mask_name
+from queue_server.accounts.store import Accounts, subtree
+from queue_server.administration import audit
+from queue_server.administration.validation import FieldInvalid, choice, flag, integer, text
+from queue_server.engine import hours
+from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.people import persons
+from queue_server.people.proxies import AGENT_KINDS, MAX_AGENT_CAP, UnknownAgent, add_agent
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+
+CARD_PREFIX = 8  # hex characters of the card's keyed hash shown to tell agents apart
+NAME_LENGTH = 40
+
+
+def card_label(person_hash: str | None) -> str | None:
+    return person_hash[:CARD_PREFIX] if person_hash else None
+
+
+def agent_payload(row: sqlite3.Row) -> dict[str, Any]:
+    """An agent as the pages and the audit log see it: never the card's number or hash."""
+    return {
+        "id": row["id"],
+        "site": row["site_id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "username": row["username"],
+        "card": card_label(row["person_hash"]),
+        "daily_cap": row["daily_cap"],
+        "active": bool(row["active"]),
+        "created_at": row["created_at"],
+    }
+
+
+def taken_on(conn: sqlite3.Connection, site_id: str, day: str) -> dict[str, int]:
+    """Tickets each agent of the site took on `day` (what their cap counts)."""
+    rows = conn.execute(
+        """SELECT agent_id, count(*) FROM tickets WHERE site_id = ? AND day = ?
+           AND agent_id IS NOT NULL AND status != 'cancelled' GROUP BY agent_id""",
+        (site_id, day),
+    ).fetchall()
+    return {agent_id: n for agent_id, n in rows}
+
+
+def _staff_covers(conn: sqlite3.Connection, staff: sqlite3.Row, site_id: str) -> bool:
+    """Whether the staff member may issue at the site (their scope, as at login)."""
+    sites = json.loads(staff["sites"] or "[]")
+    if staff["role"] == "admin" and not sites:
+        return True
+    if staff["role"] == "clerk":
+        return site_id in sites
+    return site_id in subtree(conn, sites)
+
+
+class AgentAdmin:
+    def __init__(self, db: Database, accounts: Accounts, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.accounts = accounts
+        self.clock = clock
+
+    def list(self, site_id: str) -> list[dict[str, Any]]:
+        conn = self.db.conn
+        site = repo.get_site(conn, site_id)
+        if site is None:
+            raise UnknownSite(site=site_id)
+        today = hours.local_day(self.clock(), site.timezone)
+        taken = taken_on(conn, site_id, today)
+        rows = conn.execute(
+            "SELECT * FROM agents WHERE site_id = ? ORDER BY active DESC, name, created_at",
+            (site_id,),
+        ).fetchall()
+        found = []
+        for row in rows:
+            agent = agent_payload(row)
+            agent["today"] = taken.get(row["id"], 0)
+            agent["day"] = today
+            found.append(agent)
+        return found
+
+    def register(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        kind = choice(data, "kind", AGENT_KINDS)
+        daily_cap = integer(data, "daily_cap", 1, MAX_AGENT_CAP, required=True)
+        name = text(data, "name", required=kind == "registered", max_length=NAME_LENGTH)
+        person_hash = None
+        if kind == "registered":
+            # The number lives only in this frame: hashed here, never kept or repeated.
+            if data.get("id_number") in (None, ""):
+                raise FieldInvalid("id_number", "required")
+            try:
+                person = persons.parse_person({"id_number": data.get("id_number")})
+            except InvalidInput:
+                raise FieldInvalid("id_number", "id_number") from None
+            assert person is not None
+            person_hash = self.accounts.person_hash(person.id_number)
+            name = mask_name(name)
+        with self.db.transaction() as conn:
+            if repo.get_site(conn, site_id) is None:
+                raise UnknownSite(site=site_id)
+            username = None
+            if kind == "staff":
+                username = text(data, "username", max_length=64)
+                staff = conn.execute(
+                    "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
+                ).fetchone()
+                if staff is None:
+                    raise FieldInvalid("username", "unknown_staff", value=username)
+                if not _staff_covers(conn, staff, site_id):
+                    raise FieldInvalid("username", "staff_not_at_site", value=username)
+                name = name or staff["display_name"] or username
+            self._refuse_twice(conn, site_id, username, person_hash)
+            agent = add_agent(
+                conn,
+                site_id,
+                name,
+                kind,
+                daily_cap,  # type: ignore[arg-type]
+                self.clock(),
+                username=username,
+                person_hash=person_hash,
+            )
+            after = agent_payload(_row(conn, agent.id))
+            audit.record(conn, actor, "create", "agent", agent.id, None, after, site_id)
+        return after
+
+    def update(
+        self, actor: str, site_id: str, agent_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change the cap or the name, deactivate (`active: false`) or activate again."""
+        active = flag(data, "active")
+        daily_cap = integer(data, "daily_cap", 1, MAX_AGENT_CAP)
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
+            if row is None or row["site_id"] != site_id:
+                raise UnknownAgent(agent=agent_id)
+            before = agent_payload(row)
+            name = before["name"]
+            if data.get("name") not in (None, ""):
+                name = text(data, "name", max_length=NAME_LENGTH)
+                if row["kind"] == "registered":
+                    name = mask_name(name)
+            cap = before["daily_cap"] if daily_cap is None else daily_cap
+            now_active = before["active"] if active is None else active
+            if (name, cap, now_active) == (before["name"], before["daily_cap"], before["active"]):
+                return before  # nothing changes, nothing to log
+            if now_active and not before["active"]:
+                self._refuse_twice(conn, site_id, row["username"], row["person_hash"], "active")
+            conn.execute(
+                "UPDATE agents SET name = ?, daily_cap = ?, active = ? WHERE id = ?",
+                (name, cap, int(now_active), agent_id),
+            )
+            after = agent_payload(_row(conn, agent_id))
+            action = "deactivate" if before["active"] and not now_active else "update"
+            audit.record(conn, actor, action, "agent", agent_id, before, after, site_id)
+        return after
+
+    @staticmethod
+    def _refuse_twice(
+        conn: sqlite3.Connection,
+        site_id: str,
+        username: str | None,
+        person_hash: str | None,
+        field: str | None = None,
+    ) -> None:
+        """One active agent per staff member or card at a site (the cap is theirs alone)."""
+        if (
+            username is not None
+            and conn.execute(
+                "SELECT 1 FROM agents WHERE site_id = ? AND username = ? AND active = 1",
+                (site_id, username),
+            ).fetchone()
+        ):
+            raise FieldInvalid(field or "username", "taken", value=username)
+        if (
+            person_hash is not None
+            and conn.execute(
+                "SELECT 1 FROM agents WHERE site_id = ? AND person_hash = ? AND active = 1",
+                (site_id, person_hash),
+            ).fetchone()
+        ):
+            raise FieldInvalid(field or "id_number", "card_taken")
+
+
+def _row(conn: sqlite3.Connection, agent_id: str) -> sqlite3.Row:
+    return conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()  # type: ignore[no-any-return]

@@ -1,0 +1,193 @@
+"""What the managers' live dashboard reads: every site in scope as it is now.
+
+The dashboard reads this once (and again after a reconnect), then applies the pushed
+events to it: each event carries the ticket and the counter as they are after the
+change, so a client keeps the waiting tickets and the counters true without reading
+again. Read-only; per site a handful of queries, each through an index.
+
+Device liveness is the one thing events cannot carry: a kiosk that stops reporting
+sends nothing. A kiosk whose last report is older than `OFFLINE_AFTER_SECONDS` (it
+reports at least once a minute) counts as offline; `devices()` is the small read a
+dashboard repeats to see heartbeats that changed nothing and so were not pushed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from queue_server import wire
+from queue_server.calling.site_view import site_payload
+from queue_server.engine import hours
+from queue_server.engine.model import Counter, CounterState, Site
+from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
+from queue_server.storage import repository as repo
+from queue_server.storage.records import from_text
+
+OFFLINE_AFTER_SECONDS = 180
+# How far back (in events) to look for the moment an idle window last let a ticket go.
+IDLE_LOOKBACK_EVENTS = 5000
+IDLE_EVENT_TYPES = (
+    wire.COUNTER_OPENED,
+    wire.TICKET_FINISHED,
+    wire.TICKET_NO_SHOW,
+    wire.TICKET_TRANSFERRED,
+)
+PRINTER_ALERTS = ("near_end", "out", "cover_open", "offline")
+
+
+def item_names(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+    """Queue key (`S:code` / `B:code`) → names and prefix, for every service and bundle."""
+    names = {
+        f"S:{s.code}": {"name": s.name, "name_en": s.name_en, "prefix": s.prefix}
+        for s in repo.list_services(conn)
+    }
+    names.update(
+        {
+            f"B:{b.code}": {"name": b.name, "name_en": b.name_en, "prefix": b.prefix}
+            for b in repo.list_bundles(conn)
+        }
+    )
+    return names
+
+
+def day_start_utc(day: str, tz: str) -> str | None:
+    """The UTC instant at which a site's local `day` begins."""
+    return wire.iso(datetime.combine(datetime.fromisoformat(day).date(), time(0), hours.zone(tz)))
+
+
+def target_wait_minutes(site: Site) -> float:
+    return float(site.settings.get("target_wait_minutes") or DEFAULT_TARGET_WAIT_MINUTES)
+
+
+def _ticket_brief(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "status": row["status"],
+        "service": row["service"],
+        "bundle": row["bundle"],
+        "priority": row["priority"],
+        "issued_at": row["issued_at"],
+        "called_at": row["called_at"],
+        "started_at": row["started_at"],
+        "target_counter": row["target_counter"],
+    }
+
+
+def _idle_since(conn: sqlite3.Connection, site_id: str, counter: Counter, last: int) -> str | None:
+    """When an open window without a ticket last let one go (or opened)."""
+    marks = ", ".join("?" for _ in IDLE_EVENT_TYPES)
+    row = conn.execute(
+        f"""SELECT at FROM events WHERE site_id = ? AND seq > ? AND counter = ?
+            AND type IN ({marks}) ORDER BY seq DESC LIMIT 1""",
+        (site_id, max(0, last - IDLE_LOOKBACK_EVENTS), counter.number, *IDLE_EVENT_TYPES),
+    ).fetchone()
+    since = wire.iso(counter.state_since)
+    if row is None:
+        return since
+    return max(row["at"], since) if since else row["at"]
+
+
+def site_devices(
+    conn: sqlite3.Connection, site_ids: Iterable[str], now: datetime
+) -> dict[str, list[dict[str, Any]]]:
+    """Enrolled (not revoked) devices per site, with their last status and liveness."""
+    chosen = list(site_ids)
+    found: dict[str, list[dict[str, Any]]] = {site: [] for site in chosen}
+    if not chosen:
+        return found
+    marks = ", ".join("?" for _ in chosen)
+    for row in conn.execute(
+        f"""SELECT id, kind, site_id, name, status, last_seen FROM devices
+            WHERE site_id IN ({marks}) AND revoked_at IS NULL ORDER BY kind, name, id""",
+        chosen,
+    ):
+        status = json.loads(row["status"] or "{}")
+        last_seen = row["last_seen"]
+        offline = bool(
+            row["kind"] == "kiosk"
+            and last_seen
+            and now - from_text(last_seen) > timedelta(seconds=OFFLINE_AFTER_SECONDS)  # type: ignore[operator]
+        )
+        alerts = []
+        if offline:
+            alerts.append("kiosk_offline")
+        if status.get("printer") in PRINTER_ALERTS:
+            alerts.append("printer_" + status["printer"])
+        if status.get("id_reader") == "absent":
+            alerts.append("id_reader_absent")
+        found[row["site_id"]].append(
+            {
+                "id": row["id"],
+                "kind": row["kind"],
+                "name": row["name"],
+                "status": status,
+                "last_seen": last_seen,
+                "offline": offline,
+                "alerts": alerts,
+            }
+        )
+    return found
+
+
+def live_site(
+    conn: sqlite3.Connection, site: Site, now: datetime, devices: list[dict[str, Any]]
+) -> dict[str, Any]:
+    last = repo.last_seq(conn, site.id)
+    day = hours.local_day(now, site.timezone)
+    active = conn.execute(
+        """SELECT id, number, status, service, bundle, priority, issued_at, called_at,
+                  started_at, target_counter FROM tickets
+           WHERE site_id = ? AND status IN ('waiting', 'called', 'serving')""",
+        (site.id,),
+    ).fetchall()
+    tickets = {row["id"]: _ticket_brief(row) for row in active}
+    counters = []
+    for counter in repo.list_counters(conn, site.id):
+        entry = wire.counter_payload(counter)
+        entry["ticket"] = tickets.get(counter.current_ticket_id or "")
+        entry["idle_since"] = (
+            _idle_since(conn, site.id, counter, last)
+            if counter.state == CounterState.OPEN and not counter.current_ticket_id
+            else None
+        )
+        counters.append(entry)
+    services, bundles = repo.offerings(conn, site.id)
+    today = conn.execute(
+        """SELECT count(*) AS issued, sum(status = 'done') AS done,
+                  sum(status = 'no_show') AS no_show FROM tickets WHERE site_id = ? AND day = ?""",
+        (site.id, day),
+    ).fetchone()
+    return {
+        "site": site_payload(site),
+        "target_wait_minutes": target_wait_minutes(site),
+        "day": day,
+        "day_start": day_start_utc(day, site.timezone),
+        "offered": [f"S:{c}" for c in services] + [f"B:{c}" for c in bundles],
+        "counters": counters,
+        "waiting": [t for t in tickets.values() if t["status"] == "waiting"],
+        "devices": devices,
+        "today": {
+            "issued": today["issued"] or 0,
+            "done": today["done"] or 0,
+            "no_show": today["no_show"] or 0,
+        },
+        "last_seq": last,
+    }
+
+
+def live(conn: sqlite3.Connection, site_ids: Iterable[str], now: datetime) -> dict[str, Any]:
+    """Every chosen site now, in tree order (parents before children)."""
+    chosen = set(site_ids)
+    sites = [s for s in repo.list_sites(conn) if s.id in chosen]
+    devices = site_devices(conn, [s.id for s in sites], now)
+    return {
+        "server_time": wire.iso(now),
+        "offline_after_seconds": OFFLINE_AFTER_SECONDS,
+        "items": item_names(conn),
+        "sites": [live_site(conn, s, now, devices[s.id]) for s in sites],
+    }

@@ -1,0 +1,196 @@
+"""The watch report (黄牛监测): who held unusually many tickets over a range of days.
+
+Two tables for a part of the site tree and a range of local days:
+
+- **identities**: ID cards (by the first `CARD_PREFIX` characters of the keyed hash, and
+  the masked name) that held more than the site's `daily_limit_per_person` (default 3)
+  tickets on one day, or more than `range_limit` (default 5) over the range. Per card:
+  tickets, distinct days, distinct items, the most on one day and the limit it is held
+  against. A registered agent's own card tapped at a kiosk counts for the agent, not here.
+- **agents**: every agent (帮办代办) who took tickets in the range: tickets, days, the
+  most on one day against the agent's daily cap, the days the cap was reached, and the
+  share of the cap used on the days they took tickets (tickets ÷ (days × cap)).
+
+Cancelled tickets are not counted, as for the limits themselves. Rows are sorted by the
+number of tickets, most first. The hash itself, the ID number and the full name never
+leave the database: tickets keep only the hash and the masked name.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from queue_server.people.proxy_register import CARD_PREFIX
+from queue_server.reports.registry import ReportQuery
+
+DEFAULT_DAY_LIMIT = 3
+DEFAULT_RANGE_LIMIT = 5
+MAX_RANGE_LIMIT = 10000
+
+IDENTITY_COLUMNS = [
+    "网点",
+    "身份标识",
+    "姓名",
+    "取号",
+    "天数",
+    "事项数",
+    "单日最多",
+    "单日限额",
+    "超出",
+]
+AGENT_COLUMNS = [
+    "网点",
+    "代办人",
+    "类型",
+    "账号或身份标识",
+    "取号",
+    "天数",
+    "单日最多",
+    "每日上限",
+    "满额天数",
+    "上限使用率",
+]
+
+
+def day_limit(settings: dict[str, Any]) -> int:
+    limit = settings.get("daily_limit_per_person")
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        return limit
+    return DEFAULT_DAY_LIMIT
+
+
+@dataclass
+class _Holder:
+    mask: str | None = None
+    last: str = ""
+    per_day: dict[str, int] = field(default_factory=dict)
+    items: set[str] = field(default_factory=set)
+
+    @property
+    def tickets(self) -> int:
+        return sum(self.per_day.values())
+
+    @property
+    def most(self) -> int:
+        return max(self.per_day.values(), default=0)
+
+
+def _in(sites: tuple[str, ...]) -> str:
+    return ",".join("?" for _ in sites) or "NULL"
+
+
+def site_limits(conn: sqlite3.Connection, sites: tuple[str, ...]) -> dict[str, int]:
+    rows = conn.execute(
+        f"SELECT id, settings FROM sites WHERE id IN ({_in(sites)})", sites
+    ).fetchall()
+    return {row["id"]: day_limit(json.loads(row["settings"] or "{}")) for row in rows}
+
+
+def identities(
+    conn: sqlite3.Connection, query: ReportQuery, range_limit: int, limits: dict[str, int]
+) -> dict[str, Any]:
+    rows = conn.execute(
+        f"""SELECT t.site_id, t.person_hash, t.day,
+                   coalesce('S:' || t.service, 'B:' || t.bundle) AS item,
+                   count(*) AS n, max(t.issued_at) AS last, t.person_mask
+            FROM tickets t
+            WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
+              AND t.person_hash IS NOT NULL AND t.status != 'cancelled'
+              AND NOT EXISTS (SELECT 1 FROM agents a
+                              WHERE a.id = t.agent_id AND a.person_hash = t.person_hash)
+            GROUP BY t.site_id, t.person_hash, t.day, item""",
+        (*query.sites, str(query.start), str(query.end)),
+    ).fetchall()
+    holders: dict[tuple[str, str], _Holder] = {}
+    for row in rows:
+        holder = holders.setdefault((row["site_id"], row["person_hash"]), _Holder())
+        holder.per_day[row["day"]] = holder.per_day.get(row["day"], 0) + row["n"]
+        holder.items.add(row["item"])
+        if row["last"] >= holder.last:  # the mask of the latest ticket (bare column of max)
+            holder.last, holder.mask = row["last"], row["person_mask"] or holder.mask
+    found = []
+    for (site, person_hash), holder in holders.items():
+        limit = limits.get(site, DEFAULT_DAY_LIMIT)
+        over = [
+            reason
+            for reason, hit in (
+                ("day", holder.most > limit),
+                ("range", holder.tickets > range_limit),
+            )
+            if hit
+        ]
+        if not over:
+            continue
+        found.append(
+            [
+                site,
+                person_hash[:CARD_PREFIX],
+                holder.mask,
+                holder.tickets,
+                len(holder.per_day),
+                len(holder.items),
+                holder.most,
+                limit,
+                ",".join(over),
+            ]
+        )
+    found.sort(key=lambda r: (-r[3], -r[6], r[0], r[1]))
+    return {"columns": IDENTITY_COLUMNS, "rows": found}
+
+
+def agents(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+    rows = conn.execute(
+        f"""SELECT t.site_id, t.agent_id, t.day, count(*) AS n
+            FROM tickets t
+            WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
+              AND t.agent_id IS NOT NULL AND t.status != 'cancelled'
+            GROUP BY t.site_id, t.agent_id, t.day""",
+        (*query.sites, str(query.start), str(query.end)),
+    ).fetchall()
+    per_agent: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        per_agent.setdefault((row["site_id"], row["agent_id"]), {})[row["day"]] = row["n"]
+    known = {
+        row["id"]: row
+        for row in conn.execute(
+            f"SELECT * FROM agents WHERE site_id IN ({_in(query.sites)})", query.sites
+        ).fetchall()
+    }
+    found = []
+    for (site, agent_id), per_day in per_agent.items():
+        agent = known.get(agent_id)
+        cap = agent["daily_cap"] if agent is not None else None
+        tickets, days = sum(per_day.values()), len(per_day)
+        found.append(
+            [
+                site,
+                agent["name"] if agent is not None else agent_id,
+                agent["kind"] if agent is not None else None,
+                (agent["username"] or (agent["person_hash"] or "")[:CARD_PREFIX] or None)
+                if agent is not None
+                else None,
+                tickets,
+                days,
+                max(per_day.values()),
+                cap,
+                sum(1 for n in per_day.values() if cap is not None and n >= cap),
+                round(tickets / (days * cap), 4) if cap else None,
+            ]
+        )
+    found.sort(key=lambda r: (-r[4], -r[6], r[0], str(r[1])))
+    return {"columns": AGENT_COLUMNS, "rows": found}
+
+
+def heavy_holders(
+    conn: sqlite3.Connection, query: ReportQuery, range_limit: int = DEFAULT_RANGE_LIMIT
+) -> dict[str, Any]:
+    limits = site_limits(conn, query.sites)
+    return {
+        "range_limit": range_limit,
+        "day_limits": limits,
+        "identities": identities(conn, query, range_limit, limits),
+        "agents": agents(conn, query),
+    }

@@ -1,0 +1,312 @@
+"""Reports for managers.
+
+Every report takes a date range (local days, inclusive) and a set of sites (a part of the
+site tree, already expanded) and answers one table: `{"columns", "rows"}`. Times are
+minutes. The figures come from `report_cells`: finished months from their roll-ups, the
+other days straight from the tickets. Medians and 90th percentiles are nearest-rank (the
+median of an even count is the lower middle value), read from histograms of 30-second
+buckets, so they are exact to within 15 seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from queue_server.engine.errors import InvalidInput
+from queue_server.reports.rollups import BUCKET_SECONDS, Cell, read_cells, site_target_seconds
+
+WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BUNDLE_DEPARTMENT = "一件事"
+
+# Each grouping: its column title, the stored dimension it comes from, and how a stored
+# (site, value) becomes the group (None: the value itself).
+GROUPINGS: dict[str, tuple[str, str]] = {
+    "hour": ("小时", "hour"),
+    "day": ("日期", "day"),
+    "weekday": ("星期", "day"),
+    "site": ("网点", "all"),
+    "service": ("事项", "service"),
+    "department": ("部门", "service"),
+    "counter": ("窗口", "counter"),
+    "clerk": ("工作人员", "clerk"),
+    "channel": ("渠道", "channel"),
+    "priority": ("类别", "priority"),
+}
+REPORTS = ("summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap")
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    start: date
+    end: date
+    sites: tuple[str, ...]
+    targets: dict[str, float]  # site → target wait in minutes
+
+
+def make_query(
+    conn: sqlite3.Connection, start: date, end: date, sites: Iterable[str]
+) -> ReportQuery:
+    if end < start:
+        raise InvalidInput("the range ends before it starts", field="to")
+    if (end - start).days > 3660:
+        raise InvalidInput("at most ten years at once", field="to")
+    chosen = tuple(sorted(set(sites)))
+    targets = {site_id: site_target_seconds(conn, site_id) / 60 for site_id in chosen}
+    return ReportQuery(start, end, chosen, targets)
+
+
+def groups(
+    conn: sqlite3.Connection, query: ReportQuery, by: str | None, now: datetime | None = None
+) -> list[tuple[Any, Cell]]:
+    """The cells of the range merged per group, in group order (one group when `by` is None)."""
+    _check_grouping(by)
+    dim = GROUPINGS[by][1] if by else "all"
+    seconds = {site: minutes * 60 for site, minutes in query.targets.items()}
+    cells = read_cells(conn, query.sites, query.start, query.end, dim, seconds, now)
+    key = _group_key(conn, by)
+    merged: dict[Any, Cell] = {}
+    for (site, value), cell in cells.items():
+        merged.setdefault(key(site, value), Cell()).add(cell)
+    return sorted(merged.items(), key=lambda item: (item[0] is not None, item[0]))
+
+
+def _check_grouping(by: str | None) -> None:
+    if by is not None and by not in GROUPINGS:
+        raise InvalidInput("group by one of " + ", ".join(GROUPINGS), field="by")
+
+
+def _group_key(conn: sqlite3.Connection, by: str | None) -> Callable[[str, Any], Any]:
+    if by is None:
+        return lambda site, value: "全部"
+    if by == "site":
+        return lambda site, value: site
+    if by == "weekday":
+        return lambda site, value: date.fromisoformat(value).weekday()
+    if by == "counter":
+        return lambda site, value: f"{site} #{value}" if value is not None else None
+    if by == "department":
+        departments = dict(conn.execute("SELECT code, department FROM services").fetchall())
+        return lambda site, value: departments.get(value, BUNDLE_DEPARTMENT)
+    return lambda site, value: value
+
+
+def _table(columns: list[str], rows: Iterable[Iterable[Any]]) -> dict[str, Any]:
+    return {"columns": columns, "rows": [list(r) for r in rows]}
+
+
+def _percentiles(histogram: dict[int, int], wanted: Iterable[float]) -> list[float | None]:
+    """Nearest-rank percentiles (in minutes) from counts per 30-second bucket.
+
+    The nearest-rank value (the smallest time with at least that share of tickets at or
+    below it) lies in the bucket where the running count reaches the rank; the bucket's
+    midpoint is within 15 s of it.
+    """
+    total = sum(histogram.values())
+    if total == 0:
+        return [None for _ in wanted]
+    results: list[float | None] = []
+    ordered = sorted(histogram.items())
+    for fraction in wanted:
+        rank = max(1, math.ceil(fraction * total))
+        seen = 0
+        found = ordered[-1][0]
+        for bucket, count in ordered:
+            seen += count
+            if seen >= rank:
+                found = bucket
+                break
+        results.append(round((found + 0.5) * BUCKET_SECONDS / 60, 2))
+    return results
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return round(seconds / 60, 2) if seconds is not None else None
+
+
+def _called(cell: Cell) -> int:
+    return sum(cell.waits.values())
+
+
+def _label(by: str | None, value: Any) -> Any:
+    if by == "weekday" and value is not None:
+        return WEEKDAY_NAMES[int(value)]
+    return value
+
+
+def _title(by: str | None) -> str:
+    return GROUPINGS[by][0] if by else "范围"
+
+
+def summary(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+    found = groups(conn, query, None)
+    cell = found[0][1] if found else Cell()
+    called, served = _called(cell), sum(cell.services.values())
+    wait_median, wait_p90 = _percentiles(cell.waits, (0.5, 0.9))
+    service_median, service_p90 = _percentiles(cell.services, (0.5, 0.9))
+    return _table(
+        ["指标", "值"],
+        [
+            ["issued", cell.issued],
+            ["served", cell.done],
+            ["no_show", cell.no_show],
+            ["cancelled", cell.cancelled],
+            ["unserved", cell.unserved],
+            ["transfers", cell.transfers],
+            ["recalls", cell.recalls],
+            ["no_show_rate", _share(cell.no_show, called)],
+            ["on_the_spot_share", _share(cell.completed, cell.done)],
+            ["within_target_share", _share(cell.within, called)],
+            ["wait_mean_minutes", _minutes(cell.wait_sum / called) if called else None],
+            ["wait_median_minutes", wait_median],
+            ["wait_p90_minutes", wait_p90],
+            ["service_mean_minutes", _minutes(cell.service_sum / served) if served else None],
+            ["service_median_minutes", service_median],
+            ["service_p90_minutes", service_p90],
+            ["rated", cell.rated],
+            ["satisfaction_rate", _share(cell.r5 + cell.r4, cell.rated)],
+        ],
+    )
+
+
+def throughput(conn: sqlite3.Connection, query: ReportQuery, by: str) -> dict[str, Any]:
+    """Tickets issued, served, no-shows, unserved, transfers, recalls, on the spot, per group."""
+    return _table(
+        [_title(by), "取号", "办结", "过号", "未办", "转办", "重呼", "即办"],
+        (
+            [
+                _label(by, g),
+                c.issued,
+                c.done,
+                c.no_show,
+                c.unserved,
+                c.transfers,
+                c.recalls,
+                c.completed,
+            ]
+            for g, c in groups(conn, query, by)
+        ),
+    )
+
+
+def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[str, Any]:
+    """Waiting and service times per group: mean, median, 90th percentile; share within target."""
+    rows = []
+    for g, cell in groups(conn, query, by):
+        called, served = _called(cell), sum(cell.services.values())
+        if not called:
+            continue
+        wait_median, wait_p90 = _percentiles(cell.waits, (0.5, 0.9))
+        service_median, service_p90 = _percentiles(cell.services, (0.5, 0.9))
+        rows.append(
+            [
+                _label(by, g),
+                _minutes(cell.wait_sum / called),
+                wait_median,
+                wait_p90,
+                _minutes(cell.service_sum / served) if served else None,
+                service_median,
+                service_p90,
+                _share(cell.within, called),
+                called,
+            ]
+        )
+    return _table(
+        [
+            _title(by),
+            "平均等候",
+            "等候中位数",
+            "等候P90",
+            "平均办理",
+            "办理中位数",
+            "办理P90",
+            "目标内占比",
+            "叫号数",
+        ],
+        rows,
+    )
+
+
+def outcomes(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
+    """Outcome mix of finished tickets and the on-the-spot share (即办件占比)."""
+    return _table(
+        [_title(by), "即办", "承诺件", "移交", "材料不全", "办结", "即办件占比"],
+        (
+            [
+                _label(by, g),
+                c.completed,
+                c.accepted,
+                c.referred,
+                c.incomplete,
+                c.done,
+                _share(c.completed, c.done),
+            ]
+            for g, c in groups(conn, query, by)
+            if c.done
+        ),
+    )
+
+
+def ratings(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
+    """好差评: ratings per level and the satisfaction rate (满意 and 非常满意 over all ratings)."""
+    return _table(
+        [_title(by), *RATING_NAMES.values(), "评价数", "满意率"],
+        (
+            [_label(by, g), c.r5, c.r4, c.r3, c.r2, c.r1, c.rated, _share(c.r5 + c.r4, c.rated)]
+            for g, c in groups(conn, query, by)
+            if c.rated
+        ),
+    )
+
+
+def channels(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+    found = sorted(groups(conn, query, "channel"), key=lambda item: -item[1].issued)
+    total = sum(c.issued for _, c in found)
+    return _table(
+        ["渠道", "取号", "占比"], ([g, c.issued, _share(c.issued, total)] for g, c in found)
+    )
+
+
+def heatmap(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+    """Arrivals by local hour (rows) and weekday (columns)."""
+    seconds = {site: minutes * 60 for site, minutes in query.targets.items()}
+    counts: dict[tuple[int, int], int] = {}
+    for (_, value), cell in read_cells(
+        conn, query.sites, query.start, query.end, "heat", seconds
+    ).items():
+        hour, weekday = (int(part) for part in value.split(":"))
+        counts[(hour, weekday)] = counts.get((hour, weekday), 0) + cell.issued
+    hours = sorted({h for h, _ in counts})
+    return _table(
+        ["小时", *WEEKDAY_NAMES], ([h, *(counts.get((h, d), 0) for d in range(7))] for h in hours)
+    )
+
+
+def run_report(
+    conn: sqlite3.Connection, name: str, query: ReportQuery, by: str | None = None
+) -> dict[str, Any]:
+    _check_grouping(by)
+    if name == "summary":
+        return summary(conn, query)
+    if name == "throughput":
+        return throughput(conn, query, by or "day")
+    if name == "times":
+        return times(conn, query, by)
+    if name == "outcomes":
+        return outcomes(conn, query, by)
+    if name == "ratings":
+        return ratings(conn, query, by)
+    if name == "channels":
+        return channels(conn, query)
+    if name == "heatmap":
+        return heatmap(conn, query)
+    raise InvalidInput("report must be one of " + ", ".join(REPORTS), field="report")

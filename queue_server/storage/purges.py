@@ -1,0 +1,79 @@
+"""The SQL of the retention sweep (`queue_server.people.retention` decides the limits).
+
+Each function changes rows inside the caller's transaction and answers how many it
+changed. Nothing here touches what the reports count: statuses, times, outcomes, ratings,
+windows and clerks stay, so every figure over the past is the same after a purge.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# A registered agent past retention keeps its cap and its tickets' counts, not who it was.
+FORGOTTEN_AGENT_NAME = "—"
+
+# The condition of the partial index `tickets_personal` (migration `personal_data_index`),
+# word for word: SQLite uses the index only when the query repeats it.
+_HOLDS_PERSONAL = "(person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL)"
+
+
+def forget_ticket_persons(
+    conn: sqlite3.Connection, site_id: str, before_day: str, limit: int
+) -> int:
+    """Clear the card's keyed hash, the masked name and the clerk's transfer note of at
+    most `limit` tickets of the site from days before `before_day`. The request's
+    fingerprint goes too: it is a hash over the card's hash, so it would still tell which
+    old tickets were one person's."""
+    return conn.execute(
+        f"""UPDATE tickets SET person_hash = NULL, person_mask = NULL, note = NULL,
+                   request_hash = NULL
+            WHERE rowid IN (SELECT rowid FROM tickets
+                            WHERE site_id = ? AND day < ? AND {_HOLDS_PERSONAL} LIMIT ?)""",
+        (site_id, before_day, limit),
+    ).rowcount
+
+
+def forget_agents(
+    conn: sqlite3.Connection, site_id: str, before_day: str, before_at: str
+) -> list[str]:
+    """Agents of the site deactivated before `before_at` (nothing recorded about them since,
+    no ticket of theirs on `before_day` or later) lose their name, user name and card hash,
+    here and in the audit log's copies of them. Their tickets keep counting for them in the
+    reports, under an anonymous row."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            """SELECT a.id FROM agents a
+               WHERE a.site_id = ? AND a.active = 0 AND a.created_at < ?
+                 AND (a.person_hash IS NOT NULL OR a.username IS NOT NULL OR a.name != ?)
+                 AND NOT EXISTS (SELECT 1 FROM audit_log l
+                                 WHERE l.kind = 'agent' AND l.target = a.id AND l.at >= ?)
+                 AND NOT EXISTS (SELECT 1 FROM tickets t
+                                 WHERE t.site_id = a.site_id AND t.agent_id = a.id
+                                   AND t.day >= ?)""",
+            (site_id, before_at, FORGOTTEN_AGENT_NAME, before_at, before_day),
+        )
+    ]
+    for agent_id in ids:
+        conn.execute(
+            "UPDATE agents SET name = ?, username = NULL, person_hash = NULL WHERE id = ?",
+            (FORGOTTEN_AGENT_NAME, agent_id),
+        )
+        for column in ("before", "after"):  # the audit rows keep what changed, not who
+            conn.execute(
+                f"""UPDATE audit_log SET {column} = json_set({column}, '$.name', ?,
+                                                             '$.username', NULL, '$.card', NULL)
+                    WHERE kind = 'agent' AND target = ? AND {column} IS NOT NULL
+                      AND json_type({column}) = 'object'""",
+                (FORGOTTEN_AGENT_NAME, agent_id),
+            )
+    return ids
+
+
+def delete_finished_sessions(conn: sqlite3.Connection, now: str) -> int:
+    """Staff sessions that can no longer be used (logged out, revoked, or expired)."""
+    return conn.execute(
+        """DELETE FROM tokens WHERE kind = 'session'
+           AND (revoked = 1 OR (expires_at IS NOT NULL AND expires_at < ?))""",
+        (now,),
+    ).rowcount

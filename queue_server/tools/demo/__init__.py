@@ -1,0 +1,48 @@
+"""The demo city: a hall, a 商圈 station, a township centre and two villages below it.
+
+`load_demo` fills an empty database from `catalog.json` and `city.json` (data
+written for hallqueue from the city's own report, see ../shared/DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from queue_server.administration.catalog_import import (
+    import_catalog,
+    load_sites,
+    parse_catalog_json,
+)
+from queue_server.storage import Database
+from queue_server.storage import repository as repo
+
+DEMO_USERS = [
+    # username, password, role, sites
+    ("admin", "Demo-City-1", "admin", []),
+    ("manager", "Demo-Hall-2", "manager", ["city-hall"]),
+    ("clerk", "Demo-Desk-3", "clerk", ["city-hall"]),
+    ("town", "Demo-Gutang-4", "manager", ["town-gutang"]),
+]
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def demo_catalog_text() -> str:
+    return _read("catalog.json")
+
+
+def demo_sites() -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(_read("city.json"))["sites"]  # type: ignore[no-any-return]
+
+
+def is_empty(db: Database) -> bool:
+    return not repo.list_sites(db.conn)
+
+
+def load_demo(db: Database) -> None:
+    services, bundles = parse_catalog_json(demo_catalog_text())
+    import_catalog(db, services, bundles)
+    load_sites(db, demo_sites())

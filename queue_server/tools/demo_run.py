@@ -1,0 +1,145 @@
+"""`make demo`: the whole system on its embedded defaults, with the demo city.
+
+The first run creates `var/demo.db` with the demo city, demo staff, enrolled demo devices
+and a simulated month of history. Every run then starts the centre, a kiosk for the hall
+whose printer and ID reader are simulators on ptys, and simulated LED signs and
+evaluators for the hall's first windows, each driven by its own sign agent — and prints
+where to look. Opening hours are ignored so the demo works at any time of day.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from queue_server.accounts.store import Accounts
+from queue_server.settings import load, secret_for
+from queue_server.storage import Database
+from queue_server.storage.private_files import private_directory
+from queue_server.tools.demo import DEMO_USERS, is_empty, load_demo
+
+VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
+DB_PATH = VAR / "demo.db"
+TOKENS_PATH = VAR / "demo-devices.json"  # demo device tokens (git-ignored, local only)
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("HALLQUEUE_DEMO_PORT", "8600"))
+KIOSK_PORT = int(os.environ.get("HALLQUEUE_DEMO_KIOSK_PORT", "8700"))
+HISTORY_DAYS = int(os.environ.get("HALLQUEUE_DEMO_HISTORY_DAYS", "30"))
+SIGNED_WINDOWS = [1, 2, 3, 4, 5]
+
+log = logging.getLogger("hallqueue.demo")
+
+
+def prepare() -> dict[str, Any]:
+    """The demo database and its device tokens (created on the first run only)."""
+    private_directory(VAR)
+    db = Database(DB_PATH)
+    tokens: dict[str, Any] = json.loads(TOKENS_PATH.read_text()) if TOKENS_PATH.exists() else {}
+    if is_empty(db) or "signs" not in tokens:
+        if is_empty(db):
+            load_demo(db)
+            if HISTORY_DAYS > 0:
+                from queue_server.tools.simulation import simulate
+
+                print(f"simulating {HISTORY_DAYS} days of history for the reports …", flush=True)
+                totals = simulate(db, HISTORY_DAYS, with_events=False)
+                print(f"  {totals.tickets:,} tickets", flush=True)
+        accounts = Accounts(db, secret_for(load(overrides={"DB": str(DB_PATH)})))
+        for username, password, role, sites in DEMO_USERS:
+            accounts.add_user(username, password, role, sites)
+        tokens = {}
+        for kind in ("kiosk", "display"):
+            _, tokens[kind] = accounts.add_device(kind, "city-hall", f"demo {kind}")
+        # One sign per window, enrolled for it: its evaluator rates only that window's tickets.
+        tokens["signs"] = {
+            str(n): accounts.add_device("sign", "city-hall", f"demo sign {n}", n)[1]
+            for n in SIGNED_WINDOWS
+        }
+        TOKENS_PATH.write_text(json.dumps(tokens, indent=1))
+        TOKENS_PATH.chmod(0o600)
+    db.close()
+    return tokens
+
+
+def start_centre() -> Callable[[], None]:
+    """The centre in a thread of this process (Werkzeug, WebSocket-capable)."""
+    from werkzeug.serving import make_server
+
+    from queue_server.app import create_app
+    from queue_server.server import QuietHandler
+
+    app = create_app(overrides={"DB": str(DB_PATH), "IGNORE_HOURS": True, "HOST": HOST, "PORT": PORT})
+    server = make_server(HOST, PORT, app, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, name="centre", daemon=True).start()
+    return server.shutdown
+
+
+def banner(tokens: dict[str, Any], kiosk_url: str | None, signs_control: str | None) -> str:
+    base = f"http://{HOST}:{PORT}"
+    users = "\n".join(
+        f"    {u:<8} / {p:<18} ({r}{', ' + ', '.join(s) if s else ', all sites'})" for u, p, r, s in DEMO_USERS
+    )
+    kiosk = f"  kiosk (touch UI)   {kiosk_url}\n" if kiosk_url else ""
+    signs = (
+        f"  window signs 1–5   simulated; press an evaluator key: hallqueue sim control {signs_control} press rating=5 address=101\n"
+        if signs_control
+        else ""
+    )
+    return f"""
+hallqueue demo — 演示城市已就绪 (the demo city is ready)
+  clerk console      {base}/console                      (log in as clerk / Demo-Desk-3)
+  hall display       {base}/display/city-hall?token={tokens['display']}
+  station display    {base}/display/city-hall?token={tokens['display']}&layout=small
+{kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
+  manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
+  administration     {base}/admin                        (admin / Demo-City-1)
+  database           {DB_PATH}     device tokens {TOKENS_PATH}     simulators {VAR / 'demo-kiosk'}
+  staff logins (demo only):
+{users}
+Press Ctrl+C to stop.
+"""
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tokens = prepare()
+    stops: list[Callable[[], None]] = [start_centre()]
+    centre = f"http://{HOST}:{PORT}"
+    kiosk_url = signs_control = None
+    try:
+        from kiosk.demo import start_demo_kiosk
+
+        kiosk_url, stop_kiosk = start_demo_kiosk(centre, tokens["kiosk"], str(VAR / "demo-kiosk"), port=KIOSK_PORT)
+        stops.append(stop_kiosk)
+    except Exception as exc:  # the rest of the demo still runs
+        print(f"kiosk not started: {exc}", file=sys.stderr)
+    try:
+        from displays.demo_signs import start_demo_signs
+
+        sign_tokens = {int(n): token for n, token in tokens["signs"].items()}
+        signs, signs_control = start_demo_signs(centre, sign_tokens, "city-hall")
+        stops.append(signs.stop)
+    except Exception as exc:
+        print(f"window signs not started: {exc}", file=sys.stderr)
+    print(banner(tokens, kiosk_url, signs_control), flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    for stop in reversed(stops):
+        try:
+            stop()
+        except Exception:  # stopping is best effort
+            log.exception("stopping a demo part failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,535 @@
+"""A realistic history: a discrete-event simulation of a city's halls and stations.
+
+It drives the real engine (`engine.lifecycle`, `engine.calling`) — the same code the
+server runs, not a copy — through simulated days: citizens arrive by hour and weekday,
+take tickets for the items their site offers, clerks open, pause for breaks and close
+their counters, call, serve (log-normal service times around each item's expected
+minutes), transfer, mark no-shows, and citizens rate the service. Each simulated day of
+a site is written in one transaction: its tickets in their final state, its events with
+their sequence numbers, its number sequences and its ratings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import random
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from queue_server import wire
+from queue_server.engine import hours as site_hours
+from queue_server.engine import lifecycle, rules
+from queue_server.engine.errors import Unavailable, UnknownSite
+from queue_server.engine.lifecycle import Change
+from queue_server.engine.model import (
+    Bundle,
+    Channel,
+    Counter,
+    CounterState,
+    Event,
+    Outcome,
+    Priority,
+    Service,
+    Site,
+    SiteKind,
+    Ticket,
+    TicketStatus,
+)
+from queue_server.reports import rollups as report_cells
+from queue_server.storage import Database, records
+from queue_server.storage import repository as repo
+
+# How much of its counters' capacity a site's citizens use over a day, by kind of site:
+# a busy hall runs close to capacity (queues build at the peaks), a village is quiet.
+LOAD = {
+    SiteKind.HALL: 0.55,
+    SiteKind.BUSINESS_STATION: 0.45,
+    SiteKind.TOWNSHIP_CENTER: 0.6,
+    SiteKind.VILLAGE_STATION: 0.3,
+}
+# How busy each local hour is relative to the base (morning rush, after-lunch peak).
+HOUR_PROFILE = {
+    8: 0.7,
+    9: 1.5,
+    10: 1.4,
+    11: 0.9,
+    12: 0.4,
+    13: 0.8,
+    14: 1.2,
+    15: 1.1,
+    16: 0.8,
+    17: 0.4,
+}
+# Mondays are busiest, Fridays and weekends quieter.
+WEEKDAY_FACTOR = [1.3, 1.1, 1.0, 1.0, 0.9, 0.6, 0.5]
+PRIORITY_MIX = [
+    (Priority.ELDERLY, 0.08),
+    (Priority.APPOINTMENT, 0.05),
+    (Priority.DISABLED, 0.015),
+    (Priority.ASSISTED, 0.02),
+]
+CHANNEL_MIX = [
+    (Channel.KIOSK, 0.72),
+    (Channel.APPOINTMENT, 0.12),
+    (Channel.STAFF, 0.1),
+    (Channel.ONLINE, 0.06),
+]
+NO_SHOW_RATE = 0.05
+LATE_RATE = 0.06  # called, not there, recalled, then comes
+TRANSFER_RATE = 0.03
+RATED_SHARE = 0.65
+RATING_MIX = [(5, 0.78), (4, 0.15), (3, 0.04), (2, 0.02), (1, 0.01)]
+
+
+@dataclass
+class Totals:
+    days: int = 0
+    tickets: int = 0
+    events: int = 0
+    served: int = 0
+
+
+@dataclass(order=True)
+class _Step:
+    at: datetime
+    order: int
+    action: Callable[[], None] = field(compare=False)
+
+
+def _pick(rng: random.Random, mix: list[tuple[Any, float]], default: Any) -> Any:
+    roll = rng.random()
+    for value, share in mix:
+        if roll < share:
+            return value
+        roll -= share
+    return default
+
+
+class SiteDay:
+    """One site's day: the event loop that drives the engine for that day."""
+
+    def __init__(
+        self,
+        site: Site,
+        counters: list[Counter],
+        items: list[Service | Bundle],
+        popularity: dict[str, float],
+        day: date,
+        rng: random.Random,
+        scale: float,
+        last_numbers: dict[str, int],
+    ) -> None:
+        self.day = day
+        self.rng = rng
+        self.scale = scale
+        self.items = items
+        self.popularity = [popularity.get(item.code, 1.0) for item in items]
+        self.counters = {c.number: c for c in counters}
+        self.busy: set[int] = set()
+        self.tickets: dict[str, Ticket] = {}
+        self.waiting: dict[str, Ticket] = {}  # kept apart: call-next looks only at these
+        self.last_numbers = last_numbers
+        self.issued_today: dict[str, int] = {}
+        self.changes: list[Change] = []
+        self.ratings: dict[str, tuple[int, str]] = {}
+        self.steps: list[_Step] = []
+        self.order = itertools.count()
+        self.site = site
+        self.tz = site_hours.zone(site.timezone)
+
+    # --- scheduling ------------------------------------------------------------------
+
+    def at(self, moment: datetime, action: Callable[[], None]) -> None:
+        heapq.heappush(self.steps, _Step(moment, next(self.order), action))
+
+    def local(self, clock: str) -> datetime:
+        return datetime.combine(self.day, site_hours.parse_clock(clock), tzinfo=self.tz)
+
+    def apply(self, change: Change | None) -> Change | None:
+        if change is None:
+            return None
+        self.changes.append(change)
+        if change.ticket is not None:
+            self.tickets[change.ticket.id] = change.ticket
+            if change.ticket.status == TicketStatus.WAITING:
+                self.waiting[change.ticket.id] = change.ticket
+            else:
+                self.waiting.pop(change.ticket.id, None)
+        if change.counter is not None:
+            self.counters[change.counter.number] = change.counter
+        return change
+
+    # --- the day ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        spans = (self.site.hours or {}).get(site_hours.WEEKDAYS[self.day.weekday()], [])
+        for index, (start, end) in enumerate(spans):
+            opens, closes = self.local(start), self.local(end)
+            last_session = index == len(spans) - 1
+            self._arrivals(opens, closes)
+            for number in self.counters:
+                # Not every window is staffed every session: smaller sites open all of theirs.
+                staffed = self.site.kind != SiteKind.HALL or self.rng.random() < 0.85
+                if staffed:
+                    self.at(
+                        opens + timedelta(minutes=self.rng.uniform(0, 5)),
+                        lambda n=number, c=closes: self._open(n, c),
+                    )
+                self.at(
+                    closes,
+                    lambda n=number, last=last_session: self._end_session(n, last),
+                )
+        while self.steps:
+            step = heapq.heappop(self.steps)
+            self.now = step.at
+            step.action()
+        end_of_day = datetime.combine(self.day + timedelta(days=1), time(0, 0), tzinfo=self.tz)
+        for change in lifecycle.close_day(list(self.tickets.values()), end_of_day):
+            self.apply(change)
+
+    def _arrivals(self, opens: datetime, closes: datetime) -> None:
+        moment = opens
+        weekday = WEEKDAY_FACTOR[self.day.weekday()]
+        base = sum(self.popularity) * self.scale * weekday
+        while True:
+            rate = base * HOUR_PROFILE.get(moment.hour, 0.3)  # citizens per hour
+            moment += timedelta(hours=self.rng.expovariate(max(rate, 0.01)))
+            if moment >= closes:
+                return
+            self.at(moment, self._arrive)
+
+    def _arrive(self) -> None:
+        item = self.rng.choices(self.items, weights=self.popularity)[0]
+        utc_now = self.now.astimezone(site_hours.zone("UTC"))
+        try:
+            change = lifecycle.issue(
+                self.site,
+                item,
+                offered=True,
+                now=utc_now,
+                last_seq_no=self.last_numbers.get(item.prefix, 0),
+                issued_today=self.issued_today.get(item.code, 0),
+                channel=_pick(self.rng, CHANNEL_MIX, Channel.KIOSK),
+                priority=_pick(self.rng, PRIORITY_MIX, Priority.ORDINARY),
+            )
+        except Unavailable:
+            return  # too late for this item today: the citizen comes back another day
+        ticket = change.ticket
+        assert ticket is not None
+        self.last_numbers[item.prefix] = ticket.seq_no
+        self.issued_today[item.code] = self.issued_today.get(item.code, 0) + 1
+        self.apply(change)
+        for number, counter in self.counters.items():
+            if (
+                counter.state == CounterState.OPEN
+                and number not in self.busy
+                and counter.serves(ticket)
+            ):
+                self._call(number)
+                break
+
+    # --- clerks ----------------------------------------------------------------------
+
+    def _utc(self) -> datetime:
+        return self.now.astimezone(site_hours.zone("UTC"))
+
+    def _open(self, number: int, closes: datetime) -> None:
+        counter = self.counters[number]
+        if counter.state == CounterState.OPEN:
+            return
+        self.apply(
+            lifecycle.open_counter(counter, self._utc(), clerk=f"{self.site.id}-clerk{number}")
+        )
+        self._call(number)
+        # Now and then a clerk steps away (a phone call, a colleague's question).
+        if self.rng.random() < 0.25:
+            away = self.now + timedelta(minutes=self.rng.uniform(30, 150))
+            if away < closes - timedelta(minutes=20):
+                self.at(away, lambda: self._pause(number, closes))
+
+    def _pause(self, number: int, closes: datetime) -> None:
+        counter = self.counters[number]
+        if counter.state != CounterState.OPEN:
+            return
+        reason = self.rng.choice(["临时离开", "业务咨询", "系统维护"])
+        self.apply(lifecycle.pause_counter(counter, self._utc(), reason))
+        back = self.now + timedelta(minutes=self.rng.uniform(5, 15))
+        self.at(min(back, closes), lambda: self._resume(number))
+
+    def _resume(self, number: int) -> None:
+        counter = self.counters[number]
+        if counter.state == CounterState.PAUSED:
+            self.apply(lifecycle.open_counter(counter, self._utc(), counter.clerk))
+            if number not in self.busy:
+                self._call(number)
+
+    def _end_session(self, number: int, last: bool) -> None:
+        counter = self.counters[number]
+        if counter.state == CounterState.CLOSED:
+            return
+        if number in self.busy:  # finish the citizen at the window first
+            self.at(self.now + timedelta(minutes=2), lambda: self._end_session(number, last))
+            return
+        if last:
+            self.apply(lifecycle.close_counter(counter, self._utc()))
+        elif counter.state == CounterState.OPEN:
+            self.apply(lifecycle.pause_counter(counter, self._utc(), "午休"))
+
+    def _call(self, number: int) -> None:
+        counter = self.counters[number]
+        if counter.state != CounterState.OPEN or number in self.busy:
+            return
+        waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
+        change = self.apply(
+            lifecycle.call_next(
+                counter, waiting, self._utc(), rules.calling_policy(self.site, counter), counter.clerk
+            )
+        )
+        if change is None:
+            self.at(self.now + timedelta(minutes=1), lambda: self._call(number))
+            return
+        self.busy.add(number)
+        ticket_id = change.ticket.id  # type: ignore[union-attr]
+        if self.rng.random() < NO_SHOW_RATE:
+            self.at(self.now + timedelta(minutes=1), lambda: self._recall(number, ticket_id))
+            return
+        if self.rng.random() < LATE_RATE:  # not at the window yet: called again, then comes
+            self.at(
+                self.now + timedelta(minutes=1),
+                lambda: self._recall(number, ticket_id, arrives=True),
+            )
+            return
+        walk = timedelta(minutes=self.rng.uniform(0.3, 1.5))
+        self.at(self.now + walk, lambda: self._start(number, ticket_id))
+
+    def _recall(self, number: int, ticket_id: str, arrives: bool = False) -> None:
+        self.apply(lifecycle.recall(self.counters[number], self.tickets[ticket_id], self._utc()))
+        if arrives:
+            self.at(
+                self.now + timedelta(minutes=self.rng.uniform(0.5, 2)),
+                lambda: self._start(number, ticket_id),
+            )
+        else:
+            self.at(self.now + timedelta(minutes=2), lambda: self._no_show(number, ticket_id))
+
+    def _no_show(self, number: int, ticket_id: str) -> None:
+        self.apply(lifecycle.no_show(self.counters[number], self.tickets[ticket_id], self._utc()))
+        self._free(number)
+
+    def _start(self, number: int, ticket_id: str) -> None:
+        ticket = self.tickets[ticket_id]
+        self.apply(lifecycle.start(self.counters[number], ticket, self._utc()))
+        expected = self._expected_minutes(ticket)
+        sigma = 0.45
+        minutes = self.rng.lognormvariate(math.log(expected) - sigma**2 / 2, sigma)
+        self.at(
+            self.now + timedelta(minutes=max(0.5, minutes)), lambda: self._finish(number, ticket_id)
+        )
+
+    def _expected_minutes(self, ticket: Ticket) -> float:
+        for item in self.items:
+            if item.code in (ticket.service, ticket.bundle):
+                return max(1.0, item.expected_minutes)
+        return 10.0
+
+    def _finish(self, number: int, ticket_id: str) -> None:
+        counter = self.counters[number]
+        ticket = self.tickets[ticket_id]
+        if self.rng.random() < TRANSFER_RATE and ticket.transfer_count == 0:
+            target = self._transfer_target(counter, ticket)
+            if target is not None:
+                self.apply(
+                    lifecycle.transfer(
+                        counter, ticket, self._utc(), to_counter=target, note="转专窗办理"
+                    )
+                )
+                self._free(number)
+                if (
+                    self.counters[target.number].state == CounterState.OPEN
+                    and target.number not in self.busy
+                ):
+                    self._call(target.number)
+                return
+        outcome = self._outcome(ticket)
+        self.apply(lifecycle.finish(counter, ticket, self._utc(), outcome))
+        if self.rng.random() < RATED_SHARE:
+            self.ratings[ticket_id] = (
+                _pick(self.rng, RATING_MIX, 5),
+                self.rng.choice(["evaluator", "phone"]),
+            )
+        self._free(number)
+
+    def _transfer_target(self, counter: Counter, ticket: Ticket) -> Counter | None:
+        others = [
+            c
+            for c in self.counters.values()
+            if c.number != counter.number and c.state == CounterState.OPEN
+        ]
+        return self.rng.choice(others) if others else None
+
+    def _outcome(self, ticket: Ticket) -> Outcome:
+        roll = self.rng.random()
+        if roll < 0.05:
+            return Outcome.INCOMPLETE
+        if roll < 0.07:
+            return Outcome.REFERRED
+        on_the_spot = any(
+            isinstance(item, Service) and item.on_the_spot and item.code == ticket.service
+            for item in self.items
+        )
+        return Outcome.COMPLETED if on_the_spot or self.rng.random() < 0.35 else Outcome.ACCEPTED
+
+    def _free(self, number: int) -> None:
+        self.busy.discard(number)
+        self.at(
+            self.now + timedelta(minutes=self.rng.uniform(0.2, 1.0)), lambda: self._call(number)
+        )
+
+
+def _arrival_rates(
+    site: Site, counters: list[Counter], items: list[Service | Bundle], rng: random.Random
+) -> dict[str, float]:
+    """Citizens per hour asking for each item: a share of the capacity its counters give it.
+
+    A counter serving k items at m minutes each gives every one of them 60/(m·k) citizens
+    an hour; the site's load and a random factor per item (some items are in demand,
+    some are not) turn that capacity into demand.
+    """
+    rates: dict[str, float] = {}
+    for item in items:
+        capacity = 0.0
+        for counter in counters:
+            if any(
+                entry.key == (f"S:{item.code}" if isinstance(item, Service) else f"B:{item.code}")
+                for entry in counter.profile
+            ):
+                capacity += 60.0 / max(item.expected_minutes, 1.0) / max(len(counter.profile), 1)
+        rates[item.code] = capacity * LOAD[site.kind] * rng.uniform(0.6, 1.2)
+    return rates
+
+
+def _store_day(conn: sqlite3.Connection, sim: SiteDay, with_events: bool) -> int:
+    site = sim.site
+    rows = []
+    for ticket in sim.tickets.values():
+        row = records.ticket_to_row(ticket, site.timezone)
+        row["request_hash"] = None
+        rows.append(row)
+    if rows:
+        columns = list(rows[0])
+        conn.executemany(
+            f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+            rows,
+        )
+    for ticket_id, (level, channel) in sim.ratings.items():
+        finished = sim.tickets[ticket_id].finished_at
+        conn.execute(
+            "UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ? WHERE id = ?",
+            (
+                level,
+                channel,
+                wire.iso(finished + timedelta(minutes=1)) if finished else None,
+                ticket_id,
+            ),
+        )
+    for prefix, last in sim.last_numbers.items():
+        repo.set_last_number(conn, site.id, sim.day.isoformat(), prefix, last)
+    report_cells.forget_months(conn, site.id, [sim.day.isoformat()])
+    events: list[Event] = [e for change in sim.changes for e in change.events]
+    if not with_events:
+        return 0
+    seq = repo.last_seq(conn, site.id)
+    payloads = []
+    for event in events:
+        seq += 1
+        payload = wire.event_payload(event, seq)
+        payloads.append(
+            (
+                event.id,
+                site.id,
+                seq,
+                event.type,
+                payload["at"],
+                event.ticket.id if event.ticket else None,
+                event.counter.number if event.counter else None,
+                _json(payload),
+            )
+        )
+    conn.executemany(
+        "INSERT INTO events (id, site_id, seq, type, at, ticket_id, counter, payload) VALUES (?,?,?,?,?,?,?,?)",
+        payloads,
+    )
+    conn.execute("UPDATE sites SET last_seq = ? WHERE id = ?", (seq, site.id))
+    return len(payloads)
+
+
+def _json(payload: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def simulate(
+    db: Database,
+    days: int,
+    sites: list[str] | None = None,
+    end: date | None = None,
+    scale: float = 1.0,
+    seed: int = 2026,
+    with_events: bool = True,
+    progress: Callable[[str, Totals], None] | None = None,
+) -> Totals:
+    """Fill `db` with `days` simulated days up to and including `end` (default yesterday)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    rng = random.Random(seed)
+    conn = db.conn
+    all_sites = repo.list_sites(conn)
+    chosen = [s for s in all_sites if not sites or s.id in sites]
+    unknown = set(sites or []) - {s.id for s in all_sites}
+    if unknown:
+        raise UnknownSite(site=", ".join(sorted(unknown)))
+    last_day = end or (datetime.now(site_hours.zone("Asia/Shanghai")).date() - timedelta(days=1))
+    first_day = last_day - timedelta(days=days - 1)
+    totals = Totals()
+    plans = []
+    for site in chosen:
+        service_codes, bundle_codes = repo.offerings(conn, site.id)
+        items: list[Service | Bundle] = [
+            s for s in (repo.get_service(conn, c) for c in service_codes) if s
+        ]
+        items += [b for b in (repo.get_bundle(conn, c) for c in bundle_codes) if b]
+        if items and repo.list_counters(conn, site.id):
+            plans.append(
+                (site, items, _arrival_rates(site, repo.list_counters(conn, site.id), items, rng))
+            )
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        for site, items, popularity in plans:
+            with db.transaction() as tx:
+                existing = tx.execute(
+                    "SELECT 1 FROM tickets WHERE site_id = ? AND day = ? LIMIT 1",
+                    (site.id, day.isoformat()),
+                ).fetchone()
+                if existing:  # already simulated (or real) history for that day: never mix
+                    continue
+                counters = [
+                    replace(c, state=CounterState.CLOSED, current_ticket_id=None)
+                    for c in repo.list_counters(tx, site.id)
+                ]
+                sim = SiteDay(site, counters, items, popularity, day, rng, scale, {})
+                sim.run()
+                totals.events += _store_day(tx, sim, with_events)
+                totals.tickets += len(sim.tickets)
+                totals.served += sum(
+                    1 for t in sim.tickets.values() if t.status == TicketStatus.DONE
+                )
+        totals.days += 1
+        if progress:
+            progress(day.isoformat(), totals)
+    return totals
