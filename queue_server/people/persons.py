@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from devices.id_card import mask_name  # one masking rule for card, kiosk and centre
+from devices.masking import mask_name  # one masking rule for card, kiosk and centre
 from queue_server.engine import caps, hours
 from queue_server.engine.errors import InvalidInput, PersonLimitReached  # noqa: F401 (re-exported)
 from queue_server.engine.model import Priority

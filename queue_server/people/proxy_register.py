@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from devices.id_card import mask_name
+from devices.masking import mask_name
 from queue_server.accounts.store import Accounts, subtree
 from queue_server.administration import audit
 from queue_server.administration.validation import FieldInvalid, choice, flag, integer, text
