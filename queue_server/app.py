@@ -54,7 +54,12 @@ def create_app(
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     secret = settings_module.secret_for(values)
-    app.config.update(SECRET_KEY=secret, MAX_CONTENT_LENGTH=1 << 20, JSON_AS_ASCII=False)
+    app.config.update(
+        SECRET_KEY=secret,
+        MAX_CONTENT_LENGTH=1 << 20,
+        JSON_AS_ASCII=False,
+        VALIDATE_ANSWERS=values["VALIDATE_ANSWERS"],
+    )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     db = Database(values["DB"], synchronous=values["SYNCHRONOUS"])

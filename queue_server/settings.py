@@ -74,6 +74,11 @@ SETTINGS = [
         "How often the centre sends every connected screen its heartbeat; a screen that hears nothing for twice this long shows “connection lost”.",
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
+    Setting(
+        "VALIDATE_ANSWERS",
+        False,
+        "Check every API answer against the model its route declares (the test suite does; a drift answers 500).",
+    ),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

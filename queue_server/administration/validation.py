@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from queue_server.administration.catalog_import import CatalogError
-from queue_server.engine.errors import InvalidInput
+from queue_server.engine.errors import FieldInvalid
 from queue_server.engine.hours import WEEKDAYS
 from queue_server.engine.rules import RETURN_TO_END
 from queue_server.people.retention import MAX_PERSONAL_DATA_DAYS, MIN_PERSONAL_DATA_DAYS
@@ -22,15 +22,6 @@ PLACEHOLDER = re.compile(r"{([^{}]*)}")
 TEMPLATE_PLACEHOLDERS = ("number", "window", "window_name")
 TEMPLATE_REQUIRED = ("number", "window")
 IDENTIFICATION = ("off", "optional", "required")
-
-
-class FieldInvalid(InvalidInput):
-    """One field of an administration request is wrong; `rule` picks the message."""
-
-    def __init__(self, field: str, rule: str, **params: Any) -> None:
-        super().__init__(f"{field}: {rule}", field=field, **params)
-        self.code = f"field_{rule}"
-        self.field = field
 
 
 # --- field checks ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from queue_server.administration.changes import Administration
 from queue_server.administration.validation import FieldInvalid
 from queue_server.api import api
 from queue_server.api.auth import require
-from queue_server.api.tickets_api import json_body
+from queue_server.api.contract import json_body
 from queue_server.app import hall
 from queue_server.engine.errors import InvalidInput
 from queue_server.messages import message, pick_language

@@ -8,6 +8,9 @@ from queue_server.accounts.store import Forbidden, Principal, Unauthorized
 from queue_server.app import hall
 
 STAFF_ROLES = frozenset({"admin", "manager", "clerk"})
+MANAGERS = frozenset({"admin", "manager"})
+ISSUERS = STAFF_ROLES | {"kiosk"}  # who issues tickets and takes them back
+READERS = STAFF_ROLES | {"kiosk", "display", "sign"}  # who reads a site's windows and events
 
 
 def bearer_token() -> str | None:

@@ -23,8 +23,8 @@ from flask import jsonify, request
 from queue_server import wire
 from queue_server.accounts.store import Forbidden
 from queue_server.api import api
-from queue_server.api.auth import STAFF_ROLES, current_principal, require
-from queue_server.api.tickets_api import READERS, json_body
+from queue_server.api.auth import READERS, STAFF_ROLES, current_principal, require
+from queue_server.api.contract import json_body
 from queue_server.app import hall
 from queue_server.calling import rules_view
 from queue_server.calling.site_view import counter_detail

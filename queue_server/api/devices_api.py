@@ -6,7 +6,7 @@ from flask import jsonify
 
 from queue_server.api import api
 from queue_server.api.auth import require
-from queue_server.api.tickets_api import json_body
+from queue_server.api.contract import json_body
 from queue_server.app import hall
 from queue_server.monitoring.device_status import parse_status, report_status
 

@@ -233,7 +233,7 @@ def _report_paths() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
+def legacy_document() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/api/v1/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}

@@ -12,7 +12,7 @@ from flask import jsonify
 from queue_server.administration import audit
 from queue_server.api import api
 from queue_server.api.admin_api import admin, with_field
-from queue_server.api.tickets_api import json_body
+from queue_server.api.contract import json_body
 from queue_server.app import hall
 from queue_server.people.proxy_register import AgentAdmin
 

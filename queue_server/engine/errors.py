@@ -25,6 +25,16 @@ class InvalidInput(QueueError):
     status = 400
 
 
+class FieldInvalid(InvalidInput):
+    """One field of a request is wrong; `rule` picks the message (`field_<rule>`), which
+    names the field (dotted for a nested one: `person.id_number`, `hours.mon`)."""
+
+    def __init__(self, field: str, rule: str, **params: Any) -> None:
+        super().__init__(f"{field}: {rule}", field=field, **params)
+        self.code = f"field_{rule}"
+        self.field = field
+
+
 class NotFound(QueueError):
     code = "not_found"
     status = 404

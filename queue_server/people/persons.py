@@ -8,7 +8,6 @@ the elderly priority class and is then dropped.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -16,12 +15,13 @@ from typing import Any
 
 from devices.masking import mask_name  # one masking rule for card, kiosk and centre
 from queue_server.engine import caps, hours
-from queue_server.engine.errors import InvalidInput, PersonLimitReached  # noqa: F401 (re-exported)
+from queue_server.engine.errors import FieldInvalid, PersonLimitReached  # noqa: F401 (re-exported)
 from queue_server.engine.model import Priority
+from queue_server.parsing import parse
 from queue_server.storage import repository as repo
+from queue_server.wire.shapes import PersonCard
 
 DEFAULT_ELDERLY_AGE = 65
-_ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
 
 
 @dataclass(frozen=True, repr=False)
@@ -46,28 +46,22 @@ class Person:
         return years
 
 
-def parse_person(value: Any) -> Person | None:
-    """The `person` object of an issue request; errors never echo what was sent."""
-    if value is None:
+def from_card(card: PersonCard | None) -> Person | None:
+    """The card an issue request carries, as a `Person`; errors never echo what was sent."""
+    if card is None:
         return None
-    if not isinstance(value, dict):
-        raise InvalidInput("person must be an object", field="person")
-    number = value.get("id_number")
-    if not isinstance(number, str) or not _ID_PATTERN.match(number.strip().upper()):
-        raise InvalidInput("person.id_number is not a valid card number", field="person")
-    name = value.get("name", "")
-    if not isinstance(name, str) or len(name) > 100:
-        raise InvalidInput("person.name must be a string of at most 100 characters", field="person")
-    birth = value.get("birth_date")
     birth_date = None
-    if birth is not None:
+    if card.birth_date is not None:
         try:
-            birth_date = date.fromisoformat(birth) if isinstance(birth, str) else None
+            birth_date = date.fromisoformat(card.birth_date)
         except ValueError:
-            birth_date = None
-        if birth_date is None:
-            raise InvalidInput("person.birth_date must be YYYY-MM-DD", field="person")
-    return Person(number.strip().upper(), name.strip(), birth_date)
+            raise FieldInvalid("person.birth_date", "date") from None
+    return Person(card.id_number, card.name, birth_date)
+
+
+def parse_person(value: Any) -> Person | None:
+    """A card sent as plain JSON (`PersonCard`'s fields), checked by the same model."""
+    return from_card(parse(PersonCard, value)) if value is not None else None
 
 
 def priority_for(

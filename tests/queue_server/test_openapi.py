@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from queue_server.api.openapi import openapi_document
+from queue_server.api.document import openapi_document
 from tests.conftest import Centre
 
 

@@ -1,0 +1,168 @@
+"""Each route of /api/v1 declared once.
+
+A route says, in one decorator, its method and path, who may call it, the models of its
+body and query and of each answer, and the errors it may give:
+
+    @route("POST", "/sites/<site>/tickets", who=ISSUERS, body=IssueRequest,
+           answers={201: IssuedTicket, 200: IssuedTicket}, errors=(400, 403, 404, 409, 422),
+           summary="Issue a ticket (idempotent by request_id)")
+    def issue(site: str, body: IssueRequest, principal: Principal) -> ...
+
+From that one declaration come the Flask route, the checks (who may call comes first, so
+a stranger learns nothing from a validation error; then the body and query, through one
+kit: a refused field answers 400 `{"error": "field_<rule>", "message", "field"}` with the
+message in the reader's language), and the OpenAPI 3.1 document (`openapi_document`),
+whose schemas are the models' own. The kiosk and the sign agent build and read the same
+models (`queue_server.wire.models`).
+
+A view returns a model, a plain JSON-able value, a `(value, status)` pair, or a Flask
+`Response` (files). Plain values are sent as they are (the hot paths build dicts); with
+`VALIDATE_ANSWERS` on (the test suite) every answer is checked against its declared
+model, so the document cannot drift from what the centre really sends.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Response, current_app, request
+from pydantic import BaseModel, TypeAdapter
+
+from queue_server.api import api
+from queue_server.api.auth import current_principal, require
+from queue_server.engine.errors import FieldInvalid
+from queue_server.parsing import parse
+
+
+@dataclass(frozen=True)
+class File:
+    """An answer that is a file, not JSON (a CSV or XLSX export)."""
+
+    media_types: tuple[str, ...]
+    description: str = "A file"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # Flask's form: /sites/<site>/counters/<int:number>
+    view: Callable[..., Any]
+    summary: str
+    description: str
+    who: frozenset[str] | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    answers: Mapping[int, Any]
+    errors: tuple[int, ...]
+    tag: str
+    path_doc: Mapping[str, str] = field(default_factory=dict)
+
+
+ROUTES: list[Route] = []
+
+
+def route(
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    answers: Mapping[int, Any],
+    who: Iterable[str] | None,
+    errors: Iterable[int] = (),
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    description: str = "",
+    tag: str = "",
+    path_doc: Mapping[str, str] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route of /api/v1 (see the module's docstring)."""
+
+    def declare(view: Callable[..., Any]) -> Callable[..., Any]:
+        declared = Route(
+            method=method.upper(),
+            path=path,
+            view=view,
+            summary=summary,
+            description=description or inspect.cleandoc(view.__doc__ or ""),
+            who=frozenset(who) if who is not None else None,
+            body=body,
+            query=query,
+            answers=dict(answers),
+            errors=tuple(sorted(set(errors) | ({401, 403} if who is not None else set()))),
+            tag=tag or view.__module__.rsplit(".", 1)[-1].removesuffix("_api"),
+            path_doc=dict(path_doc or {}),
+        )
+        wants = set(inspect.signature(view).parameters)
+
+        def handle(**path_args: Any) -> Any:
+            if declared.who is None:
+                principal = current_principal()
+            else:  # who may call first: a stranger learns nothing from a refused field
+                principal = require(path_args.get("site"), declared.who)
+            kwargs = dict(path_args)
+            if "principal" in wants:
+                kwargs["principal"] = principal
+            if declared.body is not None:
+                kwargs["body"] = parse(declared.body, json_body())
+            if declared.query is not None:
+                kwargs["query"] = parse(declared.query, request.args.to_dict())
+            return answer(declared, view(**kwargs))
+
+        handle.__name__ = view.__name__
+        api.add_url_rule(path, endpoint=view.__name__, view_func=handle, methods=[declared.method])
+        ROUTES.append(declared)
+        return view
+
+    return declare
+
+
+# --- what a client sends: one kit ------------------------------------------------------
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (an empty body is an empty object)."""
+    body = request.get_json(silent=True, force=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise FieldInvalid("body", "form")
+    try:
+        # JSON may carry lone surrogates (\ud800) that no database or printer can store.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldInvalid("body", "characters") from None
+    return body
+
+
+# --- what the centre answers -------------------------------------------------------------
+
+
+def answer(declared: Route, result: Any) -> Any:
+    if isinstance(result, Response):
+        return result
+    status = next(iter(declared.answers))
+    if isinstance(result, tuple):
+        result, status = result
+    declared_model = declared.answers.get(status)
+    if result is None and declared_model is None:
+        return Response(status=status)
+    if isinstance(result, BaseModel):
+        return Response(result.model_dump_json(), status=status, mimetype="application/json")
+    if declared_model is not None and current_app.config.get("VALIDATE_ANSWERS"):
+        _adapter(declared_model).validate_python(result)  # a drift is a 500 in the tests
+    return Response(
+        json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        mimetype="application/json",
+    )
+
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]

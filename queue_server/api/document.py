@@ -1,0 +1,192 @@
+"""The OpenAPI 3.1 document of /api/v1, made from the routes' declarations (`contract.py`).
+
+Nothing here is written by hand but the words of the error answers: each route's path,
+method, parameters, body, answers and security come from its `@route`, and the schemas
+are the pydantic models' own JSON Schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from queue_server.api.contract import ROUTES, File, Route
+from queue_server.web_security import MAX_INTEGER
+
+REF = "#/components/schemas/{model}"
+ERROR_TEXT = {
+    400: "Invalid input: `field` names what to fix",
+    401: "No valid token",
+    403: "Not allowed for this token",
+    404: "Not found",
+    409: "Conflict with the current state",
+    422: "Not offered here",
+    429: "Too many attempts: wait Retry-After seconds",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "stable machine-readable code"},
+        "message": {
+            "type": "string",
+            "description": "for people; Chinese unless Accept-Language prefers en",
+        },
+        "field": {"type": "string", "description": "the field to fix (shown next to it)"},
+    },
+}
+_PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    for declared in sorted(ROUTES, key=lambda r: (r.path, r.method)):
+        path = "/api/v1" + _PATH_PARAM.sub(r"{\2}", declared.path)
+        paths.setdefault(path, {})[declared.method.lower()] = _operation(declared, schemas)
+    _add_legacy(paths, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "hallqueue centre API",
+            "version": "1",
+            "description": "Queue and kiosk system of a city's service hall and stations. "
+            "Errors are JSON {error, message, field?}; messages are Chinese unless the "
+            "client's Accept-Language prefers English.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {
+                f"E{status}": {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+                }
+                for status, text in ERROR_TEXT.items()
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _operation(declared: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": declared.view.__name__,
+        "summary": declared.summary,
+        "tags": [declared.tag],
+    }
+    description = declared.description
+    if declared.who is not None:
+        who = ", ".join(sorted(declared.who))
+        description = (description + "\n\n" if description else "") + f"Who: {who}."
+        operation["security"] = [{"bearer": []}]
+    if description:
+        operation["description"] = description
+    parameters = _path_parameters(declared)
+    if declared.query is not None:
+        parameters += _query_parameters(declared.query)
+    if parameters:
+        operation["parameters"] = parameters
+    if declared.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(declared.body, schemas, "validation")}},
+        }
+    responses: dict[str, Any] = {}
+    for status, model in declared.answers.items():
+        responses[str(status)] = _answer(status, model, schemas)
+    for status in declared.errors:
+        responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
+    operation["responses"] = responses
+    return operation
+
+
+def _path_parameters(declared: Route) -> list[dict[str, Any]]:
+    found = []
+    for converter, name in _PATH_PARAM.findall(declared.path):
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}
+            if converter == "int"
+            else {"type": "string"}
+        )
+        parameter = {"name": name, "in": "path", "required": True, "schema": schema}
+        if name in declared.path_doc:
+            parameter["description"] = declared.path_doc[name]
+        found.append(parameter)
+    return found
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
+            **({"description": prop["description"]} if "description" in prop else {}),
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def _answer(status: int, model: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    if model is None:
+        return {"description": "No content"}
+    if isinstance(model, File):
+        return {
+            "description": model.description,
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in model.media_types},
+        }
+    return {
+        "description": getattr(model, "__doc__", None) and _first_line(model.__doc__) or "OK",
+        "content": {"application/json": {"schema": _schema(model, schemas, "serialization")}},
+    }
+
+
+def _schema(model: Any, schemas: dict[str, Any], mode: str) -> dict[str, Any]:
+    """The model's schema as a $ref, its definitions added to the components."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        _, found = models_json_schema([(model, mode)], ref_template=REF)  # type: ignore[list-item]
+        schemas.update(found.get("$defs", {}))
+        return {"$ref": REF.format(model=model.__name__)}
+    schema = TypeAdapter(model).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+    schemas.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].strip().rstrip(".")
+
+
+def _add_legacy(paths: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> None:
+    """While routes are still declared by hand (api/openapi.py), their part of the old
+    document, in OpenAPI 3.1's words for "may be null"."""
+    from queue_server.api.openapi import legacy_document
+
+    legacy = legacy_document()
+    for path, operations in legacy["paths"].items():
+        for method, operation in operations.items():
+            paths.setdefault(path, {}).setdefault(method, _nullable_31(operation))
+    for name, schema in legacy["components"]["schemas"].items():
+        schemas.setdefault(name, _nullable_31(schema))
+
+
+def _nullable_31(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_nullable_31(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_31(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        if isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node

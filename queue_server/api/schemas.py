@@ -1,0 +1,86 @@
+"""The models of the routes' bodies, queries and answers that only the centre's own pages
+use (what kiosks and signs send and read is in `queue_server.wire.shapes`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from queue_server.web_security import MAX_INTEGER
+from queue_server.wire.shapes import Code, Counter, Event, Site, Strict, Text, Ticket
+
+
+class Ok(BaseModel):
+    ok: bool
+
+
+class Health(BaseModel):
+    """What the centre says of itself"""
+
+    model_config = ConfigDict(extra="allow")
+    ok: bool
+
+
+class SiteList(BaseModel):
+    """All sites (the site tree via `parent`)"""
+
+    sites: list[Site]
+
+
+class LoginRequest(Strict):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(max_length=256)]
+
+
+class LoginAnswer(BaseModel):
+    """A session token (12 hours) and what it may do"""
+
+    token: str
+    username: str
+    role: Literal["admin", "manager", "clerk"]
+    sites: list[str] | None = Field(description="null: every site")
+
+
+class CounterActionRequest(Strict):
+    """What an action needs: `reason` (pause, call, take-over), `outcome` (finish),
+    `to_service` or `to_counter` and `note` (transfer), `ticket` (call out of turn)."""
+
+    reason: Text | None = None
+    outcome: Code | None = None
+    to_service: Code | None = None
+    to_counter: Annotated[int, Field(ge=0, le=999_999)] | None = None
+    note: Text | None = None
+    ticket: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+
+
+class CounterAnswer(BaseModel):
+    """The window and its ticket after the action"""
+
+    counter: Counter
+    ticket: Ticket | None
+
+
+class TicketAnswer(BaseModel):
+    """The ticket after the change"""
+
+    ticket: Ticket
+
+
+class PriorityRequest(Strict):
+    priority: Literal["assisted", "elderly", "disabled"]
+    reason: Text
+
+
+class EventsQuery(BaseModel):
+    """Query strings arrive as text: numbers are read from it."""
+
+    since: Annotated[int, Field(ge=0, le=MAX_INTEGER)] = Field(0, description="the last seq seen")
+    limit: Annotated[int, Field(ge=1, le=5000)] = 1000
+
+
+class EventsAnswer(BaseModel):
+    """The events after `since`, in order"""
+
+    events: list[Event]
+    last_seq: int
