@@ -81,11 +81,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您已有该事项的号票 {number}，正在排队或办理中，请勿重复取号",
         "You already hold ticket {number} for this item, waiting or being served",
     ),
-    "agent_cap_reached": (
-        "代办人 {agent} 今日取号已达上限（{cap} 个）",
-        "Agent {agent} has taken today's {cap} tickets",
+    "proxy_cap_reached": (
+        "代办人 {proxy} 今日取号已达上限（{cap} 个）",
+        "Proxy {proxy} has taken today's {cap} tickets",
     ),
-    "unknown_agent": ("没有这个代办人：{agent}", "No such agent: {agent}"),
+    "unknown_proxy": ("没有这个代办人：{proxy}", "No such proxy: {proxy}"),
     # self-service (queue_server/self_service.py): what a kiosk may not claim
     "priority_needs_staff": (
         "优先取号须由工作人员核实确认，自助取号机不能自选优先类别；需要帮助请勾选“帮办协助”或到服务台",
@@ -233,9 +233,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field_sites_needed": ("窗口人员和站长至少要有一个网点", "Managers and clerks need at least one site"),
     "field_self": ("不能停用自己的账号", "You cannot deactivate your own account"),
     "field_last_admin": ("这是最后一个管理员，不能停用或降级", "This is the last admin: it cannot be deactivated or demoted"),
-    # agents (帮办代办); an ID number is never repeated back
+    # proxies (帮办代办); an ID number is never repeated back
     "field_id_number": ("身份证号码格式不对", "This is not a valid ID card number"),
-    "field_card_taken": ("这张身份证已登记为本网点的代办人", "This ID card is already registered as an agent at this site"),
+    "field_card_taken": ("这张身份证已登记为本网点的代办人", "This ID card is already registered as a proxy at this site"),
     "field_unknown_staff": ("没有这个在用的工作人员账号：{value}", "No active staff account: {value}"),
     "field_staff_not_at_site": ("该工作人员不在本网点工作：{value}", "This staff member does not work at this site: {value}"),
     "unknown_staff": ("没有这个工作人员：{username}", "No such staff member: {username}"),

@@ -3,7 +3,7 @@
 Administration changes carry their record before and after as JSON. Access is on the
 record too: logins (`login`: success, failure with the username tried, lockout),
 report exports and the watch report (`report`), and deliberate views of personal data
-(`personal_data`: an admin opening a site's agent register, a clerk finding a ticket by
+(`personal_data`: an admin opening a site's proxy register, a clerk finding a ticket by
 its number) — not the screens' periodic refreshes, which would bury the rest.
 
 A row is written by `record` over the connection of the change itself, so the change
@@ -36,7 +36,7 @@ KINDS = (
     "counter",
     "staff",
     "device",
-    "agent",
+    "proxy",
     "login",
     "report",
     "personal_data",

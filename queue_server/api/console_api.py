@@ -3,7 +3,7 @@
 - `GET /sites/{site}/tickets?status=waiting&number=A012`: today's tickets of the site by
   status and number, in queue order — a clerk finds the ticket to call out of turn
   (点名叫号) or the missed ticket to put back (过号返回) by the number the citizen shows.
-- `GET /sites/{site}/agents`: the site's active agents (帮办代办) with today's count
+- `GET /sites/{site}/proxies`: the site's active proxies (帮办代办) with today's count
   against their cap, for issuing a ticket on someone's behalf (代取号).
 """
 
@@ -94,8 +94,8 @@ def site_tickets(site: str):  # type: ignore[no-untyped-def]
     return jsonify({"site": site, "day": day, "status": status, "tickets": tickets})
 
 
-@api.get("/sites/<site>/agents")
-def site_agents(site: str):  # type: ignore[no-untyped-def]
+@api.get("/sites/<site>/proxies")
+def site_proxies(site: str):  # type: ignore[no-untyped-def]
     require(site, STAFF_ROLES)
     conn = hall().db.conn
     found_site = repo.get_site(conn, site)
@@ -103,7 +103,7 @@ def site_agents(site: str):  # type: ignore[no-untyped-def]
         raise UnknownSite(site=site)
     day = hours.local_day(hall().ops.clock(), found_site.timezone)
     taken = taken_on(conn, site, day)
-    agents = [
+    proxies = [
         {
             "id": row["id"],
             "name": row["name"],
@@ -112,9 +112,9 @@ def site_agents(site: str):  # type: ignore[no-untyped-def]
             "today": taken.get(row["id"], 0),
         }
         for row in conn.execute(
-            "SELECT id, name, kind, daily_cap FROM agents WHERE site_id = ? AND active = 1 "
+            "SELECT id, name, kind, daily_cap FROM proxies WHERE site_id = ? AND active = 1 "
             "ORDER BY name, created_at",
             (site,),
         )
     ]
-    return jsonify({"site": site, "day": day, "agents": agents})
+    return jsonify({"site": site, "day": day, "proxies": proxies})

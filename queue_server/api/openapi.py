@@ -329,12 +329,12 @@ def legacy_document() -> dict[str, Any]:
                                         "window, ordinary after it, 409 "
                                         "appointment_too_early before it.",
                                     },
-                                    "agent": {
+                                    "proxy": {
                                         "type": "string",
                                         "maxLength": 32,
-                                        "description": "Staff only: the registered agent "
+                                        "description": "Staff only: the registered proxy "
                                         "(帮办代办) taking it, within their daily cap "
-                                        "(409 agent_cap_reached).",
+                                        "(409 proxy_cap_reached).",
                                     },
                                     "person": {
                                         "type": "object",
@@ -344,8 +344,8 @@ def legacy_document() -> dict[str, Any]:
                                         "setting elderly_age). 409 one_active_ticket while "
                                         "the person holds an active ticket for the item, "
                                         "person_limit_reached beyond daily_limit_per_person "
-                                        "tickets per item a day; a registered agent's card "
-                                        "counts against the agent's cap instead.",
+                                        "tickets per item a day; a registered proxy's card "
+                                        "counts against the proxy's cap instead.",
                                         "required": ["id_number"],
                                         "properties": {
                                             "id_number": {"type": "string"},
@@ -407,9 +407,9 @@ def legacy_document() -> dict[str, Any]:
                 },
             },
         },
-        "/api/v1/sites/{site}/agents": {
+        "/api/v1/sites/{site}/proxies": {
             "get": {
-                "summary": "The site's active agents (帮办代办), for staff issuing on their behalf",
+                "summary": "The site's active proxies (帮办代办), for staff issuing on their behalf",
                 "security": BEARER,
                 "parameters": [SITE_PARAM],
                 "responses": {
@@ -419,7 +419,7 @@ def legacy_document() -> dict[str, Any]:
                             "properties": {
                                 "site": {"type": "string"},
                                 "day": {"type": "string", "format": "date"},
-                                "agents": {
+                                "proxies": {
                                     "type": "array",
                                     "items": {
                                         "type": "object",
@@ -434,7 +434,7 @@ def legacy_document() -> dict[str, Any]:
                                 },
                             },
                         },
-                        "Agents",
+                        "Proxies",
                     ),
                     **_errors(401, 403, 404),
                 },
@@ -662,7 +662,7 @@ def legacy_document() -> dict[str, Any]:
     paths.update(_admin_paths())
     paths.update(_manage_paths())
     from queue_server.api.openapi_rules import (
-        rules_paths,  # agents and the rules' reports; imports this module
+        rules_paths,  # proxies and the rules' reports; imports this module
     )
 
     paths.update(rules_paths())

@@ -1,4 +1,4 @@
-"""OpenAPI entries for a site's agents (proxies_api.py) and the reports behind the queue rules
+"""OpenAPI entries for a site's proxies (proxies_api.py) and the reports behind the queue rules
 (rules_reports_api.py). `openapi.openapi_document` adds them to the document."""
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ def _table(description: str) -> dict[str, Any]:
     }
 
 
-AGENT = {
+PROXY = {
     "type": "object",
     "properties": {
         "id": {"type": "string"},
         "site": {"type": "string"},
-        "name": {"type": "string", "description": "a card agent's name is kept masked (张*)"},
+        "name": {"type": "string", "description": "a card proxy's name is kept masked (张*)"},
         "kind": {"type": "string", "enum": ["staff", "registered"]},
         "username": NULLABLE_STRING,
         "card": {
@@ -109,13 +109,13 @@ def _report(
 
 
 def rules_paths() -> dict[str, Any]:
-    agent_param = {"name": "agent_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    admins = "Admins of the site. Writes one audit row (kind `agent`) in the same transaction. "
+    proxy_param = {"name": "proxy_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    admins = "Admins of the site. Writes one audit row (kind `proxy`) in the same transaction. "
     field_errors = "400 names the bad field in `field`."
     return {
-        "/api/v1/admin/sites/{site}/agents": {
+        "/api/v1/admin/sites/{site}/proxies": {
             "get": {
-                "summary": "A site's agents (帮办代办) with their cap and today's tickets",
+                "summary": "A site's proxies (帮办代办) with their cap and today's tickets",
                 "security": BEARER,
                 "parameters": [SITE_PARAM],
                 "responses": {
@@ -124,16 +124,16 @@ def rules_paths() -> dict[str, Any]:
                             "type": "object",
                             "properties": {
                                 "site": {"type": "string"},
-                                "agents": {"type": "array", "items": AGENT},
+                                "proxies": {"type": "array", "items": PROXY},
                             },
                         },
-                        "Agents",
+                        "Proxies",
                     ),
                     **_errors(401, 403, 404),
                 },
             },
             "post": {
-                "summary": "Register an agent: a member of staff, or a person by ID card",
+                "summary": "Register a proxy: a member of staff, or a person by ID card",
                 "description": admins
                 + "Body: kind (staff | registered), daily_cap (1–500), name; staff: username "
                 "(an active staff member who works at the site); registered: id_number, read "
@@ -160,19 +160,19 @@ def rules_paths() -> dict[str, Any]:
                     },
                 },
                 "responses": {
-                    "201": _json({"type": "object", "properties": {"agent": AGENT}}, "Registered"),
+                    "201": _json({"type": "object", "properties": {"proxy": PROXY}}, "Registered"),
                     **_errors(400, 401, 403, 404),
                 },
             },
         },
-        "/api/v1/admin/sites/{site}/agents/{agent_id}": {
+        "/api/v1/admin/sites/{site}/proxies/{proxy_id}": {
             "put": {
-                "summary": "Change an agent's cap or name, deactivate or activate it",
+                "summary": "Change a proxy's cap or name, deactivate or activate it",
                 "description": admins
-                + "Body: daily_cap, name, active. A deactivated agent no longer counts: its "
+                + "Body: daily_cap, name, active. A deactivated proxy no longer counts: its "
                 "tickets fall under the one-person limits again. " + field_errors,
                 "security": BEARER,
-                "parameters": [SITE_PARAM, agent_param],
+                "parameters": [SITE_PARAM, proxy_param],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -189,17 +189,17 @@ def rules_paths() -> dict[str, Any]:
                     },
                 },
                 "responses": {
-                    "200": _json({"type": "object", "properties": {"agent": AGENT}}, "Saved"),
+                    "200": _json({"type": "object", "properties": {"proxy": PROXY}}, "Saved"),
                     **_errors(400, 401, 403, 404),
                 },
             }
         },
         "/api/v1/reports/heavy-holders": _report(
-            "Watch report (黄牛监测): ID cards and agents that held unusually many tickets",
+            "Watch report (黄牛监测): ID cards and proxies that held unusually many tickets",
             "Managers and admins. `identities`: cards (first 8 characters of the keyed hash, "
             "masked name) with more than the site's daily_limit_per_person (default 3) "
             "tickets on one day or more than `range_limit` over the range: tickets, days, "
-            "items, most in one day, the limit, which was exceeded (day, range). `agents`: "
+            "items, most in one day, the limit, which was exceeded (day, range). `proxies`: "
             "tickets, days, most in one day, daily cap, days at the cap, share of the cap "
             "used. Cancelled tickets are not counted.",
             _report_params(
@@ -210,13 +210,13 @@ def rules_paths() -> dict[str, Any]:
                         "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 5},
                     }
                 ],
-                ["identities", "agents"],
+                ["identities", "proxies"],
             ),
             {
                 "range_limit": {"type": "integer"},
                 "day_limits": {"type": "object", "additionalProperties": {"type": "integer"}},
                 "identities": _table("cards over a limit, most tickets first"),
-                "agents": _table("agents who took tickets, most first"),
+                "proxies": _table("proxies who took tickets, most first"),
             },
         ),
         "/api/v1/reports/out-of-order": _report(

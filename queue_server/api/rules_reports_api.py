@@ -25,7 +25,7 @@ from queue_server.reports import registry as reports
 from queue_server.storage import repository as repo
 
 TABLES = {
-    "heavy-holders": ("identities", "agents"),
+    "heavy-holders": ("identities", "proxies"),
     "out-of-order": ("clerks", "latest"),
 }
 

@@ -220,8 +220,8 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
     priority = Priority(body.priority)
     if unattended:
         self_service.check_unattended_priority(priority)
-    if body.agent is not None and unattended:
-        raise InvalidInput("agents are named by staff; at a kiosk the agent taps their card", field="agent")
+    if body.proxy is not None and unattended:
+        raise InvalidInput("proxies are named by staff; at a kiosk the proxy taps their card", field="proxy")
     # An ID card read at the kiosk: only its keyed hash and the masked name are kept.
     person = persons.from_card(body.person)
     if person is not None:
@@ -236,7 +236,7 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
         person_hash=hall().accounts.person_hash(person.id_number) if person else None,
         person_mask=persons.mask_name(person.name) or None if person else None,
         appointment_at=appointment_time(body.appointment_at),
-        agent_id=body.agent,
+        proxy_id=body.proxy,
         issuer=principal.name if principal.is_staff else None,
         help_requested=body.help,
         unattended=unattended,

@@ -46,7 +46,7 @@ from queue_server.engine.model import (
     Ticket,
     TicketStatus,
 )
-from queue_server.people import proxies as agents
+from queue_server.people import proxies
 from queue_server.people.persons import check_holdings
 from queue_server.reports import rollups as report_cells
 from queue_server.storage import Database
@@ -269,7 +269,7 @@ class Operations:
         person_hash: str | None = None,
         person_mask: str | None = None,
         appointment_at: datetime | None = None,
-        agent_id: str | None = None,
+        proxy_id: str | None = None,
         issuer: str | None = None,
         help_requested: bool = False,
         unattended: bool = False,
@@ -277,8 +277,8 @@ class Operations:
         """Issue one ticket, idempotently by `request_id`.
 
         `appointment_at` (an appointment checked in) decides its class by the site's
-        tolerance window; an agent (named, the staff `issuer`, or the card tapped) takes
-        it under the agent's cap, anyone else identified by card under the one-person
+        tolerance window; a proxy (named, the staff `issuer`, or the card tapped) takes
+        it under the proxy's cap, anyone else identified by card under the one-person
         limits; remote channels leave the walk-in part of a daily cap. `help_requested`
         routes it to the site's help item (`self_service`); `unattended` (a kiosk: no staff
         sees the person) needs a card for capped items where the site says so.
@@ -290,7 +290,7 @@ class Operations:
             priority.value,
             person_hash,
             wire.iso(appointment_at),
-            agent_id,
+            proxy_id,
             "help" if help_requested else None,
         )
 
@@ -321,11 +321,11 @@ class Operations:
                 # A late appointment becomes ordinary, unless the card gives a class anyway.
                 if priority in (Priority.ORDINARY, Priority.APPOINTMENT):
                     ticket_class = on_time
-            agent = agents.agent_for(conn, site_id, agent_id, issuer, person_hash)
-            if agent is not None:
-                agents.check_cap(conn, agent, day)
+            proxy = proxies.proxy_for(conn, site_id, proxy_id, issuer, person_hash)
+            if proxy is not None:
+                proxies.check_cap(conn, proxy, day)
             kind = "service" if isinstance(item, Service) else "bundle"
-            if agent is None and person_hash is not None:
+            if proxy is None and person_hash is not None:
                 check_holdings(
                     conn,
                     site_id,
@@ -349,7 +349,7 @@ class Operations:
                 person_mask=person_mask,
                 ignore_hours=self.ignore_hours,
                 reserved=lifecycle.walk_in_reserved(item.daily_cap, rules.walk_in_share(site)),
-                agent_id=agent.id if agent is not None else None,
+                proxy_id=proxy.id if proxy is not None else None,
                 help_for=help_for,
             )
             ticket = change.ticket

@@ -2,7 +2,7 @@
 
 - A person identified by an ID card holds at most one active ticket per item and at
   most `daily_limit_per_person` tickets per item a day.
-- A registered agent (帮办代办 staff or an agent the site registered) is not a person
+- A registered proxy (帮办代办 staff or a proxy the site registered) is not a person
   hoarding: they take tickets for others, up to their own daily cap.
 - Part of each capped item's day (`walk_in_share`) is kept for citizens who come in
   person, so appointments and online bookings cannot take it all.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from queue_server.engine import hours as site_hours
-from queue_server.engine.errors import AgentCapReached, OneActiveTicket, PersonLimitReached
+from queue_server.engine.errors import OneActiveTicket, PersonLimitReached, ProxyCapReached
 from queue_server.engine.lifecycle import REMOTE_CHANNELS, walk_in_reserved
 from queue_server.engine.model import Channel, Site
 
@@ -38,9 +38,9 @@ def check_person(holdings: Holdings, daily_limit: int | None) -> None:
         raise PersonLimitReached(limit=daily_limit)
 
 
-def check_agent(taken_today: int, daily_cap: int, agent: str) -> None:
+def check_proxy(taken_today: int, daily_cap: int, proxy: str) -> None:
     if taken_today >= daily_cap:
-        raise AgentCapReached(cap=daily_cap, agent=agent)
+        raise ProxyCapReached(cap=daily_cap, proxy=proxy)
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,8 @@ class OneActiveTicket(Unavailable):
     code = "one_active_ticket"
 
 
-class AgentCapReached(Unavailable):
-    code = "agent_cap_reached"
+class ProxyCapReached(Unavailable):
+    code = "proxy_cap_reached"
 
 
 class PersonLimitReached(QueueError):

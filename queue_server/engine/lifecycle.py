@@ -147,7 +147,7 @@ def issue(
     person_mask: str | None = None,
     ignore_hours: bool = False,
     reserved: int = 0,
-    agent_id: str | None = None,
+    proxy_id: str | None = None,
     help_for: str | None = None,
 ) -> Change:
     """A new waiting ticket with the next number of its prefix for the site's day."""
@@ -172,7 +172,7 @@ def issue(
         person_hash=person_hash,
         person_mask=person_mask,
         queued_at=now,
-        agent_id=agent_id,
+        proxy_id=proxy_id,
         help_for=help_for,
     )
     return Change(events=(_event("ticket.issued", now, ticket, None),), ticket=ticket)

@@ -205,7 +205,7 @@ class Ticket:
     queued_at: datetime | None = None
     last_called_at: datetime | None = None  # the latest call or recall of this visit
     return_count: int = 0  # returns after a missed call (过号)
-    agent_id: str | None = None  # the registered agent (帮办代办) who took it
+    proxy_id: str | None = None  # the registered proxy (帮办代办) who took it
     # The item ("service:A101") a citizen asked help (帮办) with: the ticket itself is then
     # for the site's help item, served at the assisted window, without priority.
     help_for: str | None = None

@@ -11,7 +11,7 @@ The rules a hall manager sets (the admin pages validate them; the README lists t
   a clerk may record a no-show; a citizen who comes back the same day goes back
   `no_show_return` places behind the head of the queue ("end": behind everyone;
   0: no return);
-- agents and walk-ins: see `caps.py`.
+- proxies and walk-ins: see `caps.py`.
 
 A counter may override the mixing rule and the longest wait (`Counter.rules`).
 """

@@ -2,7 +2,7 @@
 
 One page per area: sites and their tree with opening hours and offerings, the
 catalogue (edit, import, export), windows and their service profiles, staff, a site's
-agents (帮办代办, `static/admin_agents.js`), devices,
+proxies (帮办代办, `static/admin_proxies.js`), devices,
 per-site settings, and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
 through /api/v1 and saves through /api/v1/admin, showing each validation message next
@@ -17,7 +17,7 @@ from queue_server.administration.audit import KINDS
 from queue_server.pages import render_page
 
 admin = Blueprint("admin", __name__)
-SECTIONS = ("sites", "catalog", "counters", "staff", "agents", "devices", "settings", "audit")
+SECTIONS = ("sites", "catalog", "counters", "staff", "proxies", "devices", "settings", "audit")
 
 
 @admin.get("/admin")

@@ -153,7 +153,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "issue_title": ("代取号：为群众取号", "Issue a ticket for a citizen"),
     "issue_item": ("事项 / “一件事”", "Service / bundle"),
     "issue_class": ("类别", "Class"),
-    "issue_agent": ("代办人（可选）", "Agent (optional)"),
+    "issue_proxy": ("代办人（可选）", "Proxy (optional)"),
     "issue_submit": ("取号", "Issue"),
     "issue_left": ("今日剩余 {n}", "{n} left today"),
     "issue_again": ("再取一张", "Another ticket"),
@@ -458,7 +458,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "set_personal_data_days": ("个人信息保存天数", "Personal data kept (days)"),
     "set_personal_data_days_help": (
         "30–1095，默认 180：超过后清除取号记录中的身份证摘要、脱敏姓名和转办备注，停用代办人的身份；统计数字不变",
-        "30–1095, default 180: then tickets lose the card hash, masked name and transfer note, and deactivated agents their identity; report figures stay the same",
+        "30–1095, default 180: then tickets lose the card hash, masked name and transfer note, and deactivated proxies their identity; report figures stay the same",
     ),
     "set_elderly_one_tap": ("老年人一键取号事项", "Elderly one-tap item"),
     "set_elderly_one_tap_help": (
@@ -593,39 +593,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_action_view": ("查看", "viewed"),
     "audit_kind_ticket": ("号票", "Ticket"),
     "audit_action_prioritize": ("确认优先", "priority confirmed"),
-    # agents (帮办代办) in the administration (static/admin_agents.js)
-    "adm_nav_agents": ("代办人员", "Agents"),
-    "audit_kind_agent": ("代办人员", "Agent"),
-    "adm_add_agent": ("登记代办人员", "Register an agent"),
-    "adm_agent_list": ("代办人员", "Agents"),
-    "adm_no_agents": ("本网点尚未登记代办人员", "No agents are registered at this site"),
-    "adm_agent_kind": ("类型", "Kind"),
-    "adm_agent_kind_staff": ("工作人员代办", "Staff agent"),
-    "adm_agent_kind_registered": ("登记代办人（刷身份证）", "Registered agent (ID card)"),
-    "adm_agent_account": ("账号 / 身份标识", "Account / card"),
-    "adm_agent_cap": ("每日上限", "Daily cap"),
-    "adm_agent_today": ("今日已取 / 上限", "Today / cap"),
-    "adm_agent_staff": ("工作人员账号", "Staff account"),
-    "adm_agent_id_number": ("身份证号码", "ID card number"),
-    "adm_agent_id_help": (
+    # proxies (帮办代办) in the administration (static/admin_proxies.js)
+    "adm_nav_proxies": ("代办人员", "Proxies"),
+    "audit_kind_proxy": ("代办人员", "Proxy"),
+    "adm_add_proxy": ("登记代办人员", "Register a proxy"),
+    "adm_proxy_list": ("代办人员", "Proxies"),
+    "adm_no_proxies": ("本网点尚未登记代办人员", "No proxies are registered at this site"),
+    "adm_proxy_kind": ("类型", "Kind"),
+    "adm_proxy_kind_staff": ("工作人员代办", "Staff proxy"),
+    "adm_proxy_kind_registered": ("登记代办人（刷身份证）", "Registered proxy (ID card)"),
+    "adm_proxy_account": ("账号 / 身份标识", "Account / card"),
+    "adm_proxy_cap": ("每日上限", "Daily cap"),
+    "adm_proxy_today": ("今日已取 / 上限", "Today / cap"),
+    "adm_proxy_staff": ("工作人员账号", "Staff account"),
+    "adm_proxy_id_number": ("身份证号码", "ID card number"),
+    "adm_proxy_id_help": (
         "只登记一次：中心只保存号码的密钥散列，不保存、不显示号码本身",
         "Read once: the centre keeps only a keyed hash of the number, never the number itself",
     ),
-    "adm_agent_name_help": (
+    "adm_proxy_name_help": (
         "登记代办人的姓名只保存为“张*”；工作人员可不填（用其姓名）",
-        "A registered agent's name is kept masked (张*); for staff it may stay empty",
+        "A registered proxy's name is kept masked (张*); for staff it may stay empty",
     ),
-    "adm_agent_help": (
+    "adm_proxy_help": (
         "代办人员为他人取号，按自己的每日上限计数，不受“每人每日限额”限制。工作人员代办：其在叫号台为群众取号时计入；登记代办人：在自助机刷本人身份证取号时计入。",
-        "Agents take tickets for others, counted against their own daily cap instead of the per-person limit. A staff agent's tickets issued from the console count; a registered agent's count when they tap their own ID card at a kiosk.",
+        "Proxies take tickets for others, counted against their own daily cap instead of the per-person limit. A staff proxy's tickets issued from the console count; a registered proxy's count when they tap their own ID card at a kiosk.",
     ),
     # the reports behind the queue rules (static/manage_watch.js)
     "r_heavy_holders": ("取号异常偏多（黄牛监测）", "Unusually many tickets (scalper watch)"),
     "r_heavy_identities": ("身份证", "ID cards"),
-    "r_heavy_agents": ("代办人员", "Agents"),
+    "r_heavy_proxies": ("代办人员", "Proxies"),
     "r_heavy_help": (
         "列出单日取号超过本网点每人每日限额（未设置按 3 张）或区间内超过 {n} 张的身份证，以及所有代办人员的取号量。身份标识为身份证号码密钥散列的前 8 位，不是号码；已取消的号不计。",
-        "ID cards that held more than the site's per-person daily limit (3 when unset) on one day or more than {n} in the range, and every agent's tickets. The card mark is the first 8 characters of the number's keyed hash, not the number; cancelled tickets are not counted.",
+        "ID cards that held more than the site's per-person daily limit (3 when unset) on one day or more than {n} in the range, and every proxy's tickets. The card mark is the first 8 characters of the number's keyed hash, not the number; cancelled tickets are not counted.",
     ),
     "r_range_limit": ("区间超过", "More than, in the range"),
     "r_over_day": ("单日超限", "over the daily limit"),

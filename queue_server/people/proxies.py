@@ -1,10 +1,10 @@
-"""Registered agents (帮办代办): people who take tickets for others, within their own cap.
+"""Registered proxies (帮办代办): people who take tickets for others, within their own cap.
 
-An agent is either a member of staff (known by their user name: tickets they issue
+A proxy is either a member of staff (known by their user name: tickets they issue
 from the console count against their cap) or someone the site registered by ID card
 (known by the keyed hash of the card: at a kiosk their tap takes a ticket under the
-agent's cap instead of the one-person limits). Admins register them (`agent_admin`);
-managers see, per agent, how many tickets they took (`holders_report`).
+proxy's cap instead of the one-person limits). Admins register them (`proxy_register`);
+managers see, per proxy, how many tickets they took (`reports/heavy_holders`).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from queue_server.engine import caps
 from queue_server.engine.errors import InvalidInput, NotFound
 from queue_server.engine.ids import new_id
 
-AGENT_KINDS = ("staff", "registered")
-MAX_AGENT_CAP = 500
+PROXY_KINDS = ("staff", "registered")
+MAX_PROXY_CAP = 500
 
 
-class UnknownAgent(NotFound):
-    code = "unknown_agent"
+class UnknownProxy(NotFound):
+    code = "unknown_proxy"
 
 
 @dataclass(frozen=True)
-class Agent:
+class Proxy:
     id: str
     site_id: str
     name: str
@@ -37,8 +37,8 @@ class Agent:
     active: bool
 
 
-def _agent(row: sqlite3.Row) -> Agent:
-    return Agent(
+def _proxy(row: sqlite3.Row) -> Proxy:
+    return Proxy(
         id=row["id"],
         site_id=row["site_id"],
         name=row["name"],
@@ -49,12 +49,12 @@ def _agent(row: sqlite3.Row) -> Agent:
     )
 
 
-def get_agent(conn: sqlite3.Connection, agent_id: str) -> Agent | None:
-    row = conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
-    return _agent(row) if row else None
+def get_proxy(conn: sqlite3.Connection, proxy_id: str) -> Proxy | None:
+    row = conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
+    return _proxy(row) if row else None
 
 
-def add_agent(
+def add_proxy(
     conn: sqlite3.Connection,
     site_id: str,
     name: str,
@@ -63,58 +63,58 @@ def add_agent(
     now: Any,
     username: str | None = None,
     person_hash: str | None = None,
-) -> Agent:
-    if kind not in AGENT_KINDS:
+) -> Proxy:
+    if kind not in PROXY_KINDS:
         raise InvalidInput("kind must be staff or registered", field="kind")
     if kind == "staff" and not username:
-        raise InvalidInput("a staff agent needs a user name", field="username")
+        raise InvalidInput("a staff proxy needs a user name", field="username")
     if kind == "registered" and not person_hash:
-        raise InvalidInput("a registered agent needs an ID card", field="person")
+        raise InvalidInput("a registered proxy needs an ID card", field="person")
     if (
         not isinstance(daily_cap, int)
         or isinstance(daily_cap, bool)
-        or not 1 <= daily_cap <= MAX_AGENT_CAP
+        or not 1 <= daily_cap <= MAX_PROXY_CAP
     ):
-        raise InvalidInput(f"daily_cap must be 1–{MAX_AGENT_CAP}", field="daily_cap")
-    agent = Agent(new_id(), site_id, name, kind, username, daily_cap, True)
+        raise InvalidInput(f"daily_cap must be 1–{MAX_PROXY_CAP}", field="daily_cap")
+    proxy = Proxy(new_id(), site_id, name, kind, username, daily_cap, True)
     conn.execute(
-        """INSERT INTO agents (id, site_id, name, kind, username, person_hash, daily_cap, active,
+        """INSERT INTO proxies (id, site_id, name, kind, username, person_hash, daily_cap, active,
            created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)""",
-        (agent.id, site_id, name, kind, username, person_hash, daily_cap, wire.iso(now)),
+        (proxy.id, site_id, name, kind, username, person_hash, daily_cap, wire.iso(now)),
     )
-    return agent
+    return proxy
 
 
-def agent_for(
+def proxy_for(
     conn: sqlite3.Connection,
     site_id: str,
-    agent_id: str | None = None,
+    proxy_id: str | None = None,
     username: str | None = None,
     person_hash: str | None = None,
-) -> Agent | None:
-    """The active agent an issue request is made by: named outright, the staff member
+) -> Proxy | None:
+    """The active proxy an issue request is made by: named outright, the staff member
     issuing, or the card tapped at the kiosk."""
-    if agent_id is not None:
-        agent = get_agent(conn, agent_id)
-        if agent is None or agent.site_id != site_id or not agent.active:
-            raise UnknownAgent(agent=agent_id)
-        return agent
+    if proxy_id is not None:
+        proxy = get_proxy(conn, proxy_id)
+        if proxy is None or proxy.site_id != site_id or not proxy.active:
+            raise UnknownProxy(proxy=proxy_id)
+        return proxy
     for column, value in (("username", username), ("person_hash", person_hash)):
         if value is None:
             continue
         row = conn.execute(
-            f"SELECT * FROM agents WHERE site_id = ? AND {column} = ? AND active = 1",
+            f"SELECT * FROM proxies WHERE site_id = ? AND {column} = ? AND active = 1",
             (site_id, value),
         ).fetchone()
         if row is not None:
-            return _agent(row)
+            return _proxy(row)
     return None
 
 
-def check_cap(conn: sqlite3.Connection, agent: Agent, day: str) -> None:
+def check_cap(conn: sqlite3.Connection, proxy: Proxy, day: str) -> None:
     taken = conn.execute(
-        """SELECT count(*) FROM tickets WHERE site_id = ? AND agent_id = ? AND day = ?
+        """SELECT count(*) FROM tickets WHERE site_id = ? AND proxy_id = ? AND day = ?
            AND status != 'cancelled'""",
-        (agent.site_id, agent.id, day),
+        (proxy.site_id, proxy.id, day),
     ).fetchone()[0]
-    caps.check_agent(taken, agent.daily_cap, agent.name)
+    caps.check_proxy(taken, proxy.daily_cap, proxy.name)

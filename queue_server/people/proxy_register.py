@@ -1,15 +1,15 @@
-"""Registered agents (帮办代办) in the administration: list, register, change, deactivate.
+"""Registered proxies (帮办代办) in the administration: list, register, change, deactivate.
 
 An admin of a site registers either a member of staff (named by user name: the tickets
-they issue from the console count against the agent's cap) or a person by ID card. The
+they issue from the console count against the proxy's cap) or a person by ID card. The
 card number is read once: it becomes the keyed hash `Accounts.person_hash` and is then
 dropped; it is never stored, logged, echoed in an answer or an error, or written to the
-audit log. A card agent's name is kept masked (张*), as on tickets, so it can be shown
+audit log. A card proxy's name is kept masked (张*), as on tickets, so it can be shown
 anywhere, the kiosk's refusal included; the first characters of the card's hash
 (`card`) tell two 王* apart and match the rows of the watch report.
 
-Each change is one `BEGIN IMMEDIATE` transaction with its audit row (kind `agent`).
-The list gives each agent's cap and the tickets taken under it today (the site's local
+Each change is one `BEGIN IMMEDIATE` transaction with its audit row (kind `proxy`).
+The list gives each proxy's cap and the tickets taken under it today (the site's local
 day, cancelled tickets not counted, as for the cap itself).
 """
 
@@ -28,11 +28,11 @@ from queue_server.administration.validation import FieldInvalid, choice, flag, i
 from queue_server.engine import hours
 from queue_server.engine.errors import InvalidInput, UnknownSite
 from queue_server.people import persons
-from queue_server.people.proxies import AGENT_KINDS, MAX_AGENT_CAP, UnknownAgent, add_agent
+from queue_server.people.proxies import MAX_PROXY_CAP, PROXY_KINDS, UnknownProxy, add_proxy
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
 
-CARD_PREFIX = 8  # hex characters of the card's keyed hash shown to tell agents apart
+CARD_PREFIX = 8  # hex characters of the card's keyed hash shown to tell proxies apart
 NAME_LENGTH = 40
 
 
@@ -40,8 +40,8 @@ def card_label(person_hash: str | None) -> str | None:
     return person_hash[:CARD_PREFIX] if person_hash else None
 
 
-def agent_payload(row: sqlite3.Row) -> dict[str, Any]:
-    """An agent as the pages and the audit log see it: never the card's number or hash."""
+def proxy_payload(row: sqlite3.Row) -> dict[str, Any]:
+    """A proxy as the pages and the audit log see it: never the card's number or hash."""
     return {
         "id": row["id"],
         "site": row["site_id"],
@@ -56,13 +56,13 @@ def agent_payload(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def taken_on(conn: sqlite3.Connection, site_id: str, day: str) -> dict[str, int]:
-    """Tickets each agent of the site took on `day` (what their cap counts)."""
+    """Tickets each proxy of the site took on `day` (what their cap counts)."""
     rows = conn.execute(
-        """SELECT agent_id, count(*) FROM tickets WHERE site_id = ? AND day = ?
-           AND agent_id IS NOT NULL AND status != 'cancelled' GROUP BY agent_id""",
+        """SELECT proxy_id, count(*) FROM tickets WHERE site_id = ? AND day = ?
+           AND proxy_id IS NOT NULL AND status != 'cancelled' GROUP BY proxy_id""",
         (site_id, day),
     ).fetchall()
-    return {agent_id: n for agent_id, n in rows}
+    return {proxy_id: n for proxy_id, n in rows}
 
 
 def _staff_covers(conn: sqlite3.Connection, staff: sqlite3.Row, site_id: str) -> bool:
@@ -75,7 +75,7 @@ def _staff_covers(conn: sqlite3.Connection, staff: sqlite3.Row, site_id: str) ->
     return site_id in subtree(conn, sites)
 
 
-class AgentAdmin:
+class ProxyAdmin:
     def __init__(self, db: Database, accounts: Accounts, clock: Callable[[], datetime]) -> None:
         self.db = db
         self.accounts = accounts
@@ -89,20 +89,20 @@ class AgentAdmin:
         today = hours.local_day(self.clock(), site.timezone)
         taken = taken_on(conn, site_id, today)
         rows = conn.execute(
-            "SELECT * FROM agents WHERE site_id = ? ORDER BY active DESC, name, created_at",
+            "SELECT * FROM proxies WHERE site_id = ? ORDER BY active DESC, name, created_at",
             (site_id,),
         ).fetchall()
         found = []
         for row in rows:
-            agent = agent_payload(row)
-            agent["today"] = taken.get(row["id"], 0)
-            agent["day"] = today
-            found.append(agent)
+            proxy = proxy_payload(row)
+            proxy["today"] = taken.get(row["id"], 0)
+            proxy["day"] = today
+            found.append(proxy)
         return found
 
     def register(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        kind = choice(data, "kind", AGENT_KINDS)
-        daily_cap = integer(data, "daily_cap", 1, MAX_AGENT_CAP, required=True)
+        kind = choice(data, "kind", PROXY_KINDS)
+        daily_cap = integer(data, "daily_cap", 1, MAX_PROXY_CAP, required=True)
         name = text(data, "name", required=kind == "registered", max_length=NAME_LENGTH)
         person_hash = None
         if kind == "registered":
@@ -131,7 +131,7 @@ class AgentAdmin:
                     raise FieldInvalid("username", "staff_not_at_site", value=username)
                 name = name or staff["display_name"] or username
             self._refuse_twice(conn, site_id, username, person_hash)
-            agent = add_agent(
+            proxy = add_proxy(
                 conn,
                 site_id,
                 name,
@@ -141,21 +141,21 @@ class AgentAdmin:
                 username=username,
                 person_hash=person_hash,
             )
-            after = agent_payload(_row(conn, agent.id))
-            audit.record(conn, actor, "create", "agent", agent.id, None, after, site_id)
+            after = proxy_payload(_row(conn, proxy.id))
+            audit.record(conn, actor, "create", "proxy", proxy.id, None, after, site_id)
         return after
 
     def update(
-        self, actor: str, site_id: str, agent_id: str, data: dict[str, Any]
+        self, actor: str, site_id: str, proxy_id: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         """Change the cap or the name, deactivate (`active: false`) or activate again."""
         active = flag(data, "active")
-        daily_cap = integer(data, "daily_cap", 1, MAX_AGENT_CAP)
+        daily_cap = integer(data, "daily_cap", 1, MAX_PROXY_CAP)
         with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
+            row = conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
             if row is None or row["site_id"] != site_id:
-                raise UnknownAgent(agent=agent_id)
-            before = agent_payload(row)
+                raise UnknownProxy(proxy=proxy_id)
+            before = proxy_payload(row)
             name = before["name"]
             if data.get("name") not in (None, ""):
                 name = text(data, "name", max_length=NAME_LENGTH)
@@ -168,12 +168,12 @@ class AgentAdmin:
             if now_active and not before["active"]:
                 self._refuse_twice(conn, site_id, row["username"], row["person_hash"], "active")
             conn.execute(
-                "UPDATE agents SET name = ?, daily_cap = ?, active = ? WHERE id = ?",
-                (name, cap, int(now_active), agent_id),
+                "UPDATE proxies SET name = ?, daily_cap = ?, active = ? WHERE id = ?",
+                (name, cap, int(now_active), proxy_id),
             )
-            after = agent_payload(_row(conn, agent_id))
+            after = proxy_payload(_row(conn, proxy_id))
             action = "deactivate" if before["active"] and not now_active else "update"
-            audit.record(conn, actor, action, "agent", agent_id, before, after, site_id)
+            audit.record(conn, actor, action, "proxy", proxy_id, before, after, site_id)
         return after
 
     @staticmethod
@@ -184,11 +184,11 @@ class AgentAdmin:
         person_hash: str | None,
         field: str | None = None,
     ) -> None:
-        """One active agent per staff member or card at a site (the cap is theirs alone)."""
+        """One active proxy per staff member or card at a site (the cap is theirs alone)."""
         if (
             username is not None
             and conn.execute(
-                "SELECT 1 FROM agents WHERE site_id = ? AND username = ? AND active = 1",
+                "SELECT 1 FROM proxies WHERE site_id = ? AND username = ? AND active = 1",
                 (site_id, username),
             ).fetchone()
         ):
@@ -196,12 +196,12 @@ class AgentAdmin:
         if (
             person_hash is not None
             and conn.execute(
-                "SELECT 1 FROM agents WHERE site_id = ? AND person_hash = ? AND active = 1",
+                "SELECT 1 FROM proxies WHERE site_id = ? AND person_hash = ? AND active = 1",
                 (site_id, person_hash),
             ).fetchone()
         ):
             raise FieldInvalid(field or "id_number", "card_taken")
 
 
-def _row(conn: sqlite3.Connection, agent_id: str) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()  # type: ignore[no-any-return]
+def _row(conn: sqlite3.Connection, proxy_id: str) -> sqlite3.Row:
+    return conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()  # type: ignore[no-any-return]

@@ -1,7 +1,7 @@
 """Personal data over time (PIPL): kept only as long as the site's rules need it.
 
 Tickets keep a card's keyed hash and a masked name for the per-person limits and the
-watch report, and a clerk's free-text transfer note; agents (帮办代办) are known by a card
+watch report, and a clerk's free-text transfer note; proxies (帮办代办) are known by a card
 hash, a masked name or a user name; staff sessions leave token rows behind. Each site says
 how long the personal part is kept (`personal_data_days`, default 180 days); the
 background sweep then clears it, a bounded batch at a time so a first run over years of
@@ -33,11 +33,11 @@ BATCH = 5000  # tickets cleared per site and sweep
 @dataclass(frozen=True)
 class Purged:
     tickets: int = 0
-    agents: int = 0
+    proxies: int = 0
     sessions: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.tickets or self.agents or self.sessions)
+        return bool(self.tickets or self.proxies or self.sessions)
 
 
 def personal_data_days(settings: dict[str, Any]) -> int:
@@ -52,11 +52,11 @@ def purge(db: Database, now: datetime, batch: int = BATCH) -> Purged:
 
     A ticket's personal part goes once its local day is more than `personal_data_days`
     before the site's today (the per-day rules — per-person limits, one active ticket,
-    agents' caps — read only today's tickets, far inside the shortest limit allowed); a
-    deactivated agent's identity once nothing about the agent was recorded within the
+    proxies' caps — read only today's tickets, far inside the shortest limit allowed); a
+    deactivated proxy's identity once nothing about the proxy was recorded within the
     limit. One transaction per site.
     """
-    tickets = agents = 0
+    tickets = proxies = 0
     for site in repo.list_sites(db.conn):
         days = personal_data_days(site.settings)
         today = date.fromisoformat(hours.local_day(now, site.timezone))
@@ -65,15 +65,15 @@ def purge(db: Database, now: datetime, batch: int = BATCH) -> Purged:
         assert before_at is not None
         with db.transaction() as conn:
             tickets += sql.forget_ticket_persons(conn, site.id, before_day, batch)
-            agents += len(sql.forget_agents(conn, site.id, before_day, before_at))
+            proxies += len(sql.forget_proxies(conn, site.id, before_day, before_at))
     with db.transaction() as conn:
         sessions = sql.delete_finished_sessions(conn, to_text(now) or "")
-    purged = Purged(tickets, agents, sessions)
+    purged = Purged(tickets, proxies, sessions)
     if purged:
         log.info(
-            "retention: personal data cleared from %d tickets and %d agents; %d sessions deleted",
+            "retention: personal data cleared from %d tickets and %d proxies; %d sessions deleted",
             tickets,
-            agents,
+            proxies,
             sessions,
         )
     return purged

@@ -6,9 +6,9 @@ Two tables for a part of the site tree and a range of local days:
   the masked name) that held more than the site's `daily_limit_per_person` (default 3)
   tickets on one day, or more than `range_limit` (default 5) over the range. Per card:
   tickets, distinct days, distinct items, the most on one day and the limit it is held
-  against. A registered agent's own card tapped at a kiosk counts for the agent, not here.
-- **agents**: every agent (帮办代办) who took tickets in the range: tickets, days, the
-  most on one day against the agent's daily cap, the days the cap was reached, and the
+  against. A registered proxy's own card tapped at a kiosk counts for the proxy, not here.
+- **proxies**: every proxy (帮办代办) who took tickets in the range: tickets, days, the
+  most on one day against the proxy's daily cap, the days the cap was reached, and the
   share of the cap used on the days they took tickets (tickets ÷ (days × cap)).
 
 Cancelled tickets are not counted, as for the limits themselves. Rows are sorted by the
@@ -41,7 +41,7 @@ IDENTITY_COLUMNS = [
     "单日限额",
     "超出",
 ]
-AGENT_COLUMNS = [
+PROXY_COLUMNS = [
     "网点",
     "代办人",
     "类型",
@@ -99,8 +99,8 @@ def identities(
             FROM tickets t
             WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
               AND t.person_hash IS NOT NULL AND t.status != 'cancelled'
-              AND NOT EXISTS (SELECT 1 FROM agents a
-                              WHERE a.id = t.agent_id AND a.person_hash = t.person_hash)
+              AND NOT EXISTS (SELECT 1 FROM proxies p
+                              WHERE p.id = t.proxy_id AND p.person_hash = t.person_hash)
             GROUP BY t.site_id, t.person_hash, t.day, item""",
         (*query.sites, str(query.start), str(query.end)),
     ).fetchall()
@@ -141,36 +141,36 @@ def identities(
     return {"columns": IDENTITY_COLUMNS, "rows": found}
 
 
-def agents(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+def proxies(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
     rows = conn.execute(
-        f"""SELECT t.site_id, t.agent_id, t.day, count(*) AS n
+        f"""SELECT t.site_id, t.proxy_id, t.day, count(*) AS n
             FROM tickets t
             WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
-              AND t.agent_id IS NOT NULL AND t.status != 'cancelled'
-            GROUP BY t.site_id, t.agent_id, t.day""",
+              AND t.proxy_id IS NOT NULL AND t.status != 'cancelled'
+            GROUP BY t.site_id, t.proxy_id, t.day""",
         (*query.sites, str(query.start), str(query.end)),
     ).fetchall()
-    per_agent: dict[tuple[str, str], dict[str, int]] = {}
+    per_proxy: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
-        per_agent.setdefault((row["site_id"], row["agent_id"]), {})[row["day"]] = row["n"]
+        per_proxy.setdefault((row["site_id"], row["proxy_id"]), {})[row["day"]] = row["n"]
     known = {
         row["id"]: row
         for row in conn.execute(
-            f"SELECT * FROM agents WHERE site_id IN ({_in(query.sites)})", query.sites
+            f"SELECT * FROM proxies WHERE site_id IN ({_in(query.sites)})", query.sites
         ).fetchall()
     }
     found = []
-    for (site, agent_id), per_day in per_agent.items():
-        agent = known.get(agent_id)
-        cap = agent["daily_cap"] if agent is not None else None
+    for (site, proxy_id), per_day in per_proxy.items():
+        proxy = known.get(proxy_id)
+        cap = proxy["daily_cap"] if proxy is not None else None
         tickets, days = sum(per_day.values()), len(per_day)
         found.append(
             [
                 site,
-                agent["name"] if agent is not None else agent_id,
-                agent["kind"] if agent is not None else None,
-                (agent["username"] or (agent["person_hash"] or "")[:CARD_PREFIX] or None)
-                if agent is not None
+                proxy["name"] if proxy is not None else proxy_id,
+                proxy["kind"] if proxy is not None else None,
+                (proxy["username"] or (proxy["person_hash"] or "")[:CARD_PREFIX] or None)
+                if proxy is not None
                 else None,
                 tickets,
                 days,
@@ -181,7 +181,7 @@ def agents(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
             ]
         )
     found.sort(key=lambda r: (-r[4], -r[6], r[0], str(r[1])))
-    return {"columns": AGENT_COLUMNS, "rows": found}
+    return {"columns": PROXY_COLUMNS, "rows": found}
 
 
 def heavy_holders(
@@ -192,5 +192,5 @@ def heavy_holders(
         "range_limit": range_limit,
         "day_limits": limits,
         "identities": identities(conn, query, range_limit, limits),
-        "agents": agents(conn, query),
+        "proxies": proxies(conn, query),
     }

@@ -955,7 +955,7 @@
   // --- login and start ------------------------------------------------------------------
 
   const SECTIONS = { sites: sitesSection, catalog: catalogSection, counters: countersSection, staff: staffSection, devices: devicesSection, settings: settingsSection, audit: auditSection };
-  // Sections kept in their own files (admin_agents.js) register in HQ_ADMIN_SECTIONS and get these helpers.
+  // Sections kept in their own files (admin_proxies.js) register in HQ_ADMIN_SECTIONS and get these helpers.
   const KIT = { api, toast, field, values, formEl, card, save, showError, sitePicker, localTime, itemName, main };
   for (const [name, section] of Object.entries(window.HQ_ADMIN_SECTIONS || {})) SECTIONS[name] = () => section(KIT);
 

@@ -596,14 +596,14 @@
     }
     fillIssueItems();
     try {
-      const r = await HQ.api(siteApi("/agents"), { token: token() });
-      $("issue-agent").replaceChildren(
+      const r = await HQ.api(siteApi("/proxies"), { token: token() });
+      $("issue-proxy").replaceChildren(
         HQ.el("option", { value: "", text: "—" }),
-        ...r.agents.map((a) => HQ.el("option", { value: a.id, text: a.name + "（" + a.today + "/" + a.daily_cap + "）" }))
+        ...r.proxies.map((p) => HQ.el("option", { value: p.id, text: p.name + "（" + p.today + "/" + p.daily_cap + "）" }))
       );
-      $("issue-agent-label").hidden = !r.agents.length;
+      $("issue-proxy-label").hidden = !r.proxies.length;
     } catch (e) {
-      $("issue-agent-label").hidden = true;
+      $("issue-proxy-label").hidden = true;
     }
   }
 
@@ -613,7 +613,7 @@
     const cut = value.indexOf(":");
     if (cut < 0) return;
     const body = { [value.slice(0, cut)]: value.slice(cut + 1), priority: $("issue-class").value, request_id: issueRequest };
-    if (!$("issue-agent-label").hidden && $("issue-agent").value) body.agent = $("issue-agent").value;
+    if (!$("issue-proxy-label").hidden && $("issue-proxy").value) body.proxy = $("issue-proxy").value;
     const submit = $("issue-form").querySelector("button[type=submit]");
     submit.disabled = true;
     $("issue-error").textContent = "";

@@ -1,5 +1,5 @@
 /* The reports page's sections behind the queue rules: the watch report (黄牛监测: ID cards
- * and agents that held unusually many tickets, GET /api/v1/reports/heavy-holders) and the
+ * and proxies that held unusually many tickets, GET /api/v1/reports/heavy-holders) and the
  * out-of-order calls per clerk (GET /api/v1/reports/out-of-order). manage_reports.js calls
  * each function in HQ_REPORT_EXTRAS with the page's range and sites on every 查询.
  * ID cards appear only as the first characters of their keyed hash and a masked name. */
@@ -10,7 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const EN = {
     网点: "Site", 身份标识: "Card", 姓名: "Name", 取号: "Tickets", 天数: "Days", 事项数: "Items",
-    单日最多: "Most in a day", 单日限额: "Daily limit", 超出: "Over", 代办人: "Agent", 类型: "Kind",
+    单日最多: "Most in a day", 单日限额: "Daily limit", 超出: "Over", 代办人: "Proxy", 类型: "Kind",
     账号或身份标识: "Account / card", 每日上限: "Daily cap", 满额天数: "Days at cap", 上限使用率: "Cap used",
     工作人员: "Clerk", 叫号总数: "Calls", 点名叫号: "Out of order", 点名占比: "Out-of-order share",
     补齐材料返回: "Returned with materials", 预约准时到达: "Appointment on time", 特殊困难: "Special need",
@@ -25,7 +25,7 @@
     if (value === null || value === undefined || value === "") return "—";
     if (column === "账号或身份标识" && row[2] === "registered") return "#" + value;
     if (column === "网点") return scope.sites.has(value) ? M.siteName(scope.sites.get(value)) : value;
-    if (column === "类型") return HQ.t("adm_agent_kind_" + value);
+    if (column === "类型") return HQ.t("adm_proxy_kind_" + value);
     if (column === "超出") return String(value).split(",").map((v) => HQ.t("r_over_" + v)).join("、");
     if (column === "原因") return HQ.t("ooo_" + value);
     if (column === "身份标识") return "#" + value;
@@ -67,11 +67,11 @@
     q.set("range_limit", String(rangeLimit));
     const result = await M.api("/reports/heavy-holders?" + q.toString());
     hook.tables.heavy_identities = result.identities;
-    hook.tables.heavy_agents = result.agents;
-    card.querySelector(".m-exports").replaceChildren(...links("heavy-holders", q, { identities: HQ.t("r_heavy_identities"), agents: HQ.t("r_heavy_agents") }));
+    hook.tables.heavy_proxies = result.proxies;
+    card.querySelector(".m-exports").replaceChildren(...links("heavy-holders", q, { identities: HQ.t("r_heavy_identities"), proxies: HQ.t("r_heavy_proxies") }));
     card.querySelector(".m-help").textContent = HQ.t("r_heavy_help", { n: result.range_limit });
     card.querySelector('[data-wrap="identities"]').replaceChildren(tableOf("heavy_identities", result.identities, scope));
-    card.querySelector('[data-wrap="agents"]').replaceChildren(tableOf("heavy_agents", result.agents, scope));
+    card.querySelector('[data-wrap="proxies"]').replaceChildren(tableOf("heavy_proxies", result.proxies, scope));
   }
 
   async function drawOutOfOrder(card, query, scope) {
@@ -98,8 +98,8 @@
       HQ.el("p", { class: "m-muted m-help" }),
       HQ.el("h4", { text: HQ.t("r_heavy_identities") }),
       wrap("identities"),
-      HQ.el("h4", { text: HQ.t("r_heavy_agents") }),
-      wrap("agents")
+      HQ.el("h4", { text: HQ.t("r_heavy_proxies") }),
+      wrap("proxies")
     );
     const calls = section(
       "out_of_order",

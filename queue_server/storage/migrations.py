@@ -313,6 +313,7 @@ def queue_rules(conn: sqlite3.Connection) -> None:
     )
     conn.execute("ALTER TABLE counters ADD COLUMN rules TEXT NOT NULL DEFAULT '{}'")
     conn.execute("ALTER TABLE counters ADD COLUMN mix_credit INTEGER NOT NULL DEFAULT 0")
+    # The people who take tickets for others: renamed `proxies` by `proxies_not_agents`.
     conn.execute(
         """CREATE TABLE agents (
              id TEXT PRIMARY KEY,
@@ -405,3 +406,23 @@ def help_requests(conn: sqlite3.Connection) -> None:
     """Issue 12: the item a citizen who asked for help came for (the ticket is for the
     site's help item)."""
     conn.execute("ALTER TABLE tickets ADD COLUMN help_for TEXT")
+
+
+@migration
+def proxies_not_agents(conn: sqlite3.Connection) -> None:
+    """Issue 13: the people who take tickets for others are proxies (代办人), called agents
+    before — "agent" is the kiosk's and the window sign's program. The table, the tickets'
+    column, their indexes and the audit kind take the new name; the rows keep what they
+    hold (an access row's target such as `city-hall/agents` stays what was recorded)."""
+    for index in ("tickets_agent_day", "agents_person", "agents_username"):
+        conn.execute(f"DROP INDEX IF EXISTS {index}")
+    conn.execute("ALTER TABLE agents RENAME TO proxies")
+    conn.execute("ALTER TABLE tickets RENAME COLUMN agent_id TO proxy_id")
+    conn.execute(
+        "CREATE INDEX tickets_proxy_day ON tickets (site_id, proxy_id, day) WHERE proxy_id IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE INDEX proxies_person ON proxies (person_hash) WHERE person_hash IS NOT NULL"
+    )
+    conn.execute("CREATE INDEX proxies_username ON proxies (username) WHERE username IS NOT NULL")
+    conn.execute("UPDATE audit_log SET kind = 'proxy' WHERE kind = 'agent'")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
-# A registered agent past retention keeps its cap and its tickets' counts, not who it was.
-FORGOTTEN_AGENT_NAME = "—"
+# A registered proxy past retention keeps its cap and its tickets' counts, not who it was.
+FORGOTTEN_PROXY_NAME = "—"
 
 # The condition of the partial index `tickets_personal` (migration `personal_data_index`),
 # word for word: SQLite uses the index only when the query repeats it.
@@ -33,39 +33,39 @@ def forget_ticket_persons(
     ).rowcount
 
 
-def forget_agents(
+def forget_proxies(
     conn: sqlite3.Connection, site_id: str, before_day: str, before_at: str
 ) -> list[str]:
-    """Agents of the site deactivated before `before_at` (nothing recorded about them since,
+    """Proxies of the site deactivated before `before_at` (nothing recorded about them since,
     no ticket of theirs on `before_day` or later) lose their name, user name and card hash,
     here and in the audit log's copies of them. Their tickets keep counting for them in the
     reports, under an anonymous row."""
     ids = [
         row[0]
         for row in conn.execute(
-            """SELECT a.id FROM agents a
-               WHERE a.site_id = ? AND a.active = 0 AND a.created_at < ?
-                 AND (a.person_hash IS NOT NULL OR a.username IS NOT NULL OR a.name != ?)
+            """SELECT p.id FROM proxies p
+               WHERE p.site_id = ? AND p.active = 0 AND p.created_at < ?
+                 AND (p.person_hash IS NOT NULL OR p.username IS NOT NULL OR p.name != ?)
                  AND NOT EXISTS (SELECT 1 FROM audit_log l
-                                 WHERE l.kind = 'agent' AND l.target = a.id AND l.at >= ?)
+                                 WHERE l.kind = 'proxy' AND l.target = p.id AND l.at >= ?)
                  AND NOT EXISTS (SELECT 1 FROM tickets t
-                                 WHERE t.site_id = a.site_id AND t.agent_id = a.id
+                                 WHERE t.site_id = p.site_id AND t.proxy_id = p.id
                                    AND t.day >= ?)""",
-            (site_id, before_at, FORGOTTEN_AGENT_NAME, before_at, before_day),
+            (site_id, before_at, FORGOTTEN_PROXY_NAME, before_at, before_day),
         )
     ]
-    for agent_id in ids:
+    for proxy_id in ids:
         conn.execute(
-            "UPDATE agents SET name = ?, username = NULL, person_hash = NULL WHERE id = ?",
-            (FORGOTTEN_AGENT_NAME, agent_id),
+            "UPDATE proxies SET name = ?, username = NULL, person_hash = NULL WHERE id = ?",
+            (FORGOTTEN_PROXY_NAME, proxy_id),
         )
         for column in ("before", "after"):  # the audit rows keep what changed, not who
             conn.execute(
                 f"""UPDATE audit_log SET {column} = json_set({column}, '$.name', ?,
                                                              '$.username', NULL, '$.card', NULL)
-                    WHERE kind = 'agent' AND target = ? AND {column} IS NOT NULL
+                    WHERE kind = 'proxy' AND target = ? AND {column} IS NOT NULL
                       AND json_type({column}) = 'object'""",
-                (FORGOTTEN_AGENT_NAME, agent_id),
+                (FORGOTTEN_PROXY_NAME, proxy_id),
             )
     return ids
 

@@ -56,7 +56,7 @@ class IssueRequest(Strict):
     appointment_at: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         None, description="ISO 8601 with its offset: an appointment checked in"
     )
-    agent: Code | None = Field(None, description="staff only: the registered agent taking it")
+    proxy: Code | None = Field(None, description="staff only: the registered proxy (代办人) taking it")
     person: PersonCard | None = None
 
 

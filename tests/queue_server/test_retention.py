@@ -1,6 +1,6 @@
 """Personal data over time (issue 12, PIPL): a database aged past the sites' retention is
 swept, and exactly the personal part is gone — the cards' keyed hashes, masked names and
-clerks' notes of old tickets, the identity of agents deactivated long ago, finished staff
+clerks' notes of old tickets, the identity of proxies deactivated long ago, finished staff
 sessions — while every report over the past gives the same figures as before."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from queue_server.people import retention
 from queue_server.reports import heavy_holders as holders_report
 from queue_server.reports import registry as reports
 from queue_server.storage import Database
-from queue_server.storage.purges import FORGOTTEN_AGENT_NAME
+from queue_server.storage.purges import FORGOTTEN_PROXY_NAME
 from queue_server.storage.records import to_text
 from queue_server.tools.demo import load_demo
 from queue_server.tools.simulation import simulate
@@ -41,7 +41,7 @@ def _at(moment: datetime) -> str:
 @pytest.fixture
 def aged(db_path: Path) -> Database:
     """Two blocks of simulated history (with transfer notes) 200 and 20 days ago, a third of
-    the tickets identified by card, agents, audit rows and sessions of both ages."""
+    the tickets identified by card, proxies, audit rows and sessions of both ages."""
     db = Database(db_path)
     load_demo(db)
     for end in (OLD.date(), RECENT.date()):
@@ -52,42 +52,42 @@ def aged(db_path: Path) -> Database:
                       request_hash = 'r' || substr(id, -12)
                WHERE rowid % 3 = 0"""
         )
-        _agents(conn)
+        _proxies(conn)
         _sessions(conn)
     return db
 
 
-def _agents(conn: sqlite3.Connection) -> None:
-    def agent(agent_id: str, kind: str, active: int, created: datetime, username: str | None = None) -> None:
+def _proxies(conn: sqlite3.Connection) -> None:
+    def proxy(proxy_id: str, kind: str, active: int, created: datetime, username: str | None = None) -> None:
         conn.execute(
-            """INSERT INTO agents (id, site_id, name, kind, username, person_hash, daily_cap, active, created_at)
+            """INSERT INTO proxies (id, site_id, name, kind, username, person_hash, daily_cap, active, created_at)
                VALUES (?, 'city-hall', ?, ?, ?, ?, 20, ?, ?)""",
-            (agent_id, f"代办{agent_id}", kind, username, None if username else f"card-{agent_id}", active, _at(created)),
+            (proxy_id, f"代办{proxy_id}", kind, username, None if username else f"card-{proxy_id}", active, _at(created)),
         )
 
-    agent("gone", "registered", 0, OLD - timedelta(days=5))  # deactivated long ago: forgotten
-    agent("staffgone", "staff", 0, OLD - timedelta(days=5), username="clerk")  # the same for a staff agent
-    agent("active", "registered", 1, OLD - timedelta(days=5))  # still active: kept
-    agent("lately", "registered", 0, OLD - timedelta(days=5))  # deactivated 20 days ago: kept
-    agent("busy", "registered", 0, OLD - timedelta(days=5))  # took a ticket 20 days ago: kept
-    for agent_id, at, action in (
+    proxy("gone", "registered", 0, OLD - timedelta(days=5))  # deactivated long ago: forgotten
+    proxy("staffgone", "staff", 0, OLD - timedelta(days=5), username="clerk")  # the same for a staff proxy
+    proxy("active", "registered", 1, OLD - timedelta(days=5))  # still active: kept
+    proxy("lately", "registered", 0, OLD - timedelta(days=5))  # deactivated 20 days ago: kept
+    proxy("busy", "registered", 0, OLD - timedelta(days=5))  # took a ticket 20 days ago: kept
+    for proxy_id, at, action in (
         ("gone", OLD - timedelta(days=5), "create"),
         ("gone", OLD, "deactivate"),
         ("lately", OLD - timedelta(days=5), "create"),
         ("lately", RECENT, "deactivate"),
     ):
-        payload = {"id": agent_id, "name": f"代办{agent_id}", "card": f"card-{agent_id}"[:8], "username": None}
+        payload = {"id": proxy_id, "name": f"代办{proxy_id}", "card": f"card-{proxy_id}"[:8], "username": None}
         before = None if action == "create" else json.dumps({**payload, "active": True}, ensure_ascii=False)
         conn.execute(
             """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, before, after)
-               VALUES (?, ?, 'admin', ?, 'agent', ?, 'city-hall', ?, ?)""",
-            (f"{agent_id}-{action}", _at(at), action, agent_id, before, json.dumps({**payload, "active": action == "create"}, ensure_ascii=False)),
+               VALUES (?, ?, 'admin', ?, 'proxy', ?, 'city-hall', ?, ?)""",
+            (f"{proxy_id}-{action}", _at(at), action, proxy_id, before, json.dumps({**payload, "active": action == "create"}, ensure_ascii=False)),
         )
     old_day, recent_day = OLD.date().isoformat(), RECENT.date().isoformat()
-    for agent_id, day in (("gone", old_day), ("staffgone", old_day), ("busy", old_day), ("busy", recent_day)):
+    for proxy_id, day in (("gone", old_day), ("staffgone", old_day), ("busy", old_day), ("busy", recent_day)):
         conn.execute(
-            "UPDATE tickets SET agent_id = ? WHERE id = (SELECT id FROM tickets WHERE site_id = 'city-hall' AND day = ? AND agent_id IS NULL LIMIT 1)",
-            (agent_id, day),
+            "UPDATE tickets SET proxy_id = ? WHERE id = (SELECT id FROM tickets WHERE site_id = 'city-hall' AND day = ? AND proxy_id IS NULL LIMIT 1)",
+            (proxy_id, day),
         )
 
 
@@ -113,8 +113,8 @@ def every_report(conn: sqlite3.Connection) -> dict[str, Any]:
         groupings: list[str | None] = [None] if name in ("summary", "channels", "heatmap") else [None, *reports.GROUPINGS]
         for by in groupings:
             found[f"{name}/{by}"] = reports.run_report(conn, name, query, by)
-    # The watch report's agent table: the same figures, only the names may go.
-    found["agents"] = sorted(row[4:] for row in holders_report.heavy_holders(conn, query)["agents"]["rows"])
+    # The watch report's proxy table: the same figures, only the names may go.
+    found["proxies"] = sorted(row[4:] for row in holders_report.heavy_holders(conn, query)["proxies"]["rows"])
     return found
 
 
@@ -144,19 +144,19 @@ def test_a_sweep_clears_exactly_the_personal_data_past_retention(aged: Database)
             assert {c: new[c] for c in PERSONAL} == {c: old[c] for c in PERSONAL}
         assert {k: v for k, v in new.items() if k not in PERSONAL} == {k: v for k, v in old.items() if k not in PERSONAL}
 
-    agents = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM agents")}
-    for agent_id in ("gone", "staffgone"):
-        assert (agents[agent_id]["name"], agents[agent_id]["username"], agents[agent_id]["person_hash"]) == (FORGOTTEN_AGENT_NAME, None, None)
-        assert agents[agent_id]["daily_cap"] == 20  # what it was allowed stays, not who it was
-    for agent_id in ("active", "lately", "busy"):
-        assert agents[agent_id]["name"] == f"代办{agent_id}" and agents[agent_id]["person_hash"] == f"card-{agent_id}"
-    assert purged.agents == 2
-    audit = {row["id"]: row for row in conn.execute("SELECT * FROM audit_log WHERE kind = 'agent'")}
+    proxies = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM proxies")}
+    for proxy_id in ("gone", "staffgone"):
+        assert (proxies[proxy_id]["name"], proxies[proxy_id]["username"], proxies[proxy_id]["person_hash"]) == (FORGOTTEN_PROXY_NAME, None, None)
+        assert proxies[proxy_id]["daily_cap"] == 20  # what it was allowed stays, not who it was
+    for proxy_id in ("active", "lately", "busy"):
+        assert proxies[proxy_id]["name"] == f"代办{proxy_id}" and proxies[proxy_id]["person_hash"] == f"card-{proxy_id}"
+    assert purged.proxies == 2
+    audit = {row["id"]: row for row in conn.execute("SELECT * FROM audit_log WHERE kind = 'proxy'")}
     for row_id in ("gone-create", "gone-deactivate"):
         for column in ("before", "after"):
             if audit[row_id][column] is not None:
                 payload = json.loads(audit[row_id][column])
-                assert (payload["name"], payload["card"], payload["username"]) == (FORGOTTEN_AGENT_NAME, None, None)
+                assert (payload["name"], payload["card"], payload["username"]) == (FORGOTTEN_PROXY_NAME, None, None)
                 assert payload["id"] == "gone"  # the record of what was done stays
     assert json.loads(audit["lately-deactivate"]["after"])["name"] == "代办lately"
 

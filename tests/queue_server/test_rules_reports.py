@@ -38,10 +38,10 @@ CLERK = ("clerk", "Demo-Desk-3")
 RANGE = {"from": "2026-03-02", "to": "2026-03-03"}
 SHANGHAI = timedelta(hours=8)
 
-H_A, H_B, H_C, H_AGENT, H_T = ("a" * 64, "b" * 64, "c" * 64, "d" * 64, "e" * 64)
-AGENT_CARD, AGENT_STAFF = "01AGENTCARD000000000000000", "01AGENTSTAFF00000000000000"
+H_A, H_B, H_C, H_PROXY, H_T = ("a" * 64, "b" * 64, "c" * 64, "d" * 64, "e" * 64)
+PROXY_CARD, PROXY_STAFF = "01PROXYCARD000000000000000", "01PROXYSTAFF00000000000000"
 
-# (site, day, hh:mm, service, person hash, mask, agent, status)
+# (site, day, hh:mm, service, person hash, mask, proxy, status)
 HOLDINGS: list[tuple[str, str, str, str, str | None, str | None, str | None, str]] = [
     # 张*: four on 03-02 (over the hall's 3), one on 03-03, one cancelled: 5 tickets, 2 items
     *[("city-hall", "2026-03-02", f"09:0{i}", "A101", H_A, "张*", None, "done") for i in range(3)],
@@ -52,15 +52,15 @@ HOLDINGS: list[tuple[str, str, str, str, str | None, str | None, str | None, str
     *[("city-hall", "2026-03-02", f"11:0{i}", "A101", H_B, "李*", None, "done") for i in range(2)],
     *[("city-hall", "2026-03-03", f"11:0{i}", "A102", H_B, "李*", None, "done") for i in range(2)],
     *[("city-hall", "2026-03-03", f"12:0{i}", "A103", H_B, "李*", None, "no_show") for i in range(2)],
-    # 王*: three a day (not over 3), but three more taken for them by the staff agent: 6
+    # 王*: three a day (not over 3), but three more taken for them by the staff proxy: 6
     *[("city-hall", "2026-03-02", f"13:0{i}", "A101", H_C, "王*", None, "done") for i in range(3)],
-    *[("city-hall", "2026-03-03", f"13:0{i}", "A104", H_C, "王*", AGENT_STAFF, "done") for i in range(3)],
+    *[("city-hall", "2026-03-03", f"13:0{i}", "A104", H_C, "王*", PROXY_STAFF, "done") for i in range(3)],
     *[("city-hall", "2026-03-04", f"13:0{i}", "A101", H_C, "王*", None, "done") for i in range(5)],  # outside
-    # the staff agent's anonymous tickets
-    *[("city-hall", "2026-03-02", f"14:0{i}", "A101", None, None, AGENT_STAFF, "done") for i in range(2)],
-    # the registered agent's own card: six, counted for the agent, not as a person
-    *[("city-hall", day, f"15:0{i}", "A101", H_AGENT, "赵*", AGENT_CARD, "done") for day in RANGE.values() for i in range(3)],
-    ("city-hall", "2026-03-03", "15:30", "A101", H_AGENT, "赵*", AGENT_CARD, "cancelled"),
+    # the staff proxy's anonymous tickets
+    *[("city-hall", "2026-03-02", f"14:0{i}", "A101", None, None, PROXY_STAFF, "done") for i in range(2)],
+    # the registered proxy's own card: six, counted for the proxy, not as a person
+    *[("city-hall", day, f"15:0{i}", "A101", H_PROXY, "赵*", PROXY_CARD, "done") for day in RANGE.values() for i in range(3)],
+    ("city-hall", "2026-03-03", "15:30", "A101", H_PROXY, "赵*", PROXY_CARD, "cancelled"),
     # the township allows one a day: 孙* with two is over; 张* there once is not
     *[("town-gutang", "2026-03-03", f"10:0{i}", "D401", H_T, "孙*", None, "done") for i in range(2)],
     ("town-gutang", "2026-03-03", "10:30", "D401", H_A, "张*", None, "done"),
@@ -73,7 +73,7 @@ IDENTITIES = [
     ["city-hall", "aaaaaaaa", "张*", 5, 2, 2, 4, 3, "day"],
     ["town-gutang", "eeeeeeee", "孙*", 2, 1, 1, 2, 1, "day"],
 ]
-AGENTS = [
+PROXIES = [
     ["city-hall", "赵*", "registered", "dddddddd", 6, 2, 3, 3, 2, 1.0],
     ["city-hall", "窗口代办", "staff", "clerk", 5, 2, 3, 2, 2, 1.25],
 ]
@@ -137,16 +137,16 @@ def load_rules_history(db: Database) -> None:
         conn.execute(
             "UPDATE sites SET settings = json_set(settings, '$.daily_limit_per_person', 1) WHERE id = 'town-gutang'"
         )
-        for agent_id, name, kind, username, person, cap in (
-            (AGENT_CARD, "赵*", "registered", None, H_AGENT, 3),
-            (AGENT_STAFF, "窗口代办", "staff", "clerk", None, 2),
+        for proxy_id, name, kind, username, person, cap in (
+            (PROXY_CARD, "赵*", "registered", None, H_PROXY, 3),
+            (PROXY_STAFF, "窗口代办", "staff", "clerk", None, 2),
         ):
             conn.execute(
-                """INSERT INTO agents (id, site_id, name, kind, username, person_hash, daily_cap, active, created_at)
+                """INSERT INTO proxies (id, site_id, name, kind, username, person_hash, daily_cap, active, created_at)
                    VALUES (?, 'city-hall', ?, ?, ?, ?, ?, 1, '2026-03-01T00:00:00.000Z')""",
-                (agent_id, name, kind, username, person, cap),
+                (proxy_id, name, kind, username, person, cap),
             )
-        for n, (site, day, clock, service, person, mask, agent, status) in enumerate(HOLDINGS):
+        for n, (site, day, clock, service, person, mask, proxy, status) in enumerate(HOLDINGS):
             ticket = replace(
                 _ticket(n, site, day, clock, service, status),
                 id=f"01HOLD{n:020d}",
@@ -154,7 +154,7 @@ def load_rules_history(db: Database) -> None:
                 number=f"{service[0]}{500 + n}",
                 person_hash=person,
                 person_mask=mask,
-                agent_id=agent,
+                proxy_id=proxy,
             )
             repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
 
@@ -212,7 +212,7 @@ def test_heavy_holders_match_the_history(history: Centre) -> None:
     body = fetch(history, "heavy-holders").json()
     assert body["identities"]["columns"] == ["网点", "身份标识", "姓名", "取号", "天数", "事项数", "单日最多", "单日限额", "超出"]
     assert body["identities"]["rows"] == IDENTITIES
-    assert body["agents"]["rows"] == AGENTS
+    assert body["proxies"]["rows"] == PROXIES
     assert body["range_limit"] == 5
     assert body["day_limits"]["city-hall"] == 3 and body["day_limits"]["town-gutang"] == 1
     assert H_A not in json.dumps(body)  # only the first 8 characters of a hash
@@ -227,18 +227,18 @@ def test_heavy_holders_for_one_day_and_one_subtree(history: Centre) -> None:
     day = fetch(history, "heavy-holders", **{"from": "2026-03-02", "to": "2026-03-02"}).json()
     # 张* took 4 that day; 李* only 2, 王* 3: neither over 3 nor over 5.
     assert [r[1:4] for r in day["identities"]["rows"]] == [["aaaaaaaa", "张*", 4]]
-    assert [r[1] for r in day["agents"]["rows"]] == ["赵*", "窗口代办"]
-    assert [r[4] for r in day["agents"]["rows"]] == [3, 2]
+    assert [r[1] for r in day["proxies"]["rows"]] == ["赵*", "窗口代办"]
+    assert [r[4] for r in day["proxies"]["rows"]] == [3, 2]
 
     town = fetch(history, "heavy-holders", who=TOWN).json()
     assert set(town["sites"]) == {"town-gutang", "village-jinqiu", "village-lishu"}
     assert town["identities"]["rows"] == [IDENTITIES[-1]]
-    assert town["agents"]["rows"] == []
+    assert town["proxies"]["rows"] == []
 
 
 def test_heavy_holders_exports(history: Centre) -> None:
-    csv_text = fetch(history, "heavy-holders", format="csv", table="agents")
-    assert 'filename="hallqueue-heavy-holders-agents-2026-03-02-2026-03-03.csv"' in csv_text.headers["Content-Disposition"]
+    csv_text = fetch(history, "heavy-holders", format="csv", table="proxies")
+    assert 'filename="hallqueue-heavy-holders-proxies-2026-03-02-2026-03-03.csv"' in csv_text.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(csv_text.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["网点", "代办人", "类型"]
     assert [r[1] for r in rows[1:]] == ["赵*", "窗口代办"] and rows[2][-1] == "1.25"
@@ -329,7 +329,7 @@ def test_real_tickets_show_only_the_hash_prefix_and_the_masked_name(centre: Cent
     rows = body.json()["identities"]["rows"]
     assert len(rows) == 1 and rows[0][2:4] == ["欧阳**", 4] and len(rows[0][1]) == 8
     for fmt in ("csv", "xlsx"):
-        for table in ("identities", "agents"):
+        for table in ("identities", "proxies"):
             texts.append(fetch(centre, "heavy-holders", format=fmt, table=table, **today_range()).content.decode("utf-8", "ignore"))
     with io.BytesIO(fetch(centre, "heavy-holders", format="xlsx", **today_range()).content) as f:
         cells = [str(c) for row in openpyxl.load_workbook(f).active.iter_rows(values_only=True) for c in row]

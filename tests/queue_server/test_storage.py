@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.storage import Database
+from queue_server.engine.errors import ProxyCapReached
+from queue_server.people import proxies
+from queue_server.storage import Database, migrations
+from queue_server.storage import repository as repo
 from queue_server.storage.migrations import MIGRATIONS, current_version
 
 
@@ -29,6 +32,79 @@ def test_newer_schema_is_refused(db_path: Path) -> None:
         conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     with pytest.raises(RuntimeError, match="newer"):
         Database(db_path)
+
+
+# A hall's register as the release before the rename kept it: people who take tickets for
+# others in `agents`, the tickets they took carrying `agent_id`, their audit rows of kind `agent`.
+OLD_AGENTS = [
+    ("ag-card", "city-hall", "司马**", "registered", None, "f" * 64, 2, 1, "2026-03-01T08:00:00+00:00"),
+    ("ag-staff", "city-hall", "窗口代办", "staff", "clerk", None, 5, 1, "2026-03-01T08:05:00+00:00"),
+    ("ag-off", "city-hall", "王*", "registered", None, "e" * 64, 9, 0, "2026-02-01T08:00:00+00:00"),
+]
+OLD_TICKETS = [  # (id, seq, taken by)
+    ("t1", 1, "ag-card"), ("t2", 2, "ag-card"), ("t3", 3, "ag-staff"), ("t4", 4, None),
+]
+
+
+def _made_before_the_rename(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A database at the schema version just before `proxies_not_agents`, holding OLD_*."""
+    version = MIGRATIONS.index(migrations.proxies_not_agents)
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:version])
+    old = Database(db_path)
+    with old.transaction() as conn:
+        assert current_version(conn) == version
+        conn.execute("INSERT INTO sites (id, name, kind) VALUES ('city-hall', '市政务服务中心', 'hall')")
+        conn.executemany("INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", OLD_AGENTS)
+        conn.executemany(
+            """INSERT INTO tickets (id, site_id, day, prefix, seq_no, number, service, channel, priority,
+                                    status, issued_at, queued_at, agent_id)
+               VALUES (?, 'city-hall', '2026-03-02', 'A', ?, 'A00' || ?, 'A101', 'staff', 'ordinary',
+                       'waiting', '2026-03-02T01:00:00+00:00', '2026-03-02T01:00:00+00:00', ?)""",
+            [(id_, seq, seq, by) for id_, seq, by in OLD_TICKETS],
+        )
+        conn.executemany(
+            """INSERT INTO audit_log (id, at, actor, action, kind, target, site_id, after)
+               VALUES (?, '2026-03-01T08:00:00+00:00', 'admin', 'create', ?, ?, 'city-hall', '{}')""",
+            [("log-card", "agent", "ag-card"), ("log-staff", "agent", "ag-staff"), ("log-site", "site", "city-hall")],
+        )
+    old.close()
+    monkeypatch.undo()
+    return version
+
+
+def test_an_upgrade_keeps_every_proxy_and_the_tickets_they_took(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    version = _made_before_the_rename(db_path, monkeypatch)
+    db = Database(db_path)
+    conn = db.conn
+    assert version < current_version(conn) == len(MIGRATIONS)
+
+    assert [tuple(row) for row in conn.execute("SELECT * FROM proxies ORDER BY created_at DESC")] == sorted(
+        OLD_AGENTS, key=lambda row: row[-1], reverse=True
+    )
+    taken = {row["id"]: row["proxy_id"] for row in conn.execute("SELECT id, proxy_id FROM tickets")}
+    assert taken == {id_: by for id_, _, by in OLD_TICKETS}
+    assert {row[0]: row[1] for row in conn.execute("SELECT id, kind FROM audit_log")} == {
+        "log-card": "proxy", "log-staff": "proxy", "log-site": "site",
+    }
+
+    # The old names are gone from the schema: tables, columns and indexes.
+    schema = conn.execute("SELECT group_concat(name || ' ' || coalesce(sql, ''), ' ') FROM sqlite_master").fetchone()[0]
+    assert "agent" not in schema.lower()
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"tickets_proxy_day", "proxies_person", "proxies_username"} <= indexes
+
+    # And the register works as before: the staff member is found, the card holder's two
+    # tickets of the day reach their cap of two, a ticket loads with who took it.
+    staff = proxies.proxy_for(conn, "city-hall", username="clerk")
+    assert staff is not None and staff.id == "ag-staff"
+    proxies.check_cap(conn, staff, "2026-03-02")
+    card = proxies.proxy_for(conn, "city-hall", proxy_id="ag-card")
+    assert card is not None
+    with pytest.raises(ProxyCapReached):
+        proxies.check_cap(conn, card, "2026-03-02")
+    ticket = repo.get_ticket(conn, "t3")
+    assert ticket is not None and ticket.proxy_id == "ag-staff"
+    db.close()
 
 
 def test_failed_transaction_leaves_nothing(db_path: Path) -> None:

@@ -71,10 +71,10 @@ def test_every_read_of_the_watch_report_is_on_the_record(centre: Centre) -> None
     assert centre.get("/reports/heavy-holders", token=manager, params=RANGE).status_code == 200
     row = newest(centre, "report")
     assert (row["action"], row["actor"], row["target"]) == ("view", "manager", "heavy-holders.json")
-    assert set(row["after"]) >= {"identities_rows", "agents_rows", "from", "to"}
-    assert centre.get("/reports/heavy-holders", token=manager, params={**RANGE, "format": "csv", "table": "agents"}).status_code == 200
+    assert set(row["after"]) >= {"identities_rows", "proxies_rows", "from", "to"}
+    assert centre.get("/reports/heavy-holders", token=manager, params={**RANGE, "format": "csv", "table": "proxies"}).status_code == 200
     row = newest(centre, "report")
-    assert (row["action"], row["target"]) == ("export", "heavy-holders-agents.csv")
+    assert (row["action"], row["target"]) == ("export", "heavy-holders-proxies.csv")
 
 
 def test_deliberate_views_of_personal_data_are_on_the_record(centre: Centre) -> None:
@@ -94,9 +94,9 @@ def test_deliberate_views_of_personal_data_are_on_the_record(centre: Centre) -> 
     assert row["after"] == {"status": "waiting", "found": [number], "named": 1}
     assert "欧阳" not in str(row) and "11010519491231002X" not in str(row)
 
-    assert centre.get("/admin/sites/city-hall/agents", token=centre.login()).status_code == 200
+    assert centre.get("/admin/sites/city-hall/proxies", token=centre.login()).status_code == 200
     row = newest(centre, "personal_data")
-    assert (row["actor"], row["target"]) == ("admin", "city-hall/agents")
+    assert (row["actor"], row["target"]) == ("admin", "city-hall/proxies")
 
 
 def test_behind_a_trusted_proxy_the_record_holds_the_clients_address(tmp_path: Path, demo_template) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,5 @@
 """Item 7 of issue 12: a formula planted in a name must reach the managers' spreadsheets as
-text. An admin names a department, a service, a window, a site and an agent with what a
+text. An admin names a department, a service, a window, a site and a proxy with what a
 spreadsheet would run (`=HYPERLINK(…)`, `+`, `-`, `@`, their full-width forms); every CSV
 and XLSX the centre writes (the reports, the watch and out-of-order reports, the catalogue)
 is parsed as a spreadsheet program would, and no cell may be a formula. The catalogue's CSV
@@ -32,7 +32,7 @@ PAYLOADS = {
 }
 SITE_NAME = "-市政务服务中心"
 COUNTER_NAME = "@窗口"
-AGENT_NAME = "+代办员"
+PROXY_NAME = "+代办员"
 RAW_STARTS = "=+-@\t\r"
 HOURS = {"mon": [["08:30", "12:00"]]}
 
@@ -48,19 +48,19 @@ def _dangerous(text: str) -> bool:
 
 
 def plant(centre: Centre) -> dict[str, Any]:
-    """What an admin can type: departments and service names, a window, a site, an agent."""
+    """What an admin can type: departments and service names, a window, a site, a proxy."""
     catalogue = json.loads(centre.get("/admin/catalog", token=centre.login()).text)
     services = {s["code"]: s for s in catalogue["services"]}
     for code, payload in PAYLOADS.items():
         _put(centre, f"/admin/services/{code}", {**services[code], "department": payload, "name": payload})
     _put(centre, "/admin/sites/city-hall", {"name": SITE_NAME, "kind": "hall", "hours": HOURS})
     _put(centre, "/admin/sites/city-hall/counters/31", {"name": COUNTER_NAME, "profile": [{"service": "A101"}]})
-    agent = centre.post("/admin/sites/city-hall/agents", {"kind": "staff", "username": "clerk", "name": AGENT_NAME, "daily_cap": 20})
-    assert agent.status_code == 201, agent.text
+    proxy = centre.post("/admin/sites/city-hall/proxies", {"kind": "staff", "username": "clerk", "name": PROXY_NAME, "daily_cap": 20})
+    assert proxy.status_code == 201, proxy.text
     clerk = centre.login(Centre.CLERK)
     for code in PAYLOADS:
         centre.issue(code)
-        issued = centre.post("/sites/city-hall/tickets", {"service": code}, token=clerk)  # under the agent's cap
+        issued = centre.post("/sites/city-hall/tickets", {"service": code}, token=clerk)  # under the proxy's cap
         assert issued.status_code in (200, 201), issued.text
     return {"day": datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()}
 
@@ -100,7 +100,7 @@ def exports_of(centre: Centre, day: str) -> dict[str, requests.Response]:
             for fmt in ("csv", "xlsx"):
                 params = {**span, "format": fmt, **({"by": by} if by else {})}
                 answers[f"{report}/{by}.{fmt}"] = centre.get(f"/reports/{report}", token=token, params=params)
-    for report, tables in (("heavy-holders", ("identities", "agents")), ("out-of-order", ("clerks", "latest"))):
+    for report, tables in (("heavy-holders", ("identities", "proxies")), ("out-of-order", ("clerks", "latest"))):
         for table in tables:
             for fmt in ("csv", "xlsx"):
                 params = {**span, "format": fmt, "table": table, "range_limit": 1}
@@ -119,7 +119,7 @@ def test_no_export_carries_a_planted_formula(centre: Centre) -> None:
         no_formula(cells)
         seen += [c for c in cells if isinstance(c, str)]
     # The planted names were exported, as text a spreadsheet shows (a leading quote).
-    for payload in (*PAYLOADS.values(), AGENT_NAME):
+    for payload in (*PAYLOADS.values(), PROXY_NAME):
         assert "'" + payload in seen, f"{payload!r} never exported"
 
 

@@ -87,13 +87,13 @@ def hall_device(cast: Cast, who: str) -> str:
     return response.json()["device"]["id"]  # type: ignore[no-any-return]
 
 
-def hall_agent(cast: Cast, who: str) -> str:
+def hall_proxy(cast: Cast, who: str) -> str:
     response = cast.centre.post(
-        f"/admin/sites/{SITE}/agents", {"kind": "registered", "id_number": f"11010519800101{PRINCIPALS.index(who):04d}",
+        f"/admin/sites/{SITE}/proxies", {"kind": "registered", "id_number": f"11010519800101{PRINCIPALS.index(who):04d}",
         "name": "代办员", "daily_cap": 5}, token=admin_token(cast)
     )  # fmt: skip
     assert response.status_code == 201, response.text
-    return response.json()["agent"]["id"]  # type: ignore[no-any-return]
+    return response.json()["proxy"]["id"]  # type: ignore[no-any-return]
 
 
 def site_body(cast: Cast, _: str) -> dict[str, Any]:
@@ -197,12 +197,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/admin/devices/<device_id>/revoke"): Row(
         ADMIN, lambda cast, who: f"/admin/devices/{hall_device(cast, who)}/revoke"
     ),
-    # a site's agents (帮办代办): admins of the site
-    ("POST", "/api/v1/admin/sites/<site>/agents"): Row(
-        ADMIN, f"/admin/sites/{SITE}/agents", {"kind": "staff", "username": "clerk", "daily_cap": 5}
+    # a site's proxies (帮办代办): admins of the site
+    ("POST", "/api/v1/admin/sites/<site>/proxies"): Row(
+        ADMIN, f"/admin/sites/{SITE}/proxies", {"kind": "staff", "username": "clerk", "daily_cap": 5}
     ),
-    ("PUT", "/api/v1/admin/sites/<site>/agents/<agent_id>"): Row(
-        ADMIN, lambda cast, who: f"/admin/sites/{SITE}/agents/{hall_agent(cast, who)}", {"daily_cap": 9}
+    ("PUT", "/api/v1/admin/sites/<site>/proxies/<proxy_id>"): Row(
+        ADMIN, lambda cast, who: f"/admin/sites/{SITE}/proxies/{hall_proxy(cast, who)}", {"daily_cap": 9}
     ),
 }
 

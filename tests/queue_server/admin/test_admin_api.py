@@ -80,9 +80,9 @@ ROUTES = [
     ("get", "/admin/devices", None),
     ("post", "/admin/devices", {"kind": "kiosk", "site": "city-hall"}),
     ("post", "/admin/devices/nothing/revoke", {}),
-    ("get", "/admin/sites/city-hall/agents", None),
-    ("post", "/admin/sites/city-hall/agents", {"kind": "staff", "username": "clerk", "daily_cap": 5}),
-    ("put", "/admin/sites/city-hall/agents/nothing", {"active": False}),
+    ("get", "/admin/sites/city-hall/proxies", None),
+    ("post", "/admin/sites/city-hall/proxies", {"kind": "staff", "username": "clerk", "daily_cap": 5}),
+    ("put", "/admin/sites/city-hall/proxies/nothing", {"active": False}),
 ]
 
 

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from queue_server.engine import caps, lifecycle, rules
 from queue_server.engine.calling import CallingPolicy, choose_next, mix_turn, waited_minutes
 from queue_server.engine.errors import (
-    AgentCapReached,
     AppointmentTooEarly,
     CallTooSoon,
     DailyCapReached,
@@ -22,6 +21,7 @@ from queue_server.engine.errors import (
     NoShowTooEarly,
     OneActiveTicket,
     PersonLimitReached,
+    ProxyCapReached,
     ReturnNotAllowed,
     WalkInReserved,
 )
@@ -326,7 +326,7 @@ def test_appointment_window() -> None:
 # --- caps ---------------------------------------------------------------------------------
 
 
-def test_person_and_agent_caps() -> None:
+def test_person_and_proxy_caps() -> None:
     with pytest.raises(OneActiveTicket) as refused:
         caps.check_person(caps.Holdings(active=1, today=1, held="A023"), daily_limit=3)
     assert refused.value.params == {"number": "A023"}
@@ -334,9 +334,9 @@ def test_person_and_agent_caps() -> None:
         caps.check_person(caps.Holdings(active=0, today=3), daily_limit=3)
     caps.check_person(caps.Holdings(active=0, today=2), daily_limit=3)
     caps.check_person(caps.Holdings(active=0, today=50), daily_limit=None)
-    with pytest.raises(AgentCapReached):
-        caps.check_agent(20, 20, "王*")
-    caps.check_agent(19, 20, "王*")
+    with pytest.raises(ProxyCapReached):
+        caps.check_proxy(20, 20, "王*")
+    caps.check_proxy(19, 20, "王*")
 
 
 @settings(max_examples=200, deadline=None)

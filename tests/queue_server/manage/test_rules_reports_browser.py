@@ -33,8 +33,8 @@ def test_watch_and_out_of_order_sections_render_their_rows(centre: Centre, page:
     expect(page.locator('table[data-table="heavy_identities"] tbody tr')).to_have_count(len(IDENTITIES))
     assert cells(page, "heavy_identities") == ["市政务服务中心", "#bbbbbbbb", "李*", "6", "2", "3", "4", "3", "单日超限、区间超量"]
     assert cells(page, "heavy_identities", 3)[0] == "古塘镇便民服务中心"
-    assert cells(page, "heavy_agents") == ["市政务服务中心", "赵*", "登记代办人（刷身份证）", "#dddddddd", "6", "2", "3", "3", "2", "100.0%"]
-    assert (cells(page, "heavy_agents", 1)[3], cells(page, "heavy_agents", 1)[-1]) == ("clerk", "125.0%")
+    assert cells(page, "heavy_proxies") == ["市政务服务中心", "赵*", "登记代办人（刷身份证）", "#dddddddd", "6", "2", "3", "3", "2", "100.0%"]
+    assert (cells(page, "heavy_proxies", 1)[3], cells(page, "heavy_proxies", 1)[-1]) == ("clerk", "125.0%")
     expect(page.locator('[data-report="heavy_holders"] .m-help')).to_contain_text("超过 5 张")
 
     expect(page.locator('table[data-table="out_of_order"] tbody tr')).to_have_count(4)
@@ -68,5 +68,5 @@ def test_the_sections_in_english_for_a_part_of_the_tree(centre: Centre, page: Pa
     expect(page.locator('table[data-table="heavy_identities"] thead')).to_contain_text("Most in a day")
     expect(page.locator('table[data-table="heavy_identities"] tbody tr')).to_have_count(1)
     assert cells(page, "heavy_identities")[1:3] == ["#eeeeeeee", "孙*"]
-    expect(page.locator('[data-report="heavy_agents"], [data-wrap="agents"]')).to_contain_text("No data")
+    expect(page.locator('[data-report="heavy_proxies"], [data-wrap="proxies"]')).to_contain_text("No data")
     assert cells(page, "out_of_order_latest")[-1] == "Joint handling"

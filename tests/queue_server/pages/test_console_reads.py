@@ -1,4 +1,4 @@
-"""The console's reads for the queue rules: tickets by number, agents, the call's reason."""
+"""The console's reads for the queue rules: tickets by number, proxies, the call's reason."""
 from __future__ import annotations
 
 from tests.conftest import Centre
@@ -54,15 +54,15 @@ def test_counter_view_says_why_the_current_ticket_was_called_and_the_missed_call
     assert (current["call_reason"], current["out_of_order_reason"]) == ("longest_wait", None)
 
 
-def test_staff_see_the_sites_agents_and_their_count_today(centre: Centre) -> None:
+def test_staff_see_the_sites_proxies_and_their_count_today(centre: Centre) -> None:
     clerk = centre.login(Centre.CLERK)
-    registered = centre.post("/admin/sites/city-hall/agents", {"kind": "staff", "username": "manager", "daily_cap": 3})
+    registered = centre.post("/admin/sites/city-hall/proxies", {"kind": "staff", "username": "manager", "daily_cap": 3})
     assert registered.status_code == 201, registered.text
-    agent = registered.json()["agent"]
-    listed = centre.get(f"{SITE}/agents", token=clerk).json()["agents"]
-    assert [(a["id"], a["today"], a["daily_cap"]) for a in listed] == [(agent["id"], 0, 3)]
+    proxy = registered.json()["proxy"]
+    listed = centre.get(f"{SITE}/proxies", token=clerk).json()["proxies"]
+    assert [(a["id"], a["today"], a["daily_cap"]) for a in listed] == [(proxy["id"], 0, 3)]
     assert "username" not in listed[0]
-    issued = centre.post(f"{SITE}/tickets", {"service": "A101", "agent": agent["id"]}, token=clerk)
+    issued = centre.post(f"{SITE}/tickets", {"service": "A101", "proxy": proxy["id"]}, token=clerk)
     assert issued.status_code == 201, issued.text
-    assert centre.get(f"{SITE}/agents", token=clerk).json()["agents"][0]["today"] == 1
-    assert centre.get(f"{SITE}/agents", token=centre.kiosk_token).status_code == 403
+    assert centre.get(f"{SITE}/proxies", token=clerk).json()["proxies"][0]["today"] == 1
+    assert centre.get(f"{SITE}/proxies", token=centre.kiosk_token).status_code == 403

@@ -142,15 +142,15 @@ def test_a_missed_ticket_put_back_is_heard_on_every_console_and_called_in_its_pl
 
 
 def test_staff_issue_for_a_citizen_and_see_a_refusal(centre: Centre, context: BrowserContext) -> None:
-    agent = centre.post("/admin/sites/city-hall/agents", {"kind": "staff", "username": "manager", "daily_cap": 1})
-    assert agent.status_code == 201, agent.text
+    proxy = centre.post("/admin/sites/city-hall/proxies", {"kind": "staff", "username": "manager", "daily_cap": 1})
+    assert proxy.status_code == 201, proxy.text
     page = open_console(context, centre, 2)
     page.keyboard.press("i")
     expect(page.locator("#dlg-issue")).to_be_visible()
     page.select_option("#issue-item", "service:A101")
     page.select_option("#issue-class", "elderly")
-    expect(page.locator("#issue-agent-label")).to_be_visible()
-    page.select_option("#issue-agent", agent.json()["agent"]["id"])
+    expect(page.locator("#issue-proxy-label")).to_be_visible()
+    page.select_option("#issue-proxy", proxy.json()["proxy"]["id"])
     page.click("#issue-form button[type=submit]")
     number = page.locator("#issued-number")
     expect(number).to_have_text(re.compile(r"^A\d{3}$"))
@@ -159,7 +159,7 @@ def test_staff_issue_for_a_citizen_and_see_a_refusal(centre: Centre, context: Br
     assert (ticket["channel"], ticket["priority"]) == ("staff", "elderly")
     expect(page.locator("#issued-detail")).to_contain_text("老年人优先")
 
-    page.click("#issue-again")  # the agent's cap of one is taken
+    page.click("#issue-again")  # the proxy's cap of one is taken
     page.click("#issue-form button[type=submit]")
     expect(page.locator("#issue-error")).to_have_text(re.compile("今日取号已达上限（1 个）"))
     expect(page.locator("#issue-result")).to_be_hidden()
