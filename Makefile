@@ -6,7 +6,7 @@ VENDOR := queue_server/static/vendor
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: setup demo test bench lint lock audit clean
+.PHONY: setup demo test bench lint docs lock audit clean
 
 setup: $(STAMP) $(VENDOR)/.copied
 
@@ -14,7 +14,7 @@ setup: $(STAMP) $(VENDOR)/.copied
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
-	$(PY) -m pip install -q -c $(LOCK) -e '.[test]'
+	$(PY) -m pip install -q -c $(LOCK) -e '.[test,docs]'
 	touch $@
 
 # Resolve pyproject.toml's ranges afresh (the newest releases allowed) in a scratch
@@ -24,14 +24,14 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install -q --upgrade pip
-	.venv-lock/bin/python -m pip install -q -e '.[test]'
+	.venv-lock/bin/python -m pip install -q -e '.[test,docs]'
 	{ echo "# Every package of hallqueue and its tests at one version: written by 'make lock',"; \
-	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[test]'); pip itself too."; \
+	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[test,docs]'); pip itself too."; \
 	  .venv-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
 	rm -rf .venv-lock
 
 # Known advisories for the locked versions. Needs a machine that reaches OSV or PyPI's
-# per-release JSON (README "Dependencies and advisories"); --strict fails on any package
+# per-release JSON (docs/security.md, "Dependencies and advisories"); --strict fails on any package
 # that could not be checked, so a network that answers nothing cannot pass for "no advisory".
 audit:
 	test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install -q pip-audit; }
@@ -63,5 +63,10 @@ lint: setup
 	$(VENV)/bin/ruff check queue_server kiosk displays devices tests bench
 	$(VENV)/bin/mypy queue_server/engine devices
 
+# The manual (docs/, mkdocs.yml) as a static site in site/, built offline; --strict fails on a
+# broken link or anchor and on a page left out of the navigation.
+docs: setup
+	$(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) .venv-lock .venv-audit node_modules $(VENDOR) var
+	rm -rf $(VENV) .venv-lock .venv-audit node_modules $(VENDOR) var site

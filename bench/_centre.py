@@ -40,7 +40,7 @@ class BenchCentre:
         if message_queue:
             env["HALLQUEUE_MESSAGE_QUEUE"] = message_queue
         if server == "gunicorn":
-            # The production setup of the README: one process, threads, keep-alive.
+            # The production setup of docs/deployment.md: one process, threads, keep-alive.
             env["HALLQUEUE_DB"] = str(self.db_path)
             command = [
                 sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", "64", "--worker-connections", "2000",

@@ -74,7 +74,7 @@ def serve(
     message_queue: str | None,
 ) -> None:
     """Run the centre on Werkzeug's development server (demo, tests); production runs
-    gunicorn with queue_server.wsgi:app (see the README)."""
+    gunicorn with queue_server.wsgi:app (see docs/deployment.md)."""
     from queue_server.server import run
 
     run(

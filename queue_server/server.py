@@ -1,9 +1,9 @@
 """Running the centre on Werkzeug's development server (with WebSocket support): for the
 demo, the tests and trying things out.
 
-Production never runs it: the README's production path is gunicorn with threads behind a
-reverse proxy (`queue_server.wsgi:app`; sticky sessions and a Redis message queue for
-several processes).
+Production never runs it: the production path (docs/deployment.md) is gunicorn with threads
+behind a reverse proxy (`queue_server.wsgi:app`; sticky sessions and a Redis message queue
+for several processes).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def run(
     settings = components.settings
     log.warning(
         "hallqueue serve runs Werkzeug's development server: in production run gunicorn "
-        "with queue_server.wsgi:app (README, Production deployment)"
+        "with queue_server.wsgi:app (docs/deployment.md)"
     )
     print(
         f"hallqueue centre on http://{settings['HOST']}:{settings['PORT']}/ (database {settings['DB']})",

@@ -1,7 +1,7 @@
 """Every setting of the centre in one declarative list, layered:
 defaults → instance file (JSON, `--config`) → environment (`HALLQUEUE_<NAME>`) → overrides.
 
-A test checks that each setting is documented in the README.
+A test checks that each setting is documented in the manual (docs/settings.md).
 """
 
 from __future__ import annotations

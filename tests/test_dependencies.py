@@ -25,9 +25,9 @@ def locked() -> dict[str, str]:
 
 
 def needed() -> set[str]:
-    """hallqueue[test] and everything it pulls in, as installed (markers evaluated here)."""
+    """hallqueue[test,docs] and everything it pulls in, as installed (markers evaluated here)."""
     found: set[str] = set()
-    todo: list[tuple[str, frozenset[str]]] = [("hallqueue", frozenset({"test"}))]
+    todo: list[tuple[str, frozenset[str]]] = [("hallqueue", frozenset({"test", "docs"}))]
     seen: set[tuple[str, frozenset[str]]] = set()
     while todo:
         name, extras = todo.pop()

@@ -216,7 +216,7 @@ def check_counter_rules(value: Any, where: str = "rules") -> dict[str, Any]:
 
 
 def check_settings(data: Any, offered: Collection[str] | None = None) -> dict[str, Any]:
-    """The per-site settings the rest of the system reads (the README lists them)."""
+    """The per-site settings the rest of the system reads (docs/administration.md lists them)."""
     if not isinstance(data, dict):
         raise FieldInvalid("settings", "form")
     known = {

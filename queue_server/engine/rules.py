@@ -1,6 +1,6 @@
 """A site's queue rules, read from its settings, and said in one plain sentence each.
 
-The rules a hall manager sets (the admin pages validate them; the README lists them):
+The rules a hall manager sets (the admin pages validate them; docs/administration.md lists them):
 
 - mixing: when priority tickets and ordinary tickets both wait, p of every p + o calls
   go to priority tickets (`mix`: [p, o]); without it priority tickets always go first;

@@ -1,9 +1,8 @@
-"""The README documents every simulator verb, command and register."""
+"""The manual (docs/) documents every simulator verb, command, register and error code."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,28 +12,29 @@ from devices.device_errors import DeviceError
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import ModbusBusSimulator
 from devices.sim.printer_sim import PrinterSimulator
+from tests.manual import manual_text
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+MANUAL = manual_text()
 
 
 @pytest.mark.parametrize("cls", [PrinterSimulator, IdReaderSimulator, ModbusBusSimulator])
 def test_every_control_verb_is_documented(cls: type) -> None:
     verbs = sorted(n[4:] for n in dir(cls) if n.startswith("ctl_"))
-    missing = [v for v in verbs if f"`{v}" not in README]
+    missing = [v for v in verbs if f"`{v}" not in MANUAL]
     assert missing == [], missing
 
 
 def test_every_command_is_documented() -> None:
     for name in sim.commands:
-        assert f"hallqueue sim {name}" in README or f"`{name}`" in README, name
+        assert f"hallqueue sim {name}" in MANUAL or f"`{name}`" in MANUAL, name
     for name in devices.commands:
-        assert f"hallqueue devices {name}" in README, name
+        assert f"hallqueue devices {name}" in MANUAL, name
 
 
 def test_every_register_is_documented() -> None:
     names = [n[4:] for n in dir(window_sign) + dir(evaluator) if n.startswith("REG_")]
     for name in names:
-        assert name in README or name.replace("_", "") in README, name
+        assert name in MANUAL or name.replace("_", "") in MANUAL, name
 
 
 def test_every_error_code_is_documented() -> None:
@@ -45,5 +45,5 @@ def test_every_error_code_is_documented() -> None:
         for cls in vars(errors).values()
         if isinstance(cls, type) and issubclass(cls, DeviceError)
     }
-    missing = [c for c in codes if not re.search(rf"`{c}`", README)]
+    missing = [c for c in codes if not re.search(rf"`{c}`", MANUAL)]
     assert missing == [], missing

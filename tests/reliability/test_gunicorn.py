@@ -1,4 +1,4 @@
-"""The production setup of the README: gunicorn, one worker, threads.
+"""The production setup of docs/deployment.md: gunicorn, one worker, threads.
 
 Started as documented (settings from the environment), it serves the API and the
 Socket.IO WebSocket, and its Server header names no version.
