@@ -390,7 +390,7 @@ class Kiosk:
         self.refresh()
         item = (self.catalogue or {}).get("items", {}).get(f"{job['kind']}:{job['code']}", {})
         quota = item.get("quota") or {}
-        return quota.get("next_issue")  # type: ignore[no-any-return]
+        return quota.get("next_issue")
 
     def retry(self, job_id: str) -> dict[str, Any]:
         job = self.spool.get(job_id)
@@ -438,7 +438,9 @@ class Kiosk:
                 log.info("request %s refused: %s", job_id, exc.code)
                 self.spool.delete(job_id)
                 self._persons.pop(job_id, None)
-                refused = {"id": job_id, "state": "refused", "error": exc.code, "message": exc.message}
+                refused: dict[str, Any] = {
+                    "id": job_id, "state": "refused", "error": exc.code, "message": exc.message
+                }
                 if exc.code == "one_active_ticket":
                     refused["existing"] = self._existing_ticket(job_id)
                 if exc.code in QUOTA_REFUSALS:

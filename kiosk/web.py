@@ -17,6 +17,7 @@ import threading
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from waitress.server import create_server
 from waitress.trigger import trigger as Trigger
 
@@ -37,22 +38,22 @@ def create_app(kiosk: Kiosk) -> Flask:
     local_guard.init_app(app, lambda: app.config["KIOSK_HOSTS"])
 
     @app.get("/")
-    def page():
+    def page() -> ResponseReturnValue:
         lang = "en" if request.args.get("lang") == "en" else "zh"
         return render_template("kiosk.html", lang=lang)
 
     @app.get("/api/state")
-    def state():
+    def state() -> ResponseReturnValue:
         return jsonify(kiosk.state())
 
     @app.get("/api/catalogue")
-    def catalogue():
+    def catalogue() -> ResponseReturnValue:
         if kiosk.catalogue is None:
             return jsonify({"error": "centre_unreachable"}), 503
         return jsonify({"version": kiosk.catalogue_version, **kiosk.catalogue})
 
     @app.post("/api/tickets")
-    def issue():
+    def issue() -> ResponseReturnValue:
         body: dict[str, Any] = request.get_json(silent=True) or {}
         kind = body.get("kind")
         code = body.get("code")
@@ -71,7 +72,7 @@ def create_app(kiosk: Kiosk) -> Flask:
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
     @app.post("/api/one-tap")
-    def one_tap():
+    def one_tap() -> ResponseReturnValue:
         body: dict[str, Any] = request.get_json(silent=True) or {}
         serial = body.get("serial")
         if not isinstance(serial, int) or isinstance(serial, bool):
@@ -83,25 +84,25 @@ def create_app(kiosk: Kiosk) -> Flask:
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
     @app.get("/api/jobs/<job_id>")
-    def job(job_id: str):
+    def job(job_id: str) -> ResponseReturnValue:
         return jsonify(kiosk.job(job_id))
 
     @app.post("/api/jobs/<job_id>/retry")
-    def retry(job_id: str):
+    def retry(job_id: str) -> ResponseReturnValue:
         return jsonify(kiosk.retry(job_id))
 
     @app.post("/api/jobs/<job_id>/abandon")
-    def abandon(job_id: str):
+    def abandon(job_id: str) -> ResponseReturnValue:
         kiosk.abandon(job_id)
         return jsonify({"ok": True})
 
     @app.post("/api/card/forget")
-    def forget_card():
+    def forget_card() -> ResponseReturnValue:
         kiosk.cards.forget()
         return jsonify({"ok": True})
 
     @app.get("/health")
-    def health():
+    def health() -> ResponseReturnValue:
         return jsonify({"ok": True, **kiosk.device_status()})
 
     return app

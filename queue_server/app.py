@@ -39,7 +39,7 @@ class Hall:
 
 
 def hall() -> Hall:
-    return current_app.extensions["hallqueue"]  # type: ignore[no-any-return]
+    return current_app.extensions["hallqueue"]
 
 
 def create_app(

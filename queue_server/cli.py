@@ -42,7 +42,7 @@ def explain(exc: QueueError) -> str:
     return message(exc.code, language, **params)
 
 
-def open_db(db_path: str):  # type: ignore[no-untyped-def]
+def open_db(db_path: str):
     from queue_server.storage import Database
 
     return Database(db_path)
@@ -189,13 +189,15 @@ def catalog() -> None:
 def catalog_import(file: str, db_path: str) -> None:
     """Import services (JSON or CSV) and bundles (JSON)."""
     from queue_server.administration import catalog_import as catalog_module
+    from queue_server.engine.model import Bundle
     from queue_server.storage import repository as repo
 
     text = Path(file).read_text(encoding="utf-8-sig")
     db = open_db(db_path)
     try:
+        bundles: list[Bundle] = []
         if file.lower().endswith(".csv"):
-            services, bundles = catalog_module.parse_catalog_csv(text), []
+            services = catalog_module.parse_catalog_csv(text)
         else:
             known = [s.code for s in repo.list_services(db.conn)]
             services, bundles = catalog_module.parse_catalog_json(text, known)
@@ -277,7 +279,7 @@ def sign(
 @click.option("--scale", type=click.FloatRange(0.01, 100), default=1.0, show_default=True, help="Multiply arrivals.")
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--events/--no-events", default=True, show_default=True, help="Store the event log too.")
-def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, events: bool) -> None:  # type: ignore[no-untyped-def]
+def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, events: bool) -> None:
     """Fill a database with a realistic simulated history (loads the demo city if empty)."""
     import time
 
@@ -290,7 +292,7 @@ def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, 
         click.echo("empty database: demo city loaded")
     started = time.monotonic()
 
-    def progress(day: str, totals) -> None:  # type: ignore[no-untyped-def]
+    def progress(day: str, totals) -> None:
         rate = totals.tickets / max(time.monotonic() - started, 1e-6)
         click.echo(f"\r{day}  day {totals.days}/{days}  {totals.tickets:,} tickets  {rate:,.0f}/s", nl=False, err=True)
 

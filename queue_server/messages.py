@@ -293,7 +293,7 @@ def _say(key: str, value: Any, language: str) -> Any:
     return value
 
 
-class _Defaults(dict):  # type: ignore[type-arg]
+class _Defaults(dict):
     def __missing__(self, key: str) -> str:
         return "?"
 

@@ -104,5 +104,7 @@ def _bounds(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, Any]:
             schema = schema.get("items", {})
         else:
             schema = schema.get("properties", {}).get(part, {})
-    number = next((o for o in schema.get("anyOf", [schema]) if o.get("type") in ("integer", "number")), {})
+    number: dict[str, Any] = next(
+        (o for o in schema.get("anyOf", [schema]) if o.get("type") in ("integer", "number")), {}
+    )
     return number.get("minimum", "…"), number.get("maximum", "…")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, g
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
 from queue_server.accounts.login_throttle import LoginThrottle, TooManyAttempts
@@ -33,7 +34,7 @@ MAX_INTEGER = 2**63 - 1
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:…>` in routes, up to what SQLite can hold: a larger number matches no route (404)."""
 
-    def __init__(self, map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(map, *args, **kwargs)
 
@@ -41,7 +42,7 @@ class BoundedIntegerConverter(IntegerConverter):
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce  # type: ignore[no-any-return]
+    return g.csp_nonce
 
 
 def _secure_headers(response: Response) -> Response:
@@ -64,6 +65,6 @@ def init_app(app: Flask, login_failures_per_minute: int = 60) -> None:
     from queue_server.api.error_handlers import error_response
 
     @app.errorhandler(TooManyAttempts)
-    def too_many(exc: TooManyAttempts):  # type: ignore[no-untyped-def]
+    def too_many(exc: TooManyAttempts) -> ResponseReturnValue:
         g.retry_after = exc.params.get("retry_after")
         return error_response(exc.code, exc.status, dict(exc.params))

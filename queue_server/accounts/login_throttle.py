@@ -215,4 +215,4 @@ class LoginThrottle:
 
 
 def login_throttle() -> LoginThrottle:
-    return current_app.extensions["hallqueue_login_throttle"]  # type: ignore[no-any-return]
+    return current_app.extensions["hallqueue_login_throttle"]

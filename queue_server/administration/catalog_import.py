@@ -305,7 +305,7 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
         for i, data in enumerate(sites):
             where = f"sites[{i}]"
             try:
-                kind = SiteKind(data.get("kind"))
+                kind = SiteKind(str(data.get("kind", "")))
             except ValueError:
                 raise CatalogError(
                     where, "kind must be " + ", ".join(k.value for k in SiteKind)

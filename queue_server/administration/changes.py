@@ -285,7 +285,7 @@ class Administration:
             )
         return after
 
-    def import_catalog(self, actor: Principal, fmt: str, text_: str) -> dict[str, Any]:
+    def import_catalog(self, actor: Principal, fmt: str, text_: object) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
         check_scope(actor, [None])
         if fmt not in ("json", "csv"):
@@ -622,8 +622,8 @@ def _below(conn: sqlite3.Connection, site_id: str) -> set[str]:
 
 
 def _staff_row(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()  # type: ignore[no-any-return]
+    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()
 
 
 def _device_row(conn: sqlite3.Connection, device_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()  # type: ignore[no-any-return]
+    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server.accounts.store import Forbidden, Principal
 from queue_server.administration import audit, rules_preview
@@ -69,7 +70,7 @@ def with_field(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @api.get("/admin/audit")
 @with_field
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     principal = admin()
     kind = request.args.get("kind") or None
     if kind is not None and kind not in audit.KINDS:
@@ -97,12 +98,13 @@ def audit_log():  # type: ignore[no-untyped-def]
 
 @api.post("/admin/sites")
 @with_field
-def create_site():  # type: ignore[no-untyped-def]
+def create_site() -> ResponseReturnValue:
     principal = admin()
     if not principal.all_sites:
         raise Forbidden()
     body = json_body()
-    site_id = body.get("id") if isinstance(body.get("id"), str) else ""
+    site_id = body.get("id")
+    site_id = site_id if isinstance(site_id, str) else ""
     return jsonify(
         {"site": administration().save_site(principal, site_id, body, create=True)}
     ), 201
@@ -110,7 +112,7 @@ def create_site():  # type: ignore[no-untyped-def]
 
 @api.put("/admin/sites/<site>")
 @with_field
-def update_site(site: str):  # type: ignore[no-untyped-def]
+def update_site(site: str) -> ResponseReturnValue:
     principal = admin(site)
     return jsonify(
         {"site": administration().save_site(principal, site, json_body(), create=False)}
@@ -119,14 +121,14 @@ def update_site(site: str):  # type: ignore[no-untyped-def]
 
 @api.put("/admin/sites/<site>/settings")
 @with_field
-def site_settings(site: str):  # type: ignore[no-untyped-def]
+def site_settings(site: str) -> ResponseReturnValue:
     principal = require(site, PREVIEWERS)  # the hall's managers set its own settings
     return jsonify({"settings": administration().save_settings(principal, site, json_body())})
 
 
 @api.post("/admin/sites/<site>/rules/preview")
 @with_field
-def preview_rules(site: str):  # type: ignore[no-untyped-def]
+def preview_rules(site: str) -> ResponseReturnValue:
     require(site, PREVIEWERS)
     language = pick_language(request.headers.get("Accept-Language"))
     found = rules_preview.preview(hall().db, site, json_body(), hall().ops.clock(), language)
@@ -135,14 +137,14 @@ def preview_rules(site: str):  # type: ignore[no-untyped-def]
 
 @api.put("/admin/sites/<site>/offerings")
 @with_field
-def site_offerings(site: str):  # type: ignore[no-untyped-def]
+def site_offerings(site: str) -> ResponseReturnValue:
     principal = admin(site)
     return jsonify(administration().save_offerings(principal, site, json_body()))
 
 
 @api.put("/admin/sites/<site>/counters/<int:number>")
 @with_field
-def save_counter(site: str, number: int):  # type: ignore[no-untyped-def]
+def save_counter(site: str, number: int) -> ResponseReturnValue:
     principal = admin(site)
     return jsonify(
         {"counter": administration().save_counter(principal, site, number, json_body())}
@@ -154,7 +156,7 @@ def save_counter(site: str, number: int):  # type: ignore[no-untyped-def]
 
 @api.get("/admin/catalog")
 @with_field
-def export_catalog():  # type: ignore[no-untyped-def]
+def export_catalog() -> ResponseReturnValue:
     admin()
     fmt = request.args.get("format", "json")
     if fmt == "csv":
@@ -174,7 +176,7 @@ def export_catalog():  # type: ignore[no-untyped-def]
 
 @api.post("/admin/catalog/import")
 @with_field
-def import_catalog():  # type: ignore[no-untyped-def]
+def import_catalog() -> ResponseReturnValue:
     principal = admin()
     if not principal.all_sites:
         raise Forbidden()
@@ -185,7 +187,7 @@ def import_catalog():  # type: ignore[no-untyped-def]
 
 @api.put("/admin/services/<code>")
 @with_field
-def save_service(code: str):  # type: ignore[no-untyped-def]
+def save_service(code: str) -> ResponseReturnValue:
     principal = admin()
     if not principal.all_sites:
         raise Forbidden()
@@ -194,7 +196,7 @@ def save_service(code: str):  # type: ignore[no-untyped-def]
 
 @api.put("/admin/bundles/<code>")
 @with_field
-def save_bundle(code: str):  # type: ignore[no-untyped-def]
+def save_bundle(code: str) -> ResponseReturnValue:
     principal = admin()
     if not principal.all_sites:
         raise Forbidden()
@@ -205,27 +207,27 @@ def save_bundle(code: str):  # type: ignore[no-untyped-def]
 
 
 @api.get("/admin/staff")
-def list_staff():  # type: ignore[no-untyped-def]
+def list_staff() -> ResponseReturnValue:
     return jsonify({"staff": administration().list_staff(admin())})
 
 
 @api.post("/admin/staff")
 @with_field
-def add_staff():  # type: ignore[no-untyped-def]
+def add_staff() -> ResponseReturnValue:
     principal = admin()
     return jsonify({"staff": administration().add_staff(principal, json_body())}), 201
 
 
 @api.put("/admin/staff/<username>")
 @with_field
-def update_staff(username: str):  # type: ignore[no-untyped-def]
+def update_staff(username: str) -> ResponseReturnValue:
     principal = admin()  # of every site the member has and gets (Administration checks)
     return jsonify({"staff": administration().update_staff(principal, username, json_body())})
 
 
 @api.post("/admin/staff/<username>/password")
 @with_field
-def reset_password(username: str):  # type: ignore[no-untyped-def]
+def reset_password(username: str) -> ResponseReturnValue:
     principal = admin()  # of every site the member has (Administration checks)
     return jsonify(
         {"staff": administration().reset_password(principal, username, json_body())}
@@ -233,7 +235,7 @@ def reset_password(username: str):  # type: ignore[no-untyped-def]
 
 
 @api.post("/admin/staff/<username>/unlock")
-def unlock_staff(username: str):  # type: ignore[no-untyped-def]
+def unlock_staff(username: str) -> ResponseReturnValue:
     principal = admin()  # of every site the member has (Administration checks)
     return jsonify({"staff": administration().unlock_staff(principal, username)})
 
@@ -242,13 +244,13 @@ def unlock_staff(username: str):  # type: ignore[no-untyped-def]
 
 
 @api.get("/admin/devices")
-def list_devices():  # type: ignore[no-untyped-def]
+def list_devices() -> ResponseReturnValue:
     return jsonify({"devices": administration().list_devices(admin())})
 
 
 @api.post("/admin/devices")
 @with_field
-def enrol_device():  # type: ignore[no-untyped-def]
+def enrol_device() -> ResponseReturnValue:
     principal = admin()
     device, token = administration().enrol_device(principal, json_body())
     # The only time the token is ever shown: only its keyed hash is stored.
@@ -256,6 +258,6 @@ def enrol_device():  # type: ignore[no-untyped-def]
 
 
 @api.post("/admin/devices/<device_id>/revoke")
-def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
+def revoke_device(device_id: str) -> ResponseReturnValue:
     principal = admin()
     return jsonify({"device": administration().revoke_device(principal, device_id)})

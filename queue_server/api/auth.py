@@ -23,7 +23,7 @@ def bearer_token() -> str | None:
 def current_principal() -> Principal | None:
     if "principal" not in g:
         g.principal = hall().accounts.principal(bearer_token())
-    return g.principal  # type: ignore[no-any-return]
+    return g.principal
 
 
 def require(site: str | None, roles: frozenset[str] | set[str]) -> Principal:

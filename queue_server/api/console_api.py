@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server.administration import audit
 from queue_server.api import api
@@ -40,7 +41,7 @@ def parse_number(text: str) -> tuple[str | None, int]:
 
 
 @api.get("/sites/<site>/tickets")
-def site_tickets(site: str):  # type: ignore[no-untyped-def]
+def site_tickets(site: str) -> ResponseReturnValue:
     principal = require(site, STAFF_ROLES)
     conn = hall().db.conn
     found_site = repo.get_site(conn, site)
@@ -53,7 +54,8 @@ def site_tickets(site: str):  # type: ignore[no-untyped-def]
         )
     now = hall().ops.clock()
     day = hours.local_day(now, found_site.timezone)
-    where, params = ["site_id = ?", "day = ?", "status = ?"], [site, day, status]
+    where = ["site_id = ?", "day = ?", "status = ?"]
+    params: list[object] = [site, day, status]
     looked_up = None
     if request.args.get("number"):
         prefix, seq_no = parse_number(request.args["number"])
@@ -95,7 +97,7 @@ def site_tickets(site: str):  # type: ignore[no-untyped-def]
 
 
 @api.get("/sites/<site>/proxies")
-def site_proxies(site: str):  # type: ignore[no-untyped-def]
+def site_proxies(site: str) -> ResponseReturnValue:
     require(site, STAFF_ROLES)
     conn = hall().db.conn
     found_site = repo.get_site(conn, site)

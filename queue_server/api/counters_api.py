@@ -19,6 +19,7 @@ from datetime import datetime, time
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server import wire
 from queue_server.accounts.store import Forbidden
@@ -244,7 +245,7 @@ def _today(
 
 
 @api.get("/sites/<site>/counters/<int:number>")
-def counter(site: str, number: int):  # type: ignore[no-untyped-def]
+def counter(site: str, number: int) -> ResponseReturnValue:
     principal = require(site, READERS)
     clerk = principal.name if principal.is_staff else None
     return jsonify(counter_view(site, number, clerk))
@@ -350,7 +351,7 @@ def board(site_id: str) -> dict[str, Any]:
 
 
 @api.get("/sites/<site>/board")
-def site_board(site: str):  # type: ignore[no-untyped-def]
+def site_board(site: str) -> ResponseReturnValue:
     require(site, READERS)
     return jsonify(board(site))
 
@@ -373,7 +374,7 @@ def _rating_payload(rating: Any) -> dict[str, Any] | None:
 
 
 @api.post("/tickets/<ticket_id>/rating")
-def rate(ticket_id: str):  # type: ignore[no-untyped-def]
+def rate(ticket_id: str) -> ResponseReturnValue:
     """The citizen rates: on the phone page with the key only the printed QR carries, or
     at the evaluator of the window that served the ticket (a sign enrolled for it).
 
@@ -400,12 +401,12 @@ def rate(ticket_id: str):  # type: ignore[no-untyped-def]
 
 
 @api.get("/tickets/<ticket_id>/rating")
-def rating(ticket_id: str):  # type: ignore[no-untyped-def]
+def rating(ticket_id: str) -> ResponseReturnValue:
     return jsonify({"rating": _rating_payload(hall().ops.rating_of(ticket_id))})
 
 
 @api.get("/sites/<site>/ratings")
-def site_ratings(site: str):  # type: ignore[no-untyped-def]
+def site_ratings(site: str) -> ResponseReturnValue:
     require(site, STAFF_ROLES)
     conn = hall().db.conn
     found = _site(conn, site)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from queue_server.api import api
 from queue_server.api.auth import require
@@ -14,7 +15,7 @@ DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
 
 
 @api.post("/devices/status")
-def device_status():  # type: ignore[no-untyped-def]
+def device_status() -> ResponseReturnValue:
     principal = require(None, DEVICE_ROLES)
     status = parse_status(json_body())
     return jsonify(report_status(hall().ops, principal.name, status))

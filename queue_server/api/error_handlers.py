@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from queue_server.engine.errors import QueueError
@@ -28,7 +29,7 @@ _HTTP_CODES = {
 }
 
 
-def error_response(code: str, http_status: int, params: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+def error_response(code: str, http_status: int, params: dict[str, object] | None = None) -> ResponseReturnValue:
     language = pick_language(request.headers.get("Accept-Language"))
     body = {"error": code, "message": message(code, language, **(params or {}))}
     response = jsonify(body)
@@ -40,17 +41,17 @@ def error_response(code: str, http_status: int, params: dict[str, object] | None
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(QueueError)
-    def queue_error(exc: QueueError):  # type: ignore[no-untyped-def]
+    def queue_error(exc: QueueError) -> ResponseReturnValue:
         params = dict(exc.params)
         params.setdefault("detail", exc.detail)
         return error_response(exc.code, exc.status, params)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         return error_response(_HTTP_CODES.get(status, "invalid_input"), status, {"detail": exc.description})
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response("internal_error", 500)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server import wire
 from queue_server.accounts.store import Forbidden, subtree
@@ -39,13 +40,13 @@ def scope() -> set[str]:
 
 
 @api.get("/manage/live")
-def manage_live():  # type: ignore[no-untyped-def]
+def manage_live() -> ResponseReturnValue:
     sites = scope()
     return jsonify(dashboard.live(hall().db.conn, sites, hall().ops.clock()))
 
 
 @api.get("/manage/devices")
-def manage_devices():  # type: ignore[no-untyped-def]
+def manage_devices() -> ResponseReturnValue:
     sites = scope()
     now = hall().ops.clock()
     found = dashboard.site_devices(hall().db.conn, sorted(sites), now)

@@ -179,7 +179,7 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": {"type": "string"}}
 TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string"}}
 

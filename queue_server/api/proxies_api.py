@@ -8,6 +8,7 @@ of the administration does.
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from queue_server.administration import audit
 from queue_server.api import api
@@ -23,7 +24,7 @@ def proxy_admin() -> ProxyAdmin:
 
 @api.get("/admin/sites/<site>/proxies")
 @with_field
-def list_proxies(site: str):  # type: ignore[no-untyped-def]
+def list_proxies(site: str) -> ResponseReturnValue:
     principal = admin(site)
     proxies = proxy_admin().list(site)
     # The register of who may take tickets for others (masked names, keyed-hash prefixes):
@@ -37,13 +38,13 @@ def list_proxies(site: str):  # type: ignore[no-untyped-def]
 
 @api.post("/admin/sites/<site>/proxies")
 @with_field
-def register_proxy(site: str):  # type: ignore[no-untyped-def]
+def register_proxy(site: str) -> ResponseReturnValue:
     principal = admin(site)
     return jsonify({"proxy": proxy_admin().register(principal.name, site, json_body())}), 201
 
 
 @api.put("/admin/sites/<site>/proxies/<proxy_id>")
 @with_field
-def update_proxy(site: str, proxy_id: str):  # type: ignore[no-untyped-def]
+def update_proxy(site: str, proxy_id: str) -> ResponseReturnValue:
     principal = admin(site)
     return jsonify({"proxy": proxy_admin().update(principal.name, site, proxy_id, json_body())})

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server.accounts.store import Forbidden, subtree
 from queue_server.administration import audit
@@ -37,7 +38,7 @@ def _day(name: str) -> date:
 
 
 @api.get("/reports/<report>")
-def report(report: str):  # type: ignore[no-untyped-def]
+def report(report: str) -> ResponseReturnValue:
     principal = require(None, MANAGERS)
     if report not in reports.REPORTS:
         raise InvalidInput("report must be one of " + ", ".join(reports.REPORTS), field="report")

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from queue_server.accounts.store import Forbidden, Principal, subtree
 from queue_server.administration import audit
@@ -112,7 +113,7 @@ def _answer(
 
 
 @api.get("/reports/heavy-holders")
-def heavy_holders():  # type: ignore[no-untyped-def]
+def heavy_holders() -> ResponseReturnValue:
     principal = require(None, MANAGERS)
     range_limit = _count(
         "range_limit", holders_report.DEFAULT_RANGE_LIMIT, holders_report.MAX_RANGE_LIMIT
@@ -123,7 +124,7 @@ def heavy_holders():  # type: ignore[no-untyped-def]
 
 
 @api.get("/reports/out-of-order")
-def out_of_order():  # type: ignore[no-untyped-def]
+def out_of_order() -> ResponseReturnValue:
     principal = require(None, MANAGERS)
     latest = _count("latest", out_of_order_report.DEFAULT_LATEST, out_of_order_report.MAX_LATEST)
     conn = hall().db.conn

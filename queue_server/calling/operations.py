@@ -352,8 +352,8 @@ class Operations:
                 proxy_id=proxy.id if proxy is not None else None,
                 help_for=help_for,
             )
+            assert change.ticket is not None
             ticket = change.ticket
-            assert ticket is not None
             repo.set_last_number(conn, site_id, day, ticket.prefix, ticket.seq_no)
             repo.insert_ticket(conn, ticket, site.timezone, fingerprint)
             issued = self._issued(conn, site, ticket, created=True)

@@ -47,7 +47,7 @@ log = logging.getLogger("hallqueue.push")
 REVALIDATE_SECONDS = 5.0
 
 
-def publisher(socketio: SocketIO, db: Database):  # type: ignore[no-untyped-def]
+def publisher(socketio: SocketIO, db: Database):
     """The callback operations use after each commit (called with the write lock held,
     so events are published in seq order, by every process)."""
 
@@ -74,9 +74,10 @@ def register(socketio: SocketIO, hall: Hall) -> None:
 
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        principal = hall.accounts.principal(token if isinstance(token, str) else None)
-        if principal is None:
+        given = auth.get("token") if isinstance(auth, dict) else None
+        token = given if isinstance(given, str) else None
+        principal = hall.accounts.principal(token)
+        if principal is None or token is None:
             return False  # refused: the client sees a connect_error
         with lock:
             principals[request.sid] = principal  # type: ignore[attr-defined]

@@ -67,4 +67,4 @@ def report_status(ops: Operations, device_id: str, status: dict[str, str]) -> di
         )
         return result, [Change(events=(event,))], site
 
-    return ops.commit(work)  # type: ignore[no-any-return]
+    return ops.commit(work)

@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, make_response, render_template
+from flask.typing import ResponseReturnValue
 
 from queue_server import wire
 from queue_server.app import hall
 from queue_server.pages import i18n
 
 
-def render_page(template: str, **context: Any):  # type: ignore[no-untyped-def]
+def render_page(template: str, **context: Any) -> ResponseReturnValue:
     lang = i18n.language()
     words = i18n.texts(lang)
     response = make_response(

@@ -12,6 +12,7 @@ to the field it names.
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
+from flask.typing import ResponseReturnValue
 
 from queue_server.administration.audit import KINDS
 from queue_server.pages import render_page
@@ -21,12 +22,12 @@ SECTIONS = ("sites", "catalog", "counters", "staff", "proxies", "devices", "sett
 
 
 @admin.get("/admin")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for("admin.section", name="sites"))
 
 
 @admin.get("/admin/<name>")
-def section(name: str):  # type: ignore[no-untyped-def]
+def section(name: str) -> ResponseReturnValue:
     if name not in SECTIONS:
         abort(404)
     return render_page("admin.html", section=name, sections=SECTIONS, audit_kinds=KINDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.typing import ResponseReturnValue
 
 from queue_server.calling.self_service import CONFIRMABLE
 from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
@@ -19,7 +20,7 @@ CONFIRM_CLASSES = tuple(p.value for p in CONFIRMABLE)
 
 
 @console.get("/console")
-def page():  # type: ignore[no-untyped-def]
+def page() -> ResponseReturnValue:
     return render_page(
         "console.html",
         out_of_order_reasons=OUT_OF_ORDER_REASONS,

@@ -8,6 +8,7 @@ its Socket.IO connection.
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
+from flask.typing import ResponseReturnValue
 
 from queue_server.app import hall
 from queue_server.pages import render_page
@@ -19,7 +20,7 @@ DISPLAY_ROLES = frozenset({"display", "admin", "manager", "clerk"})
 
 
 @display.get("/display/<site>")
-def page(site: str):  # type: ignore[no-untyped-def]
+def page(site: str) -> ResponseReturnValue:
     found = repo.get_site(hall().db.conn, site)
     if found is None:
         abort(404)

@@ -13,6 +13,7 @@ manager or admin account; the API checks the scope of every read.
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.typing import ResponseReturnValue
 
 from queue_server.pages import render_page
 
@@ -20,10 +21,10 @@ manage = Blueprint("manage", __name__)
 
 
 @manage.get("/manage")
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     return render_page("manage.html", page="live")
 
 
 @manage.get("/manage/reports")
-def reports():  # type: ignore[no-untyped-def]
+def reports() -> ResponseReturnValue:
     return render_page("manage_reports.html", page="reports")

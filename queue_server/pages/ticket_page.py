@@ -7,6 +7,7 @@ Nothing personal is shown, not even the masked name.
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask.typing import ResponseReturnValue
 
 from queue_server.app import hall
 from queue_server.pages import render_page
@@ -16,7 +17,7 @@ ticket_page = Blueprint("ticket_page", __name__)
 
 
 @ticket_page.get("/t/<ticket_id>")
-def page(ticket_id: str):  # type: ignore[no-untyped-def]
+def page(ticket_id: str) -> ResponseReturnValue:
     conn = hall().db.conn
     ticket = repo.get_ticket(conn, ticket_id) if len(ticket_id) <= 64 else None
     if ticket is None:

@@ -204,4 +204,4 @@ class ProxyAdmin:
 
 
 def _row(conn: sqlite3.Connection, proxy_id: str) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()  # type: ignore[no-any-return]
+    return conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()

@@ -111,7 +111,7 @@ def identities(
         holder.items.add(row["item"])
         if row["last"] >= holder.last:  # the mask of the latest ticket (bare column of max)
             holder.last, holder.mask = row["last"], row["person_mask"] or holder.mask
-    found = []
+    found: list[list[Any]] = []
     for (site, person_hash), holder in holders.items():
         limit = limits.get(site, DEFAULT_DAY_LIMIT)
         over = [
@@ -159,7 +159,7 @@ def proxies(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
             f"SELECT * FROM proxies WHERE site_id IN ({_in(query.sites)})", query.sites
         ).fetchall()
     }
-    found = []
+    found: list[list[Any]] = []
     for (site, proxy_id), per_day in per_proxy.items():
         proxy = known.get(proxy_id)
         cap = proxy["daily_cap"] if proxy is not None else None

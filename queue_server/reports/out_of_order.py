@@ -73,7 +73,7 @@ def _calls(query: ReportQuery) -> tuple[str, tuple[Any, ...]]:
 
 
 def _clerk_rows(counts: dict[tuple[str, str | None], dict[str | None, int]]) -> list[list[Any]]:
-    found = []
+    found: list[list[Any]] = []
     for (site, clerk), by_why in counts.items():
         total = sum(by_why.values())
         by_reason = {r: by_why.get(r, 0) for r in OUT_OF_ORDER_REASONS}
@@ -96,7 +96,7 @@ def _clerk_rows(counts: dict[tuple[str, str | None], dict[str | None, int]]) -> 
 
 def _latest_rows(conn: sqlite3.Connection, calls: list[sqlite3.Row]) -> list[list[Any]]:
     zones: dict[str, ZoneInfo] = {}
-    found = []
+    found: list[list[Any]] = []
     for row in calls:
         if row["site"] not in zones:
             site = repo.get_site(conn, row["site"])

@@ -173,7 +173,7 @@ def _month_bounds(month: date) -> tuple[date, date]:
 
 def _months_inside(start: date, end: date) -> list[date]:
     """The calendar months wholly inside [start, end]."""
-    months = []
+    months: list[date] = []
     cursor = (
         start.replace(day=1)
         if start.day == 1

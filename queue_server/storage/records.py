@@ -81,7 +81,7 @@ def service_from_row(row: sqlite3.Row) -> Service:
         materials=tuple(json.loads(row["materials"])),
         legal_limit_days=row["legal_limit_days"],
         expected_minutes=row["expected_minutes"],
-        issue_window=tuple(window) if window else None,  # type: ignore[arg-type]
+        issue_window=tuple(window) if window else None,
         last_ticket_minutes=row["last_ticket_minutes"],
         daily_cap=row["daily_cap"],
     )

@@ -215,6 +215,7 @@ def stale_waiting(conn: sqlite3.Connection, site_id: str, today: str) -> list[Ti
 def issued_today(
     conn: sqlite3.Connection, site_id: str, day: str, service: str | None, bundle: str | None
 ) -> int:
+    code: str | None
     if service:
         sql, code = (
             "SELECT count(*) FROM tickets WHERE site_id = ? AND day = ? AND service = ?",

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from queue_server import wire
@@ -178,12 +179,9 @@ class SiteDay:
                 if staffed:
                     self.at(
                         opens + timedelta(minutes=self.rng.uniform(0, 5)),
-                        lambda n=number, c=closes: self._open(n, c),
+                        partial(self._open, number, closes),
                     )
-                self.at(
-                    closes,
-                    lambda n=number, last=last_session: self._end_session(n, last),
-                )
+                self.at(closes, partial(self._end_session, number, last_session))
         while self.steps:
             step = heapq.heappop(self.steps)
             self.now = step.at

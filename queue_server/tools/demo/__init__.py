@@ -34,8 +34,8 @@ def demo_catalog_text() -> str:
     return _read("catalog.json")
 
 
-def demo_sites() -> list[dict]:  # type: ignore[type-arg]
-    return json.loads(_read("city.json"))["sites"]  # type: ignore[no-any-return]
+def demo_sites() -> list[dict]:
+    return json.loads(_read("city.json"))["sites"]
 
 
 def is_empty(db: Database) -> bool:
