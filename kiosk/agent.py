@@ -3,7 +3,9 @@
 One `Kiosk` per kiosk PC. It keeps the site's catalogue fresh (REST, refreshed at once
 on every live event), reports its printer and ID reader to the centre, issues tickets
 with a request id kept in the spool (so a retry never makes a second ticket), and hands
-issued tickets to the printer worker. The screen only ever shows what the centre
+issued tickets to the printer worker. Its site is the one its token was enrolled at,
+asked of the centre before anything else (`--site` only checks it). The screen only
+ever shows what the centre
 confirmed, and only while it hears the centre: a REST answer or a heartbeat on the live
 feed at least every `STALE_SECONDS`; after a silence (a centre stopped, frozen or cut
 off) nothing is offered until the catalogue has been read again.
@@ -18,6 +20,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -53,9 +56,11 @@ HELP_NOTICE = ("帮办事项：{item}", "Help with: {item}")
 class KioskConfig:
     server: str
     token: str
-    site: str
     printer: str
     id_reader: str | None = None
+    # The site the kiosk was set up for (--site, HALLQUEUE_KIOSK_SITE): only checked. The
+    # site it serves is the one its token was enrolled at, as the centre says.
+    site: str | None = None
     printer_baud: int = 9600
     id_reader_baud: int = 115200
     width_mm: int = 80
@@ -66,6 +71,43 @@ class KioskConfig:
     idle_seconds: int = 60
     refresh_seconds: float = 5.0
     printer_interval: float = 0.5
+
+
+class KioskMisconfigured(Exception):
+    """The token cannot make this PC the kiosk it was set up as (unknown or revoked, not a
+    kiosk's, or enrolled at another site than `--site` says): the agent must not run."""
+
+
+def refused_token_message(exc: CentreRefused) -> str:
+    if exc.status == 401:
+        return (
+            "the centre does not know this token (mistyped, or the kiosk was revoked): enrol "
+            "the kiosk again with `hallqueue device add --kind kiosk --site SITE`"
+        )
+    if exc.status == 403:
+        return (
+            "this token is not a device's (a staff member's?): a kiosk runs with the token "
+            "`hallqueue device add --kind kiosk` printed"
+        )
+    return f"the centre refused this token: {exc.code} {exc.message}".strip()
+
+
+def checked_site(identity: dict[str, Any], expected: str | None) -> str:
+    """The site of a kiosk token, as the centre described it (`GET /devices/me`), once it is
+    a kiosk's and where the kiosk was set up to stand (`expected`, when given)."""
+    kind, site, name = identity.get("kind"), identity.get("site"), identity.get("name")
+    if kind != "kiosk" or not isinstance(site, str):
+        raise KioskMisconfigured(
+            f"this token is a {kind}'s ({name!r} at {site}), not a kiosk's: enrol the kiosk "
+            "with `hallqueue device add --kind kiosk --site SITE` and use its token"
+        )
+    if expected and expected != site:
+        raise KioskMisconfigured(
+            f"this kiosk's token was enrolled at {site} ({name!r}), not at {expected} "
+            f"(--site / HALLQUEUE_KIOSK_SITE): leave --site out to serve {site}, or enrol "
+            f"a kiosk for {expected} and use its token"
+        )
+    return site
 
 
 class KioskRefusal(Exception):
@@ -91,7 +133,12 @@ class Kiosk:
     def __init__(self, config: KioskConfig) -> None:
         self.config = config
         self.spool = Spool(config.spool)
-        self.client = CentreClient(config.server, config.token, config.site)
+        self.site: str | None = None  # the token's site, once the centre said (learn_site)
+        self.refused: KioskMisconfigured | None = None
+        # Called (from the agent's thread) when the centre, reached after a start without
+        # it, says the token is not this kiosk's: `hallqueue kiosk` then stops and exits.
+        self.on_refused: Callable[[KioskMisconfigured], None] = lambda exc: None
+        self.client = CentreClient(config.server, config.token)
         self.printer = PrinterWorker(
             TicketPrinter(config.printer, config.printer_baud, width_mm=config.width_mm),
             self.spool,
@@ -103,7 +150,7 @@ class Kiosk:
         self.feed = CentreFeed(
             config.server,
             config.token,
-            config.site,
+            None,  # joins the token's site, once learnt
             on_event=self._on_event,
             on_connection=lambda connected: self._refresh_soon(),
             on_heard=self._on_heard,
@@ -136,7 +183,6 @@ class Kiosk:
         self._recover_spool()
         self.printer.start()
         self.cards.start()
-        self.feed.start()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="kiosk-centre", daemon=True)
         self._thread.start()
@@ -169,6 +215,40 @@ class Kiosk:
 
     # --- the centre loop --------------------------------------------------------------
 
+    def learn_site(self) -> str | None:
+        """The site this kiosk serves: the one its token was enrolled at, asked of the
+        centre once; None while the centre does not answer. Raises `KioskMisconfigured`
+        when the token is unknown, not a kiosk's, or of another site than `--site`."""
+        if self.site is None:
+            try:
+                identity = self.client.identity()
+            except CentreUnreachable as exc:
+                self._set_centre(False, "centre_unreachable", str(exc))
+                return None
+            except CentreRefused as exc:
+                raise KioskMisconfigured(refused_token_message(exc)) from None
+            site = checked_site(identity, self.config.site)
+            self.site = self.client.site = self.feed.site = site
+            log.info("kiosk %r of %s", identity.get("name"), site)
+        return self.site
+
+    def _site_known(self) -> bool:
+        """True once the site is known and the live feed follows it; False while the centre
+        is away, or for good once it refused the token (the agent then stops)."""
+        if self.site is None:
+            try:
+                if self.learn_site() is None:
+                    return False
+            except KioskMisconfigured as exc:
+                log.error("%s", exc)
+                self.refused = exc
+                self._set_centre(False, "token_refused", str(exc))
+                self.on_refused(exc)
+                return False
+        if not self.feed.running:
+            self.feed.start()
+        return True
+
     def _refresh_soon(self) -> None:
         self._refresh_asked.set()
         self._wake.set()
@@ -192,6 +272,11 @@ class Kiosk:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._site_known():
+                if self.refused is not None:
+                    return
+                self._stop.wait(2.0)  # the centre is away: ask again
+                continue
             if self._refresh_asked.is_set() or time.monotonic() >= self._next_refresh:
                 # Cleared before reading: an event that lands during the read asks again.
                 self._refresh_asked.clear()

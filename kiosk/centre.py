@@ -48,9 +48,9 @@ class CentreRefused(Exception):
 
 
 class CentreClient:
-    def __init__(self, server: str, token: str, site: str) -> None:
+    def __init__(self, server: str, token: str, site: str | None = None) -> None:
         self.server = server.rstrip("/")
-        self.site = site
+        self.site = site  # the token's site, once `identity()` told it
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._lock = threading.Lock()  # requests.Session is not guaranteed thread-safe
@@ -89,6 +89,10 @@ class CentreClient:
             )
         return response.status_code, data
 
+    def identity(self) -> dict[str, Any]:
+        """Who this token belongs to: `{kind, site, counter, name}`."""
+        return self._call("GET", "/devices/me")[1]
+
     def site_detail(self) -> dict[str, Any]:
         return self._call("GET", f"/sites/{self.site}")[1]
 
@@ -112,7 +116,7 @@ class CentreFeed:
         self,
         server: str,
         token: str,
-        site: str,
+        site: str | None,
         on_event: Callable[[str, dict[str, Any]], None],
         on_connection: Callable[[bool], None] | None = None,
         on_heard: Callable[[], None] | None = None,
@@ -120,7 +124,7 @@ class CentreFeed:
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
-        self.site = site
+        self.site = site  # set before start(): the room it joins
         self.on_event = on_event
         self.on_connection = on_connection or (lambda connected: None)
         self.on_heard = on_heard or (lambda: None)
@@ -138,6 +142,10 @@ class CentreFeed:
     @property
     def connected(self) -> bool:
         return bool(self.client.connected)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
 
     def _heard(self) -> None:
         self.heard_at = time.monotonic()

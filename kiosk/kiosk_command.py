@@ -1,4 +1,11 @@
-"""`hallqueue kiosk`: run the kiosk agent and its touch UI on this PC."""
+"""`hallqueue kiosk`: run the kiosk agent and its touch UI on this PC.
+
+The kiosk serves the site its token was enrolled at, as the centre tells it
+(`GET /api/v1/devices/me`); `--site` (or `HALLQUEUE_KIOSK_SITE`) only checks it. A token
+of another site, of another kind of device, or unknown to the centre stops the command
+with a message and a non-zero exit: at once when the centre answers at start, else as
+soon as it does.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,12 @@ import click
 @click.command("kiosk")
 @click.option("--server", required=True, envvar="HALLQUEUE_KIOSK_SERVER", help="The centre's URL.")
 @click.option("--token", required=True, envvar="HALLQUEUE_KIOSK_TOKEN", help="This kiosk's device token.")
-@click.option("--site", required=True, envvar="HALLQUEUE_KIOSK_SITE", help="The site it stands in.")
+@click.option(
+    "--site",
+    default=None,
+    envvar="HALLQUEUE_KIOSK_SITE",
+    help="The site it stands in, checked against its token's (the token says which site it serves).",
+)
 @click.option("--printer", required=True, help="Printer port: a path or a pyserial URL.")
 @click.option("--printer-baud", type=int, default=9600, show_default=True)
 @click.option("--paper", "width_mm", type=click.Choice(["58", "80"]), default="80", show_default=True, help="Paper width in mm.")
@@ -25,7 +37,7 @@ import click
 def kiosk(
     server: str,
     token: str,
-    site: str,
+    site: str | None,
     printer: str,
     printer_baud: int,
     width_mm: str,
@@ -39,7 +51,7 @@ def kiosk(
     log_level: str,
 ) -> None:
     """Run the kiosk agent: touch UI on localhost, printer, ID reader, link to the centre."""
-    from kiosk.agent import Kiosk, KioskConfig
+    from kiosk.agent import Kiosk, KioskConfig, KioskMisconfigured
     from kiosk.web import KioskServer
 
     logging.basicConfig(
@@ -62,9 +74,18 @@ def kiosk(
         return_seconds=return_seconds,
         idle_seconds=idle_seconds,
     )
-    runner = KioskServer(Kiosk(config))
-    click.echo(f"hallqueue kiosk for {site} on {runner.url} (centre {server})")
+    agent = Kiosk(config)
+    try:
+        serves = agent.learn_site()
+    except KioskMisconfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    runner = KioskServer(agent)
+    agent.on_refused = lambda exc: runner.end_serving()
+    where = serves or "the site of its token, once the centre answers"
+    click.echo(f"hallqueue kiosk for {where} on {runner.url} (centre {server})")
     try:
         runner.serve_forever()
     except KeyboardInterrupt:
         pass
+    if agent.refused is not None:
+        raise click.ClickException(str(agent.refused))

@@ -142,23 +142,29 @@ class KioskServer:
         return self.url
 
     def serve_forever(self) -> None:
-        """In this thread until Ctrl-C (waitress stops its loop on KeyboardInterrupt)."""
+        """In this thread until Ctrl-C (waitress stops its loop on KeyboardInterrupt) or
+        `end_serving()`."""
         self.kiosk.start()
         try:
             self.server.run()
         finally:
             self.kiosk.stop()
 
-    def stop(self) -> None:
-        # Requests in hand finish first (they wake the loop when done), then the sockets
-        # close in the loop's own thread: they are not safe to close from this one.
+    def end_serving(self) -> None:
+        """End `serve_forever` from another thread (the agent's, when the centre refuses
+        its token): requests in hand finish first (they wake the loop when done), then the
+        sockets close in the loop's own thread: they are not safe to close from this one."""
         self.server.task_dispatcher.shutdown()
+        trigger = next(d for d in self._sockets.values() if isinstance(d, Trigger))
+        trigger.pull_trigger(self._close_all)
+
+    def stop(self) -> None:
         if self._thread is not None:
-            trigger = next(d for d in self._sockets.values() if isinstance(d, Trigger))
-            trigger.pull_trigger(self._close_all)
+            self.end_serving()
             self._thread.join(timeout=5)
             self._thread = None
         else:
+            self.server.task_dispatcher.shutdown()
             self._close_all()
         self.kiosk.stop()
 

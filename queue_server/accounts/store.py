@@ -81,6 +81,7 @@ class Principal:
     sites: frozenset[str] = field(default_factory=frozenset)  # resolved scope (subtrees for managers)
     all_sites: bool = False
     counter: int | None = None  # the one window a sign (and its evaluator) is enrolled for
+    device_name: str | None = None  # a device's name as enrolled ("大厅1号取号机")
 
     def covers(self, site_id: str) -> bool:
         return self.all_sites or site_id in self.sites
@@ -290,6 +291,7 @@ class Accounts:
                 device["kind"],
                 frozenset({device["site_id"]}),
                 counter=device["counter"],
+                device_name=device["name"],
             )
         staff = conn.execute(
             "SELECT * FROM staff WHERE username = ? AND active = 1", (row["subject"],)

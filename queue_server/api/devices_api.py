@@ -1,4 +1,5 @@
-"""Enrolled devices report the state of their peripherals: POST /api/v1/devices/status."""
+"""Enrolled devices learn who they are (GET /api/v1/devices/me) and report the state of
+their peripherals (POST /api/v1/devices/status)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,22 @@ from queue_server.app import hall
 from queue_server.monitoring.device_status import parse_status, report_status
 
 DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
+
+
+@api.get("/devices/me")
+def device_identity() -> ResponseReturnValue:
+    """Who a device token belongs to. The kiosk agent takes its site from here, so a kiosk
+    set up with another site's name still issues only where its token was enrolled."""
+    principal = require(None, DEVICE_ROLES)
+    (site,) = principal.sites  # a device is enrolled at exactly one site
+    return jsonify(
+        {
+            "kind": principal.role,
+            "site": site,
+            "counter": principal.counter,
+            "name": principal.device_name,
+        }
+    )
 
 
 @api.post("/devices/status")

@@ -882,12 +882,36 @@ def _calling_paths() -> dict[str, Any]:
 
 
 def _device_paths() -> dict[str, Any]:
-    """Device status reports (queue_server/api/devices_api.py)."""
+    """Device identity and status reports (queue_server/api/devices_api.py)."""
     states = {
         "printer": {"type": "string", "enum": ["ok", "near_end", "out", "cover_open", "offline"]},
         "id_reader": {"type": "string", "enum": ["ok", "absent"]},
     }
     return {
+        "/api/v1/devices/me": {
+            "get": {
+                "summary": "Who this device token belongs to",
+                "description": "Needs a device token (kiosk, display or sign); a staff token "
+                "gets 403. The kiosk agent takes its site from here.",
+                "security": BEARER,
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["kind", "site", "counter", "name"],
+                            "properties": {
+                                "kind": {"type": "string", "enum": ["kiosk", "display", "sign"]},
+                                "site": {"type": "string"},
+                                "counter": NULLABLE_INT,
+                                "name": NULLABLE_STRING,
+                            },
+                        },
+                        "The device",
+                    ),
+                    **_errors(401, 403),
+                },
+            }
+        },
         "/api/v1/devices/status": {
             "post": {
                 "summary": "A kiosk, display or sign reports its peripherals",
