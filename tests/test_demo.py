@@ -36,10 +36,12 @@ def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
                 break
         text = "".join(output)
         assert "Press Ctrl+C" in text, text
+        assert f"http://127.0.0.1:{port}/ " in text  # the start page
         assert f"http://127.0.0.1:{port}/console" in text and f"http://127.0.0.1:{kiosk_port}/" in text
         assert "clerk    / Demo-Desk-3" in text
         sites = requests.get(f"http://127.0.0.1:{port}/api/v1/sites", timeout=5).json()["sites"]
         assert len(sites) == 5
+        assert "窗口叫号台" in requests.get(f"http://127.0.0.1:{port}/", timeout=5).text
         assert requests.get(f"http://127.0.0.1:{kiosk_port}/", timeout=5).status_code == 200
         token = requests.post(
             f"http://127.0.0.1:{port}/api/v1/auth/login", json={"username": "manager", "password": "Demo-Hall-2"}, timeout=5

@@ -1,5 +1,6 @@
 """Server-rendered pages, one module per page type.
 
+- `start`: the start page, what each screen is for (`/`)
 - `console`: the clerk's console (`/console`)
 - `display`: the hall display with its announcements (`/display/<site>`)
 - `ticket_page`: a ticket's phone page with live status and the rating form (`/t/<id>`)
@@ -44,7 +45,8 @@ def register_pages(app: Flask) -> None:
     from queue_server.pages.console import console
     from queue_server.pages.display import display
     from queue_server.pages.manage import manage
+    from queue_server.pages.start import start
     from queue_server.pages.ticket_page import ticket_page
 
-    for blueprint in (console, display, ticket_page, manage, admin):
+    for blueprint in (start, console, display, ticket_page, manage, admin):
         app.register_blueprint(blueprint)

@@ -225,6 +225,50 @@ TEXT: dict[str, tuple[str, str]] = {
     "site_kind_business_station": ("商圈驿站", "Mall station"),
     "site_kind_township_center": ("乡镇中心", "Township centre"),
     "site_kind_village_station": ("村服务站", "Village station"),
+    # the start page (pages/start.py, templates/start.html)
+    "start_title": ("首页", "Start"),
+    "start_intro": (
+        "本中心为市政务服务中心及各商圈驿站、乡镇和村便民服务站提供取号、叫号、显示和统计。请选择要使用的界面。",
+        "This centre serves the city's service hall and its stations: tickets, calling, displays and reports. Pick the screen you need.",
+    ),
+    "start_open": ("打开", "Open"),
+    "start_console_for": (
+        "窗口工作人员使用：叫号、重呼、开始办理、办结、过号、转办、暂停和代取号，每个操作都有快捷键。用工作人员账号登录，再选择网点和窗口。",
+        "For clerks at the windows: call the next ticket, recall, start, finish, mark a no-show, transfer, pause and issue for someone, each with a key. Log in with a staff account, then pick the site and the window.",
+    ),
+    "start_display_for": (
+        "大厅墙上的叫号屏：大字显示正在呼叫的号码和窗口并语音播报，还显示最近叫号、各事项等候人数和通知。每个网点一块或多块。",
+        "The screen on the hall's wall: the number being called and its window in large type, announced aloud, with the last calls, the waiting counts and the notice. One or more per site.",
+    ),
+    "start_display_token": (
+        "叫号屏的地址须带设备令牌（…?token=令牌）。令牌在登记显示屏时生成，只显示一次：管理员在“系统管理 → 设备”登记一台显示屏（或在服务器上运行 hallqueue device add --kind display --site 网点），把令牌抄到这台显示屏的地址里。本页不显示任何令牌；在网点旁输入令牌即可打开该网点的叫号屏。",
+        "A hall display's address carries its device token (…?token=TOKEN). The token is made when the display is enrolled and shown only then: an admin enrols a display under Administration → Devices (or runs hallqueue device add --kind display --site SITE on the server) and copies the token into that display's address. This page shows no token; type one beside a site to open that site's display.",
+    ),
+    "start_token": ("显示屏令牌", "Display token"),
+    "start_wall": ("大屏", "Wall"),
+    "start_small": ("小屏（驿站）", "Small (station)"),
+    "start_phone": ("扫码查看排队进度", "The ticket's phone page"),
+    "start_phone_for": (
+        "群众用手机扫描号票上的二维码打开，无需登录：显示号码、前面还有几人、预计等候时间，快到和叫号时提醒，办结后可以评价（好差评）。每张号票有自己的地址，所以这里没有链接。",
+        "Citizens open it by scanning the QR code on their ticket, with no login: the number, how many are ahead, the estimated wait, an alert when their turn is near and when it is called, and the rating (好差评) once served. Each ticket has its own address, so there is no link here.",
+    ),
+    "start_manage": ("网点实况与统计报表", "Live status and reports"),
+    "start_manage_for": (
+        "站长和管理人员使用：各网点当前等候、窗口状态和设备告警，全市总览，以及按日期和网点查询的统计报表（可导出 CSV、Excel）。",
+        "For station managers: who is waiting now, the windows and device alerts of each site, the city view, and reports by dates and sites (CSV and Excel export).",
+    ),
+    "start_admin": ("系统管理", "Administration"),
+    "start_admin_for": (
+        "管理员使用：网点、事项目录、窗口、工作人员、设备、代办人员、网点设置和操作日志。站长登录后只能修改所辖网点的设置。",
+        "For administrators: sites, the service catalogue, windows, staff, devices, agents, site settings and the audit log. A station manager who logs in sees only the settings of their sites.",
+    ),
+    "start_kiosk": ("自助取号机", "Kiosk"),
+    "start_kiosk_for": (
+        "取号机运行自己的程序（hallqueue kiosk），触摸屏显示取号机本机的 http://127.0.0.1:8700/，不由本中心提供。",
+        "A kiosk runs its own agent (hallqueue kiosk); its touch screen shows http://127.0.0.1:8700/ on the kiosk PC itself, not a page of this centre.",
+    ),
+    "start_api": ("接口文档（OpenAPI）", "API (OpenAPI)"),
+    "start_api_for": ("其他系统对接使用的 REST 接口说明。", "The REST API, for other systems."),
     "waiting_now": ("当前等候", "Waiting now"),
     "longest_wait": ("最长等候", "Longest wait"),
     "target_wait": ("目标等候", "Target wait"),

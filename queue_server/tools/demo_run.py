@@ -93,6 +93,7 @@ def banner(tokens: dict[str, Any], kiosk_url: str | None, signs_control: str | N
     )
     return f"""
 hallqueue demo — 演示城市已就绪 (the demo city is ready)
+  start page         {base}/                             (what each screen is for, 中文 / English)
   clerk console      {base}/console                      (log in as clerk / Demo-Desk-3)
   hall display       {base}/display/city-hall?token={tokens['display']}
   station display    {base}/display/city-hall?token={tokens['display']}&layout=small

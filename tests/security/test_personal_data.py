@@ -93,6 +93,7 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
             response = keep(label, centre.get(path, token=admin))
             assert response.status_code == 200, (label, response.text)
         pages = [
+            "/",
             "/console",
             "/manage",
             "/manage/reports",
