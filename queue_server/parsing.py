@@ -65,9 +65,10 @@ _RULES = {
 
 
 def refused_field(model: type[BaseModel], exc: ValidationError) -> FieldInvalid:
-    """The first error of `exc` named by its field (dotted: `person.id_number`, `hours.mon`)."""
+    """The first error of `exc` named by its field (dotted: `person.id_number`, `hours.mon`;
+    a list's entry by its index: `profile[0]`)."""
     error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
+    where = field_name(error["loc"])
     kind = error["type"]
     context = dict(error.get("ctx") or {})
     if kind in _RULES:
@@ -87,6 +88,13 @@ def refused_field(model: type[BaseModel], exc: ValidationError) -> FieldInvalid:
     else:
         params.update({k: v for k, v in context.items() if isinstance(v, str | int | float)})
     return FieldInvalid(where, rule, **params)
+
+
+def field_name(loc: tuple[Any, ...]) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
+    return name or "body"
 
 
 def _bounds(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from queue_server.engine.errors import InvalidInput
+from queue_server.engine.errors import FieldInvalid, InvalidInput
 from queue_server.engine.hours import parse_clock, validate_hours
 from queue_server.engine.ids import new_id
 from queue_server.engine.model import (
@@ -362,3 +363,49 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                         }
                     )
                 repo.save_counter(conn, counter)
+
+
+# The problems above are worded in English; each known form gets a zh/en message code
+# (`messages.py`, `field_cat_*`), so the admin pages say them in the reader's language.
+_CATALOG_PROBLEMS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
+    (re.compile(r"^(\w+) is required$"), "cat_required", ("name",)),
+    (
+        re.compile(r"^(\w+) must be text of at most (\d+) characters$"),
+        "cat_too_long",
+        ("name", "max"),
+    ),
+    (re.compile(r"^(\w+) must be true or false$"), "cat_bool", ("name",)),
+    (re.compile(r"^(\w+) must be a (?:whole )?number ≥ 0$"), "cat_number", ("name",)),
+    (re.compile(r"^(prefix) must be one or two capital letters$"), "cat_prefix", ("name",)),
+    (re.compile(r"^(issue_window) "), "cat_issue_window", ("name",)),
+    (re.compile(r"^(\w+) must be above 0$"), "cat_positive", ("name",)),
+    (re.compile(r"^(\w+) must be a list of text$"), "cat_list", ("name",)),
+    (re.compile(r"^a bundle needs at least one service$"), "cat_bundle_empty", ()),
+    (re.compile(r"^unknown services (.+)$"), "cat_unknown_services", ("codes",)),
+    (re.compile(r"^code (\S+) appears twice$"), "cat_duplicate", ("code",)),
+    (re.compile(r"^not valid JSON \((.+)\)$"), "cat_json", ("problem",)),
+    (re.compile(r"^missing columns (.+)$"), "cat_columns", ("columns",)),
+]
+_FIELD_OF_RULE = {
+    "cat_bundle_empty": "services",
+    "cat_unknown_services": "services",
+    "cat_duplicate": "code",
+}
+
+
+def catalog_error(exc: CatalogError, field: str | None = None) -> FieldInvalid:
+    """A catalogue error as a field error with a zh/en message.
+
+    `field` is fixed for an import (the text area); for a single item it is the field
+    the problem names (`prefix must …` → `prefix`).
+    """
+    problem = str(exc.detail).split(": ", 1)[-1]
+    for pattern, rule, names in _CATALOG_PROBLEMS:
+        found = pattern.match(problem)
+        if found:
+            params = dict(zip(names, found.groups(), strict=True))
+            named = params.get("name") or _FIELD_OF_RULE.get(rule) or exc.where
+            target = field or named
+            where = exc.where if field else named
+            return FieldInvalid(target, rule, **{"where": where, "problem": problem, **params})
+    return FieldInvalid(field or exc.where, "catalog", where=exc.where, problem=problem)

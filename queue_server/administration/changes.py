@@ -2,8 +2,11 @@
 
 Each change is one `BEGIN IMMEDIATE` transaction that reads the record as it was,
 writes the new one and appends its audit row (`audit.record`): the change and its
-audit row commit together or not at all. Validation errors are `FieldInvalid`, which
-names the field and picks a zh/en message (`messages.py`, codes `field_*`).
+audit row commit together or not at all. Each change takes its request as the route's
+model parsed it (`api/schemas/administration.py`: forms, types, ranges, the rules of a
+single value); what only the database can tell — a site or an item exists, a code is
+offered, a username is free, the actor's scope — is checked here, as a `FieldInvalid`
+that names the field and picks a zh/en message (`messages.py`, codes `field_*`).
 
 Counters are read from the database by every console request, so a counter saved here
 can be opened and called at once.
@@ -12,48 +15,49 @@ can be opened and called at once.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.security import generate_password_hash
 
 from queue_server.accounts.passwords import check_password
-from queue_server.accounts.store import DEVICE_KINDS, ROLES, Accounts, Forbidden, Principal, subtree
+from queue_server.accounts.store import Accounts, Forbidden, Principal, subtree
 from queue_server.administration import audit
 from queue_server.administration.catalog_import import (
     CatalogError,
+    catalog_error,
     parse_bundle,
     parse_catalog_csv,
     parse_catalog_json,
-    parse_profile,
     parse_service,
 )
-from queue_server.administration.validation import (
-    SITE_ID,
-    USERNAME,
-    FieldInvalid,
-    catalog_error,
-    check_code,
-    check_counter_rules,
-    check_hours,
-    check_settings,
-    check_timezone,
-    choice,
-    flag,
-    integer,
-    text,
-)
 from queue_server.calling.site_view import bundle_payload, service_payload, site_payload
-from queue_server.engine.errors import NotFound, UnknownSite
+from queue_server.engine.errors import FieldInvalid, NotFound, UnknownSite
 from queue_server.engine.ids import new_id
-from queue_server.engine.model import Counter, CounterKind, Site, SiteKind
+from queue_server.engine.model import Counter, CounterKind, ProfileEntry, Site, SiteKind
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
 from queue_server.storage.records import to_text
+
+if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other way round
+    from queue_server.api.schemas.administration import (
+        BundleChange,
+        CounterChange,
+        DeviceEnrolment,
+        NewStaff,
+        Offerings,
+        ServiceChange,
+        SiteChange,
+        SiteSettings,
+        StaffChange,
+    )
+
+CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
 class UnknownStaff(NotFound):
@@ -136,26 +140,40 @@ def device_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
     }
 
 
+def catalogue_code(code: str) -> str:
+    """A service's or bundle's code, as it stands in the path."""
+    if not CODE.match(code or ""):
+        raise FieldInvalid("code", "code")
+    return code
+
+
 class Administration:
     def __init__(self, db: Database, accounts: Accounts) -> None:
         self.db = db
         self.accounts = accounts
 
+    # --- the audit log ----------------------------------------------------------------
+
+    def audit_log(
+        self,
+        reader: Principal,
+        kind: str | None,
+        limit: int,
+        before: int | None,
+        *,
+        actor: str | None = None,
+        address: str | None = None,
+    ) -> tuple[list[audit.Entry], int | None]:
+        """A page of the log, newest first; an admin of part of the city reads its rows only."""
+        scope = None if reader.all_sites else reader.sites
+        return audit.entries(self.db.conn, kind, limit, before, scope, actor=actor, address=address)
+
     # --- sites ------------------------------------------------------------------------
 
     def save_site(
-        self, actor: Principal, site_id: str, data: dict[str, Any], create: bool
+        self, actor: Principal, site_id: str, change: SiteChange, create: bool
     ) -> dict[str, Any]:
-        if create and not SITE_ID.match(site_id or ""):
-            raise FieldInvalid("id", "site_id")
-        name = text(data, "name")
-        name_en = text(data, "name_en", required=False)
-        kind = choice(data, "kind", [k.value for k in SiteKind])
-        parent = data.get("parent") or None
-        if parent is not None and not isinstance(parent, str):
-            raise FieldInvalid("parent", "unknown_site", value=str(parent))
-        timezone = check_timezone(data.get("timezone"))
-        hours = check_hours(data.get("hours"))
+        parent = change.parent
         with self.db.transaction() as conn:
             existing = repo.get_site(conn, site_id)
             if create and existing is not None:
@@ -178,12 +196,12 @@ class Administration:
                     raise FieldInvalid("parent", "parent_cycle")
             site = Site(
                 id=site_id,
-                name=name,
-                name_en=name_en,
-                kind=SiteKind(kind),
+                name=change.name,
+                name_en=change.name_en,
+                kind=SiteKind(change.kind),
                 parent_id=parent,
-                timezone=timezone,
-                hours=hours,
+                timezone=change.timezone,
+                hours=change.opening_hours(),
                 settings=existing.settings if existing else {},
             )
             repo.upsert_site(conn, site)
@@ -202,32 +220,34 @@ class Administration:
             )
         return after
 
-    def save_settings(self, actor: Principal, site_id: str, data: Any) -> dict[str, Any]:
+    def save_settings(self, actor: Principal, site_id: str, change: SiteSettings) -> dict[str, Any]:
+        """The settings as given (a setting left out or empty takes its default)."""
         check_scope(actor, [site_id])
+        settings = change.given()
         with self.db.transaction() as conn:
             site = _site(conn, site_id)
             services, bundles = repo.offerings(conn, site_id)
-            settings = check_settings(data, offered=[*services, *bundles])
+            # The items the kiosk sends an elderly citizen's card tap and a request for
+            # help (帮办) to: codes the site offers.
+            for name in ("elderly_one_tap", "help_item"):
+                code = settings.get(name)
+                if code and code not in (*services, *bundles):
+                    raise FieldInvalid(name, "not_offered", value=code)
             repo.upsert_site(conn, replace(site, settings=settings))
             audit.record(
                 conn, actor.name, "update", "settings", site_id, site.settings, settings, site_id
             )
         return settings
 
-    def save_offerings(
-        self, actor: Principal, site_id: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
+    def save_offerings(self, actor: Principal, site_id: str, change: Offerings) -> dict[str, Any]:
         """Set what a site offers. A list left out keeps what the site has (an empty body
         must not wipe a site's catalogue); an empty list clears it."""
         check_scope(actor, [site_id])
-        given: dict[str, list[str]] = {}
-        for name in ("services", "bundles"):
-            if name not in data:
-                continue
-            value = data[name]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise FieldInvalid(name, "list")
-            given[name] = list(dict.fromkeys(value))
+        given = {
+            name: list(dict.fromkeys(codes))
+            for name, codes in (("services", change.services), ("bundles", change.bundles))
+            if codes is not None
+        }
         with self.db.transaction() as conn:
             _site(conn, site_id)
             current_services, current_bundles = repo.offerings(conn, site_id)
@@ -250,11 +270,12 @@ class Administration:
 
     # --- catalogue --------------------------------------------------------------------
 
-    def save_service(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    def save_service(self, actor: Principal, code: str, change: ServiceChange) -> dict[str, Any]:
+        """The catalogue's own rules (the same as an import's) check what the form sent."""
         check_scope(actor, [None])  # one catalogue for the whole city
-        check_code(code)
+        catalogue_code(code)
         try:
-            service = parse_service({**data, "code": code}, "service")
+            service = parse_service({**change.fields(), "code": code}, "service")
         except CatalogError as exc:
             raise catalog_error(exc) from None
         with self.db.transaction() as conn:
@@ -267,13 +288,13 @@ class Administration:
             )
         return after
 
-    def save_bundle(self, actor: Principal, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    def save_bundle(self, actor: Principal, code: str, change: BundleChange) -> dict[str, Any]:
         check_scope(actor, [None])
-        check_code(code)
+        catalogue_code(code)
         with self.db.transaction() as conn:
             known = {s.code for s in repo.list_services(conn)}
             try:
-                bundle = parse_bundle({**data, "code": code}, "bundle", known)
+                bundle = parse_bundle({**change.fields(), "code": code}, "bundle", known)
             except CatalogError as exc:
                 raise catalog_error(exc) from None
             existing = repo.get_bundle(conn, code)
@@ -288,10 +309,6 @@ class Administration:
     def import_catalog(self, actor: Principal, fmt: str, text_: object) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
         check_scope(actor, [None])
-        if fmt not in ("json", "csv"):
-            raise FieldInvalid("format", "choice", choices="json, csv")
-        if not isinstance(text_, str) or not text_.strip():
-            raise FieldInvalid("text", "required")
         with self.db.transaction() as conn:
             try:
                 if fmt == "json":
@@ -335,24 +352,21 @@ class Administration:
     # --- counters ---------------------------------------------------------------------
 
     def save_counter(
-        self, actor: Principal, site_id: str, number: int, data: dict[str, Any]
+        self, actor: Principal, site_id: str, number: int, change: CounterChange
     ) -> dict[str, Any]:
         check_scope(actor, [site_id])
         if not 1 <= number <= 999:
             raise FieldInvalid("number", "integer", min=1, max=999)
-        name = text(data, "name", max_length=40)
-        kind = choice(data, "kind", [k.value for k in CounterKind], "comprehensive")
-        try:
-            profile = parse_profile(data.get("profile", []), "counter")
-        except CatalogError as exc:
-            raise FieldInvalid(exc.where.replace("counter.", ""), "profile_entry") from None
-        if not profile:
-            raise FieldInvalid("profile", "profile_empty")
-        keys = [e.key for e in profile]
-        if len(set(keys)) != len(keys):
-            raise FieldInvalid("profile", "profile_duplicate")
-        # Left out, a counter keeps its own rules (a form that does not show them must not wipe them).
-        rules = check_counter_rules(data["rules"]) if "rules" in data else None
+        name, kind = change.name, change.kind
+        profile = tuple(
+            ProfileEntry(service=line.service, bundle=line.bundle, weight=line.weight)
+            for line in change.profile
+        )
+        # Left out, a counter keeps its own rules (a form that does not show them must not
+        # wipe them); null or {} clears them.
+        rules = None
+        if "rules" in change.model_fields_set:
+            rules = change.rules.given() if change.rules is not None else {}
         with self.db.transaction() as conn:
             _site(conn, site_id)
             for i, entry in enumerate(profile):
@@ -406,35 +420,32 @@ class Administration:
         return [s for s in found if s is not None and sees_staff(actor, s["sites"])]
 
     def _staff_fields(
-        self, conn: sqlite3.Connection, data: dict[str, Any], current: dict[str, Any] | None
+        self,
+        conn: sqlite3.Connection,
+        change: NewStaff | StaffChange,
+        current: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        role = choice(data, "role", ROLES, current["role"] if current else None)
-        sites = data.get("sites", current["sites"] if current else [])
-        if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
-            raise FieldInvalid("sites", "list")
-        sites = list(dict.fromkeys(sites))
+        """Role, sites and name as they become: a field left out keeps what the member has."""
+        role = change.role or (current["role"] if current else None)
+        given = change.sites if change.sites is not None else (current["sites"] if current else [])
+        sites = list(dict.fromkeys(given))
         for site in sites:
             if repo.get_site(conn, site) is None:
                 raise FieldInvalid("sites", "unknown_site", value=site)
         if role != "admin" and not sites:
             raise FieldInvalid("sites", "sites_needed")
-        display = (
-            text(data, "display_name", required=False, max_length=40)
-            if "display_name" in data or current is None
-            else current["display_name"]
-        )
+        named = current is None or "display_name" in change.model_fields_set
+        display = change.display_name if named else current["display_name"]  # type: ignore[index]
         return {"role": role, "sites": sites, "display_name": display}
 
-    def add_staff(self, actor: Principal, data: dict[str, Any]) -> dict[str, Any]:
-        username = text(data, "username", max_length=64)
-        if not USERNAME.match(username):
-            raise FieldInvalid("username", "username")
-        password = check_password(data.get("password"), username)
+    def add_staff(self, actor: Principal, member: NewStaff) -> dict[str, Any]:
+        username = member.username
+        password = check_password(member.password, username)
         password_hash = generate_password_hash(password)  # slow on purpose: outside the transaction
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
                 raise FieldInvalid("username", "taken", value=username)
-            fields = self._staff_fields(conn, data, None)
+            fields = self._staff_fields(conn, member, None)
             check_scope(actor, fields["sites"] or [None])
             conn.execute(
                 """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
@@ -454,15 +465,13 @@ class Administration:
             )
         return after  # type: ignore[return-value]
 
-    def update_staff(
-        self, actor: Principal, username: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
-        active = flag(data, "active")
+    def update_staff(self, actor: Principal, username: str, change: StaffChange) -> dict[str, Any]:
+        active = change.active
         with self.db.transaction() as conn:
             before = staff_payload(_staff_row(conn, username))
             if before is None:
                 raise UnknownStaff(username=username)
-            fields = self._staff_fields(conn, data, before)
+            fields = self._staff_fields(conn, change, before)
             # The sites the member had and the sites they get: all must be the actor's.
             check_scope(actor, [*(before["sites"] or [None]), *(fields["sites"] or [None])])
             active_now = before["active"] if active is None else active
@@ -503,11 +512,9 @@ class Administration:
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
 
-    def reset_password(
-        self, actor: Principal, username: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
+    def reset_password(self, actor: Principal, username: str, password: str) -> dict[str, Any]:
         """A new password (to the policy); it ends the member's sessions and opens a locked account."""
-        password_hash = generate_password_hash(check_password(data.get("password"), username))
+        password_hash = generate_password_hash(check_password(password, username))
         with self.db.transaction() as conn:
             before = staff_payload(_staff_row(conn, username))
             if before is None:
@@ -557,18 +564,11 @@ class Administration:
         found = [device_payload(r) for r in rows]
         return [d for d in found if d is not None and actor.covers(d["site"])]
 
-    def enrol_device(
-        self, actor: Principal, data: dict[str, Any]
-    ) -> tuple[dict[str, Any], str]:
-        """A new device and its token; the token is returned once and stored only hashed."""
-        kind = choice(data, "kind", DEVICE_KINDS)
-        site_id = text(data, "site", max_length=40)
+    def enrol_device(self, actor: Principal, device: DeviceEnrolment) -> tuple[dict[str, Any], str]:
+        """A new device and its token; the token is returned once and stored only hashed.
+        A window sign names its window: its evaluator rates only what that window served."""
+        kind, site_id, name, counter = device.kind, device.site, device.name, device.counter
         check_scope(actor, [site_id])
-        name = text(data, "name", required=False, max_length=60)
-        # A window sign names its window: its evaluator rates only what that window served.
-        counter = integer(data, "counter", 1, 999)
-        if counter is not None and kind != "sign":
-            raise FieldInvalid("counter", "sign_only")
         token = secrets.token_urlsafe(32)
         device_id = new_id()
         with self.db.transaction() as conn:

@@ -1,7 +1,7 @@
 """The rules preview: a site's recent days replayed under proposed rules (`engine.replay`).
 
-The shell's part: read the request (the settings form as it would be saved, counter
-overrides, how many days), load the last complete local days of the site's tickets with
+The shell's part: take the request (the settings form as it would be saved, counter
+overrides, how many days: `PreviewRequest`, parsed by the route), load the last complete local days of the site's tickets with
 their first real call, hand them to the engine and say the figures in minutes. Nothing
 is written.
 
@@ -18,21 +18,18 @@ import json
 import sqlite3
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from queue_server.administration.validation import (
-    FieldInvalid,
-    check_counter_rules,
-    check_settings,
-    integer,
-)
 from queue_server.calling.rules_view import sentences
 from queue_server.engine import hours, replay
-from queue_server.engine.errors import UnknownSite
+from queue_server.engine.errors import FieldInvalid, UnknownSite
 from queue_server.engine.model import Ticket, TicketStatus
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
 from queue_server.storage.records import from_text, ticket_from_row
+
+if TYPE_CHECKING:
+    from queue_server.api.schemas.administration import CounterRules, PreviewRequest
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 56
@@ -109,25 +106,23 @@ def _figures(groups: dict[str, replay.WaitFigures]) -> dict[str, dict[str, Any]]
     }
 
 
-def _counter_rules(value: Any, numbers: set[int]) -> dict[int, dict[str, Any]]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise FieldInvalid("counter_rules", "form")
+def _counter_rules(
+    given: dict[str, CounterRules] | None, numbers: set[int]
+) -> dict[int, dict[str, Any]]:
+    """The overrides by window number: each key must be one of the site's windows."""
     found: dict[int, dict[str, Any]] = {}
-    for key, rules in value.items():
-        where = f"counter_rules.{key}"
-        number = int(key) if isinstance(key, str) and key.isdigit() and len(key) <= 3 else None
+    for key, rules in (given or {}).items():
+        number = int(key) if key.isascii() and key.isdigit() and len(key) <= 3 else None
         if number is None or number not in numbers:
-            raise FieldInvalid(where, "unknown_counter", value=str(key)[:20])
-        found[number] = check_counter_rules(rules, where)
+            raise FieldInvalid(f"counter_rules.{key}", "unknown_counter", value=key[:20])
+        found[number] = rules.given()
     return found
 
 
 def preview(
-    db: Database, site_id: str, body: dict[str, Any], now: datetime, lang: str = "zh"
+    db: Database, site_id: str, request: PreviewRequest, now: datetime, lang: str = "zh"
 ) -> dict[str, Any]:
-    """Body: {settings?, counter_rules?, days?} → the figures, current against proposed.
+    """The figures, current against proposed.
 
     `settings` left out means the site's settings as they are (to try counter overrides
     alone); `days` (1–56, default 14) counts the complete local days before today.
@@ -136,10 +131,10 @@ def preview(
     site = repo.get_site(conn, site_id)
     if site is None:
         raise UnknownSite(site=site_id)
-    days = integer(body, "days", 1, MAX_DAYS) or DEFAULT_DAYS
-    settings = check_settings(body["settings"]) if "settings" in body else dict(site.settings)
+    days = request.days or DEFAULT_DAYS
+    settings = request.settings.given() if request.settings is not None else dict(site.settings)
     counters = repo.list_counters(conn, site_id)
-    counter_rules = _counter_rules(body.get("counter_rules"), {c.number for c in counters})
+    counter_rules = _counter_rules(request.counter_rules, {c.number for c in counters})
     today = date.fromisoformat(hours.local_day(now, site.timezone))
     first_day = (today - timedelta(days=days)).isoformat()
     last_day = (today - timedelta(days=1)).isoformat()

@@ -1,172 +1,216 @@
-"""Administration over HTTP (admins only; managers may preview rules): /api/v1/admin/…
+"""Administration over HTTP: /api/v1/admin/… (admins; a site's managers set its settings
+and try rules on its history).
 
-Each route parses, calls `administration`, and answers. A validation error answers
-400 with `{"error", "message", "field"}`: `field` names what to fix, so the admin
-pages show the message next to it. Every change writes one audit row, readable at
+Each route is declared once (`contract.route`) with its models
+(`schemas/administration.py`): it parses, calls `administration`, and answers. A refused
+field answers 400 with `{"error", "message", "field"}`: `field` names what to fix, so the
+admin pages show the message next to it. Every change writes one audit row, readable at
 `GET /admin/audit`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import Response, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Response, request
 
 from queue_server.accounts.store import Forbidden, Principal
-from queue_server.administration import audit, rules_preview
 from queue_server.administration import catalog_import as catalog
+from queue_server.administration import rules_preview
 from queue_server.administration.changes import Administration
-from queue_server.administration.validation import FieldInvalid
-from queue_server.api import api
-from queue_server.api.auth import require
-from queue_server.api.contract import json_body
+from queue_server.api.auth import MANAGERS
+from queue_server.api.contract import File, route
+from queue_server.api.schemas.administration import (
+    AuditPage,
+    AuditQuery,
+    BundleAnswer,
+    BundleChange,
+    CatalogDocument,
+    CatalogImport,
+    CatalogQuery,
+    CounterAnswer,
+    CounterChange,
+    DeviceAnswer,
+    DeviceEnrolment,
+    DeviceList,
+    Enrolled,
+    ImportSummary,
+    NewSite,
+    NewStaff,
+    Offerings,
+    OfferingsAnswer,
+    PasswordReset,
+    PreviewRequest,
+    RulesPreview,
+    ServiceAnswer,
+    ServiceChange,
+    SettingsAnswer,
+    SiteAnswer,
+    SiteChange,
+    SiteSettings,
+    StaffAnswer,
+    StaffChange,
+    StaffList,
+)
 from queue_server.app import hall
-from queue_server.engine.errors import InvalidInput
-from queue_server.messages import message, pick_language
+from queue_server.messages import pick_language
 
 ADMINS = frozenset({"admin"})
 # A site's managers try rules on its history and set its own settings (waits,
 # announcements, the queue rules); everything else in /admin is for admins.
-PREVIEWERS = frozenset({"admin", "manager"})
+PREVIEWERS = MANAGERS
+CHANGE = "Writes one audit row in the same transaction; 400 names the field to fix."
 
 
 def administration() -> Administration:
     return Administration(hall().db, hall().accounts)
 
 
-def admin(site: str | None = None) -> Principal:
-    return require(site, ADMINS)
-
-
-def with_field(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer a field error with the field's name beside the message."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except InvalidInput as exc:
-            field = exc.params.get("field")
-            if not field:
-                raise
-            params = dict(exc.params)
-            params.setdefault("detail", exc.detail)
-            language = pick_language(request.headers.get("Accept-Language"))
-            body = {
-                "error": exc.code,
-                "message": message(exc.code, language, **params),
-                "field": field,
-            }
-            return jsonify(body), exc.status
-
-    return wrapper
+def city_wide(principal: Principal) -> Principal:
+    """The catalogue and the root of the site tree are the whole city's: not for an admin of part of it."""
+    if not principal.all_sites:
+        raise Forbidden()
+    return principal
 
 
 # --- audit log -------------------------------------------------------------------------
 
 
-@api.get("/admin/audit")
-@with_field
-def audit_log() -> ResponseReturnValue:
-    principal = admin()
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in audit.KINDS:
-        raise FieldInvalid("kind", "choice", choices=", ".join(audit.KINDS))
-    try:
-        limit = int(request.args.get("limit", "100"))
-        before = int(request.args["before"]) if request.args.get("before") else None
-    except ValueError:
-        raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE) from None
-    if not 1 <= limit <= audit.MAX_PAGE:
-        raise FieldInvalid("limit", "integer", min=1, max=audit.MAX_PAGE)
-    if before is not None and not 0 <= before < 2**63:  # SQLite integers are 64-bit
-        raise FieldInvalid("before", "integer", min=0, max=2**63 - 1)
-    scope = None if principal.all_sites else principal.sites  # a part of the city: its rows
-    who = {name: request.args.get(name) or None for name in ("actor", "address")}
-    for name, value in who.items():
-        if value is not None and len(value) > 64:
-            raise FieldInvalid(name, "too_long", max=64)
-    entries, cursor = audit.entries(hall().db.conn, kind, limit, before, scope, **who)
-    return jsonify({"entries": [e.payload() for e in entries], "next_before": cursor})
+@route(
+    "GET",
+    "/admin/audit",
+    who=ADMINS,
+    query=AuditQuery,
+    answers={200: AuditPage},
+    errors=(400,),
+    summary="The audit log, newest first",
+)
+def audit_log(query: AuditQuery, principal: Principal) -> dict[str, Any]:
+    """Who changed or looked at what, when and from which address, with the record before
+    and after; logins, report exports and views of personal data too. Page older entries
+    with `before` = the `next_before` of the previous page. An admin of part of the city
+    reads the rows of its sites only."""
+    entries, cursor = administration().audit_log(
+        principal, query.kind, query.limit, query.before, actor=query.actor, address=query.address
+    )
+    return {"entries": [e.payload() for e in entries], "next_before": cursor}
 
 
 # --- sites -----------------------------------------------------------------------------
 
 
-@api.post("/admin/sites")
-@with_field
-def create_site() -> ResponseReturnValue:
-    principal = admin()
-    if not principal.all_sites:
-        raise Forbidden()
-    body = json_body()
-    site_id = body.get("id")
-    site_id = site_id if isinstance(site_id, str) else ""
-    return jsonify(
-        {"site": administration().save_site(principal, site_id, body, create=True)}
-    ), 201
+@route(
+    "POST",
+    "/admin/sites",
+    who=ADMINS,
+    body=NewSite,
+    answers={201: SiteAnswer},
+    errors=(400,),
+    summary="Create a site",
+    description="City-wide admins. " + CHANGE,
+)
+def create_site(body: NewSite, principal: Principal) -> tuple[dict[str, Any], int]:
+    site = administration().save_site(city_wide(principal), body.id, body, create=True)
+    return {"site": site}, 201
 
 
-@api.put("/admin/sites/<site>")
-@with_field
-def update_site(site: str) -> ResponseReturnValue:
-    principal = admin(site)
-    return jsonify(
-        {"site": administration().save_site(principal, site, json_body(), create=False)}
-    )
+@route(
+    "PUT",
+    "/admin/sites/<site>",
+    who=ADMINS,
+    body=SiteChange,
+    answers={200: SiteAnswer},
+    errors=(400, 404),
+    summary="Edit a site (name, kind, parent, time zone, opening hours)",
+    description="Admins of the site, and of its old and new parent when it moves. " + CHANGE,
+)
+def update_site(site: str, body: SiteChange, principal: Principal) -> dict[str, Any]:
+    return {"site": administration().save_site(principal, site, body, create=False)}
 
 
-@api.put("/admin/sites/<site>/settings")
-@with_field
-def site_settings(site: str) -> ResponseReturnValue:
-    principal = require(site, PREVIEWERS)  # the hall's managers set its own settings
-    return jsonify({"settings": administration().save_settings(principal, site, json_body())})
+@route(
+    "PUT",
+    "/admin/sites/<site>/settings",
+    who=PREVIEWERS,
+    body=SiteSettings,
+    answers={200: SettingsAnswer},
+    errors=(400, 404),
+    summary="Replace a site's settings",
+    description="The site's admins and managers. A setting left out or empty takes its "
+    "default; `elderly_one_tap` and `help_item` must be codes the site offers. " + CHANGE,
+)
+def site_settings(site: str, body: SiteSettings, principal: Principal) -> dict[str, Any]:
+    return {"settings": administration().save_settings(principal, site, body)}
 
 
-@api.post("/admin/sites/<site>/rules/preview")
-@with_field
-def preview_rules(site: str) -> ResponseReturnValue:
-    require(site, PREVIEWERS)
+@route(
+    "POST",
+    "/admin/sites/<site>/rules/preview",
+    who=PREVIEWERS,
+    body=PreviewRequest,
+    answers={200: RulesPreview},
+    errors=(400, 404),
+    summary="What proposed calling rules would have done on the site's recent days",
+)
+def preview_rules(site: str, body: PreviewRequest) -> dict[str, Any]:
+    """The site's admins and managers; nothing is saved. Replays the real call moments of
+    the last `days` complete local days under the site's current rules and under the
+    proposed ones (`settings`, `counter_rules` {window number: {mix, max_wait_minutes}}),
+    with the recorded figures beside them. Per group: served, not_served, average_minutes,
+    p90_minutes (nearest rank), longest_minutes. A refused setting is named as the settings
+    form names it (`mix`, not `settings.mix`)."""
     language = pick_language(request.headers.get("Accept-Language"))
-    found = rules_preview.preview(hall().db, site, json_body(), hall().ops.clock(), language)
-    return jsonify(found)
+    return rules_preview.preview(hall().db, site, body, hall().ops.clock(), language)
 
 
-@api.put("/admin/sites/<site>/offerings")
-@with_field
-def site_offerings(site: str) -> ResponseReturnValue:
-    principal = admin(site)
-    return jsonify(administration().save_offerings(principal, site, json_body()))
+@route(
+    "PUT",
+    "/admin/sites/<site>/offerings",
+    who=ADMINS,
+    body=Offerings,
+    answers={200: OfferingsAnswer},
+    errors=(400, 404),
+    summary="Set the services and bundles a site offers",
+    description="A list left out keeps what the site has; an empty list clears it. " + CHANGE,
+)
+def site_offerings(site: str, body: Offerings, principal: Principal) -> dict[str, Any]:
+    return administration().save_offerings(principal, site, body)
 
 
-@api.put("/admin/sites/<site>/counters/<int:number>")
-@with_field
-def save_counter(site: str, number: int) -> ResponseReturnValue:
-    principal = admin(site)
-    return jsonify(
-        {"counter": administration().save_counter(principal, site, number, json_body())}
-    )
+@route(
+    "PUT",
+    "/admin/sites/<site>/counters/<int:number>",
+    who=ADMINS,
+    body=CounterChange,
+    answers={200: CounterAnswer},
+    errors=(400, 404),
+    summary="Add or edit a counter and its service profile",
+    description="Profile lines name services or bundles the site offers; `rules` where the "
+    "counter differs from its site (left out: kept). Callable at once. " + CHANGE,
+)
+def save_counter(site: str, number: int, body: CounterChange, principal: Principal) -> dict[str, Any]:
+    return {"counter": administration().save_counter(principal, site, number, body)}
 
 
 # --- catalogue -------------------------------------------------------------------------
 
 
-@api.get("/admin/catalog")
-@with_field
-def export_catalog() -> ResponseReturnValue:
-    admin()
-    fmt = request.args.get("format", "json")
-    if fmt == "csv":
+@route(
+    "GET",
+    "/admin/catalog",
+    who=ADMINS,
+    query=CatalogQuery,
+    answers={200: (CatalogDocument, File(("text/csv",), "The services as CSV (UTF-8 with BOM)"))},
+    errors=(400,),
+    summary="Export the catalogue (JSON: services and bundles; CSV: services)",
+)
+def export_catalog(query: CatalogQuery) -> Response:
+    if query.format == "csv":
         return Response(
             "\ufeff" + catalog.export_csv(hall().db),  # a BOM, so spreadsheet programs read UTF-8
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="hallqueue-catalog.csv"'},
         )
-    if fmt != "json":
-        raise FieldInvalid("format", "choice", choices="json, csv")
     return Response(
         catalog.export_json(hall().db),
         mimetype="application/json",
@@ -174,90 +218,147 @@ def export_catalog() -> ResponseReturnValue:
     )
 
 
-@api.post("/admin/catalog/import")
-@with_field
-def import_catalog() -> ResponseReturnValue:
-    principal = admin()
-    if not principal.all_sites:
-        raise Forbidden()
-    body = json_body()
-    fmt = body.get("format", "json")
-    return jsonify(administration().import_catalog(principal, fmt, body.get("text")))
+@route(
+    "POST",
+    "/admin/catalog/import",
+    who=ADMINS,
+    body=CatalogImport,
+    answers={200: ImportSummary},
+    errors=(400,),
+    summary="Import a catalogue (all or nothing)",
+    description="City-wide admins. A bad row answers 400 naming it (`services[3]`, `line 5`) "
+    "and the field; one audit row for what changed.",
+)
+def import_catalog(body: CatalogImport, principal: Principal) -> dict[str, Any]:
+    return administration().import_catalog(city_wide(principal), body.format, body.text)
 
 
-@api.put("/admin/services/<code>")
-@with_field
-def save_service(code: str) -> ResponseReturnValue:
-    principal = admin()
-    if not principal.all_sites:
-        raise Forbidden()
-    return jsonify({"service": administration().save_service(principal, code, json_body())})
+@route(
+    "PUT",
+    "/admin/services/<code>",
+    who=ADMINS,
+    body=ServiceChange,
+    answers={200: ServiceAnswer},
+    errors=(400,),
+    summary="Add or edit a service",
+    description="City-wide admins: one catalogue for the whole city. " + CHANGE,
+)
+def save_service(code: str, body: ServiceChange, principal: Principal) -> dict[str, Any]:
+    return {"service": administration().save_service(city_wide(principal), code, body)}
 
 
-@api.put("/admin/bundles/<code>")
-@with_field
-def save_bundle(code: str) -> ResponseReturnValue:
-    principal = admin()
-    if not principal.all_sites:
-        raise Forbidden()
-    return jsonify({"bundle": administration().save_bundle(principal, code, json_body())})
+@route(
+    "PUT",
+    "/admin/bundles/<code>",
+    who=ADMINS,
+    body=BundleChange,
+    answers={200: BundleAnswer},
+    errors=(400,),
+    summary="Add or edit a bundle (一件事)",
+    description="City-wide admins: one catalogue for the whole city. " + CHANGE,
+)
+def save_bundle(code: str, body: BundleChange, principal: Principal) -> dict[str, Any]:
+    return {"bundle": administration().save_bundle(city_wide(principal), code, body)}
 
 
 # --- staff -----------------------------------------------------------------------------
 
 
-@api.get("/admin/staff")
-def list_staff() -> ResponseReturnValue:
-    return jsonify({"staff": administration().list_staff(admin())})
+@route("GET", "/admin/staff", who=ADMINS, answers={200: StaffList}, summary="Staff, their roles and sites")
+def list_staff(principal: Principal) -> dict[str, Any]:
+    """No password hashes. An admin of part of the city sees the staff whose every site is theirs."""
+    return {"staff": administration().list_staff(principal)}
 
 
-@api.post("/admin/staff")
-@with_field
-def add_staff() -> ResponseReturnValue:
-    principal = admin()
-    return jsonify({"staff": administration().add_staff(principal, json_body())}), 201
+@route(
+    "POST",
+    "/admin/staff",
+    who=ADMINS,
+    body=NewStaff,
+    answers={201: StaffAnswer},
+    errors=(400,),
+    summary="Add a member of staff",
+    description="Admins of every site the member gets. " + CHANGE,
+)
+def add_staff(body: NewStaff, principal: Principal) -> tuple[dict[str, Any], int]:
+    return {"staff": administration().add_staff(principal, body)}, 201
 
 
-@api.put("/admin/staff/<username>")
-@with_field
-def update_staff(username: str) -> ResponseReturnValue:
-    principal = admin()  # of every site the member has and gets (Administration checks)
-    return jsonify({"staff": administration().update_staff(principal, username, json_body())})
+@route(
+    "PUT",
+    "/admin/staff/<username>",
+    who=ADMINS,
+    body=StaffChange,
+    answers={200: StaffAnswer},
+    errors=(400, 404),
+    summary="Edit a member's role, sites, name; deactivate (`active: false`)",
+    description="Admins of every site the member has and gets. Deactivating ends the "
+    "member's sessions; the last admin stays. " + CHANGE,
+)
+def update_staff(username: str, body: StaffChange, principal: Principal) -> dict[str, Any]:
+    return {"staff": administration().update_staff(principal, username, body)}
 
 
-@api.post("/admin/staff/<username>/password")
-@with_field
-def reset_password(username: str) -> ResponseReturnValue:
-    principal = admin()  # of every site the member has (Administration checks)
-    return jsonify(
-        {"staff": administration().reset_password(principal, username, json_body())}
-    )
+@route(
+    "POST",
+    "/admin/staff/<username>/password",
+    who=ADMINS,
+    body=PasswordReset,
+    answers={200: StaffAnswer},
+    errors=(400, 404),
+    summary="Reset a password (ends the member's sessions, opens a locked account)",
+    description="The password must meet the policy: 10–128 characters, three of capital "
+    "letters, small letters, digits and symbols, not the username, not a common password.",
+)
+def reset_password(username: str, body: PasswordReset, principal: Principal) -> dict[str, Any]:
+    return {"staff": administration().reset_password(principal, username, body.password)}
 
 
-@api.post("/admin/staff/<username>/unlock")
-def unlock_staff(username: str) -> ResponseReturnValue:
-    principal = admin()  # of every site the member has (Administration checks)
-    return jsonify({"staff": administration().unlock_staff(principal, username)})
+@route(
+    "POST",
+    "/admin/staff/<username>/unlock",
+    who=ADMINS,
+    answers={200: StaffAnswer},
+    errors=(404,),
+    summary="Unlock an account locked by consecutive failed logins",
+)
+def unlock_staff(username: str, principal: Principal) -> dict[str, Any]:
+    """Audited (`unlock`). Unlocking an account that is not locked changes nothing."""
+    return {"staff": administration().unlock_staff(principal, username)}
 
 
 # --- devices ---------------------------------------------------------------------------
 
 
-@api.get("/admin/devices")
-def list_devices() -> ResponseReturnValue:
-    return jsonify({"devices": administration().list_devices(admin())})
+@route("GET", "/admin/devices", who=ADMINS, answers={200: DeviceList}, summary="Enrolled devices with their last status")
+def list_devices(principal: Principal) -> dict[str, Any]:
+    return {"devices": administration().list_devices(principal)}
 
 
-@api.post("/admin/devices")
-@with_field
-def enrol_device() -> ResponseReturnValue:
-    principal = admin()
-    device, token = administration().enrol_device(principal, json_body())
+@route(
+    "POST",
+    "/admin/devices",
+    who=ADMINS,
+    body=DeviceEnrolment,
+    answers={201: Enrolled},
+    errors=(400,),
+    summary="Enrol a device; the answer holds its token, shown this once",
+    description="Only a keyed hash of the token is stored. " + CHANGE,
+)
+def enrol_device(body: DeviceEnrolment, principal: Principal) -> tuple[dict[str, Any], int]:
+    device, token = administration().enrol_device(principal, body)
     # The only time the token is ever shown: only its keyed hash is stored.
-    return jsonify({"device": device, "token": token}), 201
+    return {"device": device, "token": token}, 201
 
 
-@api.post("/admin/devices/<device_id>/revoke")
-def revoke_device(device_id: str) -> ResponseReturnValue:
-    principal = admin()
-    return jsonify({"device": administration().revoke_device(principal, device_id)})
+@route(
+    "POST",
+    "/admin/devices/<device_id>/revoke",
+    who=ADMINS,
+    answers={200: DeviceAnswer},
+    errors=(404,),
+    summary="Revoke a device and its token",
+)
+def revoke_device(device_id: str, principal: Principal) -> dict[str, Any]:
+    """Audited. Revoking a revoked device changes nothing."""
+    return {"device": administration().revoke_device(principal, device_id)}

@@ -18,7 +18,9 @@ models (`queue_server.wire.models`).
 A view returns a model, a plain JSON-able value, a `(value, status)` pair, or a Flask
 `Response` (files). Plain values are sent as they are (the hot paths build dicts); with
 `VALIDATE_ANSWERS` on (the test suite) every answer is checked against its declared
-model, so the document cannot drift from what the centre really sends.
+model, so the document cannot drift from what the centre really sends. An answer that
+is JSON or a file, as the client asks, declares both:
+`answers={200: (ReportTable, File(("text/csv", …)))}`.
 """
 
 from __future__ import annotations
@@ -145,7 +147,7 @@ def answer(declared: Route, result: Any) -> Any:
     status = next(iter(declared.answers))
     if isinstance(result, tuple):
         result, status = result
-    declared_model = declared.answers.get(status)
+    declared_model = json_model(declared.answers.get(status))
     if result is None and declared_model is None:
         return Response(status=status)
     if isinstance(result, BaseModel):
@@ -157,6 +159,13 @@ def answer(declared: Route, result: Any) -> Any:
         status=status,
         mimetype="application/json",
     )
+
+
+def json_model(declared: Any) -> Any:
+    """The JSON part of a declared answer (a model, or a model beside a `File`)."""
+    if isinstance(declared, tuple):
+        return next((part for part in declared if not isinstance(part, File)), None)
+    return None if isinstance(declared, File) else declared
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}

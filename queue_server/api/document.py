@@ -137,6 +137,12 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _answer(status: int, model: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(model, tuple):  # JSON or a file, as the client asks
+        parts = [_answer(status, part, schemas) for part in model]
+        return {
+            "description": " or ".join(part["description"] for part in parts),
+            "content": {k: v for part in parts for k, v in part["content"].items()},
+        }
     if model is None:
         return {"description": "No content"}
     if isinstance(model, File):

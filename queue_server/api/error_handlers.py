@@ -1,4 +1,5 @@
-"""One error handler: every failure becomes `{"error": CODE, "message": TEXT}`.
+"""One error handler: every failure becomes `{"error": CODE, "message": TEXT}`, and a
+refused field adds `"field"`: its name, dotted (`hours.mon`, `profile[0]`).
 
 The message is in Chinese unless the client prefers English (Accept-Language).
 Nothing a client sends may produce a 500 with a stack trace; an unexpected error is
@@ -32,6 +33,8 @@ _HTTP_CODES = {
 def error_response(code: str, http_status: int, params: dict[str, object] | None = None) -> ResponseReturnValue:
     language = pick_language(request.headers.get("Accept-Language"))
     body = {"error": code, "message": message(code, language, **(params or {}))}
+    if http_status == 400 and isinstance((params or {}).get("field"), str):
+        body["field"] = params["field"]  # type: ignore[index]  # the pages show the message next to it
     response = jsonify(body)
     response.status_code = http_status
     if http_status == 401:

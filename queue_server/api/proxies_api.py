@@ -1,4 +1,4 @@
-"""A site's registered proxies (帮办代办) over HTTP, for its admins: /api/v1/admin/sites/{site}/proxies
+"""A site's registered proxies (代办人) over HTTP, for its admins: /api/v1/admin/sites/{site}/proxies
 
 Registering a card proxy sends the ID number once; the answer, the errors and the audit
 log never hold it (see `people/proxy_register`). Field errors answer 400 with `field`, as the rest
@@ -7,25 +7,33 @@ of the administration does.
 
 from __future__ import annotations
 
-from flask import jsonify
-from flask.typing import ResponseReturnValue
+from typing import Any
 
+from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api import api
-from queue_server.api.admin_api import admin, with_field
-from queue_server.api.contract import json_body
+from queue_server.api.admin_api import ADMINS
+from queue_server.api.contract import route
+from queue_server.api.schemas.proxies import ProxyAnswer, ProxyChange, ProxyList, ProxyRegistration
 from queue_server.app import hall
 from queue_server.people.proxy_register import ProxyAdmin
+
+CHANGE = "Admins of the site. Writes one audit row (kind `proxy`) in the same transaction; 400 names the field."
 
 
 def proxy_admin() -> ProxyAdmin:
     return ProxyAdmin(hall().db, hall().accounts, hall().ops.clock)
 
 
-@api.get("/admin/sites/<site>/proxies")
-@with_field
-def list_proxies(site: str) -> ResponseReturnValue:
-    principal = admin(site)
+@route(
+    "GET",
+    "/admin/sites/<site>/proxies",
+    who=ADMINS,
+    answers={200: ProxyList},
+    errors=(404,),
+    summary="A site's proxies (代办人) with their cap and today's tickets",
+)
+def list_proxies(site: str, principal: Principal) -> dict[str, Any]:
+    """Admins of the site; each opening of the register is on the record (a view of personal data)."""
     proxies = proxy_admin().list(site)
     # The register of who may take tickets for others (masked names, keyed-hash prefixes):
     # opening it is a view of personal data, on the record.
@@ -33,18 +41,34 @@ def list_proxies(site: str) -> ResponseReturnValue:
         hall().db, principal.name, "view", "personal_data", f"{site}/proxies",
         {"proxies": len(proxies)}, site=site,
     )  # fmt: skip
-    return jsonify({"site": site, "proxies": proxies})
+    return {"site": site, "proxies": proxies}
 
 
-@api.post("/admin/sites/<site>/proxies")
-@with_field
-def register_proxy(site: str) -> ResponseReturnValue:
-    principal = admin(site)
-    return jsonify({"proxy": proxy_admin().register(principal.name, site, json_body())}), 201
+@route(
+    "POST",
+    "/admin/sites/<site>/proxies",
+    who=ADMINS,
+    body=ProxyRegistration,
+    answers={201: ProxyAnswer},
+    errors=(400, 404),
+    summary="Register a proxy: a member of staff, or a person by ID card",
+    description="A card's number is read once: only its keyed hash is kept, and no answer, "
+    "error or log holds it. One active proxy per member of staff or card at a site. " + CHANGE,
+)
+def register_proxy(site: str, body: ProxyRegistration, principal: Principal) -> tuple[dict[str, Any], int]:
+    return {"proxy": proxy_admin().register(principal.name, site, body)}, 201
 
 
-@api.put("/admin/sites/<site>/proxies/<proxy_id>")
-@with_field
-def update_proxy(site: str, proxy_id: str) -> ResponseReturnValue:
-    principal = admin(site)
-    return jsonify({"proxy": proxy_admin().update(principal.name, site, proxy_id, json_body())})
+@route(
+    "PUT",
+    "/admin/sites/<site>/proxies/<proxy_id>",
+    who=ADMINS,
+    body=ProxyChange,
+    answers={200: ProxyAnswer},
+    errors=(400, 404),
+    summary="Change a proxy's cap or name, deactivate or activate it",
+    description="A deactivated proxy no longer counts: its tickets fall under the "
+    "one-person limits again. " + CHANGE,
+)
+def update_proxy(site: str, proxy_id: str, body: ProxyChange, principal: Principal) -> dict[str, Any]:
+    return {"proxy": proxy_admin().update(principal.name, site, proxy_id, body)}

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Response, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Response
 
-from queue_server.accounts.store import Forbidden, subtree
+from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api import api
-from queue_server.api.auth import require
+from queue_server.api.auth import MANAGERS
+from queue_server.api.contract import route
+from queue_server.api.schemas.reports import REPORT_FILES, SPREADSHEET, ReportQuery, ReportTable
 from queue_server.app import hall
-from queue_server.engine.errors import InvalidInput, UnknownSite
-from queue_server.reports import exports
+from queue_server.engine.errors import FieldInvalid
+from queue_server.reports import exports, reading
 from queue_server.reports import registry as reports
-from queue_server.storage import repository as repo
-
-MANAGERS = frozenset({"admin", "manager"})
 
 
 def export_details(
@@ -29,59 +25,46 @@ def export_details(
     return {**details, **{f"{table}_rows" if table != "rows" else "rows": n for table, n in rows.items()}}
 
 
-def _day(name: str) -> date:
-    text = request.args.get(name, "")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", field=name) from None
+def heading(report: str, query: reports.ReportQuery) -> dict[str, Any]:
+    """What every report's JSON says beside its tables: which report, range and sites."""
+    return {"report": report, "from": str(query.start), "to": str(query.end), "sites": list(query.sites)}
 
 
-@api.get("/reports/<report>")
-def report(report: str) -> ResponseReturnValue:
-    principal = require(None, MANAGERS)
-    if report not in reports.REPORTS:
-        raise InvalidInput("report must be one of " + ", ".join(reports.REPORTS), field="report")
-    conn = hall().db.conn
-    root = request.args.get("site")
-    if root:
-        if repo.get_site(conn, root) is None:
-            raise UnknownSite(site=root)
-        if not principal.covers(root):
-            raise Forbidden()
-        sites = subtree(conn, [root])
-    else:
-        sites = {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
-    by = request.args.get("by") or None
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv", "xlsx"):
-        raise InvalidInput("format must be json, csv or xlsx", field="format")
-    query = reports.make_query(conn, _day("from"), _day("to"), sites)
-    table = reports.run_report(conn, report, query, by)
-    name = f"hallqueue-{report}-{query.start}-{query.end}"
-    if fmt != "json":  # a file leaves the centre: on the record, with who and from where
-        audit.record_access(
-            hall().db, principal.name, "export", "report", f"{report}.{fmt}",
-            {**export_details(query, fmt, root, rows=len(table["rows"])), "by": by}, site=root,
-        )  # fmt: skip
+def file_answer(name: str, fmt: str, table: dict[str, Any], title: str) -> Response:
+    """One table as a download: CSV (UTF-8 with BOM) or XLSX, cells safe from formulas."""
     if fmt == "csv":
-        return Response(
-            exports.to_csv(table),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt == "xlsx":
-        return Response(
-            exports.to_xlsx(table, report),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    return jsonify(
-        {
-            "report": report,
-            "from": str(query.start),
-            "to": str(query.end),
-            "sites": list(query.sites),
-            **table,
-        }
+        body: str | bytes = exports.to_csv(table)
+        mimetype = "text/csv"
+    else:
+        body, mimetype = exports.to_xlsx(table, title), SPREADSHEET
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
     )
+
+
+@route(
+    "GET",
+    "/reports/<report>",
+    who=MANAGERS,
+    query=ReportQuery,
+    answers={200: (ReportTable, REPORT_FILES)},
+    errors=(400, 404),
+    summary="A report over a date range and part of the site tree (managers and admins)",
+    path_doc={"report": "one of " + ", ".join(reports.REPORTS)},
+)
+def report(report: str, query: ReportQuery, principal: Principal) -> Any:
+    """Times are minutes; medians and P90 are nearest-rank, exact to 15 seconds. `site`
+    picks a subtree (default: every site the token covers). A file (CSV, XLSX) leaving the
+    centre is on the record, with who and from where."""
+    if report not in reports.REPORTS:
+        raise FieldInvalid("report", "choice", choices=", ".join(reports.REPORTS))
+    sites = reading.covered_sites(hall().db, principal, query.site)
+    found, table = reading.report(hall().db, report, query.start, query.end, sites, query.by)
+    if query.format == "json":
+        return {**heading(report, found), **table}
+    audit.record_access(
+        hall().db, principal.name, "export", "report", f"{report}.{query.format}",
+        {**export_details(found, query.format, query.site, rows=len(table["rows"])), "by": query.by},
+        site=query.site,
+    )  # fmt: skip
+    return file_answer(f"hallqueue-{report}-{found.start}-{found.end}", query.format, table, report)

@@ -6,24 +6,24 @@ CSV or XLSX.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Response, jsonify, request
-from flask.typing import ResponseReturnValue
-
-from queue_server.accounts.store import Forbidden, Principal, subtree
+from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api import api
-from queue_server.api.auth import require
-from queue_server.api.reports_api import MANAGERS, export_details
+from queue_server.api.auth import MANAGERS
+from queue_server.api.contract import route
+from queue_server.api.reports_api import export_details, file_answer, heading
+from queue_server.api.schemas.reports import (
+    REPORT_FILES,
+    HeavyHolders,
+    HeavyHoldersQuery,
+    OutOfOrderCalls,
+    OutOfOrderQuery,
+    ReportRange,
+)
 from queue_server.app import hall
-from queue_server.engine.errors import InvalidInput, UnknownSite
-from queue_server.reports import exports
-from queue_server.reports import heavy_holders as holders_report
-from queue_server.reports import out_of_order as out_of_order_report
+from queue_server.reports import reading
 from queue_server.reports import registry as reports
-from queue_server.storage import repository as repo
 
 TABLES = {
     "heavy-holders": ("identities", "proxies"),
@@ -31,104 +31,75 @@ TABLES = {
 }
 
 
-def _day(name: str) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", field=name) from None
-
-
-def _count(name: str, default: int, high: int) -> int:
-    text = request.args.get(name)
-    if text is None or text == "":
-        return default
-    if not (text.isascii() and text.isdigit() and len(text) <= 6) or not 1 <= int(text) <= high:
-        raise InvalidInput(f"{name} must be a whole number from 1 to {high}", field=name)
-    return int(text)
-
-
-def _sites(principal: Principal) -> set[str]:
-    conn = hall().db.conn
-    root = request.args.get("site")
-    if root:
-        if repo.get_site(conn, root) is None:
-            raise UnknownSite(site=root)
-        if not principal.covers(root):
-            raise Forbidden()
-        return subtree(conn, [root])
-    return {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
-
-
 def _on_record(
     principal: Principal,
     report: str,
+    asked: ReportRange,
     query: reports.ReportQuery,
-    fmt: str,
     tables: tuple[str, ...],
     result: dict[str, Any],
 ) -> None:
-    root = request.args.get("site") or None
+    fmt = asked.format
     target = f"{report}.json" if fmt == "json" else f"{report}-{tables[0]}.{fmt}"
-    details = export_details(query, fmt, root, **{t: len(result[t]["rows"]) for t in tables})
+    details = export_details(query, fmt, asked.site, **{t: len(result[t]["rows"]) for t in tables})
     action = "view" if fmt == "json" else "export"
-    audit.record_access(hall().db, principal.name, action, "report", target, details, site=root)
+    audit.record_access(hall().db, principal.name, action, "report", target, details, site=asked.site)
 
 
 def _answer(
-    principal: Principal, report: str, query: reports.ReportQuery, result: dict[str, Any]
+    principal: Principal,
+    report: str,
+    asked: ReportRange,
+    table: str | None,
+    read: reading.Read,
 ) -> Any:
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv", "xlsx"):
-        raise InvalidInput("format must be json, csv or xlsx", field="format")
+    query, result = read
     names = TABLES[report]
-    table = names[0] if fmt == "json" else request.args.get("table") or names[0]
-    if table not in names:
-        raise InvalidInput("table must be one of " + ", ".join(names), field="table")
+    table = table or names[0]
     # Every read of the watch report (who took many tickets, by keyed hash and masked name)
     # and every file of either report is on the record, with who and from where.
-    if fmt != "json" or report == "heavy-holders":
-        _on_record(principal, report, query, fmt, names if fmt == "json" else (table,), result)
-    if fmt == "json":
-        return jsonify(
-            {
-                "report": report,
-                "from": str(query.start),
-                "to": str(query.end),
-                "sites": list(query.sites),
-                **result,
-            }
-        )
+    if asked.format != "json" or report == "heavy-holders":
+        _on_record(principal, report, asked, query, names if asked.format == "json" else (table,), result)
+    if asked.format == "json":
+        return {**heading(report, query), **result}
     name = f"hallqueue-{report}-{table}-{query.start}-{query.end}"
-    if fmt == "csv":
-        return Response(
-            exports.to_csv(result[table]),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        exports.to_xlsx(result[table], f"{report}-{table}"),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return file_answer(name, asked.format, result[table], f"{report}-{table}")
 
 
-@api.get("/reports/heavy-holders")
-def heavy_holders() -> ResponseReturnValue:
-    principal = require(None, MANAGERS)
-    range_limit = _count(
-        "range_limit", holders_report.DEFAULT_RANGE_LIMIT, holders_report.MAX_RANGE_LIMIT
-    )
-    conn = hall().db.conn
-    query = reports.make_query(conn, _day("from"), _day("to"), _sites(principal))
-    return _answer(principal, "heavy-holders", query, holders_report.heavy_holders(conn, query, range_limit))
+@route(
+    "GET",
+    "/reports/heavy-holders",
+    who=MANAGERS,
+    query=HeavyHoldersQuery,
+    answers={200: (HeavyHolders, REPORT_FILES)},
+    errors=(400, 404),
+    summary="Watch report (黄牛监测): ID cards and proxies that held unusually many tickets",
+)
+def heavy_holders(query: HeavyHoldersQuery, principal: Principal) -> Any:
+    """Managers and admins. `identities`: cards (first 8 characters of the keyed hash,
+    masked name) with more than the site's daily_limit_per_person (default 3) tickets on
+    one day or more than `range_limit` over the range: tickets, days, items, most in one
+    day, the limit, which was exceeded (day, range). `proxies`: tickets, days, most in one
+    day, daily cap, days at the cap, share of the cap used. Cancelled tickets are not
+    counted. Every read is on the record."""
+    sites = reading.covered_sites(hall().db, principal, query.site)
+    read = reading.watch(hall().db, query.start, query.end, sites, query.range_limit)
+    return _answer(principal, "heavy-holders", query, query.table, read)
 
 
-@api.get("/reports/out-of-order")
-def out_of_order() -> ResponseReturnValue:
-    principal = require(None, MANAGERS)
-    latest = _count("latest", out_of_order_report.DEFAULT_LATEST, out_of_order_report.MAX_LATEST)
-    conn = hall().db.conn
-    query = reports.make_query(conn, _day("from"), _day("to"), _sites(principal))
-    return _answer(
-        principal, "out-of-order", query, out_of_order_report.out_of_order_calls(conn, query, latest)
-    )
+@route(
+    "GET",
+    "/reports/out-of-order",
+    who=MANAGERS,
+    query=OutOfOrderQuery,
+    answers={200: (OutOfOrderCalls, REPORT_FILES)},
+    errors=(400, 404),
+    summary="Out-of-order calls (点名叫号) per clerk, with all calls for comparison",
+)
+def out_of_order(query: OutOfOrderQuery, principal: Principal) -> Any:
+    """Managers and admins. `clerks`: per site and clerk, calls, out-of-order calls, their
+    share and the count per reason. `latest`: the latest out-of-order calls (local time,
+    site, number, window, clerk, reason code)."""
+    sites = reading.covered_sites(hall().db, principal, query.site)
+    read = reading.calls_out_of_order(hall().db, query.start, query.end, sites, query.latest)
+    return _answer(principal, "out-of-order", query, query.table, read)

@@ -19,21 +19,21 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.masking import mask_name
 from queue_server.accounts.store import Accounts, subtree
 from queue_server.administration import audit
-from queue_server.administration.validation import FieldInvalid, choice, flag, integer, text
 from queue_server.engine import hours
-from queue_server.engine.errors import InvalidInput, UnknownSite
-from queue_server.people import persons
-from queue_server.people.proxies import MAX_PROXY_CAP, PROXY_KINDS, UnknownProxy, add_proxy
+from queue_server.engine.errors import FieldInvalid, UnknownSite
+from queue_server.people.proxies import UnknownProxy, add_proxy
 from queue_server.storage import Database
 from queue_server.storage import repository as repo
 
+if TYPE_CHECKING:  # the routes' models (api/schemas/proxies.py), which check each field's form
+    from queue_server.api.schemas.proxies import ProxyChange, ProxyRegistration
+
 CARD_PREFIX = 8  # hex characters of the card's keyed hash shown to tell proxies apart
-NAME_LENGTH = 40
 
 
 def card_label(person_hash: str | None) -> str | None:
@@ -100,28 +100,19 @@ class ProxyAdmin:
             found.append(proxy)
         return found
 
-    def register(self, actor: str, site_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        kind = choice(data, "kind", PROXY_KINDS)
-        daily_cap = integer(data, "daily_cap", 1, MAX_PROXY_CAP, required=True)
-        name = text(data, "name", required=kind == "registered", max_length=NAME_LENGTH)
+    def register(self, actor: str, site_id: str, proxy: ProxyRegistration) -> dict[str, Any]:
+        kind, daily_cap, name = proxy.kind, proxy.daily_cap, proxy.name
         person_hash = None
-        if kind == "registered":
+        if kind == "registered" and proxy.id_number:
             # The number lives only in this frame: hashed here, never kept or repeated.
-            if data.get("id_number") in (None, ""):
-                raise FieldInvalid("id_number", "required")
-            try:
-                person = persons.parse_person({"id_number": data.get("id_number")})
-            except InvalidInput:
-                raise FieldInvalid("id_number", "id_number") from None
-            assert person is not None
-            person_hash = self.accounts.person_hash(person.id_number)
+            person_hash = self.accounts.person_hash(proxy.id_number)
             name = mask_name(name)
         with self.db.transaction() as conn:
             if repo.get_site(conn, site_id) is None:
                 raise UnknownSite(site=site_id)
             username = None
             if kind == "staff":
-                username = text(data, "username", max_length=64)
+                username = proxy.username
                 staff = conn.execute(
                     "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
                 ).fetchone()
@@ -136,7 +127,7 @@ class ProxyAdmin:
                 site_id,
                 name,
                 kind,
-                daily_cap,  # type: ignore[arg-type]
+                daily_cap,
                 self.clock(),
                 username=username,
                 person_hash=person_hash,
@@ -145,22 +136,18 @@ class ProxyAdmin:
             audit.record(conn, actor, "create", "proxy", proxy.id, None, after, site_id)
         return after
 
-    def update(
-        self, actor: str, site_id: str, proxy_id: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Change the cap or the name, deactivate (`active: false`) or activate again."""
-        active = flag(data, "active")
-        daily_cap = integer(data, "daily_cap", 1, MAX_PROXY_CAP)
+    def update(self, actor: str, site_id: str, proxy_id: str, change: ProxyChange) -> dict[str, Any]:
+        """Change the cap or the name, deactivate (`active: false`) or activate again; what
+        is left out (or empty) stays."""
+        active, daily_cap = change.active, change.daily_cap
         with self.db.transaction() as conn:
             row = conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
             if row is None or row["site_id"] != site_id:
                 raise UnknownProxy(proxy=proxy_id)
             before = proxy_payload(row)
             name = before["name"]
-            if data.get("name") not in (None, ""):
-                name = text(data, "name", max_length=NAME_LENGTH)
-                if row["kind"] == "registered":
-                    name = mask_name(name)
+            if change.name:
+                name = mask_name(change.name) if row["kind"] == "registered" else change.name
             cap = before["daily_cap"] if daily_cap is None else daily_cap
             now_active = before["active"] if active is None else active
             if (name, cap, now_active) == (before["name"], before["daily_cap"], before["active"]):
