@@ -1,4 +1,5 @@
-"""The REST API under /api/v1: JSON in, JSON out; the OpenAPI document is in `openapi.py`."""
+"""The REST API under /api/v1: JSON in, JSON out; each route declared once (`contract.py`),
+the OpenAPI document made from the declarations (`document.py`)."""
 
 from flask import Blueprint
 

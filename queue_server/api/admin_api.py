@@ -28,7 +28,6 @@ from queue_server.api.schemas.administration import (
     CatalogDocument,
     CatalogImport,
     CatalogQuery,
-    CounterAnswer,
     CounterChange,
     DeviceAnswer,
     DeviceEnrolment,
@@ -42,6 +41,7 @@ from queue_server.api.schemas.administration import (
     PasswordReset,
     PreviewRequest,
     RulesPreview,
+    SavedCounter,
     ServiceAnswer,
     ServiceChange,
     SettingsAnswer,
@@ -182,13 +182,15 @@ def site_offerings(site: str, body: Offerings, principal: Principal) -> dict[str
     "/admin/sites/<site>/counters/<int:number>",
     who=ADMINS,
     body=CounterChange,
-    answers={200: CounterAnswer},
+    answers={200: SavedCounter},
     errors=(400, 404),
     summary="Add or edit a counter and its service profile",
     description="Profile lines name services or bundles the site offers; `rules` where the "
     "counter differs from its site (left out: kept). Callable at once. " + CHANGE,
 )
-def save_counter(site: str, number: int, body: CounterChange, principal: Principal) -> dict[str, Any]:
+def save_counter(
+    site: str, number: int, body: CounterChange, principal: Principal
+) -> dict[str, Any]:
     return {"counter": administration().save_counter(principal, site, number, body)}
 
 
@@ -264,7 +266,13 @@ def save_bundle(code: str, body: BundleChange, principal: Principal) -> dict[str
 # --- staff -----------------------------------------------------------------------------
 
 
-@route("GET", "/admin/staff", who=ADMINS, answers={200: StaffList}, summary="Staff, their roles and sites")
+@route(
+    "GET",
+    "/admin/staff",
+    who=ADMINS,
+    answers={200: StaffList},
+    summary="Staff, their roles and sites",
+)
 def list_staff(principal: Principal) -> dict[str, Any]:
     """No password hashes. An admin of part of the city sees the staff whose every site is theirs."""
     return {"staff": administration().list_staff(principal)}
@@ -330,7 +338,13 @@ def unlock_staff(username: str, principal: Principal) -> dict[str, Any]:
 # --- devices ---------------------------------------------------------------------------
 
 
-@route("GET", "/admin/devices", who=ADMINS, answers={200: DeviceList}, summary="Enrolled devices with their last status")
+@route(
+    "GET",
+    "/admin/devices",
+    who=ADMINS,
+    answers={200: DeviceList},
+    summary="Enrolled devices with their last status",
+)
 def list_devices(principal: Principal) -> dict[str, Any]:
     return {"devices": administration().list_devices(principal)}
 

@@ -32,9 +32,11 @@ _HTTP_CODES = {
 
 def error_response(code: str, http_status: int, params: dict[str, object] | None = None) -> ResponseReturnValue:
     language = pick_language(request.headers.get("Accept-Language"))
-    body = {"error": code, "message": message(code, language, **(params or {}))}
-    if http_status == 400 and isinstance((params or {}).get("field"), str):
-        body["field"] = params["field"]  # type: ignore[index]  # the pages show the message next to it
+    params = params or {}
+    body = {"error": code, "message": message(code, language, **params)}
+    field = params.get("field")
+    if http_status == 400 and isinstance(field, str):
+        body["field"] = field  # the pages show the message next to it
     response = jsonify(body)
     response.status_code = http_status
     if http_status == 401:

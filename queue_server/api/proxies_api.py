@@ -55,7 +55,9 @@ def list_proxies(site: str, principal: Principal) -> dict[str, Any]:
     description="A card's number is read once: only its keyed hash is kept, and no answer, "
     "error or log holds it. One active proxy per member of staff or card at a site. " + CHANGE,
 )
-def register_proxy(site: str, body: ProxyRegistration, principal: Principal) -> tuple[dict[str, Any], int]:
+def register_proxy(
+    site: str, body: ProxyRegistration, principal: Principal
+) -> tuple[dict[str, Any], int]:
     return {"proxy": proxy_admin().register(principal.name, site, body)}, 201
 
 
@@ -70,5 +72,7 @@ def register_proxy(site: str, body: ProxyRegistration, principal: Principal) -> 
     description="A deactivated proxy no longer counts: its tickets fall under the "
     "one-person limits again. " + CHANGE,
 )
-def update_proxy(site: str, proxy_id: str, body: ProxyChange, principal: Principal) -> dict[str, Any]:
+def update_proxy(
+    site: str, proxy_id: str, body: ProxyChange, principal: Principal
+) -> dict[str, Any]:
     return {"proxy": proxy_admin().update(principal.name, site, proxy_id, body)}

@@ -22,12 +22,20 @@ def export_details(
 ) -> dict[str, Any]:
     """What the audit row of a report read says: the range, the part of the tree, the rows."""
     details = {"format": fmt, "from": str(query.start), "to": str(query.end), "site": root}
-    return {**details, **{f"{table}_rows" if table != "rows" else "rows": n for table, n in rows.items()}}
+    return {
+        **details,
+        **{f"{table}_rows" if table != "rows" else "rows": n for table, n in rows.items()},
+    }
 
 
 def heading(report: str, query: reports.ReportQuery) -> dict[str, Any]:
     """What every report's JSON says beside its tables: which report, range and sites."""
-    return {"report": report, "from": str(query.start), "to": str(query.end), "sites": list(query.sites)}
+    return {
+        "report": report,
+        "from": str(query.start),
+        "to": str(query.end),
+        "sites": list(query.sites),
+    }
 
 
 def file_answer(name: str, fmt: str, table: dict[str, Any], title: str) -> Response:
@@ -38,7 +46,9 @@ def file_answer(name: str, fmt: str, table: dict[str, Any], title: str) -> Respo
     else:
         body, mimetype = exports.to_xlsx(table, title), SPREADSHEET
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
 
 

@@ -43,7 +43,9 @@ def _on_record(
     target = f"{report}.json" if fmt == "json" else f"{report}-{tables[0]}.{fmt}"
     details = export_details(query, fmt, asked.site, **{t: len(result[t]["rows"]) for t in tables})
     action = "view" if fmt == "json" else "export"
-    audit.record_access(hall().db, principal.name, action, "report", target, details, site=asked.site)
+    audit.record_access(
+        hall().db, principal.name, action, "report", target, details, site=asked.site
+    )
 
 
 def _answer(
@@ -59,7 +61,9 @@ def _answer(
     # Every read of the watch report (who took many tickets, by keyed hash and masked name)
     # and every file of either report is on the record, with who and from where.
     if asked.format != "json" or report == "heavy-holders":
-        _on_record(principal, report, asked, query, names if asked.format == "json" else (table,), result)
+        _on_record(
+            principal, report, asked, query, names if asked.format == "json" else (table,), result
+        )
     if asked.format == "json":
         return {**heading(report, query), **result}
     name = f"hallqueue-{report}-{table}-{query.start}-{query.end}"

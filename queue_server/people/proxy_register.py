@@ -100,19 +100,19 @@ class ProxyAdmin:
             found.append(proxy)
         return found
 
-    def register(self, actor: str, site_id: str, proxy: ProxyRegistration) -> dict[str, Any]:
-        kind, daily_cap, name = proxy.kind, proxy.daily_cap, proxy.name
+    def register(self, actor: str, site_id: str, registration: ProxyRegistration) -> dict[str, Any]:
+        kind, daily_cap, name = registration.kind, registration.daily_cap, registration.name
         person_hash = None
-        if kind == "registered" and proxy.id_number:
+        if kind == "registered" and registration.id_number:
             # The number lives only in this frame: hashed here, never kept or repeated.
-            person_hash = self.accounts.person_hash(proxy.id_number)
+            person_hash = self.accounts.person_hash(registration.id_number)
             name = mask_name(name)
         with self.db.transaction() as conn:
             if repo.get_site(conn, site_id) is None:
                 raise UnknownSite(site=site_id)
             username = None
             if kind == "staff":
-                username = proxy.username
+                username = registration.username
                 staff = conn.execute(
                     "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
                 ).fetchone()

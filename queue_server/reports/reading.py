@@ -31,7 +31,9 @@ def covered_sites(db: Database, principal: Principal, root: str | None) -> set[s
     return {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
 
 
-def report(db: Database, name: str, start: date, end: date, sites: set[str], by: str | None) -> Read:
+def report(
+    db: Database, name: str, start: date, end: date, sites: set[str], by: str | None
+) -> Read:
     """One of `registry.REPORTS` over the range and the sites, grouped `by`."""
     query = registry.make_query(db.conn, start, end, sites)
     return query, registry.run_report(db.conn, name, query, by)

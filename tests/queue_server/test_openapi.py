@@ -44,3 +44,18 @@ def test_error_responses_match_the_error_schema(centre: Centre) -> None:
     schema = openapi_document()["components"]["schemas"]["Error"]
     body = centre.get("/sites/nowhere").json()
     assert set(schema["required"]) <= set(body) and set(body) <= set(schema["properties"])
+
+
+def test_no_two_models_share_a_name() -> None:
+    """The document names each schema after its model's class: two models of one name
+    would share one schema, and an answer would be checked against the other's."""
+    from pydantic import BaseModel
+
+    import queue_server.api  # noqa: F401  (every route module, so every model)
+
+    def every(cls: type[BaseModel]) -> list[type[BaseModel]]:
+        return [cls, *(found for sub in cls.__subclasses__() for found in every(sub))]
+
+    ours = {m for m in every(BaseModel) if m.__module__.startswith("queue_server.")}
+    names = [m.__name__ for m in ours]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []

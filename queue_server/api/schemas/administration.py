@@ -94,7 +94,9 @@ def _announcement(template: str) -> str:
     unknown = [n for n in names if n not in TEMPLATE_PLACEHOLDERS]
     if unknown or template.count("{") != len(names) or template.count("}") != len(names):
         raise PydanticCustomError(
-            "field_placeholder", "unknown placeholder", {"allowed": "{number} {window} {window_name}"}
+            "field_placeholder",
+            "unknown placeholder",
+            {"allowed": "{number} {window} {window_name}"},
         )
     if any(n not in names for n in TEMPLATE_REQUIRED):
         raise PydanticCustomError("field_template", "the number and the window are required")
@@ -187,7 +189,8 @@ def _day_spans(value: Any, info: ValidationInfo) -> Any:
 
 Clock = Annotated[str, Field(pattern=CLOCK.pattern)]
 DaySpans = Annotated[
-    Annotated[list[Annotated[list[Clock], Field(min_length=2, max_length=2)]], Field(max_length=3)] | None,
+    Annotated[list[Annotated[list[Clock], Field(min_length=2, max_length=2)]], Field(max_length=3)]
+    | None,
     BeforeValidator(_day_spans),
 ]
 
@@ -201,7 +204,9 @@ class OpeningHours(BaseModel):
     splits a day); a day left out or empty is closed."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
-    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_weekday)]] = Field(init=False)
+    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_weekday)]] = Field(
+        init=False
+    )
     mon: DaySpans = None
     tue: DaySpans = None
     wed: DaySpans = None
@@ -229,8 +234,8 @@ class SiteChange(Form):
     name: Line = Field(min_length=1, max_length=100)
     name_en: Line = Field("", max_length=100)
     kind: SiteKind
-    parent: Annotated[str | None, Strict(), BeforeValidator(blank_is_absent)] = Field(
-        None, max_length=40, description="the site above it; null: the root of the city"
+    parent: Annotated[Annotated[str, Strict(), Field(max_length=40)] | None, BeforeValidator(blank_is_absent)] = Field(
+        None, description="the site above it; null: the root of the city"
     )
     timezone: TimeZone = Field("Asia/Shanghai", description="IANA name; empty: Asia/Shanghai")
     hours: OpeningHours | None = Field(None, description="null: always open")
@@ -257,23 +262,35 @@ class SiteSettings(Settings):
 
     target_wait_minutes: Whole = Field(None, ge=1, le=240)
     max_wait_minutes: Whole = Field(None, ge=1, le=480, description="not below target_wait_minutes")
-    mix: Mix = Field(None, description="[priority calls, ordinary calls], each 1–20; empty: priority first")
+    mix: Mix = Field(
+        None, description="[priority calls, ordinary calls], each 1–20; empty: priority first"
+    )
     appointment_early_minutes: Whole = Field(None, ge=0, le=240)
     appointment_late_minutes: Whole = Field(None, ge=0, le=120)
     no_show_calls: Whole = Field(None, ge=1, le=5)
     no_show_interval_seconds: Whole = Field(None, ge=0, le=300)
-    no_show_return: NoShowReturn = Field(None, description='"end", 1–20 places back, or 0: no return')
+    no_show_return: NoShowReturn = Field(
+        None, description='"end", 1–20 places back, or 0: no return'
+    )
     walk_in_share: Share = Field(None, description="the share of a capped item kept for walk-ins")
     identification: Annotated[Identification, _or_default("off")] = "off"
     elderly_age: Whole = Field(None, ge=50, le=100)
     daily_limit_per_person: Whole = Field(None, ge=1, le=20)
     personal_data_days: Whole = Field(None, ge=MIN_PERSONAL_DATA_DAYS, le=MAX_PERSONAL_DATA_DAYS)
     elderly_one_tap: Line = Field(
-        "", max_length=32, description="the item an elderly citizen's card tap takes (a code the site offers)"
+        "",
+        max_length=32,
+        description="the item an elderly citizen's card tap takes (a code the site offers)",
     )
-    help_item: Line = Field("", max_length=32, description="the item a request for help (帮办) is issued for")
-    require_id_for_capped: Flag = Field(None, description="true: a kiosk needs an ID card for capped items")
-    announce_template: Template = Field("", max_length=100, description="must hold {number} and {window}")
+    help_item: Line = Field(
+        "", max_length=32, description="the item a request for help (帮办) is issued for"
+    )
+    require_id_for_capped: Flag = Field(
+        None, description="true: a kiosk needs an ID card for capped items"
+    )
+    announce_template: Template = Field(
+        "", max_length=100, description="must hold {number} and {window}"
+    )
     announce_template_en: Template = Field("", max_length=100)
     announce_english: Flag = None
     announce_times: Whole = Field(None, ge=1, le=3)
@@ -331,10 +348,16 @@ def _profile_line(value: Any) -> Any:
                 weight = float(weight)
             except ValueError:
                 weight = None
-        if isinstance(code, str) and isinstance(weight, int | float) and not isinstance(weight, bool):
+        if (
+            isinstance(code, str)
+            and isinstance(weight, int | float)
+            and not isinstance(weight, bool)
+        ):
             if 0 < weight <= 100:
                 return {**value, "weight": float(weight)}
-    raise PydanticCustomError("field_profile_entry", "one service or bundle, weight above 0 and at most 100")
+    raise PydanticCustomError(
+        "field_profile_entry", "one service or bundle, weight above 0 and at most 100"
+    )
 
 
 class ProfileChoice(BaseModel):
@@ -359,7 +382,7 @@ class CounterChange(Form):
 
     name: Line = Field(min_length=1, max_length=40)
     kind: Annotated[CounterKind, _or_default("comprehensive")] = "comprehensive"
-    profile: list[ProfileChoice] = Field(default_factory=list)
+    profile: list[ProfileChoice] = Field(default_factory=list, validate_default=True)
     rules: CounterRules | None = None
 
     @field_validator("profile")
@@ -381,7 +404,7 @@ class CounterConfig(BaseModel):
     rules: dict[str, object]
 
 
-class CounterAnswer(BaseModel):
+class SavedCounter(BaseModel):
     """The counter as saved: callable at once"""
 
     counter: CounterConfig
@@ -536,7 +559,9 @@ class NewStaff(Form):
         "symbols, not the username, not a common password"
     )  # fmt: skip
     role: Role
-    sites: list[Annotated[str, Strict()]] = Field([], description="empty only for a city-wide admin")
+    sites: list[Annotated[str, Strict()]] = Field(
+        [], description="empty only for a city-wide admin"
+    )
     display_name: Line = Field("", max_length=40)
 
 
@@ -583,7 +608,10 @@ class DeviceEnrolment(Form):
     site: Line = Field(min_length=1, max_length=40)
     name: Line = Field("", max_length=60)
     counter: Whole = Field(
-        None, ge=1, le=999, description="a sign: the window it hangs over (its evaluator rates only that window)"
+        None,
+        ge=1,
+        le=999,
+        description="a sign: the window it hangs over (its evaluator rates only that window)",
     )
 
     @field_validator("counter")
@@ -625,7 +653,7 @@ class DeviceList(BaseModel):
 
 # --- the audit log -----------------------------------------------------------------------
 
-Searched = Annotated[str | None, BeforeValidator(blank_is_absent), Field(max_length=64)]
+Searched = Annotated[Annotated[str, Field(max_length=64)] | None, BeforeValidator(blank_is_absent)]
 
 
 class AuditQuery(BaseModel):
@@ -633,8 +661,8 @@ class AuditQuery(BaseModel):
 
     kind: Annotated[AuditKind | None, BeforeValidator(blank_is_absent)] = None
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100
-    before: Annotated[int | None, BeforeValidator(blank_is_absent), Field(ge=0, le=MAX_INTEGER)] = Field(
-        None, description="the `next_before` of the previous page"
+    before: Annotated[Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None, BeforeValidator(blank_is_absent)] = (
+        Field(None, description="the `next_before` of the previous page")
     )
     actor: Searched = Field(None, description="who (for a login, the username tried)")
     address: Searched = Field(None, description="the client address")
@@ -671,12 +699,18 @@ def _settings_as_named(value: Any) -> Any:
 
 class PreviewRequest(Form):
     days: Whole = Field(
-        None, ge=1, le=MAX_DAYS, description=f"complete local days before today (default {DEFAULT_DAYS})"
+        None,
+        ge=1,
+        le=MAX_DAYS,
+        description=f"complete local days before today (default {DEFAULT_DAYS})",
     )
     settings: Annotated[SiteSettings | None, BeforeValidator(_settings_as_named)] = Field(
-        None, description="as the settings form saves them; left out: the site's settings as they are"
+        None,
+        description="as the settings form saves them; left out: the site's settings as they are",
     )
-    counter_rules: dict[str, CounterRules] | None = Field(None, description="{window number: its rules}")
+    counter_rules: dict[str, CounterRules] | None = Field(
+        None, description="{window number: its rules}"
+    )
 
 
 class WaitFigures(BaseModel):
@@ -709,4 +743,3 @@ class RulesPreview(BaseModel):
     rules: RuleSentences
     settings: dict[str, object]
     counter_rules: dict[str, dict[str, object]]
-

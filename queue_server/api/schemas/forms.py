@@ -86,7 +86,9 @@ class Settings(BaseModel):
     so a misspelt setting is never saved and silently ignored."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
-    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_setting)]] = Field(init=False)
+    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_setting)]] = Field(
+        init=False
+    )
 
     def given(self) -> dict[str, Any]:
         """The settings set: those left out, null or "" fall back to their defaults."""

@@ -48,7 +48,10 @@ class ProxyRegistration(Form):
         description="a card proxy's ID number: read once, only its keyed hash is kept",
     )  # fmt: skip
     username: Line = Field(
-        "", max_length=64, validate_default=True, description="a member of staff who works at the site"
+        "",
+        max_length=64,
+        validate_default=True,
+        description="a member of staff who works at the site",
     )
 
     @field_validator("daily_cap", mode="before")
