@@ -47,15 +47,12 @@ from queue_server.storage.records import to_text
 if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other way round
     from queue_server.api.schemas.administration import (
         BundleChange,
-        CounterChange,
         DeviceEnrolment,
         NewStaff,
-        Offerings,
         ServiceChange,
-        SiteChange,
-        SiteSettings,
         StaffChange,
     )
+    from queue_server.api.schemas.sites import CounterChange, Offerings, SiteChange, SiteSettings
 
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 

@@ -29,7 +29,7 @@ from queue_server.storage import repository as repo
 from queue_server.storage.records import from_text, ticket_from_row
 
 if TYPE_CHECKING:
-    from queue_server.api.schemas.administration import CounterRules, PreviewRequest
+    from queue_server.api.schemas.sites import CounterRules, PreviewRequest
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 56

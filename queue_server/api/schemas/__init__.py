@@ -1,5 +1,9 @@
 """The models of the routes' bodies, queries and answers that only the centre's own pages
-use (what kiosks and signs send and read is in `queue_server.wire.shapes`)."""
+use (what kiosks and signs send and read is in `queue_server.wire.shapes`).
+
+Here the spine's; by area beside it: `sites` (a site's configuration, its settings and
+counters, the rules preview), `administration` (catalogue, staff, devices, audit log),
+`proxies`, `reports`; `forms` says how the admin pages' form fields are read."""
 
 from __future__ import annotations
 
@@ -51,7 +55,9 @@ class CounterActionRequest(Strict):
     to_service: Code | None = None
     to_counter: Annotated[int, Field(ge=0, le=999_999)] | None = None
     note: Text | None = None
-    ticket: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    ticket: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
 
 
 class CounterAnswer(BaseModel):

@@ -27,9 +27,9 @@ class ReportRange(BaseModel):
 
     start: date = Field(alias="from", description="the first local day")
     end: date = Field(alias="to", description="the last local day (at most ten years after `from`)")
-    site: Annotated[Annotated[str, Field(max_length=40)] | None, BeforeValidator(blank_is_absent)] = Field(
-        None, description="a subtree (default: every site the token covers)"
-    )
+    site: Annotated[
+        Annotated[str, Field(max_length=40)] | None, BeforeValidator(blank_is_absent)
+    ] = Field(None, description="a subtree (default: every site the token covers)")
     format: Format = "json"
 
 
