@@ -303,16 +303,16 @@ class Administration:
             )
         return after
 
-    def import_catalog(self, actor: Principal, fmt: str, text_: object) -> dict[str, Any]:
+    def import_catalog(self, actor: Principal, fmt: str, text: str) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
         check_scope(actor, [None])
         with self.db.transaction() as conn:
             try:
                 if fmt == "json":
                     existing = [s.code for s in repo.list_services(conn)]
-                    services, bundles = parse_catalog_json(text_, existing)
+                    services, bundles = parse_catalog_json(text, existing)
                 else:
-                    services, bundles = parse_catalog_csv(text_), []
+                    services, bundles = parse_catalog_csv(text), []
             except CatalogError as exc:
                 raise catalog_error(exc, "text") from None
             before: dict[str, Any] = {"services": {}, "bundles": {}}
