@@ -114,7 +114,10 @@ class Accounts:
         return base64.urlsafe_b64encode(digest[:12]).decode()  # 16 characters, 96 bits
 
     def ticket_key_matches(self, ticket_id: str, key: object) -> bool:
-        return isinstance(key, str) and hmac.compare_digest(key, self.ticket_key(ticket_id))
+        # As bytes: compare_digest refuses str with characters beyond ASCII (a TypeError, a 500).
+        return isinstance(key, str) and hmac.compare_digest(
+            key.encode(), self.ticket_key(ticket_id).encode()
+        )
 
     def person_hash(self, id_number: str) -> str:
         """The keyed hash kept instead of an ID number (same card → same hash, per server)."""

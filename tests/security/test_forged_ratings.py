@@ -43,6 +43,14 @@ def test_a_stranger_with_the_ticket_id_cannot_rate_it(centre: Centre) -> None:
     assert rate(centre, done["id"], {"level": 5, "key": done["key"]}).status_code == 201
 
 
+def test_a_key_beyond_ascii_is_a_wrong_key_not_a_server_error(centre: Centre) -> None:
+    done = serve_one(centre)
+    for key in ("é" * 16, "钥匙", done["key"][:-1] + "é"):
+        refused = rate(centre, done["id"], {"level": 1, "key": key})
+        assert refused.status_code == 403 and refused.json()["error"] == "rating_key_invalid", key
+    assert centre.get(f"/tickets/{done['id']}/rating").json()["rating"] is None
+
+
 def test_a_clerk_leaving_out_the_token_cannot_rate_their_own_ticket(centre: Centre) -> None:
     clerk = centre.login(Centre.CLERK)
     issued = centre.issue("A101")
