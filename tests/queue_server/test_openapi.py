@@ -59,3 +59,10 @@ def test_no_two_models_share_a_name() -> None:
     ours = {m for m in every(BaseModel) if m.__module__.startswith("queue_server.")}
     names = [m.__name__ for m in ours]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def test_a_refused_field_is_named_beside_the_message(centre: Centre) -> None:
+    refused = centre.post("/sites/city-hall/tickets", {"service": 5})
+    assert refused.status_code == 400
+    assert (refused.json()["error"], refused.json()["field"]) == ("field_text", "service")
+    assert "field" not in centre.get("/sites/nowhere").json()  # only a refused field names one
