@@ -154,6 +154,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field_date": ("“{field}”须为日期 YYYY-MM-DD", "{field} must be a date, YYYY-MM-DD"),
     "field_choice": ("“{field}”须为以下之一：{choices}", "{field} must be one of: {choices}"),
     "field_list": ("“{field}”须为列表", "{field} must be a list"),
+    "field_nothing_reported": ("请报告打印机（printer）或身份证阅读器（id_reader）的状态", "Report printer and/or id_reader"),
     "field_form": ("“{field}”格式不对", "{field} has the wrong form"),
     "field_code": ("编码只能用字母、数字、_ . -（最多 32 个）", "A code is 1–32 letters, digits, _ . or -"),
     "field_site_id": (

@@ -1,38 +1,48 @@
-"""Enrolled devices learn who they are (GET /api/v1/devices/me) and report the state of
-their peripherals (POST /api/v1/devices/status)."""
+"""Enrolled devices learn who they are and report the state of their peripherals
+(`monitoring/device_status.py`)."""
 
 from __future__ import annotations
 
-from flask import jsonify
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from queue_server.api import api
-from queue_server.api.auth import require
-from queue_server.api.contract import json_body
+from queue_server.accounts.store import Principal
+from queue_server.api.contract import route
 from queue_server.app import hall
-from queue_server.monitoring.device_status import parse_status, report_status
+from queue_server.monitoring.device_status import report_status
+from queue_server.wire.shapes import DeviceIdentity, DeviceStatusAnswer, DeviceStatusReport
 
 DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
 
 
-@api.get("/devices/me")
-def device_identity() -> ResponseReturnValue:
-    """Who a device token belongs to. The kiosk agent takes its site from here, so a kiosk
-    set up with another site's name still issues only where its token was enrolled."""
-    principal = require(None, DEVICE_ROLES)
+@route(
+    "GET",
+    "/devices/me",
+    who=DEVICE_ROLES,
+    answers={200: DeviceIdentity},
+    summary="Who this device token belongs to",
+)
+def device_identity(principal: Principal) -> dict[str, Any]:
+    """The kiosk agent takes its site from here, so a kiosk set up with another site's name
+    still issues only where its token was enrolled. A staff token gets 403."""
     (site,) = principal.sites  # a device is enrolled at exactly one site
-    return jsonify(
-        {
-            "kind": principal.role,
-            "site": site,
-            "counter": principal.counter,
-            "name": principal.device_name,
-        }
-    )
+    return {
+        "kind": principal.role,
+        "site": site,
+        "counter": principal.counter,
+        "name": principal.device_name,
+    }
 
 
-@api.post("/devices/status")
-def device_status() -> ResponseReturnValue:
-    principal = require(None, DEVICE_ROLES)
-    status = parse_status(json_body())
-    return jsonify(report_status(hall().ops, principal.name, status))
+@route(
+    "POST",
+    "/devices/status",
+    who=DEVICE_ROLES,
+    body=DeviceStatusReport,
+    answers={200: DeviceStatusAnswer},
+    errors=(400,),
+    summary="A kiosk, display or sign reports its peripherals",
+)
+def device_status(body: DeviceStatusReport, principal: Principal) -> dict[str, Any]:
+    """A device token. The status is kept on the device; a change is appended and pushed
+    as `device.status` to the device's site. Nothing reported: 400 `field_nothing_reported`."""
+    return report_status(hall().ops, principal.name, body.model_dump(exclude_none=True))

@@ -1,59 +1,59 @@
-"""Reads for the managers' live dashboard (queue_server/reports/dashboard.py).
+"""Reads for the managers' live dashboard (`queue_server/reports/dashboard.py`).
 
-- `GET /manage/live[?site=ROOT]`: every site in the caller's scope (or the subtree
-  under ROOT) now: counters with their current tickets, waiting tickets, devices, today's
-  counts, each site's last event seq. The dashboard reads it once and on each reconnect,
-  and applies pushed events in between.
-- `GET /manage/devices[?site=ROOT]`: the enrolled devices of those sites with their last
-  status, last report and liveness (heartbeats that change nothing are not pushed).
+Both take `?site=ROOT`: that site and every site below it, which the caller must manage
+(default: every site in the caller's scope).
 """
 
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask.typing import ResponseReturnValue
+from typing import Any
 
 from queue_server import wire
-from queue_server.accounts.store import Forbidden, subtree
-from queue_server.api import api
-from queue_server.api.auth import require
+from queue_server.accounts.store import Principal
+from queue_server.api.auth import MANAGERS
+from queue_server.api.contract import route
+from queue_server.api.schemas.manage import Live, ManageQuery, SiteDevices
 from queue_server.app import hall
-from queue_server.engine.errors import UnknownSite
 from queue_server.reports import dashboard
-from queue_server.storage import repository as repo
-
-MANAGERS = frozenset({"admin", "manager"})
+from queue_server.reports.reading import covered_sites
 
 
-def scope() -> set[str]:
-    """The sites the caller manages, or the subtree under `?site=` (which it must cover)."""
-    principal = require(None, MANAGERS)
-    conn = hall().db.conn
-    root = request.args.get("site")
-    if root:
-        if repo.get_site(conn, root) is None:
-            raise UnknownSite(site=root)
-        if not principal.covers(root):
-            raise Forbidden()
-        return subtree(conn, [root])
-    return {s.id for s in repo.list_sites(conn) if principal.covers(s.id)}
+@route(
+    "GET",
+    "/manage/live",
+    who=MANAGERS,
+    query=ManageQuery,
+    answers={200: Live},
+    errors=(404,),
+    summary="Every site in scope now, for the live dashboard",
+)
+def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
+    """Managers and admins. Per site: windows (with the current ticket, and `idle_since`
+    for an open window without one), waiting tickets, offered queues, devices with alerts,
+    today's counts, `target_wait_minutes` and `last_seq`. Read once and after each
+    reconnect; apply pushed events (join each site with `since` = its `last_seq`) in
+    between."""
+    sites = covered_sites(hall().db, principal, query.site)
+    return dashboard.live(hall().db, sites, hall().ops.clock())
 
 
-@api.get("/manage/live")
-def manage_live() -> ResponseReturnValue:
-    sites = scope()
-    return jsonify(dashboard.live(hall().db.conn, sites, hall().ops.clock()))
-
-
-@api.get("/manage/devices")
-def manage_devices() -> ResponseReturnValue:
-    sites = scope()
+@route(
+    "GET",
+    "/manage/devices",
+    who=MANAGERS,
+    query=ManageQuery,
+    answers={200: SiteDevices},
+    errors=(404,),
+    summary="Enrolled devices of the sites in scope: last status, last report, alerts",
+)
+def manage_devices(query: ManageQuery, principal: Principal) -> dict[str, Any]:
+    """A kiosk reports at least once a minute; one silent for `offline_after_seconds` is
+    `offline`. Heartbeats that change nothing are not pushed, so a dashboard reads this
+    now and then to see them."""
+    sites = covered_sites(hall().db, principal, query.site)
     now = hall().ops.clock()
-    found = dashboard.site_devices(hall().db.conn, sorted(sites), now)
-    return jsonify(
-        {
-            "server_time": wire.iso(now),
-            "offline_after_seconds": dashboard.OFFLINE_AFTER_SECONDS,
-            "sites": found,
-        }
-    )
+    return {
+        "server_time": wire.iso(now),
+        "offline_after_seconds": dashboard.OFFLINE_AFTER_SECONDS,
+        "sites": dashboard.site_devices(hall().db, sorted(sites), now),
+    }

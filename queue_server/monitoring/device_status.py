@@ -4,7 +4,8 @@ A kiosk reports its printer (ok / paper near end / paper out / cover open / offl
 and its ID reader (ok / absent); displays and signs report what they have. The status
 is kept on the device row; a change is appended as a `device.status` event of the
 device's site and pushed, so managers see a kiosk that cannot print within a second.
-A report that changes nothing only refreshes `last_seen`.
+A report that changes nothing only refreshes `last_seen`. What may be reported is
+`wire.shapes.DeviceStatusReport`, the model the kiosk builds its report with.
 """
 
 from __future__ import annotations
@@ -15,29 +16,11 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.calling.operations import Operations
-from queue_server.engine.errors import InvalidInput, UnknownSite
+from queue_server.engine.errors import UnknownSite
 from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import Event, Site
 from queue_server.storage import repository as repo
-
-PRINTER_STATES = ("ok", "near_end", "out", "cover_open", "offline")
-ID_READER_STATES = ("ok", "absent")
-FIELDS = {"printer": PRINTER_STATES, "id_reader": ID_READER_STATES}
-
-
-def parse_status(body: dict[str, Any]) -> dict[str, str]:
-    status: dict[str, str] = {}
-    for name, allowed in FIELDS.items():
-        value = body.get(name)
-        if value is None:
-            continue
-        if value not in allowed:
-            raise InvalidInput(f"{name} must be one of {', '.join(allowed)}", field=name)
-        status[name] = value
-    if not status:
-        raise InvalidInput("report printer and/or id_reader", field="printer")
-    return status
 
 
 def report_status(ops: Operations, device_id: str, status: dict[str, str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from queue_server.calling.site_view import site_payload
 from queue_server.engine import hours
 from queue_server.engine.model import Counter, CounterState, Site
 from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
+from queue_server.storage import Database
 from queue_server.storage import repository as repo
 from queue_server.storage.records import from_text
 
@@ -93,9 +94,10 @@ def _idle_since(conn: sqlite3.Connection, site_id: str, counter: Counter, last: 
 
 
 def site_devices(
-    conn: sqlite3.Connection, site_ids: Iterable[str], now: datetime
+    db: Database, site_ids: Iterable[str], now: datetime
 ) -> dict[str, list[dict[str, Any]]]:
     """Enrolled (not revoked) devices per site, with their last status and liveness."""
+    conn = db.conn
     chosen = list(site_ids)
     found: dict[str, list[dict[str, Any]]] = {site: [] for site in chosen}
     if not chosen:
@@ -180,11 +182,12 @@ def live_site(
     }
 
 
-def live(conn: sqlite3.Connection, site_ids: Iterable[str], now: datetime) -> dict[str, Any]:
+def live(db: Database, site_ids: Iterable[str], now: datetime) -> dict[str, Any]:
     """Every chosen site now, in tree order (parents before children)."""
+    conn = db.conn
     chosen = set(site_ids)
     sites = [s for s in repo.list_sites(conn) if s.id in chosen]
-    devices = site_devices(conn, [s.id for s in sites], now)
+    devices = site_devices(db, [s.id for s in sites], now)
     return {
         "server_time": wire.iso(now),
         "offline_after_seconds": OFFLINE_AFTER_SECONDS,

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Channel = Literal["kiosk", "appointment", "staff", "online", "phone"]
 Priority = Literal["ordinary", "appointment", "elderly", "disabled", "assisted"]
@@ -48,15 +56,15 @@ class IssueRequest(Strict):
     service: Code | None = None
     bundle: Code | None = None
     request_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = Field(
-        None, description="the same id again returns the same ticket (200), never a second one"
+        default=None, description="the same id again returns the same ticket (200), never a second one"
     )
-    channel: Channel | None = Field(None, description="default: kiosk for a kiosk, staff for staff")
-    priority: Priority = Field("ordinary", description="staff only (a kiosk: 403 priority_needs_staff)")
-    help: bool = Field(False, description="the citizen asks for help: routed to the site's help item")
+    channel: Channel | None = Field(default=None, description="default: kiosk for a kiosk, staff for staff")
+    priority: Priority = Field(default="ordinary", description="staff only (a kiosk: 403 priority_needs_staff)")
+    help: bool = Field(default=False, description="the citizen asks for help: routed to the site's help item")
     appointment_at: Annotated[str, StringConstraints(max_length=40)] | None = Field(
-        None, description="ISO 8601 with its offset: an appointment checked in"
+        default=None, description="ISO 8601 with its offset: an appointment checked in"
     )
-    proxy: Code | None = Field(None, description="staff only: the registered proxy (代办人) taking it")
+    proxy: Code | None = Field(default=None, description="staff only: the registered proxy (代办人) taking it")
     person: PersonCard | None = None
 
 
@@ -233,3 +241,167 @@ class Event(BaseModel):
     ticket: Ticket | None
     counter: Counter | None
     data: dict[str, object]
+
+
+# --- a window now: what its console and its sign read ------------------------------------
+
+
+class SiteName(BaseModel):
+    id: str
+    name: str
+    name_en: str
+
+
+class CallingTicket(Ticket):
+    """A ticket as the calling screens list it: its item's names and its wait so far."""
+
+    item_name: str
+    item_name_en: str
+    help_for_name: str | None = Field(default=None, description="a help ticket: the name of the item wanted")
+    help_for_name_en: str | None = None
+    waited_minutes: float = Field(ge=0)
+
+
+class CurrentTicket(CallingTicket):
+    """The ticket a window holds, with the rule that called it this visit."""
+
+    call_reason: str | None = Field(
+        description="transfer, max_wait, priority, longest_wait or out_of_order"
+    )
+    out_of_order_reason: str | None = Field(description="the clerk's, for a call out of turn")
+
+
+class NextTicket(CallingTicket):
+    """A ticket the window would call next."""
+
+    reason: str = Field(description="the rule that picks it: transfer, max_wait, priority, longest_wait")
+
+
+class MissedCallRule(BaseModel):
+    """The site's 过号 rule, which the console holds recall and no-show to."""
+
+    calls: int = Field(description="calls (the first and its recalls) before a no-show")
+    interval_seconds: int = Field(description="the least time between two calls, and after the last")
+    return_places: int | None = Field(description="places behind the head a returning ticket goes; null: the end")
+    allows_return: bool
+
+
+class QueueLine(BaseModel):
+    """One queue of the window's profile (or the tickets transferred to it: no service, no bundle)."""
+
+    service: str | None
+    bundle: str | None
+    name: str
+    name_en: str
+    prefix: str
+    weight: float | None
+    waiting: int
+    oldest_issued_at: Moment | None
+    oldest_wait_minutes: float | None
+
+
+class ClerkDay(BaseModel):
+    """The clerk's figures for today at this site (a device reads those of the window's clerk)."""
+
+    day: str
+    clerk: str | None
+    served: int
+    completed_on_the_spot: int
+    on_the_spot_share: float | None
+    no_show: int
+    transferred_out: int = Field(description="by this window")
+    avg_service_minutes: float | None
+    avg_wait_minutes: float | None
+    rated: int
+    rating_average: float | None
+
+
+class CounterView(BaseModel):
+    """One window now, for its console and its window sign"""
+
+    site: SiteName
+    counter: CounterDetail
+    current: CurrentTicket | None = Field(
+        description="its masked name and the clerk's note only to the site's staff"
+    )
+    missed_call_rule: MissedCallRule
+    queues: list[QueueLine]
+    next: list[NextTicket] = Field(description="the tickets it would call next, in order (at most 5)")
+    today: ClerkDay
+    last_seq: int
+    server_time: Moment
+
+
+# --- ratings (好差评): the evaluator at a window, the phone page -----------------------------
+
+RatingLevel = Annotated[int, Field(ge=1, le=5, description="5 非常满意 · 4 满意 · 3 基本满意 · 2 不满意 · 1 非常不满意")]
+
+
+def _text_or_none(value: object) -> object:
+    return value if isinstance(value, str) else None
+
+
+class RatingRequest(Strict):
+    """A citizen's rating: from the phone page with the key of the ticket's printed QR, or
+    from the evaluator of the window that served it (a sign's token, no key)."""
+
+    level: RatingLevel
+    # A key that is not text fits no ticket: it is refused as a wrong key (403), not as a form.
+    key: Annotated[Annotated[str, StringConstraints(max_length=64)] | None, BeforeValidator(_text_or_none)] = Field(
+        default=None, description="the key of the ticket's printed QR (phone page only)"
+    )
+
+
+class Rating(BaseModel):
+    ticket: str
+    level: int = Field(ge=1, le=5)
+    name: str = Field(examples=["非常满意"])
+    name_en: str
+    channel: Literal["evaluator", "phone", "staff"]
+    at: Moment
+
+
+class RatingAnswer(BaseModel):
+    """The ticket's rating, or null"""
+
+    rating: Rating | None
+
+
+# --- a device: who it is, what it reports of its peripherals -------------------------------
+
+DeviceKind = Literal["kiosk", "display", "sign"]
+
+
+class DeviceIdentity(BaseModel):
+    """Who a device token belongs to (the kiosk agent takes its site from here)"""
+
+    kind: DeviceKind
+    site: str = Field(description="the one site it is enrolled at")
+    counter: int | None = Field(description="a sign's window")
+    name: str | None = Field(description="its name as enrolled")
+
+
+PrinterState = Literal["ok", "near_end", "out", "cover_open", "offline"]
+IdReaderState = Literal["ok", "absent"]
+
+
+class DeviceStatusReport(Strict):
+    """A device's peripherals now, at least one of them: a kiosk's printer and ID reader
+    (a display or sign reports what it has)."""
+
+    printer: PrinterState | None = None
+    id_reader: IdReaderState | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> DeviceStatusReport:
+        if self.printer is None and self.id_reader is None:
+            raise PydanticCustomError("field_nothing_reported", "report printer and/or id_reader")
+        return self
+
+
+class DeviceStatusAnswer(BaseModel):
+    """The device's status as the centre now keeps it"""
+
+    device: str
+    kind: DeviceKind
+    status: dict[str, str]

@@ -3,7 +3,9 @@ use (what kiosks and signs send and read is in `queue_server.wire.shapes`).
 
 Here the spine's; by area beside it: `sites` (a site's configuration, its settings and
 counters, the rules preview), `administration` (catalogue, staff, devices, audit log),
-`proxies`, `reports`; `forms` says how the admin pages' form fields are read."""
+`proxies`, `reports`, `calling` (the hall display's board, a day's ratings), `console`
+(the console's finder and proxies), `manage` (the live dashboard); `forms` says how the
+admin pages' form fields are read."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def test_the_live_read_uses_indexes(db_path) -> None:  # type: ignore[no-untyped
     ops.counter_action("city-hall", 1, "call-next", clerk="clerk")
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
-    live = dashboard.live(db.conn, {"city-hall", "town-gutang"}, ops.clock())
+    live = dashboard.live(db, {"city-hall", "town-gutang"}, ops.clock())
     db.conn.set_trace_callback(None)
     assert [s["site"]["id"] for s in live["sites"]] == ["city-hall", "town-gutang"]
     checked = 0

@@ -1,0 +1,93 @@
+"""The managers' live dashboard reads (`api/manage_api.py`, `reports/dashboard.py`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+from queue_server.api.schemas.forms import blank_is_absent
+from queue_server.wire.shapes import Counter, Moment, Priority, Site, TicketStatus
+
+
+class ManageQuery(BaseModel):
+    site: Annotated[str | None, BeforeValidator(blank_is_absent)] = Field(
+        None,
+        description="a site the caller manages: that site and every site below it; "
+        "default: every site in the caller's scope",
+    )
+
+
+class LiveDevice(BaseModel):
+    """An enrolled device with its last report"""
+
+    id: str
+    kind: Literal["kiosk", "display", "sign"]
+    name: str
+    status: dict[str, str] = Field(description="what it reported last: printer, id_reader")
+    last_seen: Moment | None
+    offline: bool = Field(description="a kiosk silent for offline_after_seconds")
+    alerts: list[str] = Field(
+        description="kiosk_offline, printer_near_end, printer_out, printer_cover_open, "
+        "printer_offline, id_reader_absent"
+    )
+
+
+class TicketBrief(BaseModel):
+    id: str
+    number: str
+    status: TicketStatus
+    service: str | None
+    bundle: str | None
+    priority: Priority
+    issued_at: Moment
+    called_at: Moment | None
+    started_at: Moment | None
+    target_counter: int | None
+
+
+class LiveWindow(Counter):
+    ticket: TicketBrief | None
+    idle_since: Moment | None = Field(description="an open window without a ticket: since when")
+
+
+class DayCounts(BaseModel):
+    issued: int
+    done: int
+    no_show: int
+
+
+class LiveSite(BaseModel):
+    site: Site
+    target_wait_minutes: float
+    day: str
+    day_start: Moment | None
+    offered: list[str] = Field(description="queue keys: S:code, B:code")
+    counters: list[LiveWindow]
+    waiting: list[TicketBrief]
+    devices: list[LiveDevice]
+    today: DayCounts
+    last_seq: int
+
+
+class ItemName(BaseModel):
+    name: str
+    name_en: str
+    prefix: str
+
+
+class Live(BaseModel):
+    """Every site in scope now; apply pushed events from each site's last_seq"""
+
+    server_time: Moment
+    offline_after_seconds: int
+    items: dict[str, ItemName] = Field(description="queue key (S:code, B:code) → names and prefix")
+    sites: list[LiveSite] = Field(description="in tree order, parents before children")
+
+
+class SiteDevices(BaseModel):
+    """The enrolled devices of each site in scope"""
+
+    server_time: Moment
+    offline_after_seconds: int
+    sites: dict[str, list[LiveDevice]] = Field(description="site id → its devices")
