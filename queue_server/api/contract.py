@@ -13,7 +13,7 @@ a stranger learns nothing from a validation error; then the body and query, thro
 kit: a refused field answers 400 `{"error": "field_<rule>", "message", "field"}` with the
 message in the reader's language), and the OpenAPI 3.1 document (`openapi_document`),
 whose schemas are the models' own. The kiosk and the sign agent build and read the same
-models (`queue_server.wire.models`).
+models (`queue_server.wire.shapes`).
 
 A view returns a model, a plain JSON-able value, a `(value, status)` pair, or a Flask
 `Response` (files). Plain values are sent as they are (the hot paths build dicts); with

@@ -49,7 +49,6 @@ def openapi_document() -> dict[str, Any]:
     for declared in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         path = "/api/v1" + _PATH_PARAM.sub(r"{\2}", declared.path)
         paths.setdefault(path, {})[declared.method.lower()] = _operation(declared, schemas)
-    _add_legacy(paths, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -170,29 +169,3 @@ def _schema(model: Any, schemas: dict[str, Any], mode: str) -> dict[str, Any]:
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0].strip().rstrip(".")
 
-
-def _add_legacy(paths: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> None:
-    """While routes are still declared by hand (api/openapi.py), their part of the old
-    document, in OpenAPI 3.1's words for "may be null"."""
-    from queue_server.api.openapi import legacy_document
-
-    legacy = legacy_document()
-    for path, operations in legacy["paths"].items():
-        for method, operation in operations.items():
-            paths.setdefault(path, {}).setdefault(method, _nullable_31(operation))
-    for name, schema in legacy["components"]["schemas"].items():
-        schemas.setdefault(name, _nullable_31(schema))
-
-
-def _nullable_31(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_nullable_31(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _nullable_31(value) for key, value in node.items()}
-    if node.pop("nullable", False):
-        if isinstance(node.get("type"), str):
-            node["type"] = [node["type"], "null"]
-        else:
-            node = {"anyOf": [node, {"type": "null"}]}
-    return node
