@@ -43,6 +43,7 @@ from devices.evaluator import Evaluator
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign
 from queue_server import wire
+from queue_server.wire.shapes import RatingRequest
 
 log = logging.getLogger("hallqueue.sign")
 
@@ -379,7 +380,7 @@ class SignAgent:
             try:
                 response = self.http.post(
                     f"{self.server}/api/v1/tickets/{ticket_id}/rating",
-                    json={"level": level},
+                    json=RatingRequest(level=level).model_dump(exclude_none=True),
                     timeout=5,
                 )
             except requests.RequestException:

@@ -26,6 +26,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from devices.escpos_ticket import TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
@@ -34,6 +36,7 @@ from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
 from kiosk.peripherals import CardWatcher, PrinterWorker
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
+from queue_server.wire.shapes import DeviceStatusReport, IssueRequest, PersonCard
 
 log = logging.getLogger("hallqueue.kiosk")
 
@@ -161,14 +164,14 @@ class Kiosk:
         self._resync = False  # silent for too long: read everything before offering again
         self.catalogue: dict[str, Any] | None = None
         self.catalogue_version = ""
-        self._persons: dict[str, dict[str, str]] = {}  # job id → card data, memory only
+        self._persons: dict[str, PersonCard] = {}  # job id → card data, memory only
         # Who holds which ticket, to show a returning card holder their number: keyed by
         # an HMAC of card number and item under a key that lives and dies with the process.
         self._holder_secret = secrets.token_bytes(32)
         self._holder_of: dict[str, str] = {}  # job id → holder key
         self._holders: dict[str, dict[str, str]] = {}  # holder key → {id, number}
         self._recover: set[str] = set()
-        self._reported: dict[str, str] = {}
+        self._reported: DeviceStatusReport | None = None
         self._reported_at = 0.0
         self._next_refresh = 0.0
         self._refresh_asked = threading.Event()
@@ -328,8 +331,8 @@ class Kiosk:
             log.info("centre %s%s", "reachable" if ok else "unreachable", f" ({why})" if why else "")
         self.centre_ok, self.centre_error = ok, error
 
-    def device_status(self) -> dict[str, str]:
-        return {"printer": self.printer.state, "id_reader": self.cards.state}
+    def device_status(self) -> DeviceStatusReport:
+        return DeviceStatusReport(printer=self.printer.state, id_reader=self.cards.state)  # type: ignore[arg-type]
 
     def _report_status(self) -> None:
         status = self.device_status()
@@ -411,6 +414,7 @@ class Kiosk:
             raise KioskRefusal("card_required")
         if card is None and item.get("id_required"):
             raise KioskRefusal("id_required_for_capped")  # the centre would refuse it too
+        person = self._person_card(card.identity) if card is not None else None
         job = self.spool.create(
             kind=kind,
             code=code,
@@ -418,16 +422,23 @@ class Kiosk:
             help=help_requested,
             identified=card is not None,
         )
-        if card is not None:
-            identity = card.identity
-            self._holder_of[job["id"]] = self._holder_key(identity.id_number, kind, code)
-            self._persons[job["id"]] = {
-                "id_number": identity.id_number,
-                "name": identity.name or identity.english_name,
-                "birth_date": identity.birth_date.isoformat(),
-            }
+        if person is not None:
+            self._holder_of[job["id"]] = self._holder_key(person.id_number, kind, code)
+            self._persons[job["id"]] = person
             self.cards.forget()  # one tap, one ticket
         return self._attempt(job["id"])
+
+    def _person_card(self, identity: Identity) -> PersonCard:
+        """What the centre is told of the card: its number, name and birth date, once."""
+        try:
+            return PersonCard(
+                id_number=identity.id_number,
+                name=identity.name or identity.english_name,
+                birth_date=identity.birth_date.isoformat(),
+            )
+        except ValidationError:  # not what an ID card holds: read it again
+            self.cards.forget()
+            raise KioskRefusal("card_gone") from None
 
     def one_tap(self, serial: int, language: str = "zh") -> dict[str, Any]:
         """An elderly citizen tapped their card on the home screen: a ticket for the site's
@@ -499,21 +510,20 @@ class Kiosk:
             job = self.spool.get(job_id)
             if job is None or job["state"] != ISSUING:
                 return self.job_view(job) if job else {"id": job_id, "state": "gone"}
-            body: dict[str, Any] = {
-                job["kind"]: job["code"],
-                "request_id": job["id"],
-                "channel": "kiosk",
-            }
-            if job.get("help"):
-                body["help"] = True
             person = self._persons.get(job_id)
-            if person is not None:
-                body["person"] = person
-            elif job.get("identified"):
+            if person is None and job.get("identified"):
                 self.spool.delete(job_id)  # its card is gone (restart): nothing was promised
                 return {"id": job_id, "state": "gone"}
+            request = IssueRequest(
+                service=job["code"] if job["kind"] == "service" else None,
+                bundle=job["code"] if job["kind"] == "bundle" else None,
+                request_id=job["id"],
+                channel="kiosk",
+                help=bool(job.get("help")),
+                person=person,
+            )
             try:
-                created, answer = self.client.issue(body, job["language"])
+                created, answer = self.client.issue(request, job["language"])
             except CentreUnreachable as exc:
                 self._set_centre(False, "centre_unreachable", str(exc))
                 self._refresh_soon()

@@ -22,6 +22,7 @@ import requests
 import socketio
 
 from queue_server import wire
+from queue_server.wire.shapes import DeviceStatusReport, IssueRequest
 
 log = logging.getLogger("hallqueue.kiosk.centre")
 
@@ -96,8 +97,9 @@ class CentreClient:
     def site_detail(self) -> dict[str, Any]:
         return self._call("GET", f"/sites/{self.site}")[1]
 
-    def issue(self, body: dict[str, Any], language: str = "zh") -> tuple[bool, dict[str, Any]]:
+    def issue(self, request: IssueRequest, language: str = "zh") -> tuple[bool, dict[str, Any]]:
         """Issue (or fetch again, by request id) a ticket; returns (created, answer)."""
+        body = request.model_dump(exclude_defaults=True)  # what this request chose, no more
         status, data = self._call("POST", f"/sites/{self.site}/tickets", body, language)
         return status == 201, data
 
@@ -105,8 +107,8 @@ class CentreClient:
         """A ticket with its live status (anyone holding the id may read it)."""
         return self._call("GET", f"/tickets/{ticket_id}")[1]
 
-    def report_status(self, status: dict[str, str]) -> dict[str, Any]:
-        return self._call("POST", "/devices/status", status)[1]
+    def report_status(self, report: DeviceStatusReport) -> dict[str, Any]:
+        return self._call("POST", "/devices/status", report.model_dump(exclude_none=True))[1]
 
 
 class CentreFeed:

@@ -103,7 +103,7 @@ def create_app(kiosk: Kiosk) -> Flask:
 
     @app.get("/health")
     def health() -> ResponseReturnValue:
-        return jsonify({"ok": True, **kiosk.device_status()})
+        return jsonify({"ok": True, **kiosk.device_status().model_dump()})
 
     return app
 

@@ -98,6 +98,25 @@ def test_identification_required_refuses_without_a_card(
     assert kiosk.state()["card"] is None  # one tap, one ticket
 
 
+def test_a_card_the_centre_would_refuse_is_read_again_and_nothing_is_sent(
+    kiosk: RunningKiosk, centre: Centre
+) -> None:
+    # The issue body is built with the centre's own model (wire.shapes.IssueRequest): a
+    # card number it would refuse never leaves the kiosk; the citizen taps again.
+    from datetime import date
+
+    from devices.id_card import sample_identity
+
+    kiosk.wait_ready()
+    kiosk.reader.place_card(sample_identity("resident", id_number="12345", birth_date=date(1985, 6, 12)))
+    assert wait_until(lambda: kiosk.state()["card"], 5)
+    refused = kiosk.post("/api/tickets", {"kind": "service", "code": "A101"})
+    assert refused.status_code == 409 and refused.json()["error"] == "card_gone"
+    assert kiosk.state()["card"] is None
+    with sqlite3.connect(centre.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
 def test_help_goes_to_the_help_window_without_priority_english_ticket(kiosk: RunningKiosk) -> None:
     # Asking for help no longer jumps the queue (issue 12): the ticket is for the hall's
     # help item (帮办代办服务 K001, window 24), ordinary, and says what the citizen came for.

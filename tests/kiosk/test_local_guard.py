@@ -185,7 +185,9 @@ def test_kiosk_imports_only_the_wire_and_the_headers_of_the_centre() -> None:
     found = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
-    assert set(json.loads(found.stdout)) == {"queue_server", "queue_server.wire", "queue_server.wire.headers"}
+    assert set(json.loads(found.stdout)) == {
+        "queue_server", "queue_server.wire", "queue_server.wire.headers", "queue_server.wire.shapes"
+    }
 
 
 # --- in a browser, as the attacker's page ------------------------------------------------------
