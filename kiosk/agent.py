@@ -36,7 +36,7 @@ from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
 from kiosk.peripherals import CardWatcher, PrinterWorker
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
-from queue_server.wire.shapes import DeviceStatusReport, IssueRequest, PersonCard
+from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest, PersonCard
 
 log = logging.getLogger("hallqueue.kiosk")
 
@@ -95,11 +95,11 @@ def refused_token_message(exc: CentreRefused) -> str:
     return f"the centre refused this token: {exc.code} {exc.message}".strip()
 
 
-def checked_site(identity: dict[str, Any], expected: str | None) -> str:
+def checked_site(identity: DeviceIdentity, expected: str | None) -> str:
     """The site of a kiosk token, as the centre described it (`GET /devices/me`), once it is
     a kiosk's and where the kiosk was set up to stand (`expected`, when given)."""
-    kind, site, name = identity.get("kind"), identity.get("site"), identity.get("name")
-    if kind != "kiosk" or not isinstance(site, str):
+    kind, site, name = identity.kind, identity.site, identity.name
+    if kind != "kiosk":
         raise KioskMisconfigured(
             f"this token is a {kind}'s ({name!r} at {site}), not a kiosk's: enrol the kiosk "
             "with `hallqueue device add --kind kiosk --site SITE` and use its token"
@@ -232,7 +232,7 @@ class Kiosk:
                 raise KioskMisconfigured(refused_token_message(exc)) from None
             site = checked_site(identity, self.config.site)
             self.site = self.client.site = self.feed.site = site
-            log.info("kiosk %r of %s", identity.get("name"), site)
+            log.info("kiosk %r of %s", identity.name, site)
         return self.site
 
     def _site_known(self) -> bool:

@@ -20,9 +20,10 @@ from typing import Any
 
 import requests
 import socketio
+from pydantic import ValidationError
 
 from queue_server import wire
-from queue_server.wire.shapes import DeviceStatusReport, IssueRequest
+from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest
 
 log = logging.getLogger("hallqueue.kiosk.centre")
 
@@ -90,9 +91,12 @@ class CentreClient:
             )
         return response.status_code, data
 
-    def identity(self) -> dict[str, Any]:
-        """Who this token belongs to: `{kind, site, counter, name}`."""
-        return self._call("GET", "/devices/me")[1]
+    def identity(self) -> DeviceIdentity:
+        """Who this token belongs to: its kind, site, window and name."""
+        try:
+            return DeviceIdentity.model_validate(self._call("GET", "/devices/me")[1])
+        except ValidationError:  # not the centre this kiosk speaks with
+            raise CentreUnreachable("not a device's identity") from None
 
     def site_detail(self) -> dict[str, Any]:
         return self._call("GET", f"/sites/{self.site}")[1]
