@@ -61,10 +61,10 @@ def main() -> None:
     conn = db.conn
     total = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
     sites = [r[0] for r in conn.execute("SELECT id FROM sites")]
-    query = reports.make_query(conn, END - timedelta(days=DAYS - 1), END, sites)
+    query = reports.make_query(db.store, END - timedelta(days=DAYS - 1), END, sites)
     print(f"reports over {total:,} tickets, {len(sites)} sites, {DAYS} days, on {machine()}")
     started = time.perf_counter()
-    reports.summary(conn, query)  # rolls up every finished month once (kept for later reports)
+    reports.summary(db.store, query)  # rolls up every finished month once (kept for later reports)
     print(f"  first report, rolling up {DAYS // 30} months × {len(sites)} sites: {time.perf_counter() - started:.1f} s (once)")
     cases = [("summary", None), ("throughput", "day"), ("throughput", "hour"), ("throughput", "service"),
              ("throughput", "department"), ("throughput", "clerk"), ("times", "site"), ("times", "service"),
@@ -74,7 +74,7 @@ def main() -> None:
         timings = []
         for _ in range(3):
             started = time.perf_counter()
-            table = reports.run_report(conn, name, query, by)
+            table = reports.run_report(db.store, name, query, by)
             timings.append(time.perf_counter() - started)
         worst = max(worst, max(timings))
         print(f"  {name + (' by ' + by if by else ''):<24} first {timings[0] * 1000:7.0f} ms   then {min(timings[1:]) * 1000:7.0f} ms   ({len(table['rows'])} rows)")

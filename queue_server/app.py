@@ -111,7 +111,7 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> None:
         while not stop.wait(every_seconds):
             try:
                 ops.close_past_days()
-                report_cells.roll_up_finished_months(ops.db.conn)
+                report_cells.roll_up_finished_months(ops.db.store)
             except Exception:  # a failed sweep must not end the thread; the next one retries
                 log.exception("the sweep (closing past days, rolling up months) failed")
             try:

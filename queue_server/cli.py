@@ -190,7 +190,6 @@ def catalog_import(file: str, db_path: str) -> None:
     """Import services (JSON or CSV) and bundles (JSON)."""
     from queue_server.administration import catalog_import as catalog_module
     from queue_server.engine.model import Bundle
-    from queue_server.storage import repository as repo
 
     text = Path(file).read_text(encoding="utf-8-sig")
     db = open_db(db_path)
@@ -199,7 +198,7 @@ def catalog_import(file: str, db_path: str) -> None:
         if file.lower().endswith(".csv"):
             services = catalog_module.parse_catalog_csv(text)
         else:
-            known = [s.code for s in repo.list_services(db.conn)]
+            known = [s.code for s in db.store.catalogue.services()]
             services, bundles = catalog_module.parse_catalog_json(text, known)
         catalog_module.import_catalog(db, services, bundles)
     except QueueError as exc:

@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,8 +34,7 @@ from queue_server.accounts.passwords import check_password
 from queue_server.administration import audit
 from queue_server.engine.errors import InvalidInput, QueueError, UnknownSite
 from queue_server.engine.ids import new_id
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
 from queue_server.storage.records import from_text, to_text
 
 ROLES = ("admin", "manager", "clerk")
@@ -137,31 +135,17 @@ class Accounts:
         check_password(password, username)
         if role != "admin" and not sites:
             raise InvalidInput("managers and clerks need at least one site", field="site")
-        with self.db.transaction() as conn:
+        with self.db.transaction() as store:
             for site in sites:
-                if repo.get_site(conn, site) is None:
+                if store.sites.get(site) is None:
                     raise UnknownSite(site=site)
-            conn.execute(
-                """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-                     role = excluded.role, sites = excluded.sites, display_name = excluded.display_name,
-                     active = 1""",
-                (
-                    username,
-                    generate_password_hash(password),
-                    role,
-                    json.dumps(sites),
-                    display_name,
-                    _now_text(),
-                ),
+            store.staff.put(
+                username, generate_password_hash(password), role, sites, display_name, _now_text()
             )
 
     def login(self, username: str, password: str, address: str | None = None) -> str:
         """A new session token, or `LoginFailed` / `AccountLocked`; each attempt is audited."""
-        row = self.db.query_one(
-            "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
-        )
+        row = self.db.store.staff.active(username)
         # Hash anyway when the user is unknown so timing does not reveal which usernames exist.
         stored = row["password_hash"] if row else _DUMMY_HASH
         right = check_password_hash(stored, password or "")
@@ -169,55 +153,46 @@ class Accounts:
             self._failed(username, address)
             raise LoginFailed()
         if row["locked_at"] is not None:
-            with self.db.transaction() as conn:
+            with self.db.transaction() as store:
                 audit.record(
-                    conn, username, "login_locked", "login", username, None,
+                    store, username, "login_locked", "login", username, None,
                     {"locked_at": row["locked_at"]}, address=address, sites=json.loads(row["sites"]),
                 )  # fmt: skip
             raise AccountLocked(failures=MAX_FAILED_LOGINS)
         token = secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(hours=SESSION_HOURS)
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO tokens (hash, kind, subject, created_at, expires_at) VALUES (?, 'session', ?, ?, ?)",
-                (self.token_hash(token), username, _now_text(), to_text(expires)),
-            )
-            conn.execute("UPDATE staff SET failed_logins = 0 WHERE username = ?", (username,))
+        with self.db.transaction() as store:
+            store.tokens.add_session(self.token_hash(token), username, _now_text(), to_text(expires))
+            store.staff.clear_failures(username)
             # A site's admins read its staff's logins; unknown names only a city-wide admin.
             audit.record(
-                conn, username, "login", "login", username, None, {"role": row["role"]},
+                store, username, "login", "login", username, None, {"role": row["role"]},
                 address=address, sites=json.loads(row["sites"]),
             )  # fmt: skip
         return token
 
     def _failed(self, username: str, address: str | None) -> None:
         """Count a failure against the account (locking it at the limit) and audit it."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT failed_logins, locked_at, sites FROM staff WHERE username = ? AND active = 1",
-                (username,),
-            ).fetchone()
+        with self.db.transaction() as store:
+            row = store.staff.active(username)
             if row is None:
                 audit.record(
-                    conn, username, "login_failed", "login", username, None,
+                    store, username, "login_failed", "login", username, None,
                     {"account": "unknown"}, address=address,
                 )  # fmt: skip
                 return
             failures = row["failed_logins"] + 1
             locks_now = row["locked_at"] is None and failures >= MAX_FAILED_LOGINS
-            conn.execute(
-                "UPDATE staff SET failed_logins = ?, locked_at = coalesce(locked_at, ?) WHERE username = ?",
-                (failures, _now_text() if locks_now else None, username),
-            )
+            store.staff.count_failure(username, failures, _now_text() if locks_now else None)
             audit.record(
-                conn, username, "lock" if locks_now else "login_failed", "login", username, None,
+                store, username, "lock" if locks_now else "login_failed", "login", username, None,
                 {"failures": failures, "locked": locks_now or row["locked_at"] is not None},
                 address=address, sites=json.loads(row["sites"]),
             )  # fmt: skip
 
     def logout(self, token: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?", (self.token_hash(token),))
+        with self.db.transaction() as store:
+            store.tokens.revoke(self.token_hash(token))
         self.forget_cached()
 
     # --- devices ----------------------------------------------------------------------
@@ -235,28 +210,19 @@ class Accounts:
             raise InvalidInput("only a window sign is enrolled for a window", field="counter")
         token = secrets.token_urlsafe(32)
         device_id = new_id()
-        with self.db.transaction() as conn:
-            if repo.get_site(conn, site_id) is None:
+        with self.db.transaction() as store:
+            if store.sites.get(site_id) is None:
                 raise UnknownSite(site=site_id)
-            if counter is not None and repo.get_counter(conn, site_id, counter) is None:
+            if counter is not None and store.counters.get(site_id, counter) is None:
                 raise InvalidInput(f"site {site_id} has no window {counter}", field="counter")
-            conn.execute(
-                """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (device_id, kind, site_id, name, _now_text(), counter),
-            )
-            conn.execute(
-                "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
-                (self.token_hash(token), device_id, _now_text()),
-            )
+            store.devices.add(device_id, kind, site_id, name, _now_text(), counter)
+            store.tokens.add_device(self.token_hash(token), device_id, _now_text())
         return device_id, token
 
     def revoke_device(self, device_id: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now_text(), device_id))
-            conn.execute(
-                "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
-            )
+        with self.db.transaction() as store:
+            store.devices.revoke(device_id, _now_text())
+            store.tokens.revoke_device(device_id)
 
     # --- resolving a token ------------------------------------------------------------
 
@@ -276,16 +242,14 @@ class Accounts:
         return principal
 
     def _resolve(self, key: str) -> Principal | None:
-        conn = self.db.conn
-        row = conn.execute("SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (key,)).fetchone()
+        store = self.db.store
+        row = store.tokens.valid(key)
         if row is None:
             return None
         if row["expires_at"] and from_text(row["expires_at"]) < datetime.now(UTC):  # type: ignore[operator]
             return None
         if row["kind"] == "device":
-            device = conn.execute(
-                "SELECT * FROM devices WHERE id = ? AND revoked_at IS NULL", (row["subject"],)
-            ).fetchone()
+            device = store.devices.enrolled(row["subject"])
             if device is None:
                 return None
             return Principal(
@@ -296,9 +260,7 @@ class Accounts:
                 counter=device["counter"],
                 device_name=device["name"],
             )
-        staff = conn.execute(
-            "SELECT * FROM staff WHERE username = ? AND active = 1", (row["subject"],)
-        ).fetchone()
+        staff = store.staff.active(row["subject"])
         if staff is None:
             return None
         sites = json.loads(staff["sites"])
@@ -306,24 +268,13 @@ class Accounts:
             return Principal("staff", staff["username"], "admin", all_sites=True)
         # Managers and admins oversee the sites below theirs (a township manager sees its
         # villages); a clerk works at the windows of exactly the sites named.
-        scope = set(sites) if staff["role"] == "clerk" else subtree(conn, sites)
+        scope = set(sites) if staff["role"] == "clerk" else subtree(store, sites)
         return Principal("staff", staff["username"], staff["role"], frozenset(scope))
 
 
-def subtree(conn: sqlite3.Connection, roots: list[str]) -> set[str]:
+def subtree(store: Store, roots: list[str]) -> set[str]:
     """The given sites and every site below them (a township manager sees its villages)."""
-    children: dict[str | None, list[str]] = {}
-    for row in conn.execute("SELECT id, parent_id FROM sites"):
-        children.setdefault(row["parent_id"], []).append(row["id"])
-    found: set[str] = set()
-    stack = list(roots)
-    while stack:
-        site = stack.pop()
-        if site in found:
-            continue
-        found.add(site)
-        stack.extend(children.get(site, []))
-    return found
+    return store.sites.subtree(roots)
 
 
 def _now_text() -> str:

@@ -6,7 +6,7 @@ report exports and the watch report (`report`), and deliberate views of personal
 (`personal_data`: an admin opening a site's proxy register, a clerk finding a ticket by
 its number) — not the screens' periodic refreshes, which would bury the rest.
 
-A row is written by `record` over the connection of the change itself, so the change
+A row is written by `record` through the store of the change itself, so the change
 and its audit row commit (or roll back) together. Each row holds the client address of
 the HTTP request being served (behind `TRUSTED_PROXIES`, the forwarded one), NULL for
 the command line. Rows are read newest first. Secrets never enter the log: no
@@ -16,14 +16,14 @@ password, tried or set, no hashes, no tokens.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from queue_server.engine.ids import new_id
-from queue_server.storage import Database
+from queue_server.storage import Database, Store
+from queue_server.storage.base import Row
 from queue_server.storage.records import to_text
 
 KINDS = (
@@ -74,7 +74,7 @@ class Entry:
 
 
 def record(
-    conn: sqlite3.Connection,
+    store: Store,
     actor: str,
     action: str,
     kind: str,
@@ -109,23 +109,8 @@ def record(
         after=after,
         address=address,
     )
-    conn.execute(
-        """INSERT INTO audit_log
-             (id, at, actor, action, kind, target, site_id, before, after, sites, address)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            entry.id,
-            entry.at,
-            actor,
-            action,
-            kind,
-            target,
-            site,
-            None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
-            None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
-            json.dumps(touched),
-            address,
-        ),
+    store.audit.add(
+        entry.id, entry.at, actor, action, kind, target, site, before, after, touched, address
     )
     return entry
 
@@ -140,8 +125,8 @@ def record_access(
     site: str | None = None,
 ) -> Entry:
     """Put a read on the record (an export, a view of personal data), in its own transaction."""
-    with db.transaction() as conn:
-        return record(conn, actor, action, kind, target, None, details, site)
+    with db.transaction() as store:
+        return record(store, actor, action, kind, target, None, details, site)
 
 
 def request_address() -> str | None:
@@ -151,7 +136,7 @@ def request_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def _entry(row: sqlite3.Row) -> Entry:
+def _entry(row: Row) -> Entry:
     return Entry(
         id=row["id"],
         at=row["at"],
@@ -167,7 +152,7 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 
 def entries(
-    conn: sqlite3.Connection,
+    store: Store,
     kind: str | None = None,
     limit: int = 100,
     before: int | None = None,
@@ -181,30 +166,7 @@ def entries(
     With a `scope` (the sites of an admin of part of the city) only rows that touched
     at least one site and no site outside it; without one (a city-wide admin), all.
     Filters (each optional, all must hold): `kind`, `actor` (who, or the username a
-    login tried), `address` (the client address). The cursor is the row number (rowid),
-    which grows with every insert: ids are ULIDs, ordered only to the millisecond.
+    login tried), `address` (the client address). The cursor is the row number (rowid).
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if scope is not None:
-        where.append(
-            """sites != '[]' AND NOT EXISTS (
-                 SELECT 1 FROM json_each(audit_log.sites) AS touched
-                 WHERE touched.value NOT IN (SELECT value FROM json_each(?)))"""
-        )
-        params.append(json.dumps(sorted(scope)))
-    for column, value in (("kind", kind), ("actor", actor), ("address", address)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if before is not None:
-        where.append("rowid < ?")
-        params.append(before)
-    sql = "SELECT rowid AS n, * FROM audit_log"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY rowid DESC LIMIT ?"
-    rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_entry(r) for r in rows], (rows[-1]["n"] if more and rows else None)
+    rows, cursor = store.audit.page(limit, before, scope, kind, actor, address)
+    return [_entry(r) for r in rows], cursor

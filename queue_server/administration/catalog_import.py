@@ -28,7 +28,6 @@ from queue_server.engine.model import (
 from queue_server.engine.numbering import valid_prefix
 from queue_server.reports.exports import csv_writer, neutralise, restore
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 
 LIST_SEPARATOR = "|"
 CSV_COLUMNS = [
@@ -230,20 +229,20 @@ def _no_duplicates(codes: list[str], what: str) -> None:
 
 
 def import_catalog(db: Database, services: list[Service], bundles: list[Bundle]) -> None:
-    with db.transaction() as conn:
+    with db.transaction() as store:
         for service in services:
-            repo.upsert_service(conn, service)
+            store.catalogue.save_service(service)
         for bundle in bundles:
-            repo.upsert_bundle(conn, bundle)
+            store.catalogue.save_bundle(bundle)
 
 
 def export_json(db: Database) -> str:
     from queue_server.calling.site_view import bundle_payload, service_payload
 
-    conn = db.conn
+    store = db.store
     data = {
-        "services": [service_payload(s) for s in repo.list_services(conn)],
-        "bundles": [bundle_payload(b) for b in repo.list_bundles(conn)],
+        "services": [service_payload(s) for s in store.catalogue.services()],
+        "bundles": [bundle_payload(b) for b in store.catalogue.bundles()],
     }
     return json.dumps(data, ensure_ascii=False, indent=1)
 
@@ -254,7 +253,7 @@ def export_csv(db: Database) -> str:
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for service in repo.list_services(db.conn):
+    for service in db.store.catalogue.services():
         row = {
             "code": service.code,
             "name": service.name,
@@ -302,7 +301,7 @@ def parse_profile(entries: Any, where: str) -> tuple[ProfileEntry, ...]:
 
 def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
     """Create or update sites with their offerings and counters (counter state is kept)."""
-    with db.transaction() as conn:
+    with db.transaction() as store:
         for i, data in enumerate(sites):
             where = f"sites[{i}]"
             try:
@@ -321,18 +320,18 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                 hours=validate_hours(data.get("hours")),
                 settings=dict(data.get("settings") or {}),
             )
-            if site.parent_id and repo.get_site(conn, site.parent_id) is None:
+            if site.parent_id and store.sites.get(site.parent_id) is None:
                 raise CatalogError(
                     where, f"parent {site.parent_id} is not a known site (list parents first)"
                 )
-            repo.upsert_site(conn, site)
+            store.sites.save(site)
             for code in data.get("services", []):
-                if repo.get_service(conn, code) is None:
+                if store.catalogue.service(code) is None:
                     raise CatalogError(where, f"unknown service {code}")
             for code in data.get("bundles", []):
-                if repo.get_bundle(conn, code) is None:
+                if store.catalogue.bundle(code) is None:
                     raise CatalogError(where, f"unknown bundle {code}")
-            repo.set_offerings(conn, site.id, data.get("services", []), data.get("bundles", []))
+            store.offerings.set(site.id, data.get("services", []), data.get("bundles", []))
             for j, counter_data in enumerate(data.get("counters", [])):
                 spot = f"{where}.counters[{j}]"
                 number = _number(counter_data, "number", spot, None, integer=True)
@@ -344,7 +343,7 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                     raise CatalogError(
                         spot, "kind must be " + ", ".join(k.value for k in CounterKind)
                     ) from None
-                existing = repo.get_counter(conn, site.id, number)
+                existing = store.counters.get(site.id, number)
                 counter = Counter(
                     id=existing.id if existing else new_id(),
                     site_id=site.id,
@@ -362,7 +361,7 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
                             "profile": counter.profile,
                         }
                     )
-                repo.save_counter(conn, counter)
+                store.counters.save(counter)
 
 
 # The problems above are worded in English; each known form gets a zh/en message code

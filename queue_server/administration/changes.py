@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,8 +39,8 @@ from queue_server.calling.site_view import bundle_payload, service_payload, site
 from queue_server.engine.errors import FieldInvalid, NotFound, UnknownSite
 from queue_server.engine.ids import new_id
 from queue_server.engine.model import Counter, CounterKind, ProfileEntry, Site, SiteKind
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
+from queue_server.storage.base import Row
 from queue_server.storage.records import to_text
 
 if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other way round
@@ -106,7 +105,7 @@ def counter_config(counter: Counter | None) -> dict[str, Any] | None:
     }
 
 
-def staff_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+def staff_payload(row: Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
@@ -121,7 +120,7 @@ def staff_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
     }
 
 
-def device_payload(row: sqlite3.Row | None) -> dict[str, Any] | None:
+def device_payload(row: Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
@@ -163,7 +162,7 @@ class Administration:
     ) -> tuple[list[audit.Entry], int | None]:
         """A page of the log, newest first; an admin of part of the city reads its rows only."""
         scope = None if reader.all_sites else reader.sites
-        return audit.entries(self.db.conn, kind, limit, before, scope, actor=actor, address=address)
+        return audit.entries(self.db.store, kind, limit, before, scope, actor=actor, address=address)
 
     # --- sites ------------------------------------------------------------------------
 
@@ -171,8 +170,8 @@ class Administration:
         self, actor: Principal, site_id: str, change: SiteChange, create: bool
     ) -> dict[str, Any]:
         parent = change.parent
-        with self.db.transaction() as conn:
-            existing = repo.get_site(conn, site_id)
+        with self.db.transaction() as store:
+            existing = store.sites.get(site_id)
             if create and existing is not None:
                 raise FieldInvalid("id", "taken", value=site_id)
             if not create and existing is None:
@@ -187,9 +186,9 @@ class Administration:
                 named = [site_id]
             check_scope(actor, named)
             if parent is not None:
-                if repo.get_site(conn, parent) is None:
+                if store.sites.get(parent) is None:
                     raise FieldInvalid("parent", "unknown_site", value=parent)
-                if not create and parent in _below(conn, site_id):
+                if not create and parent in _below(store, site_id):
                     raise FieldInvalid("parent", "parent_cycle")
             site = Site(
                 id=site_id,
@@ -201,11 +200,11 @@ class Administration:
                 hours=change.opening_hours(),
                 settings=existing.settings if existing else {},
             )
-            repo.upsert_site(conn, site)
+            store.sites.save(site)
             before = site_payload(existing) if existing else None
             after = site_payload(site)
             audit.record(
-                conn,
+                store,
                 actor.name,
                 "create" if create else "update",
                 "site",
@@ -221,18 +220,18 @@ class Administration:
         """The settings as given (a setting left out or empty takes its default)."""
         check_scope(actor, [site_id])
         settings = change.given()
-        with self.db.transaction() as conn:
-            site = _site(conn, site_id)
-            services, bundles = repo.offerings(conn, site_id)
+        with self.db.transaction() as store:
+            site = _site(store, site_id)
+            services, bundles = store.offerings.of(site_id)
             # The items the kiosk sends an elderly citizen's card tap and a request for
             # help (帮办) to: codes the site offers.
             for name in ("elderly_one_tap", "help_item"):
                 code = settings.get(name)
                 if code and code not in (*services, *bundles):
                     raise FieldInvalid(name, "not_offered", value=code)
-            repo.upsert_site(conn, replace(site, settings=settings))
+            store.sites.save(replace(site, settings=settings))
             audit.record(
-                conn, actor.name, "update", "settings", site_id, site.settings, settings, site_id
+                store, actor.name, "update", "settings", site_id, site.settings, settings, site_id
             )
         return settings
 
@@ -245,23 +244,23 @@ class Administration:
             for name, codes in (("services", change.services), ("bundles", change.bundles))
             if codes is not None
         }
-        with self.db.transaction() as conn:
-            _site(conn, site_id)
-            current_services, current_bundles = repo.offerings(conn, site_id)
+        with self.db.transaction() as store:
+            _site(store, site_id)
+            current_services, current_bundles = store.offerings.of(site_id)
             lists = {
                 "services": given.get("services", current_services),
                 "bundles": given.get("bundles", current_bundles),
             }
             for code in lists["services"]:
-                if repo.get_service(conn, code) is None:
+                if store.catalogue.service(code) is None:
                     raise FieldInvalid("services", "unknown_item", value=code)
             for code in lists["bundles"]:
-                if repo.get_bundle(conn, code) is None:
+                if store.catalogue.bundle(code) is None:
                     raise FieldInvalid("bundles", "unknown_item", value=code)
-            repo.set_offerings(conn, site_id, lists["services"], lists["bundles"])
+            store.offerings.set(site_id, lists["services"], lists["bundles"])
             before = {"services": current_services, "bundles": current_bundles}
             audit.record(
-                conn, actor.name, "update", "offerings", site_id, before, lists, site_id
+                store, actor.name, "update", "offerings", site_id, before, lists, site_id
             )
         return lists
 
@@ -275,41 +274,41 @@ class Administration:
             service = parse_service({**change.fields(), "code": code}, "service")
         except CatalogError as exc:
             raise catalog_error(exc) from None
-        with self.db.transaction() as conn:
-            existing = repo.get_service(conn, code)
-            repo.upsert_service(conn, service)
+        with self.db.transaction() as store:
+            existing = store.catalogue.service(code)
+            store.catalogue.save_service(service)
             before = service_payload(existing) if existing else None
             after = service_payload(service)
             audit.record(
-                conn, actor.name, "update" if existing else "create", "service", code, before, after
+                store, actor.name, "update" if existing else "create", "service", code, before, after
             )
         return after
 
     def save_bundle(self, actor: Principal, code: str, change: BundleChange) -> dict[str, Any]:
         check_scope(actor, [None])
         catalogue_code(code)
-        with self.db.transaction() as conn:
-            known = {s.code for s in repo.list_services(conn)}
+        with self.db.transaction() as store:
+            known = {s.code for s in store.catalogue.services()}
             try:
                 bundle = parse_bundle({**change.fields(), "code": code}, "bundle", known)
             except CatalogError as exc:
                 raise catalog_error(exc) from None
-            existing = repo.get_bundle(conn, code)
-            repo.upsert_bundle(conn, bundle)
+            existing = store.catalogue.bundle(code)
+            store.catalogue.save_bundle(bundle)
             before = bundle_payload(existing) if existing else None
             after = bundle_payload(bundle)
             audit.record(
-                conn, actor.name, "update" if existing else "create", "bundle", code, before, after
+                store, actor.name, "update" if existing else "create", "bundle", code, before, after
             )
         return after
 
     def import_catalog(self, actor: Principal, fmt: str, text: str) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
         check_scope(actor, [None])
-        with self.db.transaction() as conn:
+        with self.db.transaction() as store:
             try:
                 if fmt == "json":
-                    existing = [s.code for s in repo.list_services(conn)]
+                    existing = [s.code for s in store.catalogue.services()]
                     services, bundles = parse_catalog_json(text, existing)
                 else:
                     services, bundles = parse_catalog_csv(text), []
@@ -318,21 +317,21 @@ class Administration:
             before: dict[str, Any] = {"services": {}, "bundles": {}}
             after: dict[str, Any] = {"services": {}, "bundles": {}}
             for service in services:
-                old = repo.get_service(conn, service.code)
+                old = store.catalogue.service(service.code)
                 new = service_payload(service)
                 if old is None or service_payload(old) != new:
                     before["services"][service.code] = service_payload(old) if old else None
                     after["services"][service.code] = new
-                    repo.upsert_service(conn, service)
+                    store.catalogue.save_service(service)
             for bundle in bundles:
-                old_bundle = repo.get_bundle(conn, bundle.code)
+                old_bundle = store.catalogue.bundle(bundle.code)
                 new = bundle_payload(bundle)
                 if old_bundle is None or bundle_payload(old_bundle) != new:
                     before["bundles"][bundle.code] = (
                         bundle_payload(old_bundle) if old_bundle else None
                     )
                     after["bundles"][bundle.code] = new
-                    repo.upsert_bundle(conn, bundle)
+                    store.catalogue.save_bundle(bundle)
             summary = {
                 "services": len(services),
                 "bundles": len(bundles),
@@ -343,7 +342,7 @@ class Administration:
                 target = (
                     f"{fmt}: {len(after['services'])} services, {len(after['bundles'])} bundles"
                 )
-                audit.record(conn, actor.name, "import", "catalog", target, before, after)
+                audit.record(store, actor.name, "import", "catalog", target, before, after)
         return summary
 
     # --- counters ---------------------------------------------------------------------
@@ -364,19 +363,19 @@ class Administration:
         rules = None
         if "rules" in change.model_fields_set:
             rules = change.rules.given() if change.rules is not None else {}
-        with self.db.transaction() as conn:
-            _site(conn, site_id)
+        with self.db.transaction() as store:
+            _site(store, site_id)
             for i, entry in enumerate(profile):
                 kind_name = "service" if entry.service else "bundle"
                 code = entry.service or entry.bundle or ""
                 found = (
-                    repo.get_service(conn, code) if entry.service else repo.get_bundle(conn, code)
+                    store.catalogue.service(code) if entry.service else store.catalogue.bundle(code)
                 )
                 if found is None:
                     raise FieldInvalid(f"profile[{i}]", "unknown_item", value=code)
-                if not repo.is_offered(conn, site_id, kind_name, code):
+                if not store.offerings.offers(site_id, kind_name, code):
                     raise FieldInvalid(f"profile[{i}]", "not_offered", value=code)
-            existing = repo.get_counter(conn, site_id, number)
+            existing = store.counters.get(site_id, number)
             if existing is not None:
                 counter = replace(
                     existing,
@@ -395,10 +394,10 @@ class Administration:
                     profile=profile,
                     rules=rules or {},
                 )
-            repo.save_counter(conn, counter)
+            store.counters.save(counter)
             before, after = counter_config(existing), counter_config(counter)
             audit.record(
-                conn,
+                store,
                 actor.name,
                 "update" if existing else "create",
                 "counter",
@@ -412,13 +411,12 @@ class Administration:
     # --- staff ------------------------------------------------------------------------
 
     def list_staff(self, actor: Principal) -> list[dict[str, Any]]:
-        rows = self.db.query("SELECT * FROM staff ORDER BY role, username")
-        found = [staff_payload(r) for r in rows]
+        found = [staff_payload(r) for r in self.db.store.staff.all()]
         return [s for s in found if s is not None and sees_staff(actor, s["sites"])]
 
     def _staff_fields(
         self,
-        conn: sqlite3.Connection,
+        store: Store,
         change: NewStaff | StaffChange,
         current: dict[str, Any] | None,
     ) -> dict[str, Any]:
@@ -427,7 +425,7 @@ class Administration:
         given = change.sites if change.sites is not None else (current["sites"] if current else [])
         sites = list(dict.fromkeys(given))
         for site in sites:
-            if repo.get_site(conn, site) is None:
+            if store.sites.get(site) is None:
                 raise FieldInvalid("sites", "unknown_site", value=site)
         if role != "admin" and not sites:
             raise FieldInvalid("sites", "sites_needed")
@@ -439,36 +437,32 @@ class Administration:
         username = member.username
         password = check_password(member.password, username)
         password_hash = generate_password_hash(password)  # slow on purpose: outside the transaction
-        with self.db.transaction() as conn:
-            if conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
+        with self.db.transaction() as store:
+            if store.staff.get(username) is not None:
                 raise FieldInvalid("username", "taken", value=username)
-            fields = self._staff_fields(conn, member, None)
+            fields = self._staff_fields(store, member, None)
             check_scope(actor, fields["sites"] or [None])
-            conn.execute(
-                """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (
-                    username,
-                    password_hash,
-                    fields["role"],
-                    json.dumps(fields["sites"]),
-                    fields["display_name"],
-                    _now(),
-                ),
+            store.staff.add(
+                username,
+                password_hash,
+                fields["role"],
+                fields["sites"],
+                fields["display_name"],
+                _now(),
             )
-            after = staff_payload(_staff_row(conn, username))
+            after = staff_payload(_staff_row(store, username))
             audit.record(
-                conn, actor.name, "create", "staff", username, None, after, sites=fields["sites"]
+                store, actor.name, "create", "staff", username, None, after, sites=fields["sites"]
             )
         return after  # type: ignore[return-value]
 
     def update_staff(self, actor: Principal, username: str, change: StaffChange) -> dict[str, Any]:
         active = change.active
-        with self.db.transaction() as conn:
-            before = staff_payload(_staff_row(conn, username))
+        with self.db.transaction() as store:
+            before = staff_payload(_staff_row(store, username))
             if before is None:
                 raise UnknownStaff(username=username)
-            fields = self._staff_fields(conn, change, before)
+            fields = self._staff_fields(store, change, before)
             # The sites the member had and the sites they get: all must be the actor's.
             check_scope(actor, [*(before["sites"] or [None]), *(fields["sites"] or [None])])
             active_now = before["active"] if active is None else active
@@ -479,32 +473,18 @@ class Administration:
                 and before["active"]
                 and (fields["role"] != "admin" or not active_now)
             ):
-                admins = conn.execute(
-                    "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1 AND username != ?",
-                    (username,),
-                ).fetchone()[0]
-                if not admins:
+                if not store.staff.other_active_admins(username):
                     raise FieldInvalid("role" if active_now else "active", "last_admin")
-            conn.execute(
-                "UPDATE staff SET role = ?, sites = ?, display_name = ?, active = ? WHERE username = ?",
-                (
-                    fields["role"],
-                    json.dumps(fields["sites"]),
-                    fields["display_name"],
-                    int(active_now),
-                    username,
-                ),
+            store.staff.update(
+                username, fields["role"], fields["sites"], fields["display_name"], active_now
             )
             if not active_now:  # a deactivated account's sessions end now
-                conn.execute(
-                    "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ?",
-                    (username,),
-                )
-            after = staff_payload(_staff_row(conn, username))
+                store.tokens.end_sessions(username)
+            after = staff_payload(_staff_row(store, username))
             action = "deactivate" if before["active"] and not active_now else "update"
             touched = sorted({*before["sites"], *fields["sites"]})
             audit.record(
-                conn, actor.name, action, "staff", username, before, after, sites=touched
+                store, actor.name, action, "staff", username, before, after, sites=touched
             )
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
@@ -512,22 +492,16 @@ class Administration:
     def reset_password(self, actor: Principal, username: str, password: str) -> dict[str, Any]:
         """A new password (to the policy); it ends the member's sessions and opens a locked account."""
         password_hash = generate_password_hash(check_password(password, username))
-        with self.db.transaction() as conn:
-            before = staff_payload(_staff_row(conn, username))
+        with self.db.transaction() as store:
+            before = staff_payload(_staff_row(store, username))
             if before is None:
                 raise UnknownStaff(username=username)
             check_scope(actor, before["sites"] or [None])
-            conn.execute(
-                "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_at = NULL WHERE username = ?",
-                (password_hash, username),
-            )
-            ended = conn.execute(
-                "UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject = ? AND revoked = 0",
-                (username,),
-            ).rowcount
+            store.staff.set_password(username, password_hash)
+            ended = store.tokens.end_sessions(username)
             # Never the hash: the log says that it changed and which sessions ended.
             audit.record(
-                conn, actor.name, "reset_password", "staff", username,
+                store, actor.name, "reset_password", "staff", username,
                 {"password": "old", "sessions": ended, "locked": before["locked"]},
                 {"password": "new", "sessions": 0, "locked": False},
                 sites=before["sites"],
@@ -537,28 +511,24 @@ class Administration:
 
     def unlock_staff(self, actor: Principal, username: str) -> dict[str, Any]:
         """Open an account locked by failed logins; an account not locked is left as it is."""
-        with self.db.transaction() as conn:
-            before = staff_payload(_staff_row(conn, username))
+        with self.db.transaction() as store:
+            before = staff_payload(_staff_row(store, username))
             if before is None:
                 raise UnknownStaff(username=username)
             check_scope(actor, before["sites"] or [None])
             if not before["locked"]:
                 return before  # nothing changes, nothing to log
-            conn.execute(
-                "UPDATE staff SET failed_logins = 0, locked_at = NULL WHERE username = ?",
-                (username,),
-            )
-            after = staff_payload(_staff_row(conn, username))
+            store.staff.unlock(username)
+            after = staff_payload(_staff_row(store, username))
             audit.record(
-                conn, actor.name, "unlock", "staff", username, before, after, sites=before["sites"]
+                store, actor.name, "unlock", "staff", username, before, after, sites=before["sites"]
             )
         return after  # type: ignore[return-value]
 
     # --- devices ----------------------------------------------------------------------
 
     def list_devices(self, actor: Principal) -> list[dict[str, Any]]:
-        rows = self.db.query("SELECT * FROM devices ORDER BY site_id, kind, created_at")
-        found = [device_payload(r) for r in rows]
+        found = [device_payload(r) for r in self.db.store.devices.all()]
         return [d for d in found if d is not None and actor.covers(d["site"])]
 
     def enrol_device(self, actor: Principal, device: DeviceEnrolment) -> tuple[dict[str, Any], str]:
@@ -568,59 +538,50 @@ class Administration:
         check_scope(actor, [site_id])
         token = secrets.token_urlsafe(32)
         device_id = new_id()
-        with self.db.transaction() as conn:
-            if repo.get_site(conn, site_id) is None:
+        with self.db.transaction() as store:
+            if store.sites.get(site_id) is None:
                 raise FieldInvalid("site", "unknown_site", value=site_id)
-            if counter is not None and repo.get_counter(conn, site_id, counter) is None:
+            if counter is not None and store.counters.get(site_id, counter) is None:
                 raise FieldInvalid("counter", "unknown_counter", value=counter)
             now = _now()
-            conn.execute(
-                """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (device_id, kind, site_id, name, now, counter),
-            )
-            conn.execute(
-                "INSERT INTO tokens (hash, kind, subject, created_at) VALUES (?, 'device', ?, ?)",
-                (self.accounts.token_hash(token), device_id, now),
-            )
-            after = device_payload(_device_row(conn, device_id))
-            audit.record(conn, actor.name, "enrol", "device", device_id, None, after, site_id)
+            store.devices.add(device_id, kind, site_id, name, now, counter)
+            store.tokens.add_device(self.accounts.token_hash(token), device_id, now)
+            after = device_payload(_device_row(store, device_id))
+            audit.record(store, actor.name, "enrol", "device", device_id, None, after, site_id)
         return after, token  # type: ignore[return-value]
 
     def revoke_device(self, actor: Principal, device_id: str) -> dict[str, Any]:
-        with self.db.transaction() as conn:
-            before = device_payload(_device_row(conn, device_id))
+        with self.db.transaction() as store:
+            before = device_payload(_device_row(store, device_id))
             if before is None:
                 raise UnknownDevice(device=device_id)
             check_scope(actor, [before["site"]])
             if before["revoked_at"] is not None:
                 return before  # already revoked: nothing changes, nothing to log
-            conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (_now(), device_id))
-            conn.execute(
-                "UPDATE tokens SET revoked = 1 WHERE subject = ? AND kind = 'device'", (device_id,)
-            )
-            after = device_payload(_device_row(conn, device_id))
+            store.devices.revoke(device_id, _now())
+            store.tokens.revoke_device(device_id)
+            after = device_payload(_device_row(store, device_id))
             audit.record(
-                conn, actor.name, "revoke", "device", device_id, before, after, before["site"]
+                store, actor.name, "revoke", "device", device_id, before, after, before["site"]
             )
         self.accounts.forget_cached()
         return after  # type: ignore[return-value]
 
 
-def _site(conn: sqlite3.Connection, site_id: str) -> Site:
-    site = repo.get_site(conn, site_id)
+def _site(store: Store, site_id: str) -> Site:
+    site = store.sites.get(site_id)
     if site is None:
         raise UnknownSite(site=site_id)
     return site
 
 
-def _below(conn: sqlite3.Connection, site_id: str) -> set[str]:
-    return subtree(conn, [site_id])
+def _below(store: Store, site_id: str) -> set[str]:
+    return subtree(store, [site_id])
 
 
-def _staff_row(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()
+def _staff_row(store: Store, username: str) -> Row | None:
+    return store.staff.get(username)
 
 
-def _device_row(conn: sqlite3.Connection, device_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
+def _device_row(store: Store, device_id: str) -> Row | None:
+    return store.devices.get(device_id)

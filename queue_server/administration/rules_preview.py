@@ -15,7 +15,6 @@ transferred, in the queue of their last service.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,9 +23,8 @@ from queue_server.calling.rules_view import sentences
 from queue_server.engine import hours, replay
 from queue_server.engine.errors import FieldInvalid, UnknownSite
 from queue_server.engine.model import Ticket, TicketStatus
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
-from queue_server.storage.records import from_text, ticket_from_row
+from queue_server.storage import Database, Store
+from queue_server.storage.records import from_text
 
 if TYPE_CHECKING:
     from queue_server.api.schemas.sites import CounterRules, PreviewRequest
@@ -35,31 +33,20 @@ DEFAULT_DAYS = 14
 MAX_DAYS = 56
 
 
-def load_visits(
-    conn: sqlite3.Connection, site_id: str, first_day: str, last_day: str
-) -> list[replay.Visit]:
+def load_visits(store: Store, site_id: str, first_day: str, last_day: str) -> list[replay.Visit]:
     """The site's tickets of those local days, each with its first real call.
 
     Tickets cancelled before anyone called them are left out: their citizens chose to
     leave, and a replay cannot say when they would have.
     """
-    rows = conn.execute(
-        "SELECT * FROM tickets WHERE site_id = ? AND day BETWEEN ? AND ?",
-        (site_id, first_day, last_day),
-    ).fetchall()
+    tickets = store.tickets.of_days(site_id, first_day, last_day)
     first_calls: dict[str, tuple[datetime, int, str]] = {}
-    for ticket_id, counter, at, payload in conn.execute(
-        """SELECT e.ticket_id, e.counter, e.at, e.payload FROM tickets t
-           JOIN events e ON e.ticket_id = t.id AND e.type = 'ticket.called'
-           WHERE t.site_id = ? AND t.day BETWEEN ? AND ? ORDER BY e.seq""",
-        (site_id, first_day, last_day),
-    ):
+    for ticket_id, counter, at, payload in store.events.calls_of_days(site_id, first_day, last_day):
         moment = from_text(at)
         if moment is not None and counter is not None and ticket_id not in first_calls:
             first_calls[ticket_id] = (moment, counter, payload)
     visits = []
-    for row in rows:
-        ticket = ticket_from_row(row)
+    for ticket in tickets:
         called: tuple[datetime, int] | None = None
         if ticket.id in first_calls:
             moment, counter, payload = first_calls[ticket.id]
@@ -127,18 +114,18 @@ def preview(
     `settings` left out means the site's settings as they are (to try counter overrides
     alone); `days` (1–56, default 14) counts the complete local days before today.
     """
-    conn = db.conn
-    site = repo.get_site(conn, site_id)
+    store = db.store
+    site = store.sites.get(site_id)
     if site is None:
         raise UnknownSite(site=site_id)
     days = request.days or DEFAULT_DAYS
     settings = request.settings.given() if request.settings is not None else dict(site.settings)
-    counters = repo.list_counters(conn, site_id)
+    counters = store.counters.of_site(site_id)
     counter_rules = _counter_rules(request.counter_rules, {c.number for c in counters})
     today = date.fromisoformat(hours.local_day(now, site.timezone))
     first_day = (today - timedelta(days=days)).isoformat()
     last_day = (today - timedelta(days=1)).isoformat()
-    visits = load_visits(conn, site_id, first_day, last_day)
+    visits = load_visits(store, site_id, first_day, last_day)
     found = replay.preview(site, counters, visits, settings, counter_rules)
     return {
         "site": site_id,

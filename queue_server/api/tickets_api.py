@@ -36,7 +36,6 @@ from queue_server.engine.errors import FieldInvalid, InvalidInput
 from queue_server.engine.model import Channel, Priority
 from queue_server.messages import pick_language
 from queue_server.people import persons
-from queue_server.storage import repository as repo
 from queue_server.wire.shapes import IssuedTicket, IssueRequest, SiteDetail
 
 
@@ -104,16 +103,16 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
             counter["current_ticket"] = None
             counter["clerk"] = None
     # Kiosks show what is left of each capped item and the rules, in both languages.
-    conn, now = hall().db.conn, hall().ops.clock()
-    found = repo.get_site(conn, site)
+    store, now = hall().db.store, hall().ops.clock()
+    found = store.sites.get(site)
     assert found is not None
     for entry in detail["services"]:
         entry["quota"] = rules_view.item_quota(
-            conn, found, entry["code"], None, entry["daily_cap"], now
+            store, found, entry["code"], None, entry["daily_cap"], now
         )
     for entry in detail["bundles"]:
         entry["quota"] = rules_view.item_quota(
-            conn, found, None, entry["code"], entry["daily_cap"], now
+            store, found, None, entry["code"], entry["daily_cap"], now
         )
     detail["rules"] = rules_view.all_sentences(found)
     return detail
@@ -122,13 +121,13 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
 def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
     """A ticket with its site's rules in the reader's language and its item's quota;
     `private` (the site's staff, the kiosk that issued it) adds the masked name and note."""
-    conn = hall().db.conn
+    store = hall().db.store
     data = issued_payload(issued, private)
-    site = repo.get_site(conn, issued.ticket.site_id)
+    site = store.sites.get(issued.ticket.site_id)
     if site is not None:
         data["rules"] = rules_view.sentences(site, language())
         data["quota"] = rules_view.ticket_quota(
-            conn, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock()
+            store, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock()
         )
     return data
 
@@ -225,7 +224,7 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
     # An ID card read at the kiosk: only its keyed hash and the masked name are kept.
     person = persons.from_card(body.person)
     if person is not None:
-        priority = persons.site_priority(hall().db.conn, site, person, priority, hall().ops.clock())
+        priority = persons.site_priority(hall().db.store, site, person, priority, hall().ops.clock())
     issued = hall().ops.issue_ticket(
         site,
         service=body.service,

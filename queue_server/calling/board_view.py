@@ -15,23 +15,21 @@ from queue_server.calling.counter_view import day_start_utc, item_names, known_s
 from queue_server.engine import hours
 from queue_server.engine.model import Site
 from queue_server.storage import Database
-from queue_server.storage import calling_reads as reads
-from queue_server.storage import repository as repo
 
 RECENT_CALLS = 12
 
 
 def board(db: Database, site_id: str, now: datetime) -> dict[str, Any]:
-    conn = db.conn
-    site = known_site(conn, site_id)
-    counters = repo.list_counters(conn, site_id)
-    on_show = reads.tickets_on_show(
-        conn, [c.current_ticket_id for c in counters if c.current_ticket_id]
+    store = db.store
+    site = known_site(store, site_id)
+    counters = store.counters.of_site(site_id)
+    on_show = store.calling_reads.tickets_on_show(
+        [c.current_ticket_id for c in counters if c.current_ticket_id]
     )
     day = hours.local_day(now, site.timezone)
-    names = item_names(conn)
+    names = item_names(store)
     waiting = []
-    for line in reads.waiting_per_item(conn, site_id):
+    for line in store.calling_reads.waiting_per_item(site_id):
         key = f"S:{line['service']}" if line["service"] else f"B:{line['bundle']}"
         name, name_en, prefix = names.get(key, ("", "", ""))
         waiting.append(
@@ -56,15 +54,15 @@ def board(db: Database, site_id: str, now: datetime) -> dict[str, Any]:
             }
             for c in counters
         ],
-        "recent_calls": reads.recent_calls(
-            conn, site_id, day_start_utc(day, site.timezone), RECENT_CALLS
+        "recent_calls": store.calling_reads.recent_calls(
+            site_id, day_start_utc(day, site.timezone), RECENT_CALLS
         ),
         "waiting": waiting,
         "waiting_total": sum(w["waiting"] for w in waiting),
         # The rules in one sentence each (both languages) and what is left of capped items.
         "rules": rules_view.all_sentences(site),
-        "quotas": rules_view.site_quotas(conn, site, now),
-        "last_seq": repo.last_seq(conn, site_id),
+        "quotas": rules_view.site_quotas(store, site, now),
+        "last_seq": store.events.last_seq(site_id),
         "server_time": wire.iso(now),
     }
 

@@ -43,14 +43,13 @@ process.
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from queue_server.storage import repository as repo
+from queue_server.storage import Store
 
 BACKLOG_LIMIT = 2000  # events one join replays at most; past it: complete = false
 PAGE_EVENTS = 200  # events per `catch_up` message
@@ -141,14 +140,14 @@ class Backlog:
         """Events the replay may send (a counter room's scan reads the whole range)."""
         return max(0, self.upto - self.since) if self.complete else 0
 
-    def pages(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    def pages(self, store: Store) -> Iterator[dict[str, Any]]:
         """The backlog in pages `{site, counter, events}`, read page by page without any lock."""
         if not self.complete:
             return
         after = self.since
         while after < self.upto:
-            events = repo.events_between(
-                conn, self.site, after, self.upto, PAGE_EVENTS, counter=self.counter
+            events = store.events.between(
+                self.site, after, self.upto, PAGE_EVENTS, counter=self.counter
             )
             if not events:
                 return

@@ -18,9 +18,7 @@ from queue_server.calling.counter_view import calling_ticket, item_names, known_
 from queue_server.engine import hours, rules
 from queue_server.engine.errors import FieldInvalid
 from queue_server.engine.model import TicketStatus
-from queue_server.people.proxy_register import taken_on
 from queue_server.storage import Database
-from queue_server.storage import calling_reads as reads
 
 MAX_FOUND = 100
 # "A012", "a12", "12": a prefix of one or two letters (any, when left out) and the number.
@@ -40,14 +38,14 @@ def site_tickets(
 ) -> dict[str, Any]:
     """Today's tickets of the site in `status` (and with `number`, when given), each with
     whether 过号返回 would still take it back. `reader` is on the record of a look-up."""
-    conn = db.conn
-    site = known_site(conn, site_id)
+    store = db.store
+    site = known_site(store, site_id)
     day = hours.local_day(now, site.timezone)
     prefix, seq_no = parse_number(number) if number else (None, None)
-    found = reads.tickets_of_day(
-        conn, site_id, day, status, seq_no=seq_no, prefix=prefix, limit=MAX_FOUND
+    found = store.calling_reads.tickets_of_day(
+        site_id, day, status, seq_no=seq_no, prefix=prefix, limit=MAX_FOUND
     )
-    names = item_names(conn)
+    names = item_names(store)
     policy = rules.no_show_policy(site)
     tickets: list[dict[str, Any]] = []
     for ticket in found:
@@ -74,12 +72,12 @@ def site_tickets(
 
 def site_proxies(db: Database, site_id: str, now: datetime) -> dict[str, Any]:
     """The site's active proxies with the tickets each took today."""
-    conn = db.conn
-    site = known_site(conn, site_id)
+    store = db.store
+    site = known_site(store, site_id)
     day = hours.local_day(now, site.timezone)
-    taken = taken_on(conn, site_id, day)
+    taken = store.proxies.taken_on(site_id, day)
     proxies = [
         {**proxy, "today": taken.get(proxy["id"], 0)}
-        for proxy in reads.active_proxies(conn, site_id)
+        for proxy in store.calling_reads.active_proxies(site_id)
     ]
     return {"site": site_id, "day": day, "proxies": proxies}

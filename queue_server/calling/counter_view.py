@@ -8,7 +8,6 @@ so what they show is always what a fresh read would show.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
@@ -19,16 +18,14 @@ from queue_server.engine import hours, rules
 from queue_server.engine.calling import choose_next, waited_minutes
 from queue_server.engine.errors import UnknownCounter, UnknownSite
 from queue_server.engine.model import Counter, CounterState, Site, Ticket
-from queue_server.storage import Database
-from queue_server.storage import calling_reads as reads
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
 
 NEXT_PREVIEW = 5
 ItemNames = dict[str, tuple[str, str, str]]  # queue key (S:code / B:code) → name, name_en, prefix
 
 
-def known_site(conn: sqlite3.Connection, site_id: str) -> Site:
-    site = repo.get_site(conn, site_id)
+def known_site(store: Store, site_id: str) -> Site:
+    site = store.sites.get(site_id)
     if site is None:
         raise UnknownSite(site=site_id)
     return site
@@ -40,10 +37,10 @@ def day_start_utc(day: str, tz: str) -> str:
     return wire.iso(local)  # type: ignore[return-value]
 
 
-def item_names(conn: sqlite3.Connection) -> ItemNames:
+def item_names(store: Store) -> ItemNames:
     """Queue key → (name, name_en, prefix) for every service and bundle."""
-    names = {f"S:{s.code}": (s.name, s.name_en, s.prefix) for s in repo.list_services(conn)}
-    names.update({f"B:{b.code}": (b.name, b.name_en, b.prefix) for b in repo.list_bundles(conn)})
+    names = {f"S:{s.code}": (s.name, s.name_en, s.prefix) for s in store.catalogue.services()}
+    names.update({f"B:{b.code}": (b.name, b.name_en, b.prefix) for b in store.catalogue.bundles()})
     return names
 
 
@@ -73,21 +70,19 @@ def counter_view(
 ) -> dict[str, Any]:
     """The window now; `clerk` (staff only) also gets the current ticket's masked name and
     note, which the window's sign and the hall's screens never do."""
-    conn = db.conn
-    site = known_site(conn, site_id)
-    counter = repo.get_counter(conn, site_id, number)
+    store = db.store
+    site = known_site(store, site_id)
+    counter = store.counters.get(site_id, number)
     if counter is None:
         raise UnknownCounter(counter=number)
-    names = item_names(conn)
-    current = (
-        repo.get_ticket(conn, counter.current_ticket_id) if counter.current_ticket_id else None
-    )
-    waiting = repo.waiting_tickets(conn, site_id)
+    names = item_names(store)
+    current = store.tickets.get(counter.current_ticket_id) if counter.current_ticket_id else None
+    waiting = store.tickets.waiting(site_id)
     policy = rules.no_show_policy(site)
     return {
         "site": {"id": site.id, "name": site.name, "name_en": site.name_en},
         "counter": counter_detail(counter),
-        "current": _current(conn, current, names, now, clerk is not None) if current else None,
+        "current": _current(store, current, names, now, clerk is not None) if current else None,
         # The console counts the calls against it and holds recall and no-show till due.
         "missed_call_rule": {
             "calls": policy.calls,
@@ -97,18 +92,20 @@ def counter_view(
         },
         "queues": _queues(counter, waiting, names, now),
         "next": _next_tickets(counter, waiting, names, now, site),
-        "today": _today(conn, site, counter, clerk or counter.clerk, now),
-        "last_seq": repo.last_seq(conn, site_id),
+        "today": _today(store, site, counter, clerk or counter.clerk, now),
+        "last_seq": store.events.last_seq(site_id),
         "server_time": wire.iso(now),
     }
 
 
 def _current(
-    conn: sqlite3.Connection, ticket: Ticket, names: ItemNames, now: datetime, private: bool
+    store: Store, ticket: Ticket, names: ItemNames, now: datetime, private: bool
 ) -> dict[str, Any]:
     """The current ticket with the rule that called it this visit (and the clerk's reason)."""
     view = calling_ticket(ticket, names, now, private)
-    view["call_reason"], view["out_of_order_reason"] = reads.last_call_reasons(conn, ticket.id)
+    view["call_reason"], view["out_of_order_reason"] = store.calling_reads.last_call_reasons(
+        ticket.id
+    )
     return view
 
 
@@ -177,10 +174,10 @@ def _minutes(seconds: float | None) -> float | None:
 
 
 def _today(
-    conn: sqlite3.Connection, site: Site, counter: Counter, clerk: str | None, now: datetime
+    store: Store, site: Site, counter: Counter, clerk: str | None, now: datetime
 ) -> dict[str, Any]:
     day = hours.local_day(now, site.timezone)
-    figures = reads.clerk_day(conn, site.id, day, clerk or "")
+    figures = store.calling_reads.clerk_day(site.id, day, clerk or "")
     served = figures["served"] or 0
     return {
         "day": day,
@@ -189,8 +186,8 @@ def _today(
         "completed_on_the_spot": figures["completed"] or 0,
         "on_the_spot_share": round(figures["completed"] / served, 3) if served else None,
         "no_show": figures["no_show"] or 0,
-        "transferred_out": reads.transfers_out(
-            conn, site.id, counter.number, day_start_utc(day, site.timezone)
+        "transferred_out": store.calling_reads.transfers_out(
+            site.id, counter.number, day_start_utc(day, site.timezone)
         ),
         "avg_service_minutes": _minutes(figures["service_seconds"]),
         "avg_wait_minutes": _minutes(figures["wait_seconds"]),

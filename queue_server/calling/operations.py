@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -48,9 +47,7 @@ from queue_server.engine.model import (
 )
 from queue_server.people import proxies
 from queue_server.people.persons import check_holdings
-from queue_server.reports import rollups as report_cells
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
 
 Publisher = Callable[[list[dict[str, Any]]], None]
 
@@ -109,7 +106,7 @@ def _request_fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-Work = Callable[[sqlite3.Connection], tuple[Any, list[Change], Site]]
+Work = Callable[[Store], tuple[Any, list[Change], Site]]
 
 
 class _Job:
@@ -154,8 +151,8 @@ class Operations:
         runs every queued change in one `BEGIN IMMEDIATE` transaction, each under its
         own savepoint (a failing change is rolled back alone), commits once — one
         fsync for the batch — and publishes the events in sequence order. A change is
-        acknowledged only after that commit. `work` must use only the connection it is
-        given: it may run on another thread.
+        acknowledged only after that commit. `work` must read and write only through the
+        store it is given (bound to the batch's connection): it may run on another thread.
         """
         job = _Job(work)
         with self._pending_lock:
@@ -170,22 +167,22 @@ class Operations:
         return job.result
 
     def _run_batch(self, batch: list[_Job]) -> None:
-        conn = self.db.conn
+        store = self.db.store
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            store.begin()
             for job in batch:
-                conn.execute("SAVEPOINT change")
+                store.savepoint("change")
                 try:
-                    job.result, changes, site = job.work(conn)
-                    job.payloads = self._store(conn, changes, site)
+                    job.result, changes, site = job.work(store)
+                    job.payloads = self._save(store, changes, site)
                 except Exception as exc:  # this change fails alone; the others go on
-                    conn.execute("ROLLBACK TO change")
+                    store.rollback_to("change")
                     job.error = exc
-                conn.execute("RELEASE change")
-            conn.execute("COMMIT")
+                store.release("change")
+            store.commit()
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if store.in_transaction:
+                store.rollback()
             for job in batch:
                 job.error = job.error or (exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
                 job.payloads = []
@@ -200,17 +197,15 @@ class Operations:
         if payloads:
             self.publish(payloads)
 
-    def _store(
-        self, conn: sqlite3.Connection, changes: list[Change], site: Site
-    ) -> list[dict[str, Any]]:
+    def _save(self, store: Store, changes: list[Change], site: Site) -> list[dict[str, Any]]:
         payloads: list[dict[str, Any]] = []
         for change in changes:
             if change.counter is not None:
-                repo.save_counter(conn, change.counter)
+                store.counters.save(change.counter)
             # A new ticket was inserted by `issue_ticket` itself (with its request fingerprint).
             if change.ticket is not None and not _creates_ticket(change):
-                repo.update_ticket(conn, change.ticket, site.timezone)
-            payloads.extend(repo.append_events(conn, change.events, wire.event_payload))
+                store.tickets.update(change.ticket, site.timezone)
+            payloads.extend(store.events.append(change.events, wire.event_payload))
         # A change to a ticket of a finished month (a late rating, a day closed after
         # midnight) makes that month's report roll-up stale.
         this_month = hours.local_day(self.clock(), site.timezone)[:7]
@@ -221,34 +216,32 @@ class Operations:
             if event.ticket is not None and event.ticket.day[:7] < this_month
         }
         if stale:
-            report_cells.forget_months(conn, site.id, stale)
+            store.rollups.forget_months(site.id, stale)
         return payloads
 
     # --- lookups ----------------------------------------------------------------------
 
-    def _site(self, conn: sqlite3.Connection, site_id: str) -> Site:
-        site = repo.get_site(conn, site_id)
+    def _site(self, store: Store, site_id: str) -> Site:
+        site = store.sites.get(site_id)
         if site is None:
             raise UnknownSite(site=site_id)
         return site
 
-    def _counter(self, conn: sqlite3.Connection, site_id: str, number: int) -> Counter:
-        counter = repo.get_counter(conn, site_id, number)
+    def _counter(self, store: Store, site_id: str, number: int) -> Counter:
+        counter = store.counters.get(site_id, number)
         if counter is None:
             raise UnknownCounter(counter=number)
         return counter
 
-    def _item(
-        self, conn: sqlite3.Connection, service: str | None, bundle: str | None
-    ) -> Service | Bundle:
+    def _item(self, store: Store, service: str | None, bundle: str | None) -> Service | Bundle:
         if (service is None) == (bundle is None):
             raise InvalidInput("give exactly one of service or bundle", field="service")
         if service is not None:
-            found = repo.get_service(conn, service)
+            found = store.catalogue.service(service)
             if found is None:
                 raise UnknownService(service=service)
             return found
-        found_bundle = repo.get_bundle(conn, bundle)  # type: ignore[arg-type]
+        found_bundle = store.catalogue.bundle(bundle)  # type: ignore[arg-type]
         if found_bundle is None:
             raise UnknownBundle(bundle=bundle)
         return found_bundle
@@ -294,23 +287,23 @@ class Operations:
             "help" if help_requested else None,
         )
 
-        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
-            site = self._site(conn, site_id)
+        def work(store: Store) -> tuple[Issued, list[Change], Site]:
+            site = self._site(store, site_id)
             if request_id is not None:
-                earlier = repo.ticket_by_request(conn, site_id, request_id)
+                earlier = store.tickets.by_request(site_id, request_id)
                 if earlier is not None:
                     ticket, earlier_fingerprint = earlier
                     if earlier_fingerprint != fingerprint:
                         raise RequestIdReused(request_id=request_id)
-                    return self._issued(conn, site, ticket, created=False), [], site
-            wanted = self._item(conn, service, bundle)
+                    return self._issued(store, site, ticket, created=False), [], site
+            wanted = self._item(store, service, bundle)
             now = self.clock()
             day = hours.local_day(now, site.timezone)
             if unattended and person_hash is None:
                 self_service.check_identified(site, wanted, identified=False)
             item, help_for = wanted, None
             if help_requested:
-                item = self._help_route(conn, site, wanted, now, day, channel)
+                item = self._help_route(store, site, wanted, now, day, channel)
                 help_for = self_service.item_key(wanted)
                 if unattended and person_hash is None:
                     self_service.check_identified(site, item, identified=False)
@@ -321,13 +314,13 @@ class Operations:
                 # A late appointment becomes ordinary, unless the card gives a class anyway.
                 if priority in (Priority.ORDINARY, Priority.APPOINTMENT):
                     ticket_class = on_time
-            proxy = proxies.proxy_for(conn, site_id, proxy_id, issuer, person_hash)
+            proxy = proxies.proxy_for(store, site_id, proxy_id, issuer, person_hash)
             if proxy is not None:
-                proxies.check_cap(conn, proxy, day)
+                proxies.check_cap(store, proxy, day)
             kind = "service" if isinstance(item, Service) else "bundle"
             if proxy is None and person_hash is not None:
                 check_holdings(
-                    conn,
+                    store,
                     site_id,
                     site.settings,
                     day,
@@ -338,10 +331,10 @@ class Operations:
             change = lifecycle.issue(
                 site,
                 item,
-                offered=repo.is_offered(conn, site_id, kind, item.code),
+                offered=store.offerings.offers(site_id, kind, item.code),
                 now=now,
-                last_seq_no=repo.last_number(conn, site_id, day, item.prefix),
-                issued_today=self._issued_today(conn, site_id, day, item),
+                last_seq_no=store.numbers.last(site_id, day, item.prefix),
+                issued_today=self._issued_today(store, site_id, day, item),
                 channel=channel,
                 priority=ticket_class,
                 request_id=request_id,
@@ -354,9 +347,9 @@ class Operations:
             )
             assert change.ticket is not None
             ticket = change.ticket
-            repo.set_last_number(conn, site_id, day, ticket.prefix, ticket.seq_no)
-            repo.insert_ticket(conn, ticket, site.timezone, fingerprint)
-            issued = self._issued(conn, site, ticket, created=True)
+            store.numbers.set_last(site_id, day, ticket.prefix, ticket.seq_no)
+            store.tickets.insert(ticket, site.timezone, fingerprint)
+            issued = self._issued(store, site, ticket, created=True)
             event = replace(
                 change.events[0],
                 data={
@@ -370,18 +363,18 @@ class Operations:
 
     @staticmethod
     def _issued_today(
-        conn: sqlite3.Connection, site_id: str, day: str, item: Service | Bundle
+        store: Store, site_id: str, day: str, item: Service | Bundle
     ) -> int:
         """Tickets of a capped item issued today (0 for an item without a cap: not counted)."""
         if item.daily_cap is None:
             return 0
         if isinstance(item, Service):
-            return repo.issued_today(conn, site_id, day, item.code, None)
-        return repo.issued_today(conn, site_id, day, None, item.code)
+            return store.tickets.issued_on(site_id, day, item.code, None)
+        return store.tickets.issued_on(site_id, day, None, item.code)
 
     def _help_route(
         self,
-        conn: sqlite3.Connection,
+        store: Store,
         site: Site,
         wanted: Service | Bundle,
         now: datetime,
@@ -392,13 +385,13 @@ class Operations:
         wanted could be taken now (offered, open, not full); the item itself where the site
         names no help item it offers."""
         kind = "service" if isinstance(wanted, Service) else "bundle"
-        if not repo.is_offered(conn, site.id, kind, wanted.code):
+        if not store.offerings.offers(site.id, kind, wanted.code):
             raise NotOffered(item=wanted.code, site=site.id)
         lifecycle.check_can_issue(
             site,
             wanted,
             now,
-            self._issued_today(conn, site.id, day, wanted),
+            self._issued_today(store, site.id, day, wanted),
             self.ignore_hours,
             channel,
             lifecycle.walk_in_reserved(wanted.daily_cap, rules.walk_in_share(site)),
@@ -406,96 +399,79 @@ class Operations:
         code = self_service.help_item_code(site.settings)
         helper: Service | Bundle | None = None
         if code is not None:
-            helper = repo.get_service(conn, code) or repo.get_bundle(conn, code)
+            helper = store.catalogue.service(code) or store.catalogue.bundle(code)
         if helper is None:
             return wanted
         helper_kind = "service" if isinstance(helper, Service) else "bundle"
-        return helper if repo.is_offered(conn, site.id, helper_kind, helper.code) else wanted
+        return helper if store.offerings.offers(site.id, helper_kind, helper.code) else wanted
 
-    def _issued(
-        self, conn: sqlite3.Connection, site: Site, ticket: Ticket, created: bool
-    ) -> Issued:
-        ahead, minutes = self._position(conn, site, ticket)
+    def _issued(self, store: Store, site: Site, ticket: Ticket, created: bool) -> Issued:
+        ahead, minutes = self._position(store, site, ticket)
         return Issued(ticket=ticket, ahead=ahead, estimated_wait_minutes=minutes, created=created)
 
-    def _position(self, conn: sqlite3.Connection, site: Site, ticket: Ticket) -> tuple[int, int]:
+    def _position(self, store: Store, site: Site, ticket: Ticket) -> tuple[int, int]:
         """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait."""
         if ticket.status != TicketStatus.WAITING:
             return 0, 0
+        same_kind_ahead, other_kind = store.tickets.ahead_of(ticket)
         column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
-        earlier = "(queued_at < :at OR (queued_at = :at AND seq_no < :seq))"
-        mine = "(priority != 'ordinary')" if ticket.priority != Priority.ORDINARY else "(priority = 'ordinary')"
-        row = conn.execute(
-            f"""SELECT count(*) FILTER (WHERE {mine} AND {earlier}) AS same_kind_ahead,
-                       count(*) FILTER (WHERE NOT {mine}) AS other_kind
-                FROM tickets WHERE site_id = :site AND status = 'waiting'
-                AND {column} = :code AND target_counter IS NULL""",
-            # The ticket itself is neither earlier than itself nor of the other kind, so the
-            # count needs no `id != :id` (which would read the table for every ticket).
-            {
-                "site": site.id,
-                "code": code,
-                "at": wire.iso(ticket.queue_time),
-                "seq": ticket.seq_no,
-            },
-        ).fetchone()
-        serving = repo.open_counters_serving(conn, site.id, column, code)  # type: ignore[arg-type]
+        serving = store.counters.open_serving(site.id, column, code)  # type: ignore[arg-type]
         ahead = estimates.ahead_by_mix(
-            row["same_kind_ahead"],
-            row["other_kind"],
+            same_kind_ahead,
+            other_kind,
             ticket.priority != Priority.ORDINARY,
             rules.queue_mix(site, serving),
         )
-        minutes = self._minutes_per_ticket(conn, site, ticket.service, ticket.bundle)
+        minutes = self._minutes_per_ticket(store, site, ticket.service, ticket.bundle)
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
 
     def _minutes_per_ticket(
-        self, conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None
+        self, store: Store, site: Site, service: str | None, bundle: str | None
     ) -> float:
         if service:
-            item = repo.get_service(conn, service)
+            item = store.catalogue.service(service)
             expected = item.expected_minutes if item else 10.0
             return estimates.blended_minutes(
-                expected, repo.recent_service_minutes(conn, site.id, service)
+                expected, store.tickets.recent_service_minutes(site.id, service)
             )
-        found = repo.get_bundle(conn, bundle) if bundle else None
+        found = store.catalogue.bundle(bundle) if bundle else None
         return found.expected_minutes if found else 30.0
 
     def ticket_view(self, ticket_id: str) -> Issued:
-        conn = self.db.conn
-        ticket = repo.get_ticket(conn, ticket_id)
+        store = self.db.store
+        ticket = store.tickets.get(ticket_id)
         if ticket is None:
             raise UnknownTicket(ticket=ticket_id)
-        site = self._site(conn, ticket.site_id)
-        return self._issued(conn, site, ticket, created=False)
+        site = self._site(store, ticket.site_id)
+        return self._issued(store, site, ticket, created=False)
 
     def prioritize(self, ticket_id: str, priority: Priority, reason: str, by: str) -> Issued:
         """Staff confirm a priority class of a waiting ticket; every screen hears it."""
 
-        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
-            ticket = repo.get_ticket(conn, ticket_id)
+        def work(store: Store) -> tuple[Issued, list[Change], Site]:
+            ticket = store.tickets.get(ticket_id)
             if ticket is None:
                 raise UnknownTicket(ticket=ticket_id)
-            site = self._site(conn, ticket.site_id)
+            site = self._site(store, ticket.site_id)
             change = lifecycle.prioritize(ticket, priority, self.clock(), reason, by)
             assert change.ticket is not None
             if change.events:  # on the administration's record too, beside the event
                 audit.record(
-                    conn, by, "prioritize", "ticket", f"{ticket.site_id}/{ticket.number}",
+                    store, by, "prioritize", "ticket", f"{ticket.site_id}/{ticket.number}",
                     {"priority": ticket.priority.value},
                     {"priority": priority.value, "reason": reason.strip(), "ticket": ticket.id},
                     ticket.site_id,
                 )  # fmt: skip
-            return self._issued(conn, site, change.ticket, created=False), [change], site
+            return self._issued(store, site, change.ticket, created=False), [change], site
 
         return self.commit(work)
 
     def cancel_ticket(self, ticket_id: str) -> Ticket:
-        def work(conn: sqlite3.Connection) -> tuple[Ticket, list[Change], Site]:
-            ticket = repo.get_ticket(conn, ticket_id)
+        def work(store: Store) -> tuple[Ticket, list[Change], Site]:
+            ticket = store.tickets.get(ticket_id)
             if ticket is None:
                 raise UnknownTicket(ticket=ticket_id)
-            site = self._site(conn, ticket.site_id)
+            site = self._site(store, ticket.site_id)
             change = lifecycle.cancel(ticket, self.clock())
             return change.ticket, [change], site  # type: ignore[return-value]
 
@@ -528,12 +504,12 @@ class Operations:
                     "outcome must be one of " + ", ".join(o.value for o in Outcome), field="outcome"
                 ) from None
 
-        def work(conn: sqlite3.Connection) -> tuple[CounterResult | None, list[Change], Site]:
-            site = self._site(conn, site_id)
-            counter = self._counter(conn, site_id, number)
+        def work(store: Store) -> tuple[CounterResult | None, list[Change], Site]:
+            site = self._site(store, site_id)
+            counter = self._counter(store, site_id, number)
             now = self.clock()
             current = (
-                repo.get_ticket(conn, counter.current_ticket_id)
+                store.tickets.get(counter.current_ticket_id)
                 if counter.current_ticket_id
                 else None
             )
@@ -542,7 +518,7 @@ class Operations:
                 change = lifecycle.take_over(counter, now, clerk or "", reason)
                 # On the administration's record too, beside the event every console hears.
                 audit.record(
-                    conn, clerk or "", "take_over", "counter", f"{site_id}/{number}",
+                    store, clerk or "", "take_over", "counter", f"{site_id}/{number}",
                     {"clerk": counter.clerk}, {"clerk": clerk, "reason": reason.strip()}, site_id,
                 )  # fmt: skip
                 return CounterResult(change.counter or counter, current), [change], site
@@ -554,13 +530,13 @@ class Operations:
             elif action == "close":
                 change = lifecycle.close_counter(counter, now)
             elif action == "call-next":
-                candidates = repo.call_candidates(conn, counter)
+                candidates = store.tickets.call_candidates(counter)
                 policy = self.policy(site, counter)
                 change = lifecycle.call_next(counter, candidates, now, policy, clerk)
                 if change is None:
                     return None, [], site
             elif action == "call":
-                wanted = repo.get_ticket(conn, ticket_id) if ticket_id else None
+                wanted = store.tickets.get(ticket_id) if ticket_id else None
                 change = lifecycle.call_ticket(counter, wanted, now, reason, clerk)
             elif action == "recall":
                 change = lifecycle.recall(counter, current, now, rules.no_show_policy(site))
@@ -572,7 +548,7 @@ class Operations:
                 change = lifecycle.no_show(counter, current, now, rules.no_show_policy(site))
             else:
                 change = self._transfer(
-                    conn, site, counter, current, now, to_service, to_counter, note
+                    store, site, counter, current, now, to_service, to_counter, note
                 )
             result = CounterResult(
                 counter=change.counter or counter, ticket=change.ticket or current
@@ -584,21 +560,21 @@ class Operations:
     def return_missed(self, ticket_id: str) -> Issued:
         """A missed ticket's citizen is back (过号返回): put it in line by the site's rule."""
 
-        def work(conn: sqlite3.Connection) -> tuple[Issued, list[Change], Site]:
-            ticket = repo.get_ticket(conn, ticket_id)
+        def work(store: Store) -> tuple[Issued, list[Change], Site]:
+            ticket = store.tickets.get(ticket_id)
             if ticket is None:
                 raise UnknownTicket(ticket=ticket_id)
-            site = self._site(conn, ticket.site_id)
+            site = self._site(store, ticket.site_id)
             now = self.clock()
             policy = rules.no_show_policy(site)
             line: list[Ticket] = []
             if policy.return_places is not None and ticket.status == TicketStatus.NO_SHOW:
-                line = repo.queue_head(conn, ticket, policy.return_places + 1)
+                line = store.tickets.queue_head(ticket, policy.return_places + 1)
             change = lifecycle.return_missed(
                 ticket, now, hours.local_day(now, site.timezone), policy, line
             )
             assert change.ticket is not None
-            return self._issued(conn, site, change.ticket, created=False), [change], site
+            return self._issued(store, site, change.ticket, created=False), [change], site
 
         issued: Issued = self.commit(work)
         # The position is read after the ticket is back in line.
@@ -606,7 +582,7 @@ class Operations:
 
     def _transfer(
         self,
-        conn: sqlite3.Connection,
+        store: Store,
         site: Site,
         counter: Counter,
         current: Ticket | None,
@@ -618,15 +594,15 @@ class Operations:
         target_service = None
         target_counter = None
         if to_service is not None:
-            target_service = repo.get_service(conn, to_service)
+            target_service = store.catalogue.service(to_service)
             if target_service is None:
                 raise UnknownService(service=to_service)
-            if not repo.is_offered(conn, site.id, "service", to_service):
+            if not store.offerings.offers(site.id, "service", to_service):
                 from queue_server.engine.errors import NotOffered
 
                 raise NotOffered(item=to_service, site=site.id)
         if to_counter is not None:
-            target_counter = self._counter(conn, site.id, to_counter)
+            target_counter = self._counter(store, site.id, to_counter)
         return lifecycle.transfer(counter, current, now, target_service, target_counter, note)
 
     # --- ratings (好差评) ----------------------------------------------------------------
@@ -643,20 +619,14 @@ class Operations:
         if channel not in ratings.CHANNELS:
             raise InvalidInput("unknown rating channel", field="channel")
 
-        def work(conn: sqlite3.Connection) -> tuple[Rating, list[Change], Site]:
-            ticket = repo.get_ticket(conn, ticket_id)
+        def work(store: Store) -> tuple[Rating, list[Change], Site]:
+            ticket = store.tickets.get(ticket_id)
             if ticket is None:
                 raise UnknownTicket(ticket=ticket_id)
-            site = self._site(conn, ticket.site_id)
+            site = self._site(store, ticket.site_id)
             now = self.clock()
             ratings.check_rateable(ticket, channel, now, site.settings, at_counter)
-            # The `rating IS NULL` guard makes the one-per-ticket rule hold under races too.
-            stored = conn.execute(
-                """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?
-                   WHERE id = ? AND rating IS NULL""",
-                (level, channel, wire.iso(now), ticket_id),
-            ).rowcount
-            if not stored:
+            if not store.tickets.rate(ticket_id, level, channel, wire.iso(now)):
                 raise AlreadyRated(ticket=ticket_id)
             event = Event(
                 type=wire.TICKET_RATED,
@@ -672,9 +642,7 @@ class Operations:
         return self.commit(work)
 
     def rating_of(self, ticket_id: str) -> Rating | None:
-        row = self.db.query_one(
-            "SELECT id, rating, rating_channel, rated_at FROM tickets WHERE id = ?", (ticket_id,)
-        )
+        row = self.db.store.tickets.rating(ticket_id)
         if row is None:
             raise UnknownTicket(ticket=ticket_id)
         if row["rating"] is None:
@@ -684,24 +652,25 @@ class Operations:
     # --- reading ----------------------------------------------------------------------
 
     def events_since(self, site_id: str, since: int, limit: int = 1000) -> list[dict[str, Any]]:
-        conn = self.db.conn
-        self._site(conn, site_id)
-        return repo.events_since(conn, site_id, since, limit)
+        store = self.db.store
+        self._site(store, site_id)
+        return store.events.since(site_id, since, limit)
 
     def close_past_days(self) -> int:
         """Close tickets still waiting from an earlier local day as unserved."""
         closed = 0
         with self._sweep_lock:
-            for site in repo.list_sites(self.db.conn):
+            reading = self.db.store
+            for site in reading.sites.all():
                 today = hours.local_day(self.clock(), site.timezone)
-                if not repo.stale_waiting(self.db.conn, site.id, today):
+                if not reading.tickets.stale_waiting(site.id, today):
                     continue
 
                 def work(
-                    conn: sqlite3.Connection, site: Site = site, today: str = today
+                    store: Store, site: Site = site, today: str = today
                 ) -> tuple[int, list[Change], Site]:
                     changes = lifecycle.close_day(
-                        repo.stale_waiting(conn, site.id, today), self.clock()
+                        store.tickets.stale_waiting(site.id, today), self.clock()
                     )
                     return len(changes), changes, site
 

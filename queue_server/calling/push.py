@@ -34,7 +34,6 @@ from queue_server.calling.catch_up import (
 )
 from queue_server.messages import message, pick_language
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from queue_server.web_security import MAX_INTEGER
 
 if TYPE_CHECKING:
@@ -112,14 +111,14 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             return {"ok": False, "error": "invalid_input"}
         if not principal.covers(site):
             return {"ok": False, "error": "forbidden"}
-        conn = hall.db.conn
-        if repo.get_site(conn, site) is None:
+        store = hall.db.store
+        if store.sites.get(site) is None:
             return {"ok": False, "error": "unknown_site"}
         # The budget is charged on an estimate read before the room is entered, so a
         # refused join leaves no trace; the few events committed meanwhile go unbilled.
         estimate = NO_BACKLOG
         if since is not None:
-            estimate = Backlog(site, counter, since, repo.last_seq(conn, site))
+            estimate = Backlog(site, counter, since, store.events.last_seq(site))
         try:
             pace = budgets.admit(_budget_key(principal), JOIN_COST + estimate.cost)
         except TooManyJoins as refused:
@@ -132,10 +131,10 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             join_room(room)
         except (KeyError, ValueError):  # the socket went away while its join waited
             return {"ok": False, "error": "unauthorized"}
-        upto = repo.last_seq(conn, site)
+        upto = store.events.last_seq(site)
         backlog = Backlog(site, counter, since if since is not None else upto, upto)
         replayed = pages = 0
-        for page in backlog.pages(conn):
+        for page in backlog.pages(store):
             wait_until(pace.due(JOIN_COST + page["events"][-1]["seq"] - backlog.since))
             if sid not in principals:  # gone (or revoked) while it waited
                 break

@@ -10,7 +10,6 @@ from queue_server.calling.counter_view import known_site
 from queue_server.calling.operations import Rating
 from queue_server.engine import hours
 from queue_server.storage import Database
-from queue_server.storage import calling_reads as reads
 
 SATISFIED = ("5", "4", "3")  # 满意率 as halls report it: the share rated 基本满意 or better
 
@@ -32,12 +31,12 @@ def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
 def day_ratings(db: Database, site_id: str, day: date | None, now: datetime) -> dict[str, Any]:
     """A site's ratings of `day` (default: its local today): how many at each level, the
     average, 满意率, and per window."""
-    site = known_site(db.conn, site_id)
+    site = known_site(db.store, site_id)
     day_text = day.isoformat() if day else hours.local_day(now, site.timezone)
     levels = {str(level): 0 for level in sorted(wire.RATING_LEVELS, reverse=True)}
     per_counter: dict[int | None, dict[str, Any]] = {}
     total = 0
-    for counter, level, n in reads.ratings_of_day(db.conn, site_id, day_text):
+    for counter, level, n in db.store.calling_reads.ratings_of_day(site_id, day_text):
         levels[str(level)] += n
         total += n
         entry = per_counter.setdefault(counter, {"counter": counter, "count": 0, "sum": 0})

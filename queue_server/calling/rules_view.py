@@ -7,14 +7,13 @@ capped item today with the time the next tickets can be taken.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from queue_server import wire
 from queue_server.engine import caps, hours, rules
 from queue_server.engine.model import Bundle, Service, Site
-from queue_server.storage import repository as repo
+from queue_server.storage import Store
 
 LANGUAGES = ("zh", "en")
 
@@ -34,7 +33,7 @@ def all_sentences(site: Site) -> dict[str, dict[str, str]]:
 
 
 def item_quota(
-    conn: sqlite3.Connection,
+    store: Store,
     site: Site,
     service: str | None,
     bundle: str | None,
@@ -45,7 +44,7 @@ def item_quota(
     if cap is None:
         return None
     day = hours.local_day(now, site.timezone)
-    taken = repo.issued_today(conn, site.id, day, service, bundle)
+    taken = store.tickets.issued_on(site.id, day, service, bundle)
     quota = caps.quota(cap, taken, rules.walk_in_share(site))
     assert quota is not None
     return {
@@ -58,25 +57,25 @@ def item_quota(
 
 
 def ticket_quota(
-    conn: sqlite3.Connection, site: Site, service: str | None, bundle: str | None, now: datetime
+    store: Store, site: Site, service: str | None, bundle: str | None, now: datetime
 ) -> dict[str, Any] | None:
-    item = repo.get_service(conn, service) if service else repo.get_bundle(conn, bundle or "")
+    item = store.catalogue.service(service) if service else store.catalogue.bundle(bundle or "")
     if item is None:
         return None
-    return item_quota(conn, site, service, bundle, item.daily_cap, now)
+    return item_quota(store, site, service, bundle, item.daily_cap, now)
 
 
-def site_quotas(conn: sqlite3.Connection, site: Site, now: datetime) -> list[dict[str, Any]]:
+def site_quotas(store: Store, site: Site, now: datetime) -> list[dict[str, Any]]:
     """Every capped item the site offers, with what is left today (for displays)."""
     found = []
-    services, bundles = repo.offerings(conn, site.id)
-    items: list[Service | Bundle | None] = [repo.get_service(conn, c) for c in services]
-    items += [repo.get_bundle(conn, c) for c in bundles]
+    services, bundles = store.offerings.of(site.id)
+    items: list[Service | Bundle | None] = [store.catalogue.service(c) for c in services]
+    items += [store.catalogue.bundle(c) for c in bundles]
     for item in items:
         if item is None or item.daily_cap is None:
             continue
         service, bundle = (item.code, None) if isinstance(item, Service) else (None, item.code)
-        quota = item_quota(conn, site, service, bundle, item.daily_cap, now)
+        quota = item_quota(store, site, service, bundle, item.daily_cap, now)
         assert quota is not None
         quota.update(
             service=service,

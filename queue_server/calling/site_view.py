@@ -13,7 +13,6 @@ from queue_server.engine import estimates
 from queue_server.engine.errors import UnknownSite
 from queue_server.engine.model import Bundle, Counter, CounterState, Service, Site
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 
 
 def site_payload(site: Site) -> dict[str, Any]:
@@ -56,23 +55,19 @@ def counter_detail(counter: Counter) -> dict[str, Any]:
 
 
 def list_sites(db: Database) -> list[dict[str, Any]]:
-    return [site_payload(s) for s in repo.list_sites(db.conn)]
+    return [site_payload(s) for s in db.store.sites.all()]
 
 
 def site_detail(db: Database, site_id: str) -> dict[str, Any]:
-    conn = db.conn
-    site = repo.get_site(conn, site_id)
+    store = db.store
+    site = store.sites.get(site_id)
     if site is None:
         raise UnknownSite(site=site_id)
-    counters = repo.list_counters(conn, site_id)
-    service_codes, bundle_codes = repo.offerings(conn, site_id)
+    counters = store.counters.of_site(site_id)
+    service_codes, bundle_codes = store.offerings.of(site_id)
     waiting: dict[str, int] = {}
     oldest: dict[str, str] = {}
-    for row in conn.execute(
-        """SELECT service, bundle, count(*) AS n, min(issued_at) AS oldest FROM tickets
-           WHERE site_id = ? AND status = 'waiting' GROUP BY service, bundle""",
-        (site_id,),
-    ):
+    for row in store.tickets.waiting_by_item(site_id):
         key = f"S:{row['service']}" if row["service"] else f"B:{row['bundle']}"
         waiting[key] = row["n"]
         oldest[key] = row["oldest"]
@@ -101,14 +96,14 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
 
     services = []
     for code in service_codes:
-        service = repo.get_service(conn, code)
+        service = store.catalogue.service(code)
         if service is not None:
-            measured = repo.recent_service_minutes(conn, site_id, code)
+            measured = store.tickets.recent_service_minutes(site_id, code)
             minutes = estimates.blended_minutes(service.expected_minutes, measured)
             services.append(with_queue(service_payload(service), f"S:{code}", minutes))
     bundles = []
     for code in bundle_codes:
-        bundle = repo.get_bundle(conn, code)
+        bundle = store.catalogue.bundle(code)
         if bundle is not None:
             bundles.append(with_queue(bundle_payload(bundle), f"B:{code}", bundle.expected_minutes))
     return {
@@ -117,5 +112,5 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
         "services": services,
         "bundles": bundles,
         "waiting_total": sum(waiting.values()),
-        "last_seq": repo.last_seq(conn, site_id),
+        "last_seq": store.events.last_seq(site_id),
     }

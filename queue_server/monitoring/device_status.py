@@ -11,7 +11,6 @@ A report that changes nothing only refreshes `last_seen`. What may be reported i
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from queue_server import wire
@@ -20,24 +19,21 @@ from queue_server.engine.errors import UnknownSite
 from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import Event, Site
-from queue_server.storage import repository as repo
+from queue_server.storage import Store
 
 
 def report_status(ops: Operations, device_id: str, status: dict[str, str]) -> dict[str, Any]:
     """Store a device's status; append and push `device.status` when it changed."""
 
-    def work(conn: sqlite3.Connection) -> tuple[dict[str, Any], list[Change], Site]:
-        row = conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
-        site = repo.get_site(conn, row["site_id"]) if row else None
+    def work(store: Store) -> tuple[dict[str, Any], list[Change], Site]:
+        row = store.devices.get(device_id)
+        site = store.sites.get(row["site_id"]) if row else None
         if row is None or site is None:
             raise UnknownSite(site=row["site_id"] if row else "?")
         previous = json.loads(row["status"] or "{}")
         merged = {**previous, **status}
         now = ops.clock()
-        conn.execute(
-            "UPDATE devices SET status = ?, last_seen = ? WHERE id = ?",
-            (json.dumps(merged), wire.iso(now), device_id),
-        )
+        store.devices.report(device_id, merged, wire.iso(now))
         result = {"device": device_id, "kind": row["kind"], "status": merged}
         if merged == previous:
             return result, [], site

@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 
 from queue_server.app import hall
 from queue_server.pages import render_page
-from queue_server.storage import repository as repo
 
 display = Blueprint("display", __name__)
 LAYOUTS = ("wall", "small")
@@ -21,7 +20,7 @@ DISPLAY_ROLES = frozenset({"display", "admin", "manager", "clerk"})
 
 @display.get("/display/<site>")
 def page(site: str) -> ResponseReturnValue:
-    found = repo.get_site(hall().db.conn, site)
+    found = hall().db.store.sites.get(site)
     if found is None:
         abort(404)
     token = request.args.get("token", "")

@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 from queue_server.app import hall
 from queue_server.engine.model import Site
 from queue_server.pages import render_page
-from queue_server.storage import repository as repo
 
 start = Blueprint("start", __name__)
 
@@ -47,4 +46,4 @@ def site_tree(sites: list[Site]) -> list[SiteRow]:
 
 @start.get("/")
 def page() -> ResponseReturnValue:
-    return render_page("start.html", sites=site_tree(repo.list_sites(hall().db.conn)))
+    return render_page("start.html", sites=site_tree(hall().db.store.sites.all()))

@@ -11,22 +11,21 @@ from flask.typing import ResponseReturnValue
 
 from queue_server.app import hall
 from queue_server.pages import render_page
-from queue_server.storage import repository as repo
 
 ticket_page = Blueprint("ticket_page", __name__)
 
 
 @ticket_page.get("/t/<ticket_id>")
 def page(ticket_id: str) -> ResponseReturnValue:
-    conn = hall().db.conn
-    ticket = repo.get_ticket(conn, ticket_id) if len(ticket_id) <= 64 else None
+    store = hall().db.store
+    ticket = store.tickets.get(ticket_id) if len(ticket_id) <= 64 else None
     if ticket is None:
         abort(404)
-    site = repo.get_site(conn, ticket.site_id)
+    site = store.sites.get(ticket.site_id)
     item = (
-        repo.get_service(conn, ticket.service)
+        store.catalogue.service(ticket.service)
         if ticket.service
-        else repo.get_bundle(conn, ticket.bundle or "")
+        else store.catalogue.bundle(ticket.bundle or "")
     )
     return render_page(
         "ticket.html",

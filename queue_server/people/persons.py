@@ -8,7 +8,6 @@ the elderly priority class and is then dropped.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from queue_server.engine import caps, hours
 from queue_server.engine.errors import FieldInvalid, PersonLimitReached  # noqa: F401 (re-exported)
 from queue_server.engine.model import Priority
 from queue_server.parsing import parse
-from queue_server.storage import repository as repo
+from queue_server.storage import Store
 from queue_server.wire.shapes import PersonCard
 
 DEFAULT_ELDERLY_AGE = 65
@@ -78,10 +77,10 @@ def priority_for(
 
 
 def site_priority(
-    conn: sqlite3.Connection, site_id: str, person: Person | None, requested: Priority, now: Any
+    store: Store, site_id: str, person: Person | None, requested: Priority, now: Any
 ) -> Priority:
     """`priority_for` with the site's settings and its local day."""
-    site = repo.get_site(conn, site_id) if person is not None else None
+    site = store.sites.get(site_id) if person is not None else None
     if site is None:
         return requested
     today = date.fromisoformat(hours.local_day(now, site.timezone))
@@ -89,7 +88,7 @@ def site_priority(
 
 
 def check_holdings(
-    conn: sqlite3.Connection,
+    store: Store,
     site_id: str,
     settings: dict[str, Any],
     day: str,
@@ -101,15 +100,5 @@ def check_holdings(
     limit = settings.get("daily_limit_per_person")
     if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
         limit = None
-    column, code = ("service", service) if service else ("bundle", bundle)
-    row = conn.execute(
-        f"""SELECT count(*) AS today,
-                   count(*) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS active,
-                   max(number) FILTER (WHERE status IN ('waiting', 'called', 'serving')) AS held
-            FROM tickets WHERE site_id = ? AND person_hash = ? AND day = ?
-            AND {column} = ? AND status != 'cancelled'""",
-        (site_id, person_hash, day, code),
-    ).fetchone()
-    caps.check_person(
-        caps.Holdings(active=row["active"], today=row["today"], held=row["held"]), limit
-    )
+    today, active, held = store.tickets.held_by(site_id, person_hash, day, service, bundle)
+    caps.check_person(caps.Holdings(active=active, today=today, held=held), limit)

@@ -9,7 +9,6 @@ managers see, per proxy, how many tickets they took (`reports/heavy_holders`).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,8 @@ from queue_server import wire
 from queue_server.engine import caps
 from queue_server.engine.errors import InvalidInput, NotFound
 from queue_server.engine.ids import new_id
+from queue_server.storage import Store
+from queue_server.storage.base import Row
 
 PROXY_KINDS = ("staff", "registered")
 MAX_PROXY_CAP = 500
@@ -37,7 +38,7 @@ class Proxy:
     active: bool
 
 
-def _proxy(row: sqlite3.Row) -> Proxy:
+def _proxy(row: Row) -> Proxy:
     return Proxy(
         id=row["id"],
         site_id=row["site_id"],
@@ -49,13 +50,13 @@ def _proxy(row: sqlite3.Row) -> Proxy:
     )
 
 
-def get_proxy(conn: sqlite3.Connection, proxy_id: str) -> Proxy | None:
-    row = conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
+def get_proxy(store: Store, proxy_id: str) -> Proxy | None:
+    row = store.proxies.get(proxy_id)
     return _proxy(row) if row else None
 
 
 def add_proxy(
-    conn: sqlite3.Connection,
+    store: Store,
     site_id: str,
     name: str,
     kind: str,
@@ -77,16 +78,14 @@ def add_proxy(
     ):
         raise InvalidInput(f"daily_cap must be 1–{MAX_PROXY_CAP}", field="daily_cap")
     proxy = Proxy(new_id(), site_id, name, kind, username, daily_cap, True)
-    conn.execute(
-        """INSERT INTO proxies (id, site_id, name, kind, username, person_hash, daily_cap, active,
-           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)""",
-        (proxy.id, site_id, name, kind, username, person_hash, daily_cap, wire.iso(now)),
+    store.proxies.add(
+        proxy.id, site_id, name, kind, username, person_hash, daily_cap, wire.iso(now)
     )
     return proxy
 
 
 def proxy_for(
-    conn: sqlite3.Connection,
+    store: Store,
     site_id: str,
     proxy_id: str | None = None,
     username: str | None = None,
@@ -95,26 +94,16 @@ def proxy_for(
     """The active proxy an issue request is made by: named outright, the staff member
     issuing, or the card tapped at the kiosk."""
     if proxy_id is not None:
-        proxy = get_proxy(conn, proxy_id)
+        proxy = get_proxy(store, proxy_id)
         if proxy is None or proxy.site_id != site_id or not proxy.active:
             raise UnknownProxy(proxy=proxy_id)
         return proxy
-    for column, value in (("username", username), ("person_hash", person_hash)):
-        if value is None:
-            continue
-        row = conn.execute(
-            f"SELECT * FROM proxies WHERE site_id = ? AND {column} = ? AND active = 1",
-            (site_id, value),
-        ).fetchone()
-        if row is not None:
-            return _proxy(row)
-    return None
+    row = store.proxies.active_for_staff(site_id, username) if username is not None else None
+    if row is None and person_hash is not None:
+        row = store.proxies.active_for_card(site_id, person_hash)
+    return _proxy(row) if row is not None else None
 
 
-def check_cap(conn: sqlite3.Connection, proxy: Proxy, day: str) -> None:
-    taken = conn.execute(
-        """SELECT count(*) FROM tickets WHERE site_id = ? AND proxy_id = ? AND day = ?
-           AND status != 'cancelled'""",
-        (proxy.site_id, proxy.id, day),
-    ).fetchone()[0]
+def check_cap(store: Store, proxy: Proxy, day: str) -> None:
+    taken = store.proxies.taken(proxy.site_id, proxy.id, day)
     caps.check_proxy(taken, proxy.daily_cap, proxy.name)

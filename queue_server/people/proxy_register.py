@@ -16,19 +16,18 @@ day, cancelled tickets not counted, as for the cap itself).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from devices.masking import mask_name
-from queue_server.accounts.store import Accounts, subtree
+from queue_server.accounts.store import Accounts
 from queue_server.administration import audit
 from queue_server.engine import hours
 from queue_server.engine.errors import FieldInvalid, UnknownSite
 from queue_server.people.proxies import UnknownProxy, add_proxy
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
+from queue_server.storage.base import Row
 
 if TYPE_CHECKING:  # the routes' models (api/schemas/proxies.py), which check each field's form
     from queue_server.api.schemas.proxies import ProxyChange, ProxyRegistration
@@ -40,7 +39,7 @@ def card_label(person_hash: str | None) -> str | None:
     return person_hash[:CARD_PREFIX] if person_hash else None
 
 
-def proxy_payload(row: sqlite3.Row) -> dict[str, Any]:
+def proxy_payload(row: Row) -> dict[str, Any]:
     """A proxy as the pages and the audit log see it: never the card's number or hash."""
     return {
         "id": row["id"],
@@ -55,24 +54,14 @@ def proxy_payload(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def taken_on(conn: sqlite3.Connection, site_id: str, day: str) -> dict[str, int]:
-    """Tickets each proxy of the site took on `day` (what their cap counts)."""
-    rows = conn.execute(
-        """SELECT proxy_id, count(*) FROM tickets WHERE site_id = ? AND day = ?
-           AND proxy_id IS NOT NULL AND status != 'cancelled' GROUP BY proxy_id""",
-        (site_id, day),
-    ).fetchall()
-    return {proxy_id: n for proxy_id, n in rows}
-
-
-def _staff_covers(conn: sqlite3.Connection, staff: sqlite3.Row, site_id: str) -> bool:
+def _staff_covers(store: Store, staff: Row, site_id: str) -> bool:
     """Whether the staff member may issue at the site (their scope, as at login)."""
     sites = json.loads(staff["sites"] or "[]")
     if staff["role"] == "admin" and not sites:
         return True
     if staff["role"] == "clerk":
         return site_id in sites
-    return site_id in subtree(conn, sites)
+    return site_id in store.sites.subtree(sites)
 
 
 class ProxyAdmin:
@@ -82,18 +71,14 @@ class ProxyAdmin:
         self.clock = clock
 
     def list(self, site_id: str) -> list[dict[str, Any]]:
-        conn = self.db.conn
-        site = repo.get_site(conn, site_id)
+        store = self.db.store
+        site = store.sites.get(site_id)
         if site is None:
             raise UnknownSite(site=site_id)
         today = hours.local_day(self.clock(), site.timezone)
-        taken = taken_on(conn, site_id, today)
-        rows = conn.execute(
-            "SELECT * FROM proxies WHERE site_id = ? ORDER BY active DESC, name, created_at",
-            (site_id,),
-        ).fetchall()
+        taken = store.proxies.taken_on(site_id, today)
         found = []
-        for row in rows:
+        for row in store.proxies.of_site(site_id):
             proxy = proxy_payload(row)
             proxy["today"] = taken.get(row["id"], 0)
             proxy["day"] = today
@@ -107,23 +92,21 @@ class ProxyAdmin:
             # The number lives only in this frame: hashed here, never kept or repeated.
             person_hash = self.accounts.person_hash(registration.id_number)
             name = mask_name(name)
-        with self.db.transaction() as conn:
-            if repo.get_site(conn, site_id) is None:
+        with self.db.transaction() as store:
+            if store.sites.get(site_id) is None:
                 raise UnknownSite(site=site_id)
             username = None
             if kind == "staff":
                 username = registration.username
-                staff = conn.execute(
-                    "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
-                ).fetchone()
+                staff = store.staff.active(username)
                 if staff is None:
                     raise FieldInvalid("username", "unknown_staff", value=username)
-                if not _staff_covers(conn, staff, site_id):
+                if not _staff_covers(store, staff, site_id):
                     raise FieldInvalid("username", "staff_not_at_site", value=username)
                 name = name or staff["display_name"] or username
-            self._refuse_twice(conn, site_id, username, person_hash)
+            self._refuse_twice(store, site_id, username, person_hash)
             proxy = add_proxy(
-                conn,
+                store,
                 site_id,
                 name,
                 kind,
@@ -132,16 +115,16 @@ class ProxyAdmin:
                 username=username,
                 person_hash=person_hash,
             )
-            after = proxy_payload(_row(conn, proxy.id))
-            audit.record(conn, actor, "create", "proxy", proxy.id, None, after, site_id)
+            after = proxy_payload(_row(store, proxy.id))
+            audit.record(store, actor, "create", "proxy", proxy.id, None, after, site_id)
         return after
 
     def update(self, actor: str, site_id: str, proxy_id: str, change: ProxyChange) -> dict[str, Any]:
         """Change the cap or the name, deactivate (`active: false`) or activate again; what
         is left out (or empty) stays."""
         active, daily_cap = change.active, change.daily_cap
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
+        with self.db.transaction() as store:
+            row = store.proxies.get(proxy_id)
             if row is None or row["site_id"] != site_id:
                 raise UnknownProxy(proxy=proxy_id)
             before = proxy_payload(row)
@@ -153,42 +136,29 @@ class ProxyAdmin:
             if (name, cap, now_active) == (before["name"], before["daily_cap"], before["active"]):
                 return before  # nothing changes, nothing to log
             if now_active and not before["active"]:
-                self._refuse_twice(conn, site_id, row["username"], row["person_hash"], "active")
-            conn.execute(
-                "UPDATE proxies SET name = ?, daily_cap = ?, active = ? WHERE id = ?",
-                (name, cap, int(now_active), proxy_id),
-            )
-            after = proxy_payload(_row(conn, proxy_id))
+                self._refuse_twice(store, site_id, row["username"], row["person_hash"], "active")
+            store.proxies.update(proxy_id, name, cap, now_active)
+            after = proxy_payload(_row(store, proxy_id))
             action = "deactivate" if before["active"] and not now_active else "update"
-            audit.record(conn, actor, action, "proxy", proxy_id, before, after, site_id)
+            audit.record(store, actor, action, "proxy", proxy_id, before, after, site_id)
         return after
 
     @staticmethod
     def _refuse_twice(
-        conn: sqlite3.Connection,
+        store: Store,
         site_id: str,
         username: str | None,
         person_hash: str | None,
         field: str | None = None,
     ) -> None:
         """One active proxy per staff member or card at a site (the cap is theirs alone)."""
-        if (
-            username is not None
-            and conn.execute(
-                "SELECT 1 FROM proxies WHERE site_id = ? AND username = ? AND active = 1",
-                (site_id, username),
-            ).fetchone()
-        ):
+        if username is not None and store.proxies.active_for_staff(site_id, username):
             raise FieldInvalid(field or "username", "taken", value=username)
-        if (
-            person_hash is not None
-            and conn.execute(
-                "SELECT 1 FROM proxies WHERE site_id = ? AND person_hash = ? AND active = 1",
-                (site_id, person_hash),
-            ).fetchone()
-        ):
+        if person_hash is not None and store.proxies.active_for_card(site_id, person_hash):
             raise FieldInvalid(field or "id_number", "card_taken")
 
 
-def _row(conn: sqlite3.Connection, proxy_id: str) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM proxies WHERE id = ?", (proxy_id,)).fetchone()
+def _row(store: Store, proxy_id: str) -> Row:
+    row = store.proxies.get(proxy_id)
+    assert row is not None  # just written, in the same transaction
+    return row

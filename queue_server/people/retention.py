@@ -18,8 +18,6 @@ from typing import Any
 
 from queue_server.engine import hours
 from queue_server.storage import Database
-from queue_server.storage import purges as sql
-from queue_server.storage import repository as repo
 from queue_server.storage.records import to_text
 
 log = logging.getLogger("hallqueue.retention")
@@ -57,17 +55,17 @@ def purge(db: Database, now: datetime, batch: int = BATCH) -> Purged:
     limit. One transaction per site.
     """
     tickets = proxies = 0
-    for site in repo.list_sites(db.conn):
+    for site in db.store.sites.all():
         days = personal_data_days(site.settings)
         today = date.fromisoformat(hours.local_day(now, site.timezone))
         before_day = (today - timedelta(days=days)).isoformat()
         before_at = to_text(now - timedelta(days=days))
         assert before_at is not None
-        with db.transaction() as conn:
-            tickets += sql.forget_ticket_persons(conn, site.id, before_day, batch)
-            proxies += len(sql.forget_proxies(conn, site.id, before_day, before_at))
-    with db.transaction() as conn:
-        sessions = sql.delete_finished_sessions(conn, to_text(now) or "")
+        with db.transaction() as store:
+            tickets += store.purges.forget_ticket_persons(site.id, before_day, batch)
+            proxies += len(store.purges.forget_proxies(site.id, before_day, before_at))
+    with db.transaction() as store:
+        sessions = store.purges.delete_finished_sessions(to_text(now) or "")
     purged = Purged(tickets, proxies, sessions)
     if purged:
         log.info(

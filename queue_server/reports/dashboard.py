@@ -14,7 +14,6 @@ dashboard repeats to see heartbeats that changed nothing and so were not pushed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -24,8 +23,8 @@ from queue_server.calling.site_view import site_payload
 from queue_server.engine import hours
 from queue_server.engine.model import Counter, CounterState, Site
 from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
-from queue_server.storage import Database
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
+from queue_server.storage.base import Row
 from queue_server.storage.records import from_text
 
 OFFLINE_AFTER_SECONDS = 180
@@ -40,16 +39,16 @@ IDLE_EVENT_TYPES = (
 PRINTER_ALERTS = ("near_end", "out", "cover_open", "offline")
 
 
-def item_names(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def item_names(store: Store) -> dict[str, dict[str, str]]:
     """Queue key (`S:code` / `B:code`) → names and prefix, for every service and bundle."""
     names = {
         f"S:{s.code}": {"name": s.name, "name_en": s.name_en, "prefix": s.prefix}
-        for s in repo.list_services(conn)
+        for s in store.catalogue.services()
     }
     names.update(
         {
             f"B:{b.code}": {"name": b.name, "name_en": b.name_en, "prefix": b.prefix}
-            for b in repo.list_bundles(conn)
+            for b in store.catalogue.bundles()
         }
     )
     return names
@@ -64,7 +63,7 @@ def target_wait_minutes(site: Site) -> float:
     return float(site.settings.get("target_wait_minutes") or DEFAULT_TARGET_WAIT_MINUTES)
 
 
-def _ticket_brief(row: sqlite3.Row) -> dict[str, Any]:
+def _ticket_brief(row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "number": row["number"],
@@ -79,35 +78,26 @@ def _ticket_brief(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _idle_since(conn: sqlite3.Connection, site_id: str, counter: Counter, last: int) -> str | None:
+def _idle_since(store: Store, site_id: str, counter: Counter, last: int) -> str | None:
     """When an open window without a ticket last let one go (or opened)."""
-    marks = ", ".join("?" for _ in IDLE_EVENT_TYPES)
-    row = conn.execute(
-        f"""SELECT at FROM events WHERE site_id = ? AND seq > ? AND counter = ?
-            AND type IN ({marks}) ORDER BY seq DESC LIMIT 1""",
-        (site_id, max(0, last - IDLE_LOOKBACK_EVENTS), counter.number, *IDLE_EVENT_TYPES),
-    ).fetchone()
+    at = store.events.latest_at(
+        site_id, counter.number, IDLE_EVENT_TYPES, max(0, last - IDLE_LOOKBACK_EVENTS)
+    )
     since = wire.iso(counter.state_since)
-    if row is None:
+    if at is None:
         return since
-    return max(row["at"], since) if since else row["at"]
+    return max(at, since) if since else at
 
 
 def site_devices(
     db: Database, site_ids: Iterable[str], now: datetime
 ) -> dict[str, list[dict[str, Any]]]:
     """Enrolled (not revoked) devices per site, with their last status and liveness."""
-    conn = db.conn
     chosen = list(site_ids)
     found: dict[str, list[dict[str, Any]]] = {site: [] for site in chosen}
     if not chosen:
         return found
-    marks = ", ".join("?" for _ in chosen)
-    for row in conn.execute(
-        f"""SELECT id, kind, site_id, name, status, last_seen FROM devices
-            WHERE site_id IN ({marks}) AND revoked_at IS NULL ORDER BY kind, name, id""",
-        chosen,
-    ):
+    for row in db.store.devices.of_sites(chosen):
         status = json.loads(row["status"] or "{}")
         last_seen = row["last_seen"]
         offline = bool(
@@ -137,33 +127,23 @@ def site_devices(
 
 
 def live_site(
-    conn: sqlite3.Connection, site: Site, now: datetime, devices: list[dict[str, Any]]
+    store: Store, site: Site, now: datetime, devices: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    last = repo.last_seq(conn, site.id)
+    last = store.events.last_seq(site.id)
     day = hours.local_day(now, site.timezone)
-    active = conn.execute(
-        """SELECT id, number, status, service, bundle, priority, issued_at, called_at,
-                  started_at, target_counter FROM tickets
-           WHERE site_id = ? AND status IN ('waiting', 'called', 'serving')""",
-        (site.id,),
-    ).fetchall()
-    tickets = {row["id"]: _ticket_brief(row) for row in active}
+    tickets = {row["id"]: _ticket_brief(row) for row in store.tickets.active_briefs(site.id)}
     counters = []
-    for counter in repo.list_counters(conn, site.id):
+    for counter in store.counters.of_site(site.id):
         entry = wire.counter_payload(counter)
         entry["ticket"] = tickets.get(counter.current_ticket_id or "")
         entry["idle_since"] = (
-            _idle_since(conn, site.id, counter, last)
+            _idle_since(store, site.id, counter, last)
             if counter.state == CounterState.OPEN and not counter.current_ticket_id
             else None
         )
         counters.append(entry)
-    services, bundles = repo.offerings(conn, site.id)
-    today = conn.execute(
-        """SELECT count(*) AS issued, sum(status = 'done') AS done,
-                  sum(status = 'no_show') AS no_show FROM tickets WHERE site_id = ? AND day = ?""",
-        (site.id, day),
-    ).fetchone()
+    services, bundles = store.offerings.of(site.id)
+    issued, done, no_show = store.tickets.day_counts(site.id, day)
     return {
         "site": site_payload(site),
         "target_wait_minutes": target_wait_minutes(site),
@@ -173,24 +153,20 @@ def live_site(
         "counters": counters,
         "waiting": [t for t in tickets.values() if t["status"] == "waiting"],
         "devices": devices,
-        "today": {
-            "issued": today["issued"] or 0,
-            "done": today["done"] or 0,
-            "no_show": today["no_show"] or 0,
-        },
+        "today": {"issued": issued, "done": done, "no_show": no_show},
         "last_seq": last,
     }
 
 
 def live(db: Database, site_ids: Iterable[str], now: datetime) -> dict[str, Any]:
     """Every chosen site now, in tree order (parents before children)."""
-    conn = db.conn
+    store = db.store
     chosen = set(site_ids)
-    sites = [s for s in repo.list_sites(conn) if s.id in chosen]
+    sites = [s for s in store.sites.all() if s.id in chosen]
     devices = site_devices(db, [s.id for s in sites], now)
     return {
         "server_time": wire.iso(now),
         "offline_after_seconds": OFFLINE_AFTER_SECONDS,
-        "items": item_names(conn),
-        "sites": [live_site(conn, s, now, devices[s.id]) for s in sites],
+        "items": item_names(store),
+        "sites": [live_site(store, s, now, devices[s.id]) for s in sites],
     }

@@ -18,13 +18,12 @@ leave the database: tickets keep only the hash and the masked name.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from queue_server.people.proxy_register import CARD_PREFIX
 from queue_server.reports.registry import ReportQuery
+from queue_server.storage import Store
 
 DEFAULT_DAY_LIMIT = 3
 DEFAULT_RANGE_LIMIT = 5
@@ -78,32 +77,14 @@ class _Holder:
         return max(self.per_day.values(), default=0)
 
 
-def _in(sites: tuple[str, ...]) -> str:
-    return ",".join("?" for _ in sites) or "NULL"
-
-
-def site_limits(conn: sqlite3.Connection, sites: tuple[str, ...]) -> dict[str, int]:
-    rows = conn.execute(
-        f"SELECT id, settings FROM sites WHERE id IN ({_in(sites)})", sites
-    ).fetchall()
-    return {row["id"]: day_limit(json.loads(row["settings"] or "{}")) for row in rows}
+def site_limits(store: Store, sites: tuple[str, ...]) -> dict[str, int]:
+    return {site: day_limit(settings) for site, settings in store.sites.settings(sites).items()}
 
 
 def identities(
-    conn: sqlite3.Connection, query: ReportQuery, range_limit: int, limits: dict[str, int]
+    store: Store, query: ReportQuery, range_limit: int, limits: dict[str, int]
 ) -> dict[str, Any]:
-    rows = conn.execute(
-        f"""SELECT t.site_id, t.person_hash, t.day,
-                   coalesce('S:' || t.service, 'B:' || t.bundle) AS item,
-                   count(*) AS n, max(t.issued_at) AS last, t.person_mask
-            FROM tickets t
-            WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
-              AND t.person_hash IS NOT NULL AND t.status != 'cancelled'
-              AND NOT EXISTS (SELECT 1 FROM proxies p
-                              WHERE p.id = t.proxy_id AND p.person_hash = t.person_hash)
-            GROUP BY t.site_id, t.person_hash, t.day, item""",
-        (*query.sites, str(query.start), str(query.end)),
-    ).fetchall()
+    rows = store.reports.card_days(query.sites, query.start, query.end)
     holders: dict[tuple[str, str], _Holder] = {}
     for row in rows:
         holder = holders.setdefault((row["site_id"], row["person_hash"]), _Holder())
@@ -141,24 +122,12 @@ def identities(
     return {"columns": IDENTITY_COLUMNS, "rows": found}
 
 
-def proxies(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
-    rows = conn.execute(
-        f"""SELECT t.site_id, t.proxy_id, t.day, count(*) AS n
-            FROM tickets t
-            WHERE t.site_id IN ({_in(query.sites)}) AND t.day BETWEEN ? AND ?
-              AND t.proxy_id IS NOT NULL AND t.status != 'cancelled'
-            GROUP BY t.site_id, t.proxy_id, t.day""",
-        (*query.sites, str(query.start), str(query.end)),
-    ).fetchall()
+def proxies(store: Store, query: ReportQuery) -> dict[str, Any]:
+    rows = store.reports.proxy_days(query.sites, query.start, query.end)
     per_proxy: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         per_proxy.setdefault((row["site_id"], row["proxy_id"]), {})[row["day"]] = row["n"]
-    known = {
-        row["id"]: row
-        for row in conn.execute(
-            f"SELECT * FROM proxies WHERE site_id IN ({_in(query.sites)})", query.sites
-        ).fetchall()
-    }
+    known = {row["id"]: row for row in store.proxies.of_sites(query.sites)}
     found: list[list[Any]] = []
     for (site, proxy_id), per_day in per_proxy.items():
         proxy = known.get(proxy_id)
@@ -185,12 +154,12 @@ def proxies(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
 
 
 def heavy_holders(
-    conn: sqlite3.Connection, query: ReportQuery, range_limit: int = DEFAULT_RANGE_LIMIT
+    store: Store, query: ReportQuery, range_limit: int = DEFAULT_RANGE_LIMIT
 ) -> dict[str, Any]:
-    limits = site_limits(conn, query.sites)
+    limits = site_limits(store, query.sites)
     return {
         "range_limit": range_limit,
         "day_limits": limits,
-        "identities": identities(conn, query, range_limit, limits),
-        "proxies": proxies(conn, query),
+        "identities": identities(store, query, range_limit, limits),
+        "proxies": proxies(store, query),
     }

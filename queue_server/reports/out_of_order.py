@@ -18,13 +18,13 @@ called on the day it was taken; a missed ticket comes back the same day only).
 from __future__ import annotations
 
 import heapq
-import sqlite3
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
 from queue_server.reports.registry import ReportQuery
-from queue_server.storage import repository as repo
+from queue_server.storage import Store
+from queue_server.storage.base import Row
 from queue_server.storage.records import from_text
 
 DEFAULT_LATEST = 20
@@ -49,28 +49,6 @@ CLERK_COLUMNS = [
 ]
 LATEST_COLUMNS = ["时间", "网点", "号码", "窗口", "工作人员", "原因"]
 
-# One row per call of a ticket of the range: its site, clerk and, when out of order, why.
-# JSON is parsed only where needed (a call that is not the ticket's latest; a payload that
-# says out_of_order at all): a year of a city's calls is read in a second or two.
-_CALLS = """
-    SELECT t.site_id AS site, e.at AS at, t.number AS number, e.counter AS counter,
-           coalesce(json_extract(e.payload, '$.data.clerk'),
-                    CASE WHEN t.called_at = e.at AND t.clerk IS NOT NULL THEN t.clerk
-                         ELSE coalesce(json_extract(e.payload, '$.counter.clerk'), t.clerk)
-                    END) AS clerk,
-           CASE WHEN instr(e.payload, '"out_of_order"') > 0
-                 AND json_extract(e.payload, '$.data.reason') = 'out_of_order'
-                THEN coalesce(json_extract(e.payload, '$.data.out_of_order_reason'), '')
-           END AS why
-    FROM tickets t JOIN events e ON e.ticket_id = t.id
-    WHERE t.site_id IN ({sites}) AND t.day BETWEEN ? AND ? AND e.type = 'ticket.called'
-"""
-
-
-def _calls(query: ReportQuery) -> tuple[str, tuple[Any, ...]]:
-    sites = ",".join("?" for _ in query.sites) or "NULL"
-    return _CALLS.format(sites=sites), (*query.sites, str(query.start), str(query.end))
-
 
 def _clerk_rows(counts: dict[tuple[str, str | None], dict[str | None, int]]) -> list[list[Any]]:
     found: list[list[Any]] = []
@@ -94,12 +72,12 @@ def _clerk_rows(counts: dict[tuple[str, str | None], dict[str | None, int]]) -> 
     return found
 
 
-def _latest_rows(conn: sqlite3.Connection, calls: list[sqlite3.Row]) -> list[list[Any]]:
+def _latest_rows(store: Store, calls: list[Row]) -> list[list[Any]]:
     zones: dict[str, ZoneInfo] = {}
     found: list[list[Any]] = []
     for row in calls:
         if row["site"] not in zones:
-            site = repo.get_site(conn, row["site"])
+            site = store.sites.get(row["site"])
             zones[row["site"]] = ZoneInfo(site.timezone if site else "Asia/Shanghai")
         moment = from_text(row["at"])
         assert moment is not None
@@ -117,13 +95,12 @@ def _latest_rows(conn: sqlite3.Connection, calls: list[sqlite3.Row]) -> list[lis
 
 
 def out_of_order_calls(
-    conn: sqlite3.Connection, query: ReportQuery, latest_limit: int = DEFAULT_LATEST
+    store: Store, query: ReportQuery, latest_limit: int = DEFAULT_LATEST
 ) -> dict[str, Any]:
     """Both tables from one pass over the calls (the join is most of the cost)."""
-    calls, params = _calls(query)
     counts: dict[tuple[str, str | None], dict[str | None, int]] = {}
-    newest: list[tuple[str, str, int, sqlite3.Row]] = []  # a heap of the latest out-of-order calls
-    for n, row in enumerate(conn.execute(calls, params)):
+    newest: list[tuple[str, str, int, Row]] = []  # a heap of the latest out-of-order calls
+    for n, row in enumerate(store.reports.calls(query.sites, query.start, query.end)):
         by_why = counts.setdefault((row["site"], row["clerk"]), {})
         by_why[row["why"]] = by_why.get(row["why"], 0) + 1
         if row["why"] is not None:
@@ -137,5 +114,5 @@ def out_of_order_calls(
         # The reason columns' codes, in column order (JSON objects lose their order).
         "reasons": list(OUT_OF_ORDER_REASONS),
         "clerks": {"columns": CLERK_COLUMNS, "rows": _clerk_rows(counts)},
-        "latest": {"columns": LATEST_COLUMNS, "rows": _latest_rows(conn, latest)},
+        "latest": {"columns": LATEST_COLUMNS, "rows": _latest_rows(store, latest)},
     }

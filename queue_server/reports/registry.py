@@ -2,7 +2,7 @@
 
 Every report takes a date range (local days, inclusive) and a set of sites (a part of the
 site tree, already expanded) and answers one table: `{"columns", "rows"}`. Times are
-minutes. The figures come from `report_cells`: finished months from their roll-ups, the
+minutes. The figures come from `rollups`: finished months from their roll-ups, the
 other days straight from the tickets. Medians and 90th percentiles are nearest-rank (the
 median of an even count is the lower middle value), read from histograms of 30-second
 buckets, so they are exact to within 15 seconds.
@@ -11,14 +11,15 @@ buckets, so they are exact to within 15 seconds.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from queue_server.engine.errors import InvalidInput
-from queue_server.reports.rollups import BUCKET_SECONDS, Cell, read_cells, site_target_seconds
+from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
+from queue_server.storage import Store
+from queue_server.storage.rollups import BUCKET_SECONDS
 
 WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -49,27 +50,25 @@ class ReportQuery:
     targets: dict[str, float]  # site → target wait in minutes
 
 
-def make_query(
-    conn: sqlite3.Connection, start: date, end: date, sites: Iterable[str]
-) -> ReportQuery:
+def make_query(store: Store, start: date, end: date, sites: Iterable[str]) -> ReportQuery:
     if end < start:
         raise InvalidInput("the range ends before it starts", field="to")
     if (end - start).days > 3660:
         raise InvalidInput("at most ten years at once", field="to")
     chosen = tuple(sorted(set(sites)))
-    targets = {site_id: site_target_seconds(conn, site_id) / 60 for site_id in chosen}
+    targets = {site_id: site_target_seconds(store, site_id) / 60 for site_id in chosen}
     return ReportQuery(start, end, chosen, targets)
 
 
 def groups(
-    conn: sqlite3.Connection, query: ReportQuery, by: str | None, now: datetime | None = None
+    store: Store, query: ReportQuery, by: str | None, now: datetime | None = None
 ) -> list[tuple[Any, Cell]]:
     """The cells of the range merged per group, in group order (one group when `by` is None)."""
     _check_grouping(by)
     dim = GROUPINGS[by][1] if by else "all"
     seconds = {site: minutes * 60 for site, minutes in query.targets.items()}
-    cells = read_cells(conn, query.sites, query.start, query.end, dim, seconds, now)
-    key = _group_key(conn, by)
+    cells = read_cells(store, query.sites, query.start, query.end, dim, seconds, now)
+    key = _group_key(store, by)
     merged: dict[Any, Cell] = {}
     for (site, value), cell in cells.items():
         merged.setdefault(key(site, value), Cell()).add(cell)
@@ -81,7 +80,7 @@ def _check_grouping(by: str | None) -> None:
         raise InvalidInput("group by one of " + ", ".join(GROUPINGS), field="by")
 
 
-def _group_key(conn: sqlite3.Connection, by: str | None) -> Callable[[str, Any], Any]:
+def _group_key(store: Store, by: str | None) -> Callable[[str, Any], Any]:
     if by is None:
         return lambda site, value: "全部"
     if by == "site":
@@ -91,7 +90,7 @@ def _group_key(conn: sqlite3.Connection, by: str | None) -> Callable[[str, Any],
     if by == "counter":
         return lambda site, value: f"{site} #{value}" if value is not None else None
     if by == "department":
-        departments = dict(conn.execute("SELECT code, department FROM services").fetchall())
+        departments = store.catalogue.departments()
         return lambda site, value: departments.get(value, BUNDLE_DEPARTMENT)
     return lambda site, value: value
 
@@ -147,8 +146,8 @@ def _title(by: str | None) -> str:
     return GROUPINGS[by][0] if by else "范围"
 
 
-def summary(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
-    found = groups(conn, query, None)
+def summary(store: Store, query: ReportQuery) -> dict[str, Any]:
+    found = groups(store, query, None)
     cell = found[0][1] if found else Cell()
     called, served = _called(cell), sum(cell.services.values())
     wait_median, wait_p90 = _percentiles(cell.waits, (0.5, 0.9))
@@ -178,7 +177,7 @@ def summary(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
     )
 
 
-def throughput(conn: sqlite3.Connection, query: ReportQuery, by: str) -> dict[str, Any]:
+def throughput(store: Store, query: ReportQuery, by: str) -> dict[str, Any]:
     """Tickets issued, served, no-shows, unserved, transfers, recalls, on the spot, per group."""
     return _table(
         [_title(by), "取号", "办结", "过号", "未办", "转办", "重呼", "即办"],
@@ -193,15 +192,15 @@ def throughput(conn: sqlite3.Connection, query: ReportQuery, by: str) -> dict[st
                 c.recalls,
                 c.completed,
             ]
-            for g, c in groups(conn, query, by)
+            for g, c in groups(store, query, by)
         ),
     )
 
 
-def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[str, Any]:
+def times(store: Store, query: ReportQuery, by: str | None) -> dict[str, Any]:
     """Waiting and service times per group: mean, median, 90th percentile; share within target."""
     rows = []
-    for g, cell in groups(conn, query, by):
+    for g, cell in groups(store, query, by):
         called, served = _called(cell), sum(cell.services.values())
         if not called:
             continue
@@ -236,7 +235,7 @@ def times(conn: sqlite3.Connection, query: ReportQuery, by: str | None) -> dict[
     )
 
 
-def outcomes(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
+def outcomes(store: Store, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
     """Outcome mix of finished tickets and the on-the-spot share (即办件占比)."""
     return _table(
         [_title(by), "即办", "承诺件", "移交", "材料不全", "办结", "即办件占比"],
@@ -250,38 +249,38 @@ def outcomes(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None
                 c.done,
                 _share(c.completed, c.done),
             ]
-            for g, c in groups(conn, query, by)
+            for g, c in groups(store, query, by)
             if c.done
         ),
     )
 
 
-def ratings(conn: sqlite3.Connection, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
+def ratings(store: Store, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
     """好差评: ratings per level and the satisfaction rate (满意 and 非常满意 over all ratings)."""
     return _table(
         [_title(by), *RATING_NAMES.values(), "评价数", "满意率"],
         (
             [_label(by, g), c.r5, c.r4, c.r3, c.r2, c.r1, c.rated, _share(c.r5 + c.r4, c.rated)]
-            for g, c in groups(conn, query, by)
+            for g, c in groups(store, query, by)
             if c.rated
         ),
     )
 
 
-def channels(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
-    found = sorted(groups(conn, query, "channel"), key=lambda item: -item[1].issued)
+def channels(store: Store, query: ReportQuery) -> dict[str, Any]:
+    found = sorted(groups(store, query, "channel"), key=lambda item: -item[1].issued)
     total = sum(c.issued for _, c in found)
     return _table(
         ["渠道", "取号", "占比"], ([g, c.issued, _share(c.issued, total)] for g, c in found)
     )
 
 
-def heatmap(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
+def heatmap(store: Store, query: ReportQuery) -> dict[str, Any]:
     """Arrivals by local hour (rows) and weekday (columns)."""
     seconds = {site: minutes * 60 for site, minutes in query.targets.items()}
     counts: dict[tuple[int, int], int] = {}
     for (_, value), cell in read_cells(
-        conn, query.sites, query.start, query.end, "heat", seconds
+        store, query.sites, query.start, query.end, "heat", seconds
     ).items():
         hour, weekday = (int(part) for part in value.split(":"))
         counts[(hour, weekday)] = counts.get((hour, weekday), 0) + cell.issued
@@ -292,21 +291,21 @@ def heatmap(conn: sqlite3.Connection, query: ReportQuery) -> dict[str, Any]:
 
 
 def run_report(
-    conn: sqlite3.Connection, name: str, query: ReportQuery, by: str | None = None
+    store: Store, name: str, query: ReportQuery, by: str | None = None
 ) -> dict[str, Any]:
     _check_grouping(by)
     if name == "summary":
-        return summary(conn, query)
+        return summary(store, query)
     if name == "throughput":
-        return throughput(conn, query, by or "day")
+        return throughput(store, query, by or "day")
     if name == "times":
-        return times(conn, query, by)
+        return times(store, query, by)
     if name == "outcomes":
-        return outcomes(conn, query, by)
+        return outcomes(store, query, by)
     if name == "ratings":
-        return ratings(conn, query, by)
+        return ratings(store, query, by)
     if name == "channels":
-        return channels(conn, query)
+        return channels(store, query)
     if name == "heatmap":
-        return heatmap(conn, query)
+        return heatmap(store, query)
     raise InvalidInput("report must be one of " + ", ".join(REPORTS), field="report")

@@ -1,5 +1,13 @@
-"""SQLite storage: one WAL file, numbered migrations, one transaction per change."""
+"""SQLite storage: one WAL file, numbered migrations, one transaction per change.
+
+Every statement of the centre lives in this package: a repository per aggregate or
+concern (`sites`, `catalogue`, `counters`, `tickets`, `numbers`, `events`, `proxies`,
+`staff`, `tokens`, `devices`, `audit`, `rollups`, `reports`, `purges`), gathered per
+connection in a `Store`. Nothing outside it imports `sqlite3` or runs SQL
+(`tests/queue_server/test_sql_in_storage.py` keeps it so).
+"""
 
 from queue_server.storage.database import Database
+from queue_server.storage.store import Store
 
-__all__ = ["Database"]
+__all__ = ["Database", "Store"]

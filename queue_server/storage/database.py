@@ -1,4 +1,4 @@
-"""The database file: connections, pragmas and write transactions.
+"""The database file: connections, pragmas, write transactions, and each thread's `Store`.
 
 sqlite-utils' `db.atomic()` begins a plain deferred `BEGIN`; under several writers
 that fails with "database is locked" (../shared/STACK.md). So connections are opened
@@ -14,10 +14,9 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import sqlite_utils
 
@@ -29,8 +28,8 @@ from queue_server.storage.private_files import (
     private_file,
     tighten,
 )
+from queue_server.storage.store import Store
 
-T = TypeVar("T")
 POOL_SIZE = 32
 
 
@@ -81,6 +80,7 @@ class _Lease:
     def __init__(self, db: Database, conn: sqlite3.Connection) -> None:
         self.db = db
         self.conn = conn
+        self.store = Store(conn)
         self.utils: sqlite_utils.Database | None = None
 
     def __del__(self) -> None:
@@ -153,6 +153,12 @@ class Database:
         return self._lease().conn
 
     @property
+    def store(self) -> Store:
+        """The repositories over this thread's connection: reads see what is committed;
+        changes go through `transaction()` (or `Operations.commit`)."""
+        return self._lease().store
+
+    @property
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils over this thread's connection, for table helpers and queries."""
         lease = self._lease()
@@ -161,21 +167,18 @@ class Database:
         return lease.utils
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One `BEGIN IMMEDIATE` transaction: commit on success, roll back on any error."""
-        conn = self.conn
+    def transaction(self) -> Iterator[Store]:
+        """One `BEGIN IMMEDIATE` transaction over this thread's store: commit on success,
+        roll back on any error."""
+        store = self.store
         with self.write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+            store.begin()
             try:
-                yield conn
+                yield store
             except BaseException:
-                conn.execute("ROLLBACK")
+                store.rollback()
                 raise
-            conn.execute("COMMIT")
-
-    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        with self.transaction() as conn:
-            return work(conn)
+            store.commit()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

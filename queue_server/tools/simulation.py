@@ -15,7 +15,6 @@ import heapq
 import itertools
 import math
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -41,9 +40,7 @@ from queue_server.engine.model import (
     Ticket,
     TicketStatus,
 )
-from queue_server.reports import rollups as report_cells
-from queue_server.storage import Database, records
-from queue_server.storage import repository as repo
+from queue_server.storage import Database, Store
 
 # How much of its counters' capacity a site's citizens use over a day, by kind of site:
 # a busy hall runs close to capacity (queues build at the peaks), a village is quiet.
@@ -411,65 +408,20 @@ def _arrival_rates(
     return rates
 
 
-def _store_day(conn: sqlite3.Connection, sim: SiteDay, with_events: bool) -> int:
+def _store_day(store: Store, sim: SiteDay, with_events: bool) -> int:
     site = sim.site
-    rows = []
-    for ticket in sim.tickets.values():
-        row = records.ticket_to_row(ticket, site.timezone)
-        row["request_hash"] = None
-        rows.append(row)
-    if rows:
-        columns = list(rows[0])
-        conn.executemany(
-            f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-            rows,
-        )
+    store.tickets.insert_history(sim.tickets.values(), site.timezone)
     for ticket_id, (level, channel) in sim.ratings.items():
         finished = sim.tickets[ticket_id].finished_at
-        conn.execute(
-            "UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ? WHERE id = ?",
-            (
-                level,
-                channel,
-                wire.iso(finished + timedelta(minutes=1)) if finished else None,
-                ticket_id,
-            ),
-        )
+        rated_at = wire.iso(finished + timedelta(minutes=1)) if finished else None
+        store.tickets.set_rating(ticket_id, level, channel, rated_at)
     for prefix, last in sim.last_numbers.items():
-        repo.set_last_number(conn, site.id, sim.day.isoformat(), prefix, last)
-    report_cells.forget_months(conn, site.id, [sim.day.isoformat()])
-    events: list[Event] = [e for change in sim.changes for e in change.events]
+        store.numbers.set_last(site.id, sim.day.isoformat(), prefix, last)
+    store.rollups.forget_months(site.id, [sim.day.isoformat()])
     if not with_events:
         return 0
-    seq = repo.last_seq(conn, site.id)
-    payloads = []
-    for event in events:
-        seq += 1
-        payload = wire.event_payload(event, seq)
-        payloads.append(
-            (
-                event.id,
-                site.id,
-                seq,
-                event.type,
-                payload["at"],
-                event.ticket.id if event.ticket else None,
-                event.counter.number if event.counter else None,
-                _json(payload),
-            )
-        )
-    conn.executemany(
-        "INSERT INTO events (id, site_id, seq, type, at, ticket_id, counter, payload) VALUES (?,?,?,?,?,?,?,?)",
-        payloads,
-    )
-    conn.execute("UPDATE sites SET last_seq = ? WHERE id = ?", (seq, site.id))
-    return len(payloads)
-
-
-def _json(payload: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    events: list[Event] = [e for change in sim.changes for e in change.events]
+    return store.events.append_history(site.id, events, wire.event_payload)
 
 
 def simulate(
@@ -486,8 +438,8 @@ def simulate(
     if days < 1:
         raise ValueError("days must be at least 1")
     rng = random.Random(seed)
-    conn = db.conn
-    all_sites = repo.list_sites(conn)
+    store = db.store
+    all_sites = store.sites.all()
     chosen = [s for s in all_sites if not sites or s.id in sites]
     unknown = set(sites or []) - {s.id for s in all_sites}
     if unknown:
@@ -497,28 +449,25 @@ def simulate(
     totals = Totals()
     plans = []
     for site in chosen:
-        service_codes, bundle_codes = repo.offerings(conn, site.id)
+        service_codes, bundle_codes = store.offerings.of(site.id)
         items: list[Service | Bundle] = [
-            s for s in (repo.get_service(conn, c) for c in service_codes) if s
+            s for s in (store.catalogue.service(c) for c in service_codes) if s
         ]
-        items += [b for b in (repo.get_bundle(conn, c) for c in bundle_codes) if b]
-        if items and repo.list_counters(conn, site.id):
+        items += [b for b in (store.catalogue.bundle(c) for c in bundle_codes) if b]
+        if items and store.counters.of_site(site.id):
             plans.append(
-                (site, items, _arrival_rates(site, repo.list_counters(conn, site.id), items, rng))
+                (site, items, _arrival_rates(site, store.counters.of_site(site.id), items, rng))
             )
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for site, items, popularity in plans:
             with db.transaction() as tx:
-                existing = tx.execute(
-                    "SELECT 1 FROM tickets WHERE site_id = ? AND day = ? LIMIT 1",
-                    (site.id, day.isoformat()),
-                ).fetchone()
-                if existing:  # already simulated (or real) history for that day: never mix
+                if tx.tickets.any_on(site.id, day.isoformat()):
+                    # already simulated (or real) history for that day: never mix
                     continue
                 counters = [
                     replace(c, state=CounterState.CLOSED, current_ticket_id=None)
-                    for c in repo.list_counters(tx, site.id)
+                    for c in tx.counters.of_site(site.id)
                 ]
                 sim = SiteDay(site, counters, items, popularity, day, rng, scale, {})
                 sim.run()

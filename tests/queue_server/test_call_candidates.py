@@ -13,7 +13,6 @@ from queue_server.engine.calling import CallingPolicy, choose_next
 from queue_server.engine.estimates import people_ahead
 from queue_server.engine.model import Channel, CounterState, Priority, Ticket, TicketStatus
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from queue_server.tools.demo import load_demo
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -45,8 +44,7 @@ POLICIES = st.sampled_from(
 
 
 def store_waiting(db: Database, waiting: list[tuple[str, Priority, int, int | None, int | None]]) -> list[Ticket]:
-    conn = db.conn
-    conn.execute("DELETE FROM tickets")
+    db.conn.execute("DELETE FROM tickets")
     stored = []
     for i, (code, priority, waited, target, returned) in enumerate(waiting):
         bundle = code.startswith("Y")
@@ -68,7 +66,7 @@ def store_waiting(db: Database, waiting: list[tuple[str, Priority, int, int | No
             # A missed ticket that came back holds a later place in time than its issue.
             queued_at=NOW - timedelta(minutes=waited) + timedelta(minutes=returned) if returned else None,
         )
-        repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
+        db.store.tickets.insert(ticket, "Asia/Shanghai", None)
         stored.append(ticket)
     return stored
 
@@ -81,14 +79,14 @@ def test_candidates_give_the_same_choice(
     policy: CallingPolicy,
     credit: int,
 ) -> None:
-    conn = db.conn
+    store = db.store
     stored = store_waiting(db, waiting)
     for number in COUNTERS:
-        counter = repo.get_counter(conn, "city-hall", number)
+        counter = store.counters.get("city-hall", number)
         assert counter is not None
         counter = replace(counter, mix_credit=credit)
         everyone = choose_next(counter, stored, NOW, policy)
-        heads = choose_next(counter, repo.call_candidates(conn, counter), NOW, policy)
+        heads = choose_next(counter, store.tickets.call_candidates(counter), NOW, policy)
         assert (everyone.ticket.id if everyone else None) == (heads.ticket.id if heads else None)
         assert (everyone.reason if everyone else None) == (heads.reason if heads else None)
 
@@ -102,12 +100,12 @@ def test_people_ahead_in_sql_is_the_engine_rule(
     from queue_server.calling.operations import Operations
 
     stored = store_waiting(db, waiting)
-    site = repo.get_site(db.conn, "city-hall")
+    site = db.store.sites.get("city-hall")
     assert site is not None
     site = replace(site, settings={**site.settings, "mix": mix})
     ops = Operations(db, ignore_hours=True)
     for ticket in stored:
-        ahead, _ = ops._position(db.conn, site, ticket)
+        ahead, _ = ops._position(db.store, site, ticket)
         assert ahead == people_ahead(ticket, stored, tuple(mix) if mix else None), ticket
 
 
@@ -119,9 +117,9 @@ def test_candidates_stay_few_however_long_the_queue(tmp_path: Path) -> None:
     ops = Operations(database, ignore_hours=True)
     for i in range(300):
         ops.issue_ticket("city-hall", service="A101", request_id=f"long-{i}")
-    counter = repo.get_counter(database.conn, "city-hall", 1)
+    counter = database.store.counters.get("city-hall", 1)
     assert counter is not None
-    assert len(repo.call_candidates(database.conn, counter)) == 1
+    assert len(database.store.tickets.call_candidates(counter)) == 1
 
 
 def test_ordinary_turn_finds_the_ordinary_head_behind_an_older_priority_ticket(db: Database) -> None:
@@ -130,12 +128,12 @@ def test_ordinary_turn_finds_the_ordinary_head_behind_an_older_priority_ticket(d
     stored = store_waiting(
         db, [("A101", Priority.ELDERLY, 10, None, None), ("A101", Priority.ORDINARY, 5, None, None)]
     )
-    counter = repo.get_counter(db.conn, "city-hall", 1)
+    counter = db.store.counters.get("city-hall", 1)
     assert counter is not None
     counter = replace(counter, mix_credit=-1)  # ordinary's turn
     policy = CallingPolicy(max_wait_minutes=60, mix=(1, 2))
     everyone = choose_next(counter, stored, NOW, policy)
-    heads = choose_next(counter, repo.call_candidates(db.conn, counter), NOW, policy)
+    heads = choose_next(counter, db.store.tickets.call_candidates(counter), NOW, policy)
     assert everyone is not None and heads is not None
     assert everyone.ticket.priority == Priority.ORDINARY
     assert heads.ticket.id == everyone.ticket.id
@@ -148,24 +146,24 @@ def test_people_ahead_follows_the_ratio_the_serving_windows_share(tmp_path: Path
 
     database = Database(tmp_path / "mix.db")
     load_demo(database)
-    conn = database.conn
+    store = database.store
     stored = store_waiting(
         database,
         [("A101", Priority.ELDERLY, 50 - i, None, None) for i in range(4)]
         + [("A101", Priority.ORDINARY, 40 - i, None, None) for i in range(6)],
     )
-    site = repo.get_site(conn, "city-hall")
+    site = store.sites.get("city-hall")
     assert site is not None
     site = replace(site, settings={**site.settings, "mix": [1, 2]})
-    serving = [c for c in repo.list_counters(conn, "city-hall") if any(e.service == "A101" for e in c.profile)]
+    serving = [c for c in store.counters.of_site("city-hall") if any(e.service == "A101" for e in c.profile)]
     assert len(serving) >= 2
     for c in serving:
-        repo.save_counter(conn, replace(c, state=CounterState.OPEN, rules={"mix": [1, 1]}))
+        store.counters.save(replace(c, state=CounterState.OPEN, rules={"mix": [1, 1]}))
     ops = Operations(database, ignore_hours=True)
     last_ordinary = stored[-1]
-    ahead, _ = ops._position(conn, site, last_ordinary)
+    ahead, _ = ops._position(store, site, last_ordinary)
     assert ahead == people_ahead(last_ordinary, stored, (1, 1)) == 5 + 4
     assert people_ahead(last_ordinary, stored, (1, 2)) == 5 + 3  # what the site's ratio says
-    repo.save_counter(conn, replace(serving[0], state=CounterState.OPEN, rules={}))
-    ahead, _ = ops._position(conn, site, last_ordinary)
+    store.counters.save(replace(serving[0], state=CounterState.OPEN, rules={}))
+    ahead, _ = ops._position(store, site, last_ordinary)
     assert ahead == people_ahead(last_ordinary, stored, (1, 2))

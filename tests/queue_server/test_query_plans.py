@@ -6,7 +6,6 @@ from pathlib import Path
 from queue_server.calling import site_view
 from queue_server.calling.operations import Operations
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from queue_server.tools.demo import load_demo
 
 
@@ -25,8 +24,8 @@ def test_hot_paths_use_indexes(db_path: Path) -> None:
     ops.counter_action("city-hall", 1, "finish", clerk="clerk", outcome="completed")
     ops.ticket_view(issued.ticket.id)
     ops.events_since("city-hall", 0)
-    repo.events_between(db.conn, "city-hall", 0, 10**6, 200)  # a join's catch-up pages
-    repo.events_between(db.conn, "city-hall", 0, 10**6, 200, counter=1)
+    db.store.events.between("city-hall", 0, 10**6, 200)  # a join's catch-up pages
+    db.store.events.between("city-hall", 0, 10**6, 200, counter=1)
     ops.close_past_days()
     site_view.site_detail(db, "city-hall")
     db.conn.set_trace_callback(None)

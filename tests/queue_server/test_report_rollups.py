@@ -37,14 +37,14 @@ def test_rolled_up_months_equal_the_tickets(history: Path, tmp_path: Path) -> No
     conn = db.conn
     targets = {site: 900.0 for site in SITES}
     for dim in report_cells.STORED_DIMS:
-        direct = report_cells.read_cells(conn, SITES, START, END, dim, targets, build=False)
+        direct = report_cells.read_cells(db.store, SITES, START, END, dim, targets, build=False)
         assert conn.execute("SELECT count(*) FROM report_rollups").fetchone()[0] == 0
-        rolled = report_cells.read_cells(conn, SITES, START, END, dim, targets)
+        rolled = report_cells.read_cells(db.store, SITES, START, END, dim, targets)
         assert cells_as_plain(rolled) == cells_as_plain(direct), dim
         conn.execute("DELETE FROM report_rollups")
         conn.execute("DELETE FROM report_rollup_months")
     # February (the one whole month in the range) was rolled up for each site, and only it.
-    report_cells.read_cells(conn, SITES, START, END, "all", targets)
+    report_cells.read_cells(db.store, SITES, START, END, "all", targets)
     months = [tuple(r) for r in conn.execute("SELECT DISTINCT month FROM report_rollup_months")]
     assert months == [("2026-02",)]
     assert direct  # the history is not empty
@@ -53,16 +53,16 @@ def test_rolled_up_months_equal_the_tickets(history: Path, tmp_path: Path) -> No
 def test_every_report_is_the_same_from_roll_ups(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = Database(history)
     conn = db.conn
-    query = reports.make_query(conn, START, END, SITES)
+    query = reports.make_query(db.store, START, END, SITES)
     conn.execute("DELETE FROM report_rollups")
     conn.execute("DELETE FROM report_rollup_months")
     cases = [("summary", None), ("throughput", "day"), ("throughput", "weekday"), ("throughput", "department"),
              ("times", "service"), ("outcomes", "site"), ("ratings", "counter"), ("channels", None), ("heatmap", None)]  # fmt: skip
     with monkeypatch.context() as patch:  # every figure straight from the tickets
         patch.setattr(reports, "read_cells", partial(report_cells.read_cells, build=False))
-        direct = [reports.run_report(conn, name, query, by) for name, by in cases]
+        direct = [reports.run_report(db.store, name, query, by) for name, by in cases]
     assert conn.execute("SELECT count(*) FROM report_rollup_months").fetchone()[0] == 0
-    rolled = [reports.run_report(conn, name, query, by) for name, by in cases]
+    rolled = [reports.run_report(db.store, name, query, by) for name, by in cases]
     assert conn.execute("SELECT count(*) FROM report_rollup_months").fetchone()[0] == len(SITES)
     assert rolled == direct
 
@@ -74,7 +74,7 @@ def test_a_late_rating_or_a_new_target_makes_a_month_stale(history: Path, tmp_pa
     db = Database(path)
     conn = db.conn
     targets = {site: 900.0 for site in SITES}
-    before = report_cells.read_cells(conn, SITES, START, END, "all", targets)[("town-gutang", "")]
+    before = report_cells.read_cells(db.store, SITES, START, END, "all", targets)[("town-gutang", "")]
     ticket, finished = conn.execute(
         """SELECT id, finished_at FROM tickets WHERE site_id = 'town-gutang' AND day LIKE '2026-02-%'
            AND status = 'done' AND rating IS NULL ORDER BY finished_at DESC LIMIT 1"""
@@ -87,25 +87,26 @@ def test_a_late_rating_or_a_new_target_makes_a_month_stale(history: Path, tmp_pa
     assert rated_at.strftime("%Y-%m") == "2026-03"
     Operations(db, clock=lambda: rated_at).rate_ticket(ticket, 1, "phone")
     assert conn.execute("SELECT count(*) FROM report_rollup_months WHERE site_id = 'town-gutang'").fetchone()[0] == 0
-    after = report_cells.read_cells(conn, SITES, START, END, "all", targets)[("town-gutang", "")]
+    after = report_cells.read_cells(db.store, SITES, START, END, "all", targets)[("town-gutang", "")]
     assert after.r1 == before.r1 + 1 and after.rated == before.rated + 1
     # Another target: the month is rolled up again with it.
-    stricter = report_cells.read_cells(conn, SITES, START, END, "all", {site: 60.0 for site in SITES})
-    direct = report_cells.read_cells(conn, SITES, START, END, "all", {site: 60.0 for site in SITES}, build=False)
+    stricter = report_cells.read_cells(db.store, SITES, START, END, "all", {site: 60.0 for site in SITES})
+    direct = report_cells.read_cells(db.store, SITES, START, END, "all", {site: 60.0 for site in SITES}, build=False)
     assert stricter[("town-gutang", "")].within == direct[("town-gutang", "")].within < after.within
 
 
 def test_the_sweep_rolls_up_finished_months_a_few_at_a_time(history: Path, tmp_path: Path) -> None:
     path = tmp_path / "sweep.db"
     Database(history).conn.execute("VACUUM INTO ?", (str(path),))
-    conn = Database(path).conn
+    db = Database(path)
+    conn = db.conn
     conn.execute("DELETE FROM report_rollups")
     conn.execute("DELETE FROM report_rollup_months")
-    assert report_cells.roll_up_finished_months(conn, limit=4) == 4
-    assert report_cells.roll_up_finished_months(conn, limit=100) == 3 * len(SITES) - 4  # Jan, Feb, Mar each
-    assert report_cells.roll_up_finished_months(conn) == 0
+    assert report_cells.roll_up_finished_months(db.store, limit=4) == 4
+    assert report_cells.roll_up_finished_months(db.store, limit=100) == 3 * len(SITES) - 4  # Jan, Feb, Mar each
+    assert report_cells.roll_up_finished_months(db.store) == 0
     # Nothing is rolled up before its month is over (here: "now" in mid-March).
     conn.execute("DELETE FROM report_rollup_months")
     from datetime import UTC, datetime
 
-    assert report_cells.roll_up_finished_months(conn, now=datetime(2026, 3, 15, tzinfo=UTC)) == 2 * len(SITES)
+    assert report_cells.roll_up_finished_months(db.store, now=datetime(2026, 3, 15, tzinfo=UTC)) == 2 * len(SITES)

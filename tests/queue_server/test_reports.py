@@ -13,7 +13,6 @@ import pytest
 
 from queue_server.engine.model import Channel, Outcome, Priority, Ticket, TicketStatus
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from tests.conftest import Centre
 
 # (site, local day, local hh:mm issued, service, wait min, service min, end, rating, channel, counter)
@@ -57,7 +56,7 @@ def _at(day: str, clock: str) -> datetime:
 
 
 def load_history(db: Database) -> None:
-    with db.transaction() as conn:
+    with db.transaction() as store:
         for i, (site, day, clock, service, wait, serve, end, rating, channel, counter) in enumerate(
             HISTORY
         ):
@@ -91,9 +90,9 @@ def load_history(db: Database) -> None:
                 recall_count=1 if end == "no_show" else 0,
                 transfer_count=1 if end == "referred" else 0,
             )
-            repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
+            store.tickets.insert(ticket, "Asia/Shanghai", None)
             if rating:
-                conn.execute("UPDATE tickets SET rating = ? WHERE id = ?", (rating, ticket.id))
+                db.conn.execute("UPDATE tickets SET rating = ? WHERE id = ?", (rating, ticket.id))
 
 
 @pytest.fixture

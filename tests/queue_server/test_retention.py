@@ -18,7 +18,7 @@ from queue_server.engine.hours import local_day
 from queue_server.people import retention
 from queue_server.reports import heavy_holders as holders_report
 from queue_server.reports import registry as reports
-from queue_server.storage import Database
+from queue_server.storage import Database, Store
 from queue_server.storage.purges import FORGOTTEN_PROXY_NAME
 from queue_server.storage.records import to_text
 from queue_server.tools.demo import load_demo
@@ -46,7 +46,8 @@ def aged(db_path: Path) -> Database:
     load_demo(db)
     for end in (OLD.date(), RECENT.date()):
         simulate(db, days=3, sites=SITES, end=end, scale=0.15, with_events=False)
-    with db.transaction() as conn:
+    with db.transaction():
+        conn = db.conn
         conn.execute(
             """UPDATE tickets SET person_hash = 'h' || substr(id, -12), person_mask = '张*',
                       request_hash = 'r' || substr(id, -12)
@@ -106,15 +107,15 @@ def _sessions(conn: sqlite3.Connection) -> None:
         )
 
 
-def every_report(conn: sqlite3.Connection) -> dict[str, Any]:
-    query = reports.make_query(conn, OLD.date() - timedelta(days=40), NOW.date(), SITES)
+def every_report(store: Store) -> dict[str, Any]:
+    query = reports.make_query(store, OLD.date() - timedelta(days=40), NOW.date(), SITES)
     found: dict[str, Any] = {}
     for name in reports.REPORTS:
         groupings: list[str | None] = [None] if name in ("summary", "channels", "heatmap") else [None, *reports.GROUPINGS]
         for by in groupings:
-            found[f"{name}/{by}"] = reports.run_report(conn, name, query, by)
+            found[f"{name}/{by}"] = reports.run_report(store, name, query, by)
     # The watch report's proxy table: the same figures, only the names may go.
-    found["proxies"] = sorted(row[4:] for row in holders_report.heavy_holders(conn, query)["proxies"]["rows"])
+    found["proxies"] = sorted(row[4:] for row in holders_report.heavy_holders(store, query)["proxies"]["rows"])
     return found
 
 
@@ -124,9 +125,9 @@ def tickets(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
 
 def test_a_sweep_clears_exactly_the_personal_data_past_retention(aged: Database) -> None:
     conn = aged.conn
-    with aged.transaction() as tx:  # the township keeps a year: its 200-day-old data stays
-        tx.execute("""UPDATE sites SET settings = json_set(settings, '$.personal_data_days', 365) WHERE id = 'town-gutang'""")
-    before_reports = every_report(conn)  # builds the month roll-ups too
+    with aged.transaction():  # the township keeps a year: its 200-day-old data stays
+        conn.execute("""UPDATE sites SET settings = json_set(settings, '$.personal_data_days', 365) WHERE id = 'town-gutang'""")
+    before_reports = every_report(aged.store)  # builds the month roll-ups too
     before = tickets(conn)
     cutoff = (date.fromisoformat(local_day(NOW, "Asia/Shanghai")) - timedelta(days=180)).isoformat()
     old_hall = [t for t in before.values() if t["site_id"] == "city-hall" and t["day"] < cutoff]
@@ -165,11 +166,11 @@ def test_a_sweep_clears_exactly_the_personal_data_past_retention(aged: Database)
 
     # Every report over the past is exact: from the roll-ups built before, and rebuilt
     # from the cleared tickets.
-    assert every_report(conn) == before_reports
-    with aged.transaction() as tx:
-        tx.execute("DELETE FROM report_rollups")
-        tx.execute("DELETE FROM report_rollup_months")
-    assert every_report(conn) == before_reports
+    assert every_report(aged.store) == before_reports
+    with aged.transaction():
+        conn.execute("DELETE FROM report_rollups")
+        conn.execute("DELETE FROM report_rollup_months")
+    assert every_report(aged.store) == before_reports
 
     assert not retention.purge(aged, NOW)  # nothing left to clear
 

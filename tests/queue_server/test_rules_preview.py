@@ -13,7 +13,6 @@ import pytest
 from queue_server.administration.rules_preview import load_visits
 from queue_server.engine.model import TicketStatus
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from queue_server.tools.demo import load_demo
 from queue_server.tools.simulation import simulate
 
@@ -38,7 +37,7 @@ def first_calls_from_events(db: Database) -> dict[str, tuple[str, int, str | Non
 
 
 def test_first_calls_come_from_the_events(db: Database) -> None:
-    visits = load_visits(db.conn, "city-hall", FIRST, LAST)
+    visits = load_visits(db.store, "city-hall", FIRST, LAST)
     expected = first_calls_from_events(db)
     assert len(visits) == db.query_one("SELECT count(*) FROM tickets")[0] > 500
     transferred = 0
@@ -59,8 +58,8 @@ def test_without_events_the_ticket_record_stands_in(db: Database, tmp_path: Path
     db.conn.execute("VACUUM INTO ?", (str(target),))
     bare = Database(target)
     bare.conn.execute("DELETE FROM events")
-    with_events = {v.ticket.id: v for v in load_visits(db.conn, "city-hall", FIRST, LAST)}
-    without = load_visits(bare.conn, "city-hall", FIRST, LAST)
+    with_events = {v.ticket.id: v for v in load_visits(db.store, "city-hall", FIRST, LAST)}
+    without = load_visits(bare.store, "city-hall", FIRST, LAST)
     assert len(without) == len(with_events)
     compared = 0
     for visit in without:
@@ -82,11 +81,11 @@ def test_tickets_cancelled_before_a_call_are_left_out(db: Database, tmp_path: Pa
     target = tmp_path / "cancelled.db"
     db.conn.execute("VACUUM INTO ?", (str(target),))
     copy = Database(target)
-    some = repo.get_ticket(copy.conn, copy.query_one("SELECT id FROM tickets WHERE status = 'unserved' OR wait_seconds IS NOT NULL LIMIT 1")[0])
+    some = copy.store.tickets.get(copy.query_one("SELECT id FROM tickets WHERE status = 'unserved' OR wait_seconds IS NOT NULL LIMIT 1")[0])
     assert some is not None
     cancelled = replace(some, id="01CANCELLED0000000000000000", seq_no=900, number="A900", status=TicketStatus.CANCELLED,
                         wait_seconds=None, called_at=None, counter=None, request_id=None)  # fmt: skip
-    repo.insert_ticket(copy.conn, cancelled, "Asia/Shanghai", None)
-    ids = {v.ticket.id for v in load_visits(copy.conn, "city-hall", FIRST, LAST)}
+    copy.store.tickets.insert(cancelled, "Asia/Shanghai", None)
+    ids = {v.ticket.id for v in load_visits(copy.store, "city-hall", FIRST, LAST)}
     assert some.id in ids and cancelled.id not in ids
     copy.close()

@@ -29,7 +29,6 @@ from queue_server.engine.model import (
     TicketStatus,
 )
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 from tests.conftest import Centre
 
 MANAGER = ("manager", "Demo-Hall-2")
@@ -133,7 +132,8 @@ def _ticket(n: int, site: str, day: str, clock: str, service: str, status: str) 
 
 
 def load_rules_history(db: Database) -> None:
-    with db.transaction() as conn:
+    with db.transaction() as store:
+        conn = db.conn  # the store's own connection: rows written here join its transaction
         conn.execute(
             "UPDATE sites SET settings = json_set(settings, '$.daily_limit_per_person', 1) WHERE id = 'town-gutang'"
         )
@@ -156,7 +156,7 @@ def load_rules_history(db: Database) -> None:
                 person_mask=mask,
                 proxy_id=proxy,
             )
-            repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
+            store.tickets.insert(ticket, "Asia/Shanghai", None)
 
         last: dict[str, tuple[str, str, str, str]] = {}
         for key, site, day, clock, *_rest in CALLS:
@@ -169,7 +169,7 @@ def load_rules_history(db: Database) -> None:
                 clerk=clerk,
                 counter=1,
             )
-            repo.insert_ticket(conn, ticket, "Asia/Shanghai", None)
+            store.tickets.insert(ticket, "Asia/Shanghai", None)
         for key, site, day, clock, number, opener, _presser, why in CALLS:
             n = int(key[1:])
             ticket = _ticket(n, site, day, "08:30", "A101", "called")
@@ -190,7 +190,7 @@ def load_rules_history(db: Database) -> None:
             event = Event(
                 "ticket.called", site, _at(day, clock), ticket, counter, data, id=f"01EV{key}{clock}"
             )
-            repo.append_events(conn, [event], wire.event_payload)
+            store.events.append([event], wire.event_payload)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from queue_server.engine.errors import ProxyCapReached
 from queue_server.people import proxies
 from queue_server.storage import Database, migrations
-from queue_server.storage import repository as repo
 from queue_server.storage.migrations import MIGRATIONS, current_version
 
 
@@ -51,7 +50,8 @@ def _made_before_the_rename(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> i
     version = MIGRATIONS.index(migrations.proxies_not_agents)
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:version])
     old = Database(db_path)
-    with old.transaction() as conn:
+    with old.transaction():
+        conn = old.conn
         assert current_version(conn) == version
         conn.execute("INSERT INTO sites (id, name, kind) VALUES ('city-hall', '市政务服务中心', 'hall')")
         conn.executemany("INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", OLD_AGENTS)
@@ -95,22 +95,23 @@ def test_an_upgrade_keeps_every_proxy_and_the_tickets_they_took(db_path: Path, m
 
     # And the register works as before: the staff member is found, the card holder's two
     # tickets of the day reach their cap of two, a ticket loads with who took it.
-    staff = proxies.proxy_for(conn, "city-hall", username="clerk")
+    store = db.store
+    staff = proxies.proxy_for(store, "city-hall", username="clerk")
     assert staff is not None and staff.id == "ag-staff"
-    proxies.check_cap(conn, staff, "2026-03-02")
-    card = proxies.proxy_for(conn, "city-hall", proxy_id="ag-card")
+    proxies.check_cap(store, staff, "2026-03-02")
+    card = proxies.proxy_for(store, "city-hall", proxy_id="ag-card")
     assert card is not None
     with pytest.raises(ProxyCapReached):
-        proxies.check_cap(conn, card, "2026-03-02")
-    ticket = repo.get_ticket(conn, "t3")
+        proxies.check_cap(store, card, "2026-03-02")
+    ticket = store.tickets.get("t3")
     assert ticket is not None and ticket.proxy_id == "ag-staff"
     db.close()
 
 
 def test_failed_transaction_leaves_nothing(db_path: Path) -> None:
     db = Database(db_path)
-    with pytest.raises(ZeroDivisionError), db.transaction() as conn:
-        conn.execute("INSERT INTO sites (id, name, kind) VALUES ('x', 'x', 'hall')")
+    with pytest.raises(ZeroDivisionError), db.transaction():
+        db.conn.execute("INSERT INTO sites (id, name, kind) VALUES ('x', 'x', 'hall')")
         raise ZeroDivisionError
     assert db.query_one("SELECT count(*) FROM sites")[0] == 0
 
@@ -156,8 +157,8 @@ def test_the_write_lock_excludes_other_processes_and_wakes_at_once(db_path: Path
         got = threading.Event()
 
         def write() -> None:
-            with db.transaction() as conn:
-                conn.execute("INSERT INTO sites (id, name, kind) VALUES ('x', 'x', 'hall')")
+            with db.transaction():
+                db.conn.execute("INSERT INTO sites (id, name, kind) VALUES ('x', 'x', 'hall')")
             got.set()
 
         writer = threading.Thread(target=write)

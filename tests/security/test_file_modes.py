@@ -31,8 +31,8 @@ def mode(path: Path | str) -> int:
 
 
 def write_something(db: Database) -> None:
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO staff (username, password_hash, role, created_at) VALUES ('x', 'y', 'admin', 'z')")
+    with db.transaction():
+        db.conn.execute("INSERT INTO staff (username, password_hash, role, created_at) VALUES ('x', 'y', 'admin', 'z')")
 
 
 def test_new_files_are_the_owners_only(tmp_path: Path) -> None:

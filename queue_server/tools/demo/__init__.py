@@ -15,7 +15,6 @@ from queue_server.administration.catalog_import import (
     parse_catalog_json,
 )
 from queue_server.storage import Database
-from queue_server.storage import repository as repo
 
 DEMO_USERS = [
     # username, password, role, sites
@@ -39,7 +38,7 @@ def demo_sites() -> list[dict]:
 
 
 def is_empty(db: Database) -> bool:
-    return not repo.list_sites(db.conn)
+    return not db.store.sites.all()
 
 
 def load_demo(db: Database) -> None:

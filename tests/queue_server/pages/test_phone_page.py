@@ -37,14 +37,13 @@ def recall_at_once(centre: Centre, site_id: str = "city-hall") -> None:
     from dataclasses import replace
 
     from queue_server.storage import Database
-    from queue_server.storage import repository as repo
 
     db = Database(centre.db_path)
     try:
-        with db.transaction() as conn:
-            site = repo.get_site(conn, site_id)
+        with db.transaction() as store:
+            site = store.sites.get(site_id)
             assert site is not None
-            repo.upsert_site(conn, replace(site, settings={**site.settings, "no_show_interval_seconds": 0}))
+            store.sites.save(replace(site, settings={**site.settings, "no_show_interval_seconds": 0}))
     finally:
         db.close()
 

@@ -1,0 +1,84 @@
+"""The store: every repository over one connection, and the transaction they share.
+
+The rest of the centre reads and writes through a `Store`, never through SQL — as a
+sqlite-utils user goes through `db["tickets"]` rather than a cursor: `store.sites.get(…)`,
+`store.tickets.insert(…)`, `store.events.append(…)`. A store is bound to one connection,
+so everything done through it in a transaction commits or rolls back together:
+
+- `Database.transaction()` gives the store of this thread's connection inside one
+  `BEGIN IMMEDIATE … COMMIT`;
+- `Operations.commit` hands each change's work function the store of the group commit's
+  connection (`begin`, `savepoint`, `commit` below are that group commit's steps);
+- `Database.store`, outside a transaction, reads what is committed.
+
+One store per pooled connection is made once and kept with it, so taking one costs nothing.
+"""
+
+from __future__ import annotations
+
+from queue_server.storage.audit import AuditLog
+from queue_server.storage.base import Connection
+from queue_server.storage.calling_reads import CallingReads
+from queue_server.storage.catalogue import Catalogue, Offerings
+from queue_server.storage.counters import Counters
+from queue_server.storage.devices import Devices
+from queue_server.storage.events import Events
+from queue_server.storage.numbers import Numbers
+from queue_server.storage.proxies import Proxies
+from queue_server.storage.purges import Purges
+from queue_server.storage.reports import Reports
+from queue_server.storage.rollups import Rollups
+from queue_server.storage.sites import Sites
+from queue_server.storage.staff import Staff
+from queue_server.storage.tickets import Tickets
+from queue_server.storage.tokens import Tokens
+
+
+class Store:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        # the queue
+        self.sites = Sites(conn)
+        self.catalogue = Catalogue(conn)
+        self.offerings = Offerings(conn)
+        self.counters = Counters(conn)
+        self.tickets = Tickets(conn)
+        self.numbers = Numbers(conn)
+        self.events = Events(conn)
+        self.proxies = Proxies(conn)
+        self.calling_reads = CallingReads(conn)  # what the calling screens read
+        # accounts and administration
+        self.staff = Staff(conn)
+        self.tokens = Tokens(conn)
+        self.devices = Devices(conn)
+        self.audit = AuditLog(conn)
+        # reports and retention
+        self.rollups = Rollups(conn)
+        self.reports = Reports(conn)
+        self.purges = Purges(conn)
+
+    # --- the group commit's steps (`Operations.commit`) -------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    def begin(self) -> None:
+        """`BEGIN IMMEDIATE`: the write lock is taken now, not at the first write."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
+    def savepoint(self, name: str) -> None:
+        """Mark a point inside the transaction that one change can be rolled back to alone."""
+        self._conn.execute(f"SAVEPOINT {name}")
+
+    def rollback_to(self, name: str) -> None:
+        self._conn.execute(f"ROLLBACK TO {name}")
+
+    def release(self, name: str) -> None:
+        self._conn.execute(f"RELEASE {name}")
