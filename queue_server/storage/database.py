@@ -77,14 +77,14 @@ class _Lease:
     a connection for each would cost a millisecond and a few hundred kilobytes every time.
     """
 
-    def __init__(self, db: Database, conn: sqlite3.Connection) -> None:
+    def __init__(self, db: Database, conn: sqlite3.Connection, store: Store) -> None:
         self.db = db
         self.conn = conn
-        self.store = Store(conn)
+        self.store = store
         self.utils: sqlite_utils.Database | None = None
 
     def __del__(self) -> None:
-        self.db._give_back(self.conn)
+        self.db._give_back(self.conn, self.store)
 
 
 class Database:
@@ -95,7 +95,8 @@ class Database:
         self.synchronous = synchronous.upper()
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
-        self._pool: list[sqlite3.Connection] = []
+        # Each pooled connection with its store, which is made once, with the connection.
+        self._pool: list[tuple[sqlite3.Connection, Store]] = []
         self._pool_lock = threading.Lock()
         self._open: weakref.WeakSet[_Lease] = weakref.WeakSet()
         self._closed = False
@@ -134,16 +135,19 @@ class Database:
         lease: _Lease | None = getattr(self._local, "lease", None)
         if lease is None:
             with self._pool_lock:
-                conn = self._pool.pop() if self._pool else None
-            lease = _Lease(self, conn or self._connect())
+                pooled = self._pool.pop() if self._pool else None
+            if pooled is None:
+                conn = self._connect()
+                pooled = conn, Store(conn)
+            lease = _Lease(self, *pooled)
             self._local.lease = lease
             self._open.add(lease)
         return lease
 
-    def _give_back(self, conn: sqlite3.Connection) -> None:
+    def _give_back(self, conn: sqlite3.Connection, store: Store) -> None:
         with self._pool_lock:
             if not self._closed and len(self._pool) < POOL_SIZE:
-                self._pool.append(conn)
+                self._pool.append((conn, store))
                 return
         conn.close()
 
@@ -190,7 +194,7 @@ class Database:
         with self._pool_lock:
             self._closed = True
             pooled, self._pool = self._pool, []
-        for conn in pooled + [lease.conn for lease in list(self._open)]:
+        for conn in [conn for conn, _ in pooled] + [lease.conn for lease in list(self._open)]:
             try:
                 conn.close()
             except sqlite3.Error:
