@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from queue_server.engine.ids import new_id
-from queue_server.storage import Database, Store
-from queue_server.storage.base import Row
+from queue_server.storage import Database, Row, Store
 from queue_server.storage.records import to_text
 
 KINDS = (

@@ -39,8 +39,7 @@ from queue_server.calling.site_view import bundle_payload, service_payload, site
 from queue_server.engine.errors import FieldInvalid, NotFound, UnknownSite
 from queue_server.engine.ids import new_id
 from queue_server.engine.model import Counter, CounterKind, ProfileEntry, Site, SiteKind
-from queue_server.storage import Database, Store
-from queue_server.storage.base import Row
+from queue_server.storage import Database, Row, Store
 from queue_server.storage.records import to_text
 
 if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other way round

@@ -16,8 +16,7 @@ from queue_server import wire
 from queue_server.engine import caps
 from queue_server.engine.errors import InvalidInput, NotFound
 from queue_server.engine.ids import new_id
-from queue_server.storage import Store
-from queue_server.storage.base import Row
+from queue_server.storage import Row, Store
 
 PROXY_KINDS = ("staff", "registered")
 MAX_PROXY_CAP = 500

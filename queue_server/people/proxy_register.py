@@ -26,8 +26,7 @@ from queue_server.administration import audit
 from queue_server.engine import hours
 from queue_server.engine.errors import FieldInvalid, UnknownSite
 from queue_server.people.proxies import UnknownProxy, add_proxy
-from queue_server.storage import Database, Store
-from queue_server.storage.base import Row
+from queue_server.storage import Database, Row, Store
 
 if TYPE_CHECKING:  # the routes' models (api/schemas/proxies.py), which check each field's form
     from queue_server.api.schemas.proxies import ProxyChange, ProxyRegistration

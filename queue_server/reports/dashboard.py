@@ -23,8 +23,7 @@ from queue_server.calling.site_view import site_payload
 from queue_server.engine import hours
 from queue_server.engine.model import Counter, CounterState, Site
 from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
-from queue_server.storage import Database, Store
-from queue_server.storage.base import Row
+from queue_server.storage import Database, Row, Store
 from queue_server.storage.records import from_text
 
 OFFLINE_AFTER_SECONDS = 180

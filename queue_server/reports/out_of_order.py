@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 
 from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
 from queue_server.reports.registry import ReportQuery
-from queue_server.storage import Store
-from queue_server.storage.base import Row
+from queue_server.storage import Row, Store
 from queue_server.storage.records import from_text
 
 DEFAULT_LATEST = 20

@@ -7,7 +7,8 @@ connection in a `Store`. Nothing outside it imports `sqlite3` or runs SQL
 (`tests/queue_server/test_sql_in_storage.py` keeps it so).
 """
 
+from queue_server.storage.base import Row
 from queue_server.storage.database import Database
 from queue_server.storage.store import Store
 
-__all__ = ["Database", "Store"]
+__all__ = ["Database", "Row", "Store"]
