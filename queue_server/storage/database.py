@@ -64,6 +64,10 @@ class WriteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
 
+    def answers(self) -> bool:
+        """The liveness check: the file opens and a statement runs."""
+        return self.conn.execute("SELECT 1").fetchone() is not None
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)

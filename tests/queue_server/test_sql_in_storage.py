@@ -31,15 +31,6 @@ SQL = re.compile(
     r"|\bUPDATE\s+\w+\s+SET\b"
 )
 
-# Handlers in `api/` whose own SQL the route-contract work (issue 13, item 1) moves into
-# storage on its own branch: how many places each may still have (the spine's health check,
-# `SELECT 1`). Each number may only go down; a file brought to none must leave this list
-# (the test says so).
-PENDING_HANDLERS = {
-    "queue_server/api/tickets_api.py": 2,
-}
-
-
 def python_files() -> Iterator[Path]:
     for top in SOURCES:
         for path in sorted((ROOT / top).rglob("*.py")):
@@ -95,22 +86,8 @@ def findings(path: Path, root: Path = ROOT) -> list[str]:
 
 def test_no_sql_outside_storage() -> None:
     everywhere = {str(path.relative_to(ROOT)): findings(path) for path in python_files()}
-    offending = [
-        place
-        for name, places in everywhere.items()
-        if name not in PENDING_HANDLERS
-        for place in places
-    ]
+    offending = [place for places in everywhere.values() for place in places]
     assert not offending, "SQL outside queue_server/storage/ (move it into a repository):\n" + "\n".join(offending)
-    grown = [
-        f"{name}: {len(everywhere.get(name, []))} places, at most {allowed} allowed:\n  "
-        + "\n  ".join(everywhere.get(name, []))
-        for name, allowed in PENDING_HANDLERS.items()
-        if len(everywhere.get(name, [])) > allowed
-    ]
-    assert not grown, "handlers not yet converted gained SQL:\n" + "\n".join(grown)
-    done = [name for name in PENDING_HANDLERS if not everywhere.get(name)]
-    assert not done, f"no SQL left in {', '.join(done)}: remove them from PENDING_HANDLERS"
 
 
 def test_the_check_sees_what_it_looks_for(tmp_path: Path) -> None:
