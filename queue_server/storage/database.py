@@ -64,10 +64,6 @@ class WriteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
 
-    def answers(self) -> bool:
-        """The liveness check: the file opens and a statement runs."""
-        return self.conn.execute("SELECT 1").fetchone() is not None
-
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
@@ -190,6 +186,10 @@ class Database:
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
+
+    def answers(self) -> bool:
+        """The liveness check: the file opens and a statement runs."""
+        return self.conn.execute("SELECT 1").fetchone() is not None
 
     def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
