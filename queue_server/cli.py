@@ -34,12 +34,12 @@ def explain(exc: QueueError) -> str:
     """The message for people, in the terminal's language (Chinese unless LANG says English)."""
     import os
 
-    from queue_server.messages import message
+    from queue_server.wire.words import say
 
     language = "en" if os.environ.get("LANG", "").lower().startswith("en") else "zh"
     params = dict(exc.params)
     params.setdefault("detail", exc.detail)
-    return message(exc.code, language, **params)
+    return say(exc.code, language, **params)
 
 
 def open_db(db_path: str):

@@ -2,7 +2,7 @@
 
 `parse(Model, data)` gives the model or raises `FieldInvalid`: the error answers 400
 `{"error": "field_<rule>", "message", "field"}`, the message in the reader's language
-(`messages.py` has every `field_<rule>` in Chinese and English). The rule comes from
+(`wire/words.py` has every `field_<rule>` in Chinese and English). The rule comes from
 pydantic's error type, or from our own validators, which raise
 `PydanticCustomError("field_<rule>", …)`. Nothing of what was sent is echoed: a wrong ID
 number never comes back in an error.
@@ -27,7 +27,7 @@ def parse(model: type[M], data: Any) -> M:
         raise refused_field(model, exc) from None
 
 
-# pydantic's error type → our rule (messages.py has `field_<rule>` in both languages).
+# pydantic's error type → our rule (wire/words.py has `field_<rule>` in both languages).
 _RULES = {
     "missing": "required",
     "string_type": "text",

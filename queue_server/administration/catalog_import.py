@@ -365,7 +365,7 @@ def load_sites(db: Database, sites: list[dict[str, Any]]) -> None:
 
 
 # The problems above are worded in English; each known form gets a zh/en message code
-# (`messages.py`, `field_cat_*`), so the admin pages say them in the reader's language.
+# (`wire/words.py`, `field_cat_*`), so the admin pages say them in the reader's language.
 _CATALOG_PROBLEMS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
     (re.compile(r"^(\w+) is required$"), "cat_required", ("name",)),
     (

@@ -6,7 +6,7 @@ audit row commit together or not at all. Each change takes its request as the ro
 model parsed it (`api/schemas/administration.py`: forms, types, ranges, the rules of a
 single value); what only the database can tell — a site or an item exists, a code is
 offered, a username is free, the actor's scope — is checked here, as a `FieldInvalid`
-that names the field and picks a zh/en message (`messages.py`, codes `field_*`).
+that names the field and picks a zh/en message (`wire/words.py`, codes `field_*`).
 
 Counters are read from the database by every console request, so a counter saved here
 can be opened and called at once.

@@ -55,7 +55,7 @@ from queue_server.api.schemas.sites import (
     SiteSettings,
 )
 from queue_server.app import hall
-from queue_server.messages import pick_language
+from queue_server.wire.words import pick_language
 
 ADMINS = frozenset({"admin"})
 # A site's managers try rules on its history and set its own settings (waits,

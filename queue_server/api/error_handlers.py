@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from queue_server.engine.errors import QueueError
-from queue_server.messages import message, pick_language
+from queue_server.wire.words import pick_language, say
 
 log = logging.getLogger("hallqueue.api")
 
@@ -33,7 +33,7 @@ _HTTP_CODES = {
 def error_response(code: str, http_status: int, params: dict[str, object] | None = None) -> ResponseReturnValue:
     language = pick_language(request.headers.get("Accept-Language"))
     params = params or {}
-    body = {"error": code, "message": message(code, language, **params)}
+    body = {"error": code, "message": say(code, language, **params)}
     field = params.get("field")
     if http_status == 400 and isinstance(field, str):
         body["field"] = field  # the pages show the message next to it

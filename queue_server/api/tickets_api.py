@@ -34,9 +34,9 @@ from queue_server.calling import rules_view, self_service, site_view
 from queue_server.calling.operations import COUNTER_ACTIONS, Issued
 from queue_server.engine.errors import FieldInvalid, InvalidInput
 from queue_server.engine.model import Channel, Priority
-from queue_server.messages import pick_language
 from queue_server.people import persons
 from queue_server.wire.shapes import IssuedTicket, IssueRequest, SiteDetail
+from queue_server.wire.words import pick_language
 
 
 def language() -> str:

@@ -32,9 +32,9 @@ from queue_server.calling.catch_up import (
     TooManyJoins,
     wait_until,
 )
-from queue_server.messages import message, pick_language
 from queue_server.storage import Database
 from queue_server.web_security import MAX_INTEGER
+from queue_server.wire.words import pick_language, say
 
 if TYPE_CHECKING:
     from queue_server.accounts.store import Principal
@@ -164,7 +164,7 @@ def _too_many_joins(retry_after: int) -> dict[str, Any]:
     return {
         "ok": False,
         "error": "too_many_joins",
-        "message": message("too_many_joins", language, retry_after=retry_after),
+        "message": say("too_many_joins", language, retry_after=retry_after),
         "retry_after": retry_after,
     }
 

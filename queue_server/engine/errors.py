@@ -1,7 +1,7 @@
 """Exceptions of the queue engine.
 
 Each carries a stable `code` (what API clients match on) and `params` (what the
-message templates in `queue_server.messages` fill in). The engine never formats
+message templates of `queue_server.wire.words` fill in). The engine never formats
 text for people: the edges translate, in the user's language.
 """
 

@@ -7,8 +7,9 @@
 - `admin`: administration with its audit log (`/admin/…`)
 - `manage`: the managers' live dashboard, city view and reports (`/manage`, `/manage/reports`)
 
-Pages only render a shell with the words of the chosen language; the data comes from
-/api/v1 and the Socket.IO push, like any other client.
+Pages only render a shell with their words in the chosen language (each page only the
+words it names: `i18n.page_words`); the data comes from /api/v1 and the Socket.IO push,
+like any other client.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from queue_server.pages import i18n
 
 def render_page(template: str, **context: Any) -> ResponseReturnValue:
     lang = i18n.language()
-    words = i18n.texts(lang)
+    words = i18n.page_words(template, lang)
     response = make_response(
         render_template(
             template,

@@ -308,7 +308,7 @@
       if (e && e.status === 404) {
         stopped = true;
         setLost(false);
-        $("t-status").textContent = HQ.t("unknown_ticket");
+        $("t-status").textContent = HQ.t("ticket_not_found");
         return;
       }
       schedule(RETRY_MS);

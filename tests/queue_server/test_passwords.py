@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from queue_server.accounts.passwords import WeakPassword, check_password
-from queue_server.messages import message
 from queue_server.tools.demo import DEMO_USERS
+from queue_server.wire.words import say
 
 
 @pytest.mark.parametrize(
@@ -49,13 +49,13 @@ def test_the_message_says_what_is_missing_in_chinese_and_english() -> None:
     with pytest.raises(WeakPassword) as refused:
         check_password("long-enough", "wang")
     params = refused.value.params
-    assert message(refused.value.code, "zh", **params) == (
+    assert say(refused.value.code, "zh", **params) == (
         "密码须包含大写字母、小写字母、数字、符号中的至少三类（现在缺少大写字母、数字）"
     )
-    assert message(refused.value.code, "en", **params).endswith("(it has no capital letters or digits)")
+    assert say(refused.value.code, "en", **params).endswith("(it has no capital letters or digits)")
     with pytest.raises(WeakPassword) as short:
         check_password("Ab-1", "wang")
-    assert message(short.value.code, "zh", **short.value.params) == "密码须为 10–128 个字符"
+    assert say(short.value.code, "zh", **short.value.params) == "密码须为 10–128 个字符"
 
 
 def test_every_demo_password_meets_the_policy() -> None:
