@@ -1,8 +1,9 @@
 """The site's queue rules and daily quotas, as screens and tickets show them.
 
-The engine decides (`engine.rules`, `engine.caps`); this reads what it needs and says it
-in one sentence per rule, in Chinese and English, and counts what is left of each
-capped item today with the time the next tickets can be taken.
+The engine decides (`engine.rules`, `engine.caps`) and describes each rule by a code of
+the message catalogue; this says them, one sentence per rule, in Chinese and English
+(`wire.words`), and counts what is left of each capped item today with the time the next
+tickets can be taken.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from queue_server import wire
 from queue_server.engine import caps, hours, rules
 from queue_server.engine.model import Bundle, Service, Site
 from queue_server.storage import Store
+from queue_server.wire import words
 
-LANGUAGES = ("zh", "en")
+LANGUAGES = words.LANGUAGES
 
 
 def sentences(site: Site, lang: str = "zh") -> dict[str, str]:
     """The site's rules, one plain sentence each (the counter overrides are not shown)."""
-    return {
-        "mixing": rules.mixing_sentence(rules.calling_policy(site), lang),
-        "no_show": rules.no_show_sentence(rules.no_show_policy(site), lang),
-        "no_show_line": rules.no_show_line(rules.no_show_policy(site), lang),  # for tickets
-        "appointment": rules.appointment_sentence(rules.appointment_window(site), lang),
+    no_show = rules.no_show_policy(site)
+    described = {
+        "mixing": rules.describe_mixing(rules.calling_policy(site)),
+        "no_show": rules.describe_no_show(no_show),
+        "no_show_line": rules.describe_no_show_line(no_show),  # for tickets
+        "appointment": rules.describe_appointments(rules.appointment_window(site)),
     }
+    return {rule: words.say(code, lang, **params) for rule, (code, params) in described.items()}
 
 
 def all_sentences(site: Site) -> dict[str, dict[str, str]]:

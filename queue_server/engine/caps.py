@@ -1,8 +1,8 @@
-"""Caps against ticket hoarding (黄牛) that still let everyone in.
+"""Caps against ticket hoarding (by touts) that still let everyone in.
 
 - A person identified by an ID card holds at most one active ticket per item and at
   most `daily_limit_per_person` tickets per item a day.
-- A registered proxy (帮办代办 staff or a proxy the site registered) is not a person
+- A registered proxy (a member of staff or a proxy the site registered) is not a person
   hoarding: they take tickets for others, up to their own daily cap.
 - Part of each capped item's day (`walk_in_share`) is kept for citizens who come in
   person, so appointments and online bookings cannot take it all.

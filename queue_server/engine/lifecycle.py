@@ -55,12 +55,12 @@ REMOTE_CHANNELS = frozenset({Channel.APPOINTMENT, Channel.ONLINE, Channel.PHONE}
 
 # Why a clerk may call a ticket out of order (the console offers exactly these).
 OUT_OF_ORDER_REASONS = (
-    "returned_with_materials",  # 补齐材料返回
-    "appointment_on_time",  # 预约准时到达
-    "special_need",  # 老弱病残孕等特殊困难
-    "joint_handling",  # 联办、转办衔接
-    "system_fault",  # 系统故障补叫
-    "manager_instruction",  # 现场负责人安排
+    "returned_with_materials",  # back with the missing materials
+    "appointment_on_time",  # an appointment arrived on time
+    "special_need",  # elderly, ill, disabled, pregnant …
+    "joint_handling",  # handed on from a joint or transferred case
+    "system_fault",  # a call lost to a system fault, made again
+    "manager_instruction",  # the hall's manager said so
 )
 
 
@@ -404,7 +404,7 @@ def finish(counter: Counter, ticket: Ticket | None, now: datetime, outcome: Outc
 def no_show(
     counter: Counter, ticket: Ticket | None, now: datetime, policy: NoShowPolicy | None = None
 ) -> Change:
-    """Record a missed call (过号) once the site's calls and interval have been given."""
+    """Record a missed call (a no-show) once the site's calls and interval have been given."""
     current = _current(counter, ticket, {TicketStatus.CALLED}, "no-show")
     if policy is not None:
         made = 1 + current.recall_count

@@ -23,10 +23,12 @@ class SiteKind(StrEnum):
 
 
 class CounterKind(StrEnum):
-    COMPREHENSIVE = "comprehensive"  # 综合窗口
-    DOMAIN = "domain"  # 分领域综合窗口
-    ONE_THING = "one_thing"  # “一件事”专窗
-    ASSISTED = "assisted"  # 帮代办
+    """What a window is, as the hall names it (the catalogue's `adm_counter_kind_*`)."""
+
+    COMPREHENSIVE = "comprehensive"  # serves every item
+    DOMAIN = "domain"  # serves one domain's items
+    ONE_THING = "one_thing"  # serves the one-thing bundles
+    ASSISTED = "assisted"  # staff help and take tickets for others
 
 
 class CounterState(StrEnum):
@@ -49,8 +51,8 @@ ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketSt
 
 
 class Outcome(StrEnum):
-    COMPLETED = "completed"  # 即办: completed on the spot
-    ACCEPTED = "accepted"  # 承诺: accepted for later completion
+    COMPLETED = "completed"  # completed on the spot
+    ACCEPTED = "accepted"  # accepted for later completion (a commitment case)
     REFERRED = "referred"
     INCOMPLETE = "materials_incomplete"
 
@@ -86,7 +88,7 @@ class Site:
 
 @dataclass(frozen=True)
 class Service:
-    """One government service item (事项)."""
+    """One government service item."""
 
     code: str
     name: str
@@ -94,8 +96,8 @@ class Service:
     domain: str
     prefix: str
     name_en: str = ""
-    on_the_spot: bool = False  # 即办件
-    commitment_allowed: bool = False  # 告知承诺
+    on_the_spot: bool = False  # usually completed on the spot
+    commitment_allowed: bool = False  # a signed commitment may replace some proofs
     conditions: tuple[str, ...] = ()
     materials: tuple[str, ...] = ()
     legal_limit_days: int | None = None
@@ -109,7 +111,7 @@ class Service:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A “一件事” package of services handled as one ticket."""
+    """A one-thing package of services handled as one ticket."""
 
     code: str
     name: str
@@ -136,7 +138,7 @@ class ProfileEntry:
 
 @dataclass(frozen=True)
 class Counter:
-    """A window (窗口) at a site."""
+    """A window at a site."""
 
     id: str
     site_id: str
@@ -199,14 +201,14 @@ class Ticket:
     wait_seconds: float | None = None  # issue → first call
     service_seconds: float | None = None  # start → finish at the last counter
     person_hash: str | None = None  # keyed hash of the ID number, never the number
-    person_mask: str | None = None  # e.g. 张*
+    person_mask: str | None = None  # the name masked (devices/masking.py: the surname kept)
     note: str | None = None
     # Its place in time in the queue: the issue time, until a missed call's return moves it.
     queued_at: datetime | None = None
     last_called_at: datetime | None = None  # the latest call or recall of this visit
-    return_count: int = 0  # returns after a missed call (过号)
-    proxy_id: str | None = None  # the registered proxy (帮办代办) who took it
-    # The item ("service:A101") a citizen asked help (帮办) with: the ticket itself is then
+    return_count: int = 0  # returns after a missed call
+    proxy_id: str | None = None  # the registered proxy who took it
+    # The item ("service:A101") a citizen asked help with: the ticket itself is then
     # for the site's help item, served at the assisted window, without priority.
     help_for: str | None = None
 

@@ -1,4 +1,4 @@
-"""Who may rate a finished ticket, and until when (好差评).
+"""Who may rate a finished ticket, and until when (the five-level good/bad rating).
 
 A rating is the citizen's: on the phone page with the key only the printed ticket's QR
 carries (the shell checks the key), or at the evaluator of the window that served the

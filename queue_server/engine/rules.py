@@ -1,4 +1,5 @@
-"""A site's queue rules, read from its settings, and said in one plain sentence each.
+"""A site's queue rules, read from its settings, and described by codes of the message
+catalogue (`describe_*`: a code and its parameters; the edges say them).
 
 The rules a hall manager sets (the admin pages validate them; docs/administration.md lists them):
 
@@ -7,7 +8,7 @@ The rules a hall manager sets (the admin pages validate them; docs/administratio
 - longest wait: past `max_wait_minutes` any ticket goes first;
 - appointments: an appointment counts as on time from `appointment_early_minutes`
   before its slot to `appointment_late_minutes` after it;
-- missed calls (过号): `no_show_calls` calls, `no_show_interval_seconds` apart, before
+- missed calls: `no_show_calls` calls, `no_show_interval_seconds` apart, before
   a clerk may record a no-show; a citizen who comes back the same day goes back
   `no_show_return` places behind the head of the queue ("end": behind everyone;
   0: no return);
@@ -30,6 +31,9 @@ from queue_server.engine.model import Counter, Priority, Site
 
 DEFAULT_MAX_WAIT_MINUTES = 90.0
 RETURN_TO_END = "end"
+
+# A code of the message catalogue (queue_server/wire/words.py) and its parameters.
+Phrase = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -133,71 +137,50 @@ def no_show_policy(site: Site) -> NoShowPolicy:
     )
 
 
-# --- in one plain sentence -------------------------------------------------------------
+# --- what each rule says, as codes of the message catalogue --------------------------
+# The engine words nothing: each rule is a code and its parameters (a parameter may be a
+# phrase itself); `calling/rules_view.py` says them in the reader's language.
 
 
-def mixing_sentence(policy: CallingPolicy, lang: str = "zh") -> str:
-    minutes = f"{policy.max_wait_minutes:g}"
+def describe_mixing(policy: CallingPolicy) -> Phrase:
     if policy.mix is None:
-        if lang == "en":
-            return (
-                "Priority tickets (elderly, disabled, on-time appointments) are called first; "
-                f"anyone who has waited {minutes} minutes is called before them."
-            )
-        return (
-            f"优先号（老年人、残疾人、准时预约等）优先叫号；任何人等候满 {minutes} 分钟即优先叫号。"
-        )
+        return "rule_mixing_priority_first", {"minutes": policy.max_wait_minutes}
     p, o = policy.mix
-    if lang == "en":
-        return (
-            f"Priority and ordinary tickets are called in turn, {p} priority for every {o} "
-            f"ordinary; anyone who has waited {minutes} minutes is called first."
-        )
-    return f"优先号与普通号按 {p}:{o} 交替叫号；任何人等候满 {minutes} 分钟即优先叫号。"
+    return "rule_mixing_in_turn", {"p": p, "o": o, "minutes": policy.max_wait_minutes}
 
 
-def no_show_sentence(policy: NoShowPolicy, lang: str = "zh") -> str:
+def describe_no_show(policy: NoShowPolicy) -> Phrase:
     calls, interval = policy.calls, policy.interval_seconds
-    if lang == "en":
-        called = f"called {calls} time{'s' if calls > 1 else ''}"
-        if calls > 1 and interval:
-            called += f", {interval} s apart"
-        if not policy.allows_return:
-            back = "a missed ticket is void; please take a new one"
-        elif policy.return_places is None:
-            back = "back the same day, you queue again at the end"
-        else:
-            back = f"back the same day, you go {policy.return_places} places behind the next"
-        return f"Missed call: after being {called} without coming, {back}."
-    called = f"叫号 {calls} 次" + (f"（每次间隔 {interval} 秒）" if calls > 1 and interval else "")
-    if not policy.allows_return:
-        back = "号票作废，请重新取号"
-    elif policy.return_places is None:
-        back = "当天返回可重新排到队尾"
+    if calls <= 1:
+        called: Phrase = ("rule_called_once", {"calls": calls})
+    elif interval:
+        called = ("rule_called_times_apart", {"calls": calls, "interval": interval})
     else:
-        back = f"当天返回可顺延 {policy.return_places} 位后办理"
-    return f"过号规则：{called}未到即为过号，{back}。"
+        called = ("rule_called_times", {"calls": calls})
+    return "rule_no_show", {"called": called, "back": _back(policy)}
 
 
-def no_show_line(policy: NoShowPolicy, lang: str = "zh") -> str:
-    """The missed-call rule short enough for one line of an 80 mm ticket (24 Chinese
-    characters, 48 Latin); the full sentence is on the screens and the phone page."""
-    calls = policy.calls
-    if lang == "en":
-        if not policy.allows_return:
-            return f"Missed call: {calls} call{'s' if calls > 1 else ''}, then void"
-        back = "end of line" if policy.return_places is None else f"+{policy.return_places} places"
-        return f"Missed call: {calls} call{'s' if calls > 1 else ''}; back today: {back}"
+def _back(policy: NoShowPolicy) -> Phrase:
     if not policy.allows_return:
-        return f"过号：叫{calls}次未到即作废"
-    back = "排队尾" if policy.return_places is None else f"顺延{policy.return_places}位"
-    return f"过号：叫{calls}次未到，当天返回{back}"
+        return "rule_back_void", {}
+    if policy.return_places is None:
+        return "rule_back_end", {}
+    return "rule_back_places", {"places": policy.return_places}
 
 
-def appointment_sentence(window: AppointmentWindow, lang: str = "zh") -> str:
-    if lang == "en":
-        return (
-            f"Appointments count as on time from {window.early_minutes} minutes before "
-            f"to {window.late_minutes} minutes after the slot."
-        )
-    return f"预约号在预约时段前 {window.early_minutes} 分钟至后 {window.late_minutes} 分钟内到达视为准时。"
+def describe_no_show_line(policy: NoShowPolicy) -> Phrase:
+    """The missed-call rule short enough for one line of an 80 mm ticket; the full
+    sentence is on the screens and the phone page."""
+    calls = policy.calls
+    called: Phrase = ("rule_line_called_once" if calls <= 1 else "rule_line_called", {"calls": calls})
+    if not policy.allows_return:
+        return "rule_no_show_line_void", {"called": called}
+    if policy.return_places is None:
+        back: Phrase = ("rule_line_back_end", {})
+    else:
+        back = ("rule_line_back_places", {"places": policy.return_places})
+    return "rule_no_show_line", {"called": called, "back": back}
+
+
+def describe_appointments(window: AppointmentWindow) -> Phrase:
+    return "rule_appointment", {"early": window.early_minutes, "late": window.late_minutes}

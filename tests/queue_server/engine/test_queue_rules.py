@@ -27,6 +27,7 @@ from queue_server.engine.errors import (
 )
 from queue_server.engine.model import Channel, Priority, Site, SiteKind, TicketStatus
 from queue_server.engine.rules import NoShowPolicy
+from queue_server.wire.words import say
 
 from .builders import SITE, SITE_WITH_HOURS, T0, Hall, counter, minutes, service, ticket
 
@@ -382,7 +383,12 @@ def test_quota_and_next_issue_time() -> None:
     assert caps.next_issue_time(SITE, friday) == datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
 
 
-# --- the rules read from settings and said in one sentence ------------------------------
+# --- the rules read from settings, described by codes, said in one sentence -------------
+
+
+def said(phrase: rules.Phrase, lang: str = "zh") -> str:
+    code, params = phrase
+    return say(code, lang, **params)
 
 
 def test_rules_from_settings_with_counter_overrides() -> None:
@@ -404,13 +410,14 @@ def test_rules_from_settings_with_counter_overrides() -> None:
     assert rules.no_show_policy(site) == NoShowPolicy(3, 30, 3)
     assert rules.calling_policy(Site(id="t", name="y", kind=SiteKind.HALL)).mix is None
     assert rules.parse_mix([0, 2]) is None and rules.parse_mix("1:2") is None
-    assert rules.mixing_sentence(rules.calling_policy(site)) == (
-        "优先号与普通号按 1:2 交替叫号；任何人等候满 60 分钟即优先叫号。"
-    )
-    assert rules.no_show_sentence(rules.no_show_policy(site)) == (
+    mixing = rules.describe_mixing(rules.calling_policy(site))
+    assert mixing == ("rule_mixing_in_turn", {"p": 1, "o": 2, "minutes": 60.0})
+    assert said(mixing) == "优先号与普通号按 1:2 交替叫号；任何人等候满 60 分钟即优先叫号。"
+    no_show = rules.describe_no_show(rules.no_show_policy(site))
+    assert said(no_show) == (
         "过号规则：叫号 3 次（每次间隔 30 秒）未到即为过号，当天返回可顺延 3 位后办理。"
     )
-    assert "3 times, 30 s apart" in rules.no_show_sentence(rules.no_show_policy(site), "en")
+    assert "3 times, 30 s apart" in said(no_show, "en")
 
 
 def test_a_return_between_two_tickets_of_the_same_millisecond_goes_after_the_kth() -> None:
@@ -433,7 +440,7 @@ def test_the_missed_call_line_fits_one_line_of_an_80mm_ticket(calls: int, places
 
     policy = NoShowPolicy(calls=calls, interval_seconds=30, return_places=places)
     for lang in ("zh", "en"):
-        line = rules.no_show_line(policy, lang)
+        line = said(rules.describe_no_show_line(policy), lang)
         width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
         assert width <= 48, line
         assert str(calls) in line
