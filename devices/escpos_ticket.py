@@ -133,28 +133,11 @@ def encode_text(text: str, *, allow_four_byte: bool = False) -> bytes:
 
 # --- content -------------------------------------------------------------------------
 
-LABELS = {
-    "zh": {
-        "ahead": "前面还有{n}人",
-        "wait": "预计等候约{m}分钟",
-        "windows": "办理窗口：",
-        "window_sep": "、",
-        "materials": "请备齐材料：",
-        "issued": "取号时间：",
-        "name": "姓名：",
-        "scan": "扫码查看排队进度",
-    },
-    "en": {
-        "ahead": "{n} ahead of you",
-        "wait": "Est. wait about {m} min",
-        "windows": "Window: ",
-        "window_sep": ", ",
-        "materials": "Please bring:",
-        "issued": "Issued: ",
-        "name": "Name: ",
-        "scan": "Scan to follow the queue",
-    },
-}
+# The words a ticket prints besides its content, by name: the caller gives them in the
+# ticket's language (the kiosk, from the message catalogue's `printed_<name>`), so the
+# renderer lays out and words nothing. `ahead` takes {n}, `wait` takes {m}.
+LABELS = ("ahead", "wait", "windows", "window_sep", "materials", "issued", "name", "scan")
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -170,9 +153,10 @@ class TicketContent:
     materials: list[str]
     issued_at: str
     qr_url: str
+    labels: dict[str, str]  # LABELS in the ticket's language
     masked_name: str | None = None
     notice_lines: list[str] = field(default_factory=list)
-    language: str = "zh"
+    language: str = "zh"  # of the labels and the content
 
 
 @dataclass(frozen=True)
@@ -192,10 +176,13 @@ def render_ticket(
     """Return the complete ESC/POS byte stream for one ticket (initialize … cut)."""
     if width_mm not in PAPER_DOTS:
         raise ValueError("width_mm must be 58 or 80")
-    if content.language not in LABELS:
+    if content.language not in LANGUAGES:
         raise ValueError(f"unsupported ticket language {content.language!r}")
+    missing = [name for name in LABELS if name not in content.labels]
+    if missing:
+        raise ValueError(f"ticket labels missing: {', '.join(missing)}")
     layout = layout or TicketLayout()
-    labels = LABELS[content.language]
+    labels = content.labels
     columns = FONT_A_COLUMNS[width_mm]
     four = layout.allow_four_byte_gb18030
 
@@ -254,8 +241,31 @@ def render_ticket(
     return bytes(printer.output)
 
 
-# The missed-call (过号) rule as the centre words it for the demo hall, in the one-line
-# form the kiosk prints (the issue answer's `rules.no_show_line`).
+# What the kiosk gives a sample ticket, as the message catalogue words it (a test keeps
+# them equal): its labels, and the demo hall's missed-call rule in the one-line form the
+# kiosk prints (the issue answer's `rules.no_show_line`).
+SAMPLE_LABELS = {
+    "zh": {
+        "ahead": "前面还有{n}人",
+        "wait": "预计等候约{m}分钟",
+        "windows": "办理窗口：",
+        "window_sep": "、",
+        "materials": "请备齐材料：",
+        "issued": "取号时间：",
+        "name": "姓名：",
+        "scan": "扫码查看排队进度",
+    },
+    "en": {
+        "ahead": "{n} ahead of you",
+        "wait": "Est. wait about {m} min",
+        "windows": "Window: ",
+        "window_sep": ", ",
+        "materials": "Please bring:",
+        "issued": "Issued: ",
+        "name": "Name: ",
+        "scan": "Scan to follow the queue",
+    },
+}
 SAMPLE_NO_SHOW = {
     "zh": "过号：叫2次未到，当天返回顺延3位",
     "en": "Missed call: 2 calls; back today: +3 places",
@@ -264,7 +274,7 @@ SAMPLE_NO_SHOW = {
 
 def sample_ticket(language: str = "zh") -> TicketContent:
     """A realistic ticket for print tests, docs and the demo (the longest the kiosk
-    prints: five materials, a masked name, the elderly line and the 过号 rule)."""
+    prints: five materials, a masked name, the elderly line and the missed-call rule)."""
     if language == "en":
         return TicketContent(
             site_name="Citizen Service Center",
@@ -277,6 +287,7 @@ def sample_ticket(language: str = "zh") -> TicketContent:
             issued_at="2026-11-28 09:41",
             qr_url="https://hall.example.invalid/t/7Q2KX",
             notice_lines=[SAMPLE_NO_SHOW["en"]],
+            labels=SAMPLE_LABELS["en"],
             language="en",
         )
     return TicketContent(
@@ -297,4 +308,5 @@ def sample_ticket(language: str = "zh") -> TicketContent:
         qr_url="https://hall.example.invalid/t/7Q2KX",
         masked_name="张*",
         notice_lines=["老年人优先", SAMPLE_NO_SHOW["zh"]],
+        labels=SAMPLE_LABELS["zh"],
     )

@@ -34,8 +34,9 @@ from devices.id_reader import IdCardReader
 from devices.printer import TicketPrinter
 from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
-from kiosk.peripherals import CardWatcher, PrinterWorker
+from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
+from queue_server.wire import words
 from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest, PersonCard
 
 log = logging.getLogger("hallqueue.kiosk")
@@ -47,12 +48,25 @@ STALE_SECONDS = 4.0  # two missed heartbeats of the live feed (kiosk.centre.HEAR
 HOLDERS_KEPT = 5000  # tickets remembered per card holder (memory only), for "your number is …"
 ACTIVE = ("waiting", "called", "serving")
 QUOTA_REFUSALS = ("daily_cap_reached", "walk_in_reserved")
-PRIORITY_NOTICE = {
-    "elderly": ("老年人优先", "Priority: senior citizen"),
-}
-# A citizen who asked for help gets a ticket for the site's help item (帮办代办, no
-# priority); the ticket names what they came for, for them and the assisted clerk.
-HELP_NOTICE = ("帮办事项：{item}", "Help with: {item}")
+# Why the kiosk itself takes no ticket now: codes of the message catalogue, which the
+# screen shows (its banner, a refused request), so they are among the words it gets.
+REFUSALS = (
+    "centre_unreachable",
+    "printer_out",
+    "printer_cover_open",
+    "printer_offline",
+    "unknown_item",
+    "card_required",
+    "id_required_for_capped",
+    "one_tap_off",
+    "card_gone",
+    "not_elderly",
+)
+# A notice on the printed ticket per priority class (a code of the message catalogue).
+PRIORITY_NOTICE = {"elderly": "printed_priority_elderly"}
+# A citizen who asked for help gets a ticket for the site's help item (no priority); the
+# ticket names what they came for, for them and the assisted clerk.
+HELP_NOTICE = "kiosk_help_for"
 
 
 @dataclass
@@ -114,11 +128,16 @@ def checked_site(identity: DeviceIdentity, expected: str | None) -> str:
 
 
 class KioskRefusal(Exception):
-    """The kiosk itself cannot take this request now (printer down, card required …)."""
+    """The kiosk itself cannot take this request now (printer down, card required …):
+    `code` is one of REFUSALS, `params` fill its words."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
+
+    def message(self, language: str) -> str:
+        return words.say(self.code, language, **self.params)
 
 
 def issued_key(ticket: dict[str, Any]) -> str | None:
@@ -413,7 +432,8 @@ class Kiosk:
         if card is None and self._site().get("identification") == "required":
             raise KioskRefusal("card_required")
         if card is None and item.get("id_required"):
-            raise KioskRefusal("id_required_for_capped")  # the centre would refuse it too
+            # The centre would refuse it too, with these words.
+            raise KioskRefusal("id_required_for_capped", cap=(item.get("quota") or {}).get("cap"))
         person = self._person_card(card.identity) if card is not None else None
         job = self.spool.create(
             kind=kind,
@@ -580,13 +600,13 @@ class Kiosk:
         zone = ZoneInfo(site.get("timezone", "Asia/Shanghai"))
         issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
         notice = PRIORITY_NOTICE.get(ticket.get("priority", ""))
-        notices = [notice[1] if english else notice[0]] if notice else []
+        notices = [words.say(notice, language)] if notice else []
         if ticket.get("help_for"):
             help_item = self._catalogue_item(ticket["help_for"]) or wanted
             name = help_item.get("name_en" if english else "name", ticket["help_for"])
-            notices.append(HELP_NOTICE[english].format(item=name))
-        # The missed-call (过号) rule in one line, in the ticket's language (the full
-        # sentence from a centre that has no one-line form).
+            notices.append(words.say(HELP_NOTICE, language, item=name))
+        # The missed-call rule in one line, in the ticket's language, as the centre said
+        # it (the full sentence from a centre that has no one-line form).
         said = answer.get("rules") or {}
         no_show = said.get("no_show_line") or said.get("no_show")
         if isinstance(no_show, str) and no_show:
@@ -603,6 +623,7 @@ class Kiosk:
             qr_url=self.client.ticket_url(ticket["id"], answer.get("key")),
             masked_name=ticket.get("person") or None,
             notice_lines=notices,
+            labels=ticket_labels(language),
             language=language,
         )
 

@@ -13,20 +13,23 @@ from zoneinfo import ZoneInfo
 
 from pypinyin import Style, lazy_pinyin
 
-# Domain codes of the catalogue → (简体中文, English), in the order the home screen lists them.
-DOMAINS: dict[str, tuple[str, str]] = {
-    "comprehensive": ("综合", "General"),
-    "tax": ("税务", "Tax"),
-    "medical_insurance": ("医保", "Medical insurance"),
-    "social_security": ("人社", "Social security"),
-    "natural_resources": ("不动产", "Real estate"),
-    "exit_entry": ("出入境", "Exit & entry"),
-    "civil_affairs": ("民政", "Civil affairs"),
-    "household": ("户籍", "Household register"),
-    "housing_fund": ("公积金", "Housing fund"),
-    "traffic": ("交通", "Traffic"),
-    "assisted": ("帮代办", "Assisted service"),
-}
+from queue_server.wire import words
+
+# Domain codes of the catalogue, in the order the home screen lists them; their names are
+# the message catalogue's `domain_<code>` (queue_server.wire.words).
+DOMAINS = (
+    "comprehensive",
+    "tax",
+    "medical_insurance",
+    "social_security",
+    "natural_resources",
+    "exit_entry",
+    "civil_affairs",
+    "household",
+    "housing_fund",
+    "traffic",
+    "assisted",
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -42,20 +45,18 @@ def initials(text: str) -> str:
 
 
 def domain_name(code: str, language: str = "zh") -> str:
-    zh, en = DOMAINS.get(code, (code, code))
-    return en if language == "en" else zh
-
-
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    named = f"domain_{code}"
+    return words.say(named, language) if named in words.WORDS else code
 
 
 def local_moment(iso: str, timezone: str) -> dict[str, str]:
     """A UTC time from the centre as the hall reads it: {"zh": "11月29日 08:30", "en": …}."""
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
+    month: words.Phrase = (f"month_{moment.month}", {})
     clock = moment.strftime("%H:%M")
     return {
-        "zh": f"{moment.month}月{moment.day}日 {clock}",
-        "en": f"{moment.day} {MONTHS_EN[moment.month - 1]} {clock}",
+        language: words.say("local_moment", language, month=month, day=moment.day, clock=clock)
+        for language in words.LANGUAGES
     }
 
 
@@ -193,7 +194,9 @@ def window_labels(numbers: list[int], language: str = "zh") -> list[str]:
             runs[-1].append(n)
         else:
             runs.append([n])
-    suffix = "" if language == "en" else "号"
     return [
-        f"{r[0]}{suffix}" if len(r) == 1 else f"{r[0]}–{r[-1]}{suffix}" for r in runs
+        words.say("kiosk_window_label", language, n=r[0])
+        if len(r) == 1
+        else words.say("kiosk_window_range", language, first=r[0], last=r[-1])
+        for r in runs
     ]

@@ -27,29 +27,18 @@ from collections.abc import Callable, Iterable, Mapping
 
 from flask import Flask, Response, g, jsonify, request
 
+from queue_server.wire import words
 from queue_server.wire.headers import add_security_headers
 
 HEADER = "X-Hallqueue-Kiosk"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
-# code: (status, 简体中文, English)
-REFUSALS: dict[str, tuple[int, str, str]] = {
-    "host_not_allowed": (
-        421,
-        "本机取号服务只接受本机地址的访问",
-        "The kiosk only answers requests addressed to itself",
-    ),
-    "origin_not_allowed": (
-        403,
-        "只有本机取号页面可以使用取号服务",
-        "Only the kiosk's own page may use the kiosk",
-    ),
-    "kiosk_header_missing": (
-        403,
-        "请求不是来自本机取号页面",
-        "This request did not come from the kiosk's own page",
-    ),
+# code → HTTP status; the words are the message catalogue's (queue_server.wire.words).
+REFUSALS: dict[str, int] = {
+    "host_not_allowed": 421,
+    "origin_not_allowed": 403,
+    "kiosk_header_missing": 403,
 }
 
 
@@ -101,8 +90,7 @@ def init_app(app: Flask, hosts: Callable[[], Iterable[str]]) -> None:
         code = refusal(request.method, headers, hosts())
         if code is None:
             return None
-        status, zh, en = REFUSALS[code]
-        return jsonify({"error": code, "message": en if _language() == "en" else zh}), status
+        return jsonify({"error": code, "message": words.say(code, _language())}), REFUSALS[code]
 
     @app.after_request
     def security_headers(response: Response) -> Response:

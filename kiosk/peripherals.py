@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.device_errors import DeviceError
-from devices.escpos_ticket import TicketContent
+from devices.escpos_ticket import LABELS, TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
 from devices.monitor import PrinterMonitor
 from devices.printer import PrinterStatus, TicketPrinter
 from kiosk.spool import PRINTED, PRINTING, Spool
+from queue_server.wire import words
 
 log = logging.getLogger("hallqueue.kiosk.devices")
 
@@ -41,6 +42,20 @@ def printer_state(status: PrinterStatus | None) -> str:
     if not status.online or status.error or status.cutter_error:
         return "offline"
     return PRINTER_NEAR_END if status.paper == "near_end" else PRINTER_OK
+
+
+def ticket_labels(language: str) -> dict[str, str]:
+    """The printed ticket's words (`devices.escpos_ticket.LABELS`) in `language`, from
+    the message catalogue."""
+    return {label: words.template(f"printed_{label}", language) for label in LABELS}
+
+
+def ticket_content(spooled: dict[str, Any]) -> TicketContent:
+    """A spooled ticket's content; one spooled before tickets carried their words (a
+    kiosk upgraded with tickets still owed) gets them now, in its language."""
+    if "labels" not in spooled:
+        spooled = {**spooled, "labels": ticket_labels(spooled.get("language", "zh"))}
+    return TicketContent(**spooled)
 
 
 class PrinterWorker:
@@ -113,7 +128,7 @@ class PrinterWorker:
             self._print(owed[0])
 
     def _print(self, job: dict[str, Any]) -> None:
-        content = TicketContent(**job["content"])
+        content = ticket_content(job["content"])
         try:
             self.printer.print_ticket(content, confirm=True)
         except DeviceError as exc:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from waitress.server import create_server
 from waitress.trigger import trigger as Trigger
 
 from kiosk import local_guard
-from kiosk.agent import Kiosk, KioskRefusal
+from kiosk.agent import REFUSALS, Kiosk, KioskRefusal
+from queue_server.wire import words
 
 log = logging.getLogger("hallqueue.kiosk.web")
 
@@ -40,7 +42,14 @@ def create_app(kiosk: Kiosk) -> Flask:
     @app.get("/")
     def page() -> ResponseReturnValue:
         lang = "en" if request.args.get("lang") == "en" else "zh"
-        return render_template("kiosk.html", lang=lang)
+        screen = screen_codes(app)
+        return render_template(
+            "kiosk.html",
+            lang=lang,
+            title=words.say("kiosk_title", lang),
+            # Both languages: the citizen switches at the touch of a button.
+            words={language: words.texts(screen, language) for language in words.LANGUAGES},
+        )
 
     @app.get("/api/state")
     def state() -> ResponseReturnValue:
@@ -68,7 +77,7 @@ def create_app(kiosk: Kiosk) -> Flask:
                 use_card=bool(body.get("use_card", True)),
             )
         except KioskRefusal as exc:
-            return jsonify({"state": "refused", "error": exc.code}), 409
+            return refused(exc, body), 409
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
     @app.post("/api/one-tap")
@@ -80,7 +89,7 @@ def create_app(kiosk: Kiosk) -> Flask:
         try:
             view = kiosk.one_tap(serial, language=str(body.get("language", "zh")))
         except KioskRefusal as exc:
-            return jsonify({"state": "refused", "error": exc.code}), 409
+            return refused(exc, body), 409
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
     @app.get("/api/jobs/<job_id>")
@@ -106,6 +115,25 @@ def create_app(kiosk: Kiosk) -> Flask:
         return jsonify({"ok": True, **kiosk.device_status().model_dump()})
 
     return app
+
+
+def refused(exc: KioskRefusal, body: dict[str, Any]) -> Response:
+    """A refusal in the words of the language the screen shows (its request says which)."""
+    language = "en" if body.get("language") == "en" else "zh"
+    return jsonify({"state": "refused", "error": exc.code, "message": exc.message(language)})
+
+
+def screen_codes(app: Flask) -> frozenset[str]:
+    """The words the touch screen shows: those its page and script name, and the agent's
+    refusals (codes it gets from the agent, for its banner)."""
+    if "KIOSK_WORDS" not in app.config:
+        root = Path(app.root_path)
+        sources = [
+            (root / "templates" / "kiosk.html").read_text(encoding="utf-8"),
+            (root / "static" / "kiosk.js").read_text(encoding="utf-8"),
+        ]
+        app.config["KIOSK_WORDS"] = words.named_in(*sources) | frozenset(REFUSALS)
+    return app.config["KIOSK_WORDS"]  # type: ignore[no-any-return]
 
 
 class KioskServer:

@@ -17,6 +17,7 @@ from devices.escpos_ticket import (
     CUT_FEED_PARTIAL,
     FONT_A_COLUMNS,
     INIT,
+    SAMPLE_LABELS,
     SIZE_NORMAL,
     TicketContent,
     TicketLayout,
@@ -59,6 +60,7 @@ MINIMAL = TicketContent(
     materials=[],
     issued_at="09:00",
     qr_url="",
+    labels=SAMPLE_LABELS["zh"],  # the kiosk gives the words (the message catalogue's)
 )
 
 
@@ -194,6 +196,16 @@ def test_bad_width_and_language() -> None:
         render_ticket(MINIMAL, 76)
     with pytest.raises(ValueError):
         render_ticket(replace(MINIMAL, language="fr"), 80)
+
+
+def test_the_renderer_words_nothing_itself() -> None:
+    # Every word besides the content is the caller's: a label it was not given is refused,
+    # one it was given is printed as given.
+    with pytest.raises(ValueError, match="scan"):
+        render_ticket(replace(MINIMAL, labels={k: v for k, v in MINIMAL.labels.items() if k != "scan"}), 80)
+    other = replace(MINIMAL, labels={**MINIMAL.labels, "ahead": "Ahead: {n}", "issued": "At "})
+    lines = decode_stream(render_ticket(other, 80)).lines
+    assert "At 09:00" in lines and any(line.startswith("Ahead: 0") for line in lines)
 
 
 @given(

@@ -175,8 +175,10 @@ def test_own_page_gets_the_centres_security_headers(kiosk: RunningKiosk) -> None
     assert state.headers["Cache-Control"] == "no-store"
 
 
-def test_kiosk_imports_only_the_wire_and_the_headers_of_the_centre() -> None:
-    # The kiosk PC runs the agent alone: of queue_server it may load only these modules.
+def test_kiosk_imports_only_the_wire_of_the_centre() -> None:
+    # The kiosk PC runs the agent alone: of queue_server it may load only these modules
+    # (the shapes of what it sends; the words: the message catalogue its screens and
+    # tickets are said with).
     probe = (
         "import json, sys\n"
         "import kiosk.agent, kiosk.web, kiosk.demo, kiosk.kiosk_command, displays.sign_agent\n"
@@ -186,7 +188,11 @@ def test_kiosk_imports_only_the_wire_and_the_headers_of_the_centre() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
     assert set(json.loads(found.stdout)) == {
-        "queue_server", "queue_server.wire", "queue_server.wire.headers", "queue_server.wire.shapes"
+        "queue_server",
+        "queue_server.wire",
+        "queue_server.wire.headers",
+        "queue_server.wire.shapes",
+        "queue_server.wire.words",
     }
 
 
