@@ -43,13 +43,16 @@ from devices.evaluator import Evaluator
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign
 from queue_server import wire
+from queue_server.wire import words
 from queue_server.wire.shapes import RatingRequest
 
 log = logging.getLogger("hallqueue.sign")
 
-PAUSED_TEXT = "暂停服务"
-CLOSED_TEXT = "窗口关闭"
-LOST_TEXT = "网络中断"
+# The sign speaks Chinese: its words are the message catalogue's (`wire.words`).
+SIGN_LANGUAGE = "zh"
+PAUSED_TEXT = words.say("sign_paused", SIGN_LANGUAGE)
+CLOSED_TEXT = words.say("sign_closed", SIGN_LANGUAGE)
+LOST_TEXT = words.say("sign_lost", SIGN_LANGUAGE)
 LOST_SECONDS = 6.0  # three missed heartbeats of the centre's default 2 s
 
 
@@ -71,8 +74,9 @@ def sign_view(counter: dict[str, Any] | None, ticket: dict[str, Any] | None) -> 
     if current is None:
         return SignView("", "idle", "")
     if current.get("status") == "serving":
-        return SignView(number, "serving", "正在办理")
-    return SignView(number, "serving", f"请{number}号到{counter.get('number')}号窗口办理")
+        return SignView(number, "serving", words.say("sign_serving", SIGN_LANGUAGE))
+    called = words.say("announce_call", SIGN_LANGUAGE, number=number, window=counter.get("number"))
+    return SignView(number, "serving", called)
 
 
 def lost_view(view: SignView | None) -> SignView:

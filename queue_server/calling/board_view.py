@@ -15,6 +15,7 @@ from queue_server.calling.counter_view import day_start_utc, item_names, known_s
 from queue_server.engine import hours
 from queue_server.engine.model import Site
 from queue_server.storage import Database
+from queue_server.wire import words
 
 RECENT_CALLS = 12
 
@@ -76,8 +77,9 @@ def _site_and_announcements(site: Site) -> dict[str, Any]:
         "timezone": site.timezone,
         "notice": settings.get("notice", ""),
         "notice_en": settings.get("notice_en", ""),
-        "announce_template": settings.get("announce_template", ""),
-        "announce_template_en": settings.get("announce_template_en", ""),
+        # The site's announcement, else the catalogue's: the display says what it is told.
+        "announce_template": settings.get("announce_template") or words.WORDS["announce_call"][0],
+        "announce_template_en": settings.get("announce_template_en") or words.WORDS["announce_call"][1],
         "announce_english": bool(settings.get("announce_english", False)),
         "announce_times": int(settings.get("announce_times", 1) or 1),
     }

@@ -19,6 +19,7 @@ from queue_server.engine.calling import choose_next, waited_minutes
 from queue_server.engine.errors import UnknownCounter, UnknownSite
 from queue_server.engine.model import Counter, CounterState, Site, Ticket
 from queue_server.storage import Database, Store
+from queue_server.wire import words
 
 NEXT_PREVIEW = 5
 ItemNames = dict[str, tuple[str, str, str]]  # queue key (S:code / B:code) → name, name_en, prefix
@@ -142,7 +143,10 @@ def _queues(
     if transferred_here:
         oldest = min(t.transferred_at or t.issued_at for t in transferred_here)
         line = _queue_line(None, names, transferred_here, oldest, now)
-        line.update(name="转入本窗口", name_en="Transferred here")
+        line.update(
+            name=words.say("queue_transferred_here", "zh"),
+            name_en=words.say("queue_transferred_here", "en"),
+        )
         rows.insert(0, {"service": None, "bundle": None, "weight": None, **line})
     return rows
 

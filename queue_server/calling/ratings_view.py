@@ -10,6 +10,7 @@ from queue_server.calling.counter_view import known_site
 from queue_server.calling.operations import Rating
 from queue_server.engine import hours
 from queue_server.storage import Database
+from queue_server.wire import words
 
 SATISFIED = ("5", "4", "3")  # 满意率 as halls report it: the share rated 基本满意 or better
 
@@ -17,7 +18,7 @@ SATISFIED = ("5", "4", "3")  # 满意率 as halls report it: the share rated 基
 def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
     if rating is None:
         return None
-    zh, en = wire.RATING_LEVELS[rating.level]
+    zh, en = words.WORDS[f"rate_{rating.level}"]
     return {
         "ticket": rating.ticket_id,
         "level": rating.level,

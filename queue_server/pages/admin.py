@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from queue_server.administration.audit import KINDS
 from queue_server.pages import render_page
+from queue_server.wire import words
 
 admin = Blueprint("admin", __name__)
 SECTIONS = ("sites", "catalog", "counters", "staff", "proxies", "devices", "settings", "audit")
@@ -30,4 +31,7 @@ def home() -> ResponseReturnValue:
 def section(name: str) -> ResponseReturnValue:
     if name not in SECTIONS:
         abort(404)
-    return render_page("admin.html", section=name, sections=SECTIONS, audit_kinds=KINDS)
+    announce = dict(zip(words.LANGUAGES, words.WORDS["announce_call"], strict=True))
+    return render_page(
+        "admin.html", section=name, sections=SECTIONS, audit_kinds=KINDS, announce_default=announce
+    )

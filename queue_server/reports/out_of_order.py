@@ -25,18 +25,14 @@ from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
 from queue_server.reports.registry import ReportQuery
 from queue_server.storage import Row, Store
 from queue_server.storage.records import from_text
+from queue_server.wire import words
 
 DEFAULT_LATEST = 20
 MAX_LATEST = 500
-REASON_NAMES = {
-    "returned_with_materials": "补齐材料返回",
-    "appointment_on_time": "预约准时到达",
-    "special_need": "特殊困难",
-    "joint_handling": "联办转办衔接",
-    "system_fault": "系统故障补叫",
-    "manager_instruction": "现场负责人安排",
-}
-OTHER_REASON = "其他"  # a reason no longer on the list (older history)
+# The reasons' columns and cells are named by the catalogue's words (in Chinese, as every
+# report column is); "other": a reason no longer on the list (older history).
+REASON_NAMES = {reason: words.WORDS[f"ooo_{reason}"][0] for reason in OUT_OF_ORDER_REASONS}
+OTHER_REASON = words.WORDS["ooo_other"][0]
 CLERK_COLUMNS = [
     "网点",
     "工作人员",

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from queue_server import wire
 from queue_server.engine.errors import InvalidInput
 from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
 from queue_server.storage import Store
 from queue_server.storage.rollups import BUCKET_SECONDS
+from queue_server.wire import words
 
 WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
-RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+# The ratings' columns are named by the catalogue's words for the levels (in Chinese, as
+# every report column is).
+RATING_NAMES = {level: words.WORDS[f"rate_{level}"][0] for level in wire.RATING_LEVELS}
 BUNDLE_DEPARTMENT = "一件事"
 
 # Each grouping: its column title, the stored dimension it comes from, and how a stored

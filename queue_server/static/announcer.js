@@ -20,8 +20,6 @@
   window.hallqueueSpoken = window.hallqueueSpoken || [];
 
   const DIGITS_ZH = "零一二三四五六七八九";
-  const DEFAULT_ZH = "请{number}号到{window}号窗口办理";
-  const DEFAULT_EN = "Number {number}, please go to window {window}";
 
   /* "A001" → "A 零 零 一": letters and digits one by one, as halls read numbers. */
   HQ.spellNumber = function (number, lang) {
@@ -64,8 +62,9 @@
     }
 
     configure(settings) {
-      this.template = settings.announce_template || DEFAULT_ZH;
-      this.templateEn = settings.announce_template_en || DEFAULT_EN;
+      // The site's sentences, or the catalogue's default: the centre's board gives both.
+      this.template = settings.announce_template;
+      this.templateEn = settings.announce_template_en;
       this.english = !!settings.announce_english || HQ.lang === "en";
       this.times = Math.max(1, Math.min(3, Number(settings.announce_times) || 1));
     }

@@ -87,14 +87,9 @@ def counter_room(site: str, counter: int) -> str:
 
 MANAGERS_ROOM = "managers"
 
-# 好差评: the five rating levels, value -> (zh, en).
-RATING_LEVELS: dict[int, tuple[str, str]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
+# 好差评: the five rating levels, best first; their words are `rate_<level>` of the
+# message catalogue (`wire.words`).
+RATING_LEVELS = (5, 4, 3, 2, 1)
 
 
 def iso(moment: datetime | None) -> str | None:
