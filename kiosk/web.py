@@ -133,7 +133,7 @@ def screen_codes(app: Flask) -> frozenset[str]:
             (root / "static" / "kiosk.js").read_text(encoding="utf-8"),
         ]
         app.config["KIOSK_WORDS"] = words.named_in(*sources) | frozenset(REFUSALS)
-    return app.config["KIOSK_WORDS"]  # type: ignore[no-any-return]
+    return app.config["KIOSK_WORDS"]
 
 
 class KioskServer:

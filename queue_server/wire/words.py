@@ -1179,7 +1179,7 @@ def _coded(prefix: str, value: Any, language: str) -> str:
     return template(code, language) if code in WORDS else str(value)
 
 
-class _Missing(dict):  # type: ignore[type-arg]
+class _Missing(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
 

@@ -38,6 +38,7 @@ def pages(centre: Centre) -> dict[str, str]:
     """Each page type's path, as a browser opens it."""
     ticket = centre.issue("A101")
     return {
+        "start.html": "/",
         "console.html": "/console",
         "display.html": f"/display/city-hall?token={centre.display_token}",
         "ticket.html": f"/t/{ticket['ticket']['id']}",
@@ -98,9 +99,9 @@ def test_a_page_carries_its_own_words_not_the_catalogue(centre: Centre) -> None:
     console = {code for code in WORDS if code.startswith(("act_", "call_", "issue_", "take_over"))}
     kiosk = {code for code in WORDS if code.startswith(("kiosk_", "printed_", "domain_"))}
     errors = {code for code in WORDS if code.startswith("field_")}
-    display, phone = set(got["display.html"]), set(got["ticket.html"])
-    assert "now_calling" in display and "rate_title" in phone  # their own words are there
-    for carried in (display, phone):
+    display, phone, start = set(got["display.html"]), set(got["ticket.html"]), set(got["start.html"])
+    assert "now_calling" in display and "rate_title" in phone and "start_intro" in start
+    for carried in (display, phone, start):
         assert carried & (admins | reports | console | kiosk | errors) == set()
     assert len(display) < 40 and len(phone) < 60  # of the catalogue's 780 words
     assert "adm_title" in got["admin.html"] and set(got["admin.html"]) & (reports | kiosk) == set()
