@@ -1,7 +1,8 @@
 """The wire protocol shared by the centre, kiosks and signs: event names and payloads.
 
-Kiosks and window-sign agents import this module and nothing else of
-`queue_server`. An event on the wire is
+Kiosks and window-sign agents import this package (with its `headers` and `words`, the
+message catalogue they speak with) and nothing else of `queue_server`. An event on the
+wire is
 
     {"seq", "id", "type", "at", "site", "ticket": {...} | None,
      "counter": {...} | None, "data": {...}}
