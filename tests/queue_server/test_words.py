@@ -113,6 +113,7 @@ SAID = [
     re.compile(r"""\berror_response\(\s*["']([a-z][a-z0-9_]*)["']"""),
     re.compile(r"""\bKioskRefusal\(\s*["']([a-z][a-z0-9_]*)["']"""),
     re.compile(r"""^\s+code = ["']([a-z][a-z0-9_]*)["']""", re.M),  # an exception's code
+    re.compile(r"""\bPydanticCustomError\(\s*["'](field_[a-z0-9_]*)["']"""),  # a model's refusal
 ]
 FIELD_RULE = re.compile(r"""\bFieldInvalid\(\s*[^,()]+(?:\([^()]*\))?,\s*["']([a-z][a-z0-9_]*)["']""")
 # Scripts and templates: a word looked up by its code.
@@ -137,8 +138,19 @@ def test_every_code_python_says_or_raises_is_in_the_catalogue() -> None:
         for rule in FIELD_RULE.findall(text):
             used.setdefault(f"field_{rule}", set()).add(path)
     assert len(used) > 100  # the scan really reads the code base
+    assert {"field_timezone", "unknown_site", "too_many_joins", "card_required"} <= set(used)
     missing = {code: sorted(paths) for code, paths in used.items() if code not in WORDS and code not in NOT_SAID}
     assert missing == {}
+
+
+def test_every_rule_a_refused_field_can_name_is_in_the_catalogue() -> None:
+    # pydantic's error types and the catalogue import's problems map to field_<rule>.
+    from queue_server import parsing
+    from queue_server.administration import catalog_import
+
+    rules = set(parsing._RULES.values()) | {rule for _, rule, _ in catalog_import._CATALOG_PROBLEMS}
+    assert {"required", "integer", "cat_prefix"} <= rules
+    assert sorted(rule for rule in rules if f"field_{rule}" not in WORDS) == []
 
 
 def test_every_code_a_page_or_the_kiosk_looks_up_is_in_the_catalogue() -> None:
