@@ -985,7 +985,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "ooo_system_fault": ("系统故障补叫", "System fault"),
     "ooo_manager_instruction": ("现场负责人安排", "Manager's instruction"),
     "ooo_other": ("其他", "Other"),
-    # the console's queue of transfers to its window (api/counters_api.py)
+    # the console's queue of transfers to its window (calling/counter_view.py)
     "queue_transferred_here": ("转入本窗口", "Transferred here"),
     # --- the kiosk's touch screen (kiosk/templates/kiosk.html, kiosk/static/kiosk.js) --------
     "kiosk_title": ("自助取号 · hallqueue", "Self-service tickets · hallqueue"),
@@ -1098,7 +1098,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "domain_housing_fund": ("公积金", "Housing fund"),
     "domain_traffic": ("交通", "Traffic"),
     "domain_assisted": ("帮代办", "Assisted service"),
-    # --- calls: the display's announcement where the site set none (api/counters_api.py
+    # --- calls: the display's announcement where the site set none (calling/board_view.py
     # board: the display speaks Mandarin, then English), and the window sign's text line
     # (displays/sign_agent.py; the sign shows Chinese)
     "announce_call": ("请{number}号到{window}号窗口办理", "Number {number}, please go to window {window}"),
