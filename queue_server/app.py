@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server import settings as settings_module
+from queue_server.accounts.keys import Keyring
 from queue_server.accounts.store import Accounts
 from queue_server.calling.operations import Operations
 from queue_server.people import retention
 from queue_server.reports import rollups as report_cells
 from queue_server.storage import Database
+
+if TYPE_CHECKING:
+    from queue_server.edge.station import Uplink
 
 log = logging.getLogger("hallqueue")
 # engine.io's own ping only finds dead connections (within 30 s, also for Python clients
@@ -36,6 +40,7 @@ class Hall:
     accounts: Accounts
     ops: Operations
     socketio: SocketIO
+    uplink: Uplink | None = None  # a station's edge centre's link to the city
 
 
 def hall() -> Hall:
@@ -77,8 +82,17 @@ def create_app(
     ops_kwargs: dict[str, Any] = {"ignore_hours": values["IGNORE_HOURS"]}
     if clock is not None:
         ops_kwargs["clock"] = clock
+    uplink = None
+    keys: Keyring | bytes = secret
+    if values["EDGE_OF"]:
+        # A station's edge centre: its site's keys and configuration come from the city.
+        from queue_server.edge.station import Uplink, station_keyring
+
+        keys = station_keyring(db, secret)
+        uplink = Uplink(db, values["EDGE_OF"], values["EDGE_TOKEN"] or "", keys, interval=values["EDGE_SYNC_SECONDS"])
+        ops_kwargs["serves_as"] = lambda: uplink.device
     ops = Operations(db, publish=push.publisher(socketio, db), **ops_kwargs)
-    components = Hall(values, db, Accounts(db, secret), ops, socketio)
+    components = Hall(values, db, Accounts(db, keys), ops, socketio, uplink)
     app.extensions["hallqueue"] = components
     push.register(socketio, components)
 
@@ -101,6 +115,8 @@ def create_app(
 
     ops.close_past_days()
     _start_sweeper(ops, values["SWEEP_SECONDS"])
+    if uplink is not None:
+        uplink.start()
     return app
 
 

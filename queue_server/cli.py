@@ -8,7 +8,9 @@ clean message. Groups of other packages (`sim`, `devices`, …) are registered i
 from __future__ import annotations
 
 import getpass
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -65,6 +67,17 @@ def cli() -> None:
     help="JSON settings file.",
 )
 @click.option("--message-queue", default=None, help="Redis URL shared by several server processes.")
+@click.option(
+    "--edge-of",
+    default=None,
+    metavar="CITY_URL",
+    help="Run as a station's edge centre of this city centre (env HALLQUEUE_EDGE_OF).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="The edge centre's token from `hallqueue device add --kind edge` (env HALLQUEUE_EDGE_TOKEN).",
+)
 def serve(
     db_path: str,
     host: str | None,
@@ -72,11 +85,16 @@ def serve(
     demo: bool,
     config_file: str | None,
     message_queue: str | None,
+    edge_of: str | None,
+    token: str | None,
 ) -> None:
-    """Run the centre on Werkzeug's development server (demo, tests); production runs
-    gunicorn with queue_server.wsgi:app (see docs/deployment.md)."""
+    """Run the centre on Werkzeug's development server (demo, tests, a station's edge centre
+    on a small box); production in a hall runs gunicorn with queue_server.wsgi:app (see
+    docs/deployment.md)."""
     from queue_server.server import run
 
+    if edge_of and not (token or os.environ.get("HALLQUEUE_EDGE_TOKEN")):
+        fail("--edge-of needs the edge centre's --token (hallqueue device add --kind edge)")
     run(
         db_path=db_path,
         host=host,
@@ -84,6 +102,7 @@ def serve(
         demo=demo,
         config_file=config_file,
         message_queue=message_queue,
+        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token},
     )
 
 
@@ -152,7 +171,7 @@ def device() -> None:
 
 
 @device.command("add")
-@click.option("--kind", type=click.Choice(["kiosk", "display", "sign"]), required=True)
+@click.option("--kind", type=click.Choice(["kiosk", "display", "sign", "edge"]), required=True)
 @click.option("--site", required=True)
 @click.option("--name", default="", help="A name to recognise the device by.")
 @click.option(
@@ -176,6 +195,53 @@ def device_add(kind: str, site: str, name: str, counter: int | None, db_path: st
         fail(explain(exc))
     click.echo(f"device {device_id} ({kind} at {site}) enrolled; its token (shown only now):")
     click.echo(token)
+
+
+@cli.group()
+def site() -> None:
+    """Who owns a site's queues: the city, or a station's edge centre."""
+
+
+@site.command("hand-over")
+@click.argument("site_id", metavar="SITE")
+@click.option("--to", "device_id", required=True, help="The edge centre's device id (from `device add --kind edge`).")
+@DB_OPTION
+def site_hand_over(site_id: str, device_id: str, db_path: str) -> None:
+    """Give a site's queues to its edge centre (run on the city's database). From now on
+    the city refuses the site's queue changes; the station takes the day's tickets with it
+    at its next exchange."""
+    from queue_server.accounts.store import Accounts
+    from queue_server.edge.city import hand_over
+    from queue_server.settings import load, secret_for
+
+    db = open_db(db_path)
+    try:
+        hand_over(db, Accounts(db, secret_for(load(overrides={"DB": db_path}))), f"cli:{getpass.getuser()}", site_id, device_id)
+    except QueueError as exc:
+        fail(explain(exc))
+    click.echo(f"site {site_id} is served by the edge centre {device_id} from its next exchange")
+
+
+@site.command("take-back")
+@click.argument("site_id", metavar="SITE")
+@click.option("--wait", type=float, default=60.0, show_default=True, help="Seconds to wait for the station's last events.")
+@click.option("--force", is_flag=True, help="The station will never come back: take the site now, losing what it did not send.")
+@DB_OPTION
+def site_take_back(site_id: str, wait: float, force: bool, db_path: str) -> None:
+    """Return a site's queues to the city (run on the city's database): the station stops
+    and sends what it still holds; the site is the city's once the city has it all."""
+    from queue_server.edge.city import take_back
+
+    db = open_db(db_path)
+    owner = take_back(db, f"cli:{getpass.getuser()}", site_id, force=force)
+    deadline = time.monotonic() + wait
+    while owner is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        owner = db.store.replication.site_owner(site_id)
+    if owner is not None:
+        fail(f"site {site_id} is still {owner}: the station has not sent its last events yet; "
+             "run again to keep waiting, or --force if the station will never come back")
+    click.echo(f"site {site_id} is served by the city again")
 
 
 @cli.group()

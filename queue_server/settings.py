@@ -75,6 +75,21 @@ SETTINGS = [
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
     Setting(
+        "EDGE_OF",
+        None,
+        "This centre is a station's edge centre: the city centre's URL (`serve --edge-of`). It owns its site's queues once the city hands the site over, and exchanges with the city every `EDGE_SYNC_SECONDS`.",
+    ),
+    Setting(
+        "EDGE_TOKEN",
+        None,
+        "The edge centre's token at the city (`hallqueue device add --kind edge`; `serve --token`).",
+    ),
+    Setting(
+        "EDGE_SYNC_SECONDS",
+        2.0,
+        "Seconds between an edge centre's exchanges with the city while nothing waits to be sent.",
+    ),
+    Setting(
         "VALIDATE_ANSWERS",
         False,
         "Check every API answer against the model its route declares (the test suite does; a drift answers 500).",
@@ -91,6 +106,8 @@ def _coerce(name: str, value: Any) -> Any:
             return value.strip().lower() in ("1", "true", "yes", "on")
         if isinstance(default, int):
             return int(value)
+        if isinstance(default, float):
+            return float(value)
     return value
 
 

@@ -202,17 +202,29 @@ def centre(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Cent
 class CentreProcess(Centre):
     """The centre as a separate process (`hallqueue serve`), so tests can kill and restart it."""
 
-    def __init__(self, db_path: Path, port: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        port: int,
+        log_path: Path,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(f"http://127.0.0.1:{port}", db_path)
         self.port = port
         self.log_path = log_path
+        self.args = args  # more of `hallqueue serve`'s options (an edge centre's)
+        self.env = env or {}
+        self.prefix = prefix  # a command the centre runs under (faketime)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", PYTHONUNBUFFERED="1")
+        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", PYTHONUNBUFFERED="1", **self.env)
         log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        serve = [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            [*self.prefix, *serve, *self.args],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -15,12 +15,13 @@ from tests.conftest import ROOT, free_port
 
 
 def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
-    port, kiosk_port = free_port(), free_port()
+    port, kiosk_port, edge_port = free_port(), free_port(), free_port()
     env = dict(
         os.environ,
         HALLQUEUE_DEMO_DIR=str(tmp_path),
         HALLQUEUE_DEMO_PORT=str(port),
         HALLQUEUE_DEMO_KIOSK_PORT=str(kiosk_port),
+        HALLQUEUE_DEMO_EDGE_PORT=str(edge_port),
         HALLQUEUE_DEMO_HISTORY_DAYS="2",
     )
     process = subprocess.Popen(
@@ -53,6 +54,18 @@ def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
             timeout=10,
         ).json()
         assert dict((r[0], r[1]) for r in summary["rows"])["issued"] > 0  # the simulated history
+        # The village station runs its own edge centre: it serves its site, the city does not.
+        edge = f"http://127.0.0.1:{edge_port}"
+        assert f"{edge}/" in text
+        deadline = time.monotonic() + 30
+        while not requests.get(f"{edge}/api/v1/health", timeout=5).json()["edge"]["serving"]:
+            assert time.monotonic() < deadline, "the village's edge centre never served"
+            time.sleep(0.2)
+        issued = requests.post(
+            f"http://127.0.0.1:{port}/api/v1/sites/village-jinqiu/tickets", json={"service": "C301"},
+            headers={"Authorization": f"Bearer {token}"}, timeout=5,
+        )  # fmt: skip
+        assert issued.status_code == 409 and issued.json()["error"] == "site_owned_by_edge"
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)

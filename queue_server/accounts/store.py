@@ -18,8 +18,6 @@ every request costs microseconds and a stolen database file reveals no token.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -30,15 +28,16 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from queue_server.accounts.keys import Keyring
 from queue_server.accounts.passwords import check_password
 from queue_server.administration import audit
 from queue_server.engine.errors import InvalidInput, QueueError, UnknownSite
 from queue_server.engine.ids import new_id
-from queue_server.storage import Database, Store
+from queue_server.storage import Database, Row, Store
 from queue_server.storage.records import from_text, to_text
 
 ROLES = ("admin", "manager", "clerk")
-DEVICE_KINDS = ("kiosk", "display", "sign")
+DEVICE_KINDS = ("kiosk", "display", "sign", "edge")
 SESSION_HOURS = 12
 # Consecutive failed logins that lock an account: enough for honest typos (a caps lock,
 # an old password) and the assessment check-lists' usual 3–5, and it holds a guesser who
@@ -90,9 +89,12 @@ class Principal:
 
 
 class Accounts:
-    def __init__(self, db: Database, secret: bytes) -> None:
+    def __init__(self, db: Database, keys: Keyring | bytes) -> None:
+        """`keys`: the centre's keyring (`accounts/keys.py`); the city's secret alone gives
+        the keyring that derives every site's keys."""
         self.db = db
-        self.secret = secret
+        self.keys = keys if isinstance(keys, Keyring) else Keyring(keys)
+        self.secret = self.keys.secret
         self._cache: dict[str, tuple[Principal | None, float]] = {}
         self._cache_lock = threading.Lock()
 
@@ -101,26 +103,27 @@ class Accounts:
             self._cache.clear()
 
     def token_hash(self, token: str) -> str:
-        return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
+        """A session's (or a device's, at the city) token as stored: keyed by this centre."""
+        return self.keys.session_hash(token)
 
-    def ticket_key(self, ticket_id: str) -> str:
+    def ticket_key(self, site_id: str, ticket_id: str) -> str:
         """The secret only the printed QR carries: whoever holds the paper may rate the
         ticket on the phone page; a ticket id seen on a screen or in an event is not enough.
         Derived, not stored: the same ticket always gets the same key (a kiosk's retry
-        prints the same QR) and a copied database reveals none."""
-        digest = hmac.new(self.secret, b"ticket:" + ticket_id.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest[:12]).decode()  # 16 characters, 96 bits
+        prints the same QR) and a copied database reveals none. Keyed by the site, so the
+        centre that serves the site — the city or its station — can check it."""
+        return self.keys.ticket_key(site_id, ticket_id)
 
-    def ticket_key_matches(self, ticket_id: str, key: object) -> bool:
+    def ticket_key_matches(self, site_id: str, ticket_id: str, key: object) -> bool:
         # As bytes: compare_digest refuses str with characters beyond ASCII (a TypeError, a 500).
         return isinstance(key, str) and hmac.compare_digest(
-            key.encode(), self.ticket_key(ticket_id).encode()
+            key.encode(), self.ticket_key(site_id, ticket_id).encode()
         )
 
-    def person_hash(self, id_number: str) -> str:
-        """The keyed hash kept instead of an ID number (same card → same hash, per server)."""
-        message = b"person:" + id_number.strip().upper().encode()
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+    def person_hash(self, site_id: str, id_number: str) -> str:
+        """The keyed hash kept instead of an ID number: the same card gives the same hash at
+        one site; at two sites the hashes cannot be matched."""
+        return self.keys.person_hash(site_id, id_number)
 
     # --- staff ------------------------------------------------------------------------
 
@@ -215,7 +218,10 @@ class Accounts:
                 raise UnknownSite(site=site_id)
             if counter is not None and store.counters.get(site_id, counter) is None:
                 raise InvalidInput(f"site {site_id} has no window {counter}", field="counter")
-            store.devices.add(device_id, kind, site_id, name, _now_text(), counter)
+            # Also under the site's key: the centre serving the site checks it with that.
+            store.devices.add(
+                device_id, kind, site_id, name, _now_text(), counter, self.keys.device_hash(site_id, token)
+            )
             store.tokens.add_device(self.token_hash(token), device_id, _now_text())
         return device_id, token
 
@@ -234,7 +240,9 @@ class Accounts:
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-        principal = self._resolve(key)
+        principal = self._resolve(key) or self._resolve_site_device(token)
+        if principal is not None and principal.kind == "device" and self.keys.derives:
+            self._backfill_site_hash(principal, token)
         with self._cache_lock:
             if len(self._cache) > 10_000:  # bounded: garbage tokens must not grow it forever
                 self._cache.clear()
@@ -252,14 +260,7 @@ class Accounts:
             device = store.devices.enrolled(row["subject"])
             if device is None:
                 return None
-            return Principal(
-                "device",
-                device["id"],
-                device["kind"],
-                frozenset({device["site_id"]}),
-                counter=device["counter"],
-                device_name=device["name"],
-            )
+            return _device_principal(device)
         staff = store.staff.active(row["subject"])
         if staff is None:
             return None
@@ -270,6 +271,35 @@ class Accounts:
         # villages); a clerk works at the windows of exactly the sites named.
         scope = set(sites) if staff["role"] == "clerk" else subtree(store, sites)
         return Principal("staff", staff["username"], staff["role"], frozenset(scope))
+
+
+    def _backfill_site_hash(self, device: Principal, token: str) -> None:
+        """A device enrolled before its token was also kept under its site's key gets that
+        hash the first time it shows its token here, so its site can go to an edge centre."""
+        (site,) = device.sites
+        if self.db.store.devices.needs_site_hash(device.name):
+            with self.db.transaction() as store:
+                store.devices.set_site_hash(device.name, self.keys.device_hash(site, token))
+
+    def _resolve_site_device(self, token: str) -> Principal | None:
+        """A device token checked under its site's key: at a station, the tokens of its
+        site's devices, enrolled at the city, come down only that way."""
+        for site in self.keys.given_sites():
+            row = self.db.store.devices.by_site_hash(self.keys.device_hash(site, token))
+            if row is not None:
+                return _device_principal(row)
+        return None
+
+
+def _device_principal(device: Row) -> Principal:
+    return Principal(
+        "device",
+        device["id"],
+        device["kind"],
+        frozenset({device["site_id"]}),
+        counter=device["counter"],
+        device_name=device["name"],
+    )
 
 
 def subtree(store: Store, roots: list[str]) -> set[str]:

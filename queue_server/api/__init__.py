@@ -10,12 +10,14 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # ratings), devices_api (device status), manage_api (managers' live reads), reports_api
 # (reports and exports), admin_api (administration and its audit log), proxies_api (a
 # site's registered proxies, 帮办代办), rules_reports_api (watch and out-of-order reports),
-# console_api (the console's finding of tickets by number and of proxies).
+# console_api (the console's finding of tickets by number and of proxies), edge_api (the
+# city's exchange with its stations' edge centres).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     console_api,
     counters_api,
     devices_api,
+    edge_api,
     manage_api,
     proxies_api,
     reports_api,

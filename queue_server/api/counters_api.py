@@ -81,7 +81,8 @@ def rate(
     rating: 409 `already_rated`; a ticket not done: 409 `not_rateable`. Records a
     `ticket.rated` event."""
     if principal is None:
-        if not hall().accounts.ticket_key_matches(ticket_id, body.key):
+        site = hall().ops.ticket_view(ticket_id).ticket.site_id
+        if not hall().accounts.ticket_key_matches(site, ticket_id, body.key):
             raise RatingKeyInvalid()
         channel, at_counter = ratings.PHONE, None
     else:

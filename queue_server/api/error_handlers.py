@@ -30,13 +30,16 @@ _HTTP_CODES = {
 }
 
 
-def error_response(code: str, http_status: int, params: dict[str, object] | None = None) -> ResponseReturnValue:
+def error_response(
+    code: str, http_status: int, params: dict[str, object] | None = None, answered: tuple[str, ...] = ()
+) -> ResponseReturnValue:
     language = pick_language(request.headers.get("Accept-Language"))
     params = params or {}
-    body = {"error": code, "message": say(code, language, **params)}
+    body: dict[str, object] = {"error": code, "message": say(code, language, **params)}
     field = params.get("field")
     if http_status == 400 and isinstance(field, str):
         body["field"] = field  # the pages show the message next to it
+    body.update({name: params[name] for name in answered if name in params})
     response = jsonify(body)
     response.status_code = http_status
     if http_status == 401:
@@ -49,7 +52,7 @@ def register_error_handlers(app: Flask) -> None:
     def queue_error(exc: QueueError) -> ResponseReturnValue:
         params = dict(exc.params)
         params.setdefault("detail", exc.detail)
-        return error_response(exc.code, exc.status, params)
+        return error_response(exc.code, exc.status, params, exc.answered)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -76,7 +76,12 @@ def openapi() -> Response:
 
 @route("GET", "/health", who=None, answers={200: Health}, summary="Liveness: the database answers")
 def health() -> dict[str, Any]:
-    return {"ok": hall().db.answers()}
+    found: dict[str, Any] = {"ok": hall().db.answers()}
+    if hall().uplink is not None:  # a station's edge centre: how its link to the city stands
+        from queue_server.edge.station import link_state
+
+        found["edge"] = link_state(hall().db).health()
+    return found
 
 
 @route("GET", "/sites", who=None, answers={200: SiteList}, summary="All sites (the site tree via `parent`)")
@@ -231,7 +236,7 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
         request_id=body.request_id,
         channel=channel,
         priority=priority,
-        person_hash=hall().accounts.person_hash(person.id_number) if person else None,
+        person_hash=hall().accounts.person_hash(site, person.id_number) if person else None,
         person_mask=persons.mask_name(person.name) or None if person else None,
         appointment_at=appointment_time(body.appointment_at),
         proxy_id=body.proxy,
@@ -242,7 +247,7 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
     data = ticket_payload_with_rules(issued, private=True)
     if unattended:
         # Printed in the ticket's QR (`/t/<id>#k=<key>`): the paper is the right to rate.
-        data["key"] = hall().accounts.ticket_key(issued.ticket.id)
+        data["key"] = hall().accounts.ticket_key(site, issued.ticket.id)
     return data, 201 if issued.created else 200
 
 

@@ -25,6 +25,7 @@ from queue_server.engine.errors import (
     InvalidInput,
     NotOffered,
     RequestIdReused,
+    SiteOwnedByEdge,
     UnknownBundle,
     UnknownCounter,
     UnknownService,
@@ -133,11 +134,15 @@ class Operations:
         publish: Publisher | None = None,
         clock: Callable[[], datetime] = utcnow,
         ignore_hours: bool = False,
+        serves_as: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.db = db
         self.publish: Publisher = publish or (lambda payloads: None)
         self.clock = clock
         self.ignore_hours = ignore_hours
+        # Which centre this is: None for the city, an edge centre's device id at a station.
+        # A site's queues change only at the centre that owns them (`owns`).
+        self.serves_as = serves_as
         self._sweep_lock = threading.Lock()
         self._pending: list[_Job] = []
         self._pending_lock = threading.Lock()
@@ -197,7 +202,14 @@ class Operations:
         if payloads:
             self.publish(payloads)
 
+    def owns(self, site: Site) -> bool:
+        """Whether this centre owns the site's queues (the city: every site no edge owns)."""
+        return site.owner == self.serves_as()
+
     def _save(self, store: Store, changes: list[Change], site: Site) -> list[dict[str, Any]]:
+        if changes and not self.owns(site):
+            # One choke point for every change: the transaction (its savepoint) is undone.
+            raise SiteOwnedByEdge(site=site.id, owner=store.devices.name_of(site.owner or ""))
         payloads: list[dict[str, Any]] = []
         for change in changes:
             if change.counter is not None:
@@ -662,6 +674,8 @@ class Operations:
         with self._sweep_lock:
             reading = self.db.store
             for site in reading.sites.all():
+                if not self.owns(site):  # its own centre closes its days
+                    continue
                 today = hours.local_day(self.clock(), site.timezone)
                 if not reading.tickets.stale_waiting(site.id, today):
                     continue

@@ -13,6 +13,7 @@ from typing import Any
 class QueueError(Exception):
     code = "queue_error"
     status = 400  # the HTTP status the API maps this to
+    answered: tuple[str, ...] = ()  # params a client reads from the answer, beside the message
 
     def __init__(self, detail: str = "", **params: Any) -> None:
         super().__init__(detail or self.code)
@@ -28,6 +29,8 @@ class InvalidInput(QueueError):
 class FieldInvalid(InvalidInput):
     """One field of a request is wrong; `rule` picks the message (`field_<rule>`), which
     names the field (dotted for a nested one: `person.id_number`, `hours.mon`)."""
+
+    answered = ("field",)
 
     def __init__(self, field: str, rule: str, **params: Any) -> None:
         super().__init__(f"{field}: {rule}", field=field, **params)
@@ -195,3 +198,10 @@ class RatingKeyInvalid(QueueError):
 
     code = "rating_key_invalid"
     status = 403
+
+
+class SiteOwnedByEdge(InvalidTransition):
+    """Another centre owns the site's queues (a station's edge centre, or the city while
+    a site is handed over or taken back): changes are made there."""
+
+    code = "site_owned_by_edge"

@@ -84,6 +84,8 @@ class Site:
     # {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], ...}; None means always open.
     hours: dict[str, list[list[str]]] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # The edge centre (its device id) that owns the site's queues; None: the city.
+    owner: str | None = None
 
 
 @dataclass(frozen=True)

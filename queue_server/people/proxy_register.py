@@ -89,7 +89,7 @@ class ProxyAdmin:
         person_hash = None
         if kind == "registered" and registration.id_number:
             # The number lives only in this frame: hashed here, never kept or repeated.
-            person_hash = self.accounts.person_hash(registration.id_number)
+            person_hash = self.accounts.person_hash(site_id, registration.id_number)
             name = mask_name(name)
         with self.db.transaction() as store:
             if store.sites.get(site_id) is None:

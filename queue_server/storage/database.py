@@ -184,6 +184,17 @@ class Database:
                 raise
             store.commit()
 
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """One read snapshot (a deferred `BEGIN`, no write lock): every read through the
+        store inside sees the same committed state, while writers go on."""
+        store = self.store
+        store.begin_read()
+        try:
+            yield store
+        finally:
+            store.commit()
+
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
 

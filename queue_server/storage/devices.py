@@ -42,12 +42,40 @@ class Devices(Repository):
         name: str,
         created_at: str,
         counter: int | None,
+        site_token_hash: str | None = None,
     ) -> None:
         self._conn.execute(
-            """INSERT INTO devices (id, kind, site_id, name, created_at, counter)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (device_id, kind, site_id, name, created_at, counter),
+            """INSERT INTO devices (id, kind, site_id, name, created_at, counter, site_token_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (device_id, kind, site_id, name, created_at, counter, site_token_hash),
         )
+
+    def name_of(self, device_id: str) -> str:
+        """A device's name (its id where it has none): what a refusal names it by."""
+        row = self._conn.execute(
+            "SELECT name FROM devices WHERE id = ?", (device_id.removeprefix("returning:"),)
+        ).fetchone()
+        return (row["name"] if row and row["name"] else device_id) or "?"
+
+    # --- a device's token under its site's key (what an edge centre checks) -------------
+
+    def needs_site_hash(self, device_id: str) -> bool:
+        row = self._conn.execute(
+            "SELECT site_token_hash FROM devices WHERE id = ?", (device_id,)
+        ).fetchone()
+        return row is not None and row["site_token_hash"] is None
+
+    def set_site_hash(self, device_id: str, site_token_hash: str) -> None:
+        self._conn.execute(
+            "UPDATE devices SET site_token_hash = ? WHERE id = ? AND site_token_hash IS NULL",
+            (site_token_hash, device_id),
+        )
+
+    def by_site_hash(self, site_token_hash: str) -> Row | None:
+        return self._conn.execute(
+            "SELECT * FROM devices WHERE site_token_hash = ? AND revoked_at IS NULL",
+            (site_token_hash,),
+        ).fetchone()
 
     def revoke(self, device_id: str, at: str) -> None:
         self._conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (at, device_id))

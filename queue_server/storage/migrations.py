@@ -426,3 +426,52 @@ def proxies_not_agents(conn: sqlite3.Connection) -> None:
     )
     conn.execute("CREATE INDEX proxies_username ON proxies (username) WHERE username IS NOT NULL")
     conn.execute("UPDATE audit_log SET kind = 'proxy' WHERE kind = 'agent'")
+
+
+@migration
+def edge_centres(conn: sqlite3.Connection) -> None:
+    """Issue 14: stations that keep serving when the network doesn't.
+
+    - devices: any kind the code knows (an `edge` centre, later a booking `platform`), so the
+      table loses its CHECK (rebuilt: SQLite cannot drop a constraint); each device's token
+      is also kept hashed under its site's key (`site_token_hash`), which the centre that
+      serves the site — the city, or the station's own edge centre — checks it with;
+    - sites.owner: the edge centre (its device id) that owns the site's queues, or NULL for
+      the city; `returning:<id>` while a site goes back to the city;
+    - edge_links (the city's view of each edge: last contact, what it still has to send,
+      its clock, the configuration it holds) and edge_state (a station's own: what the city
+      has acknowledged, its keys, the configuration's digest and age)."""
+    conn.execute(
+        """CREATE TABLE devices_new (
+             id TEXT PRIMARY KEY,
+             kind TEXT NOT NULL,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             name TEXT NOT NULL DEFAULT '',
+             created_at TEXT NOT NULL,
+             revoked_at TEXT,
+             last_seen TEXT,
+             status TEXT NOT NULL DEFAULT '{}',
+             counter INTEGER,
+             site_token_hash TEXT)"""
+    )
+    conn.execute(
+        """INSERT INTO devices_new (id, kind, site_id, name, created_at, revoked_at, last_seen, status, counter)
+           SELECT id, kind, site_id, name, created_at, revoked_at, last_seen, status, counter FROM devices"""
+    )
+    conn.execute("DROP TABLE devices")
+    conn.execute("ALTER TABLE devices_new RENAME TO devices")
+    conn.execute("CREATE INDEX devices_site ON devices (site_id)")
+    conn.execute("CREATE UNIQUE INDEX devices_site_token ON devices (site_token_hash) WHERE site_token_hash IS NOT NULL")
+    conn.execute("ALTER TABLE sites ADD COLUMN owner TEXT")
+    conn.execute(
+        """CREATE TABLE edge_links (
+             site_id TEXT PRIMARY KEY REFERENCES sites(id),
+             device_id TEXT NOT NULL,
+             last_contact TEXT NOT NULL,
+             station_seq INTEGER NOT NULL DEFAULT 0,
+             backlog INTEGER NOT NULL DEFAULT 0,
+             clock_offset_seconds REAL,
+             config_digest TEXT,
+             config_at TEXT)"""
+    )
+    conn.execute("CREATE TABLE edge_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -50,6 +50,7 @@ def site_from_row(row: sqlite3.Row) -> Site:
         timezone=row["timezone"],
         hours=json.loads(row["hours"]) if row["hours"] else None,
         settings=json.loads(row["settings"] or "{}"),
+        owner=row["owner"],
     )
 
 

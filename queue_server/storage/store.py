@@ -23,9 +23,11 @@ from queue_server.storage.catalogue import Catalogue, Offerings
 from queue_server.storage.counters import Counters
 from queue_server.storage.devices import Devices
 from queue_server.storage.events import Events
+from queue_server.storage.migrations import current_version
 from queue_server.storage.numbers import Numbers
 from queue_server.storage.proxies import Proxies
 from queue_server.storage.purges import Purges
+from queue_server.storage.replication import Replication
 from queue_server.storage.reports import Reports
 from queue_server.storage.rollups import Rollups
 from queue_server.storage.sites import Sites
@@ -56,6 +58,12 @@ class Store:
         self.rollups = Rollups(conn)
         self.reports = Reports(conn)
         self.purges = Purges(conn)
+        # edge centres: what flows between a station and the city
+        self.replication = Replication(conn)
+
+    def schema_version(self) -> int:
+        """The schema's version (its last migration): a station and its city must agree."""
+        return current_version(self._conn)
 
     # --- the group commit's steps (`Operations.commit`) -------------------------------
 
@@ -66,6 +74,10 @@ class Store:
     def begin(self) -> None:
         """`BEGIN IMMEDIATE`: the write lock is taken now, not at the first write."""
         self._conn.execute("BEGIN IMMEDIATE")
+
+    def begin_read(self) -> None:
+        """A deferred `BEGIN`: a read snapshot, taken at the first read, no lock held."""
+        self._conn.execute("BEGIN")
 
     def commit(self) -> None:
         self._conn.execute("COMMIT")

@@ -27,8 +27,11 @@ from queue_server.tools.demo import DEMO_USERS, is_empty, load_demo
 VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
 DB_PATH = VAR / "demo.db"
 TOKENS_PATH = VAR / "demo-devices.json"  # demo device tokens (git-ignored, local only)
+EDGE_DB_PATH = VAR / "demo-edge.db"  # the village station's own edge centre
+EDGE_SITE = "village-jinqiu"
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("HALLQUEUE_DEMO_PORT", "8600"))
+EDGE_PORT = int(os.environ.get("HALLQUEUE_DEMO_EDGE_PORT", "8601"))
 KIOSK_PORT = int(os.environ.get("HALLQUEUE_DEMO_KIOSK_PORT", "8700"))
 HISTORY_DAYS = int(os.environ.get("HALLQUEUE_DEMO_HISTORY_DAYS", "30"))
 SIGNED_WINDOWS = [1, 2, 3, 4, 5]
@@ -63,8 +66,52 @@ def prepare() -> dict[str, Any]:
         }
         TOKENS_PATH.write_text(json.dumps(tokens, indent=1))
         TOKENS_PATH.chmod(0o600)
+    if "edge" not in tokens:
+        tokens["edge"] = _enrol_edge(db)
+        TOKENS_PATH.write_text(json.dumps(tokens, indent=1))
+        TOKENS_PATH.chmod(0o600)
     db.close()
     return tokens
+
+
+def _enrol_edge(db: Database) -> dict[str, str]:
+    """A village station with its own edge centre, handed its site: the demo's weak link."""
+    from queue_server.edge.city import hand_over
+
+    accounts = Accounts(db, secret_for(load(overrides={"DB": str(DB_PATH)})))
+    edge_id, edge_token = accounts.add_device("edge", EDGE_SITE, "金秋村便民服务站 边缘服务")
+    _, kiosk = accounts.add_device("kiosk", EDGE_SITE, "demo village kiosk")
+    _, display = accounts.add_device("display", EDGE_SITE, "demo village display")
+    hand_over(db, accounts, "demo", EDGE_SITE, edge_id)
+    return {"id": edge_id, "token": edge_token, "kiosk": kiosk, "display": display}
+
+
+def start_edge_centre(tokens: dict[str, Any]) -> Callable[[], None]:
+    """The village's edge centre in a thread of this process, with its own database."""
+    from werkzeug.serving import make_server
+
+    from queue_server.app import create_app
+    from queue_server.server import QuietHandler
+
+    app = create_app(
+        overrides={
+            "DB": str(EDGE_DB_PATH),
+            "IGNORE_HOURS": True,
+            "HOST": HOST,
+            "PORT": EDGE_PORT,
+            "EDGE_OF": f"http://{HOST}:{PORT}",
+            "EDGE_TOKEN": tokens["edge"]["token"],
+        }
+    )
+    server = make_server(HOST, EDGE_PORT, app, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, name="edge-centre", daemon=True).start()
+    uplink = app.extensions["hallqueue"].uplink
+
+    def stop() -> None:
+        uplink.stop()
+        server.shutdown()
+
+    return stop
 
 
 def start_centre() -> Callable[[], None]:
@@ -100,6 +147,9 @@ hallqueue demo — 演示城市已就绪 (the demo city is ready)
 {kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
   manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
   administration     {base}/admin                        (admin / Demo-City-1)
+  village edge centre http://{HOST}:{EDGE_PORT}/   金秋村 (village-jinqiu) serves itself, even with the line down
+                     console http://{HOST}:{EDGE_PORT}/console (town / Demo-Gutang-4)
+                     display http://{HOST}:{EDGE_PORT}/display/{EDGE_SITE}?token={tokens['edge']['display']}&layout=small
   database           {DB_PATH}     device tokens {TOKENS_PATH}     simulators {VAR / 'demo-kiosk'}
   staff logins (demo only):
 {users}
@@ -112,6 +162,10 @@ def main() -> None:
     tokens = prepare()
     stops: list[Callable[[], None]] = [start_centre()]
     centre = f"http://{HOST}:{PORT}"
+    try:
+        stops.append(start_edge_centre(tokens))
+    except Exception as exc:  # the rest of the demo still runs
+        print(f"village edge centre not started: {exc}", file=sys.stderr)
     kiosk_url = signs_control = None
     try:
         from kiosk.demo import start_demo_kiosk

@@ -71,6 +71,22 @@ WORDS: dict[str, tuple[str, str]] = {
         "窗口未开放（{status}），不能{action}",
         "The counter is not open ({status}); cannot {action}",
     ),
+    "site_owned_by_edge": (
+        "该网点的排队由“{owner}”（站点边缘服务）负责：请在该站点操作",
+        "This site's queues are run by “{owner}” (its station's edge centre): act there",
+    ),
+    "edge_gap": (
+        "站点数据不连续：请从第 {since} 号事件之后重新发送",
+        "The station's events would leave a gap: send again after event {since}",
+    ),
+    "edge_release_mismatch": (
+        "站点与市中心的版本不一致（中心 {city}，站点 {station}）：请升级到同一版本",
+        "The station and the city run different releases (city {city}, station {station}): upgrade to one",
+    ),
+    "site_not_owned": (
+        "该站点边缘服务已不负责此网点的排队",
+        "This edge centre no longer runs this site's queues",
+    ),
     "counter_busy": ("请先办结或转出当前号票", "Finish or transfer the current ticket first"),
     "counter_held": (
         "{counter}号窗口正由 {holder} 使用：请其本人关闭窗口，或由负责人接管",

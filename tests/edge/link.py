@@ -105,6 +105,7 @@ class Link:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # a slow line waits as long as it takes, like a real one
             with self._lock:
                 self._sockets.update((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream, "sent"), daemon=True).start()

@@ -9,7 +9,7 @@ admin pages' form fields are read."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -92,3 +92,40 @@ class EventsAnswer(BaseModel):
 
     events: list[Event]
     last_seq: int
+
+
+# --- edge centres (issue 14) -----------------------------------------------------------------
+
+
+class Rows(BaseModel):
+    """A table's rows as they travel on a slow line: the column names once."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class EdgeSync(BaseModel):
+    """An edge centre's exchange: what it made since the city's last acknowledgement."""
+
+    release: int = Field(description="the station's schema version: city and station run the same")
+    site: str | None = Field(None, description="null on the first exchange: the city says which")
+    digest: str | None = Field(None, description="the configuration the station holds")
+    station_time: str | None = None
+    station_seq: int = Field(0, ge=0, description="the station's last event")
+    acked_seq: int = Field(0, ge=0)
+    batch: dict[str, Rows] = Field(
+        default_factory=dict, description="events, tickets, counters, sequences, audit, devices"
+    )
+
+
+class EdgeSyncAnswer(BaseModel):
+    """What the city holds now, who owns the site, and the configuration when it changed"""
+
+    site: str
+    device: str
+    owner: str | None = Field(description="the edge centre that owns the site, `returning:<id>`, or null")
+    acked_seq: int
+    digest: str
+    snapshot: dict[str, Rows] | None
+    keys: dict[str, str] | None = Field(description="the site's keys, with a new snapshot")
+    city_time: str

@@ -39,7 +39,7 @@ def listed(centre: Centre, site: str = SITE) -> dict[str, dict[str, Any]]:
 def person_hash(centre: Centre, number: str) -> str:
     db = Database(centre.db_path)
     try:
-        return Accounts(db, secret_for(load(overrides={"DB": str(centre.db_path)}))).person_hash(number)
+        return Accounts(db, secret_for(load(overrides={"DB": str(centre.db_path)}))).person_hash("city-hall", number)
     finally:
         db.close()
 
