@@ -90,6 +90,11 @@ SETTINGS = [
         "Seconds between an edge centre's exchanges with the city while nothing waits to be sent.",
     ),
     Setting(
+        "EDGE_SILENT_SECONDS",
+        30.0,
+        "After how long without a good exchange a station's edge centre shows as offline on the managers' pages (at the city and at the station).",
+    ),
+    Setting(
         "VALIDATE_ANSWERS",
         False,
         "Check every API answer against the model its route declares (the test suite does; a drift answers 500).",

@@ -14,6 +14,7 @@ from queue_server.api.auth import MANAGERS
 from queue_server.api.contract import route
 from queue_server.api.schemas.manage import Live, ManageQuery, SiteDevices
 from queue_server.app import hall
+from queue_server.edge import watch
 from queue_server.reports import dashboard
 from queue_server.reports.reading import covered_sites
 
@@ -34,7 +35,9 @@ def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
     reconnect; apply pushed events (join each site with `since` = its `last_seq`) in
     between."""
     sites = covered_sites(hall().db, principal, query.site)
-    return dashboard.live(hall().db, sites, hall().ops.clock())
+    return dashboard.live(
+        hall().db, sites, hall().ops.clock(), hall().settings["EDGE_SILENT_SECONDS"]
+    )
 
 
 @route(
@@ -49,11 +52,12 @@ def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
 def manage_devices(query: ManageQuery, principal: Principal) -> dict[str, Any]:
     """A kiosk reports at least once a minute; one silent for `offline_after_seconds` is
     `offline`. Heartbeats that change nothing are not pushed, so a dashboard reads this
-    now and then to see them."""
+    now and then to see them; `edges` says how each edge centre's link stands now."""
     sites = covered_sites(hall().db, principal, query.site)
     now = hall().ops.clock()
     return {
         "server_time": wire.iso(now),
         "offline_after_seconds": dashboard.OFFLINE_AFTER_SECONDS,
         "sites": dashboard.site_devices(hall().db, sorted(sites), now),
+        "edges": watch.links(hall().db.store, sites, now, hall().settings["EDGE_SILENT_SECONDS"]),
     }

@@ -9,6 +9,8 @@ Device liveness is the one thing events cannot carry: a kiosk that stops reporti
 sends nothing. A kiosk whose last report is older than `OFFLINE_AFTER_SECONDS` (it
 reports at least once a minute) counts as offline; `devices()` is the small read a
 dashboard repeats to see heartbeats that changed nothing and so were not pushed.
+A site an edge centre runs carries its link (`edge.watch`): live, or offline since when
+with how much waiting, read again with the devices.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.calling.site_view import site_payload
+from queue_server.edge import watch
 from queue_server.engine import hours
 from queue_server.engine.model import Counter, CounterState, Site
 from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
@@ -126,7 +129,11 @@ def site_devices(
 
 
 def live_site(
-    store: Store, site: Site, now: datetime, devices: list[dict[str, Any]]
+    store: Store,
+    site: Site,
+    now: datetime,
+    devices: list[dict[str, Any]],
+    edge: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     last = store.events.last_seq(site.id)
     day = hours.local_day(now, site.timezone)
@@ -152,20 +159,24 @@ def live_site(
         "counters": counters,
         "waiting": [t for t in tickets.values() if t["status"] == "waiting"],
         "devices": devices,
+        "edge": edge,
         "today": {"issued": issued, "done": done, "no_show": no_show},
         "last_seq": last,
     }
 
 
-def live(db: Database, site_ids: Iterable[str], now: datetime) -> dict[str, Any]:
+def live(
+    db: Database, site_ids: Iterable[str], now: datetime, edge_silent_after: float = 30.0
+) -> dict[str, Any]:
     """Every chosen site now, in tree order (parents before children)."""
     store = db.store
     chosen = set(site_ids)
     sites = [s for s in store.sites.all() if s.id in chosen]
     devices = site_devices(db, [s.id for s in sites], now)
+    edges = watch.links(store, chosen, now, edge_silent_after)
     return {
         "server_time": wire.iso(now),
         "offline_after_seconds": OFFLINE_AFTER_SECONDS,
         "items": item_names(store),
-        "sites": [live_site(store, s, now, devices[s.id]) for s in sites],
+        "sites": [live_site(store, s, now, devices[s.id], edges.get(s.id)) for s in sites],
     }

@@ -22,7 +22,7 @@
   const $ = (id) => document.getElementById(id);
   const PRINTER_ALERTS = ["near_end", "out", "cover_open", "offline"];
   const TICK_MS = 10000;
-  const DEVICES_MS = 60000;
+  const DEVICES_MS = 15000; // devices' heartbeats and edge centres' links: read, not pushed
 
   const state = {
     sites: new Map(), // id → live site (waiting and counters as Maps)
@@ -38,7 +38,7 @@
     resyncTimer: null,
     timers: [],
   };
-  const hook = (window.hallqueueManage = { renders: 0, events: 0, syncs: 0, gaps: 0, state });
+  const hook = (window.hallqueueManage = { renders: 0, events: 0, syncs: 0, gaps: 0, state, readDevices: () => readDevices() });
 
   const now = () => Date.now() + state.clockOffset;
   const minutesSince = (iso) => (iso ? Math.max(0, (now() - Date.parse(iso)) / 60000) : null);
@@ -76,6 +76,7 @@
         seq: s.last_seq,
         today: s.today,
         devices: s.devices,
+        edge: s.edge || null,
         waiting: new Map(s.waiting.map((t) => [t.id, t])),
         counters: new Map(s.counters.map((c) => [c.number, c])),
       });
@@ -203,6 +204,7 @@
         const s = state.sites.get(id);
         if (s) s.devices = devices;
       }
+      for (const s of state.sites.values()) s.edge = (r.edges || {})[s.site.id] || null;
       render();
     } catch (e) {
       M.failed(e);
@@ -304,6 +306,23 @@
     );
   }
 
+  /* A site its edge centre runs: live, or offline since when with what waits, its clock
+     and (at the station) how old its copy of the city's configuration is. */
+  function edgeLine(s) {
+    const e = s.edge;
+    if (!e) return null;
+    const time = (iso) => (iso ? new Date(iso).toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", { hour: "2-digit", minute: "2-digit" }) : "—");
+    const parts = [];
+    if (!e.serving && !e.returning) parts.push(HQ.t("edge_standby", { name: e.name }));
+    else if (e.returning) parts.push(HQ.t("edge_returning", { name: e.name }));
+    else if (e.online) parts.push(HQ.t(e.side === "station" ? "edge_station_online" : "edge_online", { name: e.name, at: time(e.last_contact) }));
+    else parts.push(HQ.t(e.side === "station" ? "edge_station_offline" : "edge_offline", { name: e.name, since: time(e.last_contact) }));
+    if (e.backlog) parts.push(HQ.t(e.side === "station" || e.online ? "edge_backlog" : "edge_backlog_then", { n: e.backlog }));
+    if (e.clock_warning) parts.push(HQ.t("edge_clock_off", { seconds: Math.round(e.clock_offset_seconds) }));
+    if (e.side === "station" && e.config_at) parts.push(HQ.t("edge_config_at", { minutes: Math.max(0, Math.round((now() - Date.parse(e.config_at)) / 60000)) }));
+    return HQ.el("div", { class: "edge " + (e.online ? "online" : "offline"), "data-edge": e.online ? "online" : "offline" }, parts.join(" · "));
+  }
+
   function siteCard(s) {
     const f = figures(s);
     const queues = f.queues.length
@@ -353,6 +372,7 @@
           figure(HQ.t("done_today"), s.today.done, "done")
         )
       ),
+      edgeLine(s),
       devices,
       HQ.el("div", { class: "site-body" }, HQ.el("div", { class: "site-queues" }, HQ.el("h4", { text: HQ.t("services_waiting") }), queues), HQ.el("div", { class: "site-counters" }, HQ.el("h4", { text: HQ.t("windows") }), HQ.el("ul", { class: "counters" }, [...s.counters.values()].map((c) => counterTile(c, s.site.timezone)))))
     );
@@ -410,7 +430,7 @@
         HQ.el("td", { class: "n", text: s.today.issued }),
         HQ.el("td", { class: "n", text: s.today.done }),
         HQ.el("td", { class: "n" + (f.alerts.length ? " over" : ""), text: f.alerts.length || "" }),
-        HQ.el("td", {}, flag, r.overBelow ? HQ.el("span", { class: "flag below", text: HQ.t("over_target_below", { n: r.overBelow }) }) : null),
+        HQ.el("td", {}, flag, s.edge ? HQ.el("span", { class: "flag " + (s.edge.online ? "edge-online" : "over"), "data-edge": s.edge.online ? "online" : "offline", text: HQ.t(s.edge.online ? "edge_flag_online" : "edge_flag_offline", { since: s.edge.last_contact ? new Date(s.edge.last_contact).toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", { hour: "2-digit", minute: "2-digit" }) : "—", n: s.edge.backlog }) }) : null, r.overBelow ? HQ.el("span", { class: "flag below", text: HQ.t("over_target_below", { n: r.overBelow }) }) : null),
         HQ.el("td", {}, HQ.el("a", { class: "to-reports", href: "/manage/reports?site=" + encodeURIComponent(n.site.id), text: HQ.t("reports_title") }))
       );
     });

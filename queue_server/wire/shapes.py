@@ -369,7 +369,7 @@ class RatingAnswer(BaseModel):
 
 # --- a device: who it is, what it reports of its peripherals -------------------------------
 
-DeviceKind = Literal["kiosk", "display", "sign"]
+DeviceKind = Literal["kiosk", "display", "sign", "edge"]
 
 
 class DeviceIdentity(BaseModel):

@@ -18,6 +18,7 @@ from tests.conftest import ROOT, CentreProcess, copy_demo, free_port
 from tests.edge.link import Link
 
 VILLAGE = "village-jinqiu"
+SILENT_QUICKLY = {"HALLQUEUE_EDGE_SILENT_SECONDS": "2"}
 TOWN_MANAGER = ("town", "Demo-Gutang-4")  # covers the township and its villages
 
 
@@ -86,7 +87,8 @@ def make_topology(tmp_path: Path, demo_template: tuple[Path, str, str], clock_ah
     copy_demo(demo_template, city_db)
     edge_id, edge_token = enrol(city_db, "edge")
     _, kiosk_token = enrol(city_db, "kiosk")
-    city = CentreProcess(city_db, free_port(), tmp_path / "city.log")
+    # Managers' pages call a station offline after 2 s without an exchange (30 s in a hall).
+    city = CentreProcess(city_db, free_port(), tmp_path / "city.log", env=SILENT_QUICKLY)
     city.start()
     link = Link(city.port)
     station_db = tmp_path / "station" / "hallqueue.db"
@@ -98,7 +100,7 @@ def make_topology(tmp_path: Path, demo_template: tuple[Path, str, str], clock_ah
         free_port(),
         tmp_path / "station.log",
         args=("--edge-of", link.url, "--token", edge_token),
-        env={"HALLQUEUE_EDGE_SYNC_SECONDS": "0.3", "FAKETIME_DONT_FAKE_MONOTONIC": "1"},
+        env={"HALLQUEUE_EDGE_SYNC_SECONDS": "0.3", "FAKETIME_DONT_FAKE_MONOTONIC": "1", **SILENT_QUICKLY},
         prefix=skewed,
     )
     station.start()

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 
 from queue_server.api.schemas.forms import blank_is_absent
-from queue_server.wire.shapes import Counter, Moment, Priority, Site, TicketStatus
+from queue_server.wire.shapes import Counter, DeviceKind, Moment, Priority, Site, TicketStatus
 
 
 class ManageQuery(BaseModel):
@@ -22,7 +22,7 @@ class LiveDevice(BaseModel):
     """An enrolled device with its last report"""
 
     id: str
-    kind: Literal["kiosk", "display", "sign"]
+    kind: DeviceKind
     name: str
     status: dict[str, str] = Field(description="what it reported last: printer, id_reader")
     last_seen: Moment | None
@@ -31,6 +31,25 @@ class LiveDevice(BaseModel):
         description="kiosk_offline, printer_near_end, printer_out, printer_cover_open, "
         "printer_offline, id_reader_absent"
     )
+
+
+class EdgeLink(BaseModel):
+    """How the link of a site's edge centre stands, as this centre knows it"""
+
+    side: Literal["city", "station"] = Field(description="read at the city or at the station itself")
+    device: str | None
+    name: str = Field(description="the edge centre's device name")
+    serving: bool = Field(description="the edge centre owns the site's queues")
+    returning: bool = Field(description="the site is being taken back by the city")
+    online: bool = Field(description="an exchange got through within EDGE_SILENT_SECONDS (30 s)")
+    last_contact: Moment | None = Field(description="the last exchange that got through")
+    backlog: int = Field(
+        description="events not yet at the city: exact at the station; at the city, as the "
+        "station said at its last contact"
+    )
+    clock_offset_seconds: float | None = Field(description="station clock minus city clock")
+    clock_warning: bool = Field(description="the offset is over 60 s")
+    config_at: Moment | None = Field(description="when the station last took the city's configuration")
 
 
 class TicketBrief(BaseModel):
@@ -66,6 +85,7 @@ class LiveSite(BaseModel):
     counters: list[LiveWindow]
     waiting: list[TicketBrief]
     devices: list[LiveDevice]
+    edge: EdgeLink | None = Field(description="the site's edge centre, if one runs it")
     today: DayCounts
     last_seq: int
 
@@ -91,3 +111,4 @@ class SiteDevices(BaseModel):
     server_time: Moment
     offline_after_seconds: int
     sites: dict[str, list[LiveDevice]] = Field(description="site id → its devices")
+    edges: dict[str, EdgeLink] = Field(description="site id → its edge centre's link")
