@@ -154,6 +154,9 @@ ROUTES: dict[tuple[str, str], Row] = {
         lambda cast, who: {"level": 5, "key": PRINTED_KEYS["last"]},
     ),
     ("POST", "/api/v1/devices/status"): Row(DEVICES, "/devices/status", {"printer": "ok"}),
+    # a station's edge centre exchanges for its own site only: none of these principals may
+    # (tests/edge/test_edge_centres.py shows the site's edge may and another site's may not)
+    ("POST", "/api/v1/edge/sync"): Row(frozenset(), "/edge/sync", {"release": 0, "batch": {}}),
     # administration: the city's admin only (the other admin's site is not the hall)
     ("POST", "/api/v1/admin/sites"): Row(
         ADMIN, "/admin/sites", lambda cast, who: {"id": f"x-{who.replace('_', '-')}", "name": "X", "kind": "hall"}
