@@ -6,7 +6,7 @@ VENDOR := queue_server/static/vendor
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: setup demo test bench lint docs lock audit clean
+.PHONY: setup demo test bench lint docs screenshots lock audit clean
 
 setup: $(STAMP) $(VENDOR)/.copied
 
@@ -69,6 +69,11 @@ lint: setup
 # broken link or anchor and on a page left out of the navigation.
 docs: setup
 	$(VENV)/bin/mkdocs build --strict
+
+# The Chinese manuals' pictures (docs/img/): the demo city on a loopback port, driven in
+# headless Chromium. Run after changing a page, then commit the PNGs.
+screenshots: setup
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .venv-lock .venv-audit node_modules $(VENDOR) var site
