@@ -1,4 +1,5 @@
-"""WSGI entry for production servers: `gunicorn -w 1 --threads 64 'queue_server.wsgi:app'`.
+"""WSGI entry for production servers: gunicorn with one worker and more threads than open
+screens, exactly as docs/deployment.md runs it (`gunicorn -w 1 --threads 400 … queue_server.wsgi:app`).
 
 Settings come from the environment (`HALLQUEUE_DB`, …) or `HALLQUEUE_CONFIG` (a JSON file).
 """

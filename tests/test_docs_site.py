@@ -62,6 +62,23 @@ def test_every_relative_link_leads_to_a_file_and_heading(page: Path) -> None:
     assert broken == []
 
 
+MENTIONED_PAGE = re.compile(r"(?<![\w/.:-])((?:\.\.?/)*[\w./-]*[\w-]\.md)\b")
+
+
+@pytest.mark.parametrize(
+    "page", [ROOT / "README.md", *manual_pages()], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_page_the_text_names_is_in_the_repository(page: Path) -> None:
+    """A page named in prose or code (`DEVICES.md`, ../shared/DOMAIN.md), not only a link,
+    must be there for the reader: beside the page, at the root, or in docs/."""
+    text = page.read_text(encoding="utf-8")
+    named = {m for m in MENTIONED_PAGE.findall(text) if "://" not in m}
+    missing = sorted(
+        name for name in named if not any((base / name).exists() for base in (page.parent, ROOT, DOCS))
+    )
+    assert missing == []
+
+
 def test_the_readme_links_into_every_page_of_the_manual() -> None:
     linked = {(ROOT / t.partition("#")[0]).resolve() for t in relative_links(ROOT / "README.md")}
     missing = [p.name for p in DOCS.glob("*.md") if p.resolve() not in linked and p.name != "index.md"]
