@@ -80,7 +80,7 @@ def health() -> dict[str, Any]:
     if hall().uplink is not None:  # a station's edge centre: how its link to the city stands
         from queue_server.edge.station import link_state
 
-        found["edge"] = link_state(hall().db).health()
+        found["edge"] = link_state(hall().db).health(hall().settings["EDGE_SILENT_SECONDS"])
     return found
 
 

@@ -71,11 +71,19 @@ class LinkState:
         """The city has handed the site to this station (and is not taking it back)."""
         return self.device is not None and self.owner == self.device
 
-    def health(self) -> dict[str, Any]:
+    def online(self, silent_after: float, now: datetime | None = None) -> bool:
+        """The last exchange got through within `silent_after` seconds and none failed since."""
+        if self.last_error or not self.last_ok_at:
+            return False
+        last = datetime.fromisoformat(self.last_ok_at.replace("Z", "+00:00"))
+        return ((now or datetime.now(UTC)) - last).total_seconds() <= silent_after
+
+    def health(self, silent_after: float = 30.0) -> dict[str, Any]:
         return {
             "site": self.site,
             "device": self.device,
             "serving": self.serving,
+            "online": self.online(silent_after),
             "acked_seq": self.acked_seq,
             "backlog": self.backlog,
             "last_ok_at": self.last_ok_at,

@@ -724,6 +724,28 @@
     i: "issue",
     y: "priority",
   };
+  /* At a station's edge centre: while its line to the city is down the clerk keeps working
+     (the station owns its queues) and is told so, with how old the station's copy of the
+     city's configuration is. Read from the public health answer; nothing at the city. */
+  const EDGE_CHECK_MS = 10000;
+  async function checkEdge() {
+    let edge = null;
+    try {
+      edge = (await HQ.api("/health")).edge || null;
+    } catch (e) {
+      return; // the centre itself is unreachable: the offline banner says so
+    }
+    const banner = $("edge-banner");
+    const cut = !!(edge && edge.serving && !edge.online);
+    banner.hidden = !cut;
+    if (!cut) return;
+    const time = (iso) => (iso ? new Date(iso).toLocaleTimeString(HQ.lang === "en" ? "en-GB" : "zh-CN", { hour: "2-digit", minute: "2-digit" }) : "—");
+    const minutes = edge.config_at ? Math.max(0, Math.round((Date.now() - Date.parse(edge.config_at)) / 60000)) : null;
+    banner.textContent = HQ.t("edge_console_cut", { since: time(edge.last_ok_at), n: edge.backlog }) + (minutes === null ? "" : " · " + HQ.t("edge_config_at", { minutes }));
+  }
+  checkEdge();
+  setInterval(checkEdge, EDGE_CHECK_MS);
+
   document.addEventListener("keydown", (ev) => {
     if ($("work").hidden || ev.ctrlKey || ev.altKey || ev.metaKey) return;
     const dialog = openDialog();

@@ -614,6 +614,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "edge_standby": ("站点边缘服务“{name}”待命：排队仍由市中心负责", "Station centre “{name}” standing by: the city runs the queues"),
     "edge_returning": ("正在交还市中心：等待“{name}”发送剩余事件", "Returning to the city: waiting for “{name}” to send the rest"),
+    "edge_console_cut": (
+        "与市中心的网络中断（自 {since} 起）：本站照常取号叫号，{n} 条记录将在恢复后自动上传",
+        "The line to the city is down (since {since}): this station keeps issuing and calling; {n} records go up when it returns",
+    ),
     "edge_backlog": ("{n} 条事件待同步", "{n} events waiting"),
     "edge_backlog_then": ("上次联系时 {n} 条事件待同步", "{n} events waiting at last contact"),
     "edge_clock_off": ("站点时钟偏差 {seconds} 秒", "Station clock off by {seconds} s"),

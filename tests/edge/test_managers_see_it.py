@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from tests.edge.conftest import TOWN_MANAGER, VILLAGE, Topology, wait_until
@@ -83,3 +84,22 @@ def test_the_city_dashboard_shows_a_station_offline_since_when(topology: Topolog
     wait_until(lambda: (edge_of(topology.city) or {}).get("online"), 20, "the city sees the station again")
     page.evaluate("() => window.hallqueueManage.readDevices()")
     expect(row).to_have_attribute("data-edge", "online", timeout=5000)  # the city view, shown now
+
+
+@pytest.mark.browser
+def test_the_station_console_tells_clerks_the_line_is_down(topology: Topology, page: Page) -> None:
+    topology.hand_over()
+    page.goto(f"{topology.station.url}/console")
+    banner = page.locator("#edge-banner")
+    expect(banner).to_be_hidden()
+    topology.link.cut()
+    wait_until(
+        lambda: not requests.get(topology.station.api("/health"), timeout=2).json()["edge"]["online"],
+        10,
+        "the station's health says the line is down",
+    )
+    expect(banner).to_be_visible(timeout=15000)  # the console reads health every 10 s
+    expect(banner).to_contain_text("网络中断")
+    expect(banner).to_contain_text("配置副本为")
+    topology.link.restore()
+    expect(banner).to_be_hidden(timeout=20000)
