@@ -75,6 +75,16 @@ SETTINGS = [
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
     Setting(
+        "DEVICE_REPORT_SECONDS",
+        60.0,
+        "How often a hall display page reports its health to its centre (its heartbeat; it also reports at start and on every change). Sign agents take theirs from `hallqueue sign --report-seconds`.",
+    ),
+    Setting(
+        "DEVICE_SILENT_AFTER_SECONDS",
+        180.0,
+        "A display or window-sign agent that has not reported for this long is flagged offline on the device panel (three missed heartbeats). Kiosks: 180 s.",
+    ),
+    Setting(
         "EDGE_OF",
         None,
         "This centre is a station's edge centre: the city centre's URL (`serve --edge-of`). It owns its site's queues once the city hands the site over, and exchanges with the city every `EDGE_SYNC_SECONDS`.",

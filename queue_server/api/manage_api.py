@@ -15,8 +15,14 @@ from queue_server.api.contract import route
 from queue_server.api.schemas.manage import Live, ManageQuery, SiteDevices
 from queue_server.app import hall
 from queue_server.edge import watch
+from queue_server.monitoring.device_health import Silence
 from queue_server.reports import dashboard
 from queue_server.reports.reading import covered_sites
+
+
+def silence() -> Silence:
+    """Each kind's interval, from the settings (`DEVICE_SILENT_AFTER_SECONDS`, …)."""
+    return Silence.from_settings(hall().settings)
 
 
 @route(
@@ -36,7 +42,7 @@ def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
     between."""
     sites = covered_sites(hall().db, principal, query.site)
     return dashboard.live(
-        hall().db, sites, hall().ops.clock(), hall().settings["EDGE_SILENT_SECONDS"]
+        hall().db, sites, hall().ops.clock(), hall().settings["EDGE_SILENT_SECONDS"], silence()
     )
 
 
@@ -50,14 +56,15 @@ def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
     summary="Enrolled devices of the sites in scope: last status, last report, alerts",
 )
 def manage_devices(query: ManageQuery, principal: Principal) -> dict[str, Any]:
-    """A kiosk reports at least once a minute; one silent for `offline_after_seconds` is
-    `offline`. Heartbeats that change nothing are not pushed, so a dashboard reads this
-    now and then to see them; `edges` says how each edge centre's link stands now."""
+    """A device silent for its kind's `silent_after_seconds` is `offline` (a kiosk's is
+    `offline_after_seconds`); an edge centre's `last_seen` is the city's last contact with
+    it. Heartbeats that change nothing are not pushed, so a dashboard reads this now and
+    then to see them; `edges` says how each edge centre's link stands now."""
     sites = covered_sites(hall().db, principal, query.site)
     now = hall().ops.clock()
     return {
         "server_time": wire.iso(now),
         "offline_after_seconds": dashboard.OFFLINE_AFTER_SECONDS,
-        "sites": dashboard.site_devices(hall().db, sorted(sites), now),
+        "sites": dashboard.site_devices(hall().db, sorted(sites), now, silence()),
         "edges": watch.links(hall().db.store, sites, now, hall().settings["EDGE_SILENT_SECONDS"]),
     }

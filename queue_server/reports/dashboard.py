@@ -5,10 +5,12 @@ events to it: each event carries the ticket and the counter as they are after th
 change, so a client keeps the waiting tickets and the counters true without reading
 again. Read-only; per site a handful of queries, each through an index.
 
-Device liveness is the one thing events cannot carry: a kiosk that stops reporting
-sends nothing. A kiosk whose last report is older than `OFFLINE_AFTER_SECONDS` (it
-reports at least once a minute) counts as offline; `devices()` is the small read a
-dashboard repeats to see heartbeats that changed nothing and so were not pushed.
+Device liveness is the one thing events cannot carry: a device that stops reporting
+sends nothing. A device whose last report is older than its kind's interval
+(`monitoring/device_health.py`: a kiosk `OFFLINE_AFTER_SECONDS`, displays and signs
+`DEVICE_SILENT_AFTER_SECONDS`, edge centres `EDGE_SILENT_SECONDS`) counts as offline;
+`site_devices()` is the small read a dashboard repeats to see heartbeats that changed
+nothing and so were not pushed.
 A site an edge centre runs carries its link (`edge.watch`): live, or offline since when
 with how much waiting, read again with the devices.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from queue_server import wire
@@ -25,11 +27,12 @@ from queue_server.calling.site_view import site_payload
 from queue_server.edge import watch
 from queue_server.engine import hours
 from queue_server.engine.model import Counter, CounterState, Site
+from queue_server.monitoring import device_health
+from queue_server.monitoring.device_health import KIOSK_SILENT_AFTER_SECONDS, Silence
 from queue_server.reports.rollups import DEFAULT_TARGET_WAIT_MINUTES
 from queue_server.storage import Database, Row, Store
-from queue_server.storage.records import from_text
 
-OFFLINE_AFTER_SECONDS = 180
+OFFLINE_AFTER_SECONDS = KIOSK_SILENT_AFTER_SECONDS
 # How far back (in events) to look for the moment an idle window last let a ticket go.
 IDLE_LOOKBACK_EVENTS = 5000
 IDLE_EVENT_TYPES = (
@@ -38,7 +41,6 @@ IDLE_EVENT_TYPES = (
     wire.TICKET_NO_SHOW,
     wire.TICKET_TRANSFERRED,
 )
-PRINTER_ALERTS = ("near_end", "out", "cover_open", "offline")
 
 
 def item_names(store: Store) -> dict[str, dict[str, str]]:
@@ -92,40 +94,44 @@ def _idle_since(store: Store, site_id: str, counter: Counter, last: int) -> str 
 
 
 def site_devices(
-    db: Database, site_ids: Iterable[str], now: datetime
+    db: Database, site_ids: Iterable[str], now: datetime, silence: Silence | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Enrolled (not revoked) devices per site, with their last status and liveness."""
+    """Enrolled (not revoked) devices per site, with their last status and liveness
+    (`monitoring/device_health.py`). An edge centre's `last_seen` is the city's last contact
+    with it, and its `backlog` the events it said it still had to send."""
+    silence = silence or Silence()
     chosen = list(site_ids)
     found: dict[str, list[dict[str, Any]]] = {site: [] for site in chosen}
     if not chosen:
         return found
-    for row in db.store.devices.of_sites(chosen):
-        status = json.loads(row["status"] or "{}")
-        last_seen = row["last_seen"]
-        offline = bool(
-            row["kind"] == "kiosk"
-            and last_seen
-            and now - from_text(last_seen) > timedelta(seconds=OFFLINE_AFTER_SECONDS)  # type: ignore[operator]
-        )
-        alerts = []
-        if offline:
-            alerts.append("kiosk_offline")
-        if status.get("printer") in PRINTER_ALERTS:
-            alerts.append("printer_" + status["printer"])
-        if status.get("id_reader") == "absent":
-            alerts.append("id_reader_absent")
-        found[row["site_id"]].append(
-            {
-                "id": row["id"],
-                "kind": row["kind"],
-                "name": row["name"],
-                "status": status,
-                "last_seen": last_seen,
-                "offline": offline,
-                "alerts": alerts,
-            }
-        )
+    store = db.store
+    links = {row["device_id"]: row for row in store.replication.edge_links()}
+    for row in store.devices.of_sites(chosen):
+        found[row["site_id"]].append(_device_health(row, links.get(row["id"]), now, silence))
     return found
+
+
+def _device_health(
+    row: Row, link: Row | None, now: datetime, silence: Silence
+) -> dict[str, Any]:
+    status = json.loads(row["status"] or "{}")
+    last_seen = row["last_seen"]
+    if row["kind"] == "edge" and link is not None:
+        last_seen = max(filter(None, (last_seen, link["last_contact"])))
+    offline, alerts = device_health.health(row["kind"], status, last_seen, now, silence)
+    entry = {
+        "id": row["id"],
+        "kind": row["kind"],
+        "name": row["name"],
+        "status": status,
+        "last_seen": last_seen,
+        "silent_after_seconds": silence.after(row["kind"]),
+        "offline": offline,
+        "alerts": alerts,
+    }
+    if row["kind"] == "edge":
+        entry["backlog"] = link["backlog"] if link is not None else None
+    return entry
 
 
 def live_site(
@@ -166,13 +172,17 @@ def live_site(
 
 
 def live(
-    db: Database, site_ids: Iterable[str], now: datetime, edge_silent_after: float = 30.0
+    db: Database,
+    site_ids: Iterable[str],
+    now: datetime,
+    edge_silent_after: float = 30.0,
+    silence: Silence | None = None,
 ) -> dict[str, Any]:
     """Every chosen site now, in tree order (parents before children)."""
     store = db.store
     chosen = set(site_ids)
     sites = [s for s in store.sites.all() if s.id in chosen]
-    devices = site_devices(db, [s.id for s in sites], now)
+    devices = site_devices(db, [s.id for s in sites], now, silence)
     edges = watch.links(store, chosen, now, edge_silent_after)
     return {
         "server_time": wire.iso(now),

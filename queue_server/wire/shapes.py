@@ -383,19 +383,35 @@ class DeviceIdentity(BaseModel):
 
 PrinterState = Literal["ok", "near_end", "out", "cover_open", "offline"]
 IdReaderState = Literal["ok", "absent"]
+LiveFeedState = Literal["yes", "no"]
+VoiceState = Literal["available", "none", "failed"]
+# A device on a sign agent's RS-485 bus: answering; its port is there but it does not answer;
+# its port cannot be opened (unplugged, no such port).
+BusDeviceState = Literal["ok", "not_answering", "disconnected"]
 
 
 class DeviceStatusReport(Strict):
-    """A device's peripherals now, at least one of them: a kiosk's printer and ID reader
-    (a display or sign reports what it has)."""
+    """A device's health now, at least one part of it: a kiosk's printer and ID reader, a
+    display's live feed and voice, a sign agent's live feed, sign and evaluator. A device
+    reports at start, on every change and every interval (its heartbeat): a device silent
+    past its kind's interval is flagged on the managers' device panel."""
 
     printer: PrinterState | None = None
     id_reader: IdReaderState | None = None
+    connected: LiveFeedState | None = Field(None, description="its live feed (Socket.IO) is up")
+    voice: VoiceState | None = Field(
+        None, description="a display's speech: a voice to announce with, none, or it failed"
+    )
+    sign: BusDeviceState | None = None
+    evaluator: BusDeviceState | None = None
 
     @model_validator(mode="after")
     def _something(self) -> DeviceStatusReport:
-        if self.printer is None and self.id_reader is None:
-            raise PydanticCustomError("field_nothing_reported", "report printer and/or id_reader")
+        if not self.model_dump(exclude_none=True):
+            raise PydanticCustomError(
+                "field_nothing_reported",
+                "report printer, id_reader, connected, voice, sign and/or evaluator",
+            )
         return self
 
 

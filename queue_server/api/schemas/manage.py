@@ -24,12 +24,20 @@ class LiveDevice(BaseModel):
     id: str
     kind: DeviceKind
     name: str
-    status: dict[str, str] = Field(description="what it reported last: printer, id_reader")
-    last_seen: Moment | None
-    offline: bool = Field(description="a kiosk silent for offline_after_seconds")
+    status: dict[str, str] = Field(
+        description="what it reported last: printer, id_reader, connected, voice, sign, evaluator"
+    )
+    last_seen: Moment | None = Field(description="its last report; an edge centre's last exchange")
+    silent_after_seconds: float | None = Field(description="its kind's interval")
+    offline: bool = Field(description="heard from once, and silent for silent_after_seconds")
     alerts: list[str] = Field(
-        description="kiosk_offline, printer_near_end, printer_out, printer_cover_open, "
-        "printer_offline, id_reader_absent"
+        description="<kind>_offline (kiosk, display, sign, edge), printer_near_end, printer_out, "
+        "printer_cover_open, printer_offline, id_reader_absent, live_feed_lost, voice_none, "
+        "voice_failed, sign_not_answering, sign_disconnected, evaluator_not_answering, "
+        "evaluator_disconnected"
+    )
+    backlog: int | None = Field(
+        None, description="an edge centre: events it still had to send at its last exchange"
     )
 
 
