@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -178,7 +179,13 @@ def copy_demo(template: tuple[Path, str, str], db_path: Path) -> tuple[str, str]
 
 
 @pytest.fixture
-def centre(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Centre]:
+def centre_settings() -> dict[str, Any]:
+    """More settings for the `centre` (short intervals, say): a test module overrides this."""
+    return {}
+
+
+@pytest.fixture
+def centre(db_path: Path, demo_template: tuple[Path, str, str], centre_settings: dict[str, Any]) -> Iterator[Centre]:
     """The real centre in this process, on a free loopback port (threads, websockets)."""
     from werkzeug.serving import make_server
 
@@ -186,7 +193,9 @@ def centre(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Cent
     from queue_server.server import QuietHandler
 
     kiosk, display = copy_demo(demo_template, db_path)
-    app = create_app(overrides={"DB": str(db_path), "IGNORE_HOURS": True, "SYNCHRONOUS": "NORMAL"})
+    app = create_app(
+        overrides={"DB": str(db_path), "IGNORE_HOURS": True, "SYNCHRONOUS": "NORMAL", **centre_settings}
+    )
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

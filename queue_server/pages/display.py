@@ -2,7 +2,8 @@
 
 `/display/<site>?token=DISPLAY_TOKEN[&layout=small][&lang=en]`. The token is a display
 device's (or a staff member's) token for the site; the page uses it for its reads and
-its Socket.IO connection.
+its Socket.IO connection. With a display's token the page reports its health (live feed,
+voice) to the centre at start, on every change and every `DEVICE_REPORT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -34,4 +35,7 @@ def page(site: str) -> ResponseReturnValue:
         "display.html",
         site=found,
         layout=layout if layout in LAYOUTS else "wall",
+        # A display's own token reports the page's health; staff watching it do not.
+        reports_health=principal.role == "display",
+        report_ms=int(float(hall().settings["DEVICE_REPORT_SECONDS"]) * 1000),
     )

@@ -56,6 +56,7 @@
       this.running = false;
       this.current = null; // the record being spoken
       this.audio = null;
+      this.spoke = null; // whether the last sentence was voiced (null: none tried yet)
       this.hooks = hooks || {};
       this.configure(settings || {});
       this.list = document.getElementById("spoken");
@@ -153,6 +154,16 @@
         entry.voiced = false;
       }
       entry.end_ms = Date.now();
+      if (what === "speech") this.spoke = entry.voiced;
+    }
+
+    /* What the hall can hear, for the display's health report: "available" (a voice to
+     * speak with), "none" (no speech engine, or no voice in it: headless browsers), or
+     * "failed" (voices, but the last sentence was not said). */
+    voiceState() {
+      const synth = window.speechSynthesis;
+      if (!synth || typeof SpeechSynthesisUtterance === "undefined" || !synth.getVoices().length) return "none";
+      return this.spoke === false ? "failed" : "available";
     }
 
     hook(name, record) {

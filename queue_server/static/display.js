@@ -227,6 +227,56 @@
     document.body.classList.toggle("offline", status !== "online");
     $("conn").dataset.state = status;
     $("conn").title = HQ.t(status);
+    reportHealth();
+  }
+
+  /* The page's health to its centre (POST /devices/status, with a display's own token):
+   * at start (once the browser has had a moment to load its voices), on every change and
+   * every REPORT_MS — the heartbeat by which the centre tells a display that went dark.
+   * A report that fails is tried again RETRY_MS later. */
+  const REPORTS = root.dataset.reportsHealth === "1";
+  const REPORT_MS = Number(root.dataset.reportMs) || 60000;
+  const RETRY_MS = 5000;
+  const FIRST_REPORT_MS = 1500;
+  const health = (window.hallqueueDisplay.health = { reported: null, reports: 0, started: false });
+
+  function healthNow() {
+    return {
+      connected: $("conn").dataset.state === "online" ? "yes" : "no",
+      voice: announcer.voiceState(),
+    };
+  }
+
+  async function reportHealth() {
+    if (!REPORTS || !health.started || health.sending) return;
+    const now = healthNow();
+    const same = health.reported && JSON.stringify(now) === JSON.stringify(health.reported);
+    const due = Date.now() - (health.at || 0) >= (health.failed ? RETRY_MS : REPORT_MS);
+    if (same && !due) return;
+    if (health.failed && !due) return;
+    health.sending = true;
+    try {
+      await HQ.api("/devices/status", { token, body: now });
+      health.reported = now;
+      health.failed = false;
+      health.reports += 1;
+    } catch (e) {
+      health.failed = true; // the centre is away: its panel will see the silence
+    } finally {
+      health.at = Date.now();
+      health.sending = false;
+    }
+  }
+
+  if (REPORTS) {
+    if (window.speechSynthesis && "onvoiceschanged" in window.speechSynthesis) {
+      window.speechSynthesis.addEventListener("voiceschanged", () => reportHealth());
+    }
+    setTimeout(() => {
+      health.started = true;
+      reportHealth();
+    }, FIRST_REPORT_MS);
+    setInterval(reportHealth, 1000); // a change (voice failing) is seen within a second
   }
 
   function tick() {
