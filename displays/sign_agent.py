@@ -22,6 +22,13 @@ With an evaluator address it also asks the citizen for a rating (好差评) when
 counter finishes a ticket, polls the evaluator, and posts the rating to the centre
 with its token (retrying while the centre is unreachable).
 
+It reports its health to its centre (`POST /devices/status`, `wire.shapes.DeviceStatusReport`):
+its live feed, and whether the sign and the evaluator answer on the bus (`ok`,
+`not_answering`, or `disconnected` when the port cannot be opened) — at start, on every
+change and every `report_seconds` (its heartbeat: the centre flags an agent silent past
+`DEVICE_SILENT_AFTER_SECONDS`). Before each heartbeat it asks both devices who they are, so
+a sign that died while showing the same number is noticed.
+
 Imports only `queue_server.wire` of the centre, and `devices`.
 """
 
@@ -38,13 +45,13 @@ from typing import Any
 import requests
 import socketio
 
-from devices.device_errors import DeviceError
+from devices.device_errors import DeviceDisconnected, DeviceError
 from devices.evaluator import Evaluator
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign
 from queue_server import wire
 from queue_server.wire import words
-from queue_server.wire.shapes import RatingRequest
+from queue_server.wire.shapes import BusDeviceState, DeviceStatusReport, RatingRequest
 
 log = logging.getLogger("hallqueue.sign")
 
@@ -54,6 +61,8 @@ PAUSED_TEXT = words.say("sign_paused", SIGN_LANGUAGE)
 CLOSED_TEXT = words.say("sign_closed", SIGN_LANGUAGE)
 LOST_TEXT = words.say("sign_lost", SIGN_LANGUAGE)
 LOST_SECONDS = 6.0  # three missed heartbeats of the centre's default 2 s
+REPORT_SECONDS = 60.0  # the agent's own heartbeat to the centre (its health report)
+REPORT_RETRY_SECONDS = 5.0  # after a report the centre did not take
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,13 @@ def lost_view(view: SignView | None) -> SignView:
     return SignView(view.number, view.state, LOST_TEXT)
 
 
+def bus_state(error: DeviceError | None) -> BusDeviceState:
+    """What a device on the bus is, from how the last exchange with it ended."""
+    if error is None:
+        return "ok"
+    return "disconnected" if isinstance(error, DeviceDisconnected) else "not_answering"
+
+
 def _parse_time(text: str | None) -> float | None:
     if not text:
         return None
@@ -112,6 +128,7 @@ class SignAgent:
         refresh_seconds: float = 30.0,
         poll_seconds: float = 0.25,
         lost_seconds: float = LOST_SECONDS,
+        report_seconds: float = REPORT_SECONDS,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
@@ -129,6 +146,7 @@ class SignAgent:
         self.refresh_seconds = refresh_seconds
         self.poll_seconds = poll_seconds
         self.lost_seconds = lost_seconds
+        self.report_seconds = report_seconds
         self.heard_at = time.monotonic()  # the start counts: no banner before a first try
 
         self.counter_state: dict[str, Any] | None = None
@@ -140,6 +158,12 @@ class SignAgent:
         self.rating_for: tuple[str, str, float] | None = None  # (ticket id, number, deadline)
         self.unsent: list[tuple[str, int]] = []  # ratings the centre has not taken yet
         self.posted: list[tuple[str, int]] = []  # ratings the centre stored (for tests)
+        # Health: the bus devices as last heard, what the centre was last told and when.
+        self.parts: dict[str, BusDeviceState] = {}
+        self.reported: DeviceStatusReport | None = None
+        self.reported_at = 0.0
+        self.report_tried_at = -REPORT_RETRY_SECONDS
+        self.probed_at: float | None = None  # never: ask the devices at start
 
         self._events: queue.Queue[dict[str, Any]] = queue.Queue()
         # Puts the events of the counter on `_events` in seq order, a join's backlog included.
@@ -257,6 +281,7 @@ class SignAgent:
                 self._show()
                 self._poll_evaluator()
                 self._send_ratings()
+                self._report_health()
             except Exception:  # the agent keeps running whatever one step did
                 log.exception("sign agent step failed")
 
@@ -334,11 +359,65 @@ class SignAgent:
             if self.sign_ok:
                 log.warning("window sign: %s", exc)
             self.sign_ok = False
+            self.parts["sign"] = bus_state(exc)
             self.shown_at = time.monotonic()
             return
         self.sign_ok = True
+        self.parts["sign"] = "ok"
         self.shown = view
         self.shown_at = time.monotonic()
+
+    # --- health -----------------------------------------------------------------------
+
+    def _probe(self) -> None:
+        """Ask the sign and the evaluator who they are: a sign showing the same number for
+        an hour is written only every `refresh_seconds`, an evaluator only when rating."""
+        devices: list[tuple[str, WindowSign | Evaluator]] = [("sign", self.sign)]
+        if self.evaluator is not None:
+            devices.append(("evaluator", self.evaluator))
+        for name, device in devices:
+            try:
+                device.identify()
+            except DeviceError as exc:
+                self.parts[name] = bus_state(exc)
+            else:
+                self.parts[name] = "ok"
+        self.probed_at = time.monotonic()
+
+    def health(self) -> DeviceStatusReport:
+        live = self.client.connected and not self.centre_lost
+        return DeviceStatusReport(
+            connected="yes" if live else "no",
+            sign=self.parts.get("sign"),
+            evaluator=self.parts.get("evaluator"),
+        )
+
+    def _report_health(self) -> None:
+        """At start, on every change and every `report_seconds`; a report the centre did not
+        take is tried again `REPORT_RETRY_SECONDS` later."""
+        now = time.monotonic()
+        due = now - self.reported_at >= self.report_seconds
+        if self.probed_at is None or (due and now - self.probed_at >= self.report_seconds):
+            self._probe()
+        report = self.health()
+        if report == self.reported and not due:
+            return
+        if now - self.report_tried_at < REPORT_RETRY_SECONDS and self.report_tried_at > self.reported_at:
+            return
+        self.report_tried_at = now
+        try:
+            response = self.http.post(
+                f"{self.server}/api/v1/devices/status",
+                json=report.model_dump(exclude_none=True),
+                timeout=5,
+            )
+        except requests.RequestException as exc:
+            log.info("health not reported yet: %s", exc)
+            return
+        if response.status_code != 200:
+            log.warning("health report refused: %s", response.text[:200])
+            return
+        self.reported, self.reported_at = report, time.monotonic()
 
     # --- ratings (好差评) -------------------------------------------------------------
 
@@ -351,7 +430,9 @@ class SignAgent:
             self.evaluator.request_rating(ticket["number"])
         except DeviceError as exc:
             log.warning("evaluator: %s", exc)
+            self.parts["evaluator"] = bus_state(exc)
             return
+        self.parts["evaluator"] = "ok"
         self.rating_for = (ticket["id"], ticket["number"], time.monotonic() + self.rating_timeout)
 
     def _cancel_rating(self) -> None:
@@ -373,7 +454,9 @@ class SignAgent:
             level = self.evaluator.poll_rating()
         except DeviceError as exc:
             log.warning("evaluator: %s", exc)
+            self.parts["evaluator"] = bus_state(exc)
             return
+        self.parts["evaluator"] = "ok"
         if level is not None:
             self.rating_for = None
             self.unsent.append((ticket_id, level))
@@ -408,11 +491,14 @@ def run(
     address: int = 1,
     evaluator: int | None = None,
     baudrate: int = 9600,
+    report_seconds: float = REPORT_SECONDS,
 ) -> None:
     """Run until SIGTERM / Ctrl-C."""
     import signal
 
-    agent = SignAgent(server, token, site, counter, port, address, evaluator, baudrate)
+    agent = SignAgent(
+        server, token, site, counter, port, address, evaluator, baudrate, report_seconds=report_seconds
+    )
 
     def stop(*_: Any) -> None:
         agent._stop.set()

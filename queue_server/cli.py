@@ -316,6 +316,13 @@ def catalog_export(fmt: str, output: str, db_path: str) -> None:
     help="Bus address of the window's evaluator (好差评), if there is one.",
 )
 @click.option("--baud", type=int, default=9600, show_default=True)
+@click.option(
+    "--report-seconds",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="How often the agent reports the sign's and evaluator's health to the centre.",
+)
 def sign(
     server: str,
     token: str,
@@ -325,6 +332,7 @@ def sign(
     address: int,
     evaluator_address: int | None,
     baud: int,
+    report_seconds: float,
 ) -> None:
     """Drive a window's LED sign (and evaluator) from the counter's events."""
     import logging
@@ -333,7 +341,7 @@ def sign(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"sign agent: {site} window {counter} → {port} address {address}", err=True)
-    run(server, token, site, counter, port, address, evaluator_address, baud)
+    run(server, token, site, counter, port, address, evaluator_address, baud, report_seconds)
 
 
 @cli.command()

@@ -398,9 +398,11 @@ class DeviceStatusReport(Strict):
 
     printer: PrinterState | None = None
     id_reader: IdReaderState | None = None
-    connected: LiveFeedState | None = Field(None, description="its live feed (Socket.IO) is up")
+    connected: LiveFeedState | None = Field(
+        default=None, description="its live feed (Socket.IO) is up"
+    )
     voice: VoiceState | None = Field(
-        None, description="a display's speech: a voice to announce with, none, or it failed"
+        default=None, description="a display's speech: a voice to announce with, none, or it failed"
     )
     sign: BusDeviceState | None = None
     evaluator: BusDeviceState | None = None
