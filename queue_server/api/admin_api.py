@@ -55,6 +55,8 @@ from queue_server.api.schemas.sites import (
     SiteSettings,
 )
 from queue_server.app import hall
+from queue_server.monitoring.device_health import Silence
+from queue_server.reports import dashboard
 from queue_server.wire.words import pick_language
 
 ADMINS = frozenset({"admin"})
@@ -348,7 +350,10 @@ def unlock_staff(username: str, principal: Principal) -> dict[str, Any]:
     summary="Enrolled devices with their last status",
 )
 def list_devices(principal: Principal) -> dict[str, Any]:
-    return {"devices": administration().list_devices(principal)}
+    """Each enrolled device with its alerts (`monitoring/device_health.py`)."""
+    devices = administration().list_devices(principal)
+    silence = Silence.from_settings(hall().settings)
+    return {"devices": dashboard.with_health(hall().db, devices, hall().ops.clock(), silence)}
 
 
 @route(

@@ -111,6 +111,21 @@ def site_devices(
     return found
 
 
+def with_health(
+    db: Database, devices: list[dict[str, Any]], now: datetime, silence: Silence | None = None
+) -> list[dict[str, Any]]:
+    """The administration's device list (`site`, `id`, …) with each enrolled device's
+    `alerts` and, for an edge centre, the city's last contact with it as `last_seen`."""
+    panel = site_devices(db, sorted({d["site"] for d in devices}), now, silence)
+    health = {entry["id"]: entry for entries in panel.values() for entry in entries}
+    for device in devices:
+        known = health.get(device["id"])  # a revoked device is not judged
+        device["alerts"] = known["alerts"] if known else []
+        if known:
+            device["last_seen"] = known["last_seen"]
+    return devices
+
+
 def _device_health(
     row: Row, link: Row | None, now: datetime, silence: Silence
 ) -> dict[str, Any]:

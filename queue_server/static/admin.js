@@ -745,7 +745,9 @@
     const tokenBox = enrolled
       ? el("div", { class: "a-token", id: "token-once", role: "status" }, el("p", { text: t("adm_token_once") }), el("code", { id: "device-token", text: enrolled.token }), el("p", { class: "a-muted", text: `${t("adm_device_kind_" + enrolled.device.kind)} · ${siteNames[enrolled.device.site] || enrolled.device.site} · ${enrolled.device.name} · ${enrolled.device.id}` }))
       : null;
-    const status = (d) => Object.entries(d.status || {}).filter(([k]) => k !== "at").map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+    const reported = (d) => Object.entries(d.status || {}).filter(([k]) => k !== "at").map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+    const alerts = (d) => (d.alerts || []).map((a) => "⚠ " + t("alert_" + a));
+    const status = (d) => [...alerts(d), reported(d)].filter(Boolean).join(" · ");
     const table = el(
       "table",
       { class: "grid a-table", id: "devices-table" },
@@ -762,7 +764,7 @@
             el("td", { text: siteNames[d.site] || d.site }),
             el("td", { text: localTime(d.created_at) }),
             el("td", { text: localTime(d.last_seen) }),
-            el("td", { text: status(d) }),
+            el("td", { class: d.alerts && d.alerts.length ? "a-alert" : null, "data-alerts": (d.alerts || []).join(" "), text: status(d) }),
             el(
               "td",
               {},

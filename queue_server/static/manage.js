@@ -10,7 +10,8 @@
  * (`complete: false`), makes the page read everything again; a join refused as too
  * frequent is sent again after its `retry_after`.
  * The only timed work is local: durations move on, and once a minute the device list
- * is re-read, because a kiosk's heartbeat (or its silence) is not an event.
+ * is re-read, because a device's heartbeat (or its silence) is not an event; between
+ * reads a device silent past its `silent_after_seconds` is flagged here.
  * While the centre is not heard from (HQ.heartbeat: no ping for two ping intervals, or
  * no connection) the banner shows and the figures are greyed out; when it is heard
  * again the page reads everything again before it says it is live.
@@ -21,6 +22,7 @@
   const M = HQ.manage;
   const $ = (id) => document.getElementById(id);
   const PRINTER_ALERTS = ["near_end", "out", "cover_open", "offline"];
+  const BUS_DEVICES = ["sign", "evaluator"]; // on a sign agent's RS-485 bus
   const TICK_MS = 10000;
   const DEVICES_MS = 15000; // devices' heartbeats and edge centres' links: read, not pushed
 
@@ -213,13 +215,28 @@
 
   // --- figures ---------------------------------------------------------------------
 
+  /* The rules of queue_server/monitoring/device_health.py, applied between reads: a device
+   * heard from once and silent past its kind's interval, then what it reported. */
   function alertsOf(d) {
     const alerts = [];
     const status = d.status || {};
-    if (d.kind === "kiosk" && d.last_seen && now() - Date.parse(d.last_seen) > state.offlineAfter * 1000) alerts.push("kiosk_offline");
+    const limit = d.silent_after_seconds || (d.kind === "kiosk" ? state.offlineAfter : null);
+    if (limit && d.last_seen && now() - Date.parse(d.last_seen) > limit * 1000) alerts.push(d.kind + "_offline");
     if (PRINTER_ALERTS.includes(status.printer)) alerts.push("printer_" + status.printer);
     if (status.id_reader === "absent") alerts.push("id_reader_absent");
+    if (status.connected === "no") alerts.push("live_feed_lost");
+    if (status.voice === "none" || status.voice === "failed") alerts.push("voice_" + status.voice);
+    for (const part of BUS_DEVICES) {
+      if (status[part] === "not_answering" || status[part] === "disconnected") alerts.push(part + "_" + status[part]);
+    }
     return alerts;
+  }
+
+  /* "⚠ alert · device" (an edge centre with what it still had to send at its last contact). */
+  function alertText(a) {
+    const d = a.device;
+    const backlog = d.kind === "edge" && d.backlog ? " · " + HQ.t("edge_backlog_then", { n: d.backlog }) : "";
+    return "⚠ " + HQ.t("alert_" + a.alert) + " · " + (d.name || HQ.t("kind_" + d.kind)) + backlog;
   }
 
   function figures(s) {
@@ -351,7 +368,7 @@
       "div",
       { class: "devices" },
       f.alerts.map((a) =>
-        HQ.el("span", { class: "alert", "data-alert": a.alert }, "⚠ " + HQ.t("alert_" + a.alert) + " · " + (a.device.name || HQ.t("kind_" + a.device.kind)))
+        HQ.el("span", { class: "alert", "data-alert": a.alert, "data-device": a.device.id }, alertText(a))
       ),
       s.devices.length ? HQ.el("span", { class: "ok", text: HQ.t("devices_ok", { n: okDevices }) }) : null
     );

@@ -649,7 +649,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind_display": ("显示屏", "Display"),
     "kind_sign": ("窗口屏", "Window sign"),
     "kind_edge": ("边缘服务", "Edge centre"),
-    "edge_backlog": ("{n} 条待上传", "{n} events waiting"),
     "last_seen": ("最后上报", "Last report"),
     "sites_over_target": ("超时网点", "Sites over target"),
     "subtree_total": ("含下辖合计", "With sites below"),

@@ -276,8 +276,17 @@ class Enrolled(BaseModel):
     token: str
 
 
+class ListedDevice(Device):
+    alerts: list[str] = Field(
+        description="as on the managers' device panel: <kind>_offline when silent past its "
+        "kind's interval, then what it reported (a revoked device: none)"
+    )
+
+
 class DeviceList(BaseModel):
-    devices: list[Device]
+    """Each enrolled device; an edge centre's last_seen is the city's last contact with it"""
+
+    devices: list[ListedDevice]
 
 
 # --- the audit log -----------------------------------------------------------------------

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.conftest import Centre
+from tests.queue_server.manage.test_dashboard_browser import open_dashboard
 from tests.queue_server.pages.conftest import enrol
 
 MANAGER = ("manager", "Demo-Hall-2")
@@ -171,3 +172,17 @@ def test_a_display_page_opened_by_staff_reports_nothing(context: BrowserContext,
     assert page.evaluate("window.hallqueueDisplay.health.reports") == 0
     assert failed == []
     assert device(centre, "test display")["last_seen"] is None  # type: ignore[index]
+
+
+@pytest.mark.browser
+def test_the_managers_page_shows_a_fault_by_push_and_a_silence_by_itself(page: Page, centre: Centre) -> None:
+    sign = enrol(centre, "sign", counter=3)
+    centre.post("/devices/status", {"connected": "yes", "voice": "available"}, token=centre.display_token)
+    centre.post("/devices/status", {"connected": "yes", "sign": "ok"}, token=sign)
+    open_dashboard(page, centre)
+    hall = page.locator('article.site[data-site="city-hall"]')
+    expect(hall.locator(".devices .alert")).to_have_count(0)
+    centre.post("/devices/status", {"connected": "yes", "sign": "not_answering"}, token=sign)
+    expect(hall.locator('.alert[data-alert="sign_not_answering"]')).to_have_text("⚠ 窗口屏无应答 · test sign", timeout=2000)
+    # Nobody reads again: the page itself sees the display go silent past its interval.
+    expect(hall.locator('.alert[data-alert="display_offline"]')).to_contain_text("显示屏无上报", timeout=15000)
