@@ -241,7 +241,9 @@ def test_heartbeat_is_broadcast_and_answered(centre: Centre, listen) -> None:  #
     deadline = time.monotonic() + 5
     while len(beats) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(beats) >= 2 and 1.5 < beats[1] - beats[0] < 2.5
+    # Up to 3 s between two beats: a loaded 2-core CI machine delays a thread by a few
+    # hundred ms, and a screen only calls the line lost after 4 s of silence.
+    assert len(beats) >= 2 and 1.5 < beats[1] - beats[0] < 3.0
     assert display.client.eio.ping_interval == 25
     started = time.monotonic()
     assert display.client.call(wire.HEARTBEAT, {}, timeout=5) == {"ok": True}
