@@ -11,10 +11,11 @@ LOCK   := requirements.lock
 setup: $(STAMP) $(VENDOR)/.copied
 
 # Every package at the version in requirements.lock: CI and every machine run the same ones.
+# [dev] is every role's packages with the tests', the docs' and the linters' (pyproject.toml).
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
-	$(PY) -m pip install -q -c $(LOCK) -e '.[test,docs]'
+	$(PY) -m pip install -q -c $(LOCK) -e '.[dev]'
 	touch $@
 
 # Resolve pyproject.toml's ranges afresh (the newest releases allowed) in a scratch
@@ -24,9 +25,9 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install -q --upgrade pip
-	.venv-lock/bin/python -m pip install -q -e '.[test,docs]'
+	.venv-lock/bin/python -m pip install -q -e '.[dev]'
 	{ echo "# Every package of hallqueue and its tests at one version: written by 'make lock',"; \
-	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[test,docs]'); pip itself too."; \
+	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[dev]'); pip itself too."; \
 	  .venv-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
 	rm -rf .venv-lock
 
