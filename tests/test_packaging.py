@@ -4,7 +4,7 @@ Built as a release would be, then installed from PyPI at the locked versions int
 virtualenvs outside the repository, as on the hall's machines: with [centre] it serves pages
 whose front-end libraries come from inside the wheel; with [kiosk] or [sign] the centre's
 stack is not there and the agent's command runs; no production install holds a test tool.
-About a minute and a half with a warm pip cache (see docs/installation.md).
+About a minute with a warm pip cache (see docs/installation.md).
 """
 
 from __future__ import annotations
