@@ -5,16 +5,18 @@ PY     := $(VENV)/bin/python
 VENDOR := queue_server/static/vendor
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
+DIST   ?= dist
 
-.PHONY: setup demo test bench lint docs screenshots lock audit clean
+.PHONY: setup demo test bench lint docs screenshots lock audit dist clean
 
 setup: $(STAMP) $(VENDOR)/.copied
 
 # Every package at the version in requirements.lock: CI and every machine run the same ones.
+# [dev] is every role's packages with the tests', the docs' and the linters' (pyproject.toml).
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
-	$(PY) -m pip install -q -c $(LOCK) -e '.[test,docs]'
+	$(PY) -m pip install -q -c $(LOCK) -e '.[dev]'
 	touch $@
 
 # Resolve pyproject.toml's ranges afresh (the newest releases allowed) in a scratch
@@ -24,9 +26,9 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install -q --upgrade pip
-	.venv-lock/bin/python -m pip install -q -e '.[test,docs]'
+	.venv-lock/bin/python -m pip install -q -e '.[dev]'
 	{ echo "# Every package of hallqueue and its tests at one version: written by 'make lock',"; \
-	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[test,docs]'); pip itself too."; \
+	  echo "# installed by 'make setup' (pip install -c requirements.lock -e '.[dev]'); pip itself too."; \
 	  .venv-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
 	rm -rf .venv-lock
 
@@ -43,7 +45,19 @@ $(VENDOR)/.copied: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	# Their licences travel with them into the wheel (Apache-2.0 asks for ECharts' NOTICE).
+	cp node_modules/socket.io-client/LICENSE $(VENDOR)/socket.io.LICENSE
+	cp node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
+	cp node_modules/echarts/NOTICE $(VENDOR)/echarts.NOTICE
 	touch $@
+
+# The sdist and the wheel in $(DIST)/, the front-end libraries inside (laid out from the npm
+# lock first, as package data). `build` lives in its own virtualenv, .venv-build, so the
+# development one is not touched; it builds the wheel from the sdist, as a registry would.
+dist: $(VENDOR)/.copied
+	test -x .venv-build/bin/pyproject-build || { $(PYTHON) -m venv .venv-build && .venv-build/bin/python -m pip install -q build; }
+	rm -rf $(DIST)
+	.venv-build/bin/python -m build --outdir $(DIST) .
 
 demo: setup
 	$(PY) -m queue_server.tools.demo_run
@@ -76,4 +90,4 @@ screenshots: setup
 	$(PY) docs/screenshots.py
 
 clean:
-	rm -rf $(VENV) .venv-lock .venv-audit node_modules $(VENDOR) var site
+	rm -rf $(VENV) .venv-lock .venv-audit .venv-build node_modules $(VENDOR) var site dist build

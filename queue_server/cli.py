@@ -50,7 +50,30 @@ def open_db(db_path: str):
     return Database(db_path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Which extra of pyproject.toml brings a command's packages; the other commands are the
+# centre's. A machine installs only its role's (docs/installation.md), so a command of another
+# role meets a missing package: say which extra it needs instead of a traceback.
+EXTRA_OF_COMMAND = {"kiosk": "kiosk", "sim": "kiosk", "devices": "kiosk", "sign": "sign"}
+FIRST_PARTY = frozenset({"queue_server", "kiosk", "devices", "displays"})
+
+
+class RoleGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").partition(".")[0]
+            if not missing or missing in FIRST_PARTY:
+                raise  # a broken installation, not a role's choice
+            command = ctx.invoked_subcommand or ""
+            extra = EXTRA_OF_COMMAND.get(command, "centre")
+            fail(
+                f"`hallqueue {command}` needs the packages of hallqueue[{extra}] "
+                f"({missing} is not installed on this machine): pip install 'hallqueue[{extra}]'"
+            )
+
+
+@click.group(cls=RoleGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """hallqueue: queue and self-service kiosk system."""
 
