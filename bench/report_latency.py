@@ -1,7 +1,7 @@
 """Report latency over a year of a city's history (≥ 1 million tickets).
 
 Builds the history once (the demo city plus as many copies of its hall as needed, simulated for a year by
-`hallqueue simulate`'s engine, without the event log) into --db, then times every report
+`hallqueue history simulate`'s engine, without the event log) into --db, then times every report
 over the whole year and the whole city, cold and warm.
 Usage: python bench/report_latency.py [--db var/bench-history.db] [--tickets 1000000]
 """

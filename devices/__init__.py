@@ -17,5 +17,5 @@ bounded timeouts) and raise ``errors.DeviceError`` subclasses:
   and ``evaluator.Evaluator`` devices by address
 
 ``sim`` holds a simulator beside each driver (a pty that speaks the same bytes) and
-``cli`` the ``hallqueue sim …`` / ``hallqueue devices …`` commands.
+``cli`` the ``hallqueue simulator …`` / ``hallqueue device …`` commands.
 """

@@ -1,10 +1,14 @@
-"""``hallqueue sim …`` and ``hallqueue devices …``: thin shells over the library.
+"""``hallqueue simulator …`` and the diagnostics of ``hallqueue device …``: thin shells
+over the library (the centre's command line registers both groups under those names).
 
 ``sim`` runs a simulator until SIGTERM/SIGINT. Its first stdout line is the path a
 driver should open (the ``--link`` path if given, else the pty slave such as
 ``/dev/pts/5``), the second is ``control HOST:PORT`` (the JSON-lines control channel,
-see ``hallqueue sim control --help``). ``devices`` holds installers' diagnostics; each
-exits non-zero with a clear message when the device does not answer.
+see ``hallqueue simulator control --help``). ``devices`` holds installers' diagnostics;
+each fails (exit 1) with a clear message when the device does not answer. Serial ports are
+named after the device on them (``--printer-port``, ``--reader-port``; ``--serial-port`` for
+the RS-485 line) with a baud rate to match; ``RENAMED_OPTIONS`` are the spellings they
+replaced, which the command line still accepts.
 """
 
 from __future__ import annotations
@@ -268,8 +272,17 @@ def devices() -> None:
 
 
 def _fail(exc: DeviceError) -> NoReturn:
-    click.echo(f"error [{exc.code}]: {exc}", err=True)
-    sys.exit(1)
+    raise click.ClickException(f"[{exc.code}] {exc}")  # exit 1: tried, and it failed
+
+
+# The spellings each diagnostic replaced: old option → new option.
+RENAMED_OPTIONS = {
+    "print-test": {"--printer": "--printer-port", "--baud": "--printer-baud"},
+    "printer-status": {"--printer": "--printer-port", "--baud": "--printer-baud"},
+    "read-card": {"--id-reader": "--reader-port", "--baud": "--reader-baud"},
+    "sign-test": {"--port": "--serial-port", "--baud": "--serial-baud"},
+    "evaluator-test": {"--port": "--serial-port", "--baud": "--serial-baud"},
+}
 
 
 def _emit(data: dict[str, Any]) -> None:
@@ -277,8 +290,8 @@ def _emit(data: dict[str, Any]) -> None:
 
 
 @devices.command("print-test")
-@click.option("--printer", "port", required=True, help=PORT_HELP)
-@click.option("--baud", default=9600, show_default=True)
+@click.option("--printer-port", "port", required=True, help=PORT_HELP)
+@click.option("--printer-baud", "baud", default=9600, show_default=True)
 @click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
 @click.option("--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def print_test(port: str, baud: int, width: str, language: str) -> None:
@@ -301,8 +314,8 @@ def print_test(port: str, baud: int, width: str, language: str) -> None:
 
 
 @devices.command("printer-status")
-@click.option("--printer", "port", required=True, help=PORT_HELP)
-@click.option("--baud", default=9600, show_default=True)
+@click.option("--printer-port", "port", required=True, help=PORT_HELP)
+@click.option("--printer-baud", "baud", default=9600, show_default=True)
 @click.option("--timeout", default=0.5, show_default=True, help="seconds per status byte")
 def printer_status(port: str, baud: int, timeout: float) -> None:
     """Print the printer's state as JSON (online, paper ok|near_end|out, cover_open, error)."""
@@ -326,8 +339,8 @@ def printer_status(port: str, baud: int, timeout: float) -> None:
 
 
 @devices.command("read-card")
-@click.option("--id-reader", "port", required=True, help=PORT_HELP)
-@click.option("--baud", default=115200, show_default=True)
+@click.option("--reader-port", "port", required=True, help=PORT_HELP)
+@click.option("--reader-baud", "baud", default=115200, show_default=True)
 @click.option("--timeout", default=15.0, show_default=True, help="seconds to wait for a card")
 def read_card(port: str, baud: int, timeout: float) -> None:
     """Wait for one card and print it as masked JSON (never the full name or number)."""
@@ -346,8 +359,7 @@ def read_card(port: str, baud: int, timeout: float) -> None:
                 break
             except NoCard:
                 if time.monotonic() >= deadline:
-                    click.echo(f"error [no_card]: no card within {timeout:g} s", err=True)
-                    sys.exit(1)
+                    raise click.ClickException(f"[no_card] no card within {timeout:g} s") from None
                 time.sleep(0.2)
     except DeviceError as exc:
         _fail(exc)
@@ -357,8 +369,8 @@ def read_card(port: str, baud: int, timeout: float) -> None:
 
 
 @devices.command("sign-test")
-@click.option("--port", required=True, help=PORT_HELP)
-@click.option("--baud", default=9600, show_default=True)
+@click.option("--serial-port", "port", required=True, help=PORT_HELP)
+@click.option("--serial-baud", "baud", default=9600, show_default=True)
 @click.option("--address", default=1, show_default=True, type=click.IntRange(1, 247))
 @click.option("--number", default="A001", show_default=True)
 @click.option("--text", default="请A001号到本窗口办理", show_default=True)
@@ -391,12 +403,12 @@ def sign_test(port: str, baud: int, address: int, number: str, text: str) -> Non
         }
     )
     if not match:
-        sys.exit(1)
+        raise click.ClickException("the sign shows something else than it was sent")
 
 
 @devices.command("evaluator-test")
-@click.option("--port", required=True, help=PORT_HELP)
-@click.option("--baud", default=9600, show_default=True)
+@click.option("--serial-port", "port", required=True, help=PORT_HELP)
+@click.option("--serial-baud", "baud", default=9600, show_default=True)
 @click.option("--address", default=1, show_default=True, type=click.IntRange(1, 247))
 @click.option("--wait", default=15.0, show_default=True, help="seconds to wait for a key")
 def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:

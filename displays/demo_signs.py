@@ -4,7 +4,7 @@
 window gets a simulated LED sign (address = window number) and evaluator (address =
 100 + window number) on one simulated RS-485 bus, and a :class:`SignAgent` driving
 them, all sharing one :class:`RegisterBus` as agents on one PC would. Press an
-evaluator key with ``hallqueue sim control HOST:PORT press rating=5 address=103``.
+evaluator key with ``hallqueue simulator control HOST:PORT press rating=5 address=103``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The window-sign agent: follows one counter's events and drives its LED sign.
 
-    hallqueue sign --server URL --token TOKEN --site SITE --counter N --port PORT
+    hallqueue sign --server URL --token TOKEN --site SITE --counter N --serial-port PORT
                    [--address 1] [--evaluator 11]
 
 It connects to the centre over Socket.IO with a sign device token, reads the

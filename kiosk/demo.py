@@ -29,7 +29,7 @@ def start_demo_kiosk(
     Returns the touch UI's URL and a function that stops everything. Printed tickets
     land in ``workdir/tickets`` (text and PNG), the spool in ``workdir/spool``; each
     simulator listens for control verbs (``workdir/simulators.json`` says where), e.g.
-    ``hallqueue sim control 127.0.0.1:PORT place card=resident`` taps a card and
+    ``hallqueue simulator control 127.0.0.1:PORT place card=resident`` taps a card and
     ``… paper state=out`` empties the printer.
     """
     os.makedirs(workdir, exist_ok=True)

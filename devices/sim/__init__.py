@@ -2,7 +2,7 @@
 
 Each simulator runs in a background thread (``start()`` returns the pty path) and is
 controlled through methods, or from another process through a JSON-lines control
-socket (:mod:`devices.sim.control`). ``hallqueue sim …`` wraps them for the shell.
+socket (:mod:`devices.sim.control`). ``hallqueue simulator …`` wraps them for the shell.
 """
 
 from devices.sim.base import Simulator

@@ -543,7 +543,10 @@ class Administration:
             if counter is not None and store.counters.get(site_id, counter) is None:
                 raise FieldInvalid("counter", "unknown_counter", value=counter)
             now = _now()
-            store.devices.add(device_id, kind, site_id, name, now, counter)
+            # Also under the site's key, as `Accounts.add_device` keeps it: the site can go
+            # to an edge centre, which checks its devices' tokens only that way.
+            site_hash = self.accounts.keys.device_hash(site_id, token)
+            store.devices.add(device_id, kind, site_id, name, now, counter, site_hash)
             store.tokens.add_device(self.accounts.token_hash(token), device_id, now)
             after = device_payload(_device_row(store, device_id))
             audit.record(store, actor.name, "enrol", "device", device_id, None, after, site_id)

@@ -134,7 +134,7 @@ def banner(tokens: dict[str, Any], kiosk_url: str | None, signs_control: str | N
     )
     kiosk = f"  kiosk (touch UI)   {kiosk_url}\n" if kiosk_url else ""
     signs = (
-        f"  window signs 1–5   simulated; press an evaluator key: hallqueue sim control {signs_control} press rating=5 address=101\n"
+        f"  window signs 1–5   simulated; press an evaluator key: hallqueue simulator control {signs_control} press rating=5 address=101\n"
         if signs_control
         else ""
     )

@@ -1,4 +1,4 @@
-"""`hallqueue devices …` diagnostics and `hallqueue sim …` simulators."""
+"""`hallqueue device …` diagnostics and `hallqueue simulator …` simulators."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_printer_status_and_print_test(printer_sim: PrinterSimulator) -> None:
-    code, out, _ = run("printer-status", "--printer", printer_sim.path)
+    code, out, _ = run("printer-status", "--printer-port", printer_sim.path)
     assert code == 0
     assert json.loads(out) == {
         "online": True,
@@ -40,27 +40,27 @@ def test_printer_status_and_print_test(printer_sim: PrinterSimulator) -> None:
         "ok": True,
     }
     printer_sim.set_paper("out")
-    code, out, _ = run("printer-status", "--printer", printer_sim.path)
+    code, out, _ = run("printer-status", "--printer-port", printer_sim.path)
     assert code == 0 and json.loads(out)["paper"] == "out"
-    code, _, err = run("print-test", "--printer", printer_sim.path)
+    code, _, err = run("print-test", "--printer-port", printer_sim.path)
     assert code == 1 and "printer_paper_out" in err
     printer_sim.set_paper("ok")
-    code, out, _ = run("print-test", "--printer", printer_sim.path, "--width", "58")
+    code, out, _ = run("print-test", "--printer-port", printer_sim.path, "--width", "58")
     assert code == 0 and f"{len(render_ticket(sample_ticket(), 58))} bytes" in out
     assert wait_until(lambda: len(printer_sim.tickets) == 1)
 
 
 def test_printer_not_answering(printer_sim: PrinterSimulator) -> None:
     printer_sim.control("silent")
-    code, out, err = run("printer-status", "--printer", printer_sim.path, "--timeout", "0.1")
+    code, out, err = run("printer-status", "--printer-port", printer_sim.path, "--timeout", "0.1")
     assert code == 1 and out == "" and "does not answer" in err
-    code, _, err = run("printer-status", "--printer", "/dev/no-such-printer")
+    code, _, err = run("printer-status", "--printer-port", "/dev/no-such-printer")
     assert code == 1 and "cannot open port" in err
 
 
 def test_read_card_prints_masked_json(id_sim: IdReaderSimulator) -> None:
     id_sim.place_card("resident")
-    code, out, _ = run("read-card", "--id-reader", id_sim.path, "--timeout", "2")
+    code, out, _ = run("read-card", "--reader-port", id_sim.path, "--timeout", "2")
     assert code == 0
     data = json.loads(out)
     card = id_sim.card
@@ -71,20 +71,20 @@ def test_read_card_prints_masked_json(id_sim: IdReaderSimulator) -> None:
 
 
 def test_read_card_timeout_and_silence(id_sim: IdReaderSimulator) -> None:
-    code, _, err = run("read-card", "--id-reader", id_sim.path, "--timeout", "0.3")
+    code, _, err = run("read-card", "--reader-port", id_sim.path, "--timeout", "0.3")
     assert code == 1 and "no card within" in err
     id_sim.control("silent")
-    code, _, err = run("read-card", "--id-reader", id_sim.path, "--timeout", "0.3")
+    code, _, err = run("read-card", "--reader-port", id_sim.path, "--timeout", "0.3")
     assert code == 1 and "not_answering" in err
 
 
 def test_sign_and_evaluator_tests(bus_sim: ModbusBusSimulator) -> None:
-    code, out, _ = run("sign-test", "--port", bus_sim.path, "--address", "2")
+    code, out, _ = run("sign-test", "--serial-port", bus_sim.path, "--address", "2")
     assert code == 0 and json.loads(out)["read_back_matches"] is True
     assert bus_sim.sign(2).display().number == "A001"
-    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11", "--wait", "0.3")
+    code, out, _ = run("evaluator-test", "--serial-port", bus_sim.path, "--address", "11", "--wait", "0.3")
     assert code == 0 and json.loads(out)["rating"] is None
-    code, _, err = run("sign-test", "--port", bus_sim.path, "--address", "7")
+    code, _, err = run("sign-test", "--serial-port", bus_sim.path, "--address", "7")
     assert code == 1 and "no reply" in err
 
 
@@ -97,12 +97,12 @@ def test_evaluator_test_with_a_key_press(bus_sim: ModbusBusSimulator) -> None:
 
     t = threading.Thread(target=press_when_asked)
     t.start()
-    code, out, _ = run("evaluator-test", "--port", bus_sim.path, "--address", "11", "--wait", "3")
+    code, out, _ = run("evaluator-test", "--serial-port", bus_sim.path, "--address", "11", "--wait", "3")
     t.join()
     assert code == 0 and json.loads(out)["level"] == "满意"
 
 
-SIM_MAIN = "from devices.device_commands import sim; sim(prog_name='hallqueue sim')"
+SIM_MAIN = "from devices.device_commands import sim; sim(prog_name='hallqueue simulator')"
 
 
 @pytest.mark.parametrize(
@@ -147,11 +147,11 @@ def test_sim_printer_process_end_to_end(tmp_path: Path) -> None:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == str(link)
         control = proc.stdout.readline().split()[1]
-        code, _, _ = run("print-test", "--printer", str(link))
+        code, _, _ = run("print-test", "--printer-port", str(link))
         assert code == 0
         control_cli = CliRunner().invoke(sim, ["control", control, "paper", "state=near_end"])
         assert control_cli.exit_code == 0
-        code, out, _ = run("printer-status", "--printer", str(link))
+        code, out, _ = run("printer-status", "--printer-port", str(link))
         assert json.loads(out)["paper"] == "near_end"
         tickets = json.loads(CliRunner().invoke(sim, ["control", control, "tickets"]).stdout)
         assert len(tickets) == 1 and tickets[0]["qr"] == ["https://hall.example.invalid/t/7Q2KX"]
@@ -211,13 +211,13 @@ def test_sim_all_runs_a_whole_hall(tmp_path: Path) -> None:
         info = json.loads(proc.stdout.readline())
         assert info["printer"]["path"] == str(tmp_path / "printer")
         assert info["rs485"]["signs"] == [1, 2] and info["rs485"]["evaluators"] == [11]
-        code, out, _ = run("read-card", "--id-reader", info["id_reader"]["path"], "--timeout", "2")
+        code, out, _ = run("read-card", "--reader-port", info["id_reader"]["path"], "--timeout", "2")
         assert code == 0 and json.loads(out)["card_type"] == "hmt_residence"
-        code, _, _ = run("sign-test", "--port", info["rs485"]["path"], "--address", "2")
+        code, _, _ = run("sign-test", "--serial-port", info["rs485"]["path"], "--address", "2")
         assert code == 0
         with ControlClient(info["rs485"]["control"]) as client:
             assert client.call("sign", address=2)["number"] == "A001"
-        code, out, _ = run("printer-status", "--printer", info["printer"]["path"])
+        code, out, _ = run("printer-status", "--printer-port", info["printer"]["path"])
         assert code == 0 and json.loads(out)["ok"]
     finally:
         proc.terminate()

@@ -26,9 +26,9 @@ def test_every_control_verb_is_documented(cls: type) -> None:
 
 def test_every_command_is_documented() -> None:
     for name in sim.commands:
-        assert f"hallqueue sim {name}" in MANUAL or f"`{name}`" in MANUAL, name
+        assert f"hallqueue simulator {name}" in MANUAL or f"`{name}`" in MANUAL, name
     for name in devices.commands:
-        assert f"hallqueue devices {name}" in MANUAL, name
+        assert f"hallqueue device {name}" in MANUAL, name
 
 
 def test_every_register_is_documented() -> None:

@@ -114,7 +114,7 @@ def test_sign_command_runs_the_agent(centre: Centre, sign_token: str, rs485: Mod
     centre.counter(5, "call-next")
     process = subprocess.Popen(
         [sys.executable, "-m", "queue_server", "sign", "--server", centre.url, "--token", sign_token,
-         "--site", "city-hall", "--counter", "5", "--port", rs485.path, "--address", "1"],
+         "--site", "city-hall", "--counter", "5", "--serial-port", rs485.path, "--address", "1"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

@@ -22,7 +22,7 @@ def test_kiosk_command_runs_the_agent(centre: Centre, tmp_path: Path, devices_si
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "queue_server", "kiosk", "--server", centre.url,
-             "--site", "city-hall", "--printer", printer.path, "--id-reader", reader.path,
+             "--site", "city-hall", "--printer-port", printer.path, "--reader-port", reader.path,
              "--port", str(port), "--spool", str(tmp_path / "spool"), "--log-level", "DEBUG"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )

@@ -1,7 +1,7 @@
 """`hallqueue kiosk` serves the site its token was enrolled at (`GET /api/v1/devices/me`);
 `--site` and HALLQUEUE_KIOSK_SITE only check it. A kiosk set up with a token of another
 site, of another kind of device, or unknown to the centre does not run: it says why and
-exits non-zero, at once when the centre answers at start, else as soon as it does."""
+exits 4 (refused), at once when the centre answers at start, else as soon as it does."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def kiosk_command(
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "queue_server", "kiosk", "--server", centre.url,
-             "--printer", printer.path, "--id-reader", reader.path, "--port", str(port),
+             "--printer-port", printer.path, "--reader-port", reader.path, "--port", str(port),
              "--spool", str(tmp_path / f"spool-{port}"), *extra],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
@@ -47,8 +47,10 @@ def refused(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 2
     except subprocess.TimeoutExpired:
         process.kill()
         raise AssertionError(f"the kiosk kept running: {log_path.read_text(encoding='utf-8')}") from None
-    assert code != 0
-    return log_path.read_text(encoding="utf-8")
+    text = log_path.read_text(encoding="utf-8")
+    assert code == 4, text  # "refused" (docs/commands.md), said as one error line
+    assert "hallqueue: error: " in text
+    return text
 
 
 def test_without_site_the_kiosk_serves_its_tokens_site(centre: Centre, tmp_path: Path, devices_sims: tuple) -> None:  # type: ignore[type-arg]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -114,12 +115,20 @@ def test_catalog_import_names_the_bad_row(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     done = hallqueue("catalog", "import", str(bad_csv), "--db", str(db))
-    assert done.returncode != 0 and "line 3" in done.stderr and "prefix" in done.stderr
+    assert done.returncode == 4 and "line 3" in done.stderr and "prefix" in done.stderr  # refused
     bad_json = tmp_path / "bad.json"
     bad_json.write_text(json.dumps({"services": [{"code": "X1", "name": "n", "department": "d", "domain": "x", "prefix": "A"}, {"code": "X2"}]}))
     done = hallqueue("catalog", "import", str(bad_json), "--db", str(db))
-    assert done.returncode != 0 and "services[1]" in done.stderr
+    assert done.returncode == 4 and "services[1]" in done.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     done = hallqueue("catalog", "import", str(broken), "--db", str(db))
-    assert done.returncode != 0 and "not valid JSON" in done.stderr
+    # The admin page's words for it, in the terminal's language (Chinese unless LANG=en…).
+    assert done.returncode == 4 and "line 1" in done.stderr and "JSON" in done.stderr
+    english = subprocess.run(
+        [sys.executable, "-m", "queue_server", "catalog", "import", str(broken), "--db", str(db)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env={**os.environ, "LANG": "en_GB.UTF-8"},
+    )  # fmt: skip
+    assert english.stderr.startswith("hallqueue: error: ") and "not valid JSON" in english.stderr
+    with sqlite3.connect(db) as conn:  # all or nothing: the good first row was not kept either
+        assert conn.execute("SELECT COUNT(*) FROM services").fetchone() == (0,)

@@ -64,14 +64,14 @@ def test_simulated_history_is_consistent(db_path: Path) -> None:
 def test_simulate_command_shows_progress(tmp_path: Path) -> None:
     db = tmp_path / "sim.db"
     done = subprocess.run(
-        [sys.executable, "-m", "queue_server", "simulate", "--db", str(db), "--days", "2", "--sites", "station-cbd", "--end", "2026-11-25"],
+        [sys.executable, "-m", "queue_server", "history", "simulate", "--db", str(db), "--days", "2", "--sites", "station-cbd", "--end", "2026-11-25"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2026-11-25" in done.stderr and "day 2/2" in done.stderr
     assert "simulated 2 days" in done.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "queue_server", "simulate", "--db", str(db), "--days", "1", "--sites", "mars"],
+        [sys.executable, "-m", "queue_server", "history", "simulate", "--db", str(db), "--days", "1", "--sites", "mars"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert bad.returncode != 0 and "mars" in bad.stderr
