@@ -186,10 +186,11 @@ def declared(extras: frozenset[str]) -> set[str]:
 ROLES: dict[str, list[str]] = {
     # What every machine runs: the command (its commands import their role's modules when
     # run) and the wire models the agents share with the centre.
-    "": ["queue_server.cli", "queue_server.__main__", *module_names("queue_server/wire")],
+    # (`command_grammar` reads a database error's type only once one was raised.)
+    "": ["queue_server.cli", "queue_server.command_grammar", "queue_server.__main__", *module_names("queue_server/wire")],
     "centre": [
         m for m in module_names("queue_server")
-        if m not in DEMO_ONLY and m not in ("queue_server.cli", "queue_server.__main__")
+        if m not in DEMO_ONLY and m not in ("queue_server.cli", "queue_server.command_grammar", "queue_server.__main__")
     ],
     "kiosk": [m for m in module_names("kiosk") + module_names("devices") if m not in DEMO_ONLY],
     "sign": [m for m in module_names("displays") if m not in DEMO_ONLY],
