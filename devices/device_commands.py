@@ -10,7 +10,6 @@ exits non-zero with a clear message when the device does not answer.
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from devices.device_errors import DeviceError
+from devices.host_system import on_stop
 
 PORT_HELP = "device path (/dev/ttyUSB0, /dev/pts/N) or pyserial URL (socket://host:port, …)"
 
@@ -57,8 +57,7 @@ def _serve(simulator: Any, control_port: int) -> None:
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    on_stop(on_signal)
     path = simulator.start()
     server = ControlServer(simulator, control_port)
     address = server.start()
@@ -217,8 +216,7 @@ def sim_all(directory: str, signs: str, evaluators: str, width: str, card: str |
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    on_stop(lambda *_: stop.set())
     info = suite.start()
     try:
         click.echo(json.dumps(info))
