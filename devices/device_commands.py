@@ -21,7 +21,7 @@ import click
 from devices.device_errors import DeviceError
 from devices.host_system import on_stop
 
-PORT_HELP = "device path (/dev/ttyUSB0, /dev/pts/N) or pyserial URL (socket://host:port, …)"
+PORT_HELP = "port: /dev/ttyUSB0, COM3 (Windows) or a pyserial URL (hwgrep://1A86:7523, socket://host:port, …)"
 
 
 # --- sim -----------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def _fail(exc: DeviceError) -> NoReturn:
     sys.exit(1)
 
 
-def _emit(data: dict[str, Any]) -> None:
+def _emit(data: dict[str, Any] | list[Any]) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -433,3 +433,16 @@ def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:
     )
     if rating is None:
         click.echo(f"no key pressed within {wait:g} s (the device answers)", err=True)
+
+
+@devices.command("list-ports")
+@click.option("--json", "as_json", is_flag=True, help="one JSON array instead of a table")
+def list_ports_command(as_json: bool) -> None:
+    """List this PC's serial ports and guess which is the printer, ID reader or RS-485 line."""
+    from devices.port_finder import list_ports, render_table
+
+    found = list_ports()
+    if as_json:
+        _emit([p.as_dict() for p in found])
+    else:
+        click.echo(render_table(found))
