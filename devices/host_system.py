@@ -180,9 +180,7 @@ class FileLock:
     def __init__(self, path: str | Path, *, system: str | None = None) -> None:
         self.path = str(path)
         self.system = system_of(system)
-        self._fd: int | None = os.open(
-            self.path, os.O_RDWR | os.O_CREAT | _BINARY, FILE_MODE
-        )
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT | _BINARY, FILE_MODE)
 
     def _fileno(self) -> int:
         if self._fd is None:

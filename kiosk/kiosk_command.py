@@ -23,7 +23,7 @@ import click
     envvar="HALLQUEUE_KIOSK_SITE",
     help="The site it stands in, checked against its token's (the token says which site it serves).",
 )
-@click.option("--printer", required=True, help="Printer port: a path or a pyserial URL.")
+@click.option("--printer", required=True, help="Printer port: /dev/ttyUSB0, COM3 or a pyserial URL.")
 @click.option("--printer-baud", type=int, default=9600, show_default=True)
 @click.option("--paper", "width_mm", type=click.Choice(["58", "80"]), default="80", show_default=True, help="Paper width in mm.")
 @click.option("--id-reader", default=None, help="ID card reader port (none: no identification).")
