@@ -144,6 +144,12 @@ def usb_id(vid: int | None, pid: int | None) -> str | None:
     return f"{vid:04X}:{pid:04X}" if vid is not None and pid is not None else None
 
 
+def _known(value: object) -> str:
+    """A field as text; pyserial says "n/a" for what Linux does not know."""
+    text = str(value or "").strip()
+    return "" if text == "n/a" else text
+
+
 def classify(port: PortRecord) -> FoundPort:
     """What ``port`` is likely to be, with the reason for each guess (best first)."""
     found = usb_id(getattr(port, "vid", None), getattr(port, "pid", None))
@@ -151,13 +157,13 @@ def classify(port: PortRecord) -> FoundPort:
     if found:
         part = KNOWN_PARTS.get(found) or KNOWN_PARTS.get(found.split(":")[0])
     text = " ".join(
-        str(v)
+        v
         for v in (
-            getattr(port, "description", None),
-            getattr(port, "manufacturer", None),
-            getattr(port, "product", None),
+            _known(getattr(port, "description", None)),
+            _known(getattr(port, "manufacturer", None)),
+            _known(getattr(port, "product", None)),
         )
-        if v and v != "n/a"
+        if v
     )
     hwid = getattr(port, "hwid", "") or ""
     guesses: list[Guess] = []
@@ -177,7 +183,7 @@ def classify(port: PortRecord) -> FoundPort:
             guess(PRINTER, "the PC's own RS-232 port: kiosk printers are often wired to it")
     return FoundPort(
         device=port.device,
-        description=text or port.device,
+        description=_known(getattr(port, "description", None)) or port.device,
         usb_id=found,
         serial_number=getattr(port, "serial_number", None) or None,
         manufacturer=getattr(port, "manufacturer", None) or None,
