@@ -77,8 +77,12 @@ def replace_durably(
         # points at the old file or the new one, never at a torn one; what may be lost is
         # a rename whose log record had not reached the disk yet. Flushing the renamed
         # file (FlushFileBuffers needs a handle open for writing) makes NTFS write its log
-        # up to that file's last change, which is the rename.
-        _fsync_file(path, os.O_RDWR | _BINARY)
+        # up to that file's last change, which is the rename. The content is already safe:
+        # a scanner that keeps the file from us only costs that last step, so it is logged.
+        try:
+            _retrying(lambda: _fsync_file(path, os.O_RDWR | _BINARY))
+        except PermissionError as exc:
+            log.warning("%s renamed but not flushed (held by another program): %s", path, exc)
     else:
         os.replace(tmp, path)
         # On Linux the new name lives in the directory: sync the directory too, or a
@@ -87,9 +91,15 @@ def replace_durably(
 
 
 def _replace_retrying(source: Path, target: Path) -> None:
+    _retrying(lambda: os.replace(source, target))
+
+
+def _retrying(step: Callable[[], None]) -> None:
+    """``step``, tried again while another program holds the file (Windows says "access
+    denied" for that), for up to a second."""
     for attempt in range(REPLACE_TRIES):
         try:
-            os.replace(source, target)
+            step()
             return
         except PermissionError:
             if attempt == REPLACE_TRIES - 1:

@@ -140,6 +140,33 @@ def test_windows_waits_out_a_scanner_holding_the_file(
     assert target.read_bytes() == b"new"  # the old content, whole
 
 
+def test_windows_saves_even_when_the_renamed_file_cannot_be_flushed(
+    tmp_path: Path,
+    opened: list[tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = tmp_path / "job.json"
+    held = {"left": 2}
+    windows_open = os.open  # the fixture's: refuses directories, records the calls
+
+    def scanned_open(path: Any, flags: int, mode: int = 0o777) -> int:
+        if str(path) == str(target) and held["left"]:
+            held["left"] -= 1
+            raise PermissionError(32, "The process cannot access the file", str(path))
+        return windows_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", scanned_open)
+    monkeypatch.setattr(host_system, "REPLACE_PAUSE", 0.001)
+    host_system.replace_durably(target, b"1", system=WINDOWS)
+    assert held["left"] == 0 and opened[-1] == (str(target), os.O_RDWR)  # flushed at last
+
+    held["left"] = host_system.REPLACE_TRIES  # held for good: saved, flushed not, and said
+    with caplog.at_level(logging.WARNING, logger="hallqueue.host"):
+        host_system.replace_durably(target, b"2", system=WINDOWS)
+    assert target.read_bytes() == b"2" and "not flushed" in caplog.text
+
+
 def test_posix_does_not_retry_a_refused_rename(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
