@@ -70,7 +70,7 @@ def replace_durably(
     finally:
         os.close(fd)
     if system_of(system) == WINDOWS:
-        _replace_retrying(tmp, path)
+        _retrying(lambda: os.replace(tmp, path))
         # There is no fsync of a directory on Windows: os.open refuses a directory (it
         # takes CreateFile with FILE_FLAG_BACKUP_SEMANTICS), and it is not how NTFS works.
         # NTFS journals a rename as one metadata transaction, so after a crash the name
@@ -88,10 +88,6 @@ def replace_durably(
         # On Linux the new name lives in the directory: sync the directory too, or a
         # power cut can bring back the old name after save() returned.
         _fsync_file(path.parent, os.O_RDONLY)
-
-
-def _replace_retrying(source: Path, target: Path) -> None:
-    _retrying(lambda: os.replace(source, target))
 
 
 def _retrying(step: Callable[[], None]) -> None:
