@@ -14,7 +14,6 @@ replaced, which the command line still accepts.
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import threading
 import time
@@ -24,8 +23,9 @@ from typing import Any, NoReturn
 import click
 
 from devices.device_errors import DeviceError
+from devices.host_system import on_stop
 
-PORT_HELP = "device path (/dev/ttyUSB0, /dev/pts/N) or pyserial URL (socket://host:port, …)"
+PORT_HELP = "port: /dev/ttyUSB0, COM3 (Windows) or a pyserial URL (hwgrep://1A86:7523, socket://host:port, …)"
 
 
 # --- sim -----------------------------------------------------------------------------
@@ -61,8 +61,7 @@ def _serve(simulator: Any, control_port: int) -> None:
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    on_stop(on_signal)
     path = simulator.start()
     server = ControlServer(simulator, control_port)
     address = server.start()
@@ -221,8 +220,7 @@ def sim_all(directory: str, signs: str, evaluators: str, width: str, card: str |
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    on_stop(lambda *_: stop.set())
     info = suite.start()
     try:
         click.echo(json.dumps(info))
@@ -285,7 +283,7 @@ RENAMED_OPTIONS = {
 }
 
 
-def _emit(data: dict[str, Any]) -> None:
+def _emit(data: dict[str, Any] | list[Any]) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -447,3 +445,16 @@ def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:
     )
     if rating is None:
         click.echo(f"no key pressed within {wait:g} s (the device answers)", err=True)
+
+
+@devices.command("list-ports")
+@click.option("--json", "as_json", is_flag=True, help="one JSON array instead of a table")
+def list_ports_command(as_json: bool) -> None:
+    """List this PC's serial ports and guess which is the printer, ID reader or RS-485 line."""
+    from devices.port_finder import list_ports, render_table
+
+    found = list_ports()
+    if as_json:
+        _emit([p.as_dict() for p in found])
+    else:
+        click.echo(render_table(found))

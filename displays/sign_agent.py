@@ -493,8 +493,8 @@ def run(
     baudrate: int = 9600,
     report_seconds: float = REPORT_SECONDS,
 ) -> None:
-    """Run until SIGTERM / Ctrl-C."""
-    import signal
+    """Run until asked to stop (SIGTERM or Ctrl-C; a Windows service's Ctrl+C or Ctrl+Break)."""
+    from devices.host_system import on_stop
 
     agent = SignAgent(
         server, token, site, counter, port, address, evaluator, baudrate, report_seconds=report_seconds
@@ -503,6 +503,5 @@ def run(
     def stop(*_: Any) -> None:
         agent._stop.set()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    on_stop(stop)
     agent.run_forever()

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from devices import host_system
 
 log = logging.getLogger("hallqueue.kiosk.spool")
 
@@ -32,10 +33,12 @@ def new_job_id() -> str:
 
 
 class Spool:
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, system: str | None = None) -> None:
         self.directory = Path(directory)
-        # Jobs carry masked names: the directory is the kiosk user's alone, like its files.
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.system = host_system.system_of(system)
+        # Jobs carry masked names: the directory is the kiosk user's alone, like its files
+        # (on Windows: the ACL of the data directory the installer made, see host_system).
+        host_system.private_directory(self.directory, system=self.system)
         self._lock = threading.RLock()
         # One agent owns the spool: the files are the durable copy, reads come from memory
         # (the screen asks twice a second; an SD card should not be read that often).
@@ -59,25 +62,16 @@ class Spool:
         return self.directory / f"{job_id}.json"
 
     def save(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Write a job atomically: a temporary file, fsync, rename, fsync the directory."""
+        """Write a job atomically and durably (a temporary file, fsync, rename, and what the
+        system needs for the rename to survive a power cut: `host_system.replace_durably`)."""
         with self._lock:
             job = dict(job, updated_at=time.time())
             job.setdefault("created_at", job["updated_at"])
             path = self._path(job["id"])
-            tmp = path.with_suffix(".tmp")
             data = json.dumps(job, ensure_ascii=False, indent=1).encode("utf-8")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            host_system.replace_durably(
+                path, data, tmp=path.with_suffix(".tmp"), system=self.system
+            )
             self._jobs[job["id"]] = job
             return dict(job)
 

@@ -13,7 +13,6 @@ import errno
 import os
 import select
 import threading
-import tty
 
 
 class PtyEndpoint:
@@ -42,6 +41,10 @@ class PtyEndpoint:
     def open(self) -> str:
         if self.master is not None:
             return self.path
+        if not hasattr(os, "openpty"):  # Windows: no ptys (docs/windows.md)
+            raise OSError("the device simulators need a pty: run them on Linux or macOS")
+        import tty  # POSIX only (termios): imported here so this module imports on Windows
+
         master, slave = os.openpty()
         # Raw on both sides: no echo, no CR/LF translation, bytes pass through as-is.
         tty.setraw(master)

@@ -4,13 +4,12 @@ sqlite-utils' `db.atomic()` begins a plain deferred `BEGIN`; under several write
 that fails with "database is locked" (../shared/STACK.md). So connections are opened
 here with `isolation_level=None` and every change runs in an explicit
 `BEGIN IMMEDIATE … COMMIT`, serialised within the process and across processes by
-one `WriteLock` (a thread lock and a `flock` on `<database>.lock`).
+one `WriteLock` (a thread lock and a file lock on `<database>.lock`: `flock` on Linux,
+`msvcrt.locking` on Windows, see `devices.host_system.FileLock`).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 import threading
 import weakref
@@ -20,9 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from devices.host_system import FileLock
 from queue_server.storage.migrations import migrate
 from queue_server.storage.private_files import (
-    FILE_MODE,
     database_files,
     private_directory,
     private_file,
@@ -35,23 +34,24 @@ POOL_SIZE = 32
 
 class WriteLock:
     """The one writer: a re-entrant lock for this process's threads, and while it is held
-    an exclusive `flock` on `<database>.lock` for the other processes on the same file.
+    an exclusive file lock on `<database>.lock` for the other processes on the same file.
 
     Without the file lock a second process waiting for SQLite's own write lock sleeps in
     SQLite's busy handler (1, 2, 5, 10 … ms between tries) and two processes issued no more
-    than one; a blocked `flock` wakes the moment the holder lets go.
+    than one; a blocked `flock` wakes the moment the holder lets go (on Windows the lock is
+    polled, at most 20 ms late: `FileLock`).
     """
 
     def __init__(self, path: str | None) -> None:
         self._threads = threading.RLock()
         self._depth = 0
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE) if path else None
+        self._file = FileLock(path) if path else None
 
     def __enter__(self) -> WriteLock:
         self._threads.acquire()
-        if self._depth == 0 and self._fd is not None:
+        if self._depth == 0 and self._file is not None:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                self._file.acquire()
             except BaseException:
                 self._threads.release()
                 raise
@@ -60,14 +60,14 @@ class WriteLock:
 
     def __exit__(self, *_: object) -> None:
         self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if self._depth == 0 and self._file is not None:
+            self._file.release()
         self._threads.release()
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class _Lease:
