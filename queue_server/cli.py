@@ -387,6 +387,9 @@ def simulate(db_path: str, days: int, sites: str, end, scale: float, seed: int, 
 
 
 def _register_groups() -> None:
+    from queue_server.database_commands import db
+
+    cli.add_command(db)
     try:
         from devices import device_commands as devices_cli
     except ImportError as exc:  # the devices part is optional for a bare centre

@@ -145,6 +145,17 @@ def load(config_file: str | None = None, overrides: dict[str, Any] | None = None
 _MEMORY_SECRET = secrets.token_hex(32).encode()
 
 
+def secret_source(values: dict[str, Any]) -> tuple[str, str | None]:
+    """Where the secret of the centre at `values["DB"]` lives, and the secret (None if it has
+    none yet); never creates one. Backups name it: it is never inside the database."""
+    if values.get("SECRET"):
+        return "the SECRET setting (HALLQUEUE_SECRET or the settings file)", str(values["SECRET"])
+    path = Path(f"{values['DB']}.secret")
+    if path.exists():
+        return f"the file {path}", path.read_text().strip()
+    return f"no secret yet (it writes {path} at its first start)", None
+
+
 def secret_for(values: dict[str, Any]) -> bytes:
     """The configured secret, or one kept beside the database file (never in the repo)."""
     if values.get("SECRET"):
