@@ -78,6 +78,7 @@ def cli() -> None:
     default=None,
     help="The edge centre's token from `hallqueue device add --kind edge` (env HALLQUEUE_EDGE_TOKEN).",
 )
+@click.option("--log-file", default=None, help="Also log to this file, rotated by size (env HALLQUEUE_LOG_FILE; docs/operations.md).")
 def serve(
     db_path: str,
     host: str | None,
@@ -87,6 +88,7 @@ def serve(
     message_queue: str | None,
     edge_of: str | None,
     token: str | None,
+    log_file: str | None,
 ) -> None:
     """Run the centre on Werkzeug's development server (demo, tests, a station's edge centre
     on a small box); production in a hall runs gunicorn with queue_server.wsgi:app (see
@@ -102,7 +104,7 @@ def serve(
         demo=demo,
         config_file=config_file,
         message_queue=message_queue,
-        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token},
+        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token, "LOG_FILE": log_file},
     )
 
 
