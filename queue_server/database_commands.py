@@ -124,25 +124,30 @@ def check_command(db_path: str, as_json: bool) -> None:
     "--secrets-from",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="The secrets file written with the backup (`db backup --secrets-to`): puts an edge centre's site keys back.",
+    help="The secrets file written with the backup (`db backup --secrets-to`): puts an edge centre's site keys back, and the secret if this centre has none.",
 )
 def restore_command(backup_file: str, db_path: str, secrets_from: str | None) -> None:
     """Replace the database by a backup: the backup is checked first, the centre must be
     stopped, the replaced database is kept aside, and the swap is one rename."""
     from queue_server.settings import load, secret_source
-    from queue_server.storage.backup import BackupError, restore
+    from queue_server.storage.backup import BackupError, put_back_secret, restore
     from queue_server.storage.holding import DatabaseInUse
 
     try:
         done = restore(backup_file, db_path, secrets_from)
     except DatabaseInUse:
-        error(f"{db_path} is in use by a running centre or command: stop it first (systemctl stop hallqueue), then restore")
+        error(f"{db_path} is in use by a running centre or command: stop it first (e.g. systemctl stop 'hallqueue@*'), then restore")
     except BackupError as exc:
         error(f"{exc}; {db_path} was not changed")
     click.echo(f"restored {db_path} from {backup_file} (schema version {done.schema_version})")
     if done.aside is not None:
         click.echo(f"the database it replaced is kept as {done.aside}")
     where, secret = secret_source(load(None, {"DB": db_path}))
+    if secret is None and secrets_from is not None:
+        written = put_back_secret(db_path, secrets_from)
+        if written is not None:
+            click.echo(f"the secret from {secrets_from} is back in {written} (mode 0600)")
+            where, secret = secret_source(load(None, {"DB": db_path}))
     if secret is None:
         click.echo(
             f"note: this centre has no secret yet: set HALLQUEUE_SECRET, or put the one backed up with the "

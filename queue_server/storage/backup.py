@@ -146,6 +146,16 @@ def write_secrets(directory: str | Path, backup_name: str, secret: dict[str, str
     return path
 
 
+def read_secrets(path: str | Path) -> dict[str, Any]:
+    try:
+        content = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{path} is not a secrets file written by `db backup --secrets-to`: {exc}") from exc
+    if not isinstance(content, dict):
+        raise BackupError(f"{path} is not a secrets file written by `db backup --secrets-to`")
+    return content
+
+
 # --- restore ----------------------------------------------------------------------------
 
 
@@ -203,6 +213,20 @@ def restore(backup_file: str | Path, db_path: str | Path, secrets_file: str | Pa
     return Restored(db, version, aside)
 
 
+def put_back_secret(db_path: str | Path, secrets_file: str | Path) -> Path | None:
+    """The centre's secret from the secrets file, as `<db>.secret` (0600), for a centre that
+    has none (a machine rebuilt from its backups); None if the file holds no secret or the
+    database already has a secret file beside it (never replaced)."""
+    secret = (read_secrets(secrets_file).get("secret") or {}).get("value")
+    path = Path(f"{db_path}.secret")
+    if not secret or path.exists():
+        return None
+    private_file(path)
+    path.write_text(secret)
+    _fsync(path)
+    return path
+
+
 def _set_aside(db: Path) -> Path | None:
     """Keep the database about to be replaced: its WAL folded into it where SQLite can,
     then the file (a hard link, so `db` is whole until the rename) and its companions."""
@@ -231,7 +255,7 @@ def _set_aside(db: Path) -> Path | None:
 
 def _put_back_site_keys(path: Path, secrets_file: str | Path) -> None:
     """An edge centre's site keys from the secrets file written with its backup."""
-    keys = json.loads(Path(secrets_file).read_text(encoding="utf-8")).get("edge_site_keys") or {}
+    keys = read_secrets(secrets_file).get("edge_site_keys") or {}
     if not keys:
         return
     conn = sqlite3.connect(path, isolation_level=None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 from contextlib import closing
@@ -164,3 +165,34 @@ def test_restore_from_a_file_that_is_not_a_backup_changes_nothing(hall_db: Path,
     assert done.stderr.startswith(f"hallqueue: error: {junk}: ") and f"{hall_db} was not changed" in done.stderr
     assert hall_db.read_bytes() == before
     assert sorted(p.name for p in hall_db.parent.iterdir() if "restor" in p.name or "replaced" in p.name) == []
+
+
+def test_a_machine_rebuilt_from_its_backup_and_secrets_file_gets_both_back(hall_db: Path, tmp_path: Path) -> None:
+    secret = Path(f"{hall_db}.secret").read_text().strip()
+    copy, vault = tmp_path / "backups" / "hall.db", tmp_path / "vault"
+    assert hallqueue("db", "backup", "--db", str(hall_db), "--to", str(copy), "--secrets-to", str(vault)).returncode == 0
+    shutil.rmtree(hall_db.parent)  # the machine is lost: database and secret alike
+    secrets_file = vault / "hall.db.secrets.json"
+
+    done = hallqueue("db", "restore", "--from", str(copy), "--db", str(hall_db), "--secrets-from", str(secrets_file))
+
+    assert done.returncode == 0, done.stderr
+    assert tickets(hall_db) == 12
+    restored_secret = Path(f"{hall_db}.secret")
+    assert restored_secret.read_text() == secret and stat.S_IMODE(restored_secret.stat().st_mode) == 0o600
+    assert f"the secret from {secrets_file} is back in {restored_secret}" in done.stdout
+    assert "kept as" not in done.stdout  # there was nothing to keep aside
+
+    # Restored again over it, the secret already there is left alone.
+    again = hallqueue("db", "restore", "--from", str(copy), "--db", str(hall_db), "--secrets-from", str(secrets_file))
+    assert again.returncode == 0 and "is back in" not in again.stdout
+
+
+def test_restore_with_a_file_that_is_not_a_secrets_file_changes_nothing(hall_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    assert hallqueue("db", "backup", "--db", str(hall_db), "--to", str(copy)).returncode == 0
+    (tmp_path / "notes.txt").write_text("not json")
+    before = hall_db.read_bytes()
+    done = hallqueue("db", "restore", "--from", str(copy), "--db", str(hall_db), "--secrets-from", str(tmp_path / "notes.txt"))
+    assert done.returncode == 1 and "is not a secrets file" in done.stderr
+    assert hall_db.read_bytes() == before
