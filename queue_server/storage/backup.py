@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,9 +89,8 @@ def backup(db_path: str | Path, target: str | Path, overwrite: bool = False) -> 
     _remove(partial)  # a previous attempt that died
     private_file(partial)  # 0600 before SQLite writes a byte
     try:
-        src = sqlite3.connect(source, timeout=30, isolation_level=None)
-        dst = sqlite3.connect(partial, isolation_level=None)
-        try:
+        with closing(sqlite3.connect(source, timeout=30, isolation_level=None)) as src, \
+                closing(sqlite3.connect(partial, isolation_level=None)) as dst:  # fmt: skip
             # All pages in one step: one read transaction, so one snapshot, however many
             # commits the centre makes meanwhile (WAL readers do not block writers).
             src.backup(dst)
@@ -98,9 +98,6 @@ def backup(db_path: str | Path, target: str | Path, overwrite: bool = False) -> 
             _check_is_ours(dst, str(source))
             stripped = _strip_secrets(dst)
             version = current_version(dst)
-        finally:
-            dst.close()
-            src.close()
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
