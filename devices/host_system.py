@@ -90,6 +90,13 @@ def replace_durably(
         _fsync_file(path.parent, os.O_RDONLY)
 
 
+def sync_directory(path: str | Path, *, system: str | None = None) -> None:
+    """Make the names in a directory durable (a rename just made in it). POSIX: fsync the
+    directory. Windows: nothing to do and nothing that could be done (see replace_durably)."""
+    if system_of(system) == POSIX:
+        _fsync_file(Path(path), os.O_RDONLY)
+
+
 def _retrying(step: Callable[[], None]) -> None:
     """``step``, tried again while another program holds the file (Windows says "access
     denied" for that), for up to a second."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +12,12 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from queue_server import assets, log_files
 from queue_server import settings as settings_module
 from queue_server.accounts.keys import Keyring
 from queue_server.accounts.store import Accounts
 from queue_server.calling.operations import Operations
+from queue_server.monitoring.centre_health import SweepRecord
 from queue_server.people import retention
 from queue_server.reports import rollups as report_cells
 from queue_server.storage import Database
@@ -41,6 +44,8 @@ class Hall:
     ops: Operations
     socketio: SocketIO
     uplink: Uplink | None = None  # a station's edge centre's link to the city
+    sweeps: SweepRecord | None = None  # what the sweeper last did (health)
+    push_ping: Callable[[], bool] | None = None  # asks the message queue, if there is one
 
 
 def hall() -> Hall:
@@ -51,9 +56,13 @@ def create_app(
     config_file: str | None = None, overrides: dict[str, Any] | None = None, clock: Any = None
 ) -> Flask:
     values = settings_module.load(config_file, overrides)
-    logging.basicConfig(
-        level=values["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_files.configure(values)
+    absent = assets.missing()
+    if absent:
+        log.warning(
+            "front-end files missing from %s (%s): the console, displays and managers' pages will not work; %s",
+            assets.VENDOR, ", ".join(absent), assets.HOW_TO_FIX,
+        )  # fmt: skip
     app = Flask(__name__)
     from queue_server.web_security import BoundedIntegerConverter
 
@@ -93,6 +102,10 @@ def create_app(
         ops_kwargs["serves_as"] = lambda: uplink.device
     ops = Operations(db, publish=push.publisher(socketio, db), **ops_kwargs)
     components = Hall(values, db, Accounts(db, keys), ops, socketio, uplink)
+    if values["MESSAGE_QUEUE"]:
+        from queue_server.monitoring.centre_health import redis_ping
+
+        components.push_ping = redis_ping(values["MESSAGE_QUEUE"])
     app.extensions["hallqueue"] = components
     push.register(socketio, components)
 
@@ -114,25 +127,31 @@ def create_app(
     register_pages(app)
 
     ops.close_past_days()
-    _start_sweeper(ops, values["SWEEP_SECONDS"])
+    components.sweeps = _start_sweeper(ops, values["SWEEP_SECONDS"])
     if uplink is not None:
         uplink.start()
     return app
 
 
-def _start_sweeper(ops: Operations, every_seconds: int) -> None:
+def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
     stop = threading.Event()
+    record = SweepRecord(every_seconds)
 
     def sweep() -> None:
         while not stop.wait(every_seconds):
+            failed = None
             try:
                 ops.close_past_days()
                 report_cells.roll_up_finished_months(ops.db.store)
-            except Exception:  # a failed sweep must not end the thread; the next one retries
+            except Exception as exc:  # a failed sweep must not end the thread; the next one retries
                 log.exception("the sweep (closing past days, rolling up months) failed")
+                failed = f"closing past days: {exc}"
             try:
                 retention.purge(ops.db, ops.clock())
-            except Exception:
+            except Exception as exc:
                 log.exception("the sweep (clearing personal data past retention) failed")
+                failed = failed or f"personal-data retention: {exc}"
+            record.ran(failed)
 
     threading.Thread(target=sweep, name="day-sweeper", daemon=True).start()
+    return record

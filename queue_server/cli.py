@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from queue_server.command_grammar import PROG, CommandError, Exit, Grammar, run, version, warn
+from queue_server.command_grammar import DB_OPTION, PROG, CommandError, Exit, Grammar, run, version, warn
 from queue_server.engine.errors import QueueError
 
 if TYPE_CHECKING:
@@ -30,16 +30,6 @@ if TYPE_CHECKING:
     from queue_server.administration.changes import Administration
     from queue_server.storage import Database
 
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    envvar="HALLQUEUE_DB",
-    show_envvar=True,
-    default="var/hallqueue.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file.",
-)
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -177,6 +167,7 @@ def cli() -> None:
     show_envvar=True,
     help="The edge centre's token from `hallqueue device add --kind edge`.",
 )
+@click.option("--log-file", default=None, help="Also log to this file, rotated by size (env HALLQUEUE_LOG_FILE; docs/operations.md).")
 def serve(
     db_path: str,
     host: str | None,
@@ -186,6 +177,7 @@ def serve(
     message_queue: str | None,
     edge_of: str | None,
     token: str | None,
+    log_file: str | None,
 ) -> None:
     """Run the centre on Werkzeug's development server (demo, tests, a station's edge centre
     on a small box); production in a hall runs gunicorn with queue_server.wsgi:app (see
@@ -201,7 +193,7 @@ def serve(
         demo=demo,
         config_file=config_file,
         message_queue=message_queue,
-        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token},
+        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token, "LOG_FILE": log_file},
     )
 
 
@@ -662,6 +654,9 @@ def registered() -> Grammar:
     if _registered:
         return cli
     _registered = True
+    from queue_server.database_commands import db
+
+    cli.add_command(db)
     try:
         from devices import device_commands
     except ImportError as exc:  # the devices part is optional for a bare centre

@@ -21,6 +21,18 @@ import click
 
 PROG = "hallqueue"
 
+# The database file, on every command that opens one (the centre's, `db`, `user`, …).
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    envvar="HALLQUEUE_DB",
+    show_envvar=True,
+    default="var/hallqueue.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
+)
+
 
 class Exit(IntEnum):
     """Exit codes, one per kind of outcome (documented in docs/commands.md)."""

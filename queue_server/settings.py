@@ -75,6 +75,18 @@ SETTINGS = [
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
     Setting(
+        "LOG_FILE",
+        None,
+        "Also write the log to this file, rotated by size (`serve --log-file`), for machines without journald. One file per process: several processes never share one.",
+    ),
+    Setting("LOG_FILE_MB", 10.0, "Size of the log file at which it is rotated (megabytes)."),
+    Setting("LOG_FILE_COUNT", 5, "How many rotated log files are kept (`centre.log.1` … `.N`)."),
+    Setting(
+        "DISK_FREE_MIN_MB",
+        1024,
+        "Health says `degraded` when the file system of the database has less free space than this (megabytes).",
+    ),
+    Setting(
         "DEVICE_REPORT_SECONDS",
         60.0,
         "How often a hall display page reports its health to its centre (its heartbeat; it also reports at start and on every change). Sign agents take theirs from `hallqueue sign --report-seconds`.",
@@ -143,6 +155,17 @@ def load(config_file: str | None = None, overrides: dict[str, Any] | None = None
 
 
 _MEMORY_SECRET = secrets.token_hex(32).encode()
+
+
+def secret_source(values: dict[str, Any]) -> tuple[str, str | None]:
+    """Where the secret of the centre at `values["DB"]` lives, and the secret (None if it has
+    none yet); never creates one. Backups name it: it is never inside the database."""
+    if values.get("SECRET"):
+        return "the SECRET setting (HALLQUEUE_SECRET or the settings file)", str(values["SECRET"])
+    path = Path(f"{values['DB']}.secret")
+    if path.exists():
+        return f"the file {path}", path.read_text().strip()
+    return f"no secret yet (it writes {path} at its first start)", None
 
 
 def secret_for(values: dict[str, Any]) -> bytes:

@@ -74,9 +74,26 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
-@route("GET", "/health", who=None, answers={200: Health}, summary="Liveness: the database answers")
+@route(
+    "GET",
+    "/health",
+    who=None,
+    answers={200: Health},
+    summary="Health for monitoring: the database, page assets, disk space, the sweeper, push",
+)
 def health() -> dict[str, Any]:
-    found: dict[str, Any] = {"ok": hall().db.answers()}
+    from queue_server.monitoring import centre_health as checks
+
+    centre = hall()
+    found: dict[str, Any] = {
+        "database": checks.database(centre.db.answers),
+        "assets": checks.page_assets(),
+        "disk": checks.disk(centre.db.path, float(centre.settings["DISK_FREE_MIN_MB"])),
+        "sweeper": checks.sweeper(centre.sweeps),
+        "push": checks.push(centre.settings["MESSAGE_QUEUE"], centre.push_ping),
+    }
+    status = checks.overall(found)
+    found = {"ok": status != checks.FAILING, "status": status, "checks": found}
     if hall().uplink is not None:  # a station's edge centre: how its link to the city stands
         from queue_server.edge.station import link_state
 

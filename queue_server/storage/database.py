@@ -20,6 +20,8 @@ from pathlib import Path
 import sqlite_utils
 
 from devices.host_system import FileLock
+from queue_server.storage.backup import before_migrating
+from queue_server.storage.holding import Hold
 from queue_server.storage.migrations import migrate
 from queue_server.storage.private_files import (
     database_files,
@@ -102,10 +104,17 @@ class Database:
         self._closed = False
         # Held from BEGIN IMMEDIATE through COMMIT *and* the push that follows, so
         # events leave this process in sequence order.
+        self._hold: Hold | None = None
         if self.path != ":memory:":
+            private_directory(Path(self.path).parent)
+            # Held until close: a restore refuses while it is; made while a restore runs, it
+            # waits (before the file is touched: the restore is swapping it).
+            self._hold = Hold(self.path)
             self._make_private()
         self.write_lock = WriteLock(self.path + ".lock" if self.path != ":memory:" else None)
         with self.write_lock:
+            if self.path != ":memory:":
+                before_migrating(self.path, self.conn)
             migrate(self.conn)
         if self.path != ":memory:":
             for path in database_files(self.path):  # the WAL and SHM SQLite just made
@@ -215,4 +224,6 @@ class Database:
             except sqlite3.Error:
                 pass
         self.write_lock.close()
+        if self._hold is not None:
+            self._hold.release()
         self._local = threading.local()

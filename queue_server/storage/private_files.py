@@ -34,4 +34,4 @@ __all__ = [
 
 def database_files(path: str | Path) -> list[str]:
     """The database file and the files SQLite and the write lock keep beside it."""
-    return [str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal", f"{path}.lock"]
+    return [str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal", f"{path}.lock", f"{path}.held"]

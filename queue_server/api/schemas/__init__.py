@@ -21,11 +21,24 @@ class Ok(BaseModel):
     ok: bool
 
 
+HealthStatus = Literal["ok", "degraded", "failing"]
+
+
+class HealthCheck(BaseModel):
+    """One check of the centre: `degraded` needs a person, `failing` means it cannot serve"""
+
+    model_config = ConfigDict(extra="allow")  # each check's own figures (free_mb, missing, …)
+    status: HealthStatus
+    message: str = Field(description="What is wrong, for people; empty when ok")
+
+
 class Health(BaseModel):
-    """What the centre says of itself"""
+    """What the centre says of itself: alert on `status` (docs/operations.md)"""
 
     model_config = ConfigDict(extra="allow")
-    ok: bool
+    ok: bool = Field(description="The centre can serve (`status` is not failing)")
+    status: HealthStatus = Field(description="The worst of the checks")
+    checks: dict[Literal["database", "assets", "disk", "sweeper", "push"], HealthCheck]
 
 
 class SiteList(BaseModel):
