@@ -84,7 +84,11 @@ def _proxies(conn: sqlite3.Connection) -> None:
                VALUES (?, ?, 'admin', ?, 'proxy', ?, 'city-hall', ?, ?)""",
             (f"{proxy_id}-{action}", _at(at), action, proxy_id, before, json.dumps({**payload, "active": action == "create"}, ensure_ascii=False)),
         )
-    old_day, recent_day = OLD.date().isoformat(), RECENT.date().isoformat()
+    # The last open day of each block: a block may end on a weekend, when the hall is closed.
+    old_day, recent_day = (
+        conn.execute("SELECT max(day) FROM tickets WHERE site_id = 'city-hall' AND day <= ?", (end.date().isoformat(),)).fetchone()[0]
+        for end in (OLD, RECENT)
+    )
     for proxy_id, day in (("gone", old_day), ("staffgone", old_day), ("busy", old_day), ("busy", recent_day)):
         conn.execute(
             "UPDATE tickets SET proxy_id = ? WHERE id = (SELECT id FROM tickets WHERE site_id = 'city-hall' AND day = ? AND proxy_id IS NULL LIMIT 1)",
