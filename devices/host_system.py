@@ -236,6 +236,10 @@ class FileLock:
         if fd is not None:
             os.close(fd)  # the system lets go of a lock still held
 
+    def __del__(self) -> None:  # a lock never closed (a Database left open) frees its descriptor
+        if getattr(self, "_fd", None) is not None:
+            self.close()
+
 
 def _msvcrt() -> ModuleType:
     """The Windows C runtime's module (a test on Linux puts a stand-in in sys.modules)."""

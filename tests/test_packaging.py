@@ -142,7 +142,7 @@ def test_a_kiosk_pc_gets_the_agent_without_the_centre_stack(wheel: Path, tmp_pat
         [hallqueue, "serve", "--db", tmp_path / "x.db"], cwd=tmp_path, env=clean_env(),
         capture_output=True, text=True, timeout=60,
     )
-    assert refused.returncode == 2
+    assert refused.returncode == 1  # failed: this machine lacks the centre's packages
     assert "pip install 'hallqueue[centre]'" in refused.stderr and "Traceback" not in refused.stderr
 
 

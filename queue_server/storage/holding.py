@@ -50,6 +50,10 @@ class Hold:
             os.close(self._fd)
             self._fd = None
 
+    def __del__(self) -> None:  # a Database never closed still frees its descriptor
+        if getattr(self, "_fd", None) is not None:
+            self.release()
+
     def __enter__(self) -> Hold:
         return self
 

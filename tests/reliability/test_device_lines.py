@@ -18,7 +18,7 @@ works (the partial frame does not poison it).
 from __future__ import annotations
 
 import os
-import select
+import selectors
 import threading
 import time
 import tty
@@ -52,9 +52,14 @@ class ScriptedDevice:
         self._thread.start()
 
     def _serve(self) -> None:
+        # A selector (epoll), not select(): a long suite may hold descriptors past 1024.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.master, selectors.EVENT_READ)
+            self._answer(selector)
+
+    def _answer(self, selector: selectors.BaseSelector) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if not ready:
+            if not selector.select(0.05):
                 continue
             try:
                 data = os.read(self.master, 4096)
