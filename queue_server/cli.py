@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from queue_server.command_grammar import DB_OPTION, PROG, CommandError, Exit, Grammar, run, version, warn
+from queue_server.command_grammar import (
+    DB_OPTION,
+    PROG,
+    CommandError,
+    Exit,
+    Grammar,
+    run,
+    version,
+    warn,
+)
 from queue_server.engine.errors import QueueError
 
 if TYPE_CHECKING:
