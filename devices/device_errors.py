@@ -109,6 +109,16 @@ class PrinterCutterError(PrinterError):
         return "printer autocutter error"
 
 
+class PrintNotConfirmed(PrinterError):
+    """A ticket's bytes went out but the printer said nothing afterwards, however long it
+    was asked: it has most likely printed, so it must not be sent again by itself."""
+
+    code = "print_unconfirmed"
+
+    def default_message(self) -> str:
+        return "the ticket was sent but the printer did not confirm it"
+
+
 # --- ID card reader ----------------------------------------------------------------
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from devices.device_errors import (
+    DeviceError,
     DeviceNotAnswering,
     FrameError,
     PrinterCoverOpen,
     PrinterCutterError,
     PrinterOffline,
     PrinterPaperOut,
+    PrintNotConfirmed,
 )
 from devices.escpos_ticket import TicketContent, TicketLayout, render_ticket
 from devices.port import SerialPort
@@ -30,6 +32,10 @@ from devices.port import SerialPort
 log = logging.getLogger(__name__)
 
 PaperState = Literal["ok", "near_end", "out", "unknown"]
+
+# How long a printer may stay silent once a job's bytes are on the line (after the time
+# the line needs to carry them) before the job counts as sent but unconfirmed.
+CONFIRM_SECONDS = 3.0
 
 
 def status_query(n: int) -> bytes:
@@ -147,6 +153,7 @@ class TicketPrinter:
         write_timeout: float = 10.0,
         layout: TicketLayout | None = None,
         check_status_before_print: bool = True,
+        confirm_seconds: float = CONFIRM_SECONDS,
     ) -> None:
         if isinstance(port, SerialPort):
             self.port = port
@@ -162,6 +169,7 @@ class TicketPrinter:
         self.status_timeout = status_timeout
         self.layout = layout
         self.check_status_before_print = check_status_before_print
+        self.confirm_seconds = confirm_seconds
         self.last_ticket_bytes = 0
 
     def close(self) -> None:
@@ -209,7 +217,9 @@ class TicketPrinter:
         With ``confirm`` the status is read again once the bytes are out (DLE EOT is
         answered in real time, even while the job prints), so paper running out or the
         cover opening during the job raises instead of passing silently; the caller
-        should then show the number on screen.
+        should then show the number on screen, and may print the job again. A printer
+        that stays silent after the job raises :class:`PrintNotConfirmed`: the ticket
+        has most likely printed, and must not be printed again by itself.
         """
         return self.print_raw(self.render(content), confirm=confirm)
 
@@ -222,5 +232,27 @@ class TicketPrinter:
             self.last_ticket_bytes = written
             log.info("printed %d bytes", written)
             if confirm:
-                self.status().raise_for_status(device="printer")
+                self._status_after(len(data)).raise_for_status(device="printer")
         return written
+
+    def _status_after(self, size: int) -> PrinterStatus:
+        """The printer's status once a job of ``size`` bytes is out, asked again until it
+        answers. The queries queue behind the job on the line (at 9600 baud a 2 KB ticket
+        takes two seconds to send), and a printer cutting or presenting the ticket, a slow
+        adapter or a busy PC answers late too: a silence then is no sign of a lost job
+        (taking it for one printed the ticket again). Raises :class:`PrintNotConfirmed`
+        when nothing answers within the line's time plus ``confirm_seconds``."""
+        line_seconds = size * 10 / max(self.port.baudrate, 1)  # 8N1: ten bits a byte
+        deadline = time.monotonic() + line_seconds + self.confirm_seconds
+        while True:
+            try:
+                status = self.status()
+            except DeviceError as exc:  # unplugged right after the job: printed or not?
+                if time.monotonic() >= deadline:
+                    raise PrintNotConfirmed(device="printer") from exc
+                time.sleep(self.status_timeout)
+                continue
+            if status.answering:
+                return status
+            if time.monotonic() >= deadline:
+                raise PrintNotConfirmed(device="printer")

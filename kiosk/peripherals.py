@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from devices.device_errors import DeviceError
+from devices.device_errors import DeviceError, PrintNotConfirmed
 from devices.escpos_ticket import LABELS, TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
@@ -131,10 +131,20 @@ class PrinterWorker:
         content = ticket_content(job["content"])
         try:
             self.printer.print_ticket(content, confirm=True)
+        except PrintNotConfirmed as exc:
+            # Sent, and the printer never said otherwise: most likely on paper. Printing it
+            # again by itself could hand the citizen two tickets; the screen shows the number.
+            log.warning("ticket %s sent but not confirmed by the printer: not printed again",
+                        content.number)
+            self.spool.update(job["id"], state=PRINTED, printed_at=time.time(), print_error=exc.code)
+            self.monitor.poll_once()
+            return
         except DeviceError as exc:
-            attempts = int(job.get("attempts", 0)) + 1
+            # The printer said the job cannot print or was lost (paper out, cover open …),
+            # or the bytes never went out: it prints again once the printer can.
+            attempts = int(job.get("print_attempts", 0)) + 1
             log.warning("ticket %s not printed (%s), attempt %d", content.number, exc.code, attempts)
-            self.spool.update(job["id"], attempts=attempts, print_error=exc.code)
+            self.spool.update(job["id"], print_attempts=attempts, print_error=exc.code)
             self.monitor.poll_once()  # the screen learns at once why
             self._stop.wait(self.retry_interval)
             return

@@ -15,6 +15,7 @@ from devices.device_errors import (
     PrinterCoverOpen,
     PrinterOffline,
     PrinterPaperOut,
+    PrintNotConfirmed,
 )
 from devices.escpos_parse import decode_stream
 from devices.escpos_ticket import render_ticket, sample_ticket
@@ -180,6 +181,40 @@ def test_confirm_catches_a_job_lost_to_paper_out(printer_sim: PrinterSimulator) 
     printer_sim.set_paper("ok")
     assert printer.print_ticket(sample_ticket(), confirm=True) > 0
     assert wait_until(lambda: len(printer_sim.tickets) == 1)
+    printer.close()
+
+
+def test_confirm_waits_for_a_printer_busy_after_the_cut(
+    printer_sim: PrinterSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The simulator answers nothing for 1 s after it cuts, more than three status timeouts.
+    store = printer_sim._store
+    monkeypatch.setattr(printer_sim, "_store", lambda page: (store(page), time.sleep(1.0)))
+    printer = TicketPrinter(printer_sim.path, status_timeout=0.2)
+    started = time.monotonic()
+    assert printer.print_ticket(sample_ticket(), confirm=True) > 0
+    assert time.monotonic() - started >= 0.8  # it waited for the answer, not re-sent
+    assert len(printer_sim.tickets) == 1
+    printer.close()
+
+
+def test_confirm_of_a_printer_silent_after_the_job_is_print_not_confirmed(
+    printer_sim: PrinterSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = printer_sim._store
+
+    def store_and_fall_silent(page: object) -> None:
+        store(page)  # type: ignore[arg-type]
+        printer_sim.silent = True
+
+    monkeypatch.setattr(printer_sim, "_store", store_and_fall_silent)
+    printer = TicketPrinter(printer_sim.path, status_timeout=0.2, confirm_seconds=1.0)
+    started = time.monotonic()
+    with pytest.raises(PrintNotConfirmed) as raised:
+        printer.print_ticket(sample_ticket(), confirm=True)
+    assert raised.value.code == "print_unconfirmed"
+    assert time.monotonic() - started >= 1.0
+    assert len(printer_sim.tickets) == 1  # the ticket was printed all the same
     printer.close()
 
 
