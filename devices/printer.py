@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -211,7 +212,13 @@ class TicketPrinter:
     def render(self, content: TicketContent) -> bytes:
         return render_ticket(content, self.width_mm, self.layout)
 
-    def print_ticket(self, content: TicketContent, *, confirm: bool = False) -> int:
+    def print_ticket(
+        self,
+        content: TicketContent,
+        *,
+        confirm: bool = False,
+        on_send: Callable[[], None] | None = None,
+    ) -> int:
         """Print one ticket; return the bytes written. Raises if it cannot print.
 
         With ``confirm`` the status is read again once the bytes are out (DLE EOT is
@@ -220,14 +227,22 @@ class TicketPrinter:
         should then show the number on screen, and may print the job again. A printer
         that stays silent after the job raises :class:`PrintNotConfirmed`: the ticket
         has most likely printed, and must not be printed again by itself.
-        """
-        return self.print_raw(self.render(content), confirm=confirm)
 
-    def print_raw(self, data: bytes, *, confirm: bool = False) -> int:
+        ``on_send`` is called once the printer may print the job, just before its first
+        byte goes out: from then on the ticket may be on paper, whatever happens next
+        (the kiosk writes that down, so a restart does not print it again).
+        """
+        return self.print_raw(self.render(content), confirm=confirm, on_send=on_send)
+
+    def print_raw(
+        self, data: bytes, *, confirm: bool = False, on_send: Callable[[], None] | None = None
+    ) -> int:
         """Send a complete ESC/POS job (checked against the printer status first)."""
         with self.port.lock:
             if self.check_status_before_print:
                 self.status().raise_for_status(device="printer")
+            if on_send is not None:
+                on_send()
             written = self.port.write(data)
             self.last_ticket_bytes = written
             log.info("printed %d bytes", written)

@@ -34,7 +34,7 @@ from devices.id_reader import IdCardReader
 from devices.printer import TicketPrinter
 from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
-from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels
+from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels, unconfirmed_after_restart
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 from queue_server.wire import words
 from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest, PersonCard
@@ -231,6 +231,11 @@ class Kiosk:
                 self.spool.delete(job["id"])
             else:
                 self._recover.add(job["id"])
+        for job in unconfirmed_after_restart(self.spool):
+            # Its bytes may have gone out when the agent stopped: it may be on paper.
+            number = (job.get("ticket") or {}).get("number")
+            log.warning("ticket %s was being printed when the agent stopped: not printed again",
+                        number)
         owed = self.spool.jobs(PRINTING)
         if owed:
             log.info("%d ticket(s) owed from before the restart will print", len(owed))

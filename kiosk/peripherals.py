@@ -130,7 +130,7 @@ class PrinterWorker:
     def _print(self, job: dict[str, Any]) -> None:
         content = ticket_content(job["content"])
         try:
-            self.printer.print_ticket(content, confirm=True)
+            self.printer.print_ticket(content, confirm=True, on_send=lambda: self._sending(job["id"]))
         except PrintNotConfirmed as exc:
             # Sent, and the printer never said otherwise: most likely on paper. Printing it
             # again by itself could hand the citizen two tickets; the screen shows the number.
@@ -144,12 +144,30 @@ class PrinterWorker:
             # or the bytes never went out: it prints again once the printer can.
             attempts = int(job.get("print_attempts", 0)) + 1
             log.warning("ticket %s not printed (%s), attempt %d", content.number, exc.code, attempts)
-            self.spool.update(job["id"], print_attempts=attempts, print_error=exc.code)
+            self.spool.update(job["id"], print_attempts=attempts, print_error=exc.code, sent_at=None)
             self.monitor.poll_once()  # the screen learns at once why
             self._stop.wait(self.retry_interval)
             return
         log.info("ticket %s printed", content.number)
         self.spool.update(job["id"], state=PRINTED, printed_at=time.time(), print_error=None)
+
+    def _sending(self, job_id: str) -> None:
+        """Written (durably) before the ticket's first byte goes out: an agent that dies
+        from here until the printer's answer leaves a ticket that may be on paper, which
+        the next start must not print again (`unconfirmed_after_restart`)."""
+        self.spool.update(job_id, sent_at=time.time())
+
+
+def unconfirmed_after_restart(spool: Spool) -> list[dict[str, Any]]:
+    """Owed tickets the agent was sending when it stopped without an answer from the
+    printer: counted as printed but unconfirmed (never printed twice by themselves)."""
+    found = []
+    for job in spool.jobs(PRINTING):
+        if job.get("sent_at"):
+            found.append(
+                spool.update(job["id"], state=PRINTED, print_error="print_unconfirmed") or job
+            )
+    return found
 
 
 @dataclass(frozen=True, repr=False)

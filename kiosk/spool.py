@@ -2,7 +2,10 @@
 
 A job is created when a citizen confirms (its id is the request id sent to the centre,
 so every retry asks for the same ticket), becomes ``printing`` once the centre has
-issued the ticket, and ``printed`` when the printer has taken it. The ID number is
+issued the ticket, and ``printed`` when the printer has taken it. Just before a
+ticket's bytes go out its job notes ``sent_at``: a job found ``printing`` and sent after a
+restart may be on paper, so it counts as printed (``print_error: print_unconfirmed``) and
+is never printed a second time by itself. The ID number is
 never in a job: an issue that still needs the card stays in memory only (see
 ``agent.Kiosk``), and a printed ticket carries only the masked name.
 

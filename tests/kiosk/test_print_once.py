@@ -10,17 +10,24 @@ and the agent printed A001 two to four times.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.printer_sim import PrinterSimulator
 from devices.sim.ticket_image import Page
-from tests.conftest import Centre
-from tests.kiosk.conftest import RunningKiosk, start_kiosk, wait_until
+from tests.conftest import ROOT, Centre, free_port, wait_for_http
+from tests.kiosk.conftest import KIOSK_PAGE, RunningKiosk, start_kiosk, wait_until
 from tests.kiosk.test_agent import take
 
 # A reprint comes within the worker's retry interval (0.5 s) of the failure it follows;
@@ -30,13 +37,17 @@ NO_REPRINT_SECONDS = 2.0
 
 class BusyAfterCut(PrinterSimulator):
     """A printer that answers nothing for `busy` seconds after it cuts a ticket (still
-    presenting it; a slow USB adapter; a kiosk PC under load)."""
+    presenting it; a slow USB adapter; a kiosk PC under load), or until `done` is set."""
 
     busy = 1.0
 
+    def __init__(self, link: str | None = None, **kwargs: Any) -> None:
+        super().__init__(link, **kwargs)
+        self.done = threading.Event()
+
     def _store(self, page: Page) -> None:
         super()._store(page)
-        time.sleep(self.busy)
+        self.done.wait(self.busy)
 
 
 class QuietAfterTicket(PrinterSimulator):
@@ -140,3 +151,53 @@ def test_a_job_lost_to_paper_out_prints_once_paper_is_back(paper_kiosk: RunningK
     time.sleep(NO_REPRINT_SECONDS)
     assert len(printer.tickets) == 1 and view["ticket"]["number"] in printer.tickets[0].text
     assert job(paper_kiosk, view["id"])["print_error"] is None
+
+
+def test_a_ticket_going_out_when_the_agent_dies_is_not_printed_after_the_restart(
+    centre: Centre, tmp_path: Path
+) -> None:
+    printer = BusyAfterCut(str(tmp_path / "printer"), render_png=False)
+    printer.busy = 30.0  # the agent is still waiting for the printer's answer when killed
+    reader = IdReaderSimulator(str(tmp_path / "id-reader"))
+    printer.start()
+    reader.start()
+    spool = tmp_path / "spool"
+    port = free_port()
+    env = dict(os.environ, HALLQUEUE_KIOSK_TOKEN=centre.kiosk_token, PYTHONUNBUFFERED="1")
+    with open(tmp_path / "kiosk.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "queue_server", "kiosk", "--server", centre.url,
+             "--site", "city-hall", "--printer-port", printer.path, "--port", str(port),
+             "--spool", str(spool), "--log-level", "DEBUG"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    again = None
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/health")
+        assert wait_until(lambda: requests.get(url + "/api/state").json()["blocked"] is None, 10)
+        view = requests.post(url + "/api/tickets", json={"kind": "service", "code": "A101"},
+                             headers=KIOSK_PAGE, timeout=15).json()
+        assert view["state"] == "printing", view
+        assert wait_until(lambda: printer.tickets, 10)
+        process.kill()  # between the ticket's bytes and the printer's answer
+        process.wait(10)
+        left = json.loads((spool / f"{view['id']}.json").read_text(encoding="utf-8"))
+        assert left["state"] == "printing" and left["sent_at"], left
+
+        printer.busy = 0.0
+        printer.done.set()  # the printer answers again
+        again = start_kiosk(centre, tmp_path, (printer, reader))
+        again.wait_ready()
+        time.sleep(NO_REPRINT_SECONDS)
+        assert len(printer.tickets) == 1 and view["ticket"]["number"] in printer.tickets[0].text
+        after = again.agent.job(view["id"])
+        assert after["printed"] and after["print_error"] == "print_unconfirmed", after
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        if again is not None:
+            again.server.stop()
+        reader.stop()
+        printer.stop()
