@@ -12,6 +12,7 @@ or a Windows kiosk PC), never Werkzeug's development server.
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 from pathlib import Path
@@ -183,8 +184,15 @@ class KioskServer:
         its token): requests in hand finish first (they wake the loop when done), then the
         sockets close in the loop's own thread: they are not safe to close from this one."""
         self.server.task_dispatcher.shutdown()
-        trigger = next(d for d in self._sockets.values() if isinstance(d, Trigger))
-        trigger.pull_trigger(self._close_all)
+        trigger = next((d for d in self._sockets.values() if isinstance(d, Trigger)), None)
+        try:
+            if trigger is not None:
+                trigger.pull_trigger(self._close_all)
+                return
+        except OSError as exc:  # the loop already ended and closed its trigger
+            if exc.errno != errno.EBADF:
+                raise
+        self._close_all()
 
     def stop(self) -> None:
         if self._thread is not None:

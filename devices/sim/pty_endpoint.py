@@ -79,8 +79,10 @@ class PtyEndpoint:
             if fd is None:
                 return b""
             try:
-                ready, _, _ = select.select([fd], [], [], timeout)
-                if not ready:
+                # poll, not select: a long-running process may hold descriptors past 1,024
+                poller = select.poll()
+                poller.register(fd, select.POLLIN)
+                if not poller.poll(timeout * 1000):
                     return b""
                 return os.read(fd, 65536)
             except BlockingIOError:
