@@ -144,11 +144,11 @@ def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
     `private` (the site's staff, the kiosk that issued it) adds the masked name and note."""
     store = hall().db.store
     data = issued_payload(issued, private)
-    site = store.sites.get(issued.ticket.site_id)
+    site = issued.site or store.sites.get(issued.ticket.site_id)
     if site is not None:
         data["rules"] = rules_view.sentences(site, language())
         data["quota"] = rules_view.ticket_quota(
-            store, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock()
+            store, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock(), issued.item
         )
     return data
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,6 +77,10 @@ class Issued:
     ahead: int
     estimated_wait_minutes: int
     created: bool  # False when an earlier request with the same id is answered again
+    # What the transaction already read, so the answer is built without reading them again
+    # (None where the caller had no reason to read them); not part of the ticket's identity.
+    site: Site | None = field(default=None, compare=False)
+    item: Service | Bundle | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -361,7 +365,7 @@ class Operations:
             ticket = change.ticket
             store.numbers.set_last(site_id, day, ticket.prefix, ticket.seq_no)
             store.tickets.insert(ticket, site.timezone, fingerprint)
-            issued = self._issued(store, site, ticket, created=True)
+            issued = self._issued(store, site, ticket, created=True, item=item)
             event = replace(
                 change.events[0],
                 data={
@@ -417,11 +421,27 @@ class Operations:
         helper_kind = "service" if isinstance(helper, Service) else "bundle"
         return helper if store.offerings.offers(site.id, helper_kind, helper.code) else wanted
 
-    def _issued(self, store: Store, site: Site, ticket: Ticket, created: bool) -> Issued:
-        ahead, minutes = self._position(store, site, ticket)
-        return Issued(ticket=ticket, ahead=ahead, estimated_wait_minutes=minutes, created=created)
+    def _issued(
+        self,
+        store: Store,
+        site: Site,
+        ticket: Ticket,
+        created: bool,
+        item: Service | Bundle | None = None,
+    ) -> Issued:
+        ahead, minutes = self._position(store, site, ticket, item)
+        return Issued(
+            ticket=ticket,
+            ahead=ahead,
+            estimated_wait_minutes=minutes,
+            created=created,
+            site=site,
+            item=item,
+        )
 
-    def _position(self, store: Store, site: Site, ticket: Ticket) -> tuple[int, int]:
+    def _position(
+        self, store: Store, site: Site, ticket: Ticket, item: Service | Bundle | None = None
+    ) -> tuple[int, int]:
         """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait."""
         if ticket.status != TicketStatus.WAITING:
             return 0, 0
@@ -434,20 +454,28 @@ class Operations:
             ticket.priority != Priority.ORDINARY,
             rules.queue_mix(site, serving),
         )
-        minutes = self._minutes_per_ticket(store, site, ticket.service, ticket.bundle)
+        minutes = self._minutes_per_ticket(store, site, ticket.service, ticket.bundle, item)
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
 
     def _minutes_per_ticket(
-        self, store: Store, site: Site, service: str | None, bundle: str | None
+        self,
+        store: Store,
+        site: Site,
+        service: str | None,
+        bundle: str | None,
+        item: Service | Bundle | None = None,
     ) -> float:
+        """Minutes a ticket of the item takes; `item`, where the caller has it, saves a read."""
         if service:
-            item = store.catalogue.service(service)
-            expected = item.expected_minutes if item else 10.0
+            found = item if isinstance(item, Service) else store.catalogue.service(service)
+            expected = found.expected_minutes if found else 10.0
             return estimates.blended_minutes(
                 expected, store.tickets.recent_service_minutes(site.id, service)
             )
-        found = store.catalogue.bundle(bundle) if bundle else None
-        return found.expected_minutes if found else 30.0
+        in_bundle = item if isinstance(item, Bundle) else None
+        if in_bundle is None and bundle:
+            in_bundle = store.catalogue.bundle(bundle)
+        return in_bundle.expected_minutes if in_bundle else 30.0
 
     def ticket_view(self, ticket_id: str) -> Issued:
         store = self.db.store

@@ -9,10 +9,12 @@ tickets can be taken.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from queue_server import wire
 from queue_server.engine import caps, hours, rules
+from queue_server.engine.calling import CallingPolicy
 from queue_server.engine.model import Bundle, Service, Site
 from queue_server.storage import Store
 from queue_server.wire import words
@@ -22,14 +24,27 @@ LANGUAGES = words.LANGUAGES
 
 def sentences(site: Site, lang: str = "zh") -> dict[str, str]:
     """The site's rules, one plain sentence each (the counter overrides are not shown)."""
-    no_show = rules.no_show_policy(site)
+    said = _said_rules(
+        rules.calling_policy(site), rules.no_show_policy(site), rules.appointment_window(site), lang
+    )
+    return dict(said)
+
+
+# Every ticket issued carries its site's rules: said once per distinct set of policies (a
+# handful in a city), not formatted again for each ticket.
+@lru_cache(maxsize=256)
+def _said_rules(
+    mixing: CallingPolicy, no_show: rules.NoShowPolicy, window: rules.AppointmentWindow, lang: str
+) -> tuple[tuple[str, str], ...]:
     described = {
-        "mixing": rules.describe_mixing(rules.calling_policy(site)),
+        "mixing": rules.describe_mixing(mixing),
         "no_show": rules.describe_no_show(no_show),
         "no_show_line": rules.describe_no_show_line(no_show),  # for tickets
-        "appointment": rules.describe_appointments(rules.appointment_window(site)),
+        "appointment": rules.describe_appointments(window),
     }
-    return {rule: words.say(code, lang, **params) for rule, (code, params) in described.items()}
+    return tuple(
+        (rule, words.say(code, lang, **params)) for rule, (code, params) in described.items()
+    )
 
 
 def all_sentences(site: Site) -> dict[str, dict[str, str]]:
@@ -61,9 +76,16 @@ def item_quota(
 
 
 def ticket_quota(
-    store: Store, site: Site, service: str | None, bundle: str | None, now: datetime
+    store: Store,
+    site: Site,
+    service: str | None,
+    bundle: str | None,
+    now: datetime,
+    item: Service | Bundle | None = None,
 ) -> dict[str, Any] | None:
-    item = store.catalogue.service(service) if service else store.catalogue.bundle(bundle or "")
+    """The ticket's item's quota; `item`, where the caller already read it, saves a read."""
+    if item is None:
+        item = store.catalogue.service(service) if service else store.catalogue.bundle(bundle or "")
     if item is None:
         return None
     return item_quota(store, site, service, bundle, item.daily_cap, now)
