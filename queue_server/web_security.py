@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Request, Response, g
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
@@ -37,6 +38,19 @@ class BoundedIntegerConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(map, *args, **kwargs)
+
+
+class NoSessionCookie(SessionInterface):
+    """The centre keeps no session: the API authenticates by bearer token and the pages keep
+    theirs in sessionStorage. Flask's default would look for a signed cookie on every request
+    (and sign one if anything wrote to `session`); here nothing is read or signed, and a write
+    to `session` fails loudly instead of setting a cookie nobody reads."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin:
+        return NullSession()
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def csp_nonce() -> str:
@@ -59,6 +73,7 @@ def init_app(app: Flask, login_failures_per_minute: int = 60) -> None:
     app.extensions["hallqueue_login_throttle"] = LoginThrottle(
         failures_per_minute=login_failures_per_minute
     )
+    app.session_interface = NoSessionCookie()
     app.after_request(_secure_headers)
     app.context_processor(lambda: {"csp_nonce": csp_nonce()})
 

@@ -96,9 +96,8 @@ RATING_LEVELS = (5, 4, 3, 2, 1)
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    # isoformat is several times faster than strftime, and every answer carries a few moments.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def _value(item: Any) -> Any:

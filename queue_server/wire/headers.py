@@ -12,13 +12,16 @@ device token in its URL: it must never leave in a Referer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 
 class HeaderMap(Protocol):
-    """A dict or Werkzeug's `Headers`: anything with `setdefault`."""
+    """Werkzeug's `Headers`, or anything with its `keys` and `add`."""
 
-    def setdefault(self, key: str, default: str, /) -> object: ...
+    def keys(self) -> Iterable[str]: ...
+
+    def add(self, key: str, value: str, /) -> object: ...
 
 
 def content_security_policy(nonce: str | None) -> str:
@@ -52,7 +55,14 @@ def security_headers(nonce: str | None) -> dict[str, str]:
     }
 
 
+# Most answers (the API's JSON) carry no inline script: their headers are built once.
+_WITHOUT_NONCE = tuple(security_headers(None).items())
+
+
 def add_security_headers(headers: HeaderMap, nonce: str | None) -> None:
     """Add the headers a response does not set itself (a route may set a stricter one)."""
-    for name, value in security_headers(nonce).items():
-        headers.setdefault(name, value)
+    present = {name.lower() for name in headers.keys()}
+    wanted = _WITHOUT_NONCE if nonce is None else security_headers(nonce).items()
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)

@@ -174,3 +174,18 @@ def test_the_secret_comes_from_configuration(tmp_path, monkeypatch) -> None:  # 
     generated = secret_for(load(overrides={"DB": str(tmp_path / "y.db")}))
     path = tmp_path / "y.db.secret"
     assert len(generated) == 64 and path.stat().st_mode & 0o077 == 0  # owner-only
+
+
+def test_the_centre_keeps_no_session(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No session cookie is read or signed: `session` is empty whatever the request carries,
+    and code that writes to it fails at once rather than setting a cookie."""
+    from flask import session
+
+    from queue_server.app import create_app
+
+    app = create_app(overrides={"DB": str(tmp_path / "h.db")})
+    with app.test_request_context("/", headers={"Cookie": "session=eyJ4IjoxfQ.forged.sig"}):
+        app.preprocess_request()
+        assert dict(session) == {}
+        with pytest.raises(RuntimeError):
+            session["x"] = 1
