@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of /api/v1, made from the routes' declarations (`contract.py`).
 
-Nothing here is written by hand but the words of the error answers: each route's path,
+Nothing here is written by hand but the short words of the error statuses: each route's path,
 method, parameters, body, answers and security come from its `@route`, and the schemas
 are the pydantic models' own JSON Schemas.
 """
@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from queue_server.api.contract import ROUTES, File, Route
+from queue_server.api.schemas import Error
 from queue_server.web_security import MAX_INTEGER
 
 REF = "#/components/schemas/{model}"
@@ -27,24 +28,13 @@ ERROR_TEXT = {
     422: "Not offered here",
     429: "Too many attempts: wait Retry-After seconds",
 }
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error", "message"],
-    "properties": {
-        "error": {"type": "string", "description": "stable machine-readable code"},
-        "message": {
-            "type": "string",
-            "description": "for people; Chinese unless Accept-Language prefers en",
-        },
-        "field": {"type": "string", "description": "the field to fix (shown next to it)"},
-    },
-}
 _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    schemas: dict[str, Any] = {}
+    _schema(Error, schemas, "serialization")
     paths: dict[str, dict[str, Any]] = {}
     for declared in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         path = "/api/v1" + _PATH_PARAM.sub(r"{\2}", declared.path)

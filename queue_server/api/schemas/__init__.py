@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from queue_server.web_security import MAX_INTEGER
 from queue_server.wire.shapes import Code, Counter, Event, Site, Strict, Text, Ticket
@@ -19,6 +20,17 @@ from queue_server.wire.shapes import Code, Counter, Event, Site, Strict, Text, T
 
 class Ok(BaseModel):
     ok: bool
+
+
+class Error(BaseModel):
+    """Every refusal, on any route: a stable code, a message and, for bad input, the field"""
+
+    error: str = Field(description="stable machine-readable code")
+    message: str = Field(description="for people; Chinese unless Accept-Language prefers en")
+    # Absent, never null, when no field is at fault.
+    field: str | SkipJsonSchema[None] = Field(
+        default=None, description="the field to fix (shown next to it)"
+    )
 
 
 HealthStatus = Literal["ok", "degraded", "failing"]
