@@ -272,12 +272,7 @@
       { class: "fld fld-wide", "data-field": "hours" },
       el("label", {}, t("adm_hours")),
       el("label", { class: "a-check" }, el("input", { type: "checkbox", id: "always-open", checked: always }), " ", t("adm_always_open")),
-      el(
-        "table",
-        { class: "grid a-hours" },
-        el("thead", {}, el("tr", {}, el("th"), el("th", { text: t("adm_open_day") }), el("th", { text: t("adm_opens") }), el("th", { text: t("adm_lunch_from") }), el("th", { text: t("adm_lunch_to") }), el("th", { text: t("adm_closes") }), el("th"))),
-        el("tbody", {}, rows)
-      ),
+      HQ.table({ class: "grid a-hours" }, ["", t("adm_open_day"), t("adm_opens"), t("adm_lunch_from"), t("adm_lunch_to"), t("adm_closes"), ""], rows),
       el("small", { class: "help", text: t("adm_hours_help") }),
       el("span", { class: "fld-err", role: "alert" })
     );
@@ -444,23 +439,17 @@
       editor(kind, list.find((i) => i.code === code) || null);
     };
 
-    const services = el(
-      "table",
+    const services = HQ.table(
       { class: "grid a-table", id: "services-table" },
-      el("thead", {}, el("tr", {}, [t("adm_code"), t("adm_name"), t("adm_department"), t("adm_prefix"), t("adm_expected_minutes"), t("adm_on_the_spot"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        catalog.services.map((s) =>
-          el("tr", { "data-code": s.code }, el("td", { text: s.code }), el("td", { text: itemName(s) }), el("td", { text: s.department }), el("td", { text: s.prefix }), el("td", { text: s.expected_minutes }), el("td", { text: s.on_the_spot ? "✓" : "" }), el("td", {}, el("button", { type: "button", onclick: () => editor("service", s) }, t("adm_edit"))))
-        )
+      [t("adm_code"), t("adm_name"), t("adm_department"), t("adm_prefix"), t("adm_expected_minutes"), t("adm_on_the_spot"), ""],
+      catalog.services.map((s) =>
+        el("tr", { "data-code": s.code }, el("td", { text: s.code }), el("td", { text: itemName(s) }), el("td", { text: s.department }), el("td", { text: s.prefix }), el("td", { text: s.expected_minutes }), el("td", { text: s.on_the_spot ? "✓" : "" }), el("td", {}, el("button", { type: "button", onclick: () => editor("service", s) }, t("adm_edit"))))
       )
     );
-    const bundles = el(
-      "table",
+    const bundles = HQ.table(
       { class: "grid a-table", id: "bundles-table" },
-      el("thead", {}, el("tr", {}, [t("adm_code"), t("adm_name"), t("adm_prefix"), t("adm_services"), ""].map((h) => el("th", { text: h })))),
-      el("tbody", {}, catalog.bundles.map((b) => el("tr", { "data-code": b.code }, el("td", { text: b.code }), el("td", { text: itemName(b) }), el("td", { text: b.prefix }), el("td", { text: b.services.join(" | ") }), el("td", {}, el("button", { type: "button", onclick: () => editor("bundle", b) }, t("adm_edit"))))))
+      [t("adm_code"), t("adm_name"), t("adm_prefix"), t("adm_services"), ""],
+      catalog.bundles.map((b) => el("tr", { "data-code": b.code }, el("td", { text: b.code }), el("td", { text: itemName(b) }), el("td", { text: b.prefix }), el("td", { text: b.services.join(" | ") }), el("td", {}, el("button", { type: "button", onclick: () => editor("bundle", b) }, t("adm_edit")))))
     );
 
     const importForm = formEl(
@@ -524,25 +513,20 @@
       const items = detail.services.map((s) => ["S:" + s.code, `${s.code} ${itemName(s)}`]).concat(detail.bundles.map((b) => ["B:" + b.code, `${b.code} ${itemName(b)}`]));
       const names = Object.fromEntries(items);
       const formBox = el("div", { id: "counter-form-box" });
-      const table = el(
-        "table",
+      const table = HQ.table(
         { class: "grid a-table", id: "counters-table" },
-        el("thead", {}, el("tr", {}, [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_counter_rules"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-        el(
-          "tbody",
-          {},
-          detail.counters.map((c) =>
-            el(
-              "tr",
-              { "data-number": c.number },
-              el("td", { text: c.number }),
-              el("td", { text: c.name }),
-              el("td", { text: t("adm_counter_kind_" + c.kind) }),
-              el("td", { class: "a-profile" }, c.profile.map((e) => el("span", { class: "a-chip" }, (names[e.service ? "S:" + e.service : "B:" + e.bundle] || e.service || e.bundle) + " ×" + e.weight))),
-              el("td", { class: "a-counter-rules", text: window.HQ_ADMIN_RULES.counterSummary(c) }),
-              el("td", { text: t("state_" + c.state) }),
-              el("td", {}, el("button", { type: "button", onclick: () => edit(c) }, t("adm_edit")))
-            )
+        [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_counter_rules"), t("adm_state"), ""],
+        detail.counters.map((c) =>
+          el(
+            "tr",
+            { "data-number": c.number },
+            el("td", { text: c.number }),
+            el("td", { text: c.name }),
+            el("td", { text: t("adm_counter_kind_" + c.kind) }),
+            el("td", { class: "a-profile" }, c.profile.map((e) => el("span", { class: "a-chip" }, (names[e.service ? "S:" + e.service : "B:" + e.bundle] || e.service || e.bundle) + " ×" + e.weight))),
+            el("td", { class: "a-counter-rules", text: window.HQ_ADMIN_RULES.counterSummary(c) }),
+            el("td", { text: t("state_" + c.state) }),
+            el("td", {}, el("button", { type: "button", onclick: () => edit(c) }, t("adm_edit")))
           )
         )
       );
@@ -689,29 +673,24 @@
     }
 
     const state = (m) => (!m.active ? t("adm_inactive") : m.locked ? t("adm_locked") : t("adm_active"));
-    const table = el(
-      "table",
+    const table = HQ.table(
       { class: "grid a-table", id: "staff-table" },
-      el("thead", {}, el("tr", {}, [t("adm_username"), t("adm_display_name"), t("adm_role"), t("adm_sites"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        staff.map((m) =>
+      [t("adm_username"), t("adm_display_name"), t("adm_role"), t("adm_sites"), t("adm_state"), ""],
+      staff.map((m) =>
+        el(
+          "tr",
+          { "data-username": m.username, class: m.active && !m.locked ? "" : "a-off" },
+          el("td", { text: m.username }),
+          el("td", { text: m.display_name }),
+          el("td", { text: t("adm_role_" + m.role) }),
+          el("td", { text: m.sites.length ? m.sites.map((s) => siteNames[s] || s).join("、") : "—" }),
+          el("td", { class: "a-state", text: state(m) }),
           el(
-            "tr",
-            { "data-username": m.username, class: m.active && !m.locked ? "" : "a-off" },
-            el("td", { text: m.username }),
-            el("td", { text: m.display_name }),
-            el("td", { text: t("adm_role_" + m.role) }),
-            el("td", { text: m.sites.length ? m.sites.map((s) => siteNames[s] || s).join("、") : "—" }),
-            el("td", { class: "a-state", text: state(m) }),
-            el(
-              "td",
-              { class: "a-row-actions" },
-              el("button", { type: "button", onclick: () => editForm(m) }, t("adm_edit")),
-              m.locked ? el("button", { type: "button", class: "primary a-unlock", onclick: () => unlock(m) }, t("adm_unlock")) : null,
-              el("button", { type: "button", class: m.active ? "warn" : "", onclick: () => setActive(m, !m.active) }, m.active ? t("adm_deactivate") : t("adm_activate"))
-            )
+            "td",
+            { class: "a-row-actions" },
+            el("button", { type: "button", onclick: () => editForm(m) }, t("adm_edit")),
+            m.locked ? el("button", { type: "button", class: "primary a-unlock", onclick: () => unlock(m) }, t("adm_unlock")) : null,
+            el("button", { type: "button", class: m.active ? "warn" : "", onclick: () => setActive(m, !m.active) }, m.active ? t("adm_deactivate") : t("adm_activate"))
           )
         )
       )
@@ -748,42 +727,37 @@
     const reported = (d) => Object.entries(d.status || {}).filter(([k]) => k !== "at").map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
     const alerts = (d) => (d.alerts || []).map((a) => "⚠ " + t("alert_" + a));
     const status = (d) => [...alerts(d), reported(d)].filter(Boolean).join(" · ");
-    const table = el(
-      "table",
+    const table = HQ.table(
       { class: "grid a-table", id: "devices-table" },
-      el("thead", {}, el("tr", {}, [t("adm_name"), t("adm_device_kind"), t("site"), t("adm_created"), t("adm_last_seen"), t("status"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        devices.map((d) =>
+      [t("adm_name"), t("adm_device_kind"), t("site"), t("adm_created"), t("adm_last_seen"), t("status"), ""],
+      devices.map((d) =>
+        el(
+          "tr",
+          { "data-device": d.id, class: d.revoked_at ? "a-off" : "" },
+          el("td", {}, d.name || "—", el("br"), el("small", { class: "a-muted", text: d.id })),
+          el("td", { text: t("adm_device_kind_" + d.kind) + (d.counter ? " · " + t("adm_window_n", { n: d.counter }) : "") }),
+          el("td", { text: siteNames[d.site] || d.site }),
+          el("td", { text: localTime(d.created_at) }),
+          el("td", { text: localTime(d.last_seen) }),
+          el("td", { class: d.alerts && d.alerts.length ? "a-alert" : null, "data-alerts": (d.alerts || []).join(" "), text: status(d) }),
           el(
-            "tr",
-            { "data-device": d.id, class: d.revoked_at ? "a-off" : "" },
-            el("td", {}, d.name || "—", el("br"), el("small", { class: "a-muted", text: d.id })),
-            el("td", { text: t("adm_device_kind_" + d.kind) + (d.counter ? " · " + t("adm_window_n", { n: d.counter }) : "") }),
-            el("td", { text: siteNames[d.site] || d.site }),
-            el("td", { text: localTime(d.created_at) }),
-            el("td", { text: localTime(d.last_seen) }),
-            el("td", { class: d.alerts && d.alerts.length ? "a-alert" : null, "data-alerts": (d.alerts || []).join(" "), text: status(d) }),
-            el(
-              "td",
-              {},
-              d.revoked_at
-                ? el("span", { class: "a-muted", text: t("adm_revoked") + " " + localTime(d.revoked_at) })
-                : el("button", {
-                    type: "button",
-                    class: "warn",
-                    onclick: async () => {
-                      if (!window.confirm(t("adm_revoke_confirm"))) return;
-                      try {
-                        await api(`/admin/devices/${encodeURIComponent(d.id)}/revoke`, { body: {} });
-                        await devicesSection();
-                      } catch (e) {
-                        if (e.status !== 401) toast(e.message, true);
-                      }
-                    },
-                  }, t("adm_revoke"))
-            )
+            "td",
+            {},
+            d.revoked_at
+              ? el("span", { class: "a-muted", text: t("adm_revoked") + " " + localTime(d.revoked_at) })
+              : el("button", {
+                  type: "button",
+                  class: "warn",
+                  onclick: async () => {
+                    if (!window.confirm(t("adm_revoke_confirm"))) return;
+                    try {
+                      await api(`/admin/devices/${encodeURIComponent(d.id)}/revoke`, { body: {} });
+                      await devicesSection();
+                    } catch (e) {
+                      if (e.status !== 401) toast(e.message, true);
+                    }
+                  },
+                }, t("adm_revoke"))
           )
         )
       )

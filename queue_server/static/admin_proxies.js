@@ -83,11 +83,10 @@
         );
       });
       const table = proxies.length
-        ? el(
-            "table",
+        ? HQ.table(
             { class: "grid a-table", id: "proxies-table" },
-            el("thead", {}, el("tr", {}, [t("adm_name"), t("adm_proxy_kind"), t("adm_proxy_account"), t("adm_proxy_cap"), t("adm_proxy_today"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-            el("tbody", {}, rows)
+            [t("adm_name"), t("adm_proxy_kind"), t("adm_proxy_account"), t("adm_proxy_cap"), t("adm_proxy_today"), t("adm_state"), ""],
+            rows
           )
         : el("p", { class: "a-muted", id: "proxies-none", text: t("adm_no_proxies") });
       box.replaceChildren(kit.card(t("adm_add_proxy"), form), kit.card(t("adm_proxy_list") + ` (${proxies.length})`, table));
