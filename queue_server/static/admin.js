@@ -243,6 +243,15 @@
     return { sites, node: el("label", { class: "a-pick" }, t("adm_choose_site"), " ", select), select, shows: (siteId) => siteId === select.value };
   }
 
+  /* The top of a section about one site at a time: the site picker in the bar and, under it,
+   * the box (`boxId`) the section fills with the picked site; `onPick(siteId)` on each pick. */
+  async function siteSection(boxId, onPick) {
+    const box = el("div", { id: boxId });
+    const picker = await sitePicker(onPick);
+    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    return { box, picker };
+  }
+
   // --- sites -----------------------------------------------------------------------------
 
   function hoursEditor(hours) {
@@ -367,10 +376,14 @@
 
   // --- catalogue -----------------------------------------------------------------------
 
-  const SERVICE_FIELDS = () => [
+  // A service and a bundle are named alike: a code, a name and an English name.
+  const NAME_FIELDS = () => [
     { name: "code", label: t("adm_code") },
     { name: "name", label: t("adm_name") },
     { name: "name_en", label: t("adm_name_en") },
+  ];
+  const SERVICE_FIELDS = () => [
+    ...NAME_FIELDS(),
     { name: "department", label: t("adm_department") },
     { name: "domain", label: t("adm_domain") },
     { name: "prefix", label: t("adm_prefix") },
@@ -385,9 +398,7 @@
     { name: "materials", label: t("adm_materials"), type: "lines", wide: true },
   ];
   const BUNDLE_FIELDS = () => [
-    { name: "code", label: t("adm_code") },
-    { name: "name", label: t("adm_name") },
-    { name: "name_en", label: t("adm_name_en") },
+    ...NAME_FIELDS(),
     { name: "prefix", label: t("adm_prefix") },
     { name: "expected_minutes", label: t("adm_expected_minutes"), type: "number", step: "any", min: 0 },
     { name: "daily_cap", label: t("adm_daily_cap"), type: "number", min: 0 },
@@ -503,9 +514,7 @@
   // --- counters --------------------------------------------------------------------------
 
   async function countersSection() {
-    const box = el("div", { id: "counters-box" });
-    const picker = await sitePicker((site) => show(site));
-    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await siteSection("counters-box", (site) => show(site));
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
@@ -801,9 +810,7 @@
   }
 
   async function settingsSection() {
-    const box = el("div", { id: "settings-box" });
-    const picker = await sitePicker((site) => show(site));
-    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await siteSection("settings-box", (site) => show(site));
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
@@ -932,7 +939,7 @@
 
   const SECTIONS = { sites: sitesSection, catalog: catalogSection, counters: countersSection, staff: staffSection, devices: devicesSection, settings: settingsSection, audit: auditSection };
   // Sections kept in their own files (admin_proxies.js) register in HQ_ADMIN_SECTIONS and get these helpers.
-  const KIT = { api, toast, field, values, formEl, card, save, showError, sitePicker, localTime, itemName, main };
+  const KIT = { api, toast, field, values, formEl, card, save, showError, siteSection, localTime, itemName };
   for (const [name, section] of Object.entries(window.HQ_ADMIN_SECTIONS || {})) SECTIONS[name] = () => section(KIT);
 
   function showLogin() {

@@ -11,9 +11,7 @@
   const KINDS = ["registered", "staff"];
 
   async function proxiesSection(kit) {
-    const box = el("div", { id: "proxies-box" });
-    const picker = await kit.sitePicker((site) => show(site));
-    kit.main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await kit.siteSection("proxies-box", (site) => show(site));
 
     async function show(siteId) {
       const [listed, staff] = await Promise.all([kit.api(`/admin/sites/${encodeURIComponent(siteId)}/proxies`), kit.api("/admin/staff").then((r) => r.staff)]);
