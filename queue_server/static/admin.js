@@ -243,6 +243,15 @@
     return { sites, node: el("label", { class: "a-pick" }, t("adm_choose_site"), " ", select), select, shows: (siteId) => siteId === select.value };
   }
 
+  /* The top of a section about one site at a time: the site picker in the bar and, under it,
+   * the box (`boxId`) the section fills with the picked site; `onPick(siteId)` on each pick. */
+  async function siteSection(boxId, onPick) {
+    const box = el("div", { id: boxId });
+    const picker = await sitePicker(onPick);
+    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    return { box, picker };
+  }
+
   // --- sites -----------------------------------------------------------------------------
 
   function hoursEditor(hours) {
@@ -272,12 +281,7 @@
       { class: "fld fld-wide", "data-field": "hours" },
       el("label", {}, t("adm_hours")),
       el("label", { class: "a-check" }, el("input", { type: "checkbox", id: "always-open", checked: always }), " ", t("adm_always_open")),
-      el(
-        "table",
-        { class: "grid a-hours" },
-        el("thead", {}, el("tr", {}, el("th"), el("th", { text: t("adm_open_day") }), el("th", { text: t("adm_opens") }), el("th", { text: t("adm_lunch_from") }), el("th", { text: t("adm_lunch_to") }), el("th", { text: t("adm_closes") }), el("th"))),
-        el("tbody", {}, rows)
-      ),
+      HQ.table({ class: "grid a-hours" }, ["", t("adm_open_day"), t("adm_opens"), t("adm_lunch_from"), t("adm_lunch_to"), t("adm_closes"), ""], rows),
       el("small", { class: "help", text: t("adm_hours_help") }),
       el("span", { class: "fld-err", role: "alert" })
     );
@@ -372,10 +376,14 @@
 
   // --- catalogue -----------------------------------------------------------------------
 
-  const SERVICE_FIELDS = () => [
+  // A service and a bundle are named alike: a code, a name and an English name.
+  const NAME_FIELDS = () => [
     { name: "code", label: t("adm_code") },
     { name: "name", label: t("adm_name") },
     { name: "name_en", label: t("adm_name_en") },
+  ];
+  const SERVICE_FIELDS = () => [
+    ...NAME_FIELDS(),
     { name: "department", label: t("adm_department") },
     { name: "domain", label: t("adm_domain") },
     { name: "prefix", label: t("adm_prefix") },
@@ -390,9 +398,7 @@
     { name: "materials", label: t("adm_materials"), type: "lines", wide: true },
   ];
   const BUNDLE_FIELDS = () => [
-    { name: "code", label: t("adm_code") },
-    { name: "name", label: t("adm_name") },
-    { name: "name_en", label: t("adm_name_en") },
+    ...NAME_FIELDS(),
     { name: "prefix", label: t("adm_prefix") },
     { name: "expected_minutes", label: t("adm_expected_minutes"), type: "number", step: "any", min: 0 },
     { name: "daily_cap", label: t("adm_daily_cap"), type: "number", min: 0 },
@@ -444,23 +450,17 @@
       editor(kind, list.find((i) => i.code === code) || null);
     };
 
-    const services = el(
-      "table",
+    const services = HQ.table(
       { class: "grid a-table", id: "services-table" },
-      el("thead", {}, el("tr", {}, [t("adm_code"), t("adm_name"), t("adm_department"), t("adm_prefix"), t("adm_expected_minutes"), t("adm_on_the_spot"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        catalog.services.map((s) =>
-          el("tr", { "data-code": s.code }, el("td", { text: s.code }), el("td", { text: itemName(s) }), el("td", { text: s.department }), el("td", { text: s.prefix }), el("td", { text: s.expected_minutes }), el("td", { text: s.on_the_spot ? "✓" : "" }), el("td", {}, el("button", { type: "button", onclick: () => editor("service", s) }, t("adm_edit"))))
-        )
+      [t("adm_code"), t("adm_name"), t("adm_department"), t("adm_prefix"), t("adm_expected_minutes"), t("adm_on_the_spot"), ""],
+      catalog.services.map((s) =>
+        el("tr", { "data-code": s.code }, el("td", { text: s.code }), el("td", { text: itemName(s) }), el("td", { text: s.department }), el("td", { text: s.prefix }), el("td", { text: s.expected_minutes }), el("td", { text: s.on_the_spot ? "✓" : "" }), el("td", {}, el("button", { type: "button", onclick: () => editor("service", s) }, t("adm_edit"))))
       )
     );
-    const bundles = el(
-      "table",
+    const bundles = HQ.table(
       { class: "grid a-table", id: "bundles-table" },
-      el("thead", {}, el("tr", {}, [t("adm_code"), t("adm_name"), t("adm_prefix"), t("adm_services"), ""].map((h) => el("th", { text: h })))),
-      el("tbody", {}, catalog.bundles.map((b) => el("tr", { "data-code": b.code }, el("td", { text: b.code }), el("td", { text: itemName(b) }), el("td", { text: b.prefix }), el("td", { text: b.services.join(" | ") }), el("td", {}, el("button", { type: "button", onclick: () => editor("bundle", b) }, t("adm_edit"))))))
+      [t("adm_code"), t("adm_name"), t("adm_prefix"), t("adm_services"), ""],
+      catalog.bundles.map((b) => el("tr", { "data-code": b.code }, el("td", { text: b.code }), el("td", { text: itemName(b) }), el("td", { text: b.prefix }), el("td", { text: b.services.join(" | ") }), el("td", {}, el("button", { type: "button", onclick: () => editor("bundle", b) }, t("adm_edit")))))
     );
 
     const importForm = formEl(
@@ -514,9 +514,7 @@
   // --- counters --------------------------------------------------------------------------
 
   async function countersSection() {
-    const box = el("div", { id: "counters-box" });
-    const picker = await sitePicker((site) => show(site));
-    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await siteSection("counters-box", (site) => show(site));
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
@@ -524,25 +522,20 @@
       const items = detail.services.map((s) => ["S:" + s.code, `${s.code} ${itemName(s)}`]).concat(detail.bundles.map((b) => ["B:" + b.code, `${b.code} ${itemName(b)}`]));
       const names = Object.fromEntries(items);
       const formBox = el("div", { id: "counter-form-box" });
-      const table = el(
-        "table",
+      const table = HQ.table(
         { class: "grid a-table", id: "counters-table" },
-        el("thead", {}, el("tr", {}, [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_counter_rules"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-        el(
-          "tbody",
-          {},
-          detail.counters.map((c) =>
-            el(
-              "tr",
-              { "data-number": c.number },
-              el("td", { text: c.number }),
-              el("td", { text: c.name }),
-              el("td", { text: t("adm_counter_kind_" + c.kind) }),
-              el("td", { class: "a-profile" }, c.profile.map((e) => el("span", { class: "a-chip" }, (names[e.service ? "S:" + e.service : "B:" + e.bundle] || e.service || e.bundle) + " ×" + e.weight))),
-              el("td", { class: "a-counter-rules", text: window.HQ_ADMIN_RULES.counterSummary(c) }),
-              el("td", { text: t("state_" + c.state) }),
-              el("td", {}, el("button", { type: "button", onclick: () => edit(c) }, t("adm_edit")))
-            )
+        [t("adm_number"), t("adm_name"), t("adm_kind"), t("adm_profile"), t("adm_counter_rules"), t("adm_state"), ""],
+        detail.counters.map((c) =>
+          el(
+            "tr",
+            { "data-number": c.number },
+            el("td", { text: c.number }),
+            el("td", { text: c.name }),
+            el("td", { text: t("adm_counter_kind_" + c.kind) }),
+            el("td", { class: "a-profile" }, c.profile.map((e) => el("span", { class: "a-chip" }, (names[e.service ? "S:" + e.service : "B:" + e.bundle] || e.service || e.bundle) + " ×" + e.weight))),
+            el("td", { class: "a-counter-rules", text: window.HQ_ADMIN_RULES.counterSummary(c) }),
+            el("td", { text: t("state_" + c.state) }),
+            el("td", {}, el("button", { type: "button", onclick: () => edit(c) }, t("adm_edit")))
           )
         )
       );
@@ -689,29 +682,24 @@
     }
 
     const state = (m) => (!m.active ? t("adm_inactive") : m.locked ? t("adm_locked") : t("adm_active"));
-    const table = el(
-      "table",
+    const table = HQ.table(
       { class: "grid a-table", id: "staff-table" },
-      el("thead", {}, el("tr", {}, [t("adm_username"), t("adm_display_name"), t("adm_role"), t("adm_sites"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        staff.map((m) =>
+      [t("adm_username"), t("adm_display_name"), t("adm_role"), t("adm_sites"), t("adm_state"), ""],
+      staff.map((m) =>
+        el(
+          "tr",
+          { "data-username": m.username, class: m.active && !m.locked ? "" : "a-off" },
+          el("td", { text: m.username }),
+          el("td", { text: m.display_name }),
+          el("td", { text: t("adm_role_" + m.role) }),
+          el("td", { text: m.sites.length ? m.sites.map((s) => siteNames[s] || s).join("、") : "—" }),
+          el("td", { class: "a-state", text: state(m) }),
           el(
-            "tr",
-            { "data-username": m.username, class: m.active && !m.locked ? "" : "a-off" },
-            el("td", { text: m.username }),
-            el("td", { text: m.display_name }),
-            el("td", { text: t("adm_role_" + m.role) }),
-            el("td", { text: m.sites.length ? m.sites.map((s) => siteNames[s] || s).join("、") : "—" }),
-            el("td", { class: "a-state", text: state(m) }),
-            el(
-              "td",
-              { class: "a-row-actions" },
-              el("button", { type: "button", onclick: () => editForm(m) }, t("adm_edit")),
-              m.locked ? el("button", { type: "button", class: "primary a-unlock", onclick: () => unlock(m) }, t("adm_unlock")) : null,
-              el("button", { type: "button", class: m.active ? "warn" : "", onclick: () => setActive(m, !m.active) }, m.active ? t("adm_deactivate") : t("adm_activate"))
-            )
+            "td",
+            { class: "a-row-actions" },
+            el("button", { type: "button", onclick: () => editForm(m) }, t("adm_edit")),
+            m.locked ? el("button", { type: "button", class: "primary a-unlock", onclick: () => unlock(m) }, t("adm_unlock")) : null,
+            el("button", { type: "button", class: m.active ? "warn" : "", onclick: () => setActive(m, !m.active) }, m.active ? t("adm_deactivate") : t("adm_activate"))
           )
         )
       )
@@ -748,42 +736,37 @@
     const reported = (d) => Object.entries(d.status || {}).filter(([k]) => k !== "at").map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
     const alerts = (d) => (d.alerts || []).map((a) => "⚠ " + t("alert_" + a));
     const status = (d) => [...alerts(d), reported(d)].filter(Boolean).join(" · ");
-    const table = el(
-      "table",
+    const table = HQ.table(
       { class: "grid a-table", id: "devices-table" },
-      el("thead", {}, el("tr", {}, [t("adm_name"), t("adm_device_kind"), t("site"), t("adm_created"), t("adm_last_seen"), t("status"), ""].map((h) => el("th", { text: h })))),
-      el(
-        "tbody",
-        {},
-        devices.map((d) =>
+      [t("adm_name"), t("adm_device_kind"), t("site"), t("adm_created"), t("adm_last_seen"), t("status"), ""],
+      devices.map((d) =>
+        el(
+          "tr",
+          { "data-device": d.id, class: d.revoked_at ? "a-off" : "" },
+          el("td", {}, d.name || "—", el("br"), el("small", { class: "a-muted", text: d.id })),
+          el("td", { text: t("adm_device_kind_" + d.kind) + (d.counter ? " · " + t("adm_window_n", { n: d.counter }) : "") }),
+          el("td", { text: siteNames[d.site] || d.site }),
+          el("td", { text: localTime(d.created_at) }),
+          el("td", { text: localTime(d.last_seen) }),
+          el("td", { class: d.alerts && d.alerts.length ? "a-alert" : null, "data-alerts": (d.alerts || []).join(" "), text: status(d) }),
           el(
-            "tr",
-            { "data-device": d.id, class: d.revoked_at ? "a-off" : "" },
-            el("td", {}, d.name || "—", el("br"), el("small", { class: "a-muted", text: d.id })),
-            el("td", { text: t("adm_device_kind_" + d.kind) + (d.counter ? " · " + t("adm_window_n", { n: d.counter }) : "") }),
-            el("td", { text: siteNames[d.site] || d.site }),
-            el("td", { text: localTime(d.created_at) }),
-            el("td", { text: localTime(d.last_seen) }),
-            el("td", { class: d.alerts && d.alerts.length ? "a-alert" : null, "data-alerts": (d.alerts || []).join(" "), text: status(d) }),
-            el(
-              "td",
-              {},
-              d.revoked_at
-                ? el("span", { class: "a-muted", text: t("adm_revoked") + " " + localTime(d.revoked_at) })
-                : el("button", {
-                    type: "button",
-                    class: "warn",
-                    onclick: async () => {
-                      if (!window.confirm(t("adm_revoke_confirm"))) return;
-                      try {
-                        await api(`/admin/devices/${encodeURIComponent(d.id)}/revoke`, { body: {} });
-                        await devicesSection();
-                      } catch (e) {
-                        if (e.status !== 401) toast(e.message, true);
-                      }
-                    },
-                  }, t("adm_revoke"))
-            )
+            "td",
+            {},
+            d.revoked_at
+              ? el("span", { class: "a-muted", text: t("adm_revoked") + " " + localTime(d.revoked_at) })
+              : el("button", {
+                  type: "button",
+                  class: "warn",
+                  onclick: async () => {
+                    if (!window.confirm(t("adm_revoke_confirm"))) return;
+                    try {
+                      await api(`/admin/devices/${encodeURIComponent(d.id)}/revoke`, { body: {} });
+                      await devicesSection();
+                    } catch (e) {
+                      if (e.status !== 401) toast(e.message, true);
+                    }
+                  },
+                }, t("adm_revoke"))
           )
         )
       )
@@ -827,9 +810,7 @@
   }
 
   async function settingsSection() {
-    const box = el("div", { id: "settings-box" });
-    const picker = await sitePicker((site) => show(site));
-    main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await siteSection("settings-box", (site) => show(site));
 
     async function show(siteId) {
       const detail = await api("/sites/" + encodeURIComponent(siteId));
@@ -958,7 +939,7 @@
 
   const SECTIONS = { sites: sitesSection, catalog: catalogSection, counters: countersSection, staff: staffSection, devices: devicesSection, settings: settingsSection, audit: auditSection };
   // Sections kept in their own files (admin_proxies.js) register in HQ_ADMIN_SECTIONS and get these helpers.
-  const KIT = { api, toast, field, values, formEl, card, save, showError, sitePicker, localTime, itemName, main };
+  const KIT = { api, toast, field, values, formEl, card, save, showError, siteSection, localTime, itemName };
   for (const [name, section] of Object.entries(window.HQ_ADMIN_SECTIONS || {})) SECTIONS[name] = () => section(KIT);
 
   function showLogin() {

@@ -11,9 +11,7 @@
   const KINDS = ["registered", "staff"];
 
   async function proxiesSection(kit) {
-    const box = el("div", { id: "proxies-box" });
-    const picker = await kit.sitePicker((site) => show(site));
-    kit.main.replaceChildren(el("div", { class: "a-bar" }, picker.node), box);
+    const { box, picker } = await kit.siteSection("proxies-box", (site) => show(site));
 
     async function show(siteId) {
       const [listed, staff] = await Promise.all([kit.api(`/admin/sites/${encodeURIComponent(siteId)}/proxies`), kit.api("/admin/staff").then((r) => r.staff)]);
@@ -83,11 +81,10 @@
         );
       });
       const table = proxies.length
-        ? el(
-            "table",
+        ? HQ.table(
             { class: "grid a-table", id: "proxies-table" },
-            el("thead", {}, el("tr", {}, [t("adm_name"), t("adm_proxy_kind"), t("adm_proxy_account"), t("adm_proxy_cap"), t("adm_proxy_today"), t("adm_state"), ""].map((h) => el("th", { text: h })))),
-            el("tbody", {}, rows)
+            [t("adm_name"), t("adm_proxy_kind"), t("adm_proxy_account"), t("adm_proxy_cap"), t("adm_proxy_today"), t("adm_state"), ""],
+            rows
           )
         : el("p", { class: "a-muted", id: "proxies-none", text: t("adm_no_proxies") });
       box.replaceChildren(kit.card(t("adm_add_proxy"), form), kit.card(t("adm_proxy_list") + ` (${proxies.length})`, table));

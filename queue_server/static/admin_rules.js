@@ -95,32 +95,23 @@
   function table(found) {
     const shown = GROUPS.filter((g) => found.recorded[g].served + found.recorded[g].not_served > 0);
     const label = (g) => (g === "priority" || g === "all" || g === "ordinary" ? t("adm_group_" + g) : t("priority_" + g));
-    return el(
-      "table",
+    return HQ.table(
       { class: "grid a-table", id: "preview-table" },
-      el(
-        "thead",
-        {},
-        el("tr", {}, [t("adm_group"), t("adm_called"), t("adm_avg_wait"), t("adm_p90_wait"), t("adm_longest_wait"), t("adm_not_called")].map((h) => el("th", { text: h })))
-      ),
-      el(
-        "tbody",
-        {},
-        shown.map((g) => {
-          const current = found.current[g];
-          const proposed = found.proposed[g];
-          return el(
-            "tr",
-            { "data-group": g },
-            el("th", { text: label(g) }),
-            el("td", { "data-key": "served", text: `${current.served} → ${proposed.served}` }),
-            change(current, proposed, "average_minutes"),
-            change(current, proposed, "p90_minutes"),
-            change(current, proposed, "longest_minutes"),
-            change(current, proposed, "not_served")
-          );
-        })
-      )
+      [t("adm_group"), t("adm_called"), t("adm_avg_wait"), t("adm_p90_wait"), t("adm_longest_wait"), t("adm_not_called")],
+      shown.map((g) => {
+        const current = found.current[g];
+        const proposed = found.proposed[g];
+        return el(
+          "tr",
+          { "data-group": g },
+          el("th", { text: label(g) }),
+          el("td", { "data-key": "served", text: `${current.served} → ${proposed.served}` }),
+          change(current, proposed, "average_minutes"),
+          change(current, proposed, "p90_minutes"),
+          change(current, proposed, "longest_minutes"),
+          change(current, proposed, "not_served")
+        );
+      })
     );
   }
 

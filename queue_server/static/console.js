@@ -464,6 +464,23 @@
     HQ.el("button", { type: "button", "data-id": t.id, text: t.number + " · " + withHelp(t) + " · " + mins(t.waited_minutes), onclick: () => choose(t) });
   const none = (text) => HQ.el("span", { class: "none", text });
 
+  /* A dialog's form to find a waiting ticket by its number: what it finds shows in
+   * `foundId` as buttons (`button(ticket)`), and a single match is picked at once. */
+  function findWaiting(formId, numberId, foundId, button, pick) {
+    $(formId).addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const number = $(numberId).value.trim();
+      if (!number) return;
+      try {
+        const r = await HQ.api(siteApi("/tickets?status=waiting&number=" + encodeURIComponent(number)), { token: token() });
+        $(foundId).replaceChildren(...(r.tickets.length ? r.tickets.map(button) : [none(HQ.t("no_waiting_number", { number }))]));
+        if (r.tickets.length === 1) pick(r.tickets[0]);
+      } catch (e) {
+        failed(e);
+      }
+    });
+  }
+
   function choose(t) {
     chosen = t;
     for (const b of dialogs["call-ticket"].querySelectorAll(".ticket-choices button")) b.classList.toggle("chosen", b.dataset.id === t.id);
@@ -483,18 +500,7 @@
     $("call-number").focus();
   }
 
-  $("call-find-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const number = $("call-number").value.trim();
-    if (!number) return;
-    try {
-      const r = await HQ.api(siteApi("/tickets?status=waiting&number=" + encodeURIComponent(number)), { token: token() });
-      $("call-found").replaceChildren(...(r.tickets.length ? r.tickets.map(ticketButton) : [none(HQ.t("no_waiting_number", { number }))]));
-      if (r.tickets.length === 1) choose(r.tickets[0]);
-    } catch (e) {
-      failed(e);
-    }
-  });
+  findWaiting("call-find-form", "call-number", "call-found", ticketButton, choose);
   for (const b of $("call-reasons").querySelectorAll("button"))
     b.addEventListener("click", () => {
       if (!chosen) return;
@@ -670,18 +676,7 @@
       onclick: () => pickToRaise(t),
     });
 
-  $("priority-find-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const number = $("priority-number").value.trim();
-    if (!number) return;
-    try {
-      const r = await HQ.api(siteApi("/tickets?status=waiting&number=" + encodeURIComponent(number)), { token: token() });
-      $("priority-found").replaceChildren(...(r.tickets.length ? r.tickets.map(raiseButton) : [none(HQ.t("no_waiting_number", { number }))]));
-      if (r.tickets.length === 1) pickToRaise(r.tickets[0]);
-    } catch (e) {
-      failed(e);
-    }
-  });
+  findWaiting("priority-find-form", "priority-number", "priority-found", raiseButton, pickToRaise);
 
   $("priority-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -46,6 +46,16 @@
     return node;
   };
 
+  /* A table with one heading a column ("" for a column without one) over `rows`, its body. */
+  HQ.table = function (attrs, headings, rows) {
+    return HQ.el(
+      "table",
+      attrs,
+      HQ.el("thead", {}, HQ.el("tr", {}, headings.map((h) => HQ.el("th", { text: h })))),
+      HQ.el("tbody", {}, rows)
+    );
+  };
+
   HQ.switchLang = function () {
     const url = new URL(location.href);
     url.searchParams.set("lang", HQ.lang === "en" ? "zh" : "en");
@@ -147,6 +157,29 @@
     beat.timer = setInterval(beat.check, 200);
     beat.stop = () => clearInterval(beat.timer);
     return beat;
+  };
+
+  /* A Socket.IO connection to the centre with `token`, quick to come back: websocket only,
+   * reconnecting within 2 s, and — which the client does not do by itself — also after
+   * the server dropped it or refused the handshake (e.g. a token unknown during a
+   * restart): tried again, forever, gently. */
+  HQ.connect = function (token) {
+    const socket = io({
+      auth: { token },
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 2000,
+      randomizationFactor: 0.3,
+      timeout: 4000,
+    });
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+    });
+    socket.on("connect_error", () => {
+      if (!socket.active) setTimeout(() => socket.connect(), 2000);
+    });
+    return socket;
   };
 
   /* Follow a site's events.
@@ -280,15 +313,7 @@
       });
     }
 
-    const socket = io({
-      auth: { token: opts.token },
-      transports: ["websocket"],
-      reconnection: true,
-      reconnectionDelay: 300,
-      reconnectionDelayMax: 2000,
-      randomizationFactor: 0.3,
-      timeout: 4000,
-    });
+    const socket = HQ.connect(opts.token);
     state.socket = socket;
     socket.onAny(onAny);
     const beat = HQ.heartbeat(socket, {
@@ -312,15 +337,9 @@
       if (joining.since === null) joining.since = state.snapshotSeq;
       join(joining, fresh);
     });
-    socket.on("disconnect", (reason) => {
+    socket.on("disconnect", () => {
       state.joined = false;
       state.joining = null; // the next connect joins again from the last seq delivered
-      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", () => {
-      // A refused handshake (e.g. a token unknown during a restart) is not retried by
-      // the client itself: try again, forever, gently.
-      if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
     // A safety net: read again now and then even when nothing happens (a new day,
     // a lost push), so a quiet screen is never silently stale.

@@ -491,15 +491,7 @@
 
   function start() {
     const conn = $("conn");
-    const socket = io({
-      auth: { token: M.token() },
-      transports: ["websocket"],
-      reconnection: true,
-      reconnectionDelay: 300,
-      reconnectionDelayMax: 2000,
-      randomizationFactor: 0.3,
-      timeout: 4000,
-    });
+    const socket = HQ.connect(M.token());
     state.socket = socket;
     const setLive = (live) => {
       conn.dataset.state = live ? "online" : "offline";
@@ -513,12 +505,6 @@
     socket.onAny(onEvent);
     socket.on("connect", () => {
       resync(); // on every (re)connect: read everything, then join with `since`
-    });
-    socket.on("disconnect", (reason) => {
-      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", () => {
-      if (!socket.active) setTimeout(() => socket.connect(), 2000);
     });
     state.timers.push(setInterval(tick, TICK_MS), setInterval(readDevices, DEVICES_MS));
   }
