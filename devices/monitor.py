@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 
 from devices.device_errors import DeviceError
+from devices.loop_thread import LoopThread
 from devices.printer import PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,7 @@ class PrinterMonitor:
         self.interval = interval
         self.on_change = on_change
         self.latest: PrinterStatus | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="printer-monitor")
         self._changed = threading.Condition()
 
     def poll_once(self) -> PrinterStatus:
@@ -65,21 +65,16 @@ class PrinterMonitor:
             )
 
     def start(self) -> PrinterMonitor:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="printer-monitor", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._loop.stop()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             self.poll_once()
-            self._stop.wait(self.interval)
+            self._loop.stopping.wait(self.interval)
 
 
 def _key(status: PrinterStatus) -> tuple[object, ...]:

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from devices.escpos_ticket import TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
+from devices.loop_thread import LoopThread
 from devices.printer import TicketPrinter
 from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
@@ -195,9 +196,8 @@ class Kiosk:
         self._next_refresh = 0.0
         self._refresh_asked = threading.Event()
         self._wake = threading.Event()
-        self._stop = threading.Event()
         self._issue_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="kiosk-centre", join_timeout=10)
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -205,17 +205,11 @@ class Kiosk:
         self._recover_spool()
         self.printer.start()
         self.cards.start()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-centre", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._loop.stop(wake=self._wake.set)
         self.feed.stop()
         self.cards.stop()
         self.printer.stop()
@@ -298,11 +292,11 @@ class Kiosk:
             self._refresh_soon()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self._site_known():
                 if self.refused is not None:
                     return
-                self._stop.wait(2.0)  # the centre is away: ask again
+                self._loop.stopping.wait(2.0)  # the centre is away: ask again
                 continue
             if self._refresh_asked.is_set() or time.monotonic() >= self._next_refresh:
                 # Cleared before reading: an event that lands during the read asks again.

@@ -14,6 +14,7 @@ import time
 from types import TracebackType
 from typing import Any
 
+from devices.loop_thread import LoopThread
 from devices.sim.pty_endpoint import PtyEndpoint
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,7 @@ class Simulator:
         self.stalled = False  # not reading at all: the driver's writes back up
         self.garbage_next = b""  # bytes to put before the next reply
         self.received = bytearray()  # everything the driver sent, for tests
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name=f"sim-{self.kind}", join_timeout=2)
         self._plugged = threading.Event()
 
     # --- life cycle -------------------------------------------------------------
@@ -48,16 +48,11 @@ class Simulator:
         with self.lock:
             path = self.endpoint.open()
             self._plugged.set()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"sim-{self.kind}", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return path
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        self._loop.stop()
         with self.lock:
             self.endpoint.close()
             self._plugged.clear()
@@ -75,7 +70,7 @@ class Simulator:
         self.stop()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self._plugged.is_set() or self.stalled:
                 time.sleep(self.poll_interval)
                 continue
