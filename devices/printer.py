@@ -28,7 +28,7 @@ from devices.device_errors import (
     PrintNotConfirmed,
 )
 from devices.escpos_ticket import TicketContent, TicketLayout, render_ticket
-from devices.port import SerialPort
+from devices.port import SerialPort, serial_port
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +156,9 @@ class TicketPrinter:
         check_status_before_print: bool = True,
         confirm_seconds: float = CONFIRM_SECONDS,
     ) -> None:
-        if isinstance(port, SerialPort):
-            self.port = port
-        else:
-            self.port = SerialPort(
-                port,
-                baudrate,
-                timeout=status_timeout,
-                write_timeout=write_timeout,
-                name="printer",
-            )
+        self.port = serial_port(
+            port, baudrate, timeout=status_timeout, write_timeout=write_timeout, name="printer"
+        )
         self.width_mm = width_mm
         self.status_timeout = status_timeout
         self.layout = layout
