@@ -47,7 +47,7 @@ class PrinterMonitor:
         except DeviceError as exc:
             status = disconnected_status(exc)
         previous, self.latest = self.latest, status
-        if previous is None or _key(previous) != _key(status):
+        if previous != status:  # PrinterStatus leaves its raw bytes out of ==
             with self._changed:
                 self._changed.notify_all()
             if self.on_change is not None:
@@ -76,13 +76,3 @@ class PrinterMonitor:
             self.poll_once()
             self._loop.stopping.wait(self.interval)
 
-
-def _key(status: PrinterStatus) -> tuple[object, ...]:
-    return (
-        status.answering,
-        status.online,
-        status.paper,
-        status.cover_open,
-        status.cutter_error,
-        status.error,
-    )
