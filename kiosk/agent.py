@@ -21,7 +21,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from devices.loop_thread import LoopThread
 from devices.printer import TicketPrinter
 from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
+from kiosk.config import KioskConfig
 from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels, unconfirmed_after_restart
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 from queue_server.wire import words
@@ -68,27 +69,6 @@ PRIORITY_NOTICE = {"elderly": "printed_priority_elderly"}
 # A citizen who asked for help gets a ticket for the site's help item (no priority); the
 # ticket names what they came for, for them and the assisted clerk.
 HELP_NOTICE = "kiosk_help_for"
-
-
-@dataclass
-class KioskConfig:
-    server: str
-    token: str
-    printer: str
-    id_reader: str | None = None
-    # The site the kiosk was set up for (--site, HALLQUEUE_KIOSK_SITE): only checked. The
-    # site it serves is the one its token was enrolled at, as the centre says.
-    site: str | None = None
-    printer_baud: int = 9600
-    id_reader_baud: int = 115200
-    width_mm: int = 80
-    host: str = "127.0.0.1"
-    port: int = 8700
-    spool: str = "var/kiosk-spool"
-    return_seconds: int = 20
-    idle_seconds: int = 60
-    refresh_seconds: float = 5.0
-    printer_interval: float = 0.5
 
 
 class KioskMisconfigured(Exception):
