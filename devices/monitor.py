@@ -36,7 +36,7 @@ class PrinterMonitor:
     ) -> None:
         self.printer = printer
         self.interval = interval
-        self.on_change = on_change
+        self.on_change = on_change or (lambda status: None)
         self.latest: PrinterStatus | None = None
         self._loop = LoopThread(self._run, name="printer-monitor")
         self._changed = threading.Condition()
@@ -50,11 +50,10 @@ class PrinterMonitor:
         if previous != status:  # PrinterStatus leaves its raw bytes out of ==
             with self._changed:
                 self._changed.notify_all()
-            if self.on_change is not None:
-                try:
-                    self.on_change(status)
-                except Exception:  # a faulty callback must not stop the monitor
-                    log.exception("printer status callback failed")
+            try:
+                self.on_change(status)
+            except Exception:  # a faulty callback must not stop the monitor
+                log.exception("printer status callback failed")
         return status
 
     def wait_for(self, predicate: Callable[[PrinterStatus], bool], timeout: float) -> bool:
