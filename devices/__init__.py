@@ -16,6 +16,9 @@ bounded timeouts) and raise ``errors.DeviceError`` subclasses:
 - ``register_bus.RegisterBus`` — one RS-485 line shared by ``window_sign.WindowSign``
   and ``evaluator.Evaluator`` devices by address
 
+``loop_thread.LoopThread`` is the thread of every long-lived worker (the printer monitor,
+the simulators, the kiosk's and the sign agent's loops).
+
 ``sim`` holds a simulator beside each driver (a pty that speaks the same bytes) and
 ``cli`` the ``hallqueue simulator …`` / ``hallqueue device …`` commands.
 """

@@ -17,8 +17,9 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 import click
 
@@ -137,36 +138,34 @@ def _bus(signs: tuple[int, ...], evaluators: tuple[int, ...], link: str | None) 
     return ModbusBusSimulator(devices, link)
 
 
-@sim.command("sign")
-@_common_sim_options
-@click.option(
-    "--address",
-    "addresses",
-    type=click.IntRange(1, 247),
-    multiple=True,
-    default=(1,),
-    show_default=True,
-    help="sign address (repeat for several)",
-)
-def sim_sign(link: str | None, control_port: int, addresses: tuple[int, ...]) -> None:
-    """Window signs on an RS-485 line (Modbus RTU). Verb `sign --address N` reads one."""
-    _serve(_bus(addresses, (), link), control_port)
+def _one_kind_on_a_line(kind: str, summary: str) -> click.Command:
+    """`simulator sign` and `simulator evaluator`: devices of one kind on an RS-485 line."""
+
+    @sim.command(kind, help=summary)
+    @_common_sim_options
+    @click.option(
+        "--address",
+        "addresses",
+        type=click.IntRange(1, 247),
+        multiple=True,
+        default=(1,),
+        show_default=True,
+        help=f"{kind} address (repeat for several)",
+    )
+    def command(link: str | None, control_port: int, addresses: tuple[int, ...]) -> None:
+        signs = addresses if kind == "sign" else ()
+        evaluators = addresses if kind == "evaluator" else ()
+        _serve(_bus(signs, evaluators, link), control_port)
+
+    return command
 
 
-@sim.command("evaluator")
-@_common_sim_options
-@click.option(
-    "--address",
-    "addresses",
-    type=click.IntRange(1, 247),
-    multiple=True,
-    default=(1,),
-    show_default=True,
-    help="evaluator address (repeat for several)",
+sim_sign = _one_kind_on_a_line(
+    "sign", "Window signs on an RS-485 line (Modbus RTU). Verb `sign --address N` reads one."
 )
-def sim_evaluator(link: str | None, control_port: int, addresses: tuple[int, ...]) -> None:
-    """Evaluators on an RS-485 line (Modbus RTU). Verb `press rating=5` presses a key."""
-    _serve(_bus((), addresses, link), control_port)
+sim_evaluator = _one_kind_on_a_line(
+    "evaluator", "Evaluators on an RS-485 line (Modbus RTU). Verb `press rating=5` presses a key."
+)
 
 
 @sim.command("rs485")
@@ -269,8 +268,19 @@ def devices() -> None:
     """Diagnostics for installers: talk to a printer, ID reader, sign or evaluator."""
 
 
-def _fail(exc: DeviceError) -> NoReturn:
-    raise click.ClickException(f"[{exc.code}] {exc}")  # exit 1: tried, and it failed
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@contextmanager
+def _talking_to(device: _Closable) -> Iterator[None]:
+    """Close ``device`` at the end; its failure ends the command with its code."""
+    try:
+        yield
+    except DeviceError as exc:
+        raise click.ClickException(f"[{exc.code}] {exc}") from exc  # exit 1: tried, failed
+    finally:
+        device.close()
 
 
 # The spellings each diagnostic replaced: old option → new option.
@@ -298,12 +308,8 @@ def print_test(port: str, baud: int, width: str, language: str) -> None:
     from devices.printer import TicketPrinter
 
     printer = TicketPrinter(port, baud, width_mm=int(width))
-    try:
+    with _talking_to(printer):
         written = printer.print_ticket(sample_ticket(language))
-    except DeviceError as exc:
-        _fail(exc)
-    finally:
-        printer.close()
     seconds = written * 10 / baud
     click.echo(
         f"printed a {width} mm test ticket: {written} bytes "
@@ -321,7 +327,7 @@ def printer_status(port: str, baud: int, timeout: float) -> None:
     from devices.printer import TicketPrinter
 
     printer = TicketPrinter(port, baud, status_timeout=timeout)
-    try:
+    with _talking_to(printer):
         status = printer.status()
         if not status.answering:
             raise DeviceNotAnswering(
@@ -329,10 +335,6 @@ def printer_status(port: str, baud: int, timeout: float) -> None:
                 "(check power, cable, port and baud rate)",
                 device="printer",
             )
-    except DeviceError as exc:
-        _fail(exc)
-    finally:
-        printer.close()
     _emit(status.as_dict())
 
 
@@ -347,7 +349,7 @@ def read_card(port: str, baud: int, timeout: float) -> None:
 
     reader = IdCardReader(port, baud)
     deadline = time.monotonic() + timeout
-    try:
+    with _talking_to(reader):
         if not reader.sam_status():
             click.echo("warning: the reader's SAM reports a problem", err=True)
         click.echo("place a card on the reader…", err=True)
@@ -359,10 +361,6 @@ def read_card(port: str, baud: int, timeout: float) -> None:
                 if time.monotonic() >= deadline:
                     raise click.ClickException(f"[no_card] no card within {timeout:g} s") from None
                 time.sleep(0.2)
-    except DeviceError as exc:
-        _fail(exc)
-    finally:
-        reader.close()
     _emit(identity.masked_summary())
 
 
@@ -379,16 +377,12 @@ def sign_test(port: str, baud: int, address: int, number: str, text: str) -> Non
 
     bus = RegisterBus(port, baud)
     sign = WindowSign(bus, address)
-    try:
+    with _talking_to(bus):
         kind, version = sign.identify()
         if kind != SIGN_KIND:
             click.echo(f"warning: device kind 0x{kind:04X} is not a window sign", err=True)
         sign.show(number, "serving", text)
         shown = sign.read_back()
-    except DeviceError as exc:
-        _fail(exc)
-    finally:
-        bus.close()
     match = shown.number == number and shown.text == text and shown.state == "serving"
     _emit(
         {
@@ -417,7 +411,7 @@ def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:
     bus = RegisterBus(port, baud)
     evaluator = Evaluator(bus, address)
     rating = None
-    try:
+    with _talking_to(bus):
         kind, version = evaluator.identify()
         if kind != EVALUATOR_KIND:
             click.echo(f"warning: device kind 0x{kind:04X} is not an evaluator", err=True)
@@ -430,10 +424,6 @@ def evaluator_test(port: str, baud: int, address: int, wait: float) -> None:
                 time.sleep(0.2)
         if rating is None:
             evaluator.cancel()
-    except DeviceError as exc:
-        _fail(exc)
-    finally:
-        bus.close()
     _emit(
         {
             "address": address,

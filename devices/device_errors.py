@@ -12,61 +12,49 @@ class DeviceError(Exception):
     """Base class of every device failure."""
 
     code = "device_error"
+    default_message = "device error"  # each subclass says what went wrong
 
     def __init__(self, message: str | None = None, *, device: str | None = None) -> None:
         self.device = device
-        text = message or self.default_message()
+        text = message or self.default_message
         if device:
             text = f"{device}: {text}"
         super().__init__(text)
-
-    def default_message(self) -> str:
-        return "device error"
 
 
 class DeviceNotAnswering(DeviceError):
     """The port is open but the device sent nothing back in time."""
 
     code = "not_answering"
-
-    def default_message(self) -> str:
-        return "device does not answer (check power, cable, port and baud rate)"
+    default_message = "device does not answer (check power, cable, port and baud rate)"
 
 
 class DeviceTimeout(DeviceNotAnswering):
     """A read or write did not finish within its timeout."""
 
     code = "timeout"
-
-    def default_message(self) -> str:
-        return "timed out talking to the device"
+    default_message = "timed out talking to the device"
 
 
 class DeviceDisconnected(DeviceError):
     """The port cannot be opened, or vanished while in use (unplugged)."""
 
     code = "disconnected"
-
-    def default_message(self) -> str:
-        return "device is disconnected (port missing or unplugged)"
+    default_message = "device is disconnected (port missing or unplugged)"
 
 
 class FrameError(DeviceError):
     """The device's reply could not be parsed as a frame of its protocol."""
 
     code = "bad_frame"
-
-    def default_message(self) -> str:
-        return "malformed reply from the device"
+    default_message = "malformed reply from the device"
 
 
 class ChecksumError(FrameError):
     """A frame arrived whole but its checksum (XOR or CRC) is wrong."""
 
     code = "bad_checksum"
-
-    def default_message(self) -> str:
-        return "reply from the device failed its checksum"
+    default_message = "reply from the device failed its checksum"
 
 
 # --- printer -----------------------------------------------------------------------
@@ -74,39 +62,29 @@ class ChecksumError(FrameError):
 
 class PrinterError(DeviceError):
     code = "printer_error"
-
-    def default_message(self) -> str:
-        return "printer error"
+    default_message = "printer error"
 
 
 class PrinterOffline(PrinterError):
     """The printer answered but reports itself offline (or reports an error)."""
 
     code = "printer_offline"
-
-    def default_message(self) -> str:
-        return "printer is offline"
+    default_message = "printer is offline"
 
 
 class PrinterPaperOut(PrinterError):
     code = "printer_paper_out"
-
-    def default_message(self) -> str:
-        return "printer is out of paper"
+    default_message = "printer is out of paper"
 
 
 class PrinterCoverOpen(PrinterError):
     code = "printer_cover_open"
-
-    def default_message(self) -> str:
-        return "printer cover is open"
+    default_message = "printer cover is open"
 
 
 class PrinterCutterError(PrinterError):
     code = "printer_cutter_error"
-
-    def default_message(self) -> str:
-        return "printer autocutter error"
+    default_message = "printer autocutter error"
 
 
 class PrintNotConfirmed(PrinterError):
@@ -114,9 +92,7 @@ class PrintNotConfirmed(PrinterError):
     was asked: it has most likely printed, so it must not be sent again by itself."""
 
     code = "print_unconfirmed"
-
-    def default_message(self) -> str:
-        return "the ticket was sent but the printer did not confirm it"
+    default_message = "the ticket was sent but the printer did not confirm it"
 
 
 # --- ID card reader ----------------------------------------------------------------
@@ -126,6 +102,7 @@ class CardError(DeviceError):
     """The reader answered with a failure SW3 code (see ``sw3``)."""
 
     code = "card_error"
+    default_message = "ID card reader error"
 
     def __init__(
         self, message: str | None = None, *, sw3: int | None = None, device: str | None = None
@@ -137,35 +114,26 @@ class CardError(DeviceError):
             message = f"reader reports SW3=0x{sw3:02X}: {sw3_description(sw3)}"
         super().__init__(message, device=device)
 
-    def default_message(self) -> str:
-        return "ID card reader error"
-
 
 class NoCard(CardError):
     """No card is on the reader (SW3 0x80 to find-card)."""
 
     code = "no_card"
-
-    def default_message(self) -> str:
-        return "no card on the reader"
+    default_message = "no card on the reader"
 
 
 class CardReadFailed(CardError):
     """A card was found but could not be selected or read (moved away, unreadable)."""
 
     code = "card_read_failed"
-
-    def default_message(self) -> str:
-        return "the card could not be read; lift it and place it again"
+    default_message = "the card could not be read; lift it and place it again"
 
 
 class CardDataError(CardError):
     """The card's text block did not decode (corrupt or unknown layout)."""
 
     code = "card_data_error"
-
-    def default_message(self) -> str:
-        return "the card's data could not be decoded"
+    default_message = "the card's data could not be decoded"
 
 
 # --- RS-485 register devices (signs, evaluators) -----------------------------------

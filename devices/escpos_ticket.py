@@ -18,7 +18,7 @@ Chinese 80 mm ticket with QR and five materials stays under 600 bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from escpos.printer import Dummy
 
@@ -275,22 +275,7 @@ SAMPLE_NO_SHOW = {
 def sample_ticket(language: str = "zh") -> TicketContent:
     """A realistic ticket for print tests, docs and the demo (the longest the kiosk
     prints: five materials, a masked name, the elderly line and the missed-call rule)."""
-    if language == "en":
-        return TicketContent(
-            site_name="Citizen Service Center",
-            number="A023",
-            item="Residence permit",
-            ahead=3,
-            estimated_wait_minutes=12,
-            windows=["5", "6"],
-            materials=["ID card (original)", "Household register", "Photo"],
-            issued_at="2026-11-28 09:41",
-            qr_url="https://hall.example.invalid/t/7Q2KX",
-            notice_lines=[SAMPLE_NO_SHOW["en"]],
-            labels=SAMPLE_LABELS["en"],
-            language="en",
-        )
-    return TicketContent(
+    ticket = TicketContent(
         site_name="市民中心政务服务大厅",
         number="A023",
         item="不动产登记（二手房转移）",
@@ -309,4 +294,18 @@ def sample_ticket(language: str = "zh") -> TicketContent:
         masked_name="张*",
         notice_lines=["老年人优先", SAMPLE_NO_SHOW["zh"]],
         labels=SAMPLE_LABELS["zh"],
+    )
+    if language != "en":
+        return ticket
+    # The English sample: the same number, queue and times, without a name or priority.
+    return replace(
+        ticket,
+        site_name="Citizen Service Center",
+        item="Residence permit",
+        windows=["5", "6"],
+        materials=["ID card (original)", "Household register", "Photo"],
+        masked_name=None,
+        notice_lines=[SAMPLE_NO_SHOW["en"]],
+        labels=SAMPLE_LABELS["en"],
+        language="en",
     )

@@ -201,35 +201,16 @@ class FileLock:
         return self._fd
 
     def acquire(self) -> None:
-        fd = self._fileno()
         if self.system == POSIX:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return
-        msvcrt = _msvcrt()
-        pause = LOCK_POLL_FIRST
-        while True:
-            os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks from the file position
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                return
-            except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EDEADLK, errno.EAGAIN):
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, LOCK_POLL_MAX)
+            _flock(self._fileno(), hold=True)
+        else:
+            _windows_lock(self._fileno())
 
     def release(self) -> None:
-        fd = self._fileno()
         if self.system == POSIX:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return
-        msvcrt = _msvcrt()
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            _flock(self._fileno(), hold=False)
+        else:
+            _windows_unlock(self._fileno())
 
     def close(self) -> None:
         fd, self._fd = self._fd, None
@@ -239,6 +220,33 @@ class FileLock:
     def __del__(self) -> None:  # a lock never closed (a Database left open) frees its descriptor
         if getattr(self, "_fd", None) is not None:
             self.close()
+
+
+def _flock(fd: int, *, hold: bool) -> None:
+    import fcntl  # POSIX only
+
+    fcntl.flock(fd, fcntl.LOCK_EX if hold else fcntl.LOCK_UN)
+
+
+def _windows_lock(fd: int) -> None:
+    msvcrt = _msvcrt()
+    pause = LOCK_POLL_FIRST
+    while True:
+        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks from the file position
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EDEADLK, errno.EAGAIN):
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, LOCK_POLL_MAX)
+
+
+def _windows_unlock(fd: int) -> None:
+    msvcrt = _msvcrt()
+    os.lseek(fd, 0, os.SEEK_SET)
+    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 def _msvcrt() -> ModuleType:

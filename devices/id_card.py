@@ -205,28 +205,23 @@ class Identity:
 
 # --- decoding ---------------------------------------------------------------------
 
-# (field, offset, byte length) per card type; all strings UCS-2LE, space padded.
+# (field, offset, byte length) per card type; all strings UCS-2LE, space padded. The
+# residence permit and the 2023 foreign card keep the resident card's places for what
+# they share; the 2017 foreign card has its own layout but for the validity dates.
+_VALIDITY = (("valid_from", 188, 16), ("valid_until", 204, 16))
+_AS_RESIDENT_CARD = (
+    ("name", 0, 30),
+    ("gender_code", 30, 2),
+    ("birth", 36, 16),
+    ("id_number", 122, 36),
+)
+_ADDRESS_AND_ISSUER = (("address", 52, 70), ("issuer", 158, 30))
 LAYOUTS: dict[str, tuple[tuple[str, int, int], ...]] = {
-    "resident": (
-        ("name", 0, 30),
-        ("gender_code", 30, 2),
-        ("nation_code", 32, 4),
-        ("birth", 36, 16),
-        ("address", 52, 70),
-        ("id_number", 122, 36),
-        ("issuer", 158, 30),
-        ("valid_from", 188, 16),
-        ("valid_until", 204, 16),
-    ),
+    "resident": (*_AS_RESIDENT_CARD, *_ADDRESS_AND_ISSUER, *_VALIDITY, ("nation_code", 32, 4)),
     "hmt_residence": (
-        ("name", 0, 30),
-        ("gender_code", 30, 2),
-        ("birth", 36, 16),
-        ("address", 52, 70),
-        ("id_number", 122, 36),
-        ("issuer", 158, 30),
-        ("valid_from", 188, 16),
-        ("valid_until", 204, 16),
+        *_AS_RESIDENT_CARD,
+        *_ADDRESS_AND_ISSUER,
+        *_VALIDITY,
         ("pass_number", 220, 18),
         ("issue_count", 238, 4),
     ),
@@ -236,21 +231,16 @@ LAYOUTS: dict[str, tuple[tuple[str, int, int], ...]] = {
         ("id_number", 122, 30),
         ("nationality", 152, 6),
         ("name", 158, 30),
-        ("valid_from", 188, 16),
-        ("valid_until", 204, 16),
+        *_VALIDITY,
         ("birth", 220, 16),
         ("card_version", 236, 4),
         ("authority_code", 240, 8),
     ),
     "foreign_2023": (
-        ("name", 0, 30),
-        ("gender_code", 30, 2),
+        *_AS_RESIDENT_CARD,
+        *_VALIDITY,
         ("issue_count", 32, 4),
-        ("birth", 36, 16),
         ("english_name", 52, 70),
-        ("id_number", 122, 36),
-        ("valid_from", 188, 16),
-        ("valid_until", 204, 16),
         ("english_name_2", 220, 22),
         ("nationality", 242, 6),
         ("previous_number", 250, 6),

@@ -22,7 +22,7 @@ from devices.device_errors import (
     NoCard,
 )
 from devices.id_card import Identity, decode_text_block
-from devices.port import SerialPort
+from devices.port import SerialPort, serial_port
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,7 @@ class IdCardReader:
         poll_interval: float = 0.3,
         absent_polls: int = 2,
     ) -> None:
-        if isinstance(port, SerialPort):
-            self.port = port
-        else:
-            self.port = SerialPort(port, baudrate, timeout=DEFAULT_TIMEOUT, name="id-reader")
+        self.port = serial_port(port, baudrate, timeout=DEFAULT_TIMEOUT, name="id-reader")
         self.timeout_scale = timeout_scale
         self.poll_interval = poll_interval
         self.absent_polls = absent_polls

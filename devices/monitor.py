@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 
 from devices.device_errors import DeviceError
+from devices.loop_thread import LoopThread
 from devices.printer import PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,9 @@ class PrinterMonitor:
     ) -> None:
         self.printer = printer
         self.interval = interval
-        self.on_change = on_change
+        self.on_change = on_change or (lambda status: None)
         self.latest: PrinterStatus | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="printer-monitor")
         self._changed = threading.Condition()
 
     def poll_once(self) -> PrinterStatus:
@@ -47,14 +47,13 @@ class PrinterMonitor:
         except DeviceError as exc:
             status = disconnected_status(exc)
         previous, self.latest = self.latest, status
-        if previous is None or _key(previous) != _key(status):
+        if previous != status:  # PrinterStatus leaves its raw bytes out of ==
             with self._changed:
                 self._changed.notify_all()
-            if self.on_change is not None:
-                try:
-                    self.on_change(status)
-                except Exception:  # a faulty callback must not stop the monitor
-                    log.exception("printer status callback failed")
+            try:
+                self.on_change(status)
+            except Exception:  # a faulty callback must not stop the monitor
+                log.exception("printer status callback failed")
         return status
 
     def wait_for(self, predicate: Callable[[PrinterStatus], bool], timeout: float) -> bool:
@@ -65,29 +64,14 @@ class PrinterMonitor:
             )
 
     def start(self) -> PrinterMonitor:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="printer-monitor", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._loop.stop()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             self.poll_once()
-            self._stop.wait(self.interval)
+            self._loop.stopping.wait(self.interval)
 
-
-def _key(status: PrinterStatus) -> tuple[object, ...]:
-    return (
-        status.answering,
-        status.online,
-        status.paper,
-        status.cover_open,
-        status.cutter_error,
-        status.error,
-    )

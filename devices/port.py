@@ -206,3 +206,9 @@ class SerialPort:
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed"
         return f"<SerialPort {self.url!r} {self.baudrate} baud {state}>"
+
+
+def serial_port(port: str | SerialPort, baudrate: int, **options: Any) -> SerialPort:
+    """The port a driver talks through: ``port`` itself when the caller shares one (several
+    devices on one line), else a new :class:`SerialPort` on that path or URL."""
+    return port if isinstance(port, SerialPort) else SerialPort(port, baudrate, **options)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,16 +58,7 @@ class FoundPort:
     stable_name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "device": self.device,
-            "stable_name": self.stable_name,
-            "description": self.description,
-            "usb_id": self.usb_id,
-            "serial_number": self.serial_number,
-            "manufacturer": self.manufacturer,
-            "part": self.part,
-            "guesses": [{"role": g.role, "why": g.why} for g in self.guesses],
-        }
+        return asdict(self)  # guesses too, each as {"role", "why"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from devices.device_errors import (
@@ -28,7 +28,7 @@ from devices.device_errors import (
     PrintNotConfirmed,
 )
 from devices.escpos_ticket import TicketContent, TicketLayout, render_ticket
-from devices.port import SerialPort
+from devices.port import SerialPort, serial_port
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class PrinterStatus:
     cutter_error: bool = False
     error: str | None = None
     answering: bool = True
-    raw: bytes = b""
+    raw: bytes = field(default=b"", compare=False)  # how it was read, not what it says
 
     @property
     def ok(self) -> bool:
@@ -75,14 +75,9 @@ class PrinterStatus:
         )
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "online": self.online,
-            "paper": self.paper,
-            "cover_open": self.cover_open,
-            "cutter_error": self.cutter_error,
-            "error": self.error,
-            "ok": self.ok,
-        }
+        """What `device status` prints (whether it answered shows in ``error``)."""
+        shown = ("online", "paper", "cover_open", "cutter_error", "error")
+        return {name: getattr(self, name) for name in shown} | {"ok": self.ok}
 
     def raise_for_status(self, device: str | None = None) -> None:
         """Raise the error that best explains why a ticket cannot print now."""
@@ -156,16 +151,9 @@ class TicketPrinter:
         check_status_before_print: bool = True,
         confirm_seconds: float = CONFIRM_SECONDS,
     ) -> None:
-        if isinstance(port, SerialPort):
-            self.port = port
-        else:
-            self.port = SerialPort(
-                port,
-                baudrate,
-                timeout=status_timeout,
-                write_timeout=write_timeout,
-                name="printer",
-            )
+        self.port = serial_port(
+            port, baudrate, timeout=status_timeout, write_timeout=write_timeout, name="printer"
+        )
         self.width_mm = width_mm
         self.status_timeout = status_timeout
         self.layout = layout

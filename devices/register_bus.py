@@ -14,7 +14,7 @@ from typing import Protocol
 
 from devices import modbus_rtu as mb
 from devices.device_errors import DeviceNotAnswering, FrameError
-from devices.port import SerialPort
+from devices.port import SerialPort, serial_port
 
 
 class RegisterCodec(Protocol):
@@ -74,11 +74,7 @@ class RegisterBus:
         retries: int = 1,
         turnaround: float = 0.0,
     ) -> None:
-        self.port = (
-            port
-            if isinstance(port, SerialPort)
-            else SerialPort(port, baudrate, timeout=timeout, name="rs485")
-        )
+        self.port = serial_port(port, baudrate, timeout=timeout, name="rs485")
         self.codec: RegisterCodec = codec or ModbusRtuCodec()
         self.timeout = timeout
         self.retries = retries

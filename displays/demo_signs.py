@@ -58,6 +58,5 @@ def start_demo_signs(
             evaluator=EVALUATOR_OFFSET + number,
             bus=bus,
         )
-        agent.start()
-        demo.agents.append(agent)
+        demo.agents.append(agent.start())
     return demo, address

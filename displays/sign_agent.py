@@ -47,6 +47,7 @@ import socketio
 
 from devices.device_errors import DeviceDisconnected, DeviceError
 from devices.evaluator import Evaluator
+from devices.loop_thread import LoopThread
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign
 from queue_server import wire
@@ -171,8 +172,7 @@ class SignAgent:
         self._need_sync = threading.Event()
         self._sync_not_before = 0.0  # after a join refused as too frequent
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="sign-agent")
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.client = socketio.Client(
@@ -215,30 +215,29 @@ class SignAgent:
 
     # --- life cycle -----------------------------------------------------------------
 
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="sign-agent", daemon=True)
-        self._thread.start()
+    def start(self) -> SignAgent:
+        self._loop.start()
+        return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        try:
-            self.client.disconnect()
-        except Exception:  # already gone
-            pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._loop.stop(wake=self._wake_and_disconnect)
         if self.owns_bus:
             self.bus.close()
 
     def run_forever(self) -> None:
         self.start()
         try:
-            while not self._stop.wait(0.5):
+            while not self._loop.stopping.wait(0.5):
                 pass
         finally:
             self.stop()
+
+    def _wake_and_disconnect(self) -> None:
+        self._wake.set()
+        try:
+            self.client.disconnect()
+        except Exception:  # already gone
+            pass
 
     def _connect(self) -> None:
         try:
@@ -255,10 +254,10 @@ class SignAgent:
     def _run(self) -> None:
         self._connect()
         next_connect = time.monotonic() + 2
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
-            if self._stop.is_set():
+            if self._loop.stopping.is_set():
                 break
             if not self.client.connected and time.monotonic() > next_connect:
                 # python-socketio reconnects after a drop by itself, but not after a
@@ -501,7 +500,7 @@ def run(
     )
 
     def stop(*_: Any) -> None:
-        agent._stop.set()
+        agent._loop.stopping.set()
 
     on_stop(stop)
     agent.run_forever()

@@ -21,7 +21,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,9 +31,11 @@ from pydantic import ValidationError
 from devices.escpos_ticket import TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
+from devices.loop_thread import LoopThread
 from devices.printer import TicketPrinter
 from kiosk import catalogue
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
+from kiosk.config import KioskConfig
 from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels, unconfirmed_after_restart
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 from queue_server.wire import words
@@ -67,27 +69,6 @@ PRIORITY_NOTICE = {"elderly": "printed_priority_elderly"}
 # A citizen who asked for help gets a ticket for the site's help item (no priority); the
 # ticket names what they came for, for them and the assisted clerk.
 HELP_NOTICE = "kiosk_help_for"
-
-
-@dataclass
-class KioskConfig:
-    server: str
-    token: str
-    printer: str
-    id_reader: str | None = None
-    # The site the kiosk was set up for (--site, HALLQUEUE_KIOSK_SITE): only checked. The
-    # site it serves is the one its token was enrolled at, as the centre says.
-    site: str | None = None
-    printer_baud: int = 9600
-    id_reader_baud: int = 115200
-    width_mm: int = 80
-    host: str = "127.0.0.1"
-    port: int = 8700
-    spool: str = "var/kiosk-spool"
-    return_seconds: int = 20
-    idle_seconds: int = 60
-    refresh_seconds: float = 5.0
-    printer_interval: float = 0.5
 
 
 class KioskMisconfigured(Exception):
@@ -195,9 +176,8 @@ class Kiosk:
         self._next_refresh = 0.0
         self._refresh_asked = threading.Event()
         self._wake = threading.Event()
-        self._stop = threading.Event()
         self._issue_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="kiosk-centre", join_timeout=10)
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -205,17 +185,11 @@ class Kiosk:
         self._recover_spool()
         self.printer.start()
         self.cards.start()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-centre", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._loop.stop(wake=self._wake.set)
         self.feed.stop()
         self.cards.stop()
         self.printer.stop()
@@ -298,11 +272,11 @@ class Kiosk:
             self._refresh_soon()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self._site_known():
                 if self.refused is not None:
                     return
-                self._stop.wait(2.0)  # the centre is away: ask again
+                self._loop.stopping.wait(2.0)  # the centre is away: ask again
                 continue
             if self._refresh_asked.is_set() or time.monotonic() >= self._next_refresh:
                 # Cleared before reading: an event that lands during the read asks again.

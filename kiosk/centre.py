@@ -22,6 +22,7 @@ import requests
 import socketio
 from pydantic import ValidationError
 
+from devices.loop_thread import LoopThread
 from queue_server import wire
 from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest
 
@@ -138,8 +139,7 @@ class CentreFeed:
         self.heard_at: float | None = None  # time.monotonic() of the centre's last word
         self.missed = 0  # heartbeats unanswered in a row on this connection
         self.last_seq = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="kiosk-feed")
         self.client = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
         self.client.on("connect", self._connected)
         self.client.on("disconnect", self._disconnected)
@@ -151,7 +151,7 @@ class CentreFeed:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._loop.running
 
     def _heard(self) -> None:
         self.heard_at = time.monotonic()
@@ -195,23 +195,20 @@ class CentreFeed:
                 log.exception("kiosk event handler failed on %s", event)
 
     def start(self) -> CentreFeed:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-feed", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
+        self._loop.stop(wake=self._disconnect)
+
+    def _disconnect(self) -> None:
         try:
             self.client.disconnect()
         except Exception:  # already gone
             pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self.client.connected:
                 try:
                     self.client.connect(
@@ -222,11 +219,11 @@ class CentreFeed:
                     )
                 except Exception as exc:  # the centre is down: REST polling says so
                     log.debug("live feed not connected: %s", type(exc).__name__)
-                    self._stop.wait(2.0)
+                    self._loop.stopping.wait(2.0)
                     continue
             began = time.monotonic()
             self._beat()
-            self._stop.wait(max(0.0, began + self.heartbeat_seconds - time.monotonic()))
+            self._loop.stopping.wait(max(0.0, began + self.heartbeat_seconds - time.monotonic()))
 
     def _beat(self) -> None:
         """Ask the centre for a heartbeat; no answer within the interval is silence."""

@@ -11,7 +11,8 @@ from typing import Any
 from devices.sim.control import ControlServer
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.printer_sim import PrinterSimulator
-from kiosk.agent import Kiosk, KioskConfig
+from kiosk.agent import Kiosk
+from kiosk.config import KioskConfig
 from kiosk.web import KioskServer
 
 log = logging.getLogger("hallqueue.kiosk.demo")
@@ -37,25 +38,23 @@ def start_demo_kiosk(
         os.path.join(workdir, "printer"), out_dir=os.path.join(workdir, "tickets")
     )
     reader = IdReaderSimulator(os.path.join(workdir, "id-reader"))
-    printer_path = printer.start()
-    reader_path = reader.start()
-    controls = [ControlServer(printer), ControlServer(reader)]
-    where: dict[str, Any] = {
-        "printer": {"path": printer_path, "control": controls[0].start()},
-        "id_reader": {"path": reader_path, "control": controls[1].start()},
-        "tickets": os.path.join(workdir, "tickets"),
-    }
-    with open(os.path.join(workdir, "simulators.json"), "w", encoding="utf-8") as fh:
-        json.dump(where, fh, indent=1)
     config = KioskConfig(
         server=server_url,
         token=token,
         site=site,
-        printer=printer_path,
-        id_reader=reader_path,
+        printer=printer.start(),
+        id_reader=reader.start(),
         port=port,
         spool=os.path.join(workdir, "spool"),
     )
+    controls = [ControlServer(printer), ControlServer(reader)]
+    where: dict[str, Any] = {
+        "printer": {"path": config.printer, "control": controls[0].start()},
+        "id_reader": {"path": config.id_reader, "control": controls[1].start()},
+        "tickets": os.path.join(workdir, "tickets"),
+    }
+    with open(os.path.join(workdir, "simulators.json"), "w", encoding="utf-8") as fh:
+        json.dump(where, fh, indent=1)
     runner = KioskServer(Kiosk(config))
     url = runner.start()
     log.info(

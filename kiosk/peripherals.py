@@ -19,6 +19,7 @@ from devices.device_errors import DeviceError, PrintNotConfirmed
 from devices.escpos_ticket import LABELS, TicketContent
 from devices.id_card import Identity
 from devices.id_reader import IdCardReader
+from devices.loop_thread import LoopThread
 from devices.monitor import PrinterMonitor
 from devices.printer import PrinterStatus, TicketPrinter
 from kiosk.spool import PRINTED, PRINTING, Spool
@@ -75,8 +76,7 @@ class PrinterWorker:
         self.state = "offline"
         self.monitor = PrinterMonitor(printer, interval=interval, on_change=self._status_changed)
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="kiosk-printer", join_timeout=15)
 
     def _status_changed(self, status: PrinterStatus) -> None:
         state = printer_state(status)
@@ -96,22 +96,16 @@ class PrinterWorker:
 
     def start(self) -> PrinterWorker:
         self.monitor.start()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-printer", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-            self._thread = None
+        self._loop.stop(wake=self._wake.set)
         self.monitor.stop()
         self.printer.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             owed = self.spool.jobs(PRINTING)
             if not owed:
                 self._wake.wait(2.0)
@@ -122,7 +116,7 @@ class PrinterWorker:
                 # never depends on one missed callback.
                 self._wake.wait(self.retry_interval)
                 self._wake.clear()
-                if not self._stop.is_set():
+                if not self._loop.stopping.is_set():
                     self.monitor.poll_once()
                 continue
             self._print(owed[0])
@@ -146,7 +140,7 @@ class PrinterWorker:
             log.warning("ticket %s not printed (%s), attempt %d", content.number, exc.code, attempts)
             self.spool.update(job["id"], print_attempts=attempts, print_error=exc.code, sent_at=None)
             self.monitor.poll_once()  # the screen learns at once why
-            self._stop.wait(self.retry_interval)
+            self._loop.stopping.wait(self.retry_interval)
             return
         log.info("ticket %s printed", content.number)
         self.spool.update(job["id"], state=PRINTED, printed_at=time.time(), print_error=None)
@@ -200,8 +194,7 @@ class CardWatcher:
         self._serial = 0
         self._last_error = 0.0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name="kiosk-id-reader")
 
     def current(self) -> Card | None:
         with self._lock:
@@ -232,17 +225,12 @@ class CardWatcher:
     def start(self) -> CardWatcher:
         if self.reader is None:
             return self
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-id-reader", daemon=True)
-        self._thread.start()
+        self._loop.start()
         threading.Thread(target=self._health, name="kiosk-id-health", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._loop.stop()
         if self.reader is not None:
             self.reader.close()
 
@@ -253,7 +241,7 @@ class CardWatcher:
             self._set_state("ok")
         except DeviceError as exc:
             self._error(exc)
-        while not self._stop.wait(0.5):
+        while not self._loop.stopping.wait(0.5):
             # The poll loop reports every failed exchange; quiet for a while means fine.
             if self.state == "absent" and time.monotonic() - self._last_error > 1.5:
                 try:
@@ -264,9 +252,9 @@ class CardWatcher:
 
     def _run(self) -> None:
         assert self.reader is not None
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             try:
-                for identity in self.reader.poll(self._stop, on_error=self._error):
+                for identity in self.reader.poll(self._loop.stopping, on_error=self._error):
                     with self._lock:
                         self._serial += 1
                         self._card = Card(identity, time.monotonic(), self._serial)
@@ -274,4 +262,4 @@ class CardWatcher:
                     self._set_state("ok")
             except Exception:  # never let the reader thread die
                 log.exception("ID reader loop failed; restarting")
-                self._stop.wait(1.0)
+                self._loop.stopping.wait(1.0)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from types import TracebackType
 from typing import Any
 
+from devices.loop_thread import LoopThread
 from devices.sim.pty_endpoint import PtyEndpoint
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,9 @@ class Simulator:
         self.silent = False  # powered but mute: the driver sees timeouts
         self.stalled = False  # not reading at all: the driver's writes back up
         self.garbage_next = b""  # bytes to put before the next reply
+        self.spoil_next = False  # flip the last byte (the checksum) of the next reply frame
         self.received = bytearray()  # everything the driver sent, for tests
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread(self._run, name=f"sim-{self.kind}", join_timeout=2)
         self._plugged = threading.Event()
 
     # --- life cycle -------------------------------------------------------------
@@ -48,16 +48,11 @@ class Simulator:
         with self.lock:
             path = self.endpoint.open()
             self._plugged.set()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"sim-{self.kind}", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return path
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        self._loop.stop()
         with self.lock:
             self.endpoint.close()
             self._plugged.clear()
@@ -66,16 +61,11 @@ class Simulator:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self._plugged.is_set() or self.stalled:
                 time.sleep(self.poll_interval)
                 continue
@@ -148,6 +138,17 @@ class Simulator:
     def ctl_garbage(self, data: str = "5a a5 00 ff") -> None:
         """Put these bytes (hex) in front of the next reply."""
         self.garbage_next = bytes.fromhex(data)
+
+    def spoil_next_reply(self) -> None:
+        """Corrupt the checksum of the next reply."""
+        self.spoil_next = True
+
+    def spoiled(self, frame: bytes) -> bytes:
+        """``frame``, its last byte flipped if a verb asked to spoil the next reply."""
+        if not self.spoil_next:
+            return frame
+        self.spoil_next = False
+        return frame[:-1] + bytes([frame[-1] ^ 0xFF])
 
     def ctl_received(self) -> str:
         """Everything the driver sent so far, as hex."""

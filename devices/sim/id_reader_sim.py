@@ -30,7 +30,6 @@ class IdReaderSimulator(Simulator):
         self.retap_rule = retap_rule
         self.card: Identity | None = None
         self.card_mode = "none"  # none | good | corrupt | unreadable
-        self.corrupt_checksum_next = False
         self.reads = 0
         self._read_since_placed = False
         self._selected = False
@@ -91,11 +90,7 @@ class IdReaderSimulator(Simulator):
         return encode_text_block(self.card)
 
     def _reply(self, sw3: int, data: bytes = b"") -> bytes:
-        frame = sf.build_response(sw3, data)
-        if self.corrupt_checksum_next:
-            self.corrupt_checksum_next = False
-            frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
-        return frame
+        return self.spoiled(sf.build_response(sw3, data))
 
     # --- control verbs -----------------------------------------------------------------
 
@@ -130,9 +125,7 @@ class IdReaderSimulator(Simulator):
     def ctl_retap_rule(self, on: bool = True) -> None:
         self.retap_rule = bool(on)
 
-    def ctl_bad_checksum(self) -> None:
-        """Corrupt the checksum of the next reply."""
-        self.corrupt_checksum_next = True
+    ctl_bad_checksum = Simulator.spoil_next_reply
 
     def ctl_state(self) -> dict[str, Any]:
         state = super().ctl_state()

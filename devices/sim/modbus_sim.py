@@ -149,7 +149,6 @@ class ModbusBusSimulator(Simulator):
     ) -> None:
         super().__init__(link)
         self.devices: dict[int, RegisterModel] = dict(devices or {})
-        self.corrupt_crc_next = False
         self.echo = False  # half-duplex adapters that hear their own transmission
         self.ignored_frames = 0
         self._buf = b""
@@ -218,20 +217,14 @@ class ModbusBusSimulator(Simulator):
         if request.function == mb.READ_HOLDING:
             result = device.read(request.start, request.count)
             if isinstance(result, int):
-                return self._finish(mb.build_exception(request.unit, request.function, result))
-            return self._finish(mb.build_read_response(request.unit, result))
+                return self.spoiled(mb.build_exception(request.unit, request.function, result))
+            return self.spoiled(mb.build_read_response(request.unit, result))
         if request.function == mb.WRITE_MULTIPLE:
             code = device.write(request.start, request.values)
             if code:
-                return self._finish(mb.build_exception(request.unit, request.function, code))
-            return self._finish(mb.build_write_response(request.unit, request.start, request.count))
-        return self._finish(mb.build_exception(request.unit, request.function, mb.ILLEGAL_FUNCTION))
-
-    def _finish(self, frame: bytes) -> bytes:
-        if self.corrupt_crc_next:
-            self.corrupt_crc_next = False
-            frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
-        return frame
+                return self.spoiled(mb.build_exception(request.unit, request.function, code))
+            return self.spoiled(mb.build_write_response(request.unit, request.start, request.count))
+        return self.spoiled(mb.build_exception(request.unit, request.function, mb.ILLEGAL_FUNCTION))
 
     # --- control verbs --------------------------------------------------------------
 
@@ -266,9 +259,7 @@ class ModbusBusSimulator(Simulator):
         """Echo every byte the host sends before the reply (RS-485 adapter loopback)."""
         self.echo = bool(on)
 
-    def ctl_bad_crc(self) -> None:
-        """Corrupt the CRC of the next reply."""
-        self.corrupt_crc_next = True
+    ctl_bad_crc = Simulator.spoil_next_reply
 
     def ctl_state(self) -> dict[str, Any]:
         state = super().ctl_state()
