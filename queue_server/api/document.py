@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of /api/v1, made from the routes' declarations (`contract.py`).
 
 Nothing here is written by hand but the words of the error answers: each route's path,
-method, parameters, body, answers and security come from its `@route`, and the schemas
-are the pydantic models' own JSON Schemas.
+method, parameters, body, answers and security come from its declaration, its summary
+and description from its view's docstring, and the schemas are the pydantic models' own
+JSON Schemas.
 """
 
 from __future__ import annotations
