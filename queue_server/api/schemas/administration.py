@@ -26,6 +26,7 @@ from queue_server.accounts.store import DEVICE_KINDS, ROLES
 from queue_server.administration.audit import KINDS, MAX_PAGE
 from queue_server.api.schemas.forms import Flag, Form, Line, Whole, blank_is_absent
 from queue_server.web_security import MAX_INTEGER
+from queue_server.wire.shapes import CatalogBundle, CatalogService
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -44,39 +45,6 @@ def _username(value: str) -> str:
 
 class CatalogQuery(BaseModel):
     format: Literal["json", "csv"] = "json"
-
-
-class CatalogService(BaseModel):
-    """A service item (事项) of the city's catalogue."""
-
-    code: str
-    name: str
-    name_en: str
-    department: str
-    domain: str
-    prefix: str
-    on_the_spot: bool
-    commitment_allowed: bool
-    conditions: list[str]
-    materials: list[str]
-    legal_limit_days: int | None
-    expected_minutes: float
-    issue_window: list[str] | None
-    last_ticket_minutes: int
-    daily_cap: int | None
-
-
-class CatalogBundle(BaseModel):
-    """A “一件事” bundle of services handled as one ticket."""
-
-    code: str
-    name: str
-    name_en: str
-    prefix: str
-    services: list[str]
-    description: str
-    expected_minutes: float
-    daily_cap: int | None
 
 
 class CatalogDocument(BaseModel):
