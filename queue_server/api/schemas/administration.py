@@ -9,7 +9,7 @@ database — an item exists, a username is free, the actor's scope — is checke
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from pydantic import (
     AfterValidator,
@@ -18,11 +18,13 @@ from pydantic import (
     Field,
     Strict,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from queue_server.accounts.store import DEVICE_KINDS, ROLES
+from queue_server.administration import audit
 from queue_server.administration.audit import KINDS, MAX_PAGE
 from queue_server.api.schemas.forms import Flag, Form, Line, Whole, blank_is_absent
 from queue_server.web_security import MAX_INTEGER
@@ -274,21 +276,14 @@ class AuditQuery(BaseModel):
     address: Searched = Field(None, description="the client address")
 
 
-class AuditEntry(BaseModel):
-    id: str
-    at: str
-    actor: str
-    action: str
-    kind: str
-    target: str
-    site: str | None
-    before: Any
-    after: Any
-    address: str | None
+# A row of the log as `administration/audit.py` keeps it (`Entry`), so the answer's model
+# cannot drift from the log; an answer sends every field, so each is required here.
+_ENTRY_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(audit.Entry).items()}
+AuditEntry = create_model("AuditEntry", **_ENTRY_FIELDS)
 
 
 class AuditPage(BaseModel):
     """Entries, newest first, and the cursor of the next (older) page"""
 
-    entries: list[AuditEntry]
+    entries: list[AuditEntry]  # type: ignore[valid-type]
     next_before: int | None
