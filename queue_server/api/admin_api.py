@@ -64,6 +64,7 @@ ADMINS = frozenset({"admin"})
 # announcements, the queue rules); everything else in /admin is for admins.
 PREVIEWERS = MANAGERS
 CHANGE = "Writes one audit row in the same transaction; 400 names the field to fix."
+# Every route here is under /admin; the description of each change ends with CHANGE.
 admins = Routes(ADMINS, prefix="/admin")
 admin_changes = Routes(ADMINS, prefix="/admin", footnote=CHANGE)
 previewers = Routes(PREVIEWERS, prefix="/admin")
