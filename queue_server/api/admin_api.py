@@ -1,7 +1,7 @@
 """Administration over HTTP: /api/v1/admin/… (admins; a site's managers set its settings
 and try rules on its history).
 
-Each route is declared once (`contract.route`) with its models
+Each route is declared once (`contract.Routes`) with its models
 (`schemas/administration.py`): it parses, calls `administration`, and answers. A refused
 field answers 400 with `{"error", "message", "field"}`: `field` names what to fix, so the
 admin pages show the message next to it. Every change writes one audit row, readable at
@@ -19,7 +19,7 @@ from queue_server.administration import catalog_import as catalog
 from queue_server.administration import rules_preview
 from queue_server.administration.changes import Administration
 from queue_server.api.auth import MANAGERS
-from queue_server.api.contract import File, route
+from queue_server.api.contract import File, Routes
 from queue_server.api.schemas.administration import (
     AuditPage,
     AuditQuery,
@@ -64,6 +64,11 @@ ADMINS = frozenset({"admin"})
 # announcements, the queue rules); everything else in /admin is for admins.
 PREVIEWERS = MANAGERS
 CHANGE = "Writes one audit row in the same transaction; 400 names the field to fix."
+# Every route here is under /admin; the description of each change ends with CHANGE.
+admins = Routes(ADMINS, prefix="/admin")
+admin_changes = Routes(ADMINS, prefix="/admin", footnote=CHANGE)
+previewers = Routes(PREVIEWERS, prefix="/admin")
+previewer_changes = Routes(PREVIEWERS, prefix="/admin", footnote=CHANGE)
 
 
 def administration() -> Administration:
@@ -80,17 +85,11 @@ def city_wide(principal: Principal) -> Principal:
 # --- audit log -------------------------------------------------------------------------
 
 
-@route(
-    "GET",
-    "/admin/audit",
-    who=ADMINS,
-    query=AuditQuery,
-    answers={200: AuditPage},
-    errors=(400,),
-    summary="The audit log, newest first",
-)
+@admins.get("/audit", query=AuditQuery, answers={200: AuditPage}, errors=(400,))
 def audit_log(query: AuditQuery, principal: Principal) -> dict[str, Any]:
-    """Who changed or looked at what, when and from which address, with the record before
+    """The audit log, newest first
+
+    Who changed or looked at what, when and from which address, with the record before
     and after; logins, report exports and views of personal data too. Page older entries
     with `before` = the `next_before` of the previous page. An admin of part of the city
     reads the rows of its sites only."""
@@ -103,61 +102,40 @@ def audit_log(query: AuditQuery, principal: Principal) -> dict[str, Any]:
 # --- sites -----------------------------------------------------------------------------
 
 
-@route(
-    "POST",
-    "/admin/sites",
-    who=ADMINS,
-    body=NewSite,
-    answers={201: SiteAnswer},
-    errors=(400,),
-    summary="Create a site",
-    description="City-wide admins. " + CHANGE,
-)
+@admin_changes.post("/sites", body=NewSite, answers={201: SiteAnswer})
 def create_site(body: NewSite, principal: Principal) -> tuple[dict[str, Any], int]:
+    """Create a site
+
+    City-wide admins."""
     site = administration().save_site(city_wide(principal), body.id, body, create=True)
     return {"site": site}, 201
 
 
-@route(
-    "PUT",
-    "/admin/sites/<site>",
-    who=ADMINS,
-    body=SiteChange,
-    answers={200: SiteAnswer},
-    errors=(400, 404),
-    summary="Edit a site (name, kind, parent, time zone, opening hours)",
-    description="Admins of the site, and of its old and new parent when it moves. " + CHANGE,
-)
+@admin_changes.put("/sites/<site>", body=SiteChange, answers={200: SiteAnswer}, errors=(404,))
 def update_site(site: str, body: SiteChange, principal: Principal) -> dict[str, Any]:
+    """Edit a site (name, kind, parent, time zone, opening hours)
+
+    Admins of the site, and of its old and new parent when it moves."""
     return {"site": administration().save_site(principal, site, body, create=False)}
 
 
-@route(
-    "PUT",
-    "/admin/sites/<site>/settings",
-    who=PREVIEWERS,
-    body=SiteSettings,
-    answers={200: SettingsAnswer},
-    errors=(400, 404),
-    summary="Replace a site's settings",
-    description="The site's admins and managers. A setting left out or empty takes its "
-    "default; `elderly_one_tap` and `help_item` must be codes the site offers. " + CHANGE,
+@previewer_changes.put(
+    "/sites/<site>/settings", body=SiteSettings, answers={200: SettingsAnswer}, errors=(404,)
 )
 def site_settings(site: str, body: SiteSettings, principal: Principal) -> dict[str, Any]:
+    """Replace a site's settings
+
+    The site's admins and managers. A setting left out or empty takes its default; `elderly_one_tap` and `help_item` must be codes the site offers."""
     return {"settings": administration().save_settings(principal, site, body)}
 
 
-@route(
-    "POST",
-    "/admin/sites/<site>/rules/preview",
-    who=PREVIEWERS,
-    body=PreviewRequest,
-    answers={200: RulesPreview},
-    errors=(400, 404),
-    summary="What proposed calling rules would have done on the site's recent days",
+@previewers.post(
+    "/sites/<site>/rules/preview", body=PreviewRequest, answers={200: RulesPreview}, errors=(404,)
 )
 def preview_rules(site: str, body: PreviewRequest) -> dict[str, Any]:
-    """The site's admins and managers; nothing is saved. Replays the real call moments of
+    """What proposed calling rules would have done on the site's recent days
+
+    The site's admins and managers; nothing is saved. Replays the real call moments of
     the last `days` complete local days under the site's current rules and under the
     proposed ones (`settings`, `counter_rules` {window number: {mix, max_wait_minutes}}),
     with the recorded figures beside them. Per group: served, not_served, average_minutes,
@@ -167,50 +145,42 @@ def preview_rules(site: str, body: PreviewRequest) -> dict[str, Any]:
     return rules_preview.preview(hall().db, site, body, hall().ops.clock(), language)
 
 
-@route(
-    "PUT",
-    "/admin/sites/<site>/offerings",
-    who=ADMINS,
-    body=Offerings,
-    answers={200: OfferingsAnswer},
-    errors=(400, 404),
-    summary="Set the services and bundles a site offers",
-    description="A list left out keeps what the site has; an empty list clears it. " + CHANGE,
+@admin_changes.put(
+    "/sites/<site>/offerings", body=Offerings, answers={200: OfferingsAnswer}, errors=(404,)
 )
 def site_offerings(site: str, body: Offerings, principal: Principal) -> dict[str, Any]:
+    """Set the services and bundles a site offers
+
+    A list left out keeps what the site has; an empty list clears it."""
     return administration().save_offerings(principal, site, body)
 
 
-@route(
-    "PUT",
-    "/admin/sites/<site>/counters/<int:number>",
-    who=ADMINS,
+@admin_changes.put(
+    "/sites/<site>/counters/<int:number>",
     body=CounterChange,
     answers={200: SavedCounter},
-    errors=(400, 404),
-    summary="Add or edit a counter and its service profile",
-    description="Profile lines name services or bundles the site offers; `rules` where the "
-    "counter differs from its site (left out: kept). Callable at once. " + CHANGE,
+    errors=(404,),
 )
 def save_counter(
     site: str, number: int, body: CounterChange, principal: Principal
 ) -> dict[str, Any]:
+    """Add or edit a counter and its service profile
+
+    Profile lines name services or bundles the site offers; `rules` where the counter differs from its site (left out: kept). Callable at once."""
     return {"counter": administration().save_counter(principal, site, number, body)}
 
 
 # --- catalogue -------------------------------------------------------------------------
 
 
-@route(
-    "GET",
-    "/admin/catalog",
-    who=ADMINS,
+@admins.get(
+    "/catalog",
     query=CatalogQuery,
     answers={200: (CatalogDocument, File(("text/csv",), "The services as CSV (UTF-8 with BOM)"))},
     errors=(400,),
-    summary="Export the catalogue (JSON: services and bundles; CSV: services)",
 )
 def export_catalog(query: CatalogQuery) -> Response:
+    """Export the catalogue (JSON: services and bundles; CSV: services)"""
     if query.format == "csv":
         return Response(
             "\ufeff" + catalog.export_csv(hall().db),  # a BOM, so spreadsheet programs read UTF-8
@@ -224,162 +194,101 @@ def export_catalog(query: CatalogQuery) -> Response:
     )
 
 
-@route(
-    "POST",
-    "/admin/catalog/import",
-    who=ADMINS,
-    body=CatalogImport,
-    answers={200: ImportSummary},
-    errors=(400,),
-    summary="Import a catalogue (all or nothing)",
-    description="City-wide admins. A bad row answers 400 naming it (`services[3]`, `line 5`) "
-    "and the field; one audit row for what changed.",
-)
+@admins.post("/catalog/import", body=CatalogImport, answers={200: ImportSummary})
 def import_catalog(body: CatalogImport, principal: Principal) -> dict[str, Any]:
+    """Import a catalogue (all or nothing)
+
+    City-wide admins. A bad row answers 400 naming it (`services[3]`, `line 5`) and the field; one audit row for what changed."""
     return administration().import_catalog(city_wide(principal), body.format, body.text)
 
 
-@route(
-    "PUT",
-    "/admin/services/<code>",
-    who=ADMINS,
-    body=ServiceChange,
-    answers={200: ServiceAnswer},
-    errors=(400,),
-    summary="Add or edit a service",
-    description="City-wide admins: one catalogue for the whole city. " + CHANGE,
-)
+@admin_changes.put("/services/<code>", body=ServiceChange, answers={200: ServiceAnswer})
 def save_service(code: str, body: ServiceChange, principal: Principal) -> dict[str, Any]:
+    """Add or edit a service
+
+    City-wide admins: one catalogue for the whole city."""
     return {"service": administration().save_service(city_wide(principal), code, body)}
 
 
-@route(
-    "PUT",
-    "/admin/bundles/<code>",
-    who=ADMINS,
-    body=BundleChange,
-    answers={200: BundleAnswer},
-    errors=(400,),
-    summary="Add or edit a bundle (一件事)",
-    description="City-wide admins: one catalogue for the whole city. " + CHANGE,
-)
+@admin_changes.put("/bundles/<code>", body=BundleChange, answers={200: BundleAnswer})
 def save_bundle(code: str, body: BundleChange, principal: Principal) -> dict[str, Any]:
+    """Add or edit a bundle (一件事)
+
+    City-wide admins: one catalogue for the whole city."""
     return {"bundle": administration().save_bundle(city_wide(principal), code, body)}
 
 
 # --- staff -----------------------------------------------------------------------------
 
 
-@route(
-    "GET",
-    "/admin/staff",
-    who=ADMINS,
-    answers={200: StaffList},
-    summary="Staff, their roles and sites",
-)
+@admins.get("/staff", answers={200: StaffList})
 def list_staff(principal: Principal) -> dict[str, Any]:
-    """No password hashes. An admin of part of the city sees the staff whose every site is theirs."""
+    """Staff, their roles and sites
+
+    No password hashes. An admin of part of the city sees the staff whose every site is theirs."""
     return {"staff": administration().list_staff(principal)}
 
 
-@route(
-    "POST",
-    "/admin/staff",
-    who=ADMINS,
-    body=NewStaff,
-    answers={201: StaffAnswer},
-    errors=(400,),
-    summary="Add a member of staff",
-    description="Admins of every site the member gets. " + CHANGE,
-)
+@admin_changes.post("/staff", body=NewStaff, answers={201: StaffAnswer})
 def add_staff(body: NewStaff, principal: Principal) -> tuple[dict[str, Any], int]:
+    """Add a member of staff
+
+    Admins of every site the member gets."""
     return {"staff": administration().add_staff(principal, body)}, 201
 
 
-@route(
-    "PUT",
-    "/admin/staff/<username>",
-    who=ADMINS,
-    body=StaffChange,
-    answers={200: StaffAnswer},
-    errors=(400, 404),
-    summary="Edit a member's role, sites, name; deactivate (`active: false`)",
-    description="Admins of every site the member has and gets. Deactivating ends the "
-    "member's sessions; the last admin stays. " + CHANGE,
-)
+@admin_changes.put("/staff/<username>", body=StaffChange, answers={200: StaffAnswer}, errors=(404,))
 def update_staff(username: str, body: StaffChange, principal: Principal) -> dict[str, Any]:
+    """Edit a member's role, sites, name; deactivate (`active: false`)
+
+    Admins of every site the member has and gets. Deactivating ends the member's sessions; the last admin stays."""
     return {"staff": administration().update_staff(principal, username, body)}
 
 
-@route(
-    "POST",
-    "/admin/staff/<username>/password",
-    who=ADMINS,
-    body=PasswordReset,
-    answers={200: StaffAnswer},
-    errors=(400, 404),
-    summary="Reset a password (ends the member's sessions, opens a locked account)",
-    description="The password must meet the policy: 10–128 characters, three of capital "
-    "letters, small letters, digits and symbols, not the username, not a common password.",
+@admins.post(
+    "/staff/<username>/password", body=PasswordReset, answers={200: StaffAnswer}, errors=(404,)
 )
 def reset_password(username: str, body: PasswordReset, principal: Principal) -> dict[str, Any]:
+    """Reset a password (ends the member's sessions, opens a locked account)
+
+    The password must meet the policy: 10–128 characters, three of capital letters, small letters, digits and symbols, not the username, not a common password."""
     return {"staff": administration().reset_password(principal, username, body.password)}
 
 
-@route(
-    "POST",
-    "/admin/staff/<username>/unlock",
-    who=ADMINS,
-    answers={200: StaffAnswer},
-    errors=(404,),
-    summary="Unlock an account locked by consecutive failed logins",
-)
+@admins.post("/staff/<username>/unlock", answers={200: StaffAnswer}, errors=(404,))
 def unlock_staff(username: str, principal: Principal) -> dict[str, Any]:
-    """Audited (`unlock`). Unlocking an account that is not locked changes nothing."""
+    """Unlock an account locked by consecutive failed logins
+
+    Audited (`unlock`). Unlocking an account that is not locked changes nothing."""
     return {"staff": administration().unlock_staff(principal, username)}
 
 
 # --- devices ---------------------------------------------------------------------------
 
 
-@route(
-    "GET",
-    "/admin/devices",
-    who=ADMINS,
-    answers={200: DeviceList},
-    summary="Enrolled devices with their last status",
-)
+@admins.get("/devices", answers={200: DeviceList})
 def list_devices(principal: Principal) -> dict[str, Any]:
-    """Each enrolled device with its alerts (`monitoring/device_health.py`)."""
+    """Enrolled devices with their last status
+
+    Each enrolled device with its alerts (`monitoring/device_health.py`)."""
     devices = administration().list_devices(principal)
     silence = Silence.from_settings(hall().settings)
     return {"devices": dashboard.with_health(hall().db, devices, hall().ops.clock(), silence)}
 
 
-@route(
-    "POST",
-    "/admin/devices",
-    who=ADMINS,
-    body=DeviceEnrolment,
-    answers={201: Enrolled},
-    errors=(400,),
-    summary="Enrol a device; the answer holds its token, shown this once",
-    description="Only a keyed hash of the token is stored. " + CHANGE,
-)
+@admin_changes.post("/devices", body=DeviceEnrolment, answers={201: Enrolled})
 def enrol_device(body: DeviceEnrolment, principal: Principal) -> tuple[dict[str, Any], int]:
+    """Enrol a device; the answer holds its token, shown this once
+
+    Only a keyed hash of the token is stored."""
     device, token = administration().enrol_device(principal, body)
     # The only time the token is ever shown: only its keyed hash is stored.
     return {"device": device, "token": token}, 201
 
 
-@route(
-    "POST",
-    "/admin/devices/<device_id>/revoke",
-    who=ADMINS,
-    answers={200: DeviceAnswer},
-    errors=(404,),
-    summary="Revoke a device and its token",
-)
+@admins.post("/devices/<device_id>/revoke", answers={200: DeviceAnswer}, errors=(404,))
 def revoke_device(device_id: str, principal: Principal) -> dict[str, Any]:
-    """Audited. Revoking a revoked device changes nothing."""
+    """Revoke a device and its token
+
+    Audited. Revoking a revoked device changes nothing."""
     return {"device": administration().revoke_device(principal, device_id)}

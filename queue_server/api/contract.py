@@ -1,12 +1,21 @@
 """Each route of /api/v1 declared once.
 
 A route says, in one decorator, its method and path, who may call it, the models of its
-body and query and of each answer, and the errors it may give:
+body and query and of each answer, and the errors it may give; its docstring gives the
+summary (the first paragraph) and the description (the rest):
 
-    @route("POST", "/sites/<site>/tickets", who=ISSUERS, body=IssueRequest,
-           answers={201: IssuedTicket, 200: IssuedTicket}, errors=(400, 403, 404, 409, 422),
-           summary="Issue a ticket (idempotent by request_id)")
-    def issue(site: str, body: IssueRequest, principal: Principal) -> ...
+    issuers = Routes(ISSUERS)
+
+    @issuers.post("/sites/<site>/tickets", body=IssueRequest,
+                  answers={201: IssuedTicket, 200: IssuedTicket}, errors=(400, 404, 409, 422))
+    def issue(site: str, body: IssueRequest, principal: Principal) -> ...:
+        '''Issue a ticket (idempotent by request_id)
+
+        A kiosk token of the site or staff covering it. …'''
+
+`Routes` holds what a group of routes shares (who may call them, the note that ends the
+description of each change that writes an audit row); `route` is the one declaration
+underneath, for a route of its own kind.
 
 From that one declaration come the Flask route, the checks (who may call comes first, so
 a stranger learns nothing from a validation error; then the body and query, through one
@@ -36,7 +45,14 @@ from flask import Response, current_app, request
 from pydantic import BaseModel, TypeAdapter
 
 from queue_server.api import api
-from queue_server.api.auth import current_principal, require
+from queue_server.api.auth import (
+    ISSUERS,
+    MANAGERS,
+    READERS,
+    STAFF_ROLES,
+    current_principal,
+    require,
+)
 from queue_server.engine.errors import FieldInvalid
 from queue_server.parsing import parse
 
@@ -66,36 +82,64 @@ class Route:
 
 
 ROUTES: list[Route] = []
+Declaration = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Routes that share who may call them, and perhaps the start of their paths:
+    `admins.put("/sites/<site>", …)` with `admins = Routes(ADMINS, prefix="/admin")`
+    declares `route("PUT", "/admin/sites/<site>", who=ADMINS, …)`. A `footnote` ends each
+    one's description (what every change of a kind does, such as writing one audit row)."""
+
+    who: Iterable[str] | None
+    prefix: str = ""
+    footnote: str = ""
+
+    def get(self, path: str, **declared: Any) -> Declaration:
+        return self.route("GET", path, **declared)
+
+    def post(self, path: str, **declared: Any) -> Declaration:
+        return self.route("POST", path, **declared)
+
+    def put(self, path: str, **declared: Any) -> Declaration:
+        return self.route("PUT", path, **declared)
+
+    def route(self, method: str, path: str, **declared: Any) -> Declaration:
+        return route(method, self.prefix + path, who=self.who, footnote=self.footnote, **declared)
 
 
 def route(
     method: str,
     path: str,
     *,
-    summary: str,
     answers: Mapping[int, Any],
     who: Iterable[str] | None,
+    summary: str = "",
     errors: Iterable[int] = (),
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     description: str = "",
+    footnote: str = "",
     tag: str = "",
     path_doc: Mapping[str, str] | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a route of /api/v1 (see the module's docstring)."""
+) -> Declaration:
+    """Declare a route of /api/v1 (see the module's docstring). The summary and the
+    description not given are the view's docstring's; a `footnote` ends the description."""
 
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
+        said, described = _summary_and_description(view, summary, description, footnote)
         declared = Route(
             method=method.upper(),
             path=path,
             view=view,
-            summary=summary,
-            description=description or inspect.cleandoc(view.__doc__ or ""),
+            summary=said,
+            description=described,
             who=frozenset(who) if who is not None else None,
             body=body,
             query=query,
             answers=dict(answers),
-            errors=tuple(sorted(set(errors) | ({401, 403} if who is not None else set()))),
+            errors=_errors(errors, who, body),
             tag=tag or view.__module__.rsplit(".", 1)[-1].removesuffix("_api"),
             path_doc=dict(path_doc or {}),
         )
@@ -121,6 +165,34 @@ def route(
         return view
 
     return declare
+
+
+def _summary_and_description(
+    view: Callable[..., Any], summary: str, description: str, footnote: str
+) -> tuple[str, str]:
+    """A route's summary and description: as given, or its view's docstring's."""
+    doc = inspect.cleandoc(view.__doc__ or "")
+    if not summary:  # the docstring's first paragraph is the summary; the rest describes
+        first, _, doc = doc.partition("\n\n")
+        summary = " ".join(first.splitlines())
+    return summary, " ".join(filter(None, [description or doc, footnote]))
+
+
+def _errors(
+    errors: Iterable[int], who: Iterable[str] | None, body: type[BaseModel] | None
+) -> tuple[int, ...]:
+    """The errors a route may give: its own; 400 where it takes a body (any body may be
+    refused, if only for not being JSON); 401 and 403 where it needs a token."""
+    implied = ({400} if body is not None else set()) | ({401, 403} if who is not None else set())
+    return tuple(sorted(set(errors) | implied))
+
+
+# The audiences of most routes (`auth.py`); an area with its own declares its own.
+anyone = Routes(None)
+staff = Routes(STAFF_ROLES)
+managers = Routes(MANAGERS)
+issuers = Routes(ISSUERS)  # who issues tickets and takes them back
+readers = Routes(READERS)  # who reads a site's windows and events
 
 
 # --- what a client sends: one kit ------------------------------------------------------

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server.accounts.store import Forbidden, Principal
-from queue_server.api.auth import READERS, STAFF_ROLES
-from queue_server.api.contract import route
+from queue_server.api.contract import anyone, readers, staff
 from queue_server.api.schemas.calling import Board, RatingsQuery, SiteRatings
 from queue_server.app import hall
 from queue_server.calling.board_view import board
@@ -22,16 +21,11 @@ from queue_server.engine.errors import RatingKeyInvalid
 from queue_server.wire.shapes import CounterView, RatingAnswer, RatingRequest
 
 
-@route(
-    "GET",
-    "/sites/<site>/counters/<int:number>",
-    who=READERS,
-    answers={200: CounterView},
-    errors=(404,),
-    summary="One window now, for its console and its window sign",
-)
+@readers.get("/sites/<site>/counters/<int:number>", answers={200: CounterView}, errors=(404,))
 def counter(site: str, number: int, principal: Principal) -> dict[str, Any]:
-    """The window, its current ticket (with item name and waited minutes), each queue of
+    """One window now, for its console and its window sign
+
+    The window, its current ticket (with item name and waited minutes), each queue of
     its profile (waiting, oldest wait), the next tickets it would call with the rule
     picking each, the site's missed-call rule, and today's figures of the calling clerk
     (of the window's clerk for a device token). Any token covering the site; the current
@@ -40,16 +34,11 @@ def counter(site: str, number: int, principal: Principal) -> dict[str, Any]:
     return counter_view(hall().db, site, number, clerk, hall().ops.clock())
 
 
-@route(
-    "GET",
-    "/sites/<site>/board",
-    who=READERS,
-    answers={200: Board},
-    errors=(404,),
-    summary="What a hall display shows: calls now, last calls, waiting counts, notice",
-)
+@readers.get("/sites/<site>/board", answers={200: Board}, errors=(404,))
 def site_board(site: str) -> dict[str, Any]:
-    """`site` carries `notice` and the announcement settings (`announce_template` with
+    """What a hall display shows: calls now, last calls, waiting counts, notice
+
+    `site` carries `notice` and the announcement settings (`announce_template` with
     {number} {window} {window_name}, `announce_template_en`, `announce_english`,
     `announce_times`). A display reads this, then follows the site's events from
     `last_seq`. Any token covering the site."""
@@ -59,19 +48,18 @@ def site_board(site: str) -> dict[str, Any]:
 # --- ratings (好差评) ------------------------------------------------------------------
 
 
-@route(
-    "POST",
+@anyone.post(
     "/tickets/<ticket_id>/rating",
-    who=None,
     body=RatingRequest,
     answers={201: RatingAnswer},
-    errors=(400, 403, 404, 409),
-    summary="Rate a finished ticket (好差评), once",
+    errors=(403, 404, 409),
 )
 def rate(
     ticket_id: str, body: RatingRequest, principal: Principal | None
 ) -> tuple[dict[str, Any], int]:
-    """The citizen rates: on the phone page without a token (channel `phone`), with the
+    """Rate a finished ticket (好差评), once
+
+    The citizen rates: on the phone page without a token (channel `phone`), with the
     `key` only the printed QR carries (403 `rating_key_invalid` without it), within the
     site's `rating_window_hours` (default 24) of the end of service; or at the evaluator of
     the window that served the ticket, with the token of the window sign enrolled for it
@@ -96,28 +84,19 @@ def rate(
     return {"rating": rating_payload(rating)}, 201
 
 
-@route(
-    "GET",
-    "/tickets/<ticket_id>/rating",
-    who=None,
-    answers={200: RatingAnswer},
-    errors=(404,),
-    summary="The ticket's rating, or null",
-)
+@anyone.get("/tickets/<ticket_id>/rating", answers={200: RatingAnswer}, errors=(404,))
 def rating(ticket_id: str) -> dict[str, Any]:
-    """Anyone with the ticket's id (the phone page)."""
+    """The ticket's rating, or null
+
+    Anyone with the ticket's id (the phone page)."""
     return {"rating": rating_payload(hall().ops.rating_of(ticket_id))}
 
 
-@route(
-    "GET",
-    "/sites/<site>/ratings",
-    who=STAFF_ROLES,
-    query=RatingsQuery,
-    answers={200: SiteRatings},
-    errors=(400, 404),
-    summary="A day's ratings: per level, per window, average, 满意率",
+@staff.get(
+    "/sites/<site>/ratings", query=RatingsQuery, answers={200: SiteRatings}, errors=(400, 404)
 )
 def site_ratings(site: str, query: RatingsQuery) -> dict[str, Any]:
-    """Staff of the site."""
+    """A day's ratings: per level, per window, average, 满意率
+
+    Staff of the site."""
     return day_ratings(hall().db, site, query.day, hall().ops.clock())

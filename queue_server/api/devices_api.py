@@ -6,23 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server.accounts.store import Principal
-from queue_server.api.contract import route
+from queue_server.api.contract import Routes
 from queue_server.app import hall
 from queue_server.monitoring.device_status import report_status
 from queue_server.wire.shapes import DeviceIdentity, DeviceStatusAnswer, DeviceStatusReport
 
 DEVICE_ROLES = frozenset({"kiosk", "display", "sign"})
+devices = Routes(DEVICE_ROLES)
 
 
-@route(
-    "GET",
-    "/devices/me",
-    who=DEVICE_ROLES,
-    answers={200: DeviceIdentity},
-    summary="Who this device token belongs to",
-)
+@devices.get("/devices/me", answers={200: DeviceIdentity})
 def device_identity(principal: Principal) -> dict[str, Any]:
-    """The kiosk agent takes its site from here, so a kiosk set up with another site's name
+    """Who this device token belongs to
+
+    The kiosk agent takes its site from here, so a kiosk set up with another site's name
     still issues only where its token was enrolled. A staff token gets 403."""
     (site,) = principal.sites  # a device is enrolled at exactly one site
     return {
@@ -33,16 +30,10 @@ def device_identity(principal: Principal) -> dict[str, Any]:
     }
 
 
-@route(
-    "POST",
-    "/devices/status",
-    who=DEVICE_ROLES,
-    body=DeviceStatusReport,
-    answers={200: DeviceStatusAnswer},
-    errors=(400,),
-    summary="A kiosk, display or sign reports its peripherals",
-)
+@devices.post("/devices/status", body=DeviceStatusReport, answers={200: DeviceStatusAnswer})
 def device_status(body: DeviceStatusReport, principal: Principal) -> dict[str, Any]:
-    """A device token. The status is kept on the device; a change is appended and pushed
+    """A kiosk, display or sign reports its peripherals
+
+    A device token. The status is kept on the device; a change is appended and pushed
     as `device.status` to the device's site. Nothing reported: 400 `field_nothing_reported`."""
     return report_status(hall().ops, principal.name, body.model_dump(exclude_none=True))

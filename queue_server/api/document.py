@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of /api/v1, made from the routes' declarations (`contract.py`).
 
-Nothing here is written by hand but the short words of the error statuses: each route's path,
-method, parameters, body, answers and security come from its `@route`, and the schemas
-are the pydantic models' own JSON Schemas.
+Nothing here is written by hand but the short words of the error statuses: each route's
+path, method, parameters, body, answers and security come from its declaration, its summary
+and description from its view's docstring, and the schemas are the pydantic models' own
+JSON Schemas (the error answer's too: `api.schemas.Error`).
 """
 
 from __future__ import annotations

@@ -9,25 +9,20 @@ from typing import Any
 from flask import Response, request
 
 from queue_server.accounts.store import Principal
-from queue_server.api.contract import route
+from queue_server.api.contract import Routes
 from queue_server.api.schemas import EdgeSync, EdgeSyncAnswer
 from queue_server.app import hall
 from queue_server.edge import city
 
 EDGE = frozenset({"edge"})
+edge_centres = Routes(EDGE)
 
 
-@route(
-    "POST",
-    "/edge/sync",
-    who=EDGE,
-    body=EdgeSync,
-    answers={200: EdgeSyncAnswer},
-    errors=(400, 404, 409),
-    summary="An edge centre's exchange: its outbox up, its site's configuration down",
-)
+@edge_centres.post("/edge/sync", body=EdgeSync, answers={200: EdgeSyncAnswer}, errors=(404, 409))
 def sync(body: EdgeSync, principal: Principal) -> Response:
-    """The token of an edge centre enrolled for the site (`hallqueue device add --kind edge`).
+    """An edge centre's exchange: its outbox up, its site's configuration down
+
+    The token of an edge centre enrolled for the site (`hallqueue device add --kind edge`).
     Sent gzipped (`Content-Encoding: gzip`); answered gzipped to a client that accepts it.
     A batch that would leave a gap answers 409 `edge_gap` with `since`: send again from
     there. Stations and city must run the same release (409 `edge_release_mismatch`)."""

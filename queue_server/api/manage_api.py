@@ -10,8 +10,7 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.accounts.store import Principal
-from queue_server.api.auth import MANAGERS
-from queue_server.api.contract import route
+from queue_server.api.contract import managers
 from queue_server.api.schemas.manage import Live, ManageQuery, SiteDevices
 from queue_server.app import hall
 from queue_server.edge import watch
@@ -25,17 +24,11 @@ def silence() -> Silence:
     return Silence.from_settings(hall().settings)
 
 
-@route(
-    "GET",
-    "/manage/live",
-    who=MANAGERS,
-    query=ManageQuery,
-    answers={200: Live},
-    errors=(404,),
-    summary="Every site in scope now, for the live dashboard",
-)
+@managers.get("/manage/live", query=ManageQuery, answers={200: Live}, errors=(404,))
 def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
-    """Managers and admins. Per site: windows (with the current ticket, and `idle_since`
+    """Every site in scope now, for the live dashboard
+
+    Managers and admins. Per site: windows (with the current ticket, and `idle_since`
     for an open window without one), waiting tickets, offered queues, devices with alerts,
     today's counts, `target_wait_minutes` and `last_seq`. Read once and after each
     reconnect; apply pushed events (join each site with `since` = its `last_seq`) in
@@ -46,17 +39,11 @@ def manage_live(query: ManageQuery, principal: Principal) -> dict[str, Any]:
     )
 
 
-@route(
-    "GET",
-    "/manage/devices",
-    who=MANAGERS,
-    query=ManageQuery,
-    answers={200: SiteDevices},
-    errors=(404,),
-    summary="Enrolled devices of the sites in scope: last status, last report, alerts",
-)
+@managers.get("/manage/devices", query=ManageQuery, answers={200: SiteDevices}, errors=(404,))
 def manage_devices(query: ManageQuery, principal: Principal) -> dict[str, Any]:
-    """A device silent for its kind's `silent_after_seconds` is `offline` (a kiosk's is
+    """Enrolled devices of the sites in scope: last status, last report, alerts
+
+    A device silent for its kind's `silent_after_seconds` is `offline` (a kiosk's is
     `offline_after_seconds`); an edge centre's `last_seen` is the city's last contact with
     it. Heartbeats that change nothing are not pushed, so a dashboard reads this now and
     then to see them; `edges` says how each edge centre's link stands now."""

@@ -11,29 +11,25 @@ from typing import Any
 
 from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api.admin_api import ADMINS
-from queue_server.api.contract import route
+from queue_server.api.admin_api import ADMINS, admins
+from queue_server.api.contract import Routes
 from queue_server.api.schemas.proxies import ProxyAnswer, ProxyChange, ProxyList, ProxyRegistration
 from queue_server.app import hall
 from queue_server.people.proxy_register import ProxyAdmin
 
 CHANGE = "Admins of the site. Writes one audit row (kind `proxy`) in the same transaction; 400 names the field."
+admin_changes = Routes(ADMINS, prefix="/admin", footnote=CHANGE)
 
 
 def proxy_admin() -> ProxyAdmin:
     return ProxyAdmin(hall().db, hall().accounts, hall().ops.clock)
 
 
-@route(
-    "GET",
-    "/admin/sites/<site>/proxies",
-    who=ADMINS,
-    answers={200: ProxyList},
-    errors=(404,),
-    summary="A site's proxies (代办人) with their cap and today's tickets",
-)
+@admins.get("/sites/<site>/proxies", answers={200: ProxyList}, errors=(404,))
 def list_proxies(site: str, principal: Principal) -> dict[str, Any]:
-    """Admins of the site; each opening of the register is on the record (a view of personal data)."""
+    """A site's proxies (代办人) with their cap and today's tickets
+
+    Admins of the site; each opening of the register is on the record (a view of personal data)."""
     proxies = proxy_admin().list(site)
     # The register of who may take tickets for others (masked names, keyed-hash prefixes):
     # opening it is a view of personal data, on the record.
@@ -44,35 +40,25 @@ def list_proxies(site: str, principal: Principal) -> dict[str, Any]:
     return {"site": site, "proxies": proxies}
 
 
-@route(
-    "POST",
-    "/admin/sites/<site>/proxies",
-    who=ADMINS,
-    body=ProxyRegistration,
-    answers={201: ProxyAnswer},
-    errors=(400, 404),
-    summary="Register a proxy: a member of staff, or a person by ID card",
-    description="A card's number is read once: only its keyed hash is kept, and no answer, "
-    "error or log holds it. One active proxy per member of staff or card at a site. " + CHANGE,
+@admin_changes.post(
+    "/sites/<site>/proxies", body=ProxyRegistration, answers={201: ProxyAnswer}, errors=(404,)
 )
 def register_proxy(
     site: str, body: ProxyRegistration, principal: Principal
 ) -> tuple[dict[str, Any], int]:
+    """Register a proxy: a member of staff, or a person by ID card
+
+    A card's number is read once: only its keyed hash is kept, and no answer, error or log holds it. One active proxy per member of staff or card at a site."""
     return {"proxy": proxy_admin().register(principal.name, site, body)}, 201
 
 
-@route(
-    "PUT",
-    "/admin/sites/<site>/proxies/<proxy_id>",
-    who=ADMINS,
-    body=ProxyChange,
-    answers={200: ProxyAnswer},
-    errors=(400, 404),
-    summary="Change a proxy's cap or name, deactivate or activate it",
-    description="A deactivated proxy no longer counts: its tickets fall under the "
-    "one-person limits again. " + CHANGE,
+@admin_changes.put(
+    "/sites/<site>/proxies/<proxy_id>", body=ProxyChange, answers={200: ProxyAnswer}, errors=(404,)
 )
 def update_proxy(
     site: str, proxy_id: str, body: ProxyChange, principal: Principal
 ) -> dict[str, Any]:
+    """Change a proxy's cap or name, deactivate or activate it
+
+    A deactivated proxy no longer counts: its tickets fall under the one-person limits again."""
     return {"proxy": proxy_admin().update(principal.name, site, proxy_id, body)}

@@ -8,8 +8,7 @@ from flask import Response
 
 from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api.auth import MANAGERS
-from queue_server.api.contract import route
+from queue_server.api.contract import managers
 from queue_server.api.schemas.reports import REPORT_FILES, SPREADSHEET, ReportQuery, ReportTable
 from queue_server.app import hall
 from queue_server.engine.errors import FieldInvalid
@@ -52,18 +51,17 @@ def file_answer(name: str, fmt: str, table: dict[str, Any], title: str) -> Respo
     )
 
 
-@route(
-    "GET",
+@managers.get(
     "/reports/<report>",
-    who=MANAGERS,
     query=ReportQuery,
     answers={200: (ReportTable, REPORT_FILES)},
     errors=(400, 404),
-    summary="A report over a date range and part of the site tree (managers and admins)",
     path_doc={"report": "one of " + ", ".join(reports.REPORTS)},
 )
 def report(report: str, query: ReportQuery, principal: Principal) -> Any:
-    """Times are minutes; medians and P90 are nearest-rank, exact to 15 seconds. `site`
+    """A report over a date range and part of the site tree (managers and admins)
+
+    Times are minutes; medians and P90 are nearest-rank, exact to 15 seconds. `site`
     picks a subtree (default: every site the token covers). A file (CSV, XLSX) leaving the
     centre is on the record, with who and from where."""
     if report not in reports.REPORTS:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from queue_server.accounts.store import Principal
 from queue_server.administration import audit
-from queue_server.api.auth import MANAGERS
-from queue_server.api.contract import route
+from queue_server.api.contract import Declaration, managers
 from queue_server.api.reports_api import export_details, file_answer, heading
 from queue_server.api.schemas.reports import (
     REPORT_FILES,
@@ -70,17 +71,18 @@ def _answer(
     return file_answer(name, asked.format, result[table], f"{report}-{table}")
 
 
-@route(
-    "GET",
-    "/reports/heavy-holders",
-    who=MANAGERS,
-    query=HeavyHoldersQuery,
-    answers={200: (HeavyHolders, REPORT_FILES)},
-    errors=(400, 404),
-    summary="Watch report (黄牛监测): ID cards and proxies that held unusually many tickets",
-)
+def table_report(name: str, query: type[ReportRange], tables: type[BaseModel]) -> Declaration:
+    """Declare the report /reports/<name>: its `tables` in JSON, or one of them as a file."""
+    return managers.get(
+        f"/reports/{name}", query=query, answers={200: (tables, REPORT_FILES)}, errors=(400, 404)
+    )
+
+
+@table_report("heavy-holders", HeavyHoldersQuery, HeavyHolders)
 def heavy_holders(query: HeavyHoldersQuery, principal: Principal) -> Any:
-    """Managers and admins. `identities`: cards (first 8 characters of the keyed hash,
+    """Watch report (黄牛监测): ID cards and proxies that held unusually many tickets
+
+    Managers and admins. `identities`: cards (first 8 characters of the keyed hash,
     masked name) with more than the site's daily_limit_per_person (default 3) tickets on
     one day or more than `range_limit` over the range: tickets, days, items, most in one
     day, the limit, which was exceeded (day, range). `proxies`: tickets, days, most in one
@@ -91,17 +93,11 @@ def heavy_holders(query: HeavyHoldersQuery, principal: Principal) -> Any:
     return _answer(principal, "heavy-holders", query, query.table, read)
 
 
-@route(
-    "GET",
-    "/reports/out-of-order",
-    who=MANAGERS,
-    query=OutOfOrderQuery,
-    answers={200: (OutOfOrderCalls, REPORT_FILES)},
-    errors=(400, 404),
-    summary="Out-of-order calls (点名叫号) per clerk, with all calls for comparison",
-)
+@table_report("out-of-order", OutOfOrderQuery, OutOfOrderCalls)
 def out_of_order(query: OutOfOrderQuery, principal: Principal) -> Any:
-    """Managers and admins. `clerks`: per site and clerk, calls, out-of-order calls, their
+    """Out-of-order calls (点名叫号) per clerk, with all calls for comparison
+
+    Managers and admins. `clerks`: per site and clerk, calls, out-of-order calls, their
     share and the count per reason. `latest`: the latest out-of-order calls (local time,
     site, number, window, clerk, reason code)."""
     sites = reading.covered_sites(hall().db, principal, query.site)

@@ -1,7 +1,8 @@
 """The spine of /api/v1: sites, tickets, windows' actions, events, logins.
 
-Each route is declared once (`contract.route`): who may call it, the models of what it
-takes and answers; the OpenAPI document is made from the same declarations.
+Each route is declared once (`contract.Routes`): who may call it, the models of what it
+takes and answers, its summary and description in its docstring; the OpenAPI document is
+made from the same declarations.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from flask import Response, jsonify, request
 from queue_server import wire
 from queue_server.accounts.login_throttle import login_throttle
 from queue_server.accounts.store import Principal
-from queue_server.api.auth import ISSUERS, MANAGERS, READERS, STAFF_ROLES, bearer_token, require
-from queue_server.api.contract import route
+from queue_server.api.auth import ISSUERS, MANAGERS, STAFF_ROLES, bearer_token, require
+from queue_server.api.contract import anyone, issuers, readers, staff
 from queue_server.api.schemas import (
     CounterActionRequest,
     CounterAnswer,
@@ -67,21 +68,17 @@ def appointment_time(value: str | None) -> datetime | None:
 # --- public reads --------------------------------------------------------------------
 
 
-@route("GET", "/openapi.json", who=None, answers={200: dict[str, Any]}, summary="This document")
+@anyone.get("/openapi.json", answers={200: dict[str, Any]})
 def openapi() -> Response:
+    """This document"""
     from queue_server.api.document import openapi_document
 
     return jsonify(openapi_document())
 
 
-@route(
-    "GET",
-    "/health",
-    who=None,
-    answers={200: Health},
-    summary="Health for monitoring: the database, page assets, disk space, the sweeper, push",
-)
+@anyone.get("/health", answers={200: Health})
 def health() -> dict[str, Any]:
+    """Health for monitoring: the database, page assets, disk space, the sweeper, push"""
     from queue_server.monitoring import centre_health as checks
 
     centre = hall()
@@ -101,21 +98,17 @@ def health() -> dict[str, Any]:
     return found
 
 
-@route("GET", "/sites", who=None, answers={200: SiteList}, summary="All sites (the site tree via `parent`)")
+@anyone.get("/sites", answers={200: SiteList})
 def sites() -> dict[str, Any]:
+    """All sites (the site tree via `parent`)"""
     return {"sites": site_view.list_sites(hall().db)}
 
 
-@route(
-    "GET",
-    "/sites/<site>",
-    who=None,
-    answers={200: SiteDetail},
-    errors=(404,),
-    summary="One site now: windows, offered services and bundles, waiting counts, estimated waits",
-)
+@anyone.get("/sites/<site>", answers={200: SiteDetail}, errors=(404,))
 def site(site: str, principal: Principal | None) -> dict[str, Any]:
-    """Public (kiosks, phones, anyone); a window's current ticket and clerk only to the site's staff."""
+    """One site now: windows, offered services and bundles, waiting counts, estimated waits
+
+    Public (kiosks, phones, anyone); a window's current ticket and clerk only to the site's staff."""
     detail = site_view.site_detail(hall().db, site)
     if principal is None or not principal.is_staff or not principal.covers(site):
         # Public (kiosks, phones, anyone): whose ticket a window serves and which clerk
@@ -139,6 +132,12 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
     return detail
 
 
+def require_at_ticket_site(ticket_id: str, roles: frozenset[str]) -> Principal:
+    """The caller, if it holds one of `roles` and covers the ticket's site (404: no such
+    ticket). For the routes of a ticket, whose path names no site."""
+    return require(hall().ops.ticket_view(ticket_id).ticket.site_id, roles)
+
+
 def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
     """A ticket with its site's rules in the reader's language and its item's quota;
     `private` (the site's staff, the kiosk that issued it) adds the masked name and note."""
@@ -153,49 +152,33 @@ def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
     return data
 
 
-@route(
-    "GET",
-    "/tickets/<ticket_id>",
-    who=None,
-    answers={200: IssuedTicket},
-    errors=(404,),
-    summary="A ticket with its live position (the phone page)",
-)
+@anyone.get("/tickets/<ticket_id>", answers={200: IssuedTicket}, errors=(404,))
 def ticket(ticket_id: str, principal: Principal | None) -> dict[str, Any]:
-    """Anyone with the id; the masked name and the clerk's note only to the site's staff."""
+    """A ticket with its live position (the phone page)
+
+    Anyone with the id; the masked name and the clerk's note only to the site's staff."""
     issued = hall().ops.ticket_view(ticket_id)
     private = principal is not None and principal.is_staff and principal.covers(issued.ticket.site_id)
     return ticket_payload_with_rules(issued, private)
 
 
-@route(
-    "POST",
-    "/tickets/<ticket_id>/return",
-    who=ISSUERS,
-    answers={200: IssuedTicket},
-    errors=(404, 409),
-    summary="A missed ticket's citizen is back (过号返回): put it in line by the site's rule",
-)
+@issuers.post("/tickets/<ticket_id>/return", answers={200: IssuedTicket}, errors=(404, 409))
 def return_missed(ticket_id: str) -> dict[str, Any]:
-    """Staff or a kiosk of the ticket's site; the site's missed-call rule decides the place."""
-    require(hall().ops.ticket_view(ticket_id).ticket.site_id, ISSUERS)
+    """A missed ticket's citizen is back (过号返回): put it in line by the site's rule
+
+    Staff or a kiosk of the ticket's site; the site's missed-call rule decides the place."""
+    require_at_ticket_site(ticket_id, ISSUERS)
     return ticket_payload_with_rules(hall().ops.return_missed(ticket_id), private=True)
 
 
 # --- accounts ------------------------------------------------------------------------
 
 
-@route(
-    "POST",
-    "/auth/login",
-    who=None,
-    body=LoginRequest,
-    answers={200: LoginAnswer},
-    errors=(400, 401, 403, 429),
-    summary="Log in: a session token for the console and the managers' and admin pages",
-)
+@anyone.post("/auth/login", body=LoginRequest, answers={200: LoginAnswer}, errors=(401, 403, 429))
 def login(body: LoginRequest) -> dict[str, Any]:
-    """Throttled before any password is hashed (429 with Retry-After); an account locks after
+    """Log in: a session token for the console and the managers' and admin pages
+
+    Throttled before any password is hashed (429 with Retry-After); an account locks after
     repeated failures until an admin unlocks it (403 account_locked)."""
     # Whether this attempt may cost a password hash at all is decided first, per
     # (username, address), per address, per process and at once: see accounts/login_throttle.py.
@@ -209,8 +192,9 @@ def login(body: LoginRequest) -> dict[str, Any]:
     return {"token": token, "username": body.username, "role": principal.role, "sites": sites}
 
 
-@route("POST", "/auth/logout", who=STAFF_ROLES, answers={200: Ok}, summary="End this session")
+@staff.post("/auth/logout", answers={200: Ok})
 def logout() -> dict[str, Any]:
+    """End this session"""
     hall().accounts.logout(bearer_token())  # type: ignore[arg-type]
     return {"ok": True}
 
@@ -218,17 +202,16 @@ def logout() -> dict[str, Any]:
 # --- tickets -------------------------------------------------------------------------
 
 
-@route(
-    "POST",
+@issuers.post(
     "/sites/<site>/tickets",
-    who=ISSUERS,
     body=IssueRequest,
     answers={201: IssuedTicket, 200: IssuedTicket},
-    errors=(400, 404, 409, 422),
-    summary="Issue a ticket (idempotent by request_id)",
+    errors=(404, 409, 422),
 )
 def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str, Any], int]:
-    """A kiosk token of the site or staff covering it. The same request_id again returns the
+    """Issue a ticket (idempotent by request_id)
+
+    A kiosk token of the site or staff covering it. The same request_id again returns the
     same ticket with 200. A kiosk may not choose a priority class (403
     priority_needs_staff): the card's birth date gives elderly, `appointment_at` gives
     appointment, staff confirm the rest (`POST /tickets/{ticket_id}/priority`). Where the
@@ -268,50 +251,42 @@ def issue(site: str, body: IssueRequest, principal: Principal) -> tuple[dict[str
     return data, 201 if issued.created else 200
 
 
-@route(
-    "POST",
+@staff.post(
     "/tickets/<ticket_id>/priority",
-    who=STAFF_ROLES,
     body=PriorityRequest,
     answers={200: IssuedTicket},
-    errors=(400, 404, 409),
-    summary="Staff confirm a priority class of a waiting ticket",
+    errors=(404, 409),
 )
 def prioritize(ticket_id: str, body: PriorityRequest) -> dict[str, Any]:
-    """Clerks, managers and admins of the ticket's site. The ticket keeps its place in time;
+    """Staff confirm a priority class of a waiting ticket
+
+    Clerks, managers and admins of the ticket's site. The ticket keeps its place in time;
     every screen gets ticket.prioritized with the class, the class before and who confirmed
     it; the reason goes to the audit log only."""
-    principal = require(hall().ops.ticket_view(ticket_id).ticket.site_id, STAFF_ROLES)
+    principal = require_at_ticket_site(ticket_id, STAFF_ROLES)
     issued = hall().ops.prioritize(ticket_id, Priority(body.priority), body.reason, principal.name)
     return ticket_payload_with_rules(issued, private=True)
 
 
-@route(
-    "POST",
-    "/tickets/<ticket_id>/cancel",
-    who=ISSUERS,
-    answers={200: TicketAnswer},
-    errors=(404, 409),
-    summary="Cancel a waiting ticket",
-)
+@issuers.post("/tickets/<ticket_id>/cancel", answers={200: TicketAnswer}, errors=(404, 409))
 def cancel(ticket_id: str) -> dict[str, Any]:
-    """A kiosk or staff of the ticket's site."""
-    require(hall().ops.ticket_view(ticket_id).ticket.site_id, ISSUERS)
+    """Cancel a waiting ticket
+
+    A kiosk or staff of the ticket's site."""
+    require_at_ticket_site(ticket_id, ISSUERS)
     return {"ticket": wire.ticket_payload(hall().ops.cancel_ticket(ticket_id), True)}
 
 
 # --- counters ------------------------------------------------------------------------
 
 
-@route(
-    "POST",
+@staff.post(
     "/sites/<site>/counters/<int:number>/<action>",
-    who=STAFF_ROLES,
     body=CounterActionRequest,
     answers={200: CounterAnswer, 204: None},
-    errors=(400, 404, 409),
-    summary="A window's action: " + ", ".join(COUNTER_ACTIONS),
+    errors=(404, 409),
     path_doc={"action": "one of " + ", ".join(COUNTER_ACTIONS)},
+    summary="A window's action: " + ", ".join(COUNTER_ACTIONS),
 )
 def counter_action(
     site: str, number: int, action: str, body: CounterActionRequest, principal: Principal
@@ -346,16 +321,12 @@ def counter_action(
 # --- events --------------------------------------------------------------------------
 
 
-@route(
-    "GET",
-    "/sites/<site>/events",
-    who=READERS,
-    query=EventsQuery,
-    answers={200: EventsAnswer},
-    errors=(400, 404),
-    summary="The site's events after `since`, in order (for clients that cannot hold a socket)",
+@readers.get(
+    "/sites/<site>/events", query=EventsQuery, answers={200: EventsAnswer}, errors=(400, 404)
 )
 def events(site: str, query: EventsQuery) -> dict[str, Any]:
-    """Any token covering the site."""
+    """The site's events after `since`, in order (for clients that cannot hold a socket)
+
+    Any token covering the site."""
     payloads = hall().ops.events_since(site, query.since, query.limit)
     return {"events": payloads, "last_seq": payloads[-1]["seq"] if payloads else query.since}

@@ -185,8 +185,10 @@ class QueueFigures(BaseModel):
     quota: Quota | None = None
 
 
-class ServiceEntry(QueueFigures):
-    """A service item (事项) the site offers, with its queue now."""
+# An item as the city's catalogue holds it (the admin pages edit it, the catalogue export
+# lists it); what a site offers is the same item with its queue now.
+class CatalogService(BaseModel):
+    """A service item (事项) of the city's catalogue."""
 
     code: str
     name: str
@@ -205,8 +207,8 @@ class ServiceEntry(QueueFigures):
     daily_cap: int | None
 
 
-class BundleEntry(QueueFigures):
-    """A “一件事” bundle the site offers, with its queue now."""
+class CatalogBundle(BaseModel):
+    """A “一件事” bundle of services handled as one ticket."""
 
     code: str
     name: str
@@ -216,6 +218,14 @@ class BundleEntry(QueueFigures):
     description: str
     expected_minutes: float
     daily_cap: int | None
+
+
+class ServiceEntry(CatalogService, QueueFigures):
+    """A service item (事项) the site offers, with its queue now."""
+
+
+class BundleEntry(CatalogBundle, QueueFigures):
+    """A “一件事” bundle the site offers, with its queue now."""
 
 
 class SiteDetail(BaseModel):

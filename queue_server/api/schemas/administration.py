@@ -9,7 +9,7 @@ database — an item exists, a username is free, the actor's scope — is checke
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from pydantic import (
     AfterValidator,
@@ -18,14 +18,17 @@ from pydantic import (
     Field,
     Strict,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from queue_server.accounts.store import DEVICE_KINDS, ROLES
+from queue_server.administration import audit
 from queue_server.administration.audit import KINDS, MAX_PAGE
 from queue_server.api.schemas.forms import Flag, Form, Line, Whole, blank_is_absent
 from queue_server.web_security import MAX_INTEGER
+from queue_server.wire.shapes import CatalogBundle, CatalogService
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -44,39 +47,6 @@ def _username(value: str) -> str:
 
 class CatalogQuery(BaseModel):
     format: Literal["json", "csv"] = "json"
-
-
-class CatalogService(BaseModel):
-    """A service item (事项) of the city's catalogue."""
-
-    code: str
-    name: str
-    name_en: str
-    department: str
-    domain: str
-    prefix: str
-    on_the_spot: bool
-    commitment_allowed: bool
-    conditions: list[str]
-    materials: list[str]
-    legal_limit_days: int | None
-    expected_minutes: float
-    issue_window: list[str] | None
-    last_ticket_minutes: int
-    daily_cap: int | None
-
-
-class CatalogBundle(BaseModel):
-    """A “一件事” bundle of services handled as one ticket."""
-
-    code: str
-    name: str
-    name_en: str
-    prefix: str
-    services: list[str]
-    description: str
-    expected_minutes: float
-    daily_cap: int | None
 
 
 class CatalogDocument(BaseModel):
@@ -306,21 +276,14 @@ class AuditQuery(BaseModel):
     address: Searched = Field(None, description="the client address")
 
 
-class AuditEntry(BaseModel):
-    id: str
-    at: str
-    actor: str
-    action: str
-    kind: str
-    target: str
-    site: str | None
-    before: Any
-    after: Any
-    address: str | None
+# A row of the log as `administration/audit.py` keeps it (`Entry`), so the answer's model
+# cannot drift from the log; an answer sends every field, so each is required here.
+_ENTRY_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(audit.Entry).items()}
+AuditEntry = create_model("AuditEntry", **_ENTRY_FIELDS)
 
 
 class AuditPage(BaseModel):
     """Entries, newest first, and the cursor of the next (older) page"""
 
-    entries: list[AuditEntry]
+    entries: list[AuditEntry]  # type: ignore[valid-type]
     next_before: int | None

@@ -77,18 +77,29 @@ class Form(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _unknown_setting(value: Any) -> Any:
-    raise PydanticCustomError("field_unknown_setting", "no such setting")
+def refused(error: str, message: str) -> BeforeValidator:
+    """Refuses whatever it is given: a name that a set of named values does not know."""
+
+    def refuse(value: Any) -> Any:
+        raise PydanticCustomError(error, message)
+
+    return BeforeValidator(refuse)
 
 
-class Settings(BaseModel):
+class Named(BaseModel):
+    """Values by name, where a name the model does not know is refused, never silently
+    ignored: a subclass says how in its `__pydantic_extra__` (`refused(…)`)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+
+
+class Settings(Named):
     """A set of named settings: a name it does not know is refused (field_unknown_setting),
     so a misspelt setting is never saved and silently ignored."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
-    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_setting)]] = Field(
-        init=False
-    )
+    __pydantic_extra__: dict[
+        str, Annotated[Any, refused("field_unknown_setting", "no such setting")]
+    ] = Field(init=False)
 
     def given(self) -> dict[str, Any]:
         """The settings set: those left out, null or "" fall back to their defaults."""

@@ -25,6 +25,7 @@ from queue_server.wire.shapes import PersonCard
 
 ProxyKind = Literal[PROXY_KINDS]  # type: ignore[valid-type]
 NAME_LENGTH = 40
+REQUIRED_BY = {"name": "registered", "username": "staff"}  # the kind of proxy a field names
 
 
 def _required() -> PydanticCustomError:
@@ -59,12 +60,13 @@ class ProxyRegistration(Form):
     def _from_text(cls, value: Any) -> Any:
         return number_from_text(value)
 
-    @field_validator("name")
+    @field_validator("name", "username")
     @classmethod
-    def _named_card(cls, name: str, info: ValidationInfo) -> str:
-        if info.data.get("kind") == "registered" and not name:
+    def _named(cls, value: str, info: ValidationInfo) -> str:
+        """A card proxy must have a name, a member of staff a username."""
+        if not value and info.data.get("kind") == REQUIRED_BY.get(info.field_name or ""):
             raise _required()
-        return name
+        return value
 
     @field_validator("id_number", mode="before")
     @classmethod
@@ -78,13 +80,6 @@ class ProxyRegistration(Form):
             return PersonCard.model_validate({"id_number": value}).id_number
         except ValidationError:
             raise PydanticCustomError("field_id_number", "not an ID card number") from None
-
-    @field_validator("username")
-    @classmethod
-    def _named_staff(cls, username: str, info: ValidationInfo) -> str:
-        if info.data.get("kind") == "staff" and not username:
-            raise _required()
-        return username
 
 
 class ProxyChange(Form):

@@ -18,7 +18,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     Strict,
     ValidationInfo,
@@ -32,10 +31,12 @@ from queue_server.api.schemas.forms import (
     Flag,
     Form,
     Line,
+    Named,
     Settings,
     Whole,
     blank_is_absent,
     digits,
+    refused,
 )
 from queue_server.engine.hours import WEEKDAYS
 from queue_server.engine.rules import RETURN_TO_END
@@ -183,17 +184,12 @@ DaySpans = Annotated[
 ]
 
 
-def _unknown_weekday(value: Any) -> Any:
-    raise PydanticCustomError("field_weekday", "unknown weekday")
-
-
-class OpeningHours(BaseModel):
+class OpeningHours(Named):
     """Opening hours per weekday: [["08:30", "12:00"], ["13:30", "17:30"]] (a lunch break
     splits a day); a day left out or empty is closed."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
-    __pydantic_extra__: dict[str, Annotated[Any, BeforeValidator(_unknown_weekday)]] = Field(
-        init=False
+    __pydantic_extra__: dict[str, Annotated[Any, refused("field_weekday", "unknown weekday")]] = (
+        Field(init=False)
     )
     mon: DaySpans = None
     tue: DaySpans = None
