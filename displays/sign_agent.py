@@ -51,7 +51,7 @@ from devices.loop_thread import LoopThread
 from devices.register_bus import RegisterBus
 from devices.window_sign import WindowSign
 from queue_server import wire
-from queue_server.wire import words
+from queue_server.wire import feed, words
 from queue_server.wire.shapes import BusDeviceState, DeviceStatusReport, RatingRequest
 
 log = logging.getLogger("hallqueue.sign")
@@ -234,20 +234,11 @@ class SignAgent:
 
     def _wake_and_disconnect(self) -> None:
         self._wake.set()
-        try:
-            self.client.disconnect()
-        except Exception:  # already gone
-            pass
+        feed.disconnect_quietly(self.client)
 
     def _connect(self) -> None:
         try:
-            self.client.connect(
-                self.server,
-                auth={"token": self.token},
-                transports=["websocket"],
-                wait_timeout=5,
-                retry=False,
-            )
+            feed.connect(self.client, self.server, self.token, wait_timeout=5, retry=False)
         except Exception as exc:  # refused or unreachable: try again from the loop
             log.warning("cannot connect to %s: %s", self.server, exc)
 

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from devices.loop_thread import LoopThread
 from queue_server import wire
+from queue_server.wire import feed
 from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest
 
 log = logging.getLogger("hallqueue.kiosk.centre")
@@ -202,21 +203,13 @@ class CentreFeed:
         self._loop.stop(wake=self._disconnect)
 
     def _disconnect(self) -> None:
-        try:
-            self.client.disconnect()
-        except Exception:  # already gone
-            pass
+        feed.disconnect_quietly(self.client)
 
     def _run(self) -> None:
         while not self._loop.stopping.is_set():
             if not self.client.connected:
                 try:
-                    self.client.connect(
-                        self.server,
-                        auth={"token": self.token},
-                        transports=["websocket"],
-                        wait_timeout=3,
-                    )
+                    feed.connect(self.client, self.server, self.token, wait_timeout=3)
                 except Exception as exc:  # the centre is down: REST polling says so
                     log.debug("live feed not connected: %s", type(exc).__name__)
                     self._loop.stopping.wait(2.0)
