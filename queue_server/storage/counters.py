@@ -12,14 +12,14 @@ class Counters(Repository):
         row = self._conn.execute(
             "SELECT * FROM counters WHERE site_id = ? AND number = ?", (site_id, number)
         ).fetchone()
-        return records.counter_from_row(row) if row else None
+        return records.COUNTERS.from_row(row) if row else None
 
     def of_site(self, site_id: str) -> list[Counter]:
         """The site's counters by number."""
         rows = self._conn.execute(
             "SELECT * FROM counters WHERE site_id = ? ORDER BY number", (site_id,)
         )
-        return [records.counter_from_row(r) for r in rows]
+        return [records.COUNTERS.from_row(r) for r in rows]
 
     def open_serving(self, site_id: str, kind: str, code: str) -> list[Counter]:
         """The open counters that have this service (or bundle) in their profile."""
@@ -31,7 +31,7 @@ class Counters(Repository):
                 ORDER BY number""",
             (site_id, code),
         ).fetchall()
-        return [records.counter_from_row(row) for row in rows]
+        return [records.COUNTERS.from_row(row) for row in rows]
 
     def save(self, counter: Counter) -> None:
-        upsert(self._conn, "counters", "id", records.counter_to_row(counter))
+        upsert(self._conn, "counters", "id", records.COUNTERS.to_row(counter))
