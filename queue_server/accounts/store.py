@@ -133,8 +133,14 @@ class Accounts:
             for site in sites:
                 if store.sites.get(site) is None:
                     raise UnknownSite(site=site)
-            store.staff.put(
-                username, generate_password_hash(password), role, sites, display_name, _now_text()
+            store.staff.add(
+                username,
+                generate_password_hash(password),
+                role,
+                sites,
+                display_name,
+                _now_text(),
+                or_replace=True,
             )
 
     def login(self, username: str, password: str, address: str | None = None) -> str:
