@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -285,6 +285,15 @@ def user_list(site: str | None, fmt: str, db_path: str) -> None:
     echo_table(("USERNAME", "ROLE", "SITES", "STATE", "NAME"), rows)
 
 
+def account_command(name: str) -> Callable[[Callable[[str, str], None]], click.Command]:
+    """A `user` subcommand on one account: `hallqueue user <name> USERNAME [--db PATH]`."""
+
+    def declare(action: Callable[[str, str], None]) -> click.Command:
+        return user.command(name)(click.argument("username")(DB_OPTION(action)))
+
+    return declare
+
+
 def set_active(db_path: str, username: str, active: bool) -> None:
     from queue_server.api.schemas.administration import StaffChange
     from queue_server.parsing import parse
@@ -292,9 +301,7 @@ def set_active(db_path: str, username: str, active: bool) -> None:
     administration(db_path).update_staff(operator(), username, parse(StaffChange, {"active": active}))
 
 
-@user.command("deactivate")
-@click.argument("username")
-@DB_OPTION
+@account_command("deactivate")
 def user_deactivate(username: str, db_path: str) -> None:
     """Deactivate an account: it can no longer log in and its sessions end now. The last
     active admin is refused (exit 4)."""
@@ -302,18 +309,14 @@ def user_deactivate(username: str, db_path: str) -> None:
     click.echo(f"user {username} is deactivated: its sessions have ended")
 
 
-@user.command("reactivate")
-@click.argument("username")
-@DB_OPTION
+@account_command("reactivate")
 def user_reactivate(username: str, db_path: str) -> None:
     """Let a deactivated account log in again (with the password it had)."""
     set_active(db_path, username, True)
     click.echo(f"user {username} is active again")
 
 
-@user.command("unlock")
-@click.argument("username")
-@DB_OPTION
+@account_command("unlock")
 def user_unlock(username: str, db_path: str) -> None:
     """Unlock an account locked by failed logins."""
     administration(db_path).unlock_staff(operator(), username)
