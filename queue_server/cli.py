@@ -269,20 +269,18 @@ def user_list(site: str | None, fmt: str, db_path: str) -> None:
     if site is not None:
         known_site(admin.db, site)
     found = [s for s in admin.list_staff(operator()) if site is None or site in s["sites"]]
-    if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    rows = [
-        (
+    echo_found(
+        found,
+        fmt,
+        ("USERNAME", "ROLE", "SITES", "STATE", "NAME"),
+        lambda s: (
             s["username"],
             s["role"],
             ",".join(s["sites"]) or "(city)",
             "locked" if s["locked"] else "active" if s["active"] else "deactivated",
             s["display_name"],
-        )
-        for s in found
-    ]
-    echo_table(("USERNAME", "ROLE", "SITES", "STATE", "NAME"), rows)
+        ),
+    )
 
 
 def account_command(name: str) -> Callable[[Callable[[str, str], None]], click.Command]:
@@ -372,11 +370,11 @@ def device_list(site: str | None, kind: str | None, fmt: str, db_path: str) -> N
         for d in admin.list_devices(operator())
         if (site is None or d["site"] == site) and (kind is None or d["kind"] == kind)
     ]
-    if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    rows = [
-        (
+    echo_found(
+        found,
+        fmt,
+        ("ID", "KIND", "SITE", "WINDOW", "STATE", "LAST SEEN", "NAME"),
+        lambda d: (
             d["id"],
             d["kind"],
             d["site"],
@@ -384,10 +382,8 @@ def device_list(site: str | None, kind: str | None, fmt: str, db_path: str) -> N
             f"revoked {d['revoked_at']}" if d["revoked_at"] else "enrolled",
             d["last_seen"] or "never",
             d["name"],
-        )
-        for d in found
-    ]
-    echo_table(("ID", "KIND", "SITE", "WINDOW", "STATE", "LAST SEEN", "NAME"), rows)
+        ),
+    )
 
 
 @device.command("revoke")
@@ -641,6 +637,19 @@ def known_site(db: Database, site_id: str) -> None:
 
     if db.store.sites.get(site_id) is None:
         raise UnknownSite(site=site_id)
+
+
+def echo_found(
+    found: list[dict[str, Any]],
+    fmt: str,
+    header: Sequence[str],
+    columns: Callable[[dict[str, Any]], Sequence[Any]],
+) -> None:
+    """What a list command found: as JSON (`--format json`), or a table of each one's columns."""
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    echo_table(header, [columns(item) for item in found])
 
 
 def echo_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
