@@ -55,12 +55,8 @@ if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
-class UnknownStaff(NotFound):
-    code = "unknown_staff"
-
-
-class UnknownDevice(NotFound):
-    code = "unknown_device"
+class UnknownStaff(NotFound, code="unknown_staff"): ...
+class UnknownDevice(NotFound, code="unknown_device"): ...
 
 
 def _now() -> str:
