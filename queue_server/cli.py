@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -269,20 +269,27 @@ def user_list(site: str | None, fmt: str, db_path: str) -> None:
     if site is not None:
         known_site(admin.db, site)
     found = [s for s in admin.list_staff(operator()) if site is None or site in s["sites"]]
-    if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    rows = [
-        (
+    echo_found(
+        found,
+        fmt,
+        ("USERNAME", "ROLE", "SITES", "STATE", "NAME"),
+        lambda s: (
             s["username"],
             s["role"],
             ",".join(s["sites"]) or "(city)",
             "locked" if s["locked"] else "active" if s["active"] else "deactivated",
             s["display_name"],
-        )
-        for s in found
-    ]
-    echo_table(("USERNAME", "ROLE", "SITES", "STATE", "NAME"), rows)
+        ),
+    )
+
+
+def account_command(name: str) -> Callable[[Callable[[str, str], None]], click.Command]:
+    """A `user` subcommand on one account: `hallqueue user <name> USERNAME [--db PATH]`."""
+
+    def declare(action: Callable[[str, str], None]) -> click.Command:
+        return user.command(name)(click.argument("username")(DB_OPTION(action)))
+
+    return declare
 
 
 def set_active(db_path: str, username: str, active: bool) -> None:
@@ -292,9 +299,7 @@ def set_active(db_path: str, username: str, active: bool) -> None:
     administration(db_path).update_staff(operator(), username, parse(StaffChange, {"active": active}))
 
 
-@user.command("deactivate")
-@click.argument("username")
-@DB_OPTION
+@account_command("deactivate")
 def user_deactivate(username: str, db_path: str) -> None:
     """Deactivate an account: it can no longer log in and its sessions end now. The last
     active admin is refused (exit 4)."""
@@ -302,18 +307,14 @@ def user_deactivate(username: str, db_path: str) -> None:
     click.echo(f"user {username} is deactivated: its sessions have ended")
 
 
-@user.command("reactivate")
-@click.argument("username")
-@DB_OPTION
+@account_command("reactivate")
 def user_reactivate(username: str, db_path: str) -> None:
     """Let a deactivated account log in again (with the password it had)."""
     set_active(db_path, username, True)
     click.echo(f"user {username} is active again")
 
 
-@user.command("unlock")
-@click.argument("username")
-@DB_OPTION
+@account_command("unlock")
 def user_unlock(username: str, db_path: str) -> None:
     """Unlock an account locked by failed logins."""
     administration(db_path).unlock_staff(operator(), username)
@@ -369,11 +370,11 @@ def device_list(site: str | None, kind: str | None, fmt: str, db_path: str) -> N
         for d in admin.list_devices(operator())
         if (site is None or d["site"] == site) and (kind is None or d["kind"] == kind)
     ]
-    if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    rows = [
-        (
+    echo_found(
+        found,
+        fmt,
+        ("ID", "KIND", "SITE", "WINDOW", "STATE", "LAST SEEN", "NAME"),
+        lambda d: (
             d["id"],
             d["kind"],
             d["site"],
@@ -381,10 +382,8 @@ def device_list(site: str | None, kind: str | None, fmt: str, db_path: str) -> N
             f"revoked {d['revoked_at']}" if d["revoked_at"] else "enrolled",
             d["last_seen"] or "never",
             d["name"],
-        )
-        for d in found
-    ]
-    echo_table(("ID", "KIND", "SITE", "WINDOW", "STATE", "LAST SEEN", "NAME"), rows)
+        ),
+    )
 
 
 @device.command("revoke")
@@ -638,6 +637,19 @@ def known_site(db: Database, site_id: str) -> None:
 
     if db.store.sites.get(site_id) is None:
         raise UnknownSite(site=site_id)
+
+
+def echo_found(
+    found: list[dict[str, Any]],
+    fmt: str,
+    header: Sequence[str],
+    columns: Callable[[dict[str, Any]], Sequence[Any]],
+) -> None:
+    """What a list command found: as JSON (`--format json`), or a table of each one's columns."""
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    echo_table(header, [columns(item) for item in found])
 
 
 def echo_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -43,15 +43,12 @@ CHECK_WAIT_SECONDS = 2.0
 FORGET_AFTER_SECONDS = 24 * 3600
 MAX_TRACKED = 50_000
 
-class TooManyAttempts(QueueError):
-    code = "too_many_attempts"
-    status = 429
+
+class TooManyAttempts(QueueError, code="too_many_attempts", status=429): ...
 
 
-class LoginBusy(TooManyAttempts):
+class LoginBusy(TooManyAttempts, code="login_busy"):
     """Every password-check slot stayed busy: try again in a moment."""
-
-    code = "login_busy"
 
 
 @dataclass

@@ -48,24 +48,15 @@ MAX_FAILED_LOGINS = 5
 PRINCIPAL_CACHE_SECONDS = 5.0
 
 
-class Unauthorized(QueueError):
-    code = "unauthorized"
-    status = 401
+class Unauthorized(QueueError, code="unauthorized", status=401): ...
+class LoginFailed(Unauthorized, code="login_failed"): ...
 
 
-class Forbidden(QueueError):
-    code = "forbidden"
-    status = 403
+class Forbidden(QueueError, code="forbidden", status=403): ...
 
 
-class LoginFailed(Unauthorized):
-    code = "login_failed"
-
-
-class AccountLocked(Forbidden):
+class AccountLocked(Forbidden, code="account_locked"):
     """The right password for a locked account: an admin must unlock it first."""
-
-    code = "account_locked"
 
 
 @dataclass(frozen=True)
@@ -142,8 +133,14 @@ class Accounts:
             for site in sites:
                 if store.sites.get(site) is None:
                     raise UnknownSite(site=site)
-            store.staff.put(
-                username, generate_password_hash(password), role, sites, display_name, _now_text()
+            store.staff.add(
+                username,
+                generate_password_hash(password),
+                role,
+                sites,
+                display_name,
+                _now_text(),
+                or_replace=True,
             )
 
     def login(self, username: str, password: str, address: str | None = None) -> str:

@@ -49,8 +49,8 @@ CSV_COLUMNS = [
 ]
 
 
-class CatalogError(InvalidInput):
-    code = "invalid_input"
+class CatalogError(InvalidInput, code="invalid_input"):
+    """What is wrong with one entry of a catalogue, `where` naming its field."""
 
     def __init__(self, where: str, problem: str) -> None:
         super().__init__(f"{where}: {problem}", field=where)

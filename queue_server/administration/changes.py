@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -55,12 +55,8 @@ if TYPE_CHECKING:  # the routes' models; api/ imports this module, not the other
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
-class UnknownStaff(NotFound):
-    code = "unknown_staff"
-
-
-class UnknownDevice(NotFound):
-    code = "unknown_device"
+class UnknownStaff(NotFound, code="unknown_staff"): ...
+class UnknownDevice(NotFound, code="unknown_device"): ...
 
 
 def _now() -> str:
@@ -276,12 +272,7 @@ class Administration:
         with self.db.transaction() as store:
             existing = store.catalogue.service(code)
             store.catalogue.save_service(service)
-            before = service_payload(existing) if existing else None
-            after = service_payload(service)
-            audit.record(
-                store, actor.name, "update" if existing else "create", "service", code, before, after
-            )
-        return after
+            return _audit_saved(store, actor, "service", code, existing, service, service_payload)
 
     def save_bundle(self, actor: Principal, code: str, change: BundleChange) -> dict[str, Any]:
         check_scope(actor, [None])
@@ -294,12 +285,7 @@ class Administration:
                 raise catalog_error(exc) from None
             existing = store.catalogue.bundle(code)
             store.catalogue.save_bundle(bundle)
-            before = bundle_payload(existing) if existing else None
-            after = bundle_payload(bundle)
-            audit.record(
-                store, actor.name, "update" if existing else "create", "bundle", code, before, after
-            )
-        return after
+            return _audit_saved(store, actor, "bundle", code, existing, bundle, bundle_payload)
 
     def import_catalog(self, actor: Principal, fmt: str, text: str) -> dict[str, Any]:
         """JSON (services and bundles) or CSV (services) through `catalog`; all or nothing."""
@@ -587,3 +573,19 @@ def _staff_row(store: Store, username: str) -> Row | None:
 
 def _device_row(store: Store, device_id: str) -> Row | None:
     return store.devices.get(device_id)
+
+
+def _audit_saved(
+    store: Store,
+    actor: Principal,
+    kind: str,
+    code: str,
+    existing: Any,
+    saved: Any,
+    payload: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Audit a catalogue entry saved over `existing` (None: it was created); answers it."""
+    before = payload(existing) if existing else None
+    after = payload(saved)
+    audit.record(store, actor.name, "update" if existing else "create", kind, code, before, after)
+    return after

@@ -29,17 +29,12 @@ from queue_server.engine.errors import QueueError, Unavailable
 from queue_server.engine.model import Bundle, Priority, Service, Site
 
 
-class PriorityNeedsStaff(QueueError):
+class PriorityNeedsStaff(QueueError, code="priority_needs_staff", status=403):
     """A kiosk asked for a priority class: only staff confirm one."""
 
-    code = "priority_needs_staff"
-    status = 403
 
-
-class IdRequiredForCapped(Unavailable):
+class IdRequiredForCapped(Unavailable, code="id_required_for_capped"):
     """An anonymous kiosk request for an item with a daily cap, where the site wants a card."""
-
-    code = "id_required_for_capped"
 
 
 # The classes staff may confirm on a waiting ticket (appointments come from checking in).

@@ -32,26 +32,18 @@ from queue_server.storage.replication import Gap, digest_of
 RETURNING = "returning:"
 
 
-class EdgeGap(QueueError):
+class EdgeGap(QueueError, code="edge_gap", status=409):
     """The batch would leave a gap: resend the events after `since`."""
 
-    code = "edge_gap"
-    status = 409
     answered = ("since",)
 
 
-class EdgeReleaseMismatch(QueueError):
+class EdgeReleaseMismatch(QueueError, code="edge_release_mismatch", status=409):
     """Station and city must run the same release (the same database schema)."""
 
-    code = "edge_release_mismatch"
-    status = 409
 
-
-class SiteNotOwned(QueueError):
+class SiteNotOwned(QueueError, code="site_not_owned", status=409):
     """Events from a station that does not own the site (taken back without it)."""
-
-    code = "site_not_owned"
-    status = 409
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,21 @@ from typing import Any
 
 
 class QueueError(Exception):
+    """The base of the engine's exceptions. A subclass names its own `code` and, where it
+    differs from its base's, `status`: `class NotFound(QueueError, code="not_found", status=404)`."""
+
     code = "queue_error"
     status = 400  # the HTTP status the API maps this to
     answered: tuple[str, ...] = ()  # params a client reads from the answer, beside the message
+
+    def __init_subclass__(
+        cls, code: str | None = None, status: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
 
     def __init__(self, detail: str = "", **params: Any) -> None:
         super().__init__(detail or self.code)
@@ -21,9 +33,7 @@ class QueueError(Exception):
         self.params = params
 
 
-class InvalidInput(QueueError):
-    code = "invalid_input"
-    status = 400
+class InvalidInput(QueueError, code="invalid_input", status=400): ...
 
 
 class FieldInvalid(InvalidInput):
@@ -38,170 +48,97 @@ class FieldInvalid(InvalidInput):
         self.field = field
 
 
-class NotFound(QueueError):
-    code = "not_found"
-    status = 404
+class NotFound(QueueError, code="not_found", status=404): ...
+class UnknownSite(NotFound, code="unknown_site"): ...
+class UnknownService(NotFound, code="unknown_service"): ...
+class UnknownBundle(NotFound, code="unknown_bundle"): ...
+class UnknownCounter(NotFound, code="unknown_counter"): ...
+class UnknownTicket(NotFound, code="unknown_ticket"): ...
 
 
-class UnknownSite(NotFound):
-    code = "unknown_site"
-
-
-class UnknownService(NotFound):
-    code = "unknown_service"
-
-
-class UnknownBundle(NotFound):
-    code = "unknown_bundle"
-
-
-class UnknownCounter(NotFound):
-    code = "unknown_counter"
-
-
-class UnknownTicket(NotFound):
-    code = "unknown_ticket"
-
-
-class NotOffered(QueueError):
+class NotOffered(QueueError, code="not_offered", status=422):
     """The site does not offer this service or bundle."""
 
-    code = "not_offered"
-    status = 422
 
-
-class Unavailable(QueueError):
+class Unavailable(QueueError, status=409):
     """A ticket cannot be taken now (hours, issuing window, daily cap)."""
 
-    status = 409
+
+class SiteClosed(Unavailable, code="site_closed"): ...
+class OutsideIssuingWindow(Unavailable, code="outside_issuing_window"): ...
+class PastLastTicket(Unavailable, code="past_last_ticket"): ...
+class DailyCapReached(Unavailable, code="daily_cap_reached"): ...
 
 
-class SiteClosed(Unavailable):
-    code = "site_closed"
-
-
-class OutsideIssuingWindow(Unavailable):
-    code = "outside_issuing_window"
-
-
-class PastLastTicket(Unavailable):
-    code = "past_last_ticket"
-
-
-class DailyCapReached(Unavailable):
-    code = "daily_cap_reached"
-
-
-class RequestIdReused(QueueError):
+class RequestIdReused(QueueError, code="request_id_reused", status=409):
     """The same request id came back with a different request."""
 
-    code = "request_id_reused"
-    status = 409
 
-
-class InvalidTransition(QueueError):
+class InvalidTransition(QueueError, code="invalid_transition", status=409):
     """The ticket or counter is not in a state that allows the action."""
 
-    code = "invalid_transition"
-    status = 409
+
+class CounterNotOpen(InvalidTransition, code="counter_not_open"): ...
+class CounterBusy(InvalidTransition, code="counter_busy"): ...
 
 
-class CounterNotOpen(InvalidTransition):
-    code = "counter_not_open"
-
-
-class CounterBusy(InvalidTransition):
-    code = "counter_busy"
-
-
-class CounterHeld(InvalidTransition):
+class CounterHeld(InvalidTransition, code="counter_held"):
     """Another clerk has the window open: it is theirs until they close it or a manager
     takes it over."""
 
-    code = "counter_held"
+
+class NoCurrentTicket(InvalidTransition, code="no_current_ticket"): ...
 
 
-class NoCurrentTicket(InvalidTransition):
-    code = "no_current_ticket"
-
-
-class WalkInReserved(Unavailable):
+class WalkInReserved(Unavailable, code="walk_in_reserved"):
     """What is left of the daily cap is kept for citizens who come in person."""
 
-    code = "walk_in_reserved"
 
-
-class CallTooSoon(InvalidTransition):
+class CallTooSoon(InvalidTransition, code="call_too_soon"):
     """The missed-call rule wants more time between calls."""
 
-    code = "call_too_soon"
 
-
-class NoShowTooEarly(InvalidTransition):
+class NoShowTooEarly(InvalidTransition, code="no_show_too_early"):
     """The missed-call rule wants more calls before a no-show."""
 
-    code = "no_show_too_early"
 
-
-class ReturnNotAllowed(InvalidTransition):
+class ReturnNotAllowed(InvalidTransition, code="return_not_allowed"):
     """A missed ticket cannot go back in the queue (rule, another day, returned before)."""
 
-    code = "return_not_allowed"
+
+class AppointmentTooEarly(Unavailable, code="appointment_too_early"): ...
 
 
-class AppointmentTooEarly(Unavailable):
-    code = "appointment_too_early"
-
-
-class OneActiveTicket(Unavailable):
+class OneActiveTicket(Unavailable, code="one_active_ticket"):
     """This person already holds a ticket for this item that is still waiting or served."""
 
-    code = "one_active_ticket"
+
+class ProxyCapReached(Unavailable, code="proxy_cap_reached"): ...
 
 
-class ProxyCapReached(Unavailable):
-    code = "proxy_cap_reached"
-
-
-class PersonLimitReached(QueueError):
+class PersonLimitReached(QueueError, code="person_limit_reached", status=409):
     """This person already holds today's allowed tickets for this item."""
 
-    code = "person_limit_reached"
-    status = 409
 
-
-class NotRateable(InvalidTransition):
+class NotRateable(InvalidTransition, code="not_rateable"):
     """Only a ticket that was served to the end is rated."""
 
-    code = "not_rateable"
+
+class AlreadyRated(InvalidTransition, code="already_rated"): ...
 
 
-class AlreadyRated(InvalidTransition):
-    code = "already_rated"
-
-
-class RatingClosed(InvalidTransition):
+class RatingClosed(InvalidTransition, code="rating_closed"):
     """Too long after the ticket was done."""
 
-    code = "rating_closed"
 
-
-class RatingWrongWindow(QueueError):
+class RatingWrongWindow(QueueError, code="rating_wrong_window", status=403):
     """An evaluator rates only the tickets of the window it stands at."""
 
-    code = "rating_wrong_window"
-    status = 403
 
-
-class RatingKeyInvalid(QueueError):
+class RatingKeyInvalid(QueueError, code="rating_key_invalid", status=403):
     """The phone page rates only with the key the printed ticket's QR carries."""
 
-    code = "rating_key_invalid"
-    status = 403
 
-
-class SiteOwnedByEdge(InvalidTransition):
+class SiteOwnedByEdge(InvalidTransition, code="site_owned_by_edge"):
     """Another centre owns the site's queues (a station's edge centre, or the city while
     a site is handed over or taken back): changes are made there."""
-
-    code = "site_owned_by_edge"

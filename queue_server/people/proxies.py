@@ -16,14 +16,14 @@ from queue_server import wire
 from queue_server.engine import caps
 from queue_server.engine.errors import InvalidInput, NotFound
 from queue_server.engine.ids import new_id
-from queue_server.storage import Row, Store
+from queue_server.storage import Store
+from queue_server.storage.records import FLAG, Layout
 
 PROXY_KINDS = ("staff", "registered")
 MAX_PROXY_CAP = 500
 
 
-class UnknownProxy(NotFound):
-    code = "unknown_proxy"
+class UnknownProxy(NotFound, code="unknown_proxy"): ...
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,7 @@ class Proxy:
     active: bool
 
 
-def _proxy(row: Row) -> Proxy:
-    return Proxy(
-        id=row["id"],
-        site_id=row["site_id"],
-        name=row["name"],
-        kind=row["kind"],
-        username=row["username"],
-        daily_cap=row["daily_cap"],
-        active=bool(row["active"]),
-    )
+_proxy = Layout(Proxy, {"active": FLAG}).from_row
 
 
 def get_proxy(store: Store, proxy_id: str) -> Proxy | None:

@@ -10,16 +10,34 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
+
+from queue_server.storage.records import Layout
 
 Connection = sqlite3.Connection
 # A row read by name (`row["site_id"]`): what a repository answers where no record type fits.
 Row = sqlite3.Row
+R = TypeVar("R")
 
 
 class Repository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def _row(self, sql: str, *params: Any) -> Row | None:
+        """The first row the query answers, if any."""
+        return self._conn.execute(sql, params).fetchone()
+
+    def _rows(self, sql: str, *params: Any) -> list[Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def _record(self, layout: Layout[R], sql: str, *params: Any) -> R | None:
+        """The record in the first row the query answers, if any."""
+        row = self._conn.execute(sql, params).fetchone()
+        return layout.from_row(row) if row else None
+
+    def _records(self, layout: Layout[R], sql: str, *params: Any) -> list[R]:
+        return [layout.from_row(row) for row in self._conn.execute(sql, params)]
 
 
 def marks(values: Collection[object]) -> str:

@@ -11,26 +11,22 @@ from queue_server.storage.base import Repository, upsert
 
 class Catalogue(Repository):
     def service(self, code: str) -> Service | None:
-        row = self._conn.execute("SELECT * FROM services WHERE code = ?", (code,)).fetchone()
-        return records.service_from_row(row) if row else None
+        return self._record(records.SERVICES, "SELECT * FROM services WHERE code = ?", code)
 
     def services(self) -> list[Service]:
-        rows = self._conn.execute("SELECT * FROM services ORDER BY rowid")
-        return [records.service_from_row(r) for r in rows]
+        return self._records(records.SERVICES, "SELECT * FROM services ORDER BY rowid")
 
     def save_service(self, service: Service) -> None:
-        upsert(self._conn, "services", "code", records.service_to_row(service))
+        upsert(self._conn, "services", "code", records.SERVICES.to_row(service))
 
     def bundle(self, code: str) -> Bundle | None:
-        row = self._conn.execute("SELECT * FROM bundles WHERE code = ?", (code,)).fetchone()
-        return records.bundle_from_row(row) if row else None
+        return self._record(records.BUNDLES, "SELECT * FROM bundles WHERE code = ?", code)
 
     def bundles(self) -> list[Bundle]:
-        rows = self._conn.execute("SELECT * FROM bundles ORDER BY rowid")
-        return [records.bundle_from_row(r) for r in rows]
+        return self._records(records.BUNDLES, "SELECT * FROM bundles ORDER BY rowid")
 
     def save_bundle(self, bundle: Bundle) -> None:
-        upsert(self._conn, "bundles", "code", records.bundle_to_row(bundle))
+        upsert(self._conn, "bundles", "code", records.BUNDLES.to_row(bundle))
 
     def departments(self) -> dict[str, str]:
         """Service code → its department (bundles have none)."""

@@ -9,29 +9,28 @@ from queue_server.storage.base import Repository, upsert
 
 class Counters(Repository):
     def get(self, site_id: str, number: int) -> Counter | None:
-        row = self._conn.execute(
-            "SELECT * FROM counters WHERE site_id = ? AND number = ?", (site_id, number)
-        ).fetchone()
-        return records.counter_from_row(row) if row else None
+        return self._record(
+            records.COUNTERS, "SELECT * FROM counters WHERE site_id = ? AND number = ?", site_id, number
+        )
 
     def of_site(self, site_id: str) -> list[Counter]:
         """The site's counters by number."""
-        rows = self._conn.execute(
-            "SELECT * FROM counters WHERE site_id = ? ORDER BY number", (site_id,)
+        return self._records(
+            records.COUNTERS, "SELECT * FROM counters WHERE site_id = ? ORDER BY number", site_id
         )
-        return [records.counter_from_row(r) for r in rows]
 
     def open_serving(self, site_id: str, kind: str, code: str) -> list[Counter]:
         """The open counters that have this service (or bundle) in their profile."""
         item = "service" if kind == "service" else "bundle"
-        rows = self._conn.execute(
+        return self._records(
+            records.COUNTERS,
             f"""SELECT * FROM counters WHERE site_id = ? AND state = 'open' AND EXISTS (
                   SELECT 1 FROM json_each(counters.profile) AS entry
                   WHERE json_extract(entry.value, '$.{item}') = ?)
                 ORDER BY number""",
-            (site_id, code),
-        ).fetchall()
-        return [records.counter_from_row(row) for row in rows]
+            site_id,
+            code,
+        )
 
     def save(self, counter: Counter) -> None:
-        upsert(self._conn, "counters", "id", records.counter_to_row(counter))
+        upsert(self._conn, "counters", "id", records.COUNTERS.to_row(counter))

@@ -12,18 +12,14 @@ from queue_server.storage.base import Repository, Row, marks
 class Devices(Repository):
     def get(self, device_id: str) -> Row | None:
         """The device, enrolled or revoked."""
-        return self._conn.execute("SELECT * FROM devices WHERE id = ?", (device_id,)).fetchone()
+        return self._row("SELECT * FROM devices WHERE id = ?", device_id)
 
     def enrolled(self, device_id: str) -> Row | None:
         """The device if it was not revoked."""
-        return self._conn.execute(
-            "SELECT * FROM devices WHERE id = ? AND revoked_at IS NULL", (device_id,)
-        ).fetchone()
+        return self._row("SELECT * FROM devices WHERE id = ? AND revoked_at IS NULL", device_id)
 
     def all(self) -> list[Row]:
-        return self._conn.execute(
-            "SELECT * FROM devices ORDER BY site_id, kind, created_at"
-        ).fetchall()
+        return self._rows("SELECT * FROM devices ORDER BY site_id, kind, created_at")
 
     def of_sites(self, site_ids: Iterable[str]) -> list[Row]:
         """The enrolled (not revoked) devices of these sites with their last report, by kind and name."""

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from queue_server.engine import hours as site_hours
-from queue_server.engine.model import (
-    Bundle,
-    Channel,
-    Counter,
-    CounterKind,
-    CounterState,
-    Outcome,
-    Priority,
-    ProfileEntry,
-    Service,
-    Site,
-    SiteKind,
-    Ticket,
-    TicketStatus,
-)
+from queue_server.engine import model
+
+R = TypeVar("R")
 
 
 def to_text(moment: datetime | None) -> str | None:
@@ -40,110 +30,100 @@ def from_text(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def site_from_row(row: sqlite3.Row) -> Site:
-    return Site(
-        id=row["id"],
-        name=row["name"],
-        name_en=row["name_en"],
-        kind=SiteKind(row["kind"]),
-        parent_id=row["parent_id"],
-        timezone=row["timezone"],
-        hours=json.loads(row["hours"]) if row["hours"] else None,
-        settings=json.loads(row["settings"] or "{}"),
-        owner=row["owner"],
-    )
+@dataclass(frozen=True)
+class Column:
+    """How a field is stored where its column does not hold the value as it is."""
+
+    load: Callable[[Any], Any]  # the column's value → the field's
+    dump: Callable[[Any], Any]  # the field's value → the column's
 
 
-def site_to_row(site: Site) -> dict[str, Any]:
-    return {
-        "id": site.id,
-        "name": site.name,
-        "name_en": site.name_en,
-        "kind": site.kind.value,
-        "parent_id": site.parent_id,
-        "timezone": site.timezone,
-        "hours": json.dumps(site.hours, ensure_ascii=False) if site.hours is not None else None,
-        "settings": json.dumps(site.settings, ensure_ascii=False),
-    }
+def enum_column(kind: type[StrEnum]) -> Column:
+    return Column(load=kind, dump=lambda value: value.value)
 
 
-def service_from_row(row: sqlite3.Row) -> Service:
-    window = json.loads(row["issue_window"]) if row["issue_window"] else None
-    return Service(
-        code=row["code"],
-        name=row["name"],
-        name_en=row["name_en"],
-        department=row["department"],
-        domain=row["domain"],
-        prefix=row["prefix"],
-        on_the_spot=bool(row["on_the_spot"]),
-        commitment_allowed=bool(row["commitment_allowed"]),
-        conditions=tuple(json.loads(row["conditions"])),
-        materials=tuple(json.loads(row["materials"])),
-        legal_limit_days=row["legal_limit_days"],
-        expected_minutes=row["expected_minutes"],
-        issue_window=tuple(window) if window else None,
-        last_ticket_minutes=row["last_ticket_minutes"],
-        daily_cap=row["daily_cap"],
-    )
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
-def service_to_row(service: Service) -> dict[str, Any]:
-    return {
-        "code": service.code,
-        "name": service.name,
-        "name_en": service.name_en,
-        "department": service.department,
-        "domain": service.domain,
-        "prefix": service.prefix,
-        "on_the_spot": int(service.on_the_spot),
-        "commitment_allowed": int(service.commitment_allowed),
-        "conditions": json.dumps(list(service.conditions), ensure_ascii=False),
-        "materials": json.dumps(list(service.materials), ensure_ascii=False),
-        "legal_limit_days": service.legal_limit_days,
-        "expected_minutes": service.expected_minutes,
-        "issue_window": json.dumps(list(service.issue_window)) if service.issue_window else None,
-        "last_ticket_minutes": service.last_ticket_minutes,
-        "daily_cap": service.daily_cap,
-    }
+FLAG = Column(load=bool, dump=int)
+TIME = Column(load=from_text, dump=to_text)
+JSON_OBJECT = Column(load=lambda text: json.loads(text or "{}"), dump=_json)
+JSON_OR_NONE = Column(
+    load=lambda text: json.loads(text) if text else None,
+    dump=lambda value: _json(value) if value is not None else None,
+)
+JSON_TUPLE = Column(load=lambda text: tuple(json.loads(text)), dump=lambda value: _json(list(value)))
 
 
-def bundle_from_row(row: sqlite3.Row) -> Bundle:
-    return Bundle(
-        code=row["code"],
-        name=row["name"],
-        name_en=row["name_en"],
-        prefix=row["prefix"],
-        services=tuple(json.loads(row["services"])),
-        description=row["description"],
-        expected_minutes=row["expected_minutes"],
-        daily_cap=row["daily_cap"],
-    )
+class Layout(Generic[R]):
+    """A record of the engine (a dataclass) as a table row: each field in the column of its
+    name, as it is unless `columns` says how; `not_written` fields are kept by other writes."""
+
+    def __init__(
+        self,
+        record: type[R],
+        columns: Mapping[str, Column],
+        not_written: tuple[str, ...] = (),
+    ) -> None:
+        self.record = record
+        names = [f.name for f in fields(record)]  # type: ignore[arg-type]
+        self._plain = [name for name in names if name not in columns]
+        self._loads = [(name, column.load) for name, column in columns.items()]
+        self._dumps = [(name, column.dump) for name, column in columns.items()]
+        self._written = [name for name in names if name not in not_written]
+
+    def from_row(self, row: sqlite3.Row) -> R:
+        values = {name: row[name] for name in self._plain}
+        for name, load in self._loads:
+            values[name] = load(row[name])
+        return self.record(**values)
+
+    def to_row(self, record: R) -> dict[str, Any]:
+        row = {name: getattr(record, name) for name in self._written}
+        for name, dump in self._dumps:
+            if name in row:
+                row[name] = dump(row[name])
+        return row
 
 
-def bundle_to_row(bundle: Bundle) -> dict[str, Any]:
-    return {
-        "code": bundle.code,
-        "name": bundle.name,
-        "name_en": bundle.name_en,
-        "prefix": bundle.prefix,
-        "services": json.dumps(list(bundle.services), ensure_ascii=False),
-        "description": bundle.description,
-        "expected_minutes": bundle.expected_minutes,
-        "daily_cap": bundle.daily_cap,
-    }
+def _issue_window_from_text(text: str | None) -> tuple[str, str] | None:
+    window = json.loads(text) if text else None
+    return tuple(window) if window else None
 
 
-def profile_from_json(text: str) -> tuple[ProfileEntry, ...]:
+SITES = Layout(
+    model.Site,
+    {"kind": enum_column(model.SiteKind), "hours": JSON_OR_NONE, "settings": JSON_OBJECT},
+    # The owner is written only when a site is handed over or taken back (`set_site_owner`).
+    not_written=("owner",),
+)
+SERVICES = Layout(
+    model.Service,
+    {
+        "on_the_spot": FLAG,
+        "commitment_allowed": FLAG,
+        "conditions": JSON_TUPLE,
+        "materials": JSON_TUPLE,
+        "issue_window": Column(
+            load=_issue_window_from_text,
+            dump=lambda window: json.dumps(list(window)) if window else None,
+        ),
+    },
+)
+BUNDLES = Layout(model.Bundle, {"services": JSON_TUPLE})
+
+
+def profile_from_json(text: str) -> tuple[model.ProfileEntry, ...]:
     return tuple(
-        ProfileEntry(
+        model.ProfileEntry(
             service=e.get("service"), bundle=e.get("bundle"), weight=float(e.get("weight", 1))
         )
         for e in json.loads(text or "[]")
     )
 
 
-def profile_to_json(profile: tuple[ProfileEntry, ...]) -> str:
+def profile_to_json(profile: tuple[model.ProfileEntry, ...]) -> str:
     entries = []
     for entry in profile:
         item: dict[str, Any] = (
@@ -154,40 +134,17 @@ def profile_to_json(profile: tuple[ProfileEntry, ...]) -> str:
     return json.dumps(entries, ensure_ascii=False)
 
 
-def counter_from_row(row: sqlite3.Row) -> Counter:
-    return Counter(
-        id=row["id"],
-        site_id=row["site_id"],
-        number=row["number"],
-        name=row["name"],
-        kind=CounterKind(row["kind"]),
-        profile=profile_from_json(row["profile"]),
-        state=CounterState(row["state"]),
-        pause_reason=row["pause_reason"],
-        state_since=from_text(row["state_since"]),
-        current_ticket_id=row["current_ticket_id"],
-        clerk=row["clerk"],
-        rules=json.loads(row["rules"] or "{}"),
-        mix_credit=row["mix_credit"] or 0,
-    )
-
-
-def counter_to_row(counter: Counter) -> dict[str, Any]:
-    return {
-        "id": counter.id,
-        "site_id": counter.site_id,
-        "number": counter.number,
-        "name": counter.name,
-        "kind": counter.kind.value,
-        "profile": profile_to_json(counter.profile),
-        "state": counter.state.value,
-        "pause_reason": counter.pause_reason,
-        "state_since": to_text(counter.state_since),
-        "current_ticket_id": counter.current_ticket_id,
-        "clerk": counter.clerk,
-        "rules": json.dumps(counter.rules, ensure_ascii=False),
-        "mix_credit": counter.mix_credit,
-    }
+COUNTERS = Layout(
+    model.Counter,
+    {
+        "kind": enum_column(model.CounterKind),
+        "profile": Column(load=profile_from_json, dump=profile_to_json),
+        "state": enum_column(model.CounterState),
+        "state_since": TIME,
+        "rules": JSON_OBJECT,
+        "mix_credit": Column(load=lambda credit: credit or 0, dump=lambda credit: credit),
+    },
+)
 
 
 _TICKET_TIMES = (
@@ -199,21 +156,21 @@ _TICKET_TIMES = (
     "queued_at",
     "last_called_at",
 )
-_TICKET_FIELDS = [f.name for f in fields(Ticket)]
+_TICKET_FIELDS = [f.name for f in fields(model.Ticket)]
 
 
-def ticket_from_row(row: sqlite3.Row) -> Ticket:
+def ticket_from_row(row: sqlite3.Row) -> model.Ticket:
     values: dict[str, Any] = {name: row[name] for name in _TICKET_FIELDS}
     for name in _TICKET_TIMES:
         values[name] = from_text(values[name])
-    values["channel"] = Channel(values["channel"])
-    values["priority"] = Priority(values["priority"])
-    values["status"] = TicketStatus(values["status"])
-    values["outcome"] = Outcome(values["outcome"]) if values["outcome"] else None
-    return Ticket(**values)
+    values["channel"] = model.Channel(values["channel"])
+    values["priority"] = model.Priority(values["priority"])
+    values["status"] = model.TicketStatus(values["status"])
+    values["outcome"] = model.Outcome(values["outcome"]) if values["outcome"] else None
+    return model.Ticket(**values)
 
 
-def ticket_to_row(ticket: Ticket, timezone: str) -> dict[str, Any]:
+def ticket_to_row(ticket: model.Ticket, timezone: str) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
     # Always stored, so the waiting-line indexes order every row that can be called.
     row["queued_at"] = ticket.queue_time

@@ -87,6 +87,14 @@ def digest_of(snapshot_: dict[str, Any]) -> str:
 class Replication(Repository):
     """The statements of replication, over the store's connection."""
 
+    def _rows_in(self, query: str, values: list[Any], *before: Any) -> list[Row]:
+        """The rows of `query`, whose `{marks}` is the `IN (…)` list of `values` (after the
+        `before` parameters); none where there are no values, as `IN ()` is not SQL."""
+        if not values:
+            return []
+        sql = query.replace("{marks}", _placeholders(values))
+        return self._conn.execute(sql, (*before, *values)).fetchall()
+
     # --- up: the station's outbox -------------------------------------------------------------
 
     def outbox(self, site_id: str, after_seq: int, after_audit: int, limit: int) -> dict[str, Any]:
@@ -98,30 +106,18 @@ class Replication(Repository):
         ).fetchall()
         ticket_ids = sorted({row["ticket_id"] for row in events if row["ticket_id"]})
         numbers = sorted({row["counter"] for row in events if row["counter"] is not None})
-        tickets = (
-            self._conn.execute(
-                f"SELECT * FROM tickets WHERE id IN ({_placeholders(ticket_ids)})", ticket_ids
-            ).fetchall()
-            if ticket_ids
-            else []
-        )
+        tickets = self._rows_in("SELECT * FROM tickets WHERE id IN ({marks})", ticket_ids)
         columns = ", ".join(("number", *STATE_COLUMNS_OF_COUNTERS))
-        counters = (
-            self._conn.execute(
-                f"SELECT {columns} FROM counters WHERE site_id = ? AND number IN ({_placeholders(numbers)})",
-                (site_id, *numbers),
-            ).fetchall()
-            if numbers
-            else []
+        counters = self._rows_in(
+            f"SELECT {columns} FROM counters WHERE site_id = ? AND number IN ({{marks}})",
+            numbers,
+            site_id,
         )
         days = sorted({row["day"] for row in tickets})
-        sequences = (
-            self._conn.execute(
-                f"SELECT day, prefix, last FROM number_sequences WHERE site_id = ? AND day IN ({_placeholders(days)})",
-                (site_id, *days),
-            ).fetchall()
-            if days
-            else []
+        sequences = self._rows_in(
+            "SELECT day, prefix, last FROM number_sequences WHERE site_id = ? AND day IN ({marks})",
+            days,
+            site_id,
         )
         audit = self._conn.execute(
             "SELECT rowid AS n, * FROM audit_log WHERE rowid > ? AND site_id = ? ORDER BY rowid LIMIT ?",
@@ -236,24 +232,15 @@ class Replication(Repository):
         ).fetchall()
         services = [row["code"] for row in offered if row["kind"] == "service"]
         bundles = [row["code"] for row in offered if row["kind"] == "bundle"]
-        bundle_rows = (
-            self._conn.execute(
-                f"SELECT * FROM bundles WHERE code IN ({_placeholders(bundles)}) ORDER BY code",
-                bundles,
-            ).fetchall()
-            if bundles
-            else []
+        bundle_rows = self._rows_in(
+            "SELECT * FROM bundles WHERE code IN ({marks}) ORDER BY code", bundles
         )
         for row in bundle_rows:  # a bundle's services are needed even where not offered alone
             services += [code for code in json.loads(row["services"]) if code not in services]
-        members = (
-            self._conn.execute(
-                f"""SELECT username, password_hash, role, sites, display_name, active, created_at
-                    FROM staff WHERE username IN ({_placeholders(staff)}) ORDER BY username""",
-                staff,
-            ).fetchall()
-            if staff
-            else []
+        members = self._rows_in(
+            """SELECT username, password_hash, role, sites, display_name, active, created_at
+               FROM staff WHERE username IN ({marks}) ORDER BY username""",
+            staff,
         )
         setup = ", ".join(SETUP_COLUMNS_OF_COUNTERS)
         return {
@@ -270,12 +257,7 @@ class Replication(Repository):
                 ).fetchall()
             ),
             "services": _table(
-                self._conn.execute(
-                    f"SELECT * FROM services WHERE code IN ({_placeholders(services)}) ORDER BY code",
-                    services,
-                ).fetchall()
-                if services
-                else []
+                self._rows_in("SELECT * FROM services WHERE code IN ({marks}) ORDER BY code", services)
             ),
             "bundles": _table(bundle_rows),
             "offerings": _table(offered),

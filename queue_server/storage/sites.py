@@ -13,13 +13,11 @@ from queue_server.storage.base import Repository, marks
 
 class Sites(Repository):
     def get(self, site_id: str) -> Site | None:
-        row = self._conn.execute("SELECT * FROM sites WHERE id = ?", (site_id,)).fetchone()
-        return records.site_from_row(row) if row else None
+        return self._record(records.SITES, "SELECT * FROM sites WHERE id = ?", site_id)
 
     def all(self) -> list[Site]:
         """Every site, in the order they were created (parents before their children)."""
-        rows = self._conn.execute("SELECT * FROM sites ORDER BY rowid")
-        return [records.site_from_row(r) for r in rows]
+        return self._records(records.SITES, "SELECT * FROM sites ORDER BY rowid")
 
     def save(self, site: Site) -> None:
         """Create the site or change it (its event sequence is left as it is)."""
@@ -28,7 +26,7 @@ class Sites(Repository):
                VALUES (:id, :name, :name_en, :kind, :parent_id, :timezone, :hours, :settings)
                ON CONFLICT (id) DO UPDATE SET name=:name, name_en=:name_en, kind=:kind,
                  parent_id=:parent_id, timezone=:timezone, hours=:hours, settings=:settings""",
-            records.site_to_row(site),
+            records.SITES.to_row(site),
         )
 
     def ids(self) -> list[str]:

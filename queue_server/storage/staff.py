@@ -10,20 +10,24 @@ import json
 
 from queue_server.storage.base import Repository, Row
 
+_ADD = """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
+          VALUES (?, ?, ?, ?, ?, ?)"""
+_OR_REPLACE = """ ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+          role = excluded.role, sites = excluded.sites, display_name = excluded.display_name,
+          active = 1"""
+
 
 class Staff(Repository):
     def get(self, username: str) -> Row | None:
         """The account, active or not."""
-        return self._conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()
+        return self._row("SELECT * FROM staff WHERE username = ?", username)
 
     def active(self, username: str) -> Row | None:
         """The account if it is active (a deactivated one cannot log in or act)."""
-        return self._conn.execute(
-            "SELECT * FROM staff WHERE username = ? AND active = 1", (username,)
-        ).fetchone()
+        return self._row("SELECT * FROM staff WHERE username = ? AND active = 1", username)
 
     def all(self) -> list[Row]:
-        return self._conn.execute("SELECT * FROM staff ORDER BY role, username").fetchall()
+        return self._rows("SELECT * FROM staff ORDER BY role, username")
 
     def add(
         self,
@@ -33,30 +37,13 @@ class Staff(Repository):
         sites: list[str],
         display_name: str,
         created_at: str,
+        *,
+        or_replace: bool = False,
     ) -> None:
+        """Add the account; `or_replace` gives an existing one this password, role, sites and
+        name and makes it active again (the command line's `user add`)."""
         self._conn.execute(
-            """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (username, password_hash, role, json.dumps(sites), display_name, created_at),
-        )
-
-    def put(
-        self,
-        username: str,
-        password_hash: str,
-        role: str,
-        sites: list[str],
-        display_name: str,
-        created_at: str,
-    ) -> None:
-        """Add the account, or give an existing one this password, role, sites and name and
-        make it active again (the command line's `user add`)."""
-        self._conn.execute(
-            """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-                 role = excluded.role, sites = excluded.sites, display_name = excluded.display_name,
-                 active = 1""",
+            _ADD + _OR_REPLACE if or_replace else _ADD,
             (username, password_hash, role, json.dumps(sites), display_name, created_at),
         )
 

@@ -8,9 +8,7 @@ from queue_server.storage.base import Repository, Row
 class Tokens(Repository):
     def valid(self, token_hash: str) -> Row | None:
         """The token's row if it was not revoked (whether it expired is the caller's to see)."""
-        return self._conn.execute(
-            "SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (token_hash,)
-        ).fetchone()
+        return self._row("SELECT * FROM tokens WHERE hash = ? AND revoked = 0", token_hash)
 
     def add_session(
         self, token_hash: str, username: str, created_at: str, expires_at: str | None

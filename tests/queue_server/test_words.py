@@ -113,6 +113,7 @@ SAID = [
     re.compile(r"""\berror_response\(\s*["']([a-z][a-z0-9_]*)["']"""),
     re.compile(r"""\bKioskRefusal\(\s*["']([a-z][a-z0-9_]*)["']"""),
     re.compile(r"""^\s+code = ["']([a-z][a-z0-9_]*)["']""", re.M),  # an exception's code
+    re.compile(r"""^class \w+\(.*\bcode=["']([a-z][a-z0-9_]*)["']""", re.M),  # one in its class line
     re.compile(r"""\bPydanticCustomError\(\s*["'](field_[a-z0-9_]*)["']"""),  # a model's refusal
 ]
 FIELD_RULE = re.compile(r"""\bFieldInvalid\(\s*[^,()]+(?:\([^()]*\))?,\s*["']([a-z][a-z0-9_]*)["']""")
