@@ -195,15 +195,8 @@ def serve(
 
     if edge_of and not token:
         raise click.UsageError("--edge-of needs the edge centre's --token (hallqueue device add --kind edge)")
-    run_centre(
-        db_path=db_path,
-        host=host,
-        port=port,
-        demo=demo,
-        config_file=config_file,
-        message_queue=message_queue,
-        extra={"EDGE_OF": edge_of, "EDGE_TOKEN": token, "LOG_FILE": log_file},
-    )
+    extra = {"EDGE_OF": edge_of, "EDGE_TOKEN": token, "LOG_FILE": log_file}
+    run_centre(db_path, host, port, demo, config_file, message_queue, extra)
 
 
 # --- user: staff accounts ----------------------------------------------------------------

@@ -243,6 +243,12 @@ class Operations:
             raise UnknownSite(site=site_id)
         return site
 
+    def _ticket_and_site(self, store: Store, ticket_id: str) -> tuple[Ticket, Site]:
+        ticket = store.tickets.get(ticket_id)
+        if ticket is None:
+            raise UnknownTicket(ticket=ticket_id)
+        return ticket, self._site(store, ticket.site_id)
+
     def _counter(self, store: Store, site_id: str, number: int) -> Counter:
         counter = store.counters.get(site_id, number)
         if counter is None:
@@ -430,14 +436,7 @@ class Operations:
         item: Service | Bundle | None = None,
     ) -> Issued:
         ahead, minutes = self._position(store, site, ticket, item)
-        return Issued(
-            ticket=ticket,
-            ahead=ahead,
-            estimated_wait_minutes=minutes,
-            created=created,
-            site=site,
-            item=item,
-        )
+        return Issued(ticket, ahead, minutes, created, site, item)
 
     def _position(
         self, store: Store, site: Site, ticket: Ticket, item: Service | Bundle | None = None
@@ -479,20 +478,14 @@ class Operations:
 
     def ticket_view(self, ticket_id: str) -> Issued:
         store = self.db.store
-        ticket = store.tickets.get(ticket_id)
-        if ticket is None:
-            raise UnknownTicket(ticket=ticket_id)
-        site = self._site(store, ticket.site_id)
+        ticket, site = self._ticket_and_site(store, ticket_id)
         return self._issued(store, site, ticket, created=False)
 
     def prioritize(self, ticket_id: str, priority: Priority, reason: str, by: str) -> Issued:
         """Staff confirm a priority class of a waiting ticket; every screen hears it."""
 
         def work(store: Store) -> tuple[Issued, list[Change], Site]:
-            ticket = store.tickets.get(ticket_id)
-            if ticket is None:
-                raise UnknownTicket(ticket=ticket_id)
-            site = self._site(store, ticket.site_id)
+            ticket, site = self._ticket_and_site(store, ticket_id)
             change = lifecycle.prioritize(ticket, priority, self.clock(), reason, by)
             assert change.ticket is not None
             if change.events:  # on the administration's record too, beside the event
@@ -508,10 +501,7 @@ class Operations:
 
     def cancel_ticket(self, ticket_id: str) -> Ticket:
         def work(store: Store) -> tuple[Ticket, list[Change], Site]:
-            ticket = store.tickets.get(ticket_id)
-            if ticket is None:
-                raise UnknownTicket(ticket=ticket_id)
-            site = self._site(store, ticket.site_id)
+            ticket, site = self._ticket_and_site(store, ticket_id)
             change = lifecycle.cancel(ticket, self.clock())
             return change.ticket, [change], site  # type: ignore[return-value]
 
@@ -601,10 +591,7 @@ class Operations:
         """A missed ticket's citizen is back (过号返回): put it in line by the site's rule."""
 
         def work(store: Store) -> tuple[Issued, list[Change], Site]:
-            ticket = store.tickets.get(ticket_id)
-            if ticket is None:
-                raise UnknownTicket(ticket=ticket_id)
-            site = self._site(store, ticket.site_id)
+            ticket, site = self._ticket_and_site(store, ticket_id)
             now = self.clock()
             policy = rules.no_show_policy(site)
             line: list[Ticket] = []
@@ -660,10 +647,7 @@ class Operations:
             raise InvalidInput("unknown rating channel", field="channel")
 
         def work(store: Store) -> tuple[Rating, list[Change], Site]:
-            ticket = store.tickets.get(ticket_id)
-            if ticket is None:
-                raise UnknownTicket(ticket=ticket_id)
-            site = self._site(store, ticket.site_id)
+            ticket, site = self._ticket_and_site(store, ticket_id)
             now = self.clock()
             ratings.check_rateable(ticket, channel, now, site.settings, at_counter)
             if not store.tickets.rate(ticket_id, level, channel, wire.iso(now)):
