@@ -23,26 +23,18 @@ from queue_server.storage import Store
 from queue_server.storage.rollups import BUCKET_SECONDS
 from queue_server.wire import words
 
-WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
-# The ratings' columns are named by the catalogue's words for the levels (in Chinese, as
-# every report column is).
+# Report columns and labels are the catalogue's words, in Chinese (as every report column is).
+WEEKDAY_NAMES = [words.WORDS[f"report_weekday_{day}"][0] for day in range(7)]
 RATING_NAMES = {level: words.WORDS[f"rate_{level}"][0] for level in wire.RATING_LEVELS}
-BUNDLE_DEPARTMENT = "一件事"
+BUNDLE_DEPARTMENT = words.WORDS["report_bundle_department"][0]
 
-# Each grouping: its column title, the stored dimension it comes from, and how a stored
-# (site, value) becomes the group (None: the value itself).
-GROUPINGS: dict[str, tuple[str, str]] = {
-    "hour": ("小时", "hour"),
-    "day": ("日期", "day"),
-    "weekday": ("星期", "day"),
-    "site": ("网点", "all"),
-    "service": ("事项", "service"),
-    "department": ("部门", "service"),
-    "counter": ("窗口", "counter"),
-    "clerk": ("工作人员", "clerk"),
-    "channel": ("渠道", "channel"),
-    "priority": ("类别", "priority"),
-}
+# Each grouping and the stored dimension its groups come from (its column title is the
+# catalogue's `report_by_<grouping>`).
+GROUPINGS: dict[str, str] = {
+    "hour": "hour", "day": "day", "weekday": "day",  # when
+    "site": "all", "service": "service", "department": "service",  # where and what
+    "counter": "counter", "clerk": "clerk", "channel": "channel", "priority": "priority",
+}  # fmt: skip
 REPORTS = ("summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap")
 
 
@@ -69,7 +61,7 @@ def groups(
 ) -> list[tuple[Any, Cell]]:
     """The cells of the range merged per group, in group order (one group when `by` is None)."""
     _check_grouping(by)
-    dim = GROUPINGS[by][1] if by else "all"
+    dim = GROUPINGS[by] if by else "all"
     seconds = {site: minutes * 60 for site, minutes in query.targets.items()}
     cells = read_cells(store, query.sites, query.start, query.end, dim, seconds, now)
     key = _group_key(store, by)
@@ -147,7 +139,7 @@ def _label(by: str | None, value: Any) -> Any:
 
 
 def _title(by: str | None) -> str:
-    return GROUPINGS[by][0] if by else "范围"
+    return words.WORDS[f"report_by_{by or 'range'}"][0]
 
 
 def summary(store: Store, query: ReportQuery) -> dict[str, Any]:
