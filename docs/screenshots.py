@@ -198,7 +198,7 @@ def display(browser: Browser, centre: CentreProcess, out: Path) -> None:
 
 
 def kiosk(browser: Browser, centre: CentreProcess, out: Path, workdir: Path) -> None:
-    from kiosk.demo import start_demo_kiosk
+    from kiosk.demo_kiosk import start_demo_kiosk
     from tests.conftest import free_port
 
     url, stop = start_demo_kiosk(centre.url, centre.kiosk_token, str(workdir), port=free_port())

@@ -33,7 +33,7 @@ from devices.id_card import Identity
 from devices.id_reader import IdCardReader
 from devices.loop_thread import LoopThread
 from devices.printer import TicketPrinter
-from kiosk import catalogue
+from kiosk import service_menu
 from kiosk.centre import CentreClient, CentreFeed, CentreRefused, CentreUnreachable
 from kiosk.config import KioskConfig
 from kiosk.peripherals import CardWatcher, PrinterWorker, ticket_labels, unconfirmed_after_restart
@@ -317,7 +317,7 @@ class Kiosk:
         except CentreRefused as exc:
             self._set_centre(False, exc.code, exc.code)
             return
-        built = catalogue.build(detail)
+        built = service_menu.build(detail)
         version = hashlib.sha1(json.dumps(built, sort_keys=True).encode()).hexdigest()[:12]
         self.catalogue, self.catalogue_version = built, version
         self._heard_at = time.monotonic()
@@ -596,7 +596,7 @@ class Kiosk:
             item=item.get("name_en" if english else "name", job["code"]),
             ahead=int(answer.get("ahead", 0)),
             estimated_wait_minutes=int(answer.get("estimated_wait_minutes", 0)),
-            windows=catalogue.window_labels(item.get("counters", []), language),
+            windows=service_menu.window_labels(item.get("counters", []), language),
             materials=list(wanted.get("materials", [])),
             issued_at=issued.strftime("%Y-%m-%d %H:%M"),
             qr_url=self.client.ticket_url(ticket["id"], answer.get("key")),

@@ -14,8 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server import assets, log_files
 from queue_server import settings as settings_module
+from queue_server.accounts.credentials import Accounts
 from queue_server.accounts.keys import Keyring
-from queue_server.accounts.store import Accounts
 from queue_server.calling.operations import Operations
 from queue_server.monitoring.centre_health import SweepRecord
 from queue_server.people import retention

@@ -35,7 +35,7 @@ from queue_server.command_grammar import (
 from queue_server.engine.errors import QueueError
 
 if TYPE_CHECKING:
-    from queue_server.accounts.store import Principal
+    from queue_server.accounts.credentials import Principal
     from queue_server.administration.changes import Administration
     from queue_server.storage import Database
 
@@ -61,7 +61,7 @@ def open_db(db_path: str) -> Database:
 def operator() -> Principal:
     """Who runs a command holds the database file: the whole city is theirs. Their changes
     are audited as `cli:<login>`, as the admin pages audit an admin's."""
-    from queue_server.accounts.store import Principal
+    from queue_server.accounts.credentials import Principal
 
     try:
         login = getpass.getuser()
@@ -72,7 +72,7 @@ def operator() -> Principal:
 
 def administration(db_path: str) -> Administration:
     """The admin pages' operations, on this database: the same checks, the same audit rows."""
-    from queue_server.accounts.store import Accounts
+    from queue_server.accounts.credentials import Accounts
     from queue_server.administration.changes import Administration
     from queue_server.settings import load, secret_for
 

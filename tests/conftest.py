@@ -142,7 +142,7 @@ class Centre:
 
 def prepare_demo_database(db_path: Path) -> tuple[str, str]:
     """The demo city with demo users; returns (kiosk token, display token) for the hall."""
-    from queue_server.accounts.store import Accounts
+    from queue_server.accounts.credentials import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
     from queue_server.tools.demo import DEMO_USERS, load_demo

@@ -29,7 +29,7 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 EXTRAS: dict[str, list[str]] = PROJECT["optional-dependencies"]
 FIRST_PARTY = ("queue_server", "kiosk", "devices", "displays")
 # `make demo`'s runners start every role at once on a developer's machine ([dev]).
-DEMO_ONLY = {"queue_server.tools.demo_run", "kiosk.demo", "displays.demo_signs"}
+DEMO_ONLY = {"queue_server.tools.demo_run", "kiosk.demo_kiosk", "displays.demo_signs"}
 TEST_TOOLS = {"pytest", "playwright", "mypy", "schemathesis", "hypothesis", "ruff", "mkdocs"}
 
 

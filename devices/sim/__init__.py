@@ -5,10 +5,10 @@ controlled through methods, or from another process through a JSON-lines control
 socket (:mod:`devices.sim.control`). ``hallqueue simulator …`` wraps them for the shell.
 """
 
-from devices.sim.base import Simulator
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import EvaluatorModel, ModbusBusSimulator, SignModel
 from devices.sim.printer_sim import PrinterSimulator
+from devices.sim.simulator import Simulator
 
 __all__ = [
     "EvaluatorModel",

@@ -13,7 +13,7 @@ import socketserver
 import threading
 from typing import Any
 
-from devices.sim.base import Simulator
+from devices.sim.simulator import Simulator
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -16,7 +16,7 @@ from typing import Any
 from devices import sam_frames as sf
 from devices.device_errors import DeviceError
 from devices.id_card import Identity, encode_text_block, sample_identity
-from devices.sim.base import Simulator
+from devices.sim.simulator import Simulator
 
 SAM_ID = bytes.fromhex("0500 0100 15cd5b07 00000000 c5a8e80a".replace(" ", ""))
 PHOTO = bytes(range(256)) * 4  # any 1024 bytes stand in for the WLT photo

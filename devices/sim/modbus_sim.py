@@ -15,7 +15,7 @@ from devices import evaluator as ev
 from devices import modbus_rtu as mb
 from devices import window_sign as ws
 from devices.device_errors import DeviceError
-from devices.sim.base import Simulator
+from devices.sim.simulator import Simulator
 
 
 class RegisterModel:

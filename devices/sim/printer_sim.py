@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.escpos_parse import Command, EscPosParser
-from devices.sim.base import Simulator
+from devices.sim.simulator import Simulator
 from devices.sim.ticket_image import Page, PageBuilder, Qr, page_text, render_page_png
 
 PAPER_STATES = ("ok", "near_end", "out")

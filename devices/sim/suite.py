@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from devices.sim.base import Simulator
 from devices.sim.control import ControlServer
 from devices.sim.id_reader_sim import IdReaderSimulator
 from devices.sim.modbus_sim import EvaluatorModel, ModbusBusSimulator, RegisterModel, SignModel
 from devices.sim.printer_sim import PrinterSimulator
+from devices.sim.simulator import Simulator
 
 
 @dataclass

@@ -18,7 +18,7 @@ the budgets count failures and still hold under concurrency. A refusal is 429
 `too_many_attempts` (or `login_busy`) with `Retry-After`, and costs no hash whatever the
 password. Counts live in this process (behind a proxy with sticky sessions one client
 always meets the same process; N processes allow N budgets); the consecutive failures
-that lock an account are counted in the database (`accounts/store.py`).
+that lock an account are counted in the database (`accounts/credentials.py`).
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.security import generate_password_hash
 
+from queue_server.accounts.credentials import Accounts, Forbidden, Principal, subtree
 from queue_server.accounts.passwords import check_password
-from queue_server.accounts.store import Accounts, Forbidden, Principal, subtree
 from queue_server.administration import audit
 from queue_server.administration.catalog_import import (
     CatalogError,

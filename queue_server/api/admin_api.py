@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Response, request
 
-from queue_server.accounts.store import Forbidden, Principal
+from queue_server.accounts.credentials import Forbidden, Principal
 from queue_server.administration import catalog_import as catalog
 from queue_server.administration import rules_preview
 from queue_server.administration.changes import Administration

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from queue_server.accounts.store import Forbidden, Principal, Unauthorized
+from queue_server.accounts.credentials import Forbidden, Principal, Unauthorized
 from queue_server.app import hall
 
 STAFF_ROLES = frozenset({"admin", "manager", "clerk"})

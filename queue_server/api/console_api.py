@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.api.contract import staff
 from queue_server.api.schemas.console import FoundTickets, SiteProxies, SiteTicketsQuery
 from queue_server.app import hall

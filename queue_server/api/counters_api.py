@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queue_server.accounts.store import Forbidden, Principal
+from queue_server.accounts.credentials import Forbidden, Principal
 from queue_server.api.contract import anyone, readers, staff
 from queue_server.api.schemas.calling import Board, RatingsQuery, SiteRatings
 from queue_server.app import hall

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, request
 
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.api.contract import Routes
 from queue_server.api.schemas import EdgeSync, EdgeSyncAnswer
 from queue_server.app import hall

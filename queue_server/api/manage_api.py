@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server import wire
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.api.contract import managers
 from queue_server.api.schemas.manage import Live, ManageQuery, SiteDevices
 from queue_server.app import hall

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.administration import audit
 from queue_server.api.admin_api import ADMINS, admins
 from queue_server.api.contract import Routes

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.administration import audit
 from queue_server.api.contract import managers
 from queue_server.api.schemas.reports import REPORT_FILES, SPREADSHEET, ReportQuery, ReportTable

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from queue_server.accounts.store import Principal
+from queue_server.accounts.credentials import Principal
 from queue_server.administration import audit
 from queue_server.api.contract import Declaration, managers
 from queue_server.api.reports_api import export_details, file_answer, heading

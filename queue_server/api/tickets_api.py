@@ -13,8 +13,8 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from queue_server import wire
+from queue_server.accounts.credentials import Principal
 from queue_server.accounts.login_throttle import login_throttle
-from queue_server.accounts.store import Principal
 from queue_server.api.auth import ISSUERS, MANAGERS, STAFF_ROLES, bearer_token, require
 from queue_server.api.contract import anyone, issuers, readers, staff
 from queue_server.api.schemas import (

@@ -15,7 +15,7 @@ from typing import Any
 from queue_server import wire
 from queue_server.calling.site_view import counter_detail
 from queue_server.engine import hours, rules
-from queue_server.engine.calling import choose_next, waited_minutes
+from queue_server.engine.call_order import choose_next, waited_minutes
 from queue_server.engine.errors import UnknownCounter, UnknownSite
 from queue_server.engine.model import Counter, CounterState, Site, Ticket
 from queue_server.storage import Database, Store

@@ -19,7 +19,7 @@ from queue_server import wire
 from queue_server.administration import audit
 from queue_server.calling import self_service
 from queue_server.engine import estimates, hours, lifecycle, ratings, rules
-from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.errors import (
     AlreadyRated,
     InvalidInput,

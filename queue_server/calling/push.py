@@ -37,7 +37,7 @@ from queue_server.web_security import MAX_INTEGER
 from queue_server.wire.words import pick_language, say
 
 if TYPE_CHECKING:
-    from queue_server.accounts.store import Principal
+    from queue_server.accounts.credentials import Principal
     from queue_server.app import Hall
 
 log = logging.getLogger("hallqueue.push")

@@ -14,7 +14,7 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.engine import caps, hours, rules
-from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.model import Bundle, Service, Site
 from queue_server.storage import Store
 from queue_server.wire import words

@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from queue_server import wire
+from queue_server.accounts.credentials import Accounts, Principal, subtree
 from queue_server.accounts.keys import Keyring
-from queue_server.accounts.store import Accounts, Principal, subtree
 from queue_server.administration import audit
 from queue_server.engine import hours
 from queue_server.engine.errors import InvalidTransition, QueueError, UnknownSite

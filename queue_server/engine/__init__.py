@@ -4,8 +4,8 @@ It imports neither Flask nor SQLite (a test checks this), so it runs in
 microseconds in tests and is reused unchanged by the history simulator.
 """
 
-from queue_server.engine import calling, estimates, hours, lifecycle, numbering
-from queue_server.engine.calling import CallingPolicy, Choice, choose_next, queue_order
+from queue_server.engine import call_order, estimates, hours, lifecycle, numbering
+from queue_server.engine.call_order import CallingPolicy, Choice, choose_next, queue_order
 from queue_server.engine.errors import QueueError
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import (
@@ -46,7 +46,7 @@ __all__ = [
     "SiteKind",
     "Ticket",
     "TicketStatus",
-    "calling",
+    "call_order",
     "choose_next",
     "estimates",
     "hours",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from queue_server.engine import hours as site_hours
-from queue_server.engine.calling import DEFAULT_POLICY, CallingPolicy, choose_next
+from queue_server.engine.call_order import DEFAULT_POLICY, CallingPolicy, choose_next
 from queue_server.engine.errors import (
     CallTooSoon,
     CounterBusy,
@@ -274,7 +274,7 @@ def call_next(
     policy: CallingPolicy = DEFAULT_POLICY,
     clerk: str | None = None,
 ) -> Change | None:
-    """Call the ticket `calling.choose_next` picks; None when nobody is waiting for it."""
+    """Call the ticket `call_order.choose_next` picks; None when nobody is waiting for it."""
     if counter.state != CounterState.OPEN:
         raise CounterNotOpen(action="call-next", status=counter.state.value)
     if counter.current_ticket_id is not None:

@@ -36,7 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.engine import rules
-from queue_server.engine.calling import CallingPolicy, choose_next
+from queue_server.engine.call_order import CallingPolicy, choose_next
 from queue_server.engine.model import Counter, Priority, Site, Ticket, TicketStatus
 
 ALL = "all"

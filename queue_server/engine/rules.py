@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from queue_server.engine.calling import CallingPolicy
+from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.errors import AppointmentTooEarly
 from queue_server.engine.hours import local_time
 from queue_server.engine.model import Counter, Priority, Site

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from devices.masking import mask_name
-from queue_server.accounts.store import Accounts
+from queue_server.accounts.credentials import Accounts
 from queue_server.administration import audit
 from queue_server.engine import hours
 from queue_server.engine.errors import FieldInvalid, UnknownSite

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from queue_server.accounts.store import Forbidden, Principal, subtree
+from queue_server.accounts.credentials import Forbidden, Principal, subtree
 from queue_server.engine.errors import UnknownSite
 from queue_server.reports import heavy_holders, out_of_order, registry
 from queue_server.storage import Database

@@ -9,8 +9,8 @@ connection in a `Store`. Nothing outside it imports `sqlite3` or runs SQL
 
 from sqlite3 import Error as DatabaseError  # what a failing database raises, by its own name
 
-from queue_server.storage.base import Row
 from queue_server.storage.database import Database
+from queue_server.storage.repository import Row
 from queue_server.storage.store import Store
 
 __all__ = ["Database", "DatabaseError", "Row", "Store"]

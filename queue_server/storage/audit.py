@@ -11,7 +11,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from queue_server.storage.base import Repository, Row
+from queue_server.storage.repository import Repository, Row
 
 
 def _json(value: Any) -> str | None:

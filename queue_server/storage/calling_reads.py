@@ -13,7 +13,7 @@ from typing import Any
 from queue_server import wire
 from queue_server.engine.model import Ticket
 from queue_server.storage import records
-from queue_server.storage.base import Repository
+from queue_server.storage.repository import Repository
 
 
 class CallingReads(Repository):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from queue_server.engine.model import Bundle, Service
 from queue_server.storage import records
-from queue_server.storage.base import Repository, upsert
+from queue_server.storage.repository import Repository, upsert
 
 
 class Catalogue(Repository):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from queue_server.engine.model import Counter
 from queue_server.storage import records
-from queue_server.storage.base import Repository, upsert
+from queue_server.storage.repository import Repository, upsert
 
 
 class Counters(Repository):

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from queue_server.storage.base import Repository, Row, marks
+from queue_server.storage.repository import Repository, Row, marks
 
 
 class Devices(Repository):

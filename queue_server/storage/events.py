@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from queue_server.engine.model import Event
-from queue_server.storage.base import Repository, Row, marks
+from queue_server.storage.repository import Repository, Row, marks
 
 PayloadOf = Callable[[Event, int], dict[str, Any]]
 

@@ -386,7 +386,7 @@ def personal_data_index(conn: sqlite3.Connection) -> None:
 
 @migration
 def staff_lockout(conn: sqlite3.Connection) -> None:
-    """An account locks after consecutive failed logins (accounts/store.py), until an admin unlocks it:
+    """An account locks after consecutive failed logins (accounts/credentials.py), until an admin unlocks it:
     the count and the moment it locked live with the account, so every process sees them."""
     conn.execute("ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0")
     conn.execute("ALTER TABLE staff ADD COLUMN locked_at TEXT")

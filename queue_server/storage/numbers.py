@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queue_server.storage.base import Repository
+from queue_server.storage.repository import Repository
 
 
 class Numbers(Repository):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from queue_server.storage.base import Repository, Row, marks
+from queue_server.storage.repository import Repository, Row, marks
 
 
 class Proxies(Repository):

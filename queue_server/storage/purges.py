@@ -7,7 +7,7 @@ windows and clerks stay, so every figure over the past is the same after a purge
 
 from __future__ import annotations
 
-from queue_server.storage.base import Repository
+from queue_server.storage.repository import Repository
 
 # A registered proxy past retention keeps its cap and its tickets' counts, not who it was.
 FORGOTTEN_PROXY_NAME = "—"

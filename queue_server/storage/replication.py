@@ -21,7 +21,7 @@ import hashlib
 import json
 from typing import Any
 
-from queue_server.storage.base import Repository, Row
+from queue_server.storage.repository import Repository, Row
 
 # What the station owns and the city keeps a copy of.
 TICKET_KEY = "id"

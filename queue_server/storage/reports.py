@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from queue_server.storage.base import Repository, Row, marks
+from queue_server.storage.repository import Repository, Row, marks
 
 # One row per call of a ticket of the range: its site, clerk and, when out of order, why.
 # JSON is parsed only where needed (a call that is not the ticket's latest; a payload that

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from queue_server.storage.base import Repository, marks
+from queue_server.storage.repository import Repository, marks
 
 BUCKET_SECONDS = 30
 

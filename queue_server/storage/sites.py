@@ -8,7 +8,7 @@ from typing import Any
 
 from queue_server.engine.model import Site
 from queue_server.storage import records
-from queue_server.storage.base import Repository, marks
+from queue_server.storage.repository import Repository, marks
 
 
 class Sites(Repository):

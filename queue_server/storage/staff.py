@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from queue_server.storage.base import Repository, Row
+from queue_server.storage.repository import Repository, Row
 
 _ADD = """INSERT INTO staff (username, password_hash, role, sites, display_name, created_at)
           VALUES (?, ?, ?, ?, ?, ?)"""

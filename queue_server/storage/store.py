@@ -17,7 +17,6 @@ One store per pooled connection is made once and kept with it, so taking one cos
 from __future__ import annotations
 
 from queue_server.storage.audit import AuditLog
-from queue_server.storage.base import Connection
 from queue_server.storage.calling_reads import CallingReads
 from queue_server.storage.catalogue import Catalogue, Offerings
 from queue_server.storage.counters import Counters
@@ -29,6 +28,7 @@ from queue_server.storage.proxies import Proxies
 from queue_server.storage.purges import Purges
 from queue_server.storage.replication import Replication
 from queue_server.storage.reports import Reports
+from queue_server.storage.repository import Connection
 from queue_server.storage.rollups import Rollups
 from queue_server.storage.sites import Sites
 from queue_server.storage.staff import Staff

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from queue_server.engine.model import Counter, Priority, Ticket
 from queue_server.storage import records
-from queue_server.storage.base import Repository, Row
+from queue_server.storage.repository import Repository, Row
 
 _INSERT = (
     f"INSERT INTO tickets ({', '.join(records.TICKET_COLUMNS)}, request_hash) "
@@ -87,7 +87,7 @@ class Tickets(Repository):
         return [t for t in self.active(site_id) if t.status.value == "waiting" and t.day < today]
 
     def call_candidates(self, counter: Counter) -> list[Ticket]:
-        """The waiting tickets `calling.choose_next` can pick for this counter, and no more.
+        """The waiting tickets `call_order.choose_next` can pick for this counter, and no more.
 
         Every rule of the calling order picks either a ticket transferred to this counter or
         the head of one of its queues: the oldest priority ticket or the oldest ordinary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queue_server.storage.base import Repository, Row
+from queue_server.storage.repository import Repository, Row
 
 
 class Tokens(Repository):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from queue_server.accounts.store import Accounts
+from queue_server.accounts.credentials import Accounts
 from queue_server.settings import load, secret_for
 from queue_server.storage import Database
 from queue_server.storage.private_files import private_directory
@@ -168,7 +168,7 @@ def main() -> None:
         print(f"village edge centre not started: {exc}", file=sys.stderr)
     kiosk_url = signs_control = None
     try:
-        from kiosk.demo import start_demo_kiosk
+        from kiosk.demo_kiosk import start_demo_kiosk
 
         kiosk_url, stop_kiosk = start_demo_kiosk(centre, tokens["kiosk"], str(VAR / "demo-kiosk"), port=KIOSK_PORT)
         stops.append(stop_kiosk)

@@ -1,6 +1,6 @@
 """A realistic history: a discrete-event simulation of a city's halls and stations.
 
-It drives the real engine (`engine.lifecycle`, `engine.calling`) — the same code the
+It drives the real engine (`engine.lifecycle`, `engine.call_order`) — the same code the
 server runs, not a copy — through simulated days: citizens arrive by hour and weekday,
 take tickets for the items their site offers, clerks open, pause for breaks and close
 their counters, call, serve (log-normal service times around each item's expected

@@ -878,7 +878,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kiosk_help_for": ("帮办事项：{item}", "Help with: {item}"),
     "kiosk_id_required_note": ("该事项每日限量、每人限取，须刷身份证取号", "Limited per day and per person: this service needs your ID card"),
     "kiosk_id_reader_needed": ("该事项须刷身份证取号，本机暂不能读取身份证，请到服务台取号", "This service needs your ID card and this kiosk cannot read cards now: please ask at the service desk"),
-    # a time from the centre as the hall reads it (kiosk/catalogue.py local_moment)
+    # a time from the centre as the hall reads it (kiosk/service_menu.py local_moment)
     "local_moment": ("{month}月{day}日 {clock}", "{day} {month} {clock}"),
     "month_1": ("1", "Jan"),
     "month_2": ("2", "Feb"),
@@ -892,7 +892,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "month_10": ("10", "Oct"),
     "month_11": ("11", "Nov"),
     "month_12": ("12", "Dec"),
-    # the catalogue's domains, as the kiosk's home screen lists them (kiosk/catalogue.py)
+    # the catalogue's domains, as the kiosk's home screen lists them (kiosk/service_menu.py)
     "domain_comprehensive": ("综合", "General"),
     "domain_tax": ("税务", "Tax"),
     "domain_medical_insurance": ("医保", "Medical insurance"),

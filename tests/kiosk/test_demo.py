@@ -8,7 +8,7 @@ from pathlib import Path
 import requests
 
 from devices.sim.control import ControlClient
-from kiosk.demo import start_demo_kiosk
+from kiosk.demo_kiosk import start_demo_kiosk
 from tests.conftest import Centre, free_port
 from tests.kiosk.conftest import KIOSK_PAGE, wait_until
 

@@ -181,7 +181,7 @@ def test_kiosk_imports_only_the_wire_of_the_centre() -> None:
     # tickets are said with).
     probe = (
         "import json, sys\n"
-        "import kiosk.agent, kiosk.web, kiosk.demo, kiosk.kiosk_command, displays.sign_agent\n"
+        "import kiosk.agent, kiosk.web, kiosk.demo_kiosk, kiosk.kiosk_command, displays.sign_agent\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'queue_server')))\n"
     )
     found = subprocess.run(

@@ -6,7 +6,7 @@ import json
 import time
 from datetime import date
 
-from kiosk.catalogue import build, initials, window_labels
+from kiosk.service_menu import build, initials, window_labels
 from kiosk.spool import ISSUING, PRINTED, PRINTING, Spool
 from queue_server.engine.model import Priority
 from queue_server.people.persons import Person, mask_name, parse_person, priority_for
@@ -70,7 +70,7 @@ def test_person_rules() -> None:
 
 
 def test_catalogue_quotas_one_tap_item_and_rules() -> None:
-    from kiosk.catalogue import local_moment
+    from kiosk.service_menu import local_moment
 
     detail = {
         "site": {"id": "s", "name": "大厅", "timezone": "Asia/Shanghai",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_server.engine.calling import CallingPolicy, choose_next
+from queue_server.engine.call_order import CallingPolicy, choose_next
 from queue_server.engine.estimates import people_ahead
 from queue_server.engine.model import Channel, CounterState, Priority, Ticket, TicketStatus
 from queue_server.storage import Database

@@ -35,7 +35,7 @@ def test_user_add_reads_password_from_stdin_and_can_log_in(tmp_path: Path) -> No
     assert stored[1] == "clerk" and json.loads(stored[2]) == ["city-hall"]
     assert "s3cret-pass" not in stored[0]
 
-    from queue_server.accounts.store import Accounts
+    from queue_server.accounts.credentials import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 
@@ -62,7 +62,7 @@ def test_device_add_prints_token_alone_on_last_line(tmp_path: Path) -> None:
         hashes = [row[0] for row in conn.execute("SELECT hash FROM tokens WHERE kind = 'device'")]
     assert hashes and token not in hashes  # stored only as a keyed hash
 
-    from queue_server.accounts.store import Accounts
+    from queue_server.accounts.credentials import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from queue_server.accounts.store import PRINCIPAL_CACHE_SECONDS
+from queue_server.accounts.credentials import PRINCIPAL_CACHE_SECONDS
 from tests.conftest import Centre
 from tests.queue_server.test_cli import hallqueue
 
@@ -59,7 +59,7 @@ def test_staff_lifecycle_is_audited_and_takes_effect(centre: Centre) -> None:
 
 
 def test_unlock_device_site_and_catalog_changes_are_audited(centre: Centre, tmp_path: Path) -> None:
-    from queue_server.accounts.store import AccountLocked, Accounts, LoginFailed
+    from queue_server.accounts.credentials import AccountLocked, Accounts, LoginFailed
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 

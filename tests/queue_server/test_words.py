@@ -190,8 +190,8 @@ def test_every_family_a_script_builds_a_code_of_has_words() -> None:
 def family_members() -> list[tuple[str, str]]:
     from devices.escpos_ticket import LABELS
     from kiosk.agent import PRIORITY_NOTICE, REFUSALS
-    from kiosk.catalogue import DOMAINS
     from kiosk.local_guard import REFUSALS as GUARD_REFUSALS
+    from kiosk.service_menu import DOMAINS
     from queue_server.administration.audit import KINDS
     from queue_server.engine.lifecycle import OUT_OF_ORDER_REASONS
     from queue_server.engine.model import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from queue_server.accounts.store import MAX_FAILED_LOGINS
+from queue_server.accounts.credentials import MAX_FAILED_LOGINS
 from queue_server.app import create_app
 from tests.conftest import copy_demo
 

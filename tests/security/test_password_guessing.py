@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import requests
 
+from queue_server.accounts import credentials as accounts
 from queue_server.accounts import login_throttle as security
-from queue_server.accounts import store as accounts
 from queue_server.accounts.login_throttle import (
     ADDRESS_BURST,
     ADDRESS_REFILL_SECONDS,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from queue_server.accounts.credentials import Accounts
 from queue_server.accounts.passwords import WeakPassword
-from queue_server.accounts.store import Accounts
 from queue_server.settings import load, secret_for
 from queue_server.storage import Database
 from tests.conftest import ROOT, Centre, copy_demo

@@ -345,7 +345,7 @@ def test_revoked_tokens_are_refused_everywhere(centre: Centre) -> None:
     """A revoked device is refused by the API and on connect, and its open socket is closed."""
     import time
 
-    from queue_server.accounts.store import PRINCIPAL_CACHE_SECONDS
+    from queue_server.accounts.credentials import PRINCIPAL_CACHE_SECONDS
     from queue_server.calling.push import REVALIDATE_SECONDS
 
     admin = centre.login()

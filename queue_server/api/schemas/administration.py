@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from queue_server.accounts.store import DEVICE_KINDS, ROLES
+from queue_server.accounts.credentials import DEVICE_KINDS, ROLES
 from queue_server.administration import audit
 from queue_server.administration.audit import KINDS, MAX_PAGE
 from queue_server.api.schemas.forms import Flag, Form, Line, Whole, blank_is_absent

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from queue_server.accounts.store import Accounts
+from queue_server.accounts.credentials import Accounts
 from queue_server.settings import load, secret_for
 from queue_server.storage import Database
 from tests.conftest import Centre

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from queue_server.engine import hours, lifecycle
-from queue_server.engine.calling import DEFAULT_POLICY, CallingPolicy
+from queue_server.engine.call_order import DEFAULT_POLICY, CallingPolicy
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import (
     Bundle,

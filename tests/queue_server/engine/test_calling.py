@@ -7,7 +7,7 @@ from collections import Counter as Tally
 
 import pytest
 
-from queue_server.engine.calling import (
+from queue_server.engine.call_order import (
     DEFAULT_POLICY,
     CallingPolicy,
     choose_next,

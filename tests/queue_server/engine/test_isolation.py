@@ -14,7 +14,7 @@ FORBIDDEN = ("flask", "flask_socketio", "sqlite3", "_sqlite3", "sqlite_utils", "
 PROBE = """
 import json, sys
 import queue_server.engine
-from queue_server.engine import calling, estimates, hours, ids, lifecycle, model, numbering, replay
+from queue_server.engine import call_order, estimates, hours, ids, lifecycle, model, numbering, replay
 print(json.dumps(sorted(sys.modules)))
 """
 

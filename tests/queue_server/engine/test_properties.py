@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from queue_server.engine import hours, lifecycle
-from queue_server.engine.calling import CallingPolicy, queue_order
+from queue_server.engine.call_order import CallingPolicy, queue_order
 from queue_server.engine.errors import (
     CounterBusy,
     CounterHeld,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queue_server.engine import caps, lifecycle, rules
-from queue_server.engine.calling import CallingPolicy, choose_next, mix_turn, waited_minutes
+from queue_server.engine.call_order import CallingPolicy, choose_next, mix_turn, waited_minutes
 from queue_server.engine.errors import (
     AppointmentTooEarly,
     CallTooSoon,

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queue_server.engine import replay
-from queue_server.engine.calling import CallingPolicy, choose_next
+from queue_server.engine.call_order import CallingPolicy, choose_next
 from queue_server.engine.model import Counter, Priority
 from queue_server.engine.replay import Visit
 

@@ -9,7 +9,7 @@ from tests.conftest import Centre
 def enrol(centre: Centre, kind: str = "sign", site: str = "city-hall", counter: int | None = None) -> str:
     """A new device token on the centre's database (resolved on first use, no cache); a sign
     enrolled for window `counter` may rate at it."""
-    from queue_server.accounts.store import Accounts
+    from queue_server.accounts.credentials import Accounts
     from queue_server.settings import load, secret_for
     from queue_server.storage import Database
 

@@ -15,7 +15,7 @@ from kiosk.agent import Kiosk
 from kiosk.config import KioskConfig
 from kiosk.web import KioskServer
 
-log = logging.getLogger("hallqueue.kiosk.demo")
+log = logging.getLogger("hallqueue.kiosk.demo_kiosk")
 
 
 def start_demo_kiosk(
