@@ -67,21 +67,6 @@ def target_wait_minutes(site: Site) -> float:
     return float(site.settings.get("target_wait_minutes") or DEFAULT_TARGET_WAIT_MINUTES)
 
 
-def _ticket_brief(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "number": row["number"],
-        "status": row["status"],
-        "service": row["service"],
-        "bundle": row["bundle"],
-        "priority": row["priority"],
-        "issued_at": row["issued_at"],
-        "called_at": row["called_at"],
-        "started_at": row["started_at"],
-        "target_counter": row["target_counter"],
-    }
-
-
 def _idle_since(store: Store, site_id: str, counter: Counter, last: int) -> str | None:
     """When an open window without a ticket last let one go (or opened)."""
     at = store.events.latest_at(
@@ -158,7 +143,8 @@ def live_site(
 ) -> dict[str, Any]:
     last = store.events.last_seq(site.id)
     day = hours.local_day(now, site.timezone)
-    tickets = {row["id"]: _ticket_brief(row) for row in store.tickets.active_briefs(site.id)}
+    # A brief is its row: the repository selects exactly the columns a dashboard shows.
+    tickets = {row["id"]: dict(row) for row in store.tickets.active_briefs(site.id)}
     counters = []
     for counter in store.counters.of_site(site.id):
         entry = wire.counter_payload(counter)
