@@ -178,7 +178,7 @@ def test_own_page_gets_the_centres_security_headers(kiosk: RunningKiosk) -> None
 def test_kiosk_imports_only_the_wire_of_the_centre() -> None:
     # The kiosk PC runs the agent alone: of queue_server it may load only these modules
     # (the shapes of what it sends; the words: the message catalogue its screens and
-    # tickets are said with).
+    # tickets are said with; the feed: how it connects to the centre's live events).
     probe = (
         "import json, sys\n"
         "import kiosk.agent, kiosk.web, kiosk.demo_kiosk, kiosk.kiosk_command, displays.sign_agent\n"
@@ -190,6 +190,7 @@ def test_kiosk_imports_only_the_wire_of_the_centre() -> None:
     assert set(json.loads(found.stdout)) == {
         "queue_server",
         "queue_server.wire",
+        "queue_server.wire.feed",
         "queue_server.wire.headers",
         "queue_server.wire.shapes",
         "queue_server.wire.words",
