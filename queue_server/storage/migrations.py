@@ -475,3 +475,61 @@ def edge_centres(conn: sqlite3.Connection) -> None:
              config_at TEXT)"""
     )
     conn.execute("CREATE TABLE edge_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migration
+def appointments(conn: sqlite3.Connection) -> None:
+    """Issue 15: bookable slots, appointments and remote tickets.
+
+    - slot_plans: per site and item (a service or a bundle), how its day is cut into slots,
+      how many citizens one slot takes, how far ahead it may be booked and the share of
+      each slot kept for walk-ins;
+    - appointments: one booking; the ID number only as its keyed hash, the name masked, the
+      phone number kept until the booking's day is over (reminders and calls reach it), the
+      ticket its check-in issued;
+    - tickets.arrival: for a remote ticket (线上取号) the citizen is not there yet
+      ('expected') until a check-in at the kiosk or a clerk confirms them ('arrived');
+      NULL for every ticket taken in the hall."""
+    conn.execute(
+        """CREATE TABLE slot_plans (
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             item_kind TEXT NOT NULL CHECK (item_kind IN ('service', 'bundle')),
+             item_code TEXT NOT NULL,
+             slot_minutes INTEGER NOT NULL,
+             capacity INTEGER NOT NULL,
+             days_ahead INTEGER NOT NULL,
+             walk_in_share REAL NOT NULL DEFAULT 0,
+             PRIMARY KEY (site_id, item_kind, item_code))"""
+    )
+    conn.execute(
+        """CREATE TABLE appointments (
+             id TEXT PRIMARY KEY,
+             code TEXT NOT NULL UNIQUE,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             service TEXT,
+             bundle TEXT,
+             start TEXT NOT NULL,
+             day TEXT NOT NULL,
+             slot_minutes INTEGER NOT NULL,
+             status TEXT NOT NULL,
+             channel TEXT NOT NULL,
+             booked_by TEXT,
+             person_hash TEXT NOT NULL,
+             person_mask TEXT,
+             phone TEXT,
+             request_id TEXT,
+             fingerprint TEXT,
+             created_at TEXT NOT NULL,
+             changed_at TEXT,
+             checked_in_at TEXT,
+             ticket_id TEXT,
+             late INTEGER,
+             reminded INTEGER NOT NULL DEFAULT 0)"""
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX appointments_request ON appointments (site_id, request_id) WHERE request_id IS NOT NULL"
+    )
+    conn.execute("CREATE INDEX appointments_slot ON appointments (site_id, day, start)")
+    conn.execute("CREATE INDEX appointments_person ON appointments (person_hash, day)")
+    conn.execute("CREATE INDEX appointments_ticket ON appointments (ticket_id) WHERE ticket_id IS NOT NULL")
+    conn.execute("ALTER TABLE tickets ADD COLUMN arrival TEXT")

@@ -16,6 +16,7 @@ One store per pooled connection is made once and kept with it, so taking one cos
 
 from __future__ import annotations
 
+from queue_server.storage.appointments import Appointments
 from queue_server.storage.audit import AuditLog
 from queue_server.storage.calling_reads import CallingReads
 from queue_server.storage.catalogue import Catalogue, Offerings
@@ -48,6 +49,7 @@ class Store:
         self.numbers = Numbers(conn)
         self.events = Events(conn)
         self.proxies = Proxies(conn)
+        self.appointments = Appointments(conn)  # bookings and their slots
         self.calling_reads = CallingReads(conn)  # what the calling screens read
         # accounts and administration
         self.staff = Staff(conn)

@@ -155,6 +155,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field_staff_not_at_site": ("该工作人员不在本网点工作：{value}", "This staff member does not work at this site: {value}"),
     "unknown_staff": ("没有这个工作人员：{username}", "No such staff member: {username}"),
     "unknown_device": ("没有这个设备：{device}", "No such device: {device}"),
+    # appointments (calling/appointments.py): the API's refusals of a booking or a check-in
     # coded parameters of the errors above (`CODED_PARAMS`)
     "why_policy": ("本网点规定过号作废，请重新取号", "this site voids missed tickets; take a new one"),
     "why_another_day": ("只能当天返回", "a missed ticket can only come back the same day"),
@@ -382,6 +383,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "phone_quota": ("今日剩余号源 {n}", "Tickets left today: {n}"),
     "phone_quota_next": ("下次可取号 {time}", "next tickets from {time}"),
     "phone_rules": ("排队规则", "Queue rules"),
+    # the phone booking page (/book/<site>, pages/booking.py)
     # manager's dashboard and reports (/manage, /manage/reports)
     "manage_title": ("网点实况", "Live status"),
     "city_title": ("全市总览", "City view"),
@@ -391,6 +393,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "site_kind_business_station": ("商圈驿站", "Mall station"),
     "site_kind_township_center": ("乡镇中心", "Township centre"),
     "site_kind_village_station": ("村服务站", "Village station"),
+    # managers: bookings per slot, check-in punctuality, tickets by channel
     # the start page (pages/start.py, templates/start.html)
     "start_title": ("首页", "Start"),
     "start_intro": ("本中心为市政务服务中心及各商圈驿站、乡镇和村便民服务站提供取号、叫号、显示和统计。请选择要使用的界面。", "This centre serves the city's service hall and its stations: tickets, calling, displays and reports. Pick the screen you need."),
@@ -743,6 +746,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "audit_action_enrol": ("登记", "enrolled"),
     "audit_action_revoke": ("吊销", "revoked"),
     "audit_action_unlock": ("解锁账号", "unlocked"),
+    # the calendar: national holidays, make-up working days, a site's own closures (admin)
     # access on the record: logins, report reads, views of personal data
     "audit_kind_login": ("登录", "Login"),
     "audit_kind_report": ("报表", "Report"),
@@ -772,6 +776,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "adm_proxy_id_help": ("只登记一次：中心只保存号码的密钥散列，不保存、不显示号码本身", "Read once: the centre keeps only a keyed hash of the number, never the number itself"),
     "adm_proxy_name_help": ("登记代办人的姓名只保存为“张*”；工作人员可不填（用其姓名）", "A registered proxy's name is kept masked (张*); for staff it may stay empty"),
     "adm_proxy_help": ("代办人员为他人取号，按自己的每日上限计数，不受“每人每日限额”限制。工作人员代办：其在叫号台为群众取号时计入；登记代办人：在自助机刷本人身份证取号时计入。", "Proxies take tickets for others, counted against their own daily cap instead of the per-person limit. A staff proxy's tickets issued from the console count; a registered proxy's count when they tap their own ID card at a kiosk."),
+    # webhooks for the city's SMS or WeChat gateway (admin)
     # the reports behind the queue rules (static/manage_watch.js)
     "r_heavy_holders": ("取号异常偏多（黄牛监测）", "Unusually many tickets (scalper watch)"),
     "r_heavy_identities": ("身份证", "ID cards"),
@@ -874,6 +879,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kiosk_existing": ("您已取的号：{n}", "Your ticket: {n}"),
     "kiosk_help_hint": ("工作人员叫到您的号时会协助办理（不会因此提前叫号）", "Staff help you when your number is called (this does not move you up the line)"),
     "kiosk_help_hint_item": ("将为您取“{item}”的号，到帮代办窗口由工作人员协助办理（不会因此提前叫号）", "You get a ticket for “{item}”: staff at the assisted window help you (this does not move you up the line)"),
+    # the kiosk's check-in of appointments and remote tickets
     # on the screen and on the printed ticket of a citizen who asked for help (帮办)
     "kiosk_help_for": ("帮办事项：{item}", "Help with: {item}"),
     "kiosk_id_required_note": ("该事项每日限量、每人限取，须刷身份证取号", "Limited per day and per person: this service needs your ID card"),
