@@ -16,6 +16,7 @@ from queue_server import assets, log_files
 from queue_server import settings as settings_module
 from queue_server.accounts.credentials import Accounts
 from queue_server.accounts.keys import Keyring
+from queue_server.calling.appointments import Bookings
 from queue_server.calling.operations import Operations
 from queue_server.monitoring.centre_health import SweepRecord
 from queue_server.people import retention
@@ -146,6 +147,11 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
             except Exception as exc:  # a failed sweep must not end the thread; the next one retries
                 log.exception("the sweep (closing past days, rolling up months) failed")
                 failed = f"closing past days: {exc}"
+            try:
+                Bookings(ops).sweep()
+            except Exception as exc:
+                log.exception("the sweep (bookings past their grace time, reminders) failed")
+                failed = failed or f"bookings: {exc}"
             try:
                 retention.purge(ops.db, ops.clock())
             except Exception as exc:

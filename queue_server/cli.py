@@ -323,7 +323,7 @@ def device() -> None:
     printer, ID reader, sign or evaluator."""
 
 
-DEVICE_KINDS = ["kiosk", "display", "sign", "edge"]
+DEVICE_KINDS = ["kiosk", "display", "sign", "edge", "platform"]
 
 
 @device.command("add")

@@ -64,6 +64,16 @@ SETTINGS = [
         "Reverse proxies in front of the centre; with N > 0 the client address (login throttling, audit log) comes from X-Forwarded-For.",
     ),
     Setting(
+        "PUBLIC_URL",
+        "",
+        "The centre's address as citizens' phones reach it (e.g. https://qh.example.gov.cn): the QR on tickets and bookings and the phone pages' links use it; empty: the address the kiosk knows the centre by.",
+    ),
+    Setting(
+        "CITIZEN_WRITES_PER_MINUTE",
+        20,
+        "Bookings, cancellations and remote tickets one client address may send per minute without an account (the phone pages); past it 429 with Retry-After.",
+    ),
+    Setting(
         "LOGIN_FAILURES_PER_MINUTE",
         60,
         "Failed logins this process checks per minute, from all addresses together; past it logins are refused (429) before any password is hashed.",

@@ -23,7 +23,7 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,7 +37,9 @@ from queue_server.storage import Database, Row, Store
 from queue_server.storage.records import from_text, to_text
 
 ROLES = ("admin", "manager", "clerk")
-DEVICE_KINDS = ("kiosk", "display", "sign", "edge")
+# A `platform` is a booking platform (the provincial 一网通办 app): it books at the sites
+# below the one it is enrolled at, and nothing else.
+DEVICE_KINDS = ("kiosk", "display", "sign", "edge", "platform")
 SESSION_HOURS = 12
 # Consecutive failed logins that lock an account: enough for honest typos (a caps lock,
 # an old password) and the assessment check-lists' usual 3–5, and it holds a guesser who
@@ -238,7 +240,7 @@ class Accounts:
         if cached is not None and cached[1] > now:
             return cached[0]
         principal = self._resolve(key) or self._resolve_site_device(token)
-        if principal is not None and principal.kind == "device" and self.keys.derives:
+        if principal is not None and principal.kind == "device" and principal.role != "platform" and self.keys.derives:
             self._backfill_site_hash(principal, token)
         with self._cache_lock:
             if len(self._cache) > 10_000:  # bounded: garbage tokens must not grow it forever
@@ -257,6 +259,8 @@ class Accounts:
             device = store.devices.enrolled(row["subject"])
             if device is None:
                 return None
+            if device["kind"] == "platform":
+                return replace(_device_principal(device), sites=frozenset(subtree(store, [device["site_id"]])))
             return _device_principal(device)
         staff = store.staff.active(row["subject"])
         if staff is None:

@@ -40,6 +40,7 @@ KINDS = (
     "report",
     "personal_data",
     "ticket",  # a priority class confirmed by staff
+    "slot_plan",  # how an item is booked at a site
 )
 MAX_PAGE = 500
 

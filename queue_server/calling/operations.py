@@ -35,6 +35,7 @@ from queue_server.engine.errors import (
 from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import (
+    EXPECTED,
     Bundle,
     Channel,
     Counter,
@@ -288,6 +289,7 @@ class Operations:
         issuer: str | None = None,
         help_requested: bool = False,
         unattended: bool = False,
+        expected: bool = False,
     ) -> Issued:
         """Issue one ticket, idempotently by `request_id`.
 
@@ -296,7 +298,8 @@ class Operations:
         it under the proxy's cap, anyone else identified by card under the one-person
         limits; remote channels leave the walk-in part of a daily cap. `help_requested`
         routes it to the site's help item (`self_service`); `unattended` (a kiosk: no staff
-        sees the person) needs a card for capped items where the site says so.
+        sees the person) needs a card for capped items where the site says so; `expected`
+        (a remote ticket) waits in its place but is called once its citizen arrives.
         """
         fingerprint = _request_fingerprint(
             service,
@@ -307,6 +310,7 @@ class Operations:
             wire.iso(appointment_at),
             proxy_id,
             "help" if help_requested else None,
+            "expected" if expected else None,
         )
 
         def work(store: Store) -> tuple[Issued, list[Change], Site]:
@@ -366,6 +370,7 @@ class Operations:
                 reserved=lifecycle.walk_in_reserved(item.daily_cap, rules.walk_in_share(site)),
                 proxy_id=proxy.id if proxy is not None else None,
                 help_for=help_for,
+                arrival=EXPECTED if expected else None,
             )
             assert change.ticket is not None
             ticket = change.ticket
@@ -495,6 +500,17 @@ class Operations:
                     {"priority": priority.value, "reason": reason.strip(), "ticket": ticket.id},
                     ticket.site_id,
                 )  # fmt: skip
+            return self._issued(store, site, change.ticket, created=False), [change], site
+
+        return self.commit(work)
+
+    def arrive(self, ticket_id: str, by: str) -> Issued:
+        """A remote ticket's citizen is in the hall: it is called in its place from now on."""
+
+        def work(store: Store) -> tuple[Issued, list[Change], Site]:
+            ticket, site = self._ticket_and_site(store, ticket_id)
+            change = lifecycle.arrive(ticket, self.clock(), by)
+            assert change.ticket is not None
             return self._issued(store, site, change.ticket, created=False), [change], site
 
         return self.commit(work)

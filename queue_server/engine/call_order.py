@@ -98,7 +98,10 @@ def _weighted_pick(counter: Counter, tickets: list[Ticket], now: datetime) -> Ti
 
 
 def eligible(counter: Counter, waiting: Iterable[Ticket]) -> list[Ticket]:
-    return [t for t in waiting if t.status == TicketStatus.WAITING and counter.serves(t)]
+    # A remote ticket keeps its place but is heard only once its citizen is in the hall.
+    return [
+        t for t in waiting if t.status == TicketStatus.WAITING and not t.expected and counter.serves(t)
+    ]
 
 
 def choose_next(

@@ -109,6 +109,44 @@ class ReturnNotAllowed(InvalidTransition, code="return_not_allowed"):
 class AppointmentTooEarly(Unavailable, code="appointment_too_early"): ...
 
 
+class AppointmentExpired(Unavailable, code="appointment_expired"):
+    """The booking's grace time is over: it is a no-show; a ticket is taken as a walk-in."""
+
+
+class UnknownAppointment(NotFound, code="unknown_appointment"): ...
+
+
+class NotBookable(QueueError, code="not_bookable", status=422):
+    """No slot of the item starts then, or not on a day open to booking."""
+
+
+class SlotFull(Unavailable, code="slot_full"): ...
+
+
+class OneBookingPerDay(Unavailable, code="one_booking_per_day"):
+    """This person already holds a booking for this item on that day."""
+
+
+class BookingSuspended(Unavailable, code="booking_suspended"):
+    """Repeated no-shows: booking is suspended until a date."""
+
+
+class BookingCutOff(Unavailable, code="booking_cut_off"):
+    """Too close to the slot to cancel or change."""
+
+
+class AppointmentNotOpen(InvalidTransition, code="appointment_not_open"):
+    """The booking was already checked in, cancelled or missed."""
+
+
+class PersonMismatch(QueueError, code="person_mismatch", status=409):
+    """The card tapped is not the card of the person who booked."""
+
+
+class RemoteTicketsOff(QueueError, code="remote_tickets_off", status=422):
+    """The site does not issue tickets on the phone page."""
+
+
 class OneActiveTicket(Unavailable, code="one_active_ticket"):
     """This person already holds a ticket for this item that is still waiting or served."""
 

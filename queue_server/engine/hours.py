@@ -6,8 +6,9 @@ Asia/Shanghai hall, in the middle of the morning rush, so nothing here uses UTC 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.engine.errors import InvalidInput
@@ -92,3 +93,10 @@ def next_opening(hours: dict[str, list[list[str]]] | None, local: datetime) -> d
 def minutes_until(local: datetime, clock: time) -> float:
     target = datetime.combine(local.date(), clock, tzinfo=local.tzinfo)
     return (target - local).total_seconds() / 60
+
+
+def day_spans(site: Any, day: date) -> list[tuple[time, time]]:
+    """The (open, close) spans of a site on a local date; an always-open site: the whole day."""
+    if site.hours is None:
+        return [(time(0, 0), time(23, 59, 59))]
+    return [(parse_clock(a), parse_clock(b)) for a, b in site.hours.get(WEEKDAYS[day.weekday()], [])]

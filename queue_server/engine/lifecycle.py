@@ -33,6 +33,7 @@ from queue_server.engine.errors import (
 )
 from queue_server.engine.ids import new_id
 from queue_server.engine.model import (
+    ARRIVED,
     Bundle,
     Channel,
     Counter,
@@ -149,8 +150,10 @@ def issue(
     reserved: int = 0,
     proxy_id: str | None = None,
     help_for: str | None = None,
+    arrival: str | None = None,
 ) -> Change:
-    """A new waiting ticket with the next number of its prefix for the site's day."""
+    """A new waiting ticket with the next number of its prefix for the site's day
+    (`arrival`: EXPECTED for a remote ticket, whose citizen is not in the hall yet)."""
     if not offered:
         raise NotOffered(item=item.code, site=site.id)
     check_can_issue(site, item, now, issued_today, ignore_hours, channel, reserved)
@@ -174,6 +177,7 @@ def issue(
         queued_at=now,
         proxy_id=proxy_id,
         help_for=help_for,
+        arrival=arrival,
     )
     return Change(events=(_event("ticket.issued", now, ticket, None),), ticket=ticket)
 
@@ -203,6 +207,17 @@ def cancel(ticket: Ticket, now: datetime) -> Change:
         raise InvalidTransition(action="cancel", status=ticket.status.value)
     cancelled = replace(ticket, status=TicketStatus.CANCELLED, finished_at=now)
     return Change(events=(_event("ticket.cancelled", now, cancelled, None),), ticket=cancelled)
+
+
+def arrive(ticket: Ticket, now: datetime, by: str) -> Change:
+    """A remote ticket's citizen is in the hall (checked in at a kiosk, or a clerk saw
+    them): from now on it is called in its place. `by` is the kiosk or the clerk."""
+    if ticket.status != TicketStatus.WAITING or ticket.arrival is None:  # not a remote ticket
+        raise InvalidTransition(action="arrive", status=ticket.status.value)
+    if not ticket.expected:
+        return Change(events=(), ticket=ticket)  # arrived already (a second tap)
+    arrived = replace(ticket, arrival=ARRIVED)
+    return Change(events=(_event("ticket.arrived", now, arrived, None, by=by),), ticket=arrived)
 
 
 # --- counters ------------------------------------------------------------------------

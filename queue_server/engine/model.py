@@ -47,6 +47,8 @@ class TicketStatus(StrEnum):
     UNSERVED = "unserved"  # still waiting when the site's day ended
 
 
+EXPECTED, ARRIVED = "expected", "arrived"  # a remote ticket's citizen (`Ticket.arrival`)
+
 ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 
 
@@ -213,6 +215,9 @@ class Ticket:
     # The item ("service:A101") a citizen asked help with: the ticket itself is then
     # for the site's help item, served at the assisted window, without priority.
     help_for: str | None = None
+    # A remote ticket (taken on the phone page): "expected" until its citizen checks in at the hall, then
+    # "arrived"; only then is it called. None for a ticket taken in the hall.
+    arrival: str | None = None
 
     @property
     def queue_time(self) -> datetime:
@@ -225,6 +230,11 @@ class Ticket:
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def expected(self) -> bool:
+        """A remote ticket whose citizen has not checked in yet: it keeps its place, unheard."""
+        return self.arrival == EXPECTED
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@
   const SITE_KINDS = ["hall", "business_station", "township_center", "village_station"];
   const COUNTER_KINDS = ["comprehensive", "domain", "one_thing", "assisted"];
   const ROLES = ["admin", "manager", "clerk"];
-  const DEVICE_KINDS = ["kiosk", "display", "sign"];
+  const DEVICE_KINDS = ["kiosk", "display", "sign", "platform"];
   const main = $("a-main");
   window.hallqueueAdmin = { ready: false, section: CFG.section };
 
@@ -786,6 +786,12 @@
     { name: "no_show_interval_seconds", type: "number", min: 0, max: 300 },
     { name: "no_show_return", custom: true },
     { name: "walk_in_share", type: "number", min: 0, max: 1, step: "0.05" },
+    { name: "booking_no_show_limit", type: "number", min: 0, max: 20 },
+    { name: "booking_no_show_days", type: "number", min: 1, max: 365 },
+    { name: "booking_suspend_days", type: "number", min: 1, max: 365 },
+    { name: "booking_cancel_minutes", type: "number", min: 0, max: 2880 },
+    { name: "booking_grace_minutes", type: "number", min: 0, max: 240 },
+    { name: "remote_tickets", type: "checkbox" },
     { name: "identification", type: "select", options: ["off", "optional", "required"].map((v) => [v, t("set_identification_" + v)]) },
     { name: "elderly_age", type: "number", min: 50, max: 100 },
     { name: "daily_limit_per_person", type: "number", min: 1, max: 20 },

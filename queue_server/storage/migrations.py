@@ -532,4 +532,5 @@ def appointments(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX appointments_slot ON appointments (site_id, day, start)")
     conn.execute("CREATE INDEX appointments_person ON appointments (person_hash, day)")
     conn.execute("CREATE INDEX appointments_ticket ON appointments (ticket_id) WHERE ticket_id IS NOT NULL")
+    conn.execute("CREATE INDEX appointments_open ON appointments (start) WHERE status = 'booked'")
     conn.execute("ALTER TABLE tickets ADD COLUMN arrival TEXT")

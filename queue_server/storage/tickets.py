@@ -99,7 +99,7 @@ class Tickets(Repository):
         rows = list(
             self._conn.execute(
                 """SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting'
-               AND target_counter IS NOT NULL AND target_counter = ?""",
+               AND target_counter IS NOT NULL AND target_counter = ? AND arrival IS NOT 'expected'""",
                 (counter.site_id, counter.number),
             )
         )
@@ -108,7 +108,8 @@ class Tickets(Repository):
             for kind in ("priority != 'ordinary'", "priority = 'ordinary'"):
                 rows += self._conn.execute(
                     f"""SELECT * FROM tickets WHERE site_id = ? AND status = 'waiting' AND {column} = ?
-                    AND target_counter IS NULL AND {kind} ORDER BY queued_at, seq_no, id LIMIT 1""",
+                    AND target_counter IS NULL AND {kind} AND arrival IS NOT 'expected'
+                    ORDER BY queued_at, seq_no, id LIMIT 1""",
                     (counter.site_id, code),
                 ).fetchall()
         unique = {row["id"]: row for row in rows}

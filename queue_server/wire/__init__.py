@@ -135,6 +135,8 @@ def ticket_payload(ticket: Any, private: bool = False) -> dict[str, Any]:
         "return_count": ticket.return_count,
         "help_for": ticket.help_for,
     }
+    if ticket.arrival is not None:
+        payload["arrival"] = ticket.arrival
     if private:
         payload["person"] = ticket.person_mask
         payload["note"] = ticket.note

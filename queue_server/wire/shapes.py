@@ -93,6 +93,11 @@ class Ticket(BaseModel):
     last_called_at: Moment | None
     return_count: int
     help_for: str | None = Field(description="a help ticket: the item the citizen wanted")
+    arrival: Literal["expected", "arrived"] | None = Field(
+        default=None,
+        description="a remote ticket (线上取号): expected until its citizen checks in, then arrived; "
+        "absent for a ticket taken in the hall",
+    )
     person: str | None = Field(
         None,
         description="masked name (张*): only to the site's staff and the kiosk that issued the "

@@ -282,6 +282,13 @@ class SiteSettings(Settings):
     notice_en: Line = Field("", max_length=200)
     # How long after the end of service the phone page takes a rating (evaluator: 10 min).
     rating_window_hours: Whole = Field(None, ge=1, le=720)
+    # Appointments (engine/booking.py): per-person rules, cut-off, grace, remote tickets.
+    booking_no_show_limit: Whole = Field(None, ge=0, le=20, description="0: never suspended")
+    booking_no_show_days: Whole = Field(None, ge=1, le=365)
+    booking_suspend_days: Whole = Field(None, ge=1, le=365)
+    booking_cancel_minutes: Whole = Field(None, ge=0, le=2880)
+    booking_grace_minutes: Whole = Field(None, ge=0, le=240)
+    remote_tickets: Flag = Field(None, description="true: same-day tickets on the phone page (线上取号)")
 
     @field_validator("max_wait_minutes")
     @classmethod

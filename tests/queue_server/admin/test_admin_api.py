@@ -83,6 +83,8 @@ ROUTES = [
     ("get", "/admin/sites/city-hall/proxies", None),
     ("post", "/admin/sites/city-hall/proxies", {"kind": "staff", "username": "clerk", "daily_cap": 5}),
     ("put", "/admin/sites/city-hall/proxies/nothing", {"active": False}),
+    ("put", "/admin/sites/city-hall/slot-plans/service/A101", {"slot_minutes": 30, "capacity": 2, "days_ahead": 3}),
+    ("delete", "/admin/sites/city-hall/slot-plans/service/A101", None),
 ]
 
 
