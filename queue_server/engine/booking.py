@@ -84,8 +84,8 @@ class Appointment:
     day: str  # the site's local date
     slot_minutes: int
     status: AppointmentStatus
-    channel: str  # phone (the phone page), platform (the provincial app), staff
-    person_hash: str
+    channel: str  # phone (the phone page), platform (the provincial app), staff, remote
+    person_hash: str | None  # None once past the site's personal-data limit
     created_at: datetime
     booked_by: str | None = None  # the platform's device id
     person_mask: str | None = None

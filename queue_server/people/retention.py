@@ -33,9 +33,10 @@ class Purged:
     tickets: int = 0
     proxies: int = 0
     sessions: int = 0
+    bookings: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.tickets or self.proxies or self.sessions)
+        return bool(self.tickets or self.proxies or self.sessions or self.bookings)
 
 
 def personal_data_days(settings: dict[str, Any]) -> int:
@@ -54,7 +55,7 @@ def purge(db: Database, now: datetime, batch: int = BATCH) -> Purged:
     deactivated proxy's identity once nothing about the proxy was recorded within the
     limit. One transaction per site.
     """
-    tickets = proxies = 0
+    tickets = proxies = bookings = 0
     for site in db.store.sites.all():
         days = personal_data_days(site.settings)
         today = date.fromisoformat(hours.local_day(now, site.timezone))
@@ -64,14 +65,16 @@ def purge(db: Database, now: datetime, batch: int = BATCH) -> Purged:
         with db.transaction() as store:
             tickets += store.purges.forget_ticket_persons(site.id, before_day, batch)
             proxies += len(store.purges.forget_proxies(site.id, before_day, before_at))
+            bookings += store.purges.forget_booking_persons(site.id, before_day, batch)
     with db.transaction() as store:
         sessions = store.purges.delete_finished_sessions(to_text(now) or "")
-    purged = Purged(tickets, proxies, sessions)
+    purged = Purged(tickets, proxies, sessions, bookings)
     if purged:
         log.info(
-            "retention: personal data cleared from %d tickets and %d proxies; %d sessions deleted",
+            "retention: personal data cleared from %d tickets, %d proxies and %d bookings; %d sessions deleted",
             tickets,
             proxies,
+            bookings,
             sessions,
         )
     return purged

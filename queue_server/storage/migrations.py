@@ -514,7 +514,7 @@ def appointments(conn: sqlite3.Connection) -> None:
              status TEXT NOT NULL,
              channel TEXT NOT NULL,
              booked_by TEXT,
-             person_hash TEXT NOT NULL,
+             person_hash TEXT,
              person_mask TEXT,
              phone TEXT,
              request_id TEXT,

@@ -65,6 +65,19 @@ class Purges(Repository):
                 )
         return ids
 
+    def forget_booking_persons(self, site_id: str, before_day: str, limit: int) -> int:
+        """Bookings of the site for days before `before_day` lose the card's keyed hash, the
+        masked name, the phone and the request's fingerprint; their slot, item, status and
+        times stay for the reports."""
+        return self._conn.execute(
+            """UPDATE appointments SET person_hash = NULL, person_mask = NULL, phone = NULL,
+                       fingerprint = NULL
+                WHERE rowid IN (SELECT rowid FROM appointments
+                                WHERE site_id = ? AND day < ?
+                                  AND (person_hash IS NOT NULL OR person_mask IS NOT NULL) LIMIT ?)""",
+            (site_id, before_day, limit),
+        ).rowcount
+
     def delete_finished_sessions(self, now: str) -> int:
         """Staff sessions that can no longer be used (logged out, revoked, or expired)."""
         return self._conn.execute(

@@ -36,6 +36,8 @@ TICKET_UNSERVED = "ticket.unserved"
 TICKET_RATED = "ticket.rated"  # data: {"level": 1..5, "channel": "evaluator" | "phone" | "staff"}
 # Staff confirmed a priority class: data {"priority", "was", "by"} (the reason: audit log only)
 TICKET_PRIORITIZED = "ticket.prioritized"
+# A remote ticket's citizen checked in at the hall: it is called from now on; data {"by"}
+TICKET_ARRIVED = "ticket.arrived"
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_CLOSED = "counter.closed"
@@ -56,6 +58,7 @@ EVENT_TYPES = (
     TICKET_UNSERVED,
     TICKET_RATED,
     TICKET_PRIORITIZED,
+    TICKET_ARRIVED,
     COUNTER_OPENED,
     COUNTER_PAUSED,
     COUNTER_CLOSED,

@@ -305,3 +305,17 @@ def test_a_remote_ticket_waits_unheard_until_its_citizen_checks_in(hall: Hall) -
     assert arrived.status_code == 200, arrived.text
     assert arrived.json()["ticket"]["arrival"] == "arrived"
     assert hall.counter(1, "call-next").json()["ticket"]["id"] == remote["ticket"]["id"]
+
+
+def test_past_the_personal_data_limit_a_booking_keeps_no_person(hall: Hall) -> None:
+    from queue_server.people import retention
+
+    code = hall.citizen_book(tuesday_slot(hall), card(1), phone="13800138000").json()["appointment"]["code"]
+    ops = hall.app.extensions["hallqueue"].ops
+    purged = retention.purge(ops.db, MONDAY_8 + timedelta(days=200))
+    assert purged.bookings == 1
+    with sqlite3.connect(hall.db_path) as conn:
+        row = conn.execute(
+            "SELECT person_hash, person_mask, phone, status, start FROM appointments WHERE code = ?", (code,)
+        ).fetchone()
+    assert row[:3] == (None, None, None) and row[3] == "booked" and row[4]  # the figures stay

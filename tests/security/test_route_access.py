@@ -114,6 +114,69 @@ def catalog_body(cast: Cast, _: str) -> dict[str, Any]:
     return {"format": "json", "text": text}
 
 
+PLAN = {"slot_minutes": 30, "capacity": 40, "days_ahead": 7, "walk_in_share": 0.25}
+
+
+def person_of(who: str, offset: int = 0) -> dict[str, str]:
+    from devices.id_card import make_id_number
+
+    return {"id_number": make_id_number(seq=100 + offset + PRINCIPALS.index(who)), "name": "预约人"}
+
+
+def bookable_start(cast: Cast) -> str:
+    """The first slot of A101 at the hall open to booking (a slot plan is set first)."""
+    from datetime import date, timedelta
+
+    plan = requests.put(
+        cast.centre.api(f"/admin/sites/{SITE}/slot-plans/service/A101"),
+        json=PLAN, headers=cast.headers("admin"), timeout=10,
+    )  # fmt: skip
+    assert plan.status_code == 200, plan.text
+    for ahead in range(1, 8):
+        day = (date.today() + timedelta(days=ahead)).isoformat()
+        slots = cast.centre.get(f"/sites/{SITE}/slots?service=A101&date={day}").json()["slots"]
+        if slots:
+            return str(slots[0]["start"])
+    raise AssertionError("no bookable slot within a week")
+
+
+def booking_body(cast: Cast, who: str) -> dict[str, Any]:
+    return {"service": "A101", "start": bookable_start(cast), **person_of(who)}
+
+
+def booked_code(cast: Cast, who: str) -> str:
+    made = requests.post(
+        cast.centre.api(f"/sites/{SITE}/appointments"),
+        json={"service": "A101", "start": bookable_start(cast), **person_of(who, 20)},
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["appointment"]["code"])
+
+
+def remote_tickets_on(cast: Cast) -> None:
+    import sqlite3
+
+    with sqlite3.connect(cast.centre.db_path) as conn:
+        conn.execute(
+            "UPDATE sites SET settings = json_set(settings, '$.remote_tickets', json('true')) WHERE id = ?", (SITE,)
+        )
+
+
+def remote_body(cast: Cast, who: str) -> dict[str, Any]:
+    remote_tickets_on(cast)
+    return {"service": "A102", **person_of(who, 40)}
+
+
+def remote_ticket(cast: Cast, who: str, offset: int) -> dict[str, Any]:
+    remote_tickets_on(cast)
+    taken = requests.post(
+        cast.centre.api(f"/sites/{SITE}/remote-tickets"), json={"service": "A102", **person_of(who, offset)}, timeout=10
+    )
+    assert taken.status_code == 201, taken.text
+    return taken.json()  # type: ignore[no-any-return]
+
+
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"clerk", "manager", "admin"})
 ISSUERS = STAFF | {"kiosk"}
@@ -206,6 +269,36 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("PUT", "/api/v1/admin/sites/<site>/proxies/<proxy_id>"): Row(
         ADMIN, lambda cast, who: f"/admin/sites/{SITE}/proxies/{hall_proxy(cast, who)}", {"daily_cap": 9}
+    ),
+    # appointments: citizens book without a token (the platform with its own), staff of the
+    # site too; a kiosk, a display or a sign may not; anyone holding a code may cancel it
+    ("POST", "/api/v1/sites/<site>/appointments"): Row(
+        frozenset({"anonymous"}) | STAFF, f"/sites/{SITE}/appointments", booking_body
+    ),
+    ("POST", "/api/v1/appointments/<code>/cancel"): Row(
+        EVERYONE, lambda cast, who: f"/appointments/{booked_code(cast, who)}/cancel"
+    ),
+    ("POST", "/api/v1/sites/<site>/remote-tickets"): Row(EVERYONE, f"/sites/{SITE}/remote-tickets", remote_body),
+    # checking in at the hall: its kiosks and staff
+    ("POST", "/api/v1/sites/<site>/appointments/check-in"): Row(
+        ISSUERS,
+        f"/sites/{SITE}/appointments/check-in",
+        lambda cast, who: {"code": remote_ticket(cast, who, 60)["appointment"]["code"]},
+    ),
+    ("POST", "/api/v1/tickets/<ticket_id>/arrive"): Row(
+        STAFF, lambda cast, who: f"/tickets/{remote_ticket(cast, who, 80)['ticket']['id']}/arrive"
+    ),
+    ("PUT", "/api/v1/admin/sites/<site>/slot-plans/<kind>/<code>"): Row(
+        ADMIN, f"/admin/sites/{SITE}/slot-plans/service/A103", PLAN
+    ),
+    ("DELETE", "/api/v1/admin/sites/<site>/slot-plans/<kind>/<code>"): Row(
+        ADMIN,
+        lambda cast, who: (
+            requests.put(
+                cast.centre.api(f"/admin/sites/{SITE}/slot-plans/service/A104"), json=PLAN,
+                headers=cast.headers("admin"), timeout=10,
+            ) and f"/admin/sites/{SITE}/slot-plans/service/A104"
+        ),
     ),
 }
 
