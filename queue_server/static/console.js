@@ -323,7 +323,7 @@
       case "recall": case "no-show": return !!cur && cur.status === "called" && !ruleHint(action);
       case "call-ticket": return c.state === "open" && !cur;
       case "return": return !view.missed_call_rule || view.missed_call_rule.allows_return;
-      case "issue": case "priority": return true;
+      case "issue": case "priority": case "arrive": return true;
       case "finish": case "transfer": return !!cur;
       case "pause": return c.state === "open";
       case "open": return c.state !== "open";
@@ -380,6 +380,7 @@
     issue: $("dlg-issue"),
     "take-over": $("dlg-take-over"),
     priority: $("dlg-priority"),
+    arrive: $("dlg-arrive"),
   };
   const openDialog = () => Object.values(dialogs).find((d) => d.open);
   function closeDialogs() {
@@ -403,6 +404,7 @@
       if (action === "return") prepareReturn();
       if (action === "issue") prepareIssue();
       if (action === "priority") preparePriority();
+      if (action === "arrive") prepareArrive();
       return;
     }
     act(action);
@@ -703,6 +705,38 @@
     }
   });
 
+  // --- a remote ticket's citizen is here (确认到场): called from now on ----------------------
+
+  function prepareArrive() {
+    $("arrive-number").value = "";
+    $("arrive-error").textContent = "";
+    $("arrive-found").replaceChildren();
+    $("arrive-number").focus();
+  }
+
+  async function confirmArrival(t) {
+    if (busy) return;
+    busy = true;
+    try {
+      const r = await HQ.api("/tickets/" + encodeURIComponent(t.id) + "/arrive", { method: "POST", token: token() });
+      dialogs.arrive.close();
+      toast(HQ.t("arrive_done", { number: r.ticket.number }));
+    } catch (e) {
+      if (e instanceof HQ.ApiError && e.status === 401) failed(e);
+      else $("arrive-error").textContent = e.message;
+    } finally {
+      busy = false;
+      if (follower) await follower.refresh();
+      enableActions();
+    }
+  }
+
+  const arriveButton = (t) =>
+    HQ.el("button", { type: "button", "data-id": t.id, text: t.number + " · " + withHelp(t) + " · " + mins(t.waited_minutes), onclick: () => confirmArrival(t) });
+
+  // A single match is not confirmed at once: the clerk taps it, having seen the citizen.
+  findWaiting("arrive-find-form", "arrive-number", "arrive-found", arriveButton, () => {});
+
   const KEYMAP = {
     n: "call-next",
     " ": "call-next",
@@ -718,6 +752,7 @@
     b: "return",
     i: "issue",
     y: "priority",
+    a: "arrive",
   };
   /* At a station's edge centre: while its line to the city is down the clerk keeps working
      (the station owns its queues) and is told so, with how old the station's copy of the

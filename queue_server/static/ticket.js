@@ -234,7 +234,11 @@
     status.dataset.status = t.status;
     let text = HQ.t("status_" + t.status);
     let detail = "";
-    if (t.status === "waiting") {
+    if (t.status === "waiting" && t.arrival === "expected") {
+      // A remote ticket keeps its place but is called only once its citizen checks in.
+      text = HQ.t("ticket_check_in_first");
+      detail = HQ.t("ahead", { n: view.ahead });
+    } else if (t.status === "waiting") {
       detail = HQ.t("ahead", { n: view.ahead }) + " · " + HQ.t("estimated", { n: view.estimated_wait_minutes });
     } else if (t.status === "called") {
       text = HQ.t("go_to_window", { n: t.counter });
