@@ -21,6 +21,7 @@ from queue_server.api.schemas.appointments import (
     AppointmentAnswer,
     AppointmentList,
     BookingRequest,
+    ChangeRequest,
     CheckInAnswer,
     CheckInRequest,
     RemoteTicketRequest,
@@ -175,6 +176,19 @@ def cancel_booking(code: str) -> dict[str, Any]:
     throttle_citizen()
     cancelled = bookings().cancel(code)
     return {"appointment": appointment_payload(cancelled, private=True), "url": None}
+
+
+@anyone.post(
+    "/appointments/<code>/change", body=ChangeRequest, answers={200: AppointmentAnswer}, errors=(404, 409, 422, 429)
+)
+def change_booking(code: str, body: ChangeRequest) -> dict[str, Any]:
+    """Move a booking to another slot of the same item, keeping its code
+
+    Anyone holding the code (throttled per address), until the site's cut-off before the
+    present slot (409 booking_cut_off), into a slot with a place left (409 slot_full)."""
+    throttle_citizen()
+    moved = bookings().change(code, slot_start(body.start))
+    return {"appointment": appointment_payload(moved, private=True), "url": booking_url(moved.code)}
 
 
 @anyone.post(

@@ -171,6 +171,39 @@ class Bookings:
         result: Appointment = self._write(work)
         return result
 
+    def change(self, code: str, start: datetime) -> Appointment:
+        """Move a booking to another slot of the same item, keeping its code: until the
+        cut-off before its present slot, into a slot with a place left, one booking of the
+        item a day still."""
+
+        def work(store: Store) -> Appointment:
+            appointment = self._by_code(store, code)
+            site, plan = self._site_and_plan(store, appointment.site_id, appointment.service, appointment.bundle)
+            if appointment.status != AppointmentStatus.BOOKED:
+                raise AppointmentNotOpen(status=appointment.status.value)
+            if start == appointment.start:
+                return appointment  # asked twice
+            now = self.clock()
+            booking.check_cancel(site, appointment.start, now)
+            day_text = hours.local_day(start, site.timezone)
+            taken = store.appointments.booked_per_slot(site.id, day_text, appointment.service, appointment.bundle)
+            booking.check_slot(site, plan, start, taken.get(start, 0), now)
+            if day_text != appointment.day and appointment.person_hash is not None:
+                booking.check_person(
+                    site,
+                    store.appointments.person_bookings(
+                        site.id, appointment.person_hash, day_text, appointment.service, appointment.bundle
+                    ),
+                    [],
+                    now,
+                )
+            moved = replace(appointment, start=start, day=day_text, changed_at=now, reminded=False)
+            store.appointments.update(moved)
+            self._tell(store, "appointment.changed", moved, now)
+            return moved
+
+        return self._write(work)
+
     def check_in(
         self,
         site_id: str,

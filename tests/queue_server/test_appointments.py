@@ -187,6 +187,24 @@ def test_cancel_by_code_until_the_cut_off(hall: Hall) -> None:
     assert requests.get(hall.api("/appointments/ZZZZZZZZ"), timeout=10).status_code == 404
 
 
+def test_change_keeps_the_code_and_moves_the_place(hall: Hall) -> None:
+    code = hall.citizen_book(tuesday_slot(hall), card(1)).json()["appointment"]["code"]
+    moved = requests.post(hall.api(f"/appointments/{code}/change"), json={"start": tuesday_slot(hall, "10:00")}, timeout=10)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["appointment"]["code"] == code
+    assert moved.json()["appointment"]["start"] == "2026-12-08T02:00:00.000Z"
+    lefts = {s["start"]: s["left"] for s in hall.slots("2026-12-08")}
+    assert lefts["2026-12-08T01:00:00.000Z"] == 3 and lefts["2026-12-08T02:00:00.000Z"] == 2
+    for n in (2, 3):
+        hall.citizen_book(tuesday_slot(hall, "11:00"), card(n))
+    hall.citizen_book(tuesday_slot(hall, "11:00"), card(4))
+    full = requests.post(hall.api(f"/appointments/{code}/change"), json={"start": tuesday_slot(hall, "11:00")}, timeout=10)
+    assert full.status_code == 409 and full.json()["error"] == "slot_full"
+    hall.clock.at_local(8, 9, 30)  # within the cut-off before 10:00
+    late = requests.post(hall.api(f"/appointments/{code}/change"), json={"start": tuesday_slot(hall, "11:30")}, timeout=10)
+    assert late.status_code == 409 and late.json()["error"] == "booking_cut_off"
+
+
 # --- check-in ---------------------------------------------------------------------------
 
 

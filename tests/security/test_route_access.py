@@ -278,6 +278,11 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/appointments/<code>/cancel"): Row(
         EVERYONE, lambda cast, who: f"/appointments/{booked_code(cast, who)}/cancel"
     ),
+    ("POST", "/api/v1/appointments/<code>/change"): Row(
+        EVERYONE,
+        lambda cast, who: f"/appointments/{booked_code(cast, who)}/change",
+        lambda cast, who: {"start": bookable_start(cast)},
+    ),
     ("POST", "/api/v1/sites/<site>/remote-tickets"): Row(EVERYONE, f"/sites/{SITE}/remote-tickets", remote_body),
     # checking in at the hall: its kiosks and staff
     ("POST", "/api/v1/sites/<site>/appointments/check-in"): Row(

@@ -71,6 +71,14 @@ class BookingRequest(Strict):
         return "BookingRequest(…)"
 
 
+class ChangeRequest(Strict):
+    """Another slot of the same item."""
+
+    start: Annotated[str, StringConstraints(max_length=40)] = Field(
+        description="the new slot's start, ISO 8601 with its offset"
+    )
+
+
 class RemoteTicketRequest(Strict):
     """A same-day ticket on the phone page (线上取号), where the site allows it."""
 
