@@ -470,6 +470,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "start_small": ("小屏（驿站）", "Small (station)"),
     "start_phone": ("扫码查看排队进度", "The ticket's phone page"),
     "start_phone_for": ("群众用手机扫描号票上的二维码打开，无需登录：显示号码、前面还有几人、预计等候时间，快到和叫号时提醒，办结后可以评价（好差评）。每张号票有自己的地址，所以这里没有链接。", "Citizens open it by scanning the QR code on their ticket, with no login: the number, how many are ahead, the estimated wait, an alert when their turn is near and when it is called, and the rating (好差评) once served. Each ticket has its own address, so there is no link here."),
+    "start_book": ("手机预约", "Booking on the phone"),
+    "start_book_for": ("群众用手机预约办事时段，无需登录；开通线上取号的网点还可当日在线取号，到场签到后叫号。每个网点一个地址：", "Citizens book a time on their phone, with no login; where a site allows it they can also take today's ticket online, called once they check in at the hall. One address per site:"),
     "start_manage": ("网点实况与统计报表", "Live status and reports"),
     "start_manage_for": ("站长和管理人员使用：各网点当前等候、窗口状态和设备告警，全市总览，以及按日期和网点查询的统计报表（可导出 CSV、Excel）。", "For station managers: who is waiting now, the windows and device alerts of each site, the city view, and reports by dates and sites (CSV and Excel export)."),
     "start_admin": ("系统管理", "Administration"),
