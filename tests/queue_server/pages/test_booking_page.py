@@ -7,10 +7,14 @@ reloaded; a wrong ID number is refused on the phone, before the centre hears of 
 slot cannot be chosen; the booking's page cancels it; English works; a remote ticket
 (线上取号) gives its number, check-in code and the ticket's own page; nothing is loaded
 from anywhere but the centre.
+
+`HALLQUEUE_BOOKING_SCREENSHOTS=docs` saves the manual's pictures on the way
+(`booking-slots.png`, `booking-done.png`).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -33,6 +37,13 @@ SITE = "city-hall"
 PHONE = {"width": 390, "height": 844}
 TUESDAY = "2026-12-08"
 SLOT_0900 = "2026-12-08T01:00:00.000Z"  # 09:00 in the hall
+SHOTS = os.environ.get("HALLQUEUE_BOOKING_SCREENSHOTS")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @dataclass
@@ -137,6 +148,7 @@ def test_a_citizen_books_a_slot_once_however_often_they_tap(phone: Page, hall: H
     expect(page.locator(f'#b-day-list button[data-day="{TUESDAY}"]')).to_contain_text("余 45")  # 15 slots × 3
     choose_tuesday_0900(page)
     expect(page.locator("#b-chosen")).to_contain_text("09:00")
+    shot(page, "booking-slots")
 
     fill(page, make_id_number(seq=101))
     page.locator("#b-submit").dblclick()  # a double tap
@@ -150,6 +162,7 @@ def test_a_citizen_books_a_slot_once_however_often_they_tap(phone: Page, hall: H
     expect(page.locator("#b-materials li").first).to_be_visible()  # A101's materials
     expect(page.locator("#b-link")).to_have_attribute("href", f"{hall.url}/book/code/{code}")
     expect(page.locator("#b-rules")).to_contain_text("刷本人身份证")
+    shot(page, "booking-done")
     # The page wraps in a phone's width: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
