@@ -232,19 +232,18 @@
     return "/sites/" + encodeURIComponent(siteId) + "/slots?" + chosen.kind + "=" + encodeURIComponent(chosen.code) + "&date=" + day;
   }
 
+  /* The days open to booking, each with its places left; `quiet`: read again in place (after
+   * a refusal), keeping the day chosen and not scrolling. */
   let dayRead = 0;
-  function showDays(plan) {
+  function showDays(plan, quiet) {
     const mine = ++dayRead;
     const list = $("b-day-list");
     const buttons = [];
     for (let day = plan.first; day <= plan.last; day = nextDay(day)) {
-      const button = HQ.el("button", { type: "button", "data-day": day, "aria-pressed": "false", disabled: true }, HQ.el("span", { text: dayText(day) }), HQ.el("small", { text: "…" }));
+      const pressed = quiet && day === chosen.day;
+      const button = HQ.el("button", { type: "button", "data-day": day, "aria-pressed": String(pressed), disabled: true }, HQ.el("span", { text: dayText(day) }), HQ.el("small", { text: "…" }));
       buttons.push(button);
-      const slots = HQ.api(slotsPath(day)).then(
-        (answer) => answer.slots,
-        () => null,
-      );
-      slots.then((found) => {
+      readSlots(day).then((found) => {
         if (mine !== dayRead) return;
         const open = found && found.some((s) => s.left > 0);
         button.disabled = !open;
@@ -254,25 +253,35 @@
       });
     }
     list.replaceChildren(...buttons);
-    reveal($("b-days"));
+    if (!quiet) reveal($("b-days"));
   }
 
-  function chooseDay(day, button, slots) {
+  /* A day's slots, or null when they cannot be read. */
+  function readSlots(day) {
+    return HQ.api(slotsPath(day)).then(
+      (answer) => answer.slots,
+      () => null,
+    );
+  }
+
+  async function chooseDay(day, button, known) {
     press($("b-day-list"), button);
     chosen.day = day;
     chosen.start = null;
     $("b-form").hidden = true;
-    showSlots(slots);
+    const fresh = await readSlots(day); // places go while a citizen hesitates
+    if (chosen.day === day) showSlots(fresh || known || [], false);
   }
 
-  function showSlots(slots) {
+  function showSlots(slots, quiet) {
     const list = $("b-slot-list");
+    if (quiet && !slots.some((s) => s.start === chosen.start && s.left > 0)) chosen.start = null;
     list.replaceChildren(
       ...slots.map((slot) => {
         const full = slot.left <= 0;
         const button = HQ.el(
           "button",
-          { type: "button", "data-start": slot.start, "aria-pressed": "false", disabled: full, class: full ? "full" : null },
+          { type: "button", "data-start": slot.start, "aria-pressed": String(!full && slot.start === chosen.start), disabled: full, class: full ? "full" : null },
           HQ.el("span", { text: clock(slot.start) }),
           HQ.el("small", { text: full ? HQ.t("book_full") : HQ.t("book_left", { n: slot.left }) }),
         );
@@ -285,7 +294,17 @@
       }),
     );
     $("b-no-slots").hidden = slots.length > 0;
-    reveal($("b-slots"));
+    if (!quiet) reveal($("b-slots"));
+  }
+
+  /* After the centre refused a slot (full meanwhile, no longer bookable): what is left now. */
+  async function readAgain() {
+    const plan = planOf(chosen.kind, chosen.code);
+    if (!plan) return;
+    showDays(plan, true);
+    const day = chosen.day;
+    const fresh = day && (await readSlots(day));
+    if (fresh && chosen.day === day) showSlots(fresh, true);
   }
 
   function showForm() {
@@ -360,6 +379,10 @@
     const values = readForm();
     if (!values) return;
     const remote = chosen.mode === "remote";
+    if (!remote && !chosen.start) {
+      reveal($("b-slots")); // the slot chosen was taken meanwhile: choose another
+      return;
+    }
     const body = { [chosen.kind]: chosen.code, id_number: values.id_number, name: values.name };
     if (values.phone) body.phone = values.phone;
     if (!remote) body.start = chosen.start;
@@ -380,7 +403,7 @@
       const field = /^field_(\w+)$/.exec(e.code || ""); // field_id_number, field_phone
       if (field && FIELDS[field[1]]) fieldError(field[1], e.message);
       else $("b-form-error").textContent = e.status ? e.message : HQ.t("book_load_failed");
-      if (e.code === "slot_full" || e.code === "not_bookable") showDays(planOf(chosen.kind, chosen.code));
+      if (!remote && (e.code === "slot_full" || e.code === "not_bookable")) readAgain();
     } finally {
       sending = false;
       button.disabled = false;

@@ -220,6 +220,10 @@ def test_a_full_slot_is_shown_disabled_and_a_refusal_is_the_centres_message(phon
     fill(page, make_id_number(seq=207))
     page.click("#b-submit")
     expect(page.locator("#b-form-error")).to_have_text("09:30 时段已约满，请选择其他时段")
+    # …and the page reads the day again: 09:30 is full now, the rest of the day still open.
+    expect(page.locator(f'#b-slot-list button[data-start="{slot_0930}"]')).to_be_disabled()
+    expect(page.locator(f'#b-day-list button[data-day="{TUESDAY}"]')).to_contain_text("余 39")
+    assert len(hall.day_bookings()) == 6
 
 
 def test_the_booking_page_cancels_after_asking(phone: Page, hall: Hall) -> None:
