@@ -14,12 +14,15 @@ from anywhere but the centre.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -314,3 +317,13 @@ def test_a_remote_ticket_where_the_site_allows_it(phone: Page, hall: Hall) -> No
 def clock_in_hours(hall: Hall) -> None:
     """Monday 09:00 in the hall: open, so a same-day ticket can be taken."""
     hall.clock.now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC) - timedelta(hours=8)
+
+
+def test_the_page_names_the_items_with_a_plan_and_their_days(hall: Hall) -> None:
+    html = requests.get(f"{hall.url}/book/{SITE}", timeout=10).text
+    items = json.loads(html_unescape(re.search(r"data-items='([^']*)'", html).group(1)))  # type: ignore[union-attr]
+    assert items == [{"kind": "service", "code": "A101", "slot_minutes": 30, "first": "2026-12-07", "last": "2026-12-14"}]
+    assert 'data-remote="false"' in html
+    assert requests.get(f"{hall.url}/book/nowhere", timeout=10).status_code == 404
+    assert requests.get(f"{hall.url}/book/code/{'A' * 21}", timeout=10).status_code == 404
+    assert requests.get(f"{hall.url}/book/code/--", timeout=10).status_code == 404
