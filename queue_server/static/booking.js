@@ -396,6 +396,7 @@
     try {
       const answer = await HQ.api(path, { body });
       $("b-choose").hidden = true;
+      $("b-find").hidden = true;
       if (remote) showTicket(answer);
       else showBooking(answer, siteDetail, true);
       window.scrollTo(0, 0);
@@ -437,6 +438,11 @@
     $("b-modes").hidden = !remoteAllowed;
     $("b-form").addEventListener("submit", submit);
     for (const field of Object.keys(FIELDS)) $(FIELDS[field]).addEventListener("input", () => fieldError(field, ""));
+    $("b-find").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const code = $("b-find-code").value.toUpperCase().replace(/[^0-9A-Z]/g, "");
+      if (code) location.assign("/book/code/" + encodeURIComponent(code));
+    });
     start();
   }
 })();

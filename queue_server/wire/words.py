@@ -448,6 +448,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "book_remote_hint": ("到大厅后请在自助取号机刷身份证或输入签到码签到，签到后才会叫号。", "At the hall, tap your ID card or type the code at a kiosk: you are called only after you check in."),
     "book_remote_follow": ("查看排队进度", "Follow your ticket"),
     "book_again": ("再办一项", "Book something else"),
+    "book_find": ("已有预约？输入预约码查询或取消", "Booked already? Type the code to see or cancel it"),
+    "book_find_go": ("查询", "Look up"),
     # manager's dashboard and reports (/manage, /manage/reports)
     "manage_title": ("网点实况", "Live status"),
     "city_title": ("全市总览", "City view"),

@@ -233,7 +233,10 @@ def test_the_booking_page_cancels_after_asking(phone: Page, hall: Hall) -> None:
     made = hall.book(SLOT_0900, 301)
     code = made.json()["appointment"]["code"]
     page = phone
-    page.goto(f"{hall.url}/book/code/{code.lower()}")
+    page.goto(f"{hall.url}/book/{SITE}")
+    page.fill("#b-find-code", f" {code[:4].lower()}-{code[4:]} ")  # as a citizen may type it
+    page.click("#b-find button")
+    page.wait_for_url(f"**/book/code/{code}")
     expect(page.locator("#b-code")).to_have_text(code)
     expect(page.locator("#b-status")).to_have_text("已预约")
     expect(page.locator("#b-item")).to_contain_text("个体工商户设立登记")
