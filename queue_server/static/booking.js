@@ -110,15 +110,17 @@
     $("b-cancel-row").hidden = a.status !== "booked";
     $("b-cancel-confirm").hidden = true;
     $("b-cancel").hidden = false;
-    showRules(detail, open);
+    showRules(detail, open, a.slot_minutes > 0);
     const again = $("b-again-row");
     if (again) again.hidden = !justBooked;
     cancelling = a.code;
   }
 
-  function showRules(detail, open) {
+  /* How to check in; the on-time rule only for a booked slot (a remote ticket has none). */
+  function showRules(detail, open, slot) {
     const said = (detail.rules && (detail.rules[HQ.lang] || detail.rules.zh)) || {};
-    $("b-appointment-rule").textContent = said.appointment || "";
+    $("b-appointment-rule").textContent = slot ? said.appointment || "" : "";
+    $("b-appointment-rule").hidden = !slot;
     $("b-rules").hidden = !open;
   }
 
@@ -418,7 +420,7 @@
     $("b-remote-code").textContent = answer.appointment.code;
     const link = "/t/" + encodeURIComponent(answer.ticket.id) + "#k=" + encodeURIComponent(answer.key || "");
     $("b-remote-link").href = link;
-    showRules(siteDetail, true);
+    showRules(siteDetail, true, false);
     $("b-again-row").hidden = false;
   }
 

@@ -309,6 +309,8 @@ def test_a_remote_ticket_where_the_site_allows_it(phone: Page, hall: Hall) -> No
     assert number and len(code) == 8
     href = page.locator("#b-remote-link").get_attribute("href") or ""
     assert href.startswith("/t/") and "#k=" in href
+    expect(page.locator("#b-rules")).to_be_visible()
+    expect(page.locator("#b-appointment-rule")).to_be_hidden()  # no slot, no on-time rule
     ticket_id = href.split("/t/")[1].split("#")[0]
     ticket = requests.get(hall.api(f"/tickets/{ticket_id}"), timeout=10).json()["ticket"]
     assert ticket["number"] == number and ticket["arrival"] == "expected"
