@@ -250,7 +250,7 @@
         const open = found && found.some((s) => s.left > 0);
         button.disabled = !open;
         button.classList.toggle("closed", !found || found.length === 0);
-        button.lastChild.textContent = !found ? "—" : found.length === 0 ? HQ.t("book_closed") : open ? HQ.t("book_left", { n: found.reduce((n, s) => n + s.left, 0) }) : HQ.t("book_full");
+        button.lastChild.textContent = !found ? "—" : found.length ? (open ? HQ.t("book_left", { n: found.reduce((n, s) => n + s.left, 0) }) : HQ.t("book_full")) : HQ.t(day === plan.first ? "book_none_today" : "book_closed"); // today's slots may all have begun
         button.onclick = () => chooseDay(day, button, found);
       });
     }

@@ -406,6 +406,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "book_not_bookable": ("不可预约", "Not bookable"),
     "book_step_day": ("2. 选择日期", "2. Choose a day"),
     "book_closed": ("休息", "Closed"),
+    "book_none_today": ("今日已无", "None left"),
     "book_left": ("余 {n}", "{n} left"),
     "book_full": ("已约满", "Full"),
     "book_step_slot": ("3. 选择时段", "3. Choose a time"),

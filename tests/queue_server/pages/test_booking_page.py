@@ -148,6 +148,11 @@ def test_a_citizen_books_a_slot_once_however_often_they_tap(phone: Page, hall: H
     sunday = page.locator('#b-day-list button[data-day="2026-12-13"]')
     expect(sunday).to_contain_text("休息")
     expect(sunday).to_be_disabled()
+    hall.clock.now = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)  # 17:30 in the hall: today is over
+    page.click('#b-item-list button[data-item="A101"]')
+    expect(page.locator('#b-day-list button[data-day="2026-12-07"]')).to_contain_text("今日已无")
+    hall.clock.now = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
+    page.click('#b-item-list button[data-item="A101"]')
     expect(page.locator(f'#b-day-list button[data-day="{TUESDAY}"]')).to_contain_text("余 45")  # 15 slots × 3
     choose_tuesday_0900(page)
     expect(page.locator("#b-chosen")).to_contain_text("09:00")
