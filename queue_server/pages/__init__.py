@@ -4,6 +4,8 @@
 - `console`: the clerk's console (`/console`)
 - `display`: the hall display with its announcements (`/display/<site>`)
 - `ticket_page`: a ticket's phone page with live status and the rating form (`/t/<id>`)
+- `booking_page`: the citizens' booking phone page and a booking's own page (`/book/<site>`,
+  `/book/code/<code>`)
 - `admin`: administration with its audit log (`/admin/…`)
 - `manage`: the managers' live dashboard, city view and reports (`/manage`, `/manage/reports`)
 
@@ -43,11 +45,12 @@ def render_page(template: str, **context: Any) -> ResponseReturnValue:
 
 def register_pages(app: Flask) -> None:
     from queue_server.pages.admin import admin
+    from queue_server.pages.booking_page import booking_page
     from queue_server.pages.console import console
     from queue_server.pages.display import display
     from queue_server.pages.manage import manage
     from queue_server.pages.start import start
     from queue_server.pages.ticket_page import ticket_page
 
-    for blueprint in (start, console, display, ticket_page, manage, admin):
+    for blueprint in (start, console, display, ticket_page, booking_page, manage, admin):
         app.register_blueprint(blueprint)

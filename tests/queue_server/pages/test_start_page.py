@@ -51,6 +51,8 @@ def test_it_links_every_screen_and_each_sites_display(centre: Centre) -> None:
     for site in sites:
         assert f'data-site="{site["id"]}"' in html, site["id"]
         assert site["name"] in html
+        assert f"/book/{site['id']}" in hrefs, site["id"]  # its booking phone page
+    assert requests.get(centre.url + "/book/city-hall", timeout=10).status_code == 200
 
 
 def test_it_shows_no_token_nor_anything_a_token_guards(centre: Centre) -> None:
