@@ -214,6 +214,11 @@ class Database:
     def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called: a worker still running stops instead of reopening it."""
+        return self._closed
+
     def close(self) -> None:
         with self._pool_lock:
             self._closed = True
