@@ -40,6 +40,7 @@ KINDS = (
     "report",
     "personal_data",
     "ticket",  # a priority class confirmed by staff
+    "webhook",  # a subscription of the city's SMS or WeChat gateway (never its secret)
 )
 MAX_PAGE = 500
 

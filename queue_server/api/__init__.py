@@ -11,7 +11,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # (reports and exports), admin_api (administration and its audit log), proxies_api (a
 # site's registered proxies, 帮办代办), rules_reports_api (watch and out-of-order reports),
 # console_api (the console's finding of tickets by number and of proxies), edge_api (the
-# city's exchange with its stations' edge centres).
+# city's exchange with its stations' edge centres), webhooks_api (the gateway's webhook
+# subscriptions and their delivery logs).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     console_api,
@@ -23,4 +24,5 @@ from queue_server.api import (  # noqa: E402,F401
     reports_api,
     rules_reports_api,
     tickets_api,
+    webhooks_api,
 )

@@ -105,6 +105,9 @@ class Routes:
     def put(self, path: str, **declared: Any) -> Declaration:
         return self.route("PUT", path, **declared)
 
+    def delete(self, path: str, **declared: Any) -> Declaration:
+        return self.route("delete", path, **declared)  # upper-cased by `route`
+
     def route(self, method: str, path: str, **declared: Any) -> Declaration:
         return route(method, self.prefix + path, who=self.who, footnote=self.footnote, **declared)
 

@@ -777,6 +777,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "adm_proxy_name_help": ("登记代办人的姓名只保存为“张*”；工作人员可不填（用其姓名）", "A registered proxy's name is kept masked (张*); for staff it may stay empty"),
     "adm_proxy_help": ("代办人员为他人取号，按自己的每日上限计数，不受“每人每日限额”限制。工作人员代办：其在叫号台为群众取号时计入；登记代办人：在自助机刷本人身份证取号时计入。", "Proxies take tickets for others, counted against their own daily cap instead of the per-person limit. A staff proxy's tickets issued from the console count; a registered proxy's count when they tap their own ID card at a kiosk."),
     # webhooks for the city's SMS or WeChat gateway (admin)
+    "unknown_webhook": ("没有这个推送订阅：{webhook}", "No such webhook subscription: {webhook}"),
+    "field_webhook_url": ("“{field}”须为 http:// 或 https:// 开头的地址", "{field} must be an http:// or https:// address"),
+    "audit_kind_webhook": ("推送订阅", "Webhook"),
     # the reports behind the queue rules (static/manage_watch.js)
     "r_heavy_holders": ("取号异常偏多（黄牛监测）", "Unusually many tickets (scalper watch)"),
     "r_heavy_identities": ("身份证", "ID cards"),
