@@ -169,15 +169,15 @@ class Webhooks(Repository):
             ),
         )  # fmt: skip
 
-    def log(self, webhook_id: str, limit: int, before: str | None) -> list[Row]:
-        """A subscription's deliveries, newest first (ids sort by creation): a page of
-        `limit` older than the delivery `before`, if given."""
-        older = " AND id < ?" if before else ""
+    def log(self, webhook_id: str, limit: int, before: int | None) -> list[Row]:
+        """A subscription's deliveries, newest first (by row number: ids made in the same
+        millisecond do not sort by time): a page of `limit` made before row `before`."""
+        older = " AND rowid < ?" if before is not None else ""
         return self._rows(
-            f"""SELECT id, event, site_id, status, attempts, next_at, last_status, last_error,
-                created_at, delivered_at FROM webhook_deliveries
-                WHERE webhook_id = ?{older} ORDER BY id DESC LIMIT ?""",
-            webhook_id, *((before,) if before else ()), limit,
+            f"""SELECT rowid AS number, id, event, site_id, status, attempts, next_at, last_status,
+                last_error, created_at, delivered_at FROM webhook_deliveries
+                WHERE webhook_id = ?{older} ORDER BY rowid DESC LIMIT ?""",
+            webhook_id, *((before,) if before is not None else ()), limit,
         )  # fmt: skip
 
     def forget_finished(self, before: datetime) -> int:

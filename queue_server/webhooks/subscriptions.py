@@ -134,14 +134,14 @@ class Subscriptions:
             return store.webhooks.add_delivery(webhook_id, site, PING, data, now, now)
 
     def deliveries(
-        self, actor: Principal, webhook_id: str, limit: int, before: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+        self, actor: Principal, webhook_id: str, limit: int, before: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
         """A page of the subscription's delivery log, newest first, and the next page's cursor."""
         store = self.db.store
         self._mine(store, actor, webhook_id)
         rows = store.webhooks.log(webhook_id, limit + 1, before)
-        page = [delivery_payload(r) for r in rows[:limit]]
-        return page, page[-1]["id"] if len(rows) > limit else None
+        page = rows[:limit]
+        return [delivery_payload(r) for r in page], page[-1]["number"] if len(rows) > limit else None
 
     @staticmethod
     def _mine(store: Store, actor: Principal, webhook_id: str) -> dict[str, Any]:

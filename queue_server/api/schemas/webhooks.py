@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from queue_server.api.schemas.forms import Flag, Form, Line, blank_is_absent
+from queue_server.web_security import MAX_INTEGER
 from queue_server.webhooks import EVENTS
 
 EventName = Literal[EVENTS]  # type: ignore[valid-type]
@@ -103,15 +104,15 @@ class Delivery(BaseModel):
 
 class DeliveryQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
-    before: Annotated[str | None, BeforeValidator(blank_is_absent)] = Field(
-        None, max_length=40, description="the `next_before` of the previous page"
-    )
+    before: Annotated[
+        Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None, BeforeValidator(blank_is_absent)
+    ] = Field(None, description="the `next_before` of the previous page")
 
 
 class DeliveryPage(BaseModel):
     webhook: str
     deliveries: list[Delivery]
-    next_before: str | None
+    next_before: int | None
 
 
 class Ping(BaseModel):
