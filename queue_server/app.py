@@ -135,7 +135,8 @@ def create_app(
     from queue_server.webhooks.courier import Courier, Timing
 
     components.courier = Courier(ops, Timing.from_settings(values))
-    if values["WEBHOOK_SECONDS"] > 0:
+    # An in-memory database is one per connection: the courier's thread would see none of it.
+    if values["WEBHOOK_SECONDS"] > 0 and str(values["DB"]) != ":memory:":
         components.courier.start()
     return app
 
