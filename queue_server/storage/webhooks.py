@@ -85,6 +85,15 @@ class Webhooks(Repository):
     def any_active(self) -> bool:
         return self._row("SELECT 1 FROM webhooks WHERE active = 1 LIMIT 1") is not None
 
+    def covered_sites(self) -> set[str] | None:
+        """The sites some active subscription covers; None: every site (one covers all)."""
+        covered: set[str] = set()
+        for row in self._rows("SELECT sites FROM webhooks WHERE active = 1"):
+            if row["sites"] is None:
+                return None
+            covered.update(json.loads(row["sites"]))
+        return covered
+
     def wants(self, site_id: str, event: str) -> list[Row]:
         """The active subscriptions to `event` that cover the site."""
         return self._rows(f"SELECT * FROM webhooks WHERE {_SUBSCRIBED}", event, site_id)

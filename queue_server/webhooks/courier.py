@@ -155,7 +155,10 @@ class Courier:
     def follow(self) -> int:
         """Turn each site's new events into deliveries; returns how many were made."""
         made = 0
+        covered = self.db.store.webhooks.covered_sites()
         for site in self.db.store.sites.all():
+            if covered is not None and site.id not in covered:
+                continue  # nobody listens there (a subscription starts its sites' cursors)
             reading = self.db.store
             if reading.webhooks.cursor(site.id) >= reading.events.last_seq(site.id):
                 continue

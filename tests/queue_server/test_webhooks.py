@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -238,6 +239,42 @@ def test_three_ahead_only_booked_tickets_by_default(centre: Centre, receiver: Re
     receiver.wait_for(1, "ticket.called")
     time.sleep(0.3)
     assert receiver.accepted("ticket.three_ahead") == []  # walk-ins: no phone to reach
+
+
+def book(centre: Centre, ticket: dict[str, Any], code: str, phone: str) -> None:
+    """As if the ticket had been checked in from a booking (the booking code's own table)."""
+    with sqlite3.connect(centre.db_path, timeout=10) as conn:
+        conn.execute(
+            """INSERT INTO appointments (id, code, site_id, service, start, day, slot_minutes, status,
+               channel, person_hash, person_mask, phone, created_at, ticket_id)
+               VALUES (?, ?, ?, 'A101', '2026-12-07T01:00:00.000Z', '2026-12-07', 30, 'checked_in',
+               'online', 'hash-of-a-card', '张*', ?, '2026-12-01T01:00:00.000Z', ?)""",
+            (f"appt-{code}", code, SITE, phone, ticket["id"]),
+        )
+    conn.close()
+
+
+def test_a_booked_ticket_carries_its_code_and_phone_and_hears_three_ahead(centre: Centre, receiver: Receiver) -> None:
+    webhook, secret = subscribe(centre, receiver.url, ["ticket.called", "ticket.three_ahead"])
+    walk_in, other, booked = (centre.issue("A101")["ticket"] for _ in range(3))
+    book(centre, booked, "K7Q2", "13800138000")
+    centre.counter(1, "open")
+    call_next(centre)  # walk_in called: other has 0 ahead (no phone: not told), booked has 1
+    [told] = receiver.wait_for(1, "ticket.three_ahead")
+    assert told["data"]["ticket"] == booked["id"] and told["data"]["ahead"] == 1
+    assert (told["data"]["code"], told["data"]["phone"]) == ("K7Q2", "13800138000")
+    for _ in range(2):
+        centre.counter(1, "finish", outcome="completed")
+        call_next(centre)
+    called = receiver.wait_for(3, "ticket.called")
+    time.sleep(0.3)
+    assert len(receiver.accepted("ticket.three_ahead")) == 1  # once per ticket
+    assert [c["data"]["number"] for c in called] == [walk_in["number"], other["number"], booked["number"]]
+    assert "phone" not in called[0]["data"] and "phone" not in called[1]["data"]
+    assert called[2]["data"]["phone"] == "13800138000" and called[2]["data"]["code"] == "K7Q2"
+    for got in receiver.got:
+        assert "张" not in got["body"].decode() and "hash-of-a-card" not in got["body"].decode()
+        verify(got, secret)
 
 
 # --- a receiver that fails, or hangs ------------------------------------------------------------
