@@ -83,6 +83,12 @@ ROUTES = [
     ("get", "/admin/sites/city-hall/proxies", None),
     ("post", "/admin/sites/city-hall/proxies", {"kind": "staff", "username": "clerk", "daily_cap": 5}),
     ("put", "/admin/sites/city-hall/proxies/nothing", {"active": False}),
+    ("get", "/admin/webhooks", None),
+    ("post", "/admin/webhooks", {"url": "http://127.0.0.1:9/", "events": ["ticket.called"], "sites": ["city-hall"]}),
+    ("put", "/admin/webhooks/nothing", {"active": False}),
+    ("delete", "/admin/webhooks/nothing", None),
+    ("post", "/admin/webhooks/nothing/ping", {}),
+    ("get", "/admin/webhooks/nothing/deliveries", None),
 ]
 
 
