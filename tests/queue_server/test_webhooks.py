@@ -136,6 +136,13 @@ def call_next(centre: Centre, counter: int = 1) -> dict[str, Any]:
 # --- each event once, signed -------------------------------------------------------------
 
 
+def test_the_backoff_schedule() -> None:
+    from queue_server.webhooks.courier import Timing
+
+    waits = [Timing(retry_seconds=10, attempts=8).retry_after(n) for n in range(1, 9)]
+    assert waits == [10, 30, 120, 600, 3600, 3600, 3600, None]  # 10 s, 30 s, 2 min, 10 min, 1 h …
+
+
 def test_called_recalled_no_show_arrive_once_each_signed(centre: Centre, receiver: Receiver) -> None:
     webhook, secret = subscribe(centre, receiver.url, ["ticket.called", "ticket.recalled", "ticket.no_show"])
     issued = centre.issue("A101")["ticket"]
