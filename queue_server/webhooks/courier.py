@@ -124,6 +124,7 @@ class Courier:
     # --- the thread -------------------------------------------------------------------
 
     def start(self) -> None:
+        self.db.before_closing(self.stop)
         self.thread.start()
 
     def stop(self) -> None:
