@@ -25,6 +25,7 @@ from queue_server.storage import Database
 
 if TYPE_CHECKING:
     from queue_server.edge.station import Uplink
+    from queue_server.webhooks.courier import Courier
 
 log = logging.getLogger("hallqueue")
 # engine.io's own ping only finds dead connections (within 30 s, also for Python clients
@@ -47,6 +48,7 @@ class Hall:
     uplink: Uplink | None = None  # a station's edge centre's link to the city
     sweeps: SweepRecord | None = None  # what the sweeper last did (health)
     push_ping: Callable[[], bool] | None = None  # asks the message queue, if there is one
+    courier: Courier | None = None  # the webhooks' worker (the gateway's deliveries)
 
 
 def hall() -> Hall:
@@ -131,6 +133,12 @@ def create_app(
     components.sweeps = _start_sweeper(ops, values["SWEEP_SECONDS"])
     if uplink is not None:
         uplink.start()
+    from queue_server.webhooks.courier import Courier, Timing
+
+    components.courier = Courier(ops, Timing.from_settings(values))
+    # An in-memory database is one per connection: the courier's thread would see none of it.
+    if values["WEBHOOK_SECONDS"] > 0 and str(values["DB"]) != ":memory:":
+        components.courier.start()
     return app
 
 

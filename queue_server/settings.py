@@ -127,6 +127,31 @@ SETTINGS = [
         "After how long without a good exchange a station's edge centre shows as offline on the managers' pages (at the city and at the station).",
     ),
     Setting(
+        "WEBHOOK_SECONDS",
+        1.0,
+        "How often the webhook courier turns new events into deliveries and sends those due (docs/webhooks.md); 0 turns it off.",
+    ),
+    Setting(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        5.0,
+        "How long the courier waits for a webhook receiver's answer before counting the attempt as failed.",
+    ),
+    Setting(
+        "WEBHOOK_RETRY_SECONDS",
+        10.0,
+        "The first retry of a failed webhook delivery waits this long; later ones 3, 12, 60 and 360 times as long (10 s, 30 s, 2 min, 10 min, 1 h, then hourly).",
+    ),
+    Setting(
+        "WEBHOOK_ATTEMPTS",
+        8,
+        "Attempts of a webhook delivery before it is marked failed.",
+    ),
+    Setting(
+        "WEBHOOK_KEEP_DAYS",
+        7.0,
+        "Delivered and failed webhook deliveries (their bodies hold phone numbers) are deleted after this many days.",
+    ),
+    Setting(
         "VALIDATE_ANSWERS",
         False,
         "Check every API answer against the model its route declares (the test suite does; a drift answers 500).",

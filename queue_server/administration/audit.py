@@ -41,6 +41,7 @@ KINDS = (
     "personal_data",
     "ticket",  # a priority class confirmed by staff
     "slot_plan",  # how an item is booked at a site
+    "webhook",  # a subscription of the city's SMS or WeChat gateway (never its secret)
 )
 MAX_PAGE = 500
 

@@ -12,7 +12,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # site's registered proxies, 帮办代办), rules_reports_api (watch and out-of-order reports),
 # console_api (the console's finding of tickets by number and of proxies), edge_api (the
 # city's exchange with its stations' edge centres), appointments_api (slots, bookings,
-# check-in, remote tickets and slot plans).
+# check-in, remote tickets and slot plans), webhooks_api (the gateway's webhook
+# subscriptions and their delivery logs).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     appointments_api,
@@ -25,4 +26,5 @@ from queue_server.api import (  # noqa: E402,F401
     reports_api,
     rules_reports_api,
     tickets_api,
+    webhooks_api,
 )

@@ -398,9 +398,7 @@ class Bookings:
         return result
 
     def _tell(self, store: Store, event: str, appointment: Appointment, now: datetime) -> None:
-        webhooks = getattr(store, "webhooks", None)
-        if webhooks is not None:
-            webhooks.enqueue(appointment.site_id, event, appointment_message(appointment), now)
+        store.webhooks.enqueue(appointment.site_id, event, appointment_message(appointment), now)
 
     def _site(self, store: Store, site_id: str) -> Site:
         site = store.sites.get(site_id)

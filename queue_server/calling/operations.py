@@ -461,6 +461,10 @@ class Operations:
         minutes = self._minutes_per_ticket(store, site, ticket.service, ticket.bundle, item)
         return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
 
+    def people_ahead(self, store: Store, site: Site, ticket: Ticket) -> int:
+        """People ahead of a waiting ticket, as its ticket page says (0 once it is called)."""
+        return self._position(store, site, ticket)[0]
+
     def _minutes_per_ticket(
         self,
         store: Store,

@@ -2,7 +2,8 @@
 
 One page per area: sites and their tree with opening hours and offerings, the
 catalogue (edit, import, export), windows and their service profiles, staff, a site's
-proxies (帮办代办, `static/admin_proxies.js`), devices,
+proxies (帮办代办, `static/admin_proxies.js`), devices, the gateway's webhooks and
+their delivery logs (`static/admin_webhooks.js`),
 per-site settings, and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
 through /api/v1 and saves through /api/v1/admin, showing each validation message next
@@ -16,10 +17,13 @@ from flask.typing import ResponseReturnValue
 
 from queue_server.administration.audit import KINDS
 from queue_server.pages import render_page
+from queue_server.webhooks import EVENTS
 from queue_server.wire import words
 
 admin = Blueprint("admin", __name__)
-SECTIONS = ("sites", "catalog", "counters", "staff", "proxies", "devices", "settings", "audit")
+SECTIONS = (
+    "sites", "catalog", "counters", "staff", "proxies", "devices", "webhooks", "settings", "audit",
+)  # fmt: skip
 
 
 @admin.get("/admin")
@@ -33,5 +37,10 @@ def section(name: str) -> ResponseReturnValue:
         abort(404)
     announce = dict(zip(words.LANGUAGES, words.WORDS["announce_call"], strict=True))
     return render_page(
-        "admin.html", section=name, sections=SECTIONS, audit_kinds=KINDS, announce_default=announce
+        "admin.html",
+        section=name,
+        sections=SECTIONS,
+        audit_kinds=KINDS,
+        announce_default=announce,
+        webhook_events=EVENTS,
     )

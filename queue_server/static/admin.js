@@ -945,7 +945,7 @@
 
   const SECTIONS = { sites: sitesSection, catalog: catalogSection, counters: countersSection, staff: staffSection, devices: devicesSection, settings: settingsSection, audit: auditSection };
   // Sections kept in their own files (admin_proxies.js) register in HQ_ADMIN_SECTIONS and get these helpers.
-  const KIT = { api, toast, field, values, formEl, card, save, showError, siteSection, localTime, itemName };
+  const KIT = { api, toast, field, values, formEl, card, save, showError, siteSection, localTime, itemName, main };
   for (const [name, section] of Object.entries(window.HQ_ADMIN_SECTIONS || {})) SECTIONS[name] = () => section(KIT);
 
   function showLogin() {

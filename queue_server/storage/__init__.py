@@ -2,7 +2,7 @@
 
 Every statement of the centre lives in this package: a repository per aggregate or
 concern (`sites`, `catalogue`, `counters`, `tickets`, `numbers`, `events`, `proxies`,
-`staff`, `tokens`, `devices`, `audit`, `rollups`, `reports`, `purges`), gathered per
+`staff`, `tokens`, `devices`, `audit`, `rollups`, `reports`, `purges`, `webhooks` …), gathered per
 connection in a `Store`. Nothing outside it imports `sqlite3` or runs SQL
 (`tests/queue_server/test_sql_in_storage.py` keeps it so).
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,6 +102,7 @@ class Database:
         self._pool_lock = threading.Lock()
         self._open: weakref.WeakSet[_Lease] = weakref.WeakSet()
         self._closed = False
+        self._before_closing: list[Callable[[], None]] = []
         # Held from BEGIN IMMEDIATE through COMMIT *and* the push that follows, so
         # events leave this process in sequence order.
         self._hold: Hold | None = None
@@ -214,7 +215,19 @@ class Database:
     def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called: a worker still running stops instead of reopening it."""
+        return self._closed
+
+    def before_closing(self, stop: Callable[[], None]) -> None:
+        """Have `close` call `stop` first: a worker's thread ends before its connection does
+        (a connection closed under a statement running on another thread can crash SQLite)."""
+        self._before_closing.append(stop)
+
     def close(self) -> None:
+        for stop in self._before_closing:
+            stop()
         with self._pool_lock:
             self._closed = True
             pooled, self._pool = self._pool, []

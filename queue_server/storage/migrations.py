@@ -534,3 +534,51 @@ def appointments(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX appointments_ticket ON appointments (ticket_id) WHERE ticket_id IS NOT NULL")
     conn.execute("CREATE INDEX appointments_open ON appointments (start) WHERE status = 'booked'")
     conn.execute("ALTER TABLE tickets ADD COLUMN arrival TEXT")
+
+
+@migration
+def webhooks(conn: sqlite3.Connection) -> None:
+    """Issue 15: webhooks for the city's SMS or WeChat gateway.
+
+    - webhooks: one subscription: where to POST, the secret it is signed with (kept so the
+      centre can sign; shown once, at creation), the events it wants, the sites it covers
+      (a JSON list; NULL for every site), whether it wants `ticket.three_ahead` for every
+      ticket or only for booked ones (`all_tickets`);
+    - webhook_deliveries: one POST to make, its body exactly as it is sent (and re-sent),
+      its state (pending → delivered, or failed after the last attempt) and its log;
+    - webhook_cursors: per site, the last event of the events log already turned into
+      deliveries (moved in the same transaction as the deliveries it made);
+    - webhook_three_ahead: the tickets already told they have three or fewer ahead."""
+    conn.execute(
+        """CREATE TABLE webhooks (
+             id TEXT PRIMARY KEY,
+             name TEXT NOT NULL DEFAULT '',
+             url TEXT NOT NULL,
+             secret TEXT NOT NULL,
+             events TEXT NOT NULL,
+             sites TEXT,
+             all_tickets INTEGER NOT NULL DEFAULT 0,
+             active INTEGER NOT NULL DEFAULT 1,
+             created_by TEXT,
+             created_at TEXT NOT NULL,
+             changed_at TEXT)"""
+    )
+    conn.execute(
+        """CREATE TABLE webhook_deliveries (
+             id TEXT PRIMARY KEY,
+             webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+             event TEXT NOT NULL,
+             site_id TEXT NOT NULL,
+             body TEXT NOT NULL,
+             status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+             attempts INTEGER NOT NULL DEFAULT 0,
+             next_at TEXT,
+             last_status INTEGER,
+             last_error TEXT,
+             created_at TEXT NOT NULL,
+             delivered_at TEXT)"""
+    )
+    conn.execute("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending'")
+    conn.execute("CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at)")
+    conn.execute("CREATE TABLE webhook_cursors (site_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE webhook_three_ahead (ticket_id TEXT PRIMARY KEY, at TEXT NOT NULL)")

@@ -35,6 +35,7 @@ from queue_server.storage.sites import Sites
 from queue_server.storage.staff import Staff
 from queue_server.storage.tickets import Tickets
 from queue_server.storage.tokens import Tokens
+from queue_server.storage.webhooks import Webhooks
 
 
 class Store:
@@ -62,6 +63,8 @@ class Store:
         self.purges = Purges(conn)
         # edge centres: what flows between a station and the city
         self.replication = Replication(conn)
+        # the city's SMS or WeChat gateway: subscriptions and the deliveries owed to them
+        self.webhooks = Webhooks(conn)
 
     def schema_version(self) -> int:
         """The schema's version (its last migration): a station and its city must agree."""

@@ -203,6 +203,7 @@ def family_members() -> list[tuple[str, str]]:
         SiteKind,
         TicketStatus,
     )
+    from queue_server.webhooks import EVENTS, PING
     from queue_server.wire import RATING_LEVELS
 
     return [
@@ -222,6 +223,8 @@ def family_members() -> list[tuple[str, str]]:
         *((code, "kiosk PRIORITY_NOTICE") for code in PRIORITY_NOTICE.values()),
         *((code, "kiosk REFUSALS") for code in (*REFUSALS, *GUARD_REFUSALS)),
         *((f"month_{m}", "months") for m in range(1, 13)),
+        *((f"adm_wh_event_{e.replace('.', '_')}", "webhooks.EVENTS") for e in (*EVENTS, PING)),
+        *((f"adm_wh_status_{s}", "webhook delivery states") for s in ("pending", "delivered", "failed")),
     ]
 
 

@@ -96,6 +96,16 @@ def hall_proxy(cast: Cast, who: str) -> str:
     return response.json()["proxy"]["id"]  # type: ignore[no-any-return]
 
 
+def hall_webhook(cast: Cast, who: str) -> str:
+    """A subscription for the hall alone (nothing listens at its address)."""
+    response = cast.centre.post(
+        "/admin/webhooks", {"name": f"for-{who}", "url": "http://127.0.0.1:9/hook", "events": ["ticket.called"],
+        "sites": [SITE]}, token=admin_token(cast)
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return response.json()["webhook"]["id"]  # type: ignore[no-any-return]
+
+
 def site_body(cast: Cast, _: str) -> dict[str, Any]:
     site = cast.centre.get(f"/sites/{SITE}").json()["site"]
     return {k: site.get(k) for k in ("name", "name_en", "kind", "parent", "timezone", "hours")}
@@ -304,6 +314,19 @@ ROUTES: dict[tuple[str, str], Row] = {
                 headers=cast.headers("admin"), timeout=10,
             ) and f"/admin/sites/{SITE}/slot-plans/service/A104"
         ),
+    ),
+    # the gateway's webhooks: admins of every site a subscription covers (admin_out: not the hall)
+    ("POST", "/api/v1/admin/webhooks"): Row(
+        ADMIN, "/admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["ticket.called"], "sites": [SITE]}
+    ),
+    ("PUT", "/api/v1/admin/webhooks/<webhook_id>"): Row(
+        ADMIN, lambda cast, who: f"/admin/webhooks/{hall_webhook(cast, who)}", {"active": False}
+    ),
+    ("DELETE", "/api/v1/admin/webhooks/<webhook_id>"): Row(
+        ADMIN, lambda cast, who: f"/admin/webhooks/{hall_webhook(cast, who)}"
+    ),
+    ("POST", "/api/v1/admin/webhooks/<webhook_id>/ping"): Row(
+        ADMIN, lambda cast, who: f"/admin/webhooks/{hall_webhook(cast, who)}/ping"
     ),
 }
 

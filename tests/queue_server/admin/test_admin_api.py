@@ -85,6 +85,12 @@ ROUTES = [
     ("put", "/admin/sites/city-hall/proxies/nothing", {"active": False}),
     ("put", "/admin/sites/city-hall/slot-plans/service/A101", {"slot_minutes": 30, "capacity": 2, "days_ahead": 3}),
     ("delete", "/admin/sites/city-hall/slot-plans/service/A101", None),
+    ("get", "/admin/webhooks", None),
+    ("post", "/admin/webhooks", {"url": "http://127.0.0.1:9/", "events": ["ticket.called"], "sites": ["city-hall"]}),
+    ("put", "/admin/webhooks/nothing", {"active": False}),
+    ("delete", "/admin/webhooks/nothing", None),
+    ("post", "/admin/webhooks/nothing/ping", {}),
+    ("get", "/admin/webhooks/nothing/deliveries", None),
 ]
 
 
