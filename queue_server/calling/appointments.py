@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from queue_server import wire
@@ -42,6 +42,7 @@ from queue_server.storage import Store
 
 T = TypeVar("T")
 REMOTE = "remote"  # the channel of a remote ticket's record (线上取号)
+REMIND_FROM = time(9, 0)  # the day-before reminder is queued from this local time on
 
 
 @dataclass(frozen=True)
@@ -329,8 +330,8 @@ class Bookings:
 
     def sweep(self) -> int:
         """Bookings past their grace time become no-shows (they count toward the person's
-        rule); tomorrow's bookings are reminded once; phone numbers of past days are
-        forgotten. Returns how many bookings were missed."""
+        rule); tomorrow's bookings are reminded once, from 09:00 the day before; phone
+        numbers of past days are forgotten. Returns how many bookings were missed."""
         now = self.clock()
 
         def work(store: Store) -> int:
@@ -345,15 +346,13 @@ class Bookings:
                 store.appointments.update(gone)
                 self._tell(store, "appointment.no_show", gone, now)
                 missed += 1
-            for appointment in store.appointments.to_remind(
-                now + timedelta(hours=12), now + timedelta(hours=36)
-            ):
+            for appointment in store.appointments.to_remind(now, now + timedelta(hours=48)):
                 site = sites.get(appointment.site_id) or self._site(store, appointment.site_id)
                 sites[site.id] = site
-                tomorrow = (
-                    hours.local_time(now, site.timezone).date() + timedelta(days=1)
-                ).isoformat()
-                if appointment.day != tomorrow:
+                local = hours.local_time(now, site.timezone)
+                tomorrow = (local.date() + timedelta(days=1)).isoformat()
+                # The day before, from the morning on: nobody gets an SMS at midnight.
+                if appointment.day != tomorrow or local.time() < REMIND_FROM:
                     continue
                 store.appointments.update(replace(appointment, reminded=True))
                 self._tell(store, "appointment.reminder", appointment, now)

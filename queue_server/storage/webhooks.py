@@ -147,6 +147,12 @@ class Webhooks(Repository):
         )  # fmt: skip
         return delivery_id
 
+    def send_pending_now(self, now: datetime) -> int:
+        """Every pending delivery is due now (an admin's "retry now"; tests on a moved clock)."""
+        return self._conn.execute(
+            "UPDATE webhook_deliveries SET next_at = ? WHERE status = 'pending'", (_text(now),)
+        ).rowcount
+
     def due(self, now: datetime, limit: int) -> list[Row]:
         """Pending deliveries of active subscriptions whose time has come, oldest first,
         with the subscription's `url` and `secret`."""

@@ -488,3 +488,65 @@ def test_deactivate_delete_and_page_the_log(centre: Centre, receiver: Receiver) 
     assert requests.delete(centre.api(f"/admin/webhooks/{webhook}"), headers=token, timeout=5).status_code == 204
     assert centre.get(f"/admin/webhooks/{webhook}/deliveries", token=centre.login()).status_code == 404
     assert centre.get("/admin/webhooks", token=centre.login()).json()["webhooks"] == []
+
+
+def test_a_citizens_booking_reaches_the_gateway_once_each_signed(centre: Centre, receiver: Receiver) -> None:
+    """Booking, moving and cancelling through the real routes, and the sweep's reminder:
+    each arrives once, signed, with the code and the phone, never the name or ID number."""
+    from datetime import date, timedelta
+
+    from devices.id_card import make_id_number
+    from queue_server.calling.appointments import Bookings
+    from queue_server.engine import booking
+
+    events = ["appointment.booked", "appointment.changed", "appointment.cancelled", "appointment.reminder"]
+    _, secret = subscribe(centre, receiver.url, events)
+    plan = requests.put(
+        centre.api(f"/admin/sites/{SITE}/slot-plans/service/A101"),
+        json={"slot_minutes": 30, "capacity": 4, "days_ahead": 7},
+        headers={"Authorization": f"Bearer {centre.login()}"},
+        timeout=10,
+    )
+    assert plan.status_code == 200, plan.text
+    tomorrow_slots = []
+    for ahead in range(1, 8):
+        day = date.today() + timedelta(days=ahead)
+        tomorrow_slots = centre.get(f"/sites/{SITE}/slots?service=A101&date={day.isoformat()}").json()["slots"]
+        if len(tomorrow_slots) >= 2:
+            break
+    person = {"id_number": make_id_number(seq=555), "name": "钱七"}
+    made = requests.post(
+        centre.api(f"/sites/{SITE}/appointments"),
+        json={"service": "A101", "start": tomorrow_slots[0]["start"], "phone": "13900139000", **person},
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    moved = requests.post(centre.api(f"/appointments/{code}/change"), json={"start": tomorrow_slots[1]["start"]}, timeout=10)
+    assert moved.status_code == 200, moved.text
+    # The reminder goes out once whatever the hour: the sweep, run as if the day before at noon.
+    start = booking.hours.local_time(
+        datetime.fromisoformat(tomorrow_slots[1]["start"].replace("Z", "+00:00")), "Asia/Shanghai"
+    )
+    noon_before = start.replace(hour=12, minute=0) - timedelta(days=1)
+    db = Database(centre.db_path)
+    try:
+        from queue_server.calling.operations import Operations
+
+        ops = Operations(db, publish=lambda payloads: None, clock=lambda: noon_before.astimezone(UTC))
+        Bookings(ops).sweep()
+        Bookings(ops).sweep()  # a second sweep reminds nobody again
+        with db.transaction() as store:  # the sweep ran on a moved clock, the courier runs on the real one
+            store.webhooks.send_pending_now(datetime.now(UTC))
+    finally:
+        db.close()
+    cancelled = requests.post(centre.api(f"/appointments/{code}/cancel"), timeout=10)
+    assert cancelled.status_code == 200, cancelled.text
+    for event in events:
+        receiver.wait_for(1, event)
+    time.sleep(0.4)
+    bodies = [verify(got, secret) for got in receiver.got]
+    assert sorted(b["event"] for b in bodies) == sorted(events)  # each once
+    for body in bodies:
+        assert body["data"]["code"] == code and body["data"]["phone"] == "13900139000"
+        assert person["id_number"] not in json.dumps(body, ensure_ascii=False) and "钱七" not in json.dumps(body, ensure_ascii=False)
