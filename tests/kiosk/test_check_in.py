@@ -6,6 +6,7 @@ the QR at the centre's PUBLIC_URL. The last test drives the kiosk's page in Chro
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from kiosk.agent import booking_code
 from kiosk.centre import CentreClient
 from tests.conftest import Centre, copy_demo, free_port, wait_for_http
 from tests.kiosk.conftest import RunningKiosk, retap, wait_until
+from tests.kiosk.test_kiosk_browser import SHOTS, shot
 
 SITE = "city-hall"
 PUBLIC = "https://qh.example.invalid"
@@ -184,7 +186,7 @@ def test_too_early_says_from_when_and_nothing_without_a_card_or_code(
     centre.clock.tuesday(8, 0)  # on time only from 08:30
     kiosk.wait_ready()
     view = kiosk.post("/api/check-in", {"code": code, "use_card": False}).json()
-    assert view["error"] == "appointment_too_early" and "08:30" in view["message"]
+    assert view["error"] == "appointment_too_early" and "08:30" in view["message"], view
     english = kiosk.post("/api/check-in", {"code": code, "language": "en"}).json()
     assert english["message"].startswith("Please check in for your appointment from")
     unknown = kiosk.post("/api/check-in", {"code": "3467ABCD"}).json()
@@ -235,11 +237,16 @@ def test_a_code_typed_on_the_kiosk_page_checks_in(
     expect(page.locator("#checkin-code")).to_have_value(code[:4])
     page.keyboard.type(f"-{code[4:].lower()}")
     expect(page.locator("#checkin-code")).to_have_value(code)
+    shot(page, "16-check-in")
     page.keyboard.press("Enter")
     expect(page.locator("#screen-result")).to_be_visible(timeout=10_000)
     expect(page.locator("#result-checkin")).to_have_text("预约签到成功，优先叫号")
     number = page.locator("#result-number").inner_text()
     assert "预约 09:00" in printed_text(kiosk) and number in printed_text(kiosk)
+    shot(page, "16b-check-in-ticket")
+    printed = kiosk.printer.tickets[-1]
+    if SHOTS and printed.png_path:
+        shutil.copyfile(printed.png_path, Path(SHOTS) / "printed-check-in.png")
     [ticket] = [job["ticket"] for job in kiosk.agent.spool.jobs() if job.get("ticket")]
     assert centre.ticket(ticket["id"])["priority"] == "appointment"
 
@@ -253,6 +260,7 @@ def test_the_wrong_card_is_refused_on_the_kiosk_page(
     code = centre.book(make_id_number(seq=101), "李四")
     centre.clock.tuesday(8, 45)
     kiosk.wait_ready()
+    page.set_viewport_size({"width": 1080, "height": 1920})
     page.goto(kiosk.url)
     expect(page.locator("#bundles .tile").first).to_be_visible(timeout=10_000)
     page.locator("#checkin-open").click()
@@ -261,6 +269,7 @@ def test_the_wrong_card_is_refused_on_the_kiosk_page(
     expect(page.locator("#screen-refused")).to_be_visible(timeout=10_000)
     expect(page.locator("#refused-title")).to_have_text("未能签到")
     expect(page.locator("#refused-message")).to_contain_text("身份证与预约人不一致")
+    shot(page, "16c-check-in-refused")
     assert centre.ticket_count() == 0 and not kiosk.printer.tickets
     page.locator("#refused-home").click()
     expect(page.locator("#screen-home")).to_be_visible()
