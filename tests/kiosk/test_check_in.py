@@ -196,6 +196,33 @@ def test_too_early_says_from_when_and_nothing_without_a_card_or_code(
     assert centre.ticket_count() == 0 and not kiosk.printer.tickets
 
 
+def test_a_remote_ticket_checks_in_with_its_card_and_prints_its_own_number(
+    kiosk: RunningKiosk, centre: Hall
+) -> None:
+    centre.clock.tuesday(9, 0)
+    with sqlite3.connect(centre.db_path) as conn:
+        conn.execute(
+            "UPDATE sites SET settings = json_set(settings, '$.remote_tickets', json('true')) WHERE id = ?",
+            (SITE,),
+        )
+    body = {"service": "A101", "id_number": BOOKER.id_number, "name": BOOKER.name}
+    taken = requests.post(centre.api(f"/sites/{SITE}/remote-tickets"), json=body, timeout=10)
+    assert taken.status_code == 201, taken.text
+    remote = taken.json()["ticket"]
+    assert remote["arrival"] == "expected"
+    kiosk.wait_ready()
+    tap_card(kiosk)
+    view = kiosk.post("/api/check-in", {}).json()
+    assert view["state"] == "printing", view
+    ticket = view["ticket"]
+    assert ticket["id"] == remote["id"] and ticket["number"] == remote["number"]  # its own ticket
+    assert ticket["appointment"]["remote"] is True
+    assert centre.ticket(remote["id"])["arrival"] == "arrived"  # called from now on
+    text = printed_text(kiosk)
+    assert remote["number"] in text and "预约" not in text  # a remote ticket has no slot
+    assert centre.ticket_count() == 1
+
+
 def test_the_qr_uses_the_public_url_only_when_the_centre_has_one() -> None:
     client = CentreClient("http://10.0.0.5:8600/", "token")
     assert client.ticket_url("T1", "k") == "http://10.0.0.5:8600/t/T1#k=k"
@@ -273,3 +300,23 @@ def test_the_wrong_card_is_refused_on_the_kiosk_page(
     assert centre.ticket_count() == 0 and not kiosk.printer.tickets
     page.locator("#refused-home").click()
     expect(page.locator("#screen-home")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_card_tapped_late_on_the_kiosk_page_says_ordinary(
+    page: Any, kiosk: RunningKiosk, centre: Hall
+) -> None:
+    from playwright.sync_api import expect
+
+    centre.book()
+    centre.clock.tuesday(9, 30)
+    kiosk.wait_ready()
+    page.goto(kiosk.url)
+    expect(page.locator("#bundles .tile").first).to_be_visible(timeout=10_000)
+    page.locator("#checkin-open").click()
+    expect(page.locator("#screen-checkin")).to_be_visible()
+    kiosk.reader.place_card(BOOKER)  # no code: the card alone finds the day's booking
+    expect(page.locator("#screen-result")).to_be_visible(timeout=10_000)
+    expect(page.locator("#result-checkin")).to_have_text("已超过预约时段，按普通号排队")
+    assert "预约已过时，按普通号" in printed_text(kiosk)
+    assert "张晓明" not in page.content()  # only the masked name ever reaches the page
