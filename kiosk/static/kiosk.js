@@ -141,6 +141,7 @@ function renderRules() {
 function renderHome() {
   if (!cat) { setHTML("bundles", ""); setHTML("services", `<p>${esc(t("kiosk_loading"))}</p>`); return; }
   renderHomeNotes();
+  $("checkin-open").disabled = !!blocked();
   setHTML("bundles", cat.bundles.map((code) => tile(`bundle:${code}`, "bundle")).join(""));
   if (!domain && cat.domains.length) domain = cat.domains[0].code;
   setHTML("domains", cat.domains.map((d) =>
