@@ -91,7 +91,6 @@ def booking_view(answer: dict[str, Any], timezone: str) -> dict[str, Any] | None
         return None
     start = datetime.fromisoformat(booking["start"].replace("Z", "+00:00"))
     return {
-        "code": booking.get("code"),
         "start": start.astimezone(ZoneInfo(timezone)).strftime("%H:%M"),
         "late": answer.get("late") is True,
         "remote": booking.get("channel") == "remote",
@@ -613,6 +612,9 @@ class Kiosk:
                     "appointment": booked,
                 },
                 content=asdict(content),
+                # A booking's code cancels it (the phone page): kept on disk only until
+                # the centre answered, for a retry.
+                **({"code": ""} if job["kind"] == CHECK_IN else {}),
             ) or job
             self.printer.wake()
             self._refresh_soon()
