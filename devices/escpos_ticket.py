@@ -135,8 +135,23 @@ def encode_text(text: str, *, allow_four_byte: bool = False) -> bytes:
 
 # The words a ticket prints besides its content, by name: the caller gives them in the
 # ticket's language (the kiosk, from the message catalogue's `printed_<name>`), so the
-# renderer lays out and words nothing. `ahead` takes {n}, `wait` takes {m}.
-LABELS = ("ahead", "wait", "windows", "window_sep", "materials", "issued", "name", "scan")
+# renderer lays out and words nothing. `ahead` takes {n}, `wait` takes {m}; `appointment`
+# takes {start} (the slot's start, as the hall reads it).
+LABELS = (
+    "ahead",
+    "wait",
+    "windows",
+    "window_sep",
+    "materials",
+    "issued",
+    "name",
+    "scan",
+    "appointment",
+    "appointment_late",
+)
+# Asked for only on a checked-in booking's ticket: a ticket spooled before a kiosk knew
+# them (an upgrade with tickets still owed) prints as it was.
+APPOINTMENT_LABELS = ("appointment", "appointment_late")
 LANGUAGES = ("zh", "en")
 
 
@@ -157,6 +172,10 @@ class TicketContent:
     masked_name: str | None = None
     notice_lines: list[str] = field(default_factory=list)
     language: str = "zh"  # of the labels and the content
+    # A checked-in booking: its slot's start ("09:00"), and whether it came too late for
+    # the appointment class (then it is an ordinary ticket, and the ticket says so).
+    appointment: str | None = None
+    appointment_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,7 +197,8 @@ def render_ticket(
         raise ValueError("width_mm must be 58 or 80")
     if content.language not in LANGUAGES:
         raise ValueError(f"unsupported ticket language {content.language!r}")
-    missing = [name for name in LABELS if name not in content.labels]
+    needed = LABELS if content.appointment else tuple(n for n in LABELS if n not in APPOINTMENT_LABELS)
+    missing = [name for name in needed if name not in content.labels]
     if missing:
         raise ValueError(f"ticket labels missing: {', '.join(missing)}")
     layout = layout or TicketLayout()
@@ -208,6 +228,10 @@ def render_ticket(
     printer._raw(size_cmd(1, 2))  # item: double height keeps its full width
     wrapped(content.item)
     printer._raw(SIZE_NORMAL)
+    if content.appointment:
+        wrapped(labels["appointment"].format(start=content.appointment))
+        if content.appointment_late:
+            wrapped(labels["appointment_late"])
 
     wait = labels["ahead"].format(n=content.ahead)
     wait_2 = labels["wait"].format(m=content.estimated_wait_minutes)
@@ -254,6 +278,8 @@ SAMPLE_LABELS = {
         "issued": "取号时间：",
         "name": "姓名：",
         "scan": "扫码查看排队进度",
+        "appointment": "预约 {start}",
+        "appointment_late": "预约已过时，按普通号",
     },
     "en": {
         "ahead": "{n} ahead of you",
@@ -264,6 +290,8 @@ SAMPLE_LABELS = {
         "issued": "Issued: ",
         "name": "Name: ",
         "scan": "Scan to follow the queue",
+        "appointment": "Appointment {start}",
+        "appointment_late": "Appointment missed: ordinary ticket",
     },
 }
 SAMPLE_NO_SHOW = {

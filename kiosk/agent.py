@@ -63,12 +63,38 @@ REFUSALS = (
     "one_tap_off",
     "card_gone",
     "not_elderly",
+    "kiosk_checkin_nothing",
+    "unknown_appointment",
 )
 # A notice on the printed ticket per priority class (a code of the message catalogue).
 PRIORITY_NOTICE = {"elderly": "printed_priority_elderly"}
 # A citizen who asked for help gets a ticket for the site's help item (no priority); the
 # ticket names what they came for, for them and the assisted clerk.
 HELP_NOTICE = "kiosk_help_for"
+# A spooled job that checks a booking (or a remote ticket) in rather than issuing; its
+# `code` is the booking's code as typed (may be empty: the card alone).
+CHECK_IN = "check-in"
+BOOKING_CODE_LENGTHS = range(4, 21)  # what the centre's check-in takes (api/schemas)
+
+
+def booking_code(typed: str) -> str:
+    """A booking code as typed or scanned: case, spaces and dashes do not matter (as the
+    centre's `engine.booking.normal_code`)."""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+def booking_view(answer: dict[str, Any], timezone: str) -> dict[str, Any] | None:
+    """What the screen and the ticket say of a check-in's booking: its slot's start as the
+    hall reads it, late or not, and whether it was a remote ticket (线上取号)."""
+    booking = answer.get("appointment")
+    if not isinstance(booking, dict) or not isinstance(booking.get("start"), str):
+        return None
+    start = datetime.fromisoformat(booking["start"].replace("Z", "+00:00"))
+    return {
+        "start": start.astimezone(ZoneInfo(timezone)).strftime("%H:%M"),
+        "late": answer.get("late") is True,
+        "remote": booking.get("channel") == "remote",
+    }
 
 
 class KioskMisconfigured(Exception):
@@ -317,6 +343,8 @@ class Kiosk:
         except CentreRefused as exc:
             self._set_centre(False, exc.code, exc.code)
             return
+        public_url = detail.get("public_url")
+        self.client.public_url = public_url if isinstance(public_url, str) else None
         built = service_menu.build(detail)
         version = hashlib.sha1(json.dumps(built, sort_keys=True).encode()).hexdigest()[:12]
         self.catalogue, self.catalogue_version = built, version
@@ -439,6 +467,34 @@ class Kiosk:
             self.cards.forget()
             raise KioskRefusal("card_gone") from None
 
+    def check_in(self, code: str | None, language: str = "zh", use_card: bool = True) -> dict[str, Any]:
+        """Check a booking (or a remote ticket) in with its code typed or scanned, the card
+        on the reader, or both (the centre then checks they are one person's, 人证一致); its
+        ticket is spooled and printed like an issued one. See `job_view` for the answer."""
+        if not self.printer.can_print:
+            raise KioskRefusal(f"printer_{self.printer.state}")
+        if self.catalogue is None:
+            raise KioskRefusal("centre_unreachable")
+        typed = booking_code(code or "")
+        if typed and len(typed) not in BOOKING_CODE_LENGTHS:
+            raise KioskRefusal("unknown_appointment")  # no booking has such a code
+        card = self.cards.current() if use_card else None
+        if card is None and not typed:
+            raise KioskRefusal("kiosk_checkin_nothing")
+        person = self._person_card(card.identity) if card is not None else None
+        job = self.spool.create(
+            kind=CHECK_IN,
+            code=typed,
+            language="en" if language == "en" else "zh",
+            help=False,
+            identified=card is not None,
+        )
+        if person is not None:
+            self._persons[job["id"]] = person
+            self.cards.forget()  # one tap, one check-in
+        log.info("check-in by %s", " and ".join(w for w, on in (("code", typed), ("card", person)) if on))
+        return self._attempt(job["id"])
+
     def one_tap(self, serial: int, language: str = "zh") -> dict[str, Any]:
         """An elderly citizen tapped their card on the home screen: a ticket for the site's
         one-tap item (`elderly_one_tap`), no menus. Anyone younger gets nothing here."""
@@ -513,16 +569,8 @@ class Kiosk:
             if person is None and job.get("identified"):
                 self.spool.delete(job_id)  # its card is gone (restart): nothing was promised
                 return {"id": job_id, "state": "gone"}
-            request = IssueRequest(
-                service=job["code"] if job["kind"] == "service" else None,
-                bundle=job["code"] if job["kind"] == "bundle" else None,
-                request_id=job["id"],
-                channel="kiosk",
-                help=bool(job.get("help")),
-                person=person,
-            )
             try:
-                created, answer = self.client.issue(request, job["language"])
+                created, answer = self._ask_centre(job, person)
             except CentreUnreachable as exc:
                 self._set_centre(False, "centre_unreachable", str(exc))
                 self._refresh_soon()
@@ -545,7 +593,8 @@ class Kiosk:
             ticket = answer["ticket"]
             self._remember_holder(job_id, ticket)
             log.info("ticket %s issued (%s)", ticket["number"], "new" if created else "again")
-            content = self._content(job, answer)
+            booked = booking_view(answer, self._site().get("timezone", "Asia/Shanghai"))
+            content = self._content(job, answer, booked)
             job = self.spool.update(
                 job_id,
                 state=PRINTING,
@@ -560,21 +609,45 @@ class Kiosk:
                     "estimated_wait_minutes": answer.get("estimated_wait_minutes", 0),
                     "windows": content.windows,
                     "no_show_rule": (answer.get("rules") or {}).get("no_show"),
+                    "appointment": booked,
                 },
                 content=asdict(content),
+                # A booking's code cancels it (the phone page): kept on disk only until
+                # the centre answered, for a retry.
+                **({"code": ""} if job["kind"] == CHECK_IN else {}),
             ) or job
             self.printer.wake()
             self._refresh_soon()
             return self.job_view(job)
 
-    def _content(self, job: dict[str, Any], answer: dict[str, Any]) -> TicketContent:
+    def _ask_centre(
+        self, job: dict[str, Any], person: PersonCard | None
+    ) -> tuple[bool, dict[str, Any]]:
+        """The job's request to the centre: an issue, or a check-in; (created, answer)."""
+        if job["kind"] == CHECK_IN:
+            return False, self.client.check_in(job["code"] or None, person, job["language"])
+        request = IssueRequest(
+            service=job["code"] if job["kind"] == "service" else None,
+            bundle=job["code"] if job["kind"] == "bundle" else None,
+            request_id=job["id"],
+            channel="kiosk",
+            help=bool(job.get("help")),
+            person=person,
+        )
+        return self.client.issue(request, job["language"])
+
+    def _content(
+        self, job: dict[str, Any], answer: dict[str, Any], booked: dict[str, Any] | None = None
+    ) -> TicketContent:
         ticket = answer["ticket"]
         language = job["language"]
         english = language == "en"
         wanted = self._catalogue_item(f"{job['kind']}:{job['code']}")
         # The item the centre issued (the help item, for a citizen who asked for help):
-        # its windows; the materials are those of what the citizen came for.
+        # its windows; the materials are those of what the citizen came for (a check-in:
+        # of what was booked, the item issued).
         item = self._catalogue_item(issued_key(ticket)) or wanted
+        wanted = wanted or item
         site = self._site()
         zone = ZoneInfo(site.get("timezone", "Asia/Shanghai"))
         issued = datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")).astimezone(zone)
@@ -604,6 +677,9 @@ class Kiosk:
             notice_lines=notices,
             labels=ticket_labels(language),
             language=language,
+            # A booking says its slot on paper; a remote ticket was never one (no slot).
+            appointment=booked["start"] if booked and not booked["remote"] else None,
+            appointment_late=bool(booked and booked["late"]),
         )
 
     def _catalogue_item(self, key: str | None) -> dict[str, Any]:

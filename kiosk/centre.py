@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from devices.loop_thread import LoopThread
 from queue_server import wire
 from queue_server.wire import feed
-from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest
+from queue_server.wire.shapes import DeviceIdentity, DeviceStatusReport, IssueRequest, PersonCard
 
 log = logging.getLogger("hallqueue.kiosk.centre")
 
@@ -55,14 +55,19 @@ class CentreClient:
     def __init__(self, server: str, token: str, site: str | None = None) -> None:
         self.server = server.rstrip("/")
         self.site = site  # the token's site, once `identity()` told it
+        # The centre's address as citizens' phones reach it (its PUBLIC_URL, told in the
+        # site's view): the QR on a printed ticket points there when the centre has one.
+        self.public_url: str | None = None
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._lock = threading.Lock()  # requests.Session is not guaranteed thread-safe
 
     def ticket_url(self, ticket_id: str, key: str | None = None) -> str:
         """The ticket's phone page; the key (in the fragment, which no browser sends to a
-        server) lets the holder of the printed ticket rate it there."""
-        return f"{self.server}/t/{ticket_id}" + (f"#k={key}" if key else "")
+        server) lets the holder of the printed ticket rate it there. At the centre's public
+        address when it told one (PUBLIC_URL), else at the address this kiosk uses."""
+        base = (self.public_url or "").rstrip("/") or self.server
+        return f"{base}/t/{ticket_id}" + (f"#k={key}" if key else "")
 
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, language: str = "zh"
@@ -108,6 +113,19 @@ class CentreClient:
         body = request.model_dump(exclude_defaults=True)  # what this request chose, no more
         status, data = self._call("POST", f"/sites/{self.site}/tickets", body, language)
         return status == 201, data
+
+    def check_in(
+        self, code: str | None, person: PersonCard | None, language: str = "zh"
+    ) -> dict[str, Any]:
+        """Check a booking or a remote ticket in, by its code, the card read, or both; the
+        answer is its ticket as an issue answers it, with `appointment` and `late`. Asking
+        again answers the same ticket (the centre never issues a second)."""
+        body: dict[str, Any] = {}
+        if code:
+            body["code"] = code
+        if person is not None:
+            body["person"] = person.model_dump(exclude_none=True)
+        return self._call("POST", f"/sites/{self.site}/appointments/check-in", body, language)[1]
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         """A ticket with its live status (anyone holding the id may read it)."""

@@ -81,6 +81,22 @@ def create_app(kiosk: Kiosk) -> Flask:
             return refused(exc, body), 409
         return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
 
+    @app.post("/api/check-in")
+    def check_in() -> ResponseReturnValue:
+        body: dict[str, Any] = request.get_json(silent=True) or {}
+        code = body.get("code")
+        if code is not None and not isinstance(code, str):
+            return jsonify({"error": "invalid_input"}), 400
+        try:
+            view = kiosk.check_in(
+                code,
+                language=str(body.get("language", "zh")),
+                use_card=body.get("use_card", True) is not False,
+            )
+        except KioskRefusal as exc:
+            return refused(exc, body), 409
+        return jsonify(view), 201 if view["state"] in ("printing", "printed") else 200
+
     @app.post("/api/one-tap")
     def one_tap() -> ResponseReturnValue:
         body: dict[str, Any] = request.get_json(silent=True) or {}

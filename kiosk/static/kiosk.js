@@ -27,6 +27,16 @@ let seenCard = null; // the newest card serial this page has seen (null: not pol
 let homeCard = null; // {serial, at}: a card tapped on the home screen, kept briefly for the next steps
 let tapping = false;
 const HOME_CARD_MS = 30000;
+/* Check-in (预约签到 / 线上取号签到): the booking's code on the keypad or from a scanner
+ * (it types like a keyboard, then Enter), and/or the booker's ID card: a card read while
+ * the screen is open checks in at once, with the code if one was typed (the centre then
+ * checks they are one person's). The keypad's letters are the codes' own, without
+ * look-alikes (engine.booking.CODE_ALPHABET; a test keeps them equal). */
+const CODE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY";
+const CODE_MAX = 20;
+let checkinSeen = 0; // the newest card serial when the check-in screen opened
+let checkingIn = false;
+let lastWasCheckIn = false; // the refusal or ticket shown answers a check-in
 
 const $ = (id) => document.getElementById(id);
 const t = (key, params) => {
@@ -64,6 +74,7 @@ function translateStatic() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   $("lang-switch").textContent = t("kiosk_lang_switch");
   $("search").placeholder = t("kiosk_search");
+  $("refused-title").textContent = t(lastWasCheckIn ? "kiosk_checkin_refused_title" : "kiosk_refused_title");
   if (cat) $("site-name").textContent = nameOf(cat.site);
 }
 
@@ -130,6 +141,7 @@ function renderRules() {
 function renderHome() {
   if (!cat) { setHTML("bundles", ""); setHTML("services", `<p>${esc(t("kiosk_loading"))}</p>`); return; }
   renderHomeNotes();
+  $("checkin-open").disabled = !!blocked();
   setHTML("bundles", cat.bundles.map((code) => tile(`bundle:${code}`, "bundle")).join(""));
   if (!domain && cat.domains.length) domain = cat.domains[0].code;
   setHTML("domains", cat.domains.map((d) =>
@@ -247,6 +259,11 @@ function renderResult() {
   if (job.help_for) facts.push(`<div class="fact" id="result-help">${esc(t("kiosk_help_for", { item: nameOf(job.help_for) }))}</div>`);
   if (tk.person) facts.push(`<div class="fact" id="result-person">${esc(tk.person)}</div>`);
   if (tk.priority === "elderly") facts.push(`<div class="fact promise">${esc(t("kiosk_elderly"))}</div>`);
+  const booked = tk.appointment;
+  if (booked) {
+    const said = booked.remote ? "kiosk_checkin_remote" : booked.late ? "kiosk_checkin_late" : "kiosk_checkin_on_time";
+    facts.unshift(`<div class="fact ${booked.late ? "warn" : "promise"}" id="result-checkin" data-code="${said}">${esc(t(said))}</div>`);
+  }
   setHTML("result-facts", facts.join(""));
   $("result-rule").textContent = tk.no_show_rule || "";
   const line = $("result-print");
@@ -255,6 +272,58 @@ function renderResult() {
   else { line.textContent = t("kiosk_printing"); line.className = "print-line"; line.dataset.state = "printing"; }
   const left = Math.max(0, Math.ceil(((state ? state.return_seconds : 20) * 1000 - (Date.now() - resultShownAt)) / 1000));
   $("result-done").textContent = t("kiosk_done", { s: left });
+}
+
+const cleanCode = (s) => String(s || "").toUpperCase().replace(/[^0-9A-Z]/g, "").slice(0, CODE_MAX);
+
+function renderCodePad() {
+  setHTML("code-pad", CODE_ALPHABET.split("").map((c) => `<button type="button" data-code-key="${c}">${c}</button>`).join(""));
+}
+
+function renderCheckIn() {
+  const card = state && state.card && state.card.serial > checkinSeen ? state.card : null;
+  $("checkin-card").hidden = !card;
+  $("checkin-card").textContent = card ? t("kiosk_checkin_card", { name: card.masked_name }) : "";
+  $("checkin-go").disabled = !!blocked() || checkingIn;
+}
+
+function openCheckIn() {
+  if (blocked()) return render();
+  $("checkin-code").value = "";
+  $("checkin-note").hidden = true;
+  // A card tapped on the home screen just now checks in at once; an older one is forgotten.
+  const fresh = homeCardFresh();
+  checkinSeen = fresh ? homeCard.serial - 1 : Math.max(seenCard || 0, (state && state.card && state.card.serial) || 0);
+  if (!fresh) api("/api/card/forget", { method: "POST" });
+  show("checkin");
+  render();
+  $("checkin-code").focus();
+}
+
+/* A card tapped on the check-in screen checks in at once (with the code typed, if any). */
+function watchCheckInCard() {
+  const card = state && state.card;
+  if (screen !== "checkin" || !card || card.serial <= checkinSeen || checkingIn || blocked()) return;
+  checkinSeen = card.serial;
+  checkIn(true);
+}
+
+async function checkIn(withCard) {
+  const code = cleanCode($("checkin-code").value);
+  if (!code && !withCard) {
+    $("checkin-note").hidden = false;
+    $("checkin-note").textContent = t("kiosk_checkin_nothing");
+    return;
+  }
+  checkingIn = true;
+  renderCheckIn();
+  try {
+    const { body } = await api("/api/check-in", { method: "POST", body: JSON.stringify({ code, language: lang, use_card: withCard }) });
+    lastWasCheckIn = true;
+    handleJob(body);
+  } finally {
+    checkingIn = false;
+  }
 }
 
 function render() {
@@ -266,6 +335,7 @@ function render() {
   else if (screen === "identify") renderIdentify();
   else if (screen === "confirm") renderConfirm();
   else if (screen === "result") renderResult();
+  else if (screen === "checkin") renderCheckIn();
 }
 
 async function poll() {
@@ -280,6 +350,7 @@ async function poll() {
     state = null; // the agent itself is restarting
   }
   if (watchCard()) return;
+  watchCheckInCard();
   if (screen !== "result") render(); else { renderBanner(); }
 }
 
@@ -321,6 +392,8 @@ function goHome(keepCard = false) {
   job = null; selected = null; query = ""; $("search").value = ""; $("need-help").checked = false;
   lang = DEFAULT_LANG;
   homeCard = null;
+  lastWasCheckIn = false;
+  $("checkin-code").value = "";
   if (!keepCard) api("/api/card/forget", { method: "POST" });
   show("home");
   render();
@@ -353,6 +426,7 @@ function handleJob(answer) {
     render();
     retryTimer = setInterval(retryJob, 2000);
   } else {
+    $("screen-refused").classList.toggle("checkin", lastWasCheckIn);
     $("refused-message").textContent = answer.message || t(answer.error || "kiosk_gone");
     $("refused-message").dataset.code = answer.error || "gone";
     const existing = answer.existing && answer.existing.number;
@@ -368,6 +442,7 @@ function handleJob(answer) {
 async function confirmTicket() {
   const item = cat.items[selected];
   $("confirm-go").disabled = true;
+  lastWasCheckIn = false;
   const { body } = await api("/api/tickets", {
     method: "POST",
     body: JSON.stringify({ kind: item.kind, code: item.code, language: lang, help: $("need-help").checked, use_card: identification() !== "off" }),
@@ -405,6 +480,12 @@ document.addEventListener("click", (event) => {
   if (!el) return;
   if (el.dataset.key) { if (!el.classList.contains("disabled")) openItem(el.dataset.key); return; }
   if (el.dataset.domain) { domain = el.dataset.domain; query = ""; $("search").value = ""; return renderHome(); }
+  if (el.dataset.codeKey) {
+    const field = $("checkin-code");
+    field.value = cleanCode(field.value + el.dataset.codeKey);
+    $("checkin-note").hidden = true;
+    return field.focus();
+  }
   if (el.dataset.letter) { query += el.dataset.letter.toLowerCase(); $("search").value = query; return renderHome(); }
   switch (el.id) {
     case "lang-switch": lang = lang === "zh" ? "en" : "zh"; return render();
@@ -416,11 +497,23 @@ document.addEventListener("click", (event) => {
     case "confirm-back": show("item"); return render();
     case "confirm-go": return confirmTicket();
     case "result-done": return goHome();
+    case "checkin-open": return openCheckIn();
+    case "checkin-back": return goHome();
+    case "checkin-delete": $("checkin-code").value = $("checkin-code").value.slice(0, -1); return $("checkin-code").focus();
+    case "checkin-go": return checkIn(true);
   }
 });
 $("search").addEventListener("input", (e) => { query = e.target.value.trim(); renderHome(); });
+// Typed or scanned: case, spaces and dashes do not matter; a scanner's Enter checks in.
+$("checkin-code").addEventListener("input", (e) => { e.target.value = cleanCode(e.target.value); $("checkin-note").hidden = true; });
+// A scanner types wherever the focus is: on this screen, into the code field.
+document.addEventListener("keydown", (e) => {
+  if (screen === "checkin" && e.target !== $("checkin-code") && e.key.length === 1) $("checkin-code").focus();
+}, true);
+$("checkin-code").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); if (!checkingIn) checkIn(true); } });
 
 renderLetterPad();
+renderCodePad();
 render();
 poll();
 setInterval(poll, 500);

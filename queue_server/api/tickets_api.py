@@ -129,6 +129,9 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
             store, found, None, entry["code"], entry["daily_cap"], now
         )
     detail["rules"] = rules_view.all_sentences(found)
+    # Here rather than in each issue answer: a kiosk reads this view anyway (every few
+    # seconds and on each live event), so an issue carries not a byte more.
+    detail["public_url"] = str(hall().settings.get("PUBLIC_URL") or "").rstrip("/") or None
     return detail
 
 

@@ -243,6 +243,11 @@ class SiteDetail(BaseModel):
     waiting_total: int
     last_seq: int
     rules: dict[str, dict[str, str]] = Field(description="each rule in one sentence, per language")
+    public_url: str | None = Field(
+        default=None,
+        description="the centre's address as citizens' phones reach it (PUBLIC_URL): kiosks "
+        "print it in a ticket's QR; null: the address a kiosk knows the centre by",
+    )
 
 
 class Event(BaseModel):

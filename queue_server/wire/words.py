@@ -1013,6 +1013,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "kiosk_help_hint": ("工作人员叫到您的号时会协助办理（不会因此提前叫号）", "Staff help you when your number is called (this does not move you up the line)"),
     "kiosk_help_hint_item": ("将为您取“{item}”的号，到帮代办窗口由工作人员协助办理（不会因此提前叫号）", "You get a ticket for “{item}”: staff at the assisted window help you (this does not move you up the line)"),
     # the kiosk's check-in of appointments and remote tickets
+    "kiosk_checkin": ("预约签到 / 线上取号签到", "Check in: appointment or online ticket"),
+    "kiosk_checkin_title": ("预约签到 / 线上取号签到", "Check in your appointment or online ticket"),
+    "kiosk_checkin_hint": ("请预约人本人刷身份证，或输入、扫描 8 位预约码", "Tap the ID card of the person who booked, or type or scan the 8-character code"),
+    "kiosk_checkin_code": ("预约码", "Booking code"),
+    "kiosk_checkin_delete": ("删除", "Delete"),
+    "kiosk_checkin_go": ("签到取号", "Check in"),
+    "kiosk_checkin_card": ("已读取身份证：{name}", "ID card read: {name}"),
+    "kiosk_checkin_nothing": ("请刷身份证或输入预约码", "Tap your ID card or type your booking code"),
+    "kiosk_checkin_refused_title": ("未能签到", "Not checked in"),
+    "kiosk_checkin_on_time": ("预约签到成功，优先叫号", "Checked in on time: you are called first"),
+    "kiosk_checkin_late": ("已超过预约时段，按普通号排队", "Past your appointment time: you queue with an ordinary ticket"),
+    "kiosk_checkin_remote": ("线上取号签到成功，请留意叫号", "Checked in: your online ticket will be called"),
     # on the screen and on the printed ticket of a citizen who asked for help (帮办)
     "kiosk_help_for": ("帮办事项：{item}", "Help with: {item}"),
     "kiosk_id_required_note": ("该事项每日限量、每人限取，须刷身份证取号", "Limited per day and per person: this service needs your ID card"),
@@ -1061,6 +1073,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "printed_name": ("姓名：", "Name: "),
     "printed_scan": ("扫码查看排队进度", "Scan to follow the queue"),
     "printed_priority_elderly": ("老年人优先", "Priority: senior citizen"),
+    "printed_appointment": ("预约 {start}", "Appointment {start}"),
+    "printed_appointment_late": ("预约已过时，按普通号", "Appointment missed: ordinary ticket"),
 }
 # fmt: on
 

@@ -84,6 +84,24 @@ def test_minimal_ticket_golden_bytes() -> None:
     assert render_ticket(MINIMAL, 80) == expected
 
 
+def test_checked_in_booking_golden_bytes() -> None:
+    # Under the item, in normal size: the slot's start; a late check-in also says its ticket
+    # is an ordinary one. The rest is the minimal ticket's, byte for byte.
+    minimal = render_ticket(MINIMAL, 80)
+    head = minimal.index(bytes.fromhex("1d2100")) + 3  # after the item, back to normal size
+    on_time = bytes.fromhex("d4a4d4bc 20 30393a3030 0a")  # 预约 09:00
+    late = bytes.fromhex("d4a4d4bc d2d1 b9fd cab1 a3ac b0b4 c6d5 cda8 bac5 0a")  # 预约已过时，按普通号
+    booked = replace(MINIMAL, appointment="09:00")
+    assert render_ticket(booked, 80) == minimal[:head] + on_time + minimal[head:]
+    missed = replace(booked, appointment_late=True)
+    assert render_ticket(missed, 80) == minimal[:head] + on_time + late + minimal[head:]
+    # An ordinary ticket needs no appointment words; a booking's does.
+    without = {k: v for k, v in MINIMAL.labels.items() if not k.startswith("appointment")}
+    assert render_ticket(replace(MINIMAL, labels=without), 80) == minimal
+    with pytest.raises(ValueError, match="appointment"):
+        render_ticket(replace(booked, labels=without), 80)
+
+
 def test_qr_is_native_gs_paren_k_with_model_size_ec_store_print() -> None:
     data = render_ticket(replace(MINIMAL, qr_url="https://q.invalid/A1"), 80)
     url = b"https://q.invalid/A1"

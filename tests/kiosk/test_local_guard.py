@@ -98,7 +98,8 @@ def test_refusal(method: str, headers: dict[str, str], code: str | None) -> None
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", "/"), ("GET", "/api/state"), ("GET", "/static/kiosk.js"), ("GET", "/health"),
-     ("GET", "/nowhere"), ("POST", "/api/tickets"), ("POST", "/api/card/forget")],
+     ("GET", "/nowhere"), ("POST", "/api/tickets"), ("POST", "/api/card/forget"),
+     ("POST", "/api/check-in")],
 )
 def test_rebinding_host_is_refused_on_every_route(
     kiosk: RunningKiosk, centre: Centre, card_on_reader: dict[str, Any], method: str, path: str
@@ -136,7 +137,11 @@ def test_form_style_post_without_the_header_is_refused(
     kiosk: RunningKiosk, centre: Centre, card_on_reader: dict[str, Any]
 ) -> None:
     # What an HTML form can send: a simple content type, no custom header.
-    for path, data in (("/api/tickets", '{"kind": "service", "code": "A101"}'), ("/api/card/forget", "")):
+    for path, data in (
+        ("/api/tickets", '{"kind": "service", "code": "A101"}'),
+        ("/api/card/forget", ""),
+        ("/api/check-in", '{"code": "ABCD3467"}'),  # with the card on the reader, too
+    ):
         response = requests.post(
             kiosk.api(path), data=data, headers={"Content-Type": "text/plain"}, timeout=5
         )
