@@ -229,8 +229,10 @@ class Bookings:
                 raise PersonMismatch()
         else:
             assert person_hash is not None
-            waiting = store.appointments.person_open(
-                site_id, person_hash, hours.local_day(now, site.timezone)
+            today = hours.local_day(now, site.timezone)
+            # A card tapped again after its check-in finds the same ticket, never a second.
+            waiting = store.appointments.person_open(site_id, person_hash, today) or (
+                store.appointments.person_checked_in(site_id, person_hash, today)
             )
             if not waiting:
                 raise UnknownAppointment()

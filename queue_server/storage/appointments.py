@@ -139,6 +139,15 @@ class Appointments(Repository):
             person_hash, day, site_id,
         )  # fmt: skip
 
+    def person_checked_in(self, site_id: str, person_hash: str, day: str) -> list[Appointment]:
+        """The person's bookings at the site that day already checked in, latest first."""
+        return self._records(
+            APPOINTMENTS,
+            """SELECT * FROM appointments WHERE person_hash = ? AND day = ? AND site_id = ?
+               AND status = 'checked_in' ORDER BY checked_in_at DESC""",
+            person_hash, day, site_id,
+        )  # fmt: skip
+
     def open_before(self, moment: datetime) -> list[Appointment]:
         """Bookings still to check in whose slot began before `moment` (the no-show sweep)."""
         return self._records(

@@ -222,6 +222,8 @@ def test_on_time_with_the_card_gets_the_appointment_class_and_is_called_first(ha
     assert answer["appointment"]["status"] == "checked_in"
     again = hall.check_in(code=answer["appointment"]["code"])
     assert again.json()["ticket"]["id"] == answer["ticket"]["id"]  # the same ticket, never a second
+    tapped_again = hall.check_in(person=person)
+    assert tapped_again.json()["ticket"]["id"] == answer["ticket"]["id"]
     assert hall.counter(1, "open").status_code == 200
     called = hall.counter(1, "call-next")
     assert called.json()["ticket"]["id"] == answer["ticket"]["id"]
