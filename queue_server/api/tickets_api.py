@@ -129,6 +129,7 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
             store, found, None, entry["code"], entry["daily_cap"], now
         )
     detail["rules"] = rules_view.all_sentences(found)
+    detail["opening"] = site_view.opening(found, now)  # a kiosk says when it next opens
     return detail
 
 

@@ -120,7 +120,10 @@ def check_can_issue(
     span = site_hours.open_span(site, local)
     if span is None:
         reopens = site_hours.next_opening(site, local)
-        raise SiteClosed(reopens=reopens.strftime("%m-%d %H:%M") if reopens else "")
+        raise SiteClosed(
+            reopens=reopens.strftime("%m-%d %H:%M") if reopens else "",
+            reopens_at=reopens.isoformat() if reopens else "",
+        )
     if isinstance(item, Service):
         if item.issue_window is not None:
             start, end = (site_hours.parse_clock(t) for t in item.issue_window)

@@ -6,7 +6,7 @@ The rule, once, for every reader of hours (`hours.day_spans`):
 
 1. a site's own exception for the date wins: closed, or its own spans;
 2. else, for a site with weekly hours that follows the national calendar (the site
-   setting `national_calendar`, default true): a national holiday closes it, and a
+   setting `open_on_holidays` is not set): a national holiday closes it, and a
    make-up working day opens it with the hours of the weekday the national entry names
    (`hours_of`, default Monday);
 3. else its weekly hours; a site with no hours (always open) ignores the national calendar.
@@ -56,7 +56,8 @@ class SiteDay:
 
 
 def follows_national(settings: Mapping[str, Any]) -> bool:
-    return settings.get("national_calendar") is not False
+    """A site follows the national list unless its setting `open_on_holidays` is true."""
+    return not settings.get("open_on_holidays")
 
 
 def resolve(

@@ -29,7 +29,7 @@ class Sites(Repository):
                  parent_id=:parent_id, timezone=:timezone, hours=:hours, settings=:settings""",
             records.SITES.to_row(site),
         )
-        # Its hours or its settings (`national_calendar`) may change the days it opens.
+        # Its hours or its settings (`open_on_holidays`) may change the days it opens.
         OpeningDays(self._conn).resolve([site.id])
 
     def ids(self) -> list[str]:

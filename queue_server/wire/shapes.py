@@ -228,6 +228,18 @@ class BundleEntry(CatalogBundle, QueueFigures):
     """A “一件事” bundle the site offers, with its queue now."""
 
 
+class Opening(BaseModel):
+    """The site's calendar today (its weekly hours after national holidays, make-up working
+    days and its own days)."""
+
+    open_today: bool
+    today: list[list[str]] = Field(description='today\'s spans, [["08:30", "12:00"], …]; [] closed')
+    open_now: bool
+    next_opening: str | None = Field(
+        description="the next local moment it opens (ISO 8601); null: not within five weeks"
+    )
+
+
 class SiteDetail(BaseModel):
     """One site now: its windows, what it offers with waiting counts and waits, its rules."""
 
@@ -238,6 +250,7 @@ class SiteDetail(BaseModel):
     waiting_total: int
     last_seq: int
     rules: dict[str, dict[str, str]] = Field(description="each rule in one sentence, per language")
+    opening: Opening | None = None
 
 
 class Event(BaseModel):

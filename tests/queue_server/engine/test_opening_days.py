@@ -65,7 +65,7 @@ def test_an_always_open_site_ignores_the_national_calendar_but_not_its_own_days(
 
 
 def test_a_site_may_opt_out_of_the_national_calendar() -> None:
-    village = with_calendar(replace(SITE_WITH_HOURS, settings={"national_calendar": False}))
+    village = with_calendar(replace(SITE_WITH_HOURS, settings={"open_on_holidays": True}))
     assert hours.day_spans(village, date(2026, 10, 1)) == WEEKDAY_SPANS
     assert hours.day_spans(village, date(2026, 10, 10)) == []  # its Saturday stays closed
 
