@@ -9,7 +9,7 @@ from datetime import date
 
 from queue_server.engine import opening_days
 from queue_server.engine.opening_days import DayKind, NationalDay, SiteDay
-from queue_server.storage.repository import Repository
+from queue_server.storage.repository import Repository, marks
 
 # The first year seeded from the package: older years hold no opening a hall needs.
 SEED_FROM = 2025
@@ -93,11 +93,14 @@ class OpeningDays(Repository):
     def resolve(self, site_ids: Iterable[str] | None = None) -> None:
         """Write `sites.days` of these sites (None: every site) from the tables above."""
         national = self.national()
-        rows = self._rows("SELECT id, hours, settings FROM sites")
-        wanted = set(site_ids) if site_ids is not None else None
+        if site_ids is None:
+            rows = self._rows("SELECT id, hours, settings FROM sites")
+        else:
+            chosen = tuple(site_ids)
+            rows = self._rows(
+                f"SELECT id, hours, settings FROM sites WHERE id IN ({marks(chosen)})", *chosen
+            )
         for row in rows:
-            if wanted is not None and row["id"] not in wanted:
-                continue
             hours = json.loads(row["hours"]) if row["hours"] else None
             settings = json.loads(row["settings"] or "{}")
             days = opening_days.resolve(

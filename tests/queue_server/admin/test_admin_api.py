@@ -83,6 +83,8 @@ ROUTES = [
     ("get", "/admin/sites/city-hall/proxies", None),
     ("post", "/admin/sites/city-hall/proxies", {"kind": "staff", "username": "clerk", "daily_cap": 5}),
     ("put", "/admin/sites/city-hall/proxies/nothing", {"active": False}),
+    ("get", "/admin/calendar/2026", None),
+    ("put", "/admin/calendar/2027", {"days": [{"date": "2027-01-01", "kind": "holiday"}]}),
 ]
 
 
@@ -91,6 +93,10 @@ ROUTES = [
 MANAGERS_MAY = [
     ("post", "/admin/sites/city-hall/rules/preview", {"days": 1}),
     ("put", "/admin/sites/city-hall/settings", {}),
+    # A site's own days (a market-day closure) are its managers' to set as well.
+    ("get", "/admin/sites/city-hall/days", None),
+    ("put", "/admin/sites/city-hall/days/2026-10-12", {"closed": True}),
+    ("delete", "/admin/sites/city-hall/days/2026-10-12", None),
 ]
 
 
