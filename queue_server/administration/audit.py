@@ -42,6 +42,8 @@ KINDS = (
     "ticket",  # a priority class confirmed by staff
     "slot_plan",  # how an item is booked at a site
     "webhook",  # a subscription of the city's SMS or WeChat gateway (never its secret)
+    "national_days",  # a year's national holidays and make-up working days
+    "site_day",  # a site's own closure or special opening
 )
 MAX_PAGE = 500
 

@@ -10,13 +10,14 @@ admin pages show the message next to it. Every change writes one audit row, read
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, request
 
 from queue_server.accounts.credentials import Forbidden, Principal
 from queue_server.administration import catalog_import as catalog
-from queue_server.administration import rules_preview
+from queue_server.administration import holiday_calendar, rules_preview
 from queue_server.administration.changes import Administration
 from queue_server.api.auth import MANAGERS
 from queue_server.api.contract import File, Routes
@@ -41,6 +42,13 @@ from queue_server.api.schemas.administration import (
     StaffChange,
     StaffList,
 )
+from queue_server.api.schemas.opening_days import (
+    NationalYear,
+    NationalYearAnswer,
+    SiteDayChange,
+    SiteDayEntry,
+    SiteDays,
+)
 from queue_server.api.schemas.sites import (
     CounterChange,
     NewSite,
@@ -55,6 +63,7 @@ from queue_server.api.schemas.sites import (
     SiteSettings,
 )
 from queue_server.app import hall
+from queue_server.engine.errors import FieldInvalid
 from queue_server.monitoring.device_health import Silence
 from queue_server.reports import dashboard
 from queue_server.wire.words import pick_language
@@ -127,6 +136,61 @@ def site_settings(site: str, body: SiteSettings, principal: Principal) -> dict[s
 
     The site's admins and managers. A setting left out or empty takes its default; `elderly_one_tap` and `help_item` must be codes the site offers."""
     return {"settings": administration().save_settings(principal, site, body)}
+
+
+# --- the calendar: national holidays, make-up working days, a site's own days ----------
+
+
+@admins.get("/calendar/<int:year>", answers={200: NationalYearAnswer})
+def national_year(year: int) -> dict[str, Any]:
+    """A year's national holidays and make-up working days (调休)
+
+    As seeded from the `chinesecalendar` package or imported; each site with opening
+    hours follows them unless its setting `open_on_holidays` is true."""
+    return holiday_calendar.national_year(hall().db, year)
+
+
+@admin_changes.put("/calendar/<int:year>", body=NationalYear, answers={200: NationalYearAnswer})
+def import_national_year(year: int, body: NationalYear, principal: Principal) -> dict[str, Any]:
+    """Import a year's national list (replaces that year's entries)
+
+    City-wide admins. Every date in the year and listed once; a workday's `hours_of` names
+    the weekday whose hours apply (default Monday). Importing the same list again changes
+    nothing but the audit log."""
+    return holiday_calendar.import_year(hall().db, principal, year, body)
+
+
+@previewers.get("/sites/<site>/days", answers={200: SiteDays}, errors=(404,))
+def site_days(site: str, principal: Principal) -> dict[str, Any]:
+    """A site's own days: closures (a market day) and special openings
+
+    The site's admins and managers."""
+    return holiday_calendar.site_days(hall().db, principal, site)
+
+
+@previewer_changes.put(
+    "/sites/<site>/days/<day>", body=SiteDayChange, answers={200: SiteDayEntry}, errors=(404,)
+)
+def set_site_day(site: str, day: str, body: SiteDayChange, principal: Principal) -> dict[str, Any]:
+    """Set a site's own day (`day`: YYYY-MM-DD)
+
+    The site's admins and managers. It beats the national calendar and the weekly hours."""
+    return holiday_calendar.set_site_day(hall().db, principal, site, _date(day), body)
+
+
+@previewer_changes.delete("/sites/<site>/days/<day>", answers={200: SiteDayEntry}, errors=(404,))
+def delete_site_day(site: str, day: str, principal: Principal) -> dict[str, Any]:
+    """Remove a site's own day; the day follows the calendar again
+
+    The site's admins and managers; answers the day as it was."""
+    return holiday_calendar.delete_site_day(hall().db, principal, site, _date(day))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise FieldInvalid("day", "date", value=text) from exc
 
 
 @previewers.post(

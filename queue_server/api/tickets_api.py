@@ -132,6 +132,7 @@ def site(site: str, principal: Principal | None) -> dict[str, Any]:
     # Here rather than in each issue answer: a kiosk reads this view anyway (every few
     # seconds and on each live event), so an issue carries not a byte more.
     detail["public_url"] = str(hall().settings.get("PUBLIC_URL") or "").rstrip("/") or None
+    detail["opening"] = site_view.opening(found, now)  # a kiosk says when it next opens
     return detail
 
 

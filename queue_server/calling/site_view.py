@@ -6,10 +6,11 @@ Read-only; one query per table, so kiosks, displays and dashboards can ask often
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from queue_server import wire
-from queue_server.engine import estimates
+from queue_server.engine import estimates, hours
 from queue_server.engine.errors import UnknownSite
 from queue_server.engine.model import Bundle, Counter, CounterState, Service, Site
 from queue_server.storage import Database
@@ -52,6 +53,19 @@ def counter_detail(counter: Counter) -> dict[str, Any]:
     ]
     data["rules"] = dict(counter.rules)  # where its calling rules differ from its site's
     return data
+
+
+def opening(site: Site, now: datetime) -> dict[str, Any]:
+    """Whether the site opens today, is open now, and when it next opens (its calendar)."""
+    local = hours.local_time(now, site.timezone)
+    spans = hours.day_spans(site, local.date())
+    following = hours.next_opening(site, local)
+    return {
+        "open_today": bool(spans),
+        "today": [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in spans],
+        "open_now": hours.open_span(site, local) is not None,
+        "next_opening": following.isoformat() if following else None,
+    }
 
 
 def list_sites(db: Database) -> list[dict[str, Any]]:

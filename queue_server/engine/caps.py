@@ -71,6 +71,6 @@ def next_issue_time(site: Site, now: datetime) -> datetime:
     or later (caps count per local day), in UTC."""
     local = site_hours.local_time(now, site.timezone)
     midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
-    opening = site_hours.next_opening(site.hours, midnight - timedelta(microseconds=1))
+    opening = site_hours.next_opening(site, midnight - timedelta(microseconds=1))
     moment = opening if opening is not None else midnight
     return max(moment, midnight).astimezone(now.tzinfo)

@@ -64,7 +64,14 @@ class Unavailable(QueueError, status=409):
     """A ticket cannot be taken now (hours, issuing window, daily cap)."""
 
 
-class SiteClosed(Unavailable, code="site_closed"): ...
+class SiteClosed(Unavailable, code="site_closed"):
+    """Closed now: `reopens` (MM-DD HH:MM, said in the message) and `reopens_at` (the local
+    ISO moment, in the answer) say when tickets can next be taken; both "" if not within
+    the calendar's look-ahead."""
+
+    answered = ("reopens_at",)
+
+
 class OutsideIssuingWindow(Unavailable, code="outside_issuing_window"): ...
 class PastLastTicket(Unavailable, code="past_last_ticket"): ...
 class DailyCapReached(Unavailable, code="daily_cap_reached"): ...

@@ -2,18 +2,24 @@
 
 A site's day is its *local* calendar day: midnight UTC is 08:00 in an
 Asia/Shanghai hall, in the middle of the morning rush, so nothing here uses UTC dates.
+Which days a site opens, and when, is `day_spans`: its weekly hours after the national
+holidays, the make-up working days and its own exceptions (`opening_days.py`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.engine.errors import InvalidInput
+from queue_server.engine.model import Site
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WHOLE_DAY = (time(0, 0), time(23, 59, 59))
+# How far `next_opening` looks: Golden Week (7 days) with the weekends around it, and a
+# site's own closures after it, still leave an opening inside five weeks.
+LOOK_AHEAD_DAYS = 35
 
 
 @lru_cache(maxsize=64)
@@ -61,42 +67,53 @@ def validate_hours(hours: object) -> dict[str, list[list[str]]] | None:
     return result
 
 
-def open_span(
-    hours: dict[str, list[list[str]]] | None, local: datetime
-) -> tuple[time, time] | None:
-    """The (open, close) span containing this local moment, or None when closed.
+def day_spans(site: Site, day: date) -> list[tuple[time, time]]:
+    """The (open, close) spans the site is open on this local date; [] when closed.
 
-    With no hours at all the site is always open: the span is the whole day.
+    A date in `site.days` (the site's own exceptions, and for a site with hours that
+    follows the national calendar its holidays and make-up working days: see
+    `opening_days.resolve`) has its spans there; any other date its weekday's hours; a
+    site with no hours is open the whole day.
     """
-    if hours is None:
-        return (time(0, 0), time(23, 59, 59))
-    for start, end in hours.get(WEEKDAYS[local.weekday()], []):
-        opens, closes = parse_clock(start), parse_clock(end)
+    special = site.days.get(day.isoformat())
+    if special is not None:
+        return [(parse_clock(start), parse_clock(end)) for start, end in special]
+    if site.hours is None:
+        return [WHOLE_DAY]
+    return [
+        (parse_clock(start), parse_clock(end))
+        for start, end in site.hours.get(WEEKDAYS[day.weekday()], [])
+    ]
+
+
+def open_span(site: Site, local: datetime) -> tuple[time, time] | None:
+    """The (open, close) span containing this local moment, or None when closed."""
+    for opens, closes in day_spans(site, local.date()):
         if opens <= local.time() < closes:
             return (opens, closes)
     return None
 
 
-def next_opening(hours: dict[str, list[list[str]]] | None, local: datetime) -> datetime | None:
-    """The next local moment the site opens after `local` (within a week)."""
-    if hours is None:
+def next_opening(site: Site, local: datetime) -> datetime | None:
+    """The next local moment the site opens after `local` (within `LOOK_AHEAD_DAYS`); an
+    always-open site open now opens now."""
+    if site.hours is None and open_span(site, local) is not None:
         return local
-    for offset in range(8):
+    for offset in range(LOOK_AHEAD_DAYS + 1):
         day = (local + timedelta(days=offset)).date()
-        for start, _ in hours.get(WEEKDAYS[day.weekday()], []):
-            moment = datetime.combine(day, parse_clock(start), tzinfo=local.tzinfo)
+        for start, _ in day_spans(site, day):
+            moment = datetime.combine(day, start, tzinfo=local.tzinfo)
             if moment > local:
                 return moment
     return None
+
+
+def is_open_day(site: Site, day: date) -> bool:
+    """Whether the site opens at all on this local date (reports' working days)."""
+    return bool(day_spans(site, day))
 
 
 def minutes_until(local: datetime, clock: time) -> float:
     target = datetime.combine(local.date(), clock, tzinfo=local.tzinfo)
     return (target - local).total_seconds() / 60
 
-
-def day_spans(site: Any, day: date) -> list[tuple[time, time]]:
-    """The (open, close) spans of a site on a local date; an always-open site: the whole day."""
-    if site.hours is None:
-        return [(time(0, 0), time(23, 59, 59))]
-    return [(parse_clock(a), parse_clock(b)) for a, b in site.hours.get(WEEKDAYS[day.weekday()], [])]

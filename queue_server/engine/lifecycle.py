@@ -118,16 +118,20 @@ def check_can_issue(
     if ignore_hours:
         return
     local = site_hours.local_time(now, site.timezone)
-    span = site_hours.open_span(site.hours, local)
+    span = site_hours.open_span(site, local)
     if span is None:
-        reopens = site_hours.next_opening(site.hours, local)
-        raise SiteClosed(reopens=reopens.strftime("%m-%d %H:%M") if reopens else "")
+        reopens = site_hours.next_opening(site, local)
+        raise SiteClosed(
+            reopens=reopens.strftime("%m-%d %H:%M") if reopens else "",
+            reopens_at=reopens.isoformat() if reopens else "",
+        )
     if isinstance(item, Service):
         if item.issue_window is not None:
             start, end = (site_hours.parse_clock(t) for t in item.issue_window)
             if not start <= local.time() < end:
                 raise OutsideIssuingWindow(start=item.issue_window[0], end=item.issue_window[1])
-        if item.last_ticket_minutes and site.hours is not None:
+        # An always-open day has no closing to count back from.
+        if item.last_ticket_minutes and span != site_hours.WHOLE_DAY:
             if site_hours.minutes_until(local, span[1]) < item.last_ticket_minutes:
                 raise PastLastTicket(
                     minutes=item.last_ticket_minutes, closes=span[1].strftime("%H:%M")

@@ -88,6 +88,10 @@ class Site:
     settings: dict[str, Any] = field(default_factory=dict)
     # The edge centre (its device id) that owns the site's queues; None: the city.
     owner: str | None = None
+    # The local dates it does not open by `hours` (ISO date → spans, [] closed): its own
+    # exceptions and the national holidays and make-up days, resolved by storage when the
+    # calendar changes (engine/opening_days.py); read through `hours.day_spans`.
+    days: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

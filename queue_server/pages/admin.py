@@ -3,8 +3,8 @@
 One page per area: sites and their tree with opening hours and offerings, the
 catalogue (edit, import, export), windows and their service profiles, staff, a site's
 proxies (帮办代办, `static/admin_proxies.js`), devices, the gateway's webhooks and
-their delivery logs (`static/admin_webhooks.js`),
-per-site settings, and the audit log. Each page is a shell in the chosen language;
+their delivery logs (`static/admin_webhooks.js`), per-site settings, the calendar (holidays,
+make-up days and a site's own days, `static/admin_calendar.js`), and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
 through /api/v1 and saves through /api/v1/admin, showing each validation message next
 to the field it names.
@@ -22,8 +22,17 @@ from queue_server.wire import words
 
 admin = Blueprint("admin", __name__)
 SECTIONS = (
-    "sites", "catalog", "counters", "staff", "proxies", "devices", "webhooks", "settings", "audit",
-)  # fmt: skip
+    "sites",
+    "catalog",
+    "counters",
+    "staff",
+    "proxies",
+    "devices",
+    "webhooks",
+    "settings",
+    "calendar",
+    "audit",
+)
 
 
 @admin.get("/admin")

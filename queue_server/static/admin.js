@@ -799,6 +799,7 @@
     { name: "elderly_one_tap", type: "select", options: oneTapOptions(detail) },
     { name: "help_item", type: "select", options: oneTapOptions(detail, "set_help_item_none") },
     { name: "require_id_for_capped", type: "checkbox" },
+    { name: "open_on_holidays", type: "checkbox" },
     { name: "announce_template", wide: true, placeholder: CFG.announce_default.zh },
     { name: "announce_template_en", wide: true, placeholder: CFG.announce_default.en },
     { name: "announce_english", type: "checkbox" },

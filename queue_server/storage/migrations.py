@@ -582,3 +582,37 @@ def webhooks(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at)")
     conn.execute("CREATE TABLE webhook_cursors (site_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
     conn.execute("CREATE TABLE webhook_three_ahead (ticket_id TEXT PRIMARY KEY, at TEXT NOT NULL)")
+
+
+@migration
+def opening_days(conn: sqlite3.Connection) -> None:
+    """Issue 15: the calendar a site opens by (engine/opening_days.py).
+
+    - national_days: the State Council's statutory holidays and make-up working days (调休),
+      one row a date; a workday names the weekday whose hours apply (`hours_of`). Seeded
+      here from the `chinesecalendar` package, so a new hall knows its years;
+    - site_days: a site's own exceptions: closed (`spans` '[]') or its own spans;
+    - sites.days: both resolved for the site (ISO date → spans), written whenever the
+      calendar, the site's hours or its settings change: a site is loaded on every issue,
+      and its row (with the days) is what an edge centre's snapshot copies."""
+    from queue_server.storage.opening_days import OpeningDays, seed_rows
+
+    conn.execute(
+        """CREATE TABLE national_days (
+             day TEXT PRIMARY KEY,
+             kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+             name TEXT NOT NULL DEFAULT '',
+             hours_of TEXT NOT NULL DEFAULT 'mon')"""
+    )
+    conn.execute(
+        """CREATE TABLE site_days (
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             day TEXT NOT NULL,
+             spans TEXT NOT NULL DEFAULT '[]',
+             note TEXT NOT NULL DEFAULT '',
+             PRIMARY KEY (site_id, day))"""
+    )
+    conn.execute("ALTER TABLE sites ADD COLUMN days TEXT NOT NULL DEFAULT '{}'")
+    calendar = OpeningDays(conn)
+    calendar.add_national(seed_rows())
+    calendar.resolve_all()

@@ -94,9 +94,15 @@ def _issue_window_from_text(text: str | None) -> tuple[str, str] | None:
 
 SITES = Layout(
     model.Site,
-    {"kind": enum_column(model.SiteKind), "hours": JSON_OR_NONE, "settings": JSON_OBJECT},
-    # The owner is written only when a site is handed over or taken back (`set_site_owner`).
-    not_written=("owner",),
+    {
+        "kind": enum_column(model.SiteKind),
+        "hours": JSON_OR_NONE,
+        "settings": JSON_OBJECT,
+        "days": JSON_OBJECT,
+    },
+    # The owner is written only when a site is handed over or taken back (`set_site_owner`);
+    # the days are derived from the calendar's tables by storage (`OpeningDays.resolve`).
+    not_written=("owner", "days"),
 )
 SERVICES = Layout(
     model.Service,

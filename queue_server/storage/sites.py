@@ -8,6 +8,7 @@ from typing import Any
 
 from queue_server.engine.model import Site
 from queue_server.storage import records
+from queue_server.storage.opening_days import OpeningDays
 from queue_server.storage.repository import Repository, marks
 
 
@@ -28,6 +29,8 @@ class Sites(Repository):
                  parent_id=:parent_id, timezone=:timezone, hours=:hours, settings=:settings""",
             records.SITES.to_row(site),
         )
+        # Its hours or its settings (`open_on_holidays`) may change the days it opens.
+        OpeningDays(self._conn).resolve([site.id])
 
     def ids(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT id FROM sites").fetchall()]

@@ -25,6 +25,7 @@ from queue_server.storage.devices import Devices
 from queue_server.storage.events import Events
 from queue_server.storage.migrations import current_version
 from queue_server.storage.numbers import Numbers
+from queue_server.storage.opening_days import OpeningDays
 from queue_server.storage.proxies import Proxies
 from queue_server.storage.purges import Purges
 from queue_server.storage.replication import Replication
@@ -51,6 +52,7 @@ class Store:
         self.events = Events(conn)
         self.proxies = Proxies(conn)
         self.appointments = Appointments(conn)  # bookings and their slots
+        self.opening_days = OpeningDays(conn)  # holidays, make-up days, a site's closures
         self.calling_reads = CallingReads(conn)  # what the calling screens read
         # accounts and administration
         self.staff = Staff(conn)

@@ -145,9 +145,6 @@ class SiteDay:
     def at(self, moment: datetime, action: Callable[[], None]) -> None:
         heapq.heappush(self.steps, _Step(moment, next(self.order), action))
 
-    def local(self, clock: str) -> datetime:
-        return datetime.combine(self.day, site_hours.parse_clock(clock), tzinfo=self.tz)
-
     def apply(self, change: Change | None) -> Change | None:
         if change is None:
             return None
@@ -165,9 +162,12 @@ class SiteDay:
     # --- the day ---------------------------------------------------------------------
 
     def run(self) -> None:
-        spans = (self.site.hours or {}).get(site_hours.WEEKDAYS[self.day.weekday()], [])
+        # The site's calendar: no arrivals on a holiday or its own closed day, a make-up
+        # Saturday's by the weekday hours it keeps. A site without hours is not simulated.
+        spans = site_hours.day_spans(self.site, self.day) if self.site.hours is not None else []
         for index, (start, end) in enumerate(spans):
-            opens, closes = self.local(start), self.local(end)
+            opens = datetime.combine(self.day, start, tzinfo=self.tz)
+            closes = datetime.combine(self.day, end, tzinfo=self.tz)
             last_session = index == len(spans) - 1
             self._arrivals(opens, closes)
             for number in self.counters:
@@ -189,7 +189,9 @@ class SiteDay:
 
     def _arrivals(self, opens: datetime, closes: datetime) -> None:
         moment = opens
-        weekday = WEEKDAY_FACTOR[self.day.weekday()]
+        # A make-up working day (调休) on a weekend is as busy as a Monday.
+        made_up = self.day.weekday() >= 5 and self.day.isoformat() in self.site.days
+        weekday = WEEKDAY_FACTOR[0 if made_up else self.day.weekday()]
         base = sum(self.popularity) * self.scale * weekday
         while True:
             rate = base * HOUR_PROFILE.get(moment.hour, 0.3)  # citizens per hour

@@ -233,6 +233,18 @@ class BundleEntry(CatalogBundle, QueueFigures):
     """A “一件事” bundle the site offers, with its queue now."""
 
 
+class Opening(BaseModel):
+    """The site's calendar today (its weekly hours after national holidays, make-up working
+    days and its own days)."""
+
+    open_today: bool
+    today: list[list[str]] = Field(description='today\'s spans, [["08:30", "12:00"], …]; [] closed')
+    open_now: bool
+    next_opening: str | None = Field(
+        description="the next local moment it opens (ISO 8601); null: not within five weeks"
+    )
+
+
 class SiteDetail(BaseModel):
     """One site now: its windows, what it offers with waiting counts and waits, its rules."""
 
@@ -248,6 +260,7 @@ class SiteDetail(BaseModel):
         description="the centre's address as citizens' phones reach it (PUBLIC_URL): kiosks "
         "print it in a ticket's QR; null: the address a kiosk knows the centre by",
     )
+    opening: Opening | None = None
 
 
 class Event(BaseModel):

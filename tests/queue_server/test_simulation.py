@@ -75,3 +75,18 @@ def test_simulate_command_shows_progress(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert bad.returncode != 0 and "mars" in bad.stderr
+
+
+def test_simulation_follows_the_calendar(db_path: Path) -> None:
+    """No arrivals on National Day; the hall's make-up Saturday (10 October 2026) is a full
+    day with Monday's hours, past its ordinary Saturday's noon closing."""
+    db = Database(db_path)
+    load_demo(db)
+    simulate(db, days=11, end=date(2026, 10, 10), sites=["city-hall"], seed=3)  # 30 Sep – 10 Oct
+    days = {row[0]: row[1] for row in db.query("SELECT day, count(*) FROM tickets GROUP BY day")}
+    assert not [day for day in days if "2026-10-01" <= day <= "2026-10-07"], days
+    assert days.get("2026-09-30", 0) > 0 and days.get("2026-10-08", 0) > 0
+    afternoon = db.query(
+        "SELECT count(*) FROM tickets WHERE day = '2026-10-10' AND local_hour >= 13"
+    )[0][0]
+    assert afternoon > 0

@@ -177,3 +177,31 @@ def test_the_write_lock_excludes_other_processes_and_wakes_at_once(db_path: Path
         release.set()
         other.join(10)
         db.close()
+
+
+def test_a_new_database_knows_the_national_calendar_and_the_demo_market_day(tmp_path: Path) -> None:
+    """Seeded from chinesecalendar at creation: the hall (open on Saturdays) is closed all
+    Golden Week, Saturday included, and works the make-up Saturday; the demo village has
+    its market day two weeks or more ahead."""
+    from datetime import date, timedelta
+
+    from queue_server.engine import hours
+    from queue_server.tools.demo import MARKET_VILLAGE, add_market_day, load_demo
+
+    db = Database(tmp_path / "calendar.db")
+    load_demo(db)
+    national = {d.day: d for d in db.store.opening_days.national(2026)}
+    assert national[date(2026, 10, 3)].kind == "holiday"  # a Saturday inside the holiday
+    assert national[date(2026, 10, 10)].kind == "workday" and national[date(2026, 10, 10)].hours_of == "mon"
+    assert all(d.kind == "holiday" or d.day.weekday() >= 5 for d in national.values())
+    assert len(db.store.opening_days.national(2025)) > 20
+    hall = db.store.sites.get("city-hall")
+    assert hall is not None
+    assert [hours.day_spans(hall, date(2026, 10, d)) for d in range(1, 8)] == [[]] * 7
+    assert hours.day_spans(hall, date(2026, 10, 10)) == hours.day_spans(hall, date(2026, 10, 12))
+    today = date(2026, 11, 2)
+    market = add_market_day(db, today)
+    assert market is not None and market >= today + timedelta(days=14)
+    village = db.store.sites.get(MARKET_VILLAGE)
+    assert village is not None and hours.day_spans(village, market) == []
+    assert market == date(2026, 11, 16)  # two weeks on is a Monday, open by its hours

@@ -269,6 +269,9 @@ class SiteSettings(Settings):
     help_item: Line = Field(
         "", max_length=32, description="the item a request for help (帮办) is issued for"
     )
+    open_on_holidays: Flag = Field(
+        None, description="true: opens on national holidays by its weekly hours (no make-up days)"
+    )
     require_id_for_capped: Flag = Field(
         None, description="true: a kiosk needs an ID card for capped items"
     )

@@ -1,12 +1,15 @@
 """The demo city: a hall, a 商圈 station, a township centre and two villages below it.
 
 `load_demo` fills an empty database from `catalog.json` and `city.json` (data
-written for hallqueue from the city's own report, see ../shared/DOMAIN.md).
+written for hallqueue from the city's own report, see ../shared/DOMAIN.md). Every site
+with hours follows the national holidays the database was seeded with; one village station
+closes for its market day (赶集日) in the coming weeks.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from importlib import resources
 
 from queue_server.administration.catalog_import import (
@@ -14,7 +17,11 @@ from queue_server.administration.catalog_import import (
     load_sites,
     parse_catalog_json,
 )
+from queue_server.engine import hours
+from queue_server.engine.opening_days import SiteDay
 from queue_server.storage import Database
+
+MARKET_VILLAGE = "village-jinqiu"
 
 DEMO_USERS = [
     # username, password, role, sites
@@ -45,3 +52,19 @@ def load_demo(db: Database) -> None:
     services, bundles = parse_catalog_json(demo_catalog_text())
     import_catalog(db, services, bundles)
     load_sites(db, demo_sites())
+    add_market_day(db)
+
+
+def add_market_day(db: Database, today: date | None = None) -> date | None:
+    """The market village's own closure: its first open day at least two weeks ahead."""
+    start = today or date.today()
+    with db.transaction() as store:
+        village = store.sites.get(MARKET_VILLAGE)
+        if village is None:
+            return None
+        day = start + timedelta(days=14)
+        while not hours.day_spans(village, day):  # a weekend or a holiday: the next day
+            day += timedelta(days=1)
+        store.opening_days.set_site_day(MARKET_VILLAGE, SiteDay(day, [], "赶集日 market day"))
+        store.opening_days.resolve([MARKET_VILLAGE])
+    return day

@@ -91,6 +91,8 @@ ROUTES = [
     ("delete", "/admin/webhooks/nothing", None),
     ("post", "/admin/webhooks/nothing/ping", {}),
     ("get", "/admin/webhooks/nothing/deliveries", None),
+    ("get", "/admin/calendar/2026", None),
+    ("put", "/admin/calendar/2027", {"days": [{"date": "2027-01-01", "kind": "holiday"}]}),
 ]
 
 
@@ -99,6 +101,10 @@ ROUTES = [
 MANAGERS_MAY = [
     ("post", "/admin/sites/city-hall/rules/preview", {"days": 1}),
     ("put", "/admin/sites/city-hall/settings", {}),
+    # A site's own days (a market-day closure) are its managers' to set as well.
+    ("get", "/admin/sites/city-hall/days", None),
+    ("put", "/admin/sites/city-hall/days/2026-10-12", {"closed": True}),
+    ("delete", "/admin/sites/city-hall/days/2026-10-12", None),
 ]
 
 

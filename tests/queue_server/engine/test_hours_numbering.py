@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 
 import pytest
@@ -11,7 +12,7 @@ from queue_server.engine.errors import InvalidInput
 from queue_server.engine.ids import is_id, new_id
 from queue_server.engine.numbering import format_number, next_number, valid_prefix
 
-from .builders import HALL_HOURS, Hall, service
+from .builders import SITE, SITE_WITH_HOURS, Hall, service
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -153,13 +154,13 @@ def local(text: str) -> datetime:
     ],
 )
 def test_open_span(moment: str, span: tuple[time, time] | None) -> None:
-    assert hours.open_span(HALL_HOURS, local(moment)) == span
+    assert hours.open_span(SITE_WITH_HOURS, local(moment)) == span
 
 
 def test_no_hours_means_always_open() -> None:
-    assert hours.open_span(None, local("2026-03-07T19:00:00")) == (time(0, 0), time(23, 59, 59))
+    assert hours.open_span(SITE, local("2026-03-07T19:00:00")) == (time(0, 0), time(23, 59, 59))
     now = local("2026-03-07T19:00:00")
-    assert hours.next_opening(None, now) == now
+    assert hours.next_opening(SITE, now) == now
 
 
 @pytest.mark.parametrize(
@@ -172,12 +173,12 @@ def test_no_hours_means_always_open() -> None:
     ],
 )
 def test_next_opening(moment: str, opens: str) -> None:
-    found = hours.next_opening(HALL_HOURS, local(moment))
+    found = hours.next_opening(SITE_WITH_HOURS, local(moment))
     assert found is not None and found.strftime("%Y-%m-%d %H:%M") == opens
 
 
 def test_next_opening_of_a_site_that_never_opens() -> None:
-    assert hours.next_opening({}, local("2026-03-02T00:30:00")) is None
+    assert hours.next_opening(replace(SITE, hours={}), local("2026-03-02T00:30:00")) is None
 
 
 def test_minutes_until() -> None:

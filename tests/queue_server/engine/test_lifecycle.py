@@ -144,7 +144,8 @@ def issue_at(
 )
 def test_issue_refused_when_the_site_is_closed(utc: str, reopens: str) -> None:
     error = raises(SiteClosed, "site_closed", lambda: issue_at(datetime.fromisoformat(utc)))
-    assert error.params == {"reopens": reopens}
+    assert error.params["reopens"] == reopens
+    assert error.params["reopens_at"].startswith("2026-" + reopens.replace(" ", "T"))
     assert error.status == 409
 
 
