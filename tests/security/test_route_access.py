@@ -315,6 +315,23 @@ ROUTES: dict[tuple[str, str], Row] = {
             ) and f"/admin/sites/{SITE}/slot-plans/service/A104"
         ),
     ),
+    # the calendar: the national list is the whole city's (its admins); a site's own days
+    # (a market-day closure) are its admins' and managers'
+    ("PUT", "/api/v1/admin/calendar/<int:year>"): Row(
+        ADMIN, "/admin/calendar/2031", {"days": [{"date": "2031-01-01", "kind": "holiday", "name": "元旦"}]}
+    ),
+    ("PUT", "/api/v1/admin/sites/<site>/days/<day>"): Row(
+        frozenset({"manager", "admin"}), f"/admin/sites/{SITE}/days/2031-03-03", {"closed": True, "note": "停电检修"}
+    ),
+    ("DELETE", "/api/v1/admin/sites/<site>/days/<day>"): Row(
+        frozenset({"manager", "admin"}),
+        lambda cast, who: (
+            requests.put(
+                cast.centre.api(f"/admin/sites/{SITE}/days/2031-04-0{1 + PRINCIPALS.index(who) % 9}"),
+                json={"closed": True}, headers=cast.headers("admin"), timeout=10,
+            ) and f"/admin/sites/{SITE}/days/2031-04-0{1 + PRINCIPALS.index(who) % 9}"
+        ),
+    ),
     # the gateway's webhooks: admins of every site a subscription covers (admin_out: not the hall)
     ("POST", "/api/v1/admin/webhooks"): Row(
         ADMIN, "/admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["ticket.called"], "sites": [SITE]}
