@@ -409,7 +409,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "report_by_week": ("周（自周一）", "Week (from Monday)"),
     "report_col_slot": ("时段", "Slot"),
     "report_col_places": ("可预约号源", "Bookable places"),
-    "report_col_booked": ("预约", "Booked"),
+    "report_col_booked": ("已预约", "Booked"),
     "report_col_checked_in": ("已签到", "Checked in"),
     "report_col_no_show": ("爽约", "No-shows"),
     "report_col_cancelled": ("已取消", "Cancelled"),

@@ -131,7 +131,7 @@ def test_bookings_per_slot(booked: Centre) -> None:
         "时段",
         "事项",
         "可预约号源",
-        "预约",
+        "已预约",
         "已签到",
         "爽约",
         "已取消",
@@ -166,7 +166,7 @@ def test_check_in_punctuality(booked: Centre) -> None:
 
 def test_appointment_no_shows_per_site_and_item(booked: Centre) -> None:
     body = fetch(booked, "booking_no_shows")
-    assert body["columns"] == ["网点", "事项", "预约", "已取消", "已签到", "爽约", "爽约率"]
+    assert body["columns"] == ["网点", "事项", "已预约", "已取消", "已签到", "爽约", "爽约率"]
     assert body["rows"] == [
         ["city-hall", "A101", 6, 1, 3, 1, 0.25],
         ["town-gutang", "D401", 1, 0, 0, 1, 1.0],
@@ -204,7 +204,7 @@ def test_a_booking_report_downloads_as_csv_and_a_wrong_grouping_is_refused(booke
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     # the township's manager sees the township's tree only
     assert rows == [
-        ["网点", "事项", "预约", "已取消", "已签到", "爽约", "爽约率"],
+        ["网点", "事项", "已预约", "已取消", "已签到", "爽约", "爽约率"],
         ["town-gutang", "D401", "1", "0", "0", "1", "1.0"],
     ]
     refused = booked.get(
@@ -237,3 +237,33 @@ def test_the_dashboard_shows_todays_bookings_and_channels(centre: Centre) -> Non
     hall = next(s for s in live.json()["sites"] if s["site"]["id"] == "city-hall")
     assert hall["today"]["bookings"] == {"booked": 2, "checked_in": 1, "no_show": 1, "cancelled": 1}
     assert hall["today"]["channels"] == {"kiosk": 2, "staff": 1}
+
+
+@pytest.mark.browser
+def test_the_dashboard_and_the_reports_page_show_bookings_and_channels(
+    booked: Centre, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{booked.url}/manage")
+    page.fill("#username", MANAGER[0])
+    page.fill("#password", MANAGER[1])
+    page.click("#login-form button[type=submit]")
+    hall = page.locator('article.site[data-site="city-hall"]')
+    expect(hall.locator('[data-figure="bookings"] .value')).to_have_text("0")
+    booked.issue()
+    expect(hall.locator('[data-channel="kiosk"]')).to_have_text("自助取号 100%", timeout=2000)
+
+    page.goto(f"{booked.url}/manage/reports?from=2026-03-02&to=2026-03-03")
+    page.wait_for_function("() => window.hallqueueReports && window.hallqueueReports.loads > 0")
+    no_shows = page.locator('[data-report="booking_no_shows"] tbody tr').first
+    expect(no_shows).to_contain_text("市政务服务中心")
+    expect(no_shows).to_contain_text("25.0%")
+    channel_chart = page.evaluate(
+        "() => window.hallqueueReports.charts.channel_days.getOption().series.length"
+    )
+    assert channel_chart == 5
+    slots = page.evaluate(
+        "() => window.hallqueueReports.tables.slots.rows.find((r) => r[0] === '09:00')"
+    )
+    assert slots == ["09:00", 3 * 2, 3, 2, 1, 0, 0]  # two days of the hall's plan: 3 places each
