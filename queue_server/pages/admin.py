@@ -1,7 +1,8 @@
 """The administration pages (`/admin/…`, admin accounts only).
 
 One page per area: sites and their tree with opening hours and offerings, the
-catalogue (edit, import, export), windows and their service profiles, staff, a site's
+catalogue (edit, import, export), windows and their service profiles, a site's bookable
+slots (预约号源, `static/admin_slots.js`), staff, a site's
 proxies (帮办代办, `static/admin_proxies.js`), devices,
 per-site settings, and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
@@ -19,7 +20,9 @@ from queue_server.pages import render_page
 from queue_server.wire import words
 
 admin = Blueprint("admin", __name__)
-SECTIONS = ("sites", "catalog", "counters", "staff", "proxies", "devices", "settings", "audit")
+SECTIONS = (
+    "sites", "catalog", "counters", "slots", "staff", "proxies", "devices", "settings", "audit",
+)  # fmt: skip
 
 
 @admin.get("/admin")

@@ -96,6 +96,19 @@ def hall_proxy(cast: Cast, who: str) -> str:
     return response.json()["proxy"]["id"]  # type: ignore[no-any-return]
 
 
+PLAN_PATH = f"/admin/sites/{SITE}/slot-plans/service/A103"
+PLAN = {"slot_minutes": 30, "capacity": 4, "days_ahead": 7, "walk_in_share": 0.25}
+
+
+def hall_plan(cast: Cast, _: str) -> str:
+    """A slot plan of the hall's (made again for each caller, so each may delete it)."""
+    response = requests.put(
+        cast.centre.api(PLAN_PATH), json=PLAN, headers={"Authorization": f"Bearer {admin_token(cast)}"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return PLAN_PATH
+
+
 def site_body(cast: Cast, _: str) -> dict[str, Any]:
     site = cast.centre.get(f"/sites/{SITE}").json()["site"]
     return {k: site.get(k) for k in ("name", "name_en", "kind", "parent", "timezone", "hours")}
@@ -207,6 +220,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("PUT", "/api/v1/admin/sites/<site>/proxies/<proxy_id>"): Row(
         ADMIN, lambda cast, who: f"/admin/sites/{SITE}/proxies/{hall_proxy(cast, who)}", {"daily_cap": 9}
     ),
+    # a site's bookable slots (预约号源): admins of the site
+    ("PUT", "/api/v1/admin/sites/<site>/slot-plans/<kind>/<code>"): Row(ADMIN, PLAN_PATH, PLAN),
+    ("DELETE", "/api/v1/admin/sites/<site>/slot-plans/<kind>/<code>"): Row(ADMIN, hall_plan),
 }
 
 
