@@ -145,6 +145,8 @@ hallqueue demo — 演示城市已就绪 (the demo city is ready)
   hall display       {base}/display/city-hall?token={tokens['display']}
   station display    {base}/display/city-hall?token={tokens['display']}&layout=small
 {kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
+  book a slot        {base}/book/city-hall                (citizens' phone page: 预约 A101, D401, E501, F601, B206, Y04)
+                     slots {base}/admin/slots   today's bookings on the dashboard, the booking reports under reports
   manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
   administration     {base}/admin                        (admin / Demo-City-1)
   village edge centre http://{HOST}:{EDGE_PORT}/   金秋村 (village-jinqiu) serves itself, even with the line down

@@ -1,7 +1,10 @@
 """The demo city: a hall, a 商圈 station, a township centre and two villages below it.
 
 `load_demo` fills an empty database from `catalog.json` and `city.json` (data
-written for hallqueue from the city's own report, see ../shared/DOMAIN.md).
+written for hallqueue from the city's own report, see ../shared/DOMAIN.md): the sites
+with their offerings and windows, and each site's bookable slots (`slot_plans`: a handful
+of the hall's items and a bundle, and the township centre's); the 商圈 station takes
+remote tickets (`remote_tickets`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from queue_server.administration.catalog_import import (
     load_sites,
     parse_catalog_json,
 )
+from queue_server.engine.booking import SlotPlan
 from queue_server.storage import Database
 
 DEMO_USERS = [
@@ -44,4 +48,9 @@ def is_empty(db: Database) -> bool:
 def load_demo(db: Database) -> None:
     services, bundles = parse_catalog_json(demo_catalog_text())
     import_catalog(db, services, bundles)
-    load_sites(db, demo_sites())
+    sites = demo_sites()
+    load_sites(db, sites)
+    with db.transaction() as store:
+        for site in sites:
+            for plan in site.get("slot_plans", []):
+                store.appointments.save_plan(SlotPlan(site_id=site["id"], **plan))
