@@ -48,11 +48,12 @@ def prepare() -> dict[str, Any]:
         if is_empty(db):
             load_demo(db)
             if HISTORY_DAYS > 0:
-                from queue_server.tools.simulation import simulate
+                from queue_server.tools.simulation import book_ahead, simulate
 
                 print(f"simulating {HISTORY_DAYS} days of history for the reports …", flush=True)
                 totals = simulate(db, HISTORY_DAYS, with_events=False)
-                print(f"  {totals.tickets:,} tickets", flush=True)
+                ahead = book_ahead(db)
+                print(f"  {totals.tickets:,} tickets; {ahead:,} bookings for today and the coming week", flush=True)
         accounts = Accounts(db, secret_for(load(overrides={"DB": str(DB_PATH)})))
         for username, password, role, sites in DEMO_USERS:
             accounts.add_user(username, password, role, sites)

@@ -637,3 +637,82 @@ def simulate(
         if progress:
             progress(day.isoformat(), totals)
     return totals
+
+
+def book_ahead(
+    db: Database,
+    days: int = 7,
+    now: datetime | None = None,
+    seed: int = 2026,
+    scale: float = 1.0,
+) -> int:
+    """Bookings still to come, from now to `days` ahead (within each plan's days ahead):
+    each slot of a bookable item booked as the history's are, fewer the farther ahead (most
+    citizens book a day or two before), never past the places the slot opens to booking.
+    The demo's today and coming week; returns how many were made."""
+    now = now or datetime.now(site_hours.zone("UTC"))
+    rng = random.Random(seed)
+    store = db.store
+    made = 0
+    for site in store.sites.all():
+        plans = store.appointments.plans(site.id)
+        counters = store.counters.of_site(site.id)
+        if not plans or not counters:
+            continue
+        items: dict[str, Service | Bundle] = {}
+        for plan in plans:
+            found = (
+                store.catalogue.service(plan.item_code)
+                if plan.item_kind == "service"
+                else store.catalogue.bundle(plan.item_code)
+            )
+            if found is not None:
+                items[plan.item_code] = found
+        rates = _arrival_rates(site, counters, list(items.values()), rng)
+        today = site_hours.local_time(now, site.timezone).date()
+        with db.transaction() as tx:
+            for plan in plans:
+                item = items.get(plan.item_code)
+                if item is None:
+                    continue
+                service = item.code if isinstance(item, Service) else None
+                bundle = item.code if isinstance(item, Bundle) else None
+                for offset in range(min(days, plan.days_ahead) + 1):
+                    day = today + timedelta(days=offset)
+                    taken = tx.appointments.booked_per_slot(
+                        site.id, day.isoformat(), service, bundle
+                    )
+                    hourly = (
+                        rates[item.code] * BOOKED_SHARE * scale * WEEKDAY_FACTOR[day.weekday()]
+                        * plan.slot_minutes / 60 * (1 - offset / (plan.days_ahead + 1))
+                    )  # fmt: skip
+                    for start in booking.slot_starts(site, plan, day):
+                        if start <= now:
+                            continue
+                        local = start.astimezone(site_hours.zone(site.timezone))
+                        wanted = hourly * HOUR_PROFILE.get(local.hour, 0.3)
+                        left = plan.bookable - taken.get(start, 0)
+                        for _ in range(max(0, min(left, int(wanted + rng.random())))):
+                            code = _code(rng)
+                            while tx.appointments.code_taken(code):
+                                code = _code(rng)
+                            booked_at = now - timedelta(hours=rng.uniform(0, 72))
+                            tx.appointments.insert(
+                                Appointment(
+                                    id=new_id(int(booked_at.timestamp() * 1000)),
+                                    code=code,
+                                    site_id=site.id,
+                                    service=service,
+                                    bundle=bundle,
+                                    start=start,
+                                    day=day.isoformat(),
+                                    slot_minutes=plan.slot_minutes,
+                                    status=AppointmentStatus.BOOKED,
+                                    channel=_pick(rng, BOOKING_CHANNELS, "staff"),
+                                    person_hash=f"{rng.getrandbits(256):064x}",
+                                    person_mask=rng.choice(SURNAMES) + "**",
+                                    created_at=booked_at,
+                                )
+                            )
+                            made += 1
+    return made

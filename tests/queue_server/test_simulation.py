@@ -126,3 +126,30 @@ def test_simulate_command_shows_progress(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert bad.returncode != 0 and "mars" in bad.stderr
+
+
+def test_bookings_ahead_fill_the_coming_slots_within_their_places(db_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from queue_server.tools.simulation import book_ahead
+
+    db = Database(db_path)
+    load_demo(db)
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+    made = book_ahead(db, days=3, now=now, seed=5)
+    assert made > 20
+    made += book_ahead(db, days=3, now=now, seed=6)  # again: only the places still free
+    q = db.query
+    assert q("SELECT count(*) FROM appointments")[0][0] == made
+    assert {r[0] for r in q("SELECT DISTINCT status FROM appointments")} == {"booked"}
+    assert q("SELECT min(start) FROM appointments")[0][0] > "2026-11-23T02:00"
+    assert q("SELECT max(day) FROM appointments")[0][0] <= "2026-11-26"
+    bookable = {
+        (p.site_id, p.item_code): p.bookable
+        for s in ("city-hall", "town-gutang")
+        for p in db.store.appointments.plans(s)
+    }
+    for site, item, n in q(
+        "SELECT site_id, coalesce(service, bundle), count(*) FROM appointments GROUP BY site_id, start, 2"
+    ):
+        assert n <= bookable[(site, item)], (site, item)
