@@ -267,3 +267,19 @@ def test_the_dashboard_and_the_reports_page_show_bookings_and_channels(
         "() => window.hallqueueReports.tables.slots.rows.find((r) => r[0] === '09:00')"
     )
     assert slots == ["09:00", 3 * 2, 3, 2, 1, 0, 0]  # two days of the hall's plan: 3 places each
+
+
+def test_the_dashboards_booking_reads_use_indexes(db_path: Any) -> None:
+    from queue_server.tools.demo import load_demo
+
+    db = Database(db_path)
+    load_demo(db)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    db.store.booking_reports.day_bookings("city-hall", "2026-03-02")
+    db.store.booking_reports.day_channels("city-hall", "2026-03-02")
+    db.conn.set_trace_callback(None)
+    assert len(statements) == 2
+    for sql in statements:
+        plan = " | ".join(row[3] for row in db.query("EXPLAIN QUERY PLAN " + sql))
+        assert "(site_id=? AND day=?)" in plan and "SCAN" not in plan, plan  # one site's day
