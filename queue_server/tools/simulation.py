@@ -86,7 +86,7 @@ CHANNEL_MIX = [
 ]
 # Bookings: the share of a bookable item's citizens who book ahead, where they book, and
 # what becomes of a booking (the rest check in on time, mostly a few minutes early).
-BOOKED_SHARE = 0.4
+BOOKED_SHARE = 0.5
 BOOKING_CHANNELS = [("phone", 0.6), ("platform", 0.33)]  # the rest at a window (staff)
 BOOKING_CANCEL_RATE = 0.05
 BOOKING_NO_SHOW_RATE = 0.08
