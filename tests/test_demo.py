@@ -40,6 +40,7 @@ def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
         assert f"http://127.0.0.1:{port}/ " in text  # the start page
         assert f"http://127.0.0.1:{port}/console" in text and f"http://127.0.0.1:{kiosk_port}/" in text
         assert "clerk    / Demo-Desk-3" in text
+        assert f"http://127.0.0.1:{port}/book/city-hall" in text  # the citizens' booking page
         sites = requests.get(f"http://127.0.0.1:{port}/api/v1/sites", timeout=5).json()["sites"]
         assert len(sites) == 5
         assert "窗口叫号台" in requests.get(f"http://127.0.0.1:{port}/", timeout=5).text
@@ -54,6 +55,11 @@ def test_demo_starts_everything_and_stops(tmp_path: Path) -> None:
             timeout=10,
         ).json()
         assert dict((r[0], r[1]) for r in summary["rows"])["issued"] > 0  # the simulated history
+        plans = requests.get(
+            f"http://127.0.0.1:{port}/api/v1/sites/city-hall/slot-plans", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        ).json()["plans"]
+        assert {(p["item_kind"], p["item_code"]) for p in plans} >= {("service", "A101"), ("bundle", "Y04")}
+        assert requests.get(f"http://127.0.0.1:{port}/api/v1/sites/station-cbd", timeout=5).json()["site"]["settings"]["remote_tickets"] is True
         # The village station runs its own edge centre: it serves its site, the city does not.
         edge = f"http://127.0.0.1:{edge_port}"
         assert f"{edge}/" in text

@@ -1,10 +1,11 @@
 """The administration pages (`/admin/…`, admin accounts only).
 
 One page per area: sites and their tree with opening hours and offerings, the
-catalogue (edit, import, export), windows and their service profiles, staff, a site's
-proxies (帮办代办, `static/admin_proxies.js`), devices, the gateway's webhooks and
-their delivery logs (`static/admin_webhooks.js`), per-site settings, the calendar (holidays,
-make-up days and a site's own days, `static/admin_calendar.js`), and the audit log. Each page is a shell in the chosen language;
+catalogue (edit, import, export), windows and their service profiles, a site's bookable
+slots (预约号源, `static/admin_slots.js`), staff, a site's proxies (帮办代办,
+`static/admin_proxies.js`), devices, the gateway's webhooks and their delivery logs
+(`static/admin_webhooks.js`), per-site settings, the calendar (holidays, make-up days and a
+site's own days, `static/admin_calendar.js`), and the audit log. Each page is a shell in the chosen language;
 `static/admin.js` logs in like the console (a staff token in sessionStorage), reads
 through /api/v1 and saves through /api/v1/admin, showing each validation message next
 to the field it names.
@@ -25,6 +26,7 @@ SECTIONS = (
     "sites",
     "catalog",
     "counters",
+    "slots",
     "staff",
     "proxies",
     "devices",

@@ -35,6 +35,7 @@ from queue_server.storage import Database, Row, Store
 OFFLINE_AFTER_SECONDS = KIOSK_SILENT_AFTER_SECONDS
 # How far back (in events) to look for the moment an idle window last let a ticket go.
 IDLE_LOOKBACK_EVENTS = 5000
+BOOKING_FIGURES = ("booked", "checked_in", "no_show", "cancelled")
 IDLE_EVENT_TYPES = (
     wire.COUNTER_OPENED,
     wire.TICKET_FINISHED,
@@ -134,6 +135,12 @@ def _device_health(
     return entry
 
 
+def todays_bookings(store: Store, site_id: str, day: str) -> dict[str, int]:
+    """The site's bookings of the day: still to come, checked in, no-shows, cancelled."""
+    found = store.booking_reports.day_bookings(site_id, day)
+    return {status: found.get(status, 0) for status in BOOKING_FIGURES}
+
+
 def live_site(
     store: Store,
     site: Site,
@@ -167,7 +174,13 @@ def live_site(
         "waiting": [t for t in tickets.values() if t["status"] == "waiting"],
         "devices": devices,
         "edge": edge,
-        "today": {"issued": issued, "done": done, "no_show": no_show},
+        "today": {
+            "issued": issued,
+            "done": done,
+            "no_show": no_show,
+            "bookings": todays_bookings(store, site.id, day),
+            "channels": store.booking_reports.day_channels(site.id, day),
+        },
         "last_seq": last,
     }
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.engine.errors import InvalidInput
+from queue_server.reports import bookings
 from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
 from queue_server.storage import Store
 from queue_server.storage.rollups import BUCKET_SECONDS
@@ -31,11 +32,14 @@ BUNDLE_DEPARTMENT = words.WORDS["report_bundle_department"][0]
 # Each grouping and the stored dimension its groups come from (its column title is the
 # catalogue's `report_by_<grouping>`).
 GROUPINGS: dict[str, str] = {
-    "hour": "hour", "day": "day", "weekday": "day",  # when
+    "hour": "hour", "day": "day", "week": "day", "weekday": "day",  # when
     "site": "all", "service": "service", "department": "service",  # where and what
     "counter": "counter", "clerk": "clerk", "channel": "channel", "priority": "priority",
 }  # fmt: skip
-REPORTS = ("summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap")
+REPORTS = (
+    "summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap",
+    *bookings.BOOKING_REPORTS,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def _group_key(store: Store, by: str | None) -> Callable[[str, Any], Any]:
         return lambda site, value: site
     if by == "weekday":
         return lambda site, value: date.fromisoformat(value).weekday()
+    if by == "week":  # the week's Monday
+        return lambda site, value: bookings.week_of(value)
     if by == "counter":
         return lambda site, value: f"{site} #{value}" if value is not None else None
     if by == "department":
@@ -304,4 +310,6 @@ def run_report(
         return channels(store, query)
     if name == "heatmap":
         return heatmap(store, query)
+    if name in bookings.BOOKING_REPORTS:
+        return bookings.run(store, name, query, by)
     raise InvalidInput("report must be one of " + ", ".join(REPORTS), field="report")

@@ -109,7 +109,15 @@
     if (t) {
       if (t.status === "waiting") s.waiting.set(t.id, brief(t));
       else s.waiting.delete(t.id);
-      if (ev.type === "ticket.issued") s.today.issued += 1;
+      if (ev.type === "ticket.issued") {
+        s.today.issued += 1;
+        s.today.channels[t.channel] = (s.today.channels[t.channel] || 0) + 1;
+        // A ticket of the appointment channel is a booking checked in.
+        if (t.channel === "appointment") {
+          s.today.bookings.checked_in += 1;
+          s.today.bookings.booked = Math.max(0, s.today.bookings.booked - 1);
+        }
+      }
       else if (ev.type === "ticket.finished") s.today.done += 1;
       else if (ev.type === "ticket.no_show") s.today.no_show += 1;
     }
@@ -386,13 +394,31 @@
           figure(HQ.t("longest_wait"), fmtMin(f.longest), "longest", f.over ? "over" : null, HQ.t("target_wait") + " " + s.target + " " + HQ.t("minutes")),
           figure(HQ.t("open_counters"), f.open + " / " + f.counters, "open"),
           figure(HQ.t("issued_today"), s.today.issued, "issued"),
-          figure(HQ.t("done_today"), s.today.done, "done")
+          figure(HQ.t("done_today"), s.today.done, "done"),
+          bookingsFigure(s.today.bookings)
         )
       ),
+      channelLine(s.today.channels),
       edgeLine(s),
       devices,
       HQ.el("div", { class: "site-body" }, HQ.el("div", { class: "site-queues" }, HQ.el("h4", { text: HQ.t("services_waiting") }), queues), HQ.el("div", { class: "site-counters" }, HQ.el("h4", { text: HQ.t("windows") }), HQ.el("ul", { class: "counters" }, [...s.counters.values()].map((c) => counterTile(c, s.site.timezone)))))
     );
+  }
+
+  /* Today's bookings: all that still count (to come, checked in, no-shows), and each part. */
+  function bookingsFigure(b) {
+    const total = b.booked + b.checked_in + b.no_show;
+    return figure(HQ.t("today_bookings"), total, "bookings", null, HQ.t("today_bookings_detail", b));
+  }
+
+  /* Today's tickets by channel, largest share first. */
+  function channelLine(channels) {
+    const total = Object.values(channels).reduce((a, b) => a + b, 0);
+    if (!total) return null;
+    const parts = Object.entries(channels)
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, n]) => HQ.el("span", { "data-channel": c, text: HQ.t("channel_" + c) + " " + Math.round((n * 100) / total) + "%" }));
+    return HQ.el("p", { class: "m-channels", "data-channels": "" }, HQ.el("strong", { text: HQ.t("today_channels") }), ...parts);
   }
 
   function figure(label, value, name, cls, note) {

@@ -20,7 +20,14 @@
     即办件占比: "On-the-spot share", 非常满意: "Very satisfied", 满意: "Satisfied", 基本满意: "Fairly satisfied",
     不满意: "Dissatisfied", 非常不满意: "Very dissatisfied", 评价数: "Ratings", 满意率: "Satisfaction", 占比: "Share",
     周一: "Mon", 周二: "Tue", 周三: "Wed", 周四: "Thu", 周五: "Fri", 周六: "Sat", 周日: "Sun",
+    "周（自周一）": "Week (from Monday)", 时段: "Slot", 可预约号源: "Bookable places", 已预约: "Booked", 已签到: "Checked in",
+    爽约: "No-shows", 已取消: "Cancelled", 待签到: "To come", 到期预约: "Came due", 准时签到: "On time", 迟到签到: "Late",
+    准时率: "On-time rate", 迟到率: "Late rate", 爽约率: "No-show rate", "签到时间中位数（分钟）": "Median check-in (min from start)",
+    "签到距时段开始（分钟）": "Check-in from slot start (min)", 合计: "Total", 预约占比: "Appointment share",
+    自助取号: "Kiosk", 预约: "Appointment", 窗口代取: "Staff", 网上取号: "Online", 电话预约: "Phone",
   };
+  // Columns whose cells name a site or an item, in any report.
+  const NAMED = { 网点: "site", 事项: "service" };
   const tr = (text) => (HQ.lang === "en" && EN[text] ? EN[text] : text);
   const isShare = (column) => /占比|率/.test(column);
 
@@ -37,7 +44,14 @@
     { id: "by_department", report: "throughput", by: "department", chart: "series", series: ["取号", "办结"], horizontal: true, top: ["取号", 15] },
     { id: "by_counter", report: "throughput", by: "counter" },
     { id: "by_clerk", report: "throughput", by: "clerk" },
+    // appointments (预约) and channels: docs/appointments-reports.md
+    { id: "channel_days", report: "channel_days", by: "day", chart: "channel_days", wide: true },
+    { id: "slots", report: "slots", by: "hour", labelBy: "text", chart: "series", series: ["已签到", "爽约", "已取消", "待签到"], stack: true },
+    { id: "punctuality", report: "punctuality", labelBy: "site", chart: "series", series: ["准时签到", "迟到签到", "爽约"], stack: true, horizontal: true },
+    { id: "checkin_minutes", report: "checkin_minutes", labelBy: "text", chart: "series", series: ["准时签到", "迟到签到"], stack: true },
+    { id: "booking_no_shows", report: "booking_no_shows" },
   ];
+  const CHANNELS = ["kiosk", "appointment", "staff", "online", "phone"];
   const hook = (window.hallqueueReports = { charts: {}, tables: {}, loads: 0 });
   let scope = { sites: new Map(), items: {} };
 
@@ -45,6 +59,7 @@
 
   function label(by, value) {
     if (value === null || value === undefined) return "—";
+    if (by === "text") return String(value);
     if (by === "site") return scope.sites.has(value) ? M.siteName(scope.sites.get(value)) : value;
     if (by === "service") return M.itemName(scope.items, "S:" + value) !== value ? M.itemName(scope.items, "S:" + value) : M.itemName(scope.items, "B:" + value);
     if (by === "counter") {
@@ -116,7 +131,7 @@
     if (section.chart === "series") {
       // A long table charts its biggest rows (the table below has them all).
       const shown = section.top ? rows.slice().sort((a, b) => (b[at(section.top[0])] || 0) - (a[at(section.top[0])] || 0)).slice(0, section.top[1]) : rows;
-      const names = shown.map((r) => label(section.by, r[0]));
+      const names = shown.map((r) => label(section.labelBy || section.by, r[0]));
       const value = section.horizontal ? { type: "value" } : { type: "value" };
       const category = { type: "category", data: names, axisLabel: { interval: section.horizontal ? 0 : "auto" } };
       if (section.horizontal) category.inverse = true;
@@ -128,6 +143,7 @@
         series: section.series.map((name) => ({
           name: tr(name),
           type: section.line ? "line" : "bar",
+          stack: section.stack ? "all" : undefined,
           data: shown.map((r) => r[at(name)]),
         })),
       });
@@ -154,6 +170,19 @@
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: { bottom: 0 },
         series: [{ type: "pie", radius: "62%", label: { formatter: "{b}\n{d}%" }, data: rows.map((r) => ({ name: label("channel", r[0]), value: r[1] })) }],
+      });
+    }
+    if (section.chart === "channel_days") {
+      // Rows are per site and day: the chart sums the sites of each day, a bar per channel.
+      const days = [...new Set(rows.map((r) => r[1]))].sort();
+      const sums = new Map(days.map((d) => [d, CHANNELS.map(() => 0)]));
+      for (const r of rows) CHANNELS.forEach((c, i) => (sums.get(r[1])[i] += r[2 + i] || 0));
+      return Object.assign(baseOption(), {
+        legend: { top: 0 },
+        xAxis: { type: "category", data: days },
+        yAxis: { type: "value" },
+        dataZoom: days.length > 45 ? [{ type: "inside" }] : undefined,
+        series: CHANNELS.map((c, i) => ({ name: label("channel", c), type: "bar", stack: "all", data: days.map((d) => sums.get(d)[i]) })),
       });
     }
     if (section.chart === "heatmap") {
@@ -195,9 +224,15 @@
 
   // --- tables ----------------------------------------------------------------------
 
+  function textOf(section, column, i, value) {
+    if (NAMED[column] && section.report !== "heatmap") return label(NAMED[column], value);
+    if (i === 0 && section.report !== "heatmap") return label(section.labelBy || section.by, value);
+    return cell(column, value);
+  }
+
   function tableOf(section, table) {
     if (!table.rows.length) return HQ.el("p", { class: "m-muted", text: HQ.t("no_data") });
-    const numeric = table.columns.map((c, i) => i > 0 || section.report === "heatmap");
+    const numeric = table.columns.map((c, i) => (i > 0 && !NAMED[c] && c !== "日期" && c !== "时段" && c !== "周（自周一）") || section.report === "heatmap");
     return HQ.el(
       "table",
       { class: "grid" },
@@ -206,7 +241,7 @@
         "tbody",
         {},
         table.rows.map((r) =>
-          HQ.el("tr", {}, r.map((v, i) => HQ.el("td", { class: numeric[i] ? "n" : null, text: i === 0 && section.report !== "heatmap" ? label(section.by || section.labelBy, v) : cell(table.columns[i], v) })))
+          HQ.el("tr", {}, r.map((v, i) => HQ.el("td", { class: numeric[i] ? "n" : null, text: textOf(section, table.columns[i], i, v) })))
         )
       )
     );

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from queue_server.storage.appointments import Appointments
 from queue_server.storage.audit import AuditLog
+from queue_server.storage.booking_reports import BookingReports
 from queue_server.storage.calling_reads import CallingReads
 from queue_server.storage.catalogue import Catalogue, Offerings
 from queue_server.storage.counters import Counters
@@ -62,6 +63,7 @@ class Store:
         # reports and retention
         self.rollups = Rollups(conn)
         self.reports = Reports(conn)
+        self.booking_reports = BookingReports(conn)  # bookings and tickets by channel
         self.purges = Purges(conn)
         # edge centres: what flows between a station and the city
         self.replication = Replication(conn)

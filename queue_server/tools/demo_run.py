@@ -48,11 +48,12 @@ def prepare() -> dict[str, Any]:
         if is_empty(db):
             load_demo(db)
             if HISTORY_DAYS > 0:
-                from queue_server.tools.simulation import simulate
+                from queue_server.tools.simulation import book_ahead, simulate
 
                 print(f"simulating {HISTORY_DAYS} days of history for the reports …", flush=True)
                 totals = simulate(db, HISTORY_DAYS, with_events=False)
-                print(f"  {totals.tickets:,} tickets", flush=True)
+                ahead = book_ahead(db)
+                print(f"  {totals.tickets:,} tickets; {ahead:,} bookings for today and the coming week", flush=True)
         accounts = Accounts(db, secret_for(load(overrides={"DB": str(DB_PATH)})))
         for username, password, role, sites in DEMO_USERS:
             accounts.add_user(username, password, role, sites)
@@ -145,6 +146,8 @@ hallqueue demo — 演示城市已就绪 (the demo city is ready)
   hall display       {base}/display/city-hall?token={tokens['display']}
   station display    {base}/display/city-hall?token={tokens['display']}&layout=small
 {kiosk}{signs}  centre API         {base}/api/v1/sites   (OpenAPI {base}/api/v1/openapi.json)
+  book a slot        {base}/book/city-hall                (citizens' phone page: 预约 A101, D401, E501, F601, B206, Y04)
+                     slots {base}/admin/slots   today's bookings on the dashboard, the booking reports under reports
   manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
   administration     {base}/admin                        (admin / Demo-City-1)
   village edge centre http://{HOST}:{EDGE_PORT}/   金秋村 (village-jinqiu) serves itself, even with the line down

@@ -7,6 +7,12 @@ their counters, call, serve (log-normal service times around each item's expecte
 minutes), transfer, mark no-shows, and citizens rate the service. Each simulated day of
 a site is written in one transaction: its tickets in their final state, its events with
 their sequence numbers, its number sequences and its ratings.
+
+Items with a slot plan (`slot_plans`) are also booked: a share of their citizens book a
+slot ahead (on the phone page, the provincial platform, or at a window) instead of walking
+in; each booking is checked in on time (a ticket of the appointment channel and class),
+late (an ordinary ticket), or cancelled, or missed (a no-show) — the engine's own
+`booking.check_in_class` decides on time or late. The bookings are written with the day.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ from functools import partial
 from typing import Any
 
 from queue_server import wire
+from queue_server.engine import booking, lifecycle, rules
 from queue_server.engine import hours as site_hours
-from queue_server.engine import lifecycle, rules
+from queue_server.engine.booking import Appointment, AppointmentStatus, SlotPlan
 from queue_server.engine.errors import Unavailable, UnknownSite
+from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import (
     Bundle,
@@ -65,18 +73,25 @@ HOUR_PROFILE = {
 }
 # Mondays are busiest, Fridays and weekends quieter.
 WEEKDAY_FACTOR = [1.3, 1.1, 1.0, 1.0, 0.9, 0.6, 0.5]
+# Citizens who walk in: the appointment channel and class come only from bookings.
 PRIORITY_MIX = [
     (Priority.ELDERLY, 0.08),
-    (Priority.APPOINTMENT, 0.05),
     (Priority.DISABLED, 0.015),
     (Priority.ASSISTED, 0.02),
 ]
 CHANNEL_MIX = [
-    (Channel.KIOSK, 0.72),
-    (Channel.APPOINTMENT, 0.12),
+    (Channel.KIOSK, 0.84),
     (Channel.STAFF, 0.1),
     (Channel.ONLINE, 0.06),
 ]
+# Bookings: the share of a bookable item's citizens who book ahead, where they book, and
+# what becomes of a booking (the rest check in on time, mostly a few minutes early).
+BOOKED_SHARE = 0.5
+BOOKING_CHANNELS = [("phone", 0.6), ("platform", 0.33)]  # the rest at a window (staff)
+BOOKING_CANCEL_RATE = 0.05
+BOOKING_NO_SHOW_RATE = 0.08
+BOOKING_LATE_RATE = 0.07
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 NO_SHOW_RATE = 0.05
 LATE_RATE = 0.06  # called, not there, recalled, then comes
 TRANSFER_RATE = 0.03
@@ -121,12 +136,21 @@ class SiteDay:
         rng: random.Random,
         scale: float,
         last_numbers: dict[str, int],
+        plans: dict[str, SlotPlan] | None = None,
     ) -> None:
         self.day = day
         self.rng = rng
         self.scale = scale
         self.items = items
-        self.popularity = [popularity.get(item.code, 1.0) for item in items]
+        self.plans = plans or {}  # item key (`S:code`, `B:code`) → its slot plan
+        demand = [popularity.get(item.code, 1.0) for item in items]
+        self.booking_demand = [
+            d * BOOKED_SHARE if _key(item) in self.plans else 0.0
+            for item, d in zip(items, demand, strict=True)
+        ]
+        # Those who book do not also walk in.
+        self.popularity = [d - b for d, b in zip(demand, self.booking_demand, strict=True)]
+        self.bookings: list[Appointment] = []
         self.counters = {c.number: c for c in counters}
         self.busy: set[int] = set()
         self.tickets: dict[str, Ticket] = {}
@@ -165,6 +189,7 @@ class SiteDay:
         # The site's calendar: no arrivals on a holiday or its own closed day, a make-up
         # Saturday's by the weekday hours it keeps. A site without hours is not simulated.
         spans = site_hours.day_spans(self.site, self.day) if self.site.hours is not None else []
+        self._book(spans)
         for index, (start, end) in enumerate(spans):
             opens = datetime.combine(self.day, start, tzinfo=self.tz)
             closes = datetime.combine(self.day, end, tzinfo=self.tz)
@@ -202,6 +227,20 @@ class SiteDay:
 
     def _arrive(self) -> None:
         item = self.rng.choices(self.items, weights=self.popularity)[0]
+        self._issue(
+            item,
+            _pick(self.rng, CHANNEL_MIX, Channel.KIOSK),
+            _pick(self.rng, PRIORITY_MIX, Priority.ORDINARY),
+        )
+
+    def _issue(
+        self,
+        item: Service | Bundle,
+        channel: Channel,
+        priority: Priority,
+        person: str | None = None,
+    ) -> Ticket | None:
+        """A ticket taken now, called at once by a free window that serves it."""
         utc_now = self.now.astimezone(site_hours.zone("UTC"))
         try:
             change = lifecycle.issue(
@@ -211,11 +250,12 @@ class SiteDay:
                 now=utc_now,
                 last_seq_no=self.last_numbers.get(item.prefix, 0),
                 issued_today=self.issued_today.get(item.code, 0),
-                channel=_pick(self.rng, CHANNEL_MIX, Channel.KIOSK),
-                priority=_pick(self.rng, PRIORITY_MIX, Priority.ORDINARY),
+                channel=channel,
+                priority=priority,
+                person_hash=person,
             )
         except Unavailable:
-            return  # too late for this item today: the citizen comes back another day
+            return None  # too late for this item today: the citizen comes back another day
         ticket = change.ticket
         assert ticket is not None
         self.last_numbers[item.prefix] = ticket.seq_no
@@ -229,6 +269,102 @@ class SiteDay:
             ):
                 self._call(number)
                 break
+        return ticket
+
+    # --- bookings --------------------------------------------------------------------
+
+    def _book(self, spans: list[tuple[time, time]]) -> None:
+        """The day's bookings of each bookable item: per slot, the share of the slot's
+        citizens who booked, up to the places the plan opens to booking."""
+        weekday = WEEKDAY_FACTOR[self.day.weekday()]
+        opens = [
+            (datetime.combine(self.day, a, tzinfo=self.tz), datetime.combine(self.day, b, tzinfo=self.tz))
+            for a, b in spans
+        ]
+        for item, demand in zip(self.items, self.booking_demand, strict=True):
+            plan = self.plans.get(_key(item))
+            if plan is None or not demand or not plan.bookable:
+                continue
+            hourly = demand * self.scale * weekday * plan.slot_minutes / 60
+            for start in booking.slot_starts(self.site, plan, self.day):
+                local = start.astimezone(self.tz)
+                wanted = hourly * HOUR_PROFILE.get(local.hour, 0.3)
+                for _ in range(min(plan.bookable, int(wanted + self.rng.random()))):
+                    self._booking(item, plan, start, opens)
+
+    def _booking(
+        self,
+        item: Service | Bundle,
+        plan: SlotPlan,
+        start: datetime,
+        spans: list[tuple[datetime, datetime]],
+    ) -> None:
+        rng = self.rng
+        made = start - timedelta(hours=rng.uniform(2, 24 * max(1, plan.days_ahead)))
+        appointment = Appointment(
+            id=new_id(int(made.timestamp() * 1000)),
+            code="",  # given when stored: codes are unique across days
+            site_id=self.site.id,
+            service=item.code if isinstance(item, Service) else None,
+            bundle=item.code if isinstance(item, Bundle) else None,
+            start=start,
+            day=self.day.isoformat(),
+            slot_minutes=plan.slot_minutes,
+            status=AppointmentStatus.BOOKED,
+            channel=_pick(rng, BOOKING_CHANNELS, "staff"),
+            person_hash=f"{rng.getrandbits(256):064x}",
+            person_mask=rng.choice(SURNAMES) + "**",
+            created_at=made,
+        )
+        roll = rng.random()
+        if roll < BOOKING_CANCEL_RATE:
+            cancelled = made + (start - made) * rng.uniform(0.1, 0.8)
+            self.bookings.append(
+                replace(appointment, status=AppointmentStatus.CANCELLED, changed_at=cancelled)
+            )
+            return
+        if roll < BOOKING_CANCEL_RATE + BOOKING_NO_SHOW_RATE:
+            self.bookings.append(self._missed(appointment))
+            return
+        window = rules.appointment_window(self.site)
+        if roll < BOOKING_CANCEL_RATE + BOOKING_NO_SHOW_RATE + BOOKING_LATE_RATE:
+            late_by = rng.uniform(window.late_minutes + 1, window.late_minutes + 40)
+        else:  # on time: mostly a few minutes early
+            late_by = min(window.late_minutes - 0.5, rng.gauss(-7, 6))
+        arrives = start + timedelta(minutes=max(late_by, 0.5 - window.early_minutes))
+        # Nobody is let in before the hall opens (a slot after lunch: not before it reopens).
+        local = start.astimezone(self.tz)
+        for opened, closed in spans:
+            if opened <= local < closed:
+                arrives = max(arrives, opened)
+        self.bookings.append(appointment)
+        self.at(arrives.astimezone(self.tz), partial(self._check_in, len(self.bookings) - 1))
+
+    def _missed(self, appointment: Appointment) -> Appointment:
+        gone = booking.no_show_after(self.site, appointment.start)
+        return replace(appointment, status=AppointmentStatus.NO_SHOW, changed_at=gone)
+
+    def _check_in(self, index: int) -> None:
+        appointment = self.bookings[index]
+        now = self._utc()
+        item = next(i for i in self.items if _key(i) == _key_of(appointment))
+        try:
+            decided = booking.check_in_class(self.site, appointment.start, now)
+        except Unavailable:  # too early or too late for the rules: as good as not there
+            self.bookings[index] = self._missed(appointment)
+            return
+        ticket = self._issue(item, Channel.APPOINTMENT, decided.priority, appointment.person_hash)
+        if ticket is None:  # the item's last ticket of the day is gone
+            self.bookings[index] = self._missed(appointment)
+            return
+        self.bookings[index] = replace(
+            appointment,
+            status=AppointmentStatus.CHECKED_IN,
+            checked_in_at=now,
+            changed_at=now,
+            ticket_id=ticket.id,
+            late=decided.late,
+        )
 
     # --- clerks ----------------------------------------------------------------------
 
@@ -284,7 +420,11 @@ class SiteDay:
         waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
         change = self.apply(
             lifecycle.call_next(
-                counter, waiting, self._utc(), rules.calling_policy(self.site, counter), counter.clerk
+                counter,
+                waiting,
+                self._utc(),
+                rules.calling_policy(self.site, counter),
+                counter.clerk,
             )
         )
         if change is None:
@@ -388,6 +528,18 @@ class SiteDay:
         )
 
 
+def _key(item: Service | Bundle) -> str:
+    return f"S:{item.code}" if isinstance(item, Service) else f"B:{item.code}"
+
+
+def _key_of(appointment: Appointment) -> str:
+    return f"S:{appointment.service}" if appointment.service else f"B:{appointment.bundle}"
+
+
+def _code(rng: random.Random) -> str:
+    return "".join(rng.choice(booking.CODE_ALPHABET) for _ in range(booking.CODE_LENGTH))
+
+
 def _arrival_rates(
     site: Site, counters: list[Counter], items: list[Service | Bundle], rng: random.Random
 ) -> dict[str, float]:
@@ -420,6 +572,11 @@ def _store_day(store: Store, sim: SiteDay, with_events: bool) -> int:
     for prefix, last in sim.last_numbers.items():
         store.numbers.set_last(site.id, sim.day.isoformat(), prefix, last)
     store.rollups.forget_months(site.id, [sim.day.isoformat()])
+    for appointment in sim.bookings:
+        code = _code(sim.rng)
+        while store.appointments.code_taken(code):
+            code = _code(sim.rng)
+        store.appointments.insert(replace(appointment, code=code))
     if not with_events:
         return 0
     events: list[Event] = [e for change in sim.changes for e in change.events]
@@ -457,12 +614,15 @@ def simulate(
         ]
         items += [b for b in (store.catalogue.bundle(c) for c in bundle_codes) if b]
         if items and store.counters.of_site(site.id):
-            plans.append(
-                (site, items, _arrival_rates(site, store.counters.of_site(site.id), items, rng))
-            )
+            slot_plans = {
+                f"{'S' if p.item_kind == 'service' else 'B'}:{p.item_code}": p
+                for p in store.appointments.plans(site.id)
+            }
+            rates = _arrival_rates(site, store.counters.of_site(site.id), items, rng)
+            plans.append((site, items, rates, slot_plans))
     for offset in range(days):
         day = first_day + timedelta(days=offset)
-        for site, items, popularity in plans:
+        for site, items, popularity, slot_plans in plans:
             with db.transaction() as tx:
                 if tx.tickets.any_on(site.id, day.isoformat()):
                     # already simulated (or real) history for that day: never mix
@@ -471,7 +631,7 @@ def simulate(
                     replace(c, state=CounterState.CLOSED, current_ticket_id=None)
                     for c in tx.counters.of_site(site.id)
                 ]
-                sim = SiteDay(site, counters, items, popularity, day, rng, scale, {})
+                sim = SiteDay(site, counters, items, popularity, day, rng, scale, {}, slot_plans)
                 sim.run()
                 totals.events += _store_day(tx, sim, with_events)
                 totals.tickets += len(sim.tickets)
@@ -482,3 +642,82 @@ def simulate(
         if progress:
             progress(day.isoformat(), totals)
     return totals
+
+
+def book_ahead(
+    db: Database,
+    days: int = 7,
+    now: datetime | None = None,
+    seed: int = 2026,
+    scale: float = 1.0,
+) -> int:
+    """Bookings still to come, from now to `days` ahead (within each plan's days ahead):
+    each slot of a bookable item booked as the history's are, fewer the farther ahead (most
+    citizens book a day or two before), never past the places the slot opens to booking.
+    The demo's today and coming week; returns how many were made."""
+    now = now or datetime.now(site_hours.zone("UTC"))
+    rng = random.Random(seed)
+    store = db.store
+    made = 0
+    for site in store.sites.all():
+        plans = store.appointments.plans(site.id)
+        counters = store.counters.of_site(site.id)
+        if not plans or not counters:
+            continue
+        items: dict[str, Service | Bundle] = {}
+        for plan in plans:
+            found = (
+                store.catalogue.service(plan.item_code)
+                if plan.item_kind == "service"
+                else store.catalogue.bundle(plan.item_code)
+            )
+            if found is not None:
+                items[plan.item_code] = found
+        rates = _arrival_rates(site, counters, list(items.values()), rng)
+        today = site_hours.local_time(now, site.timezone).date()
+        with db.transaction() as tx:
+            for plan in plans:
+                item = items.get(plan.item_code)
+                if item is None:
+                    continue
+                service = item.code if isinstance(item, Service) else None
+                bundle = item.code if isinstance(item, Bundle) else None
+                for offset in range(min(days, plan.days_ahead) + 1):
+                    day = today + timedelta(days=offset)
+                    taken = tx.appointments.booked_per_slot(
+                        site.id, day.isoformat(), service, bundle
+                    )
+                    hourly = (
+                        rates[item.code] * BOOKED_SHARE * scale * WEEKDAY_FACTOR[day.weekday()]
+                        * plan.slot_minutes / 60 * (1 - offset / (plan.days_ahead + 1))
+                    )  # fmt: skip
+                    for start in booking.slot_starts(site, plan, day):
+                        if start <= now:
+                            continue
+                        local = start.astimezone(site_hours.zone(site.timezone))
+                        wanted = hourly * HOUR_PROFILE.get(local.hour, 0.3)
+                        left = plan.bookable - taken.get(start, 0)
+                        for _ in range(max(0, min(left, int(wanted + rng.random())))):
+                            code = _code(rng)
+                            while tx.appointments.code_taken(code):
+                                code = _code(rng)
+                            booked_at = now - timedelta(hours=rng.uniform(0, 72))
+                            tx.appointments.insert(
+                                Appointment(
+                                    id=new_id(int(booked_at.timestamp() * 1000)),
+                                    code=code,
+                                    site_id=site.id,
+                                    service=service,
+                                    bundle=bundle,
+                                    start=start,
+                                    day=day.isoformat(),
+                                    slot_minutes=plan.slot_minutes,
+                                    status=AppointmentStatus.BOOKED,
+                                    channel=_pick(rng, BOOKING_CHANNELS, "staff"),
+                                    person_hash=f"{rng.getrandbits(256):064x}",
+                                    person_mask=rng.choice(SURNAMES) + "**",
+                                    created_at=booked_at,
+                                )
+                            )
+                            made += 1
+    return made

@@ -57,8 +57,59 @@ def test_simulated_history_is_consistent(db_path: Path) -> None:
     assert (
         q("SELECT min(issued_at) FROM tickets WHERE day = '2026-11-23'")[0][0] >= "2026-11-22T16:00"
     )
+    # Bookings of the demo's bookable items: each checked in booking has its ticket of the
+    # appointment channel, of the appointment class when on time and ordinary when late.
+    statuses = dict(q("SELECT status, count(*) FROM appointments GROUP BY status"))
+    assert statuses.get("checked_in", 0) > 20 and statuses.get("no_show", 0) > 0
+    assert set(statuses) <= {"checked_in", "no_show", "cancelled"}  # the days are over
+    for late, priority, channel, n in q(
+        """SELECT a.late, t.priority, t.channel, count(*) FROM appointments a
+           JOIN tickets t ON t.id = a.ticket_id WHERE a.status = 'checked_in' GROUP BY 1, 2, 3"""
+    ):
+        assert channel == "appointment" and priority == ("ordinary" if late else "appointment"), n
+    assert (
+        q("SELECT count(*) FROM appointments WHERE status = 'checked_in' AND ticket_id IS NULL")[0][
+            0
+        ]
+        == 0
+    )
+    assert (
+        q("SELECT count(*) FROM tickets WHERE channel = 'appointment'")[0][0]
+        == statuses["checked_in"]
+    )
+    # Nobody booked more places than a slot opens to booking.
+    bookable = {
+        (p.site_id, p.item_code): p.bookable
+        for s in ("city-hall", "town-gutang")
+        for p in db.store.appointments.plans(s)
+    }
+    for site, item, n in q(
+        "SELECT site_id, coalesce(service, bundle), count(*) FROM appointments GROUP BY site_id, start, 2"
+    ):
+        assert n <= bookable[(site, item)], (site, item)
     # Simulating the same days again adds nothing.
     assert simulate(db, days=3, end=date(2026, 11, 25), seed=8).tickets == 0
+
+
+def test_the_same_seed_makes_the_same_bookings(tmp_path: Path) -> None:
+    found = []
+    for name in ("a.db", "b.db"):
+        db = Database(tmp_path / name)
+        load_demo(db)
+        simulate(
+            db, days=1, end=date(2026, 11, 23), sites=["city-hall"], seed=11, with_events=False
+        )
+        found.append(
+            [
+                tuple(row)
+                for row in db.query(
+                    """SELECT start, coalesce(service, bundle), status, checked_in_at, late, channel
+                   FROM appointments ORDER BY start, 2, person_hash"""
+                )
+            ]
+        )
+        db.close()
+    assert found[0] == found[1] and len(found[0]) > 10
 
 
 def test_simulate_command_shows_progress(tmp_path: Path) -> None:
@@ -90,3 +141,30 @@ def test_simulation_follows_the_calendar(db_path: Path) -> None:
         "SELECT count(*) FROM tickets WHERE day = '2026-10-10' AND local_hour >= 13"
     )[0][0]
     assert afternoon > 0
+
+
+def test_bookings_ahead_fill_the_coming_slots_within_their_places(db_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from queue_server.tools.simulation import book_ahead
+
+    db = Database(db_path)
+    load_demo(db)
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+    made = book_ahead(db, days=3, now=now, seed=5)
+    assert made > 20
+    made += book_ahead(db, days=3, now=now, seed=6)  # again: only the places still free
+    q = db.query
+    assert q("SELECT count(*) FROM appointments")[0][0] == made
+    assert {r[0] for r in q("SELECT DISTINCT status FROM appointments")} == {"booked"}
+    assert q("SELECT min(start) FROM appointments")[0][0] > "2026-11-23T02:00"
+    assert q("SELECT max(day) FROM appointments")[0][0] <= "2026-11-26"
+    bookable = {
+        (p.site_id, p.item_code): p.bookable
+        for s in ("city-hall", "town-gutang")
+        for p in db.store.appointments.plans(s)
+    }
+    for site, item, n in q(
+        "SELECT site_id, coalesce(service, bundle), count(*) FROM appointments GROUP BY site_id, start, 2"
+    ):
+        assert n <= bookable[(site, item)], (site, item)

@@ -106,6 +106,18 @@ def hall_webhook(cast: Cast, who: str) -> str:
     return response.json()["webhook"]["id"]  # type: ignore[no-any-return]
 
 
+PLAN_PATH = f"/admin/sites/{SITE}/slot-plans/service/A103"
+
+
+def hall_plan(cast: Cast, _: str) -> str:
+    """A slot plan of the hall's (made again for each caller, so each may delete it)."""
+    response = requests.put(
+        cast.centre.api(PLAN_PATH), json=PLAN, headers={"Authorization": f"Bearer {admin_token(cast)}"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return PLAN_PATH
+
+
 def site_body(cast: Cast, _: str) -> dict[str, Any]:
     site = cast.centre.get(f"/sites/{SITE}").json()["site"]
     return {k: site.get(k) for k in ("name", "name_en", "kind", "parent", "timezone", "hours")}

@@ -78,10 +78,21 @@ class LiveWindow(Counter):
     idle_since: Moment | None = Field(description="an open window without a ticket: since when")
 
 
+class DayBookings(BaseModel):
+    """The site's bookings of the day (not its remote tickets)"""
+
+    booked: int = Field(description="still to check in")
+    checked_in: int
+    no_show: int
+    cancelled: int
+
+
 class DayCounts(BaseModel):
     issued: int
     done: int
     no_show: int
+    bookings: DayBookings
+    channels: dict[str, int] = Field(description="tickets of the day per channel")
 
 
 class LiveSite(BaseModel):

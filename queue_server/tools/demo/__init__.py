@@ -1,9 +1,12 @@
 """The demo city: a hall, a 商圈 station, a township centre and two villages below it.
 
 `load_demo` fills an empty database from `catalog.json` and `city.json` (data
-written for hallqueue from the city's own report, see ../shared/DOMAIN.md). Every site
-with hours follows the national holidays the database was seeded with; one village station
-closes for its market day (赶集日) in the coming weeks.
+written for hallqueue from the city's own report, see ../shared/DOMAIN.md): the sites
+with their offerings and windows, and each site's bookable slots (`slot_plans`: a handful
+of the hall's items and a bundle, and the township centre's); the 商圈 station takes
+remote tickets (`remote_tickets`). Every site with hours follows the national holidays the
+database was seeded with; one village station closes for its market day (赶集日) in the
+coming weeks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from queue_server.administration.catalog_import import (
     parse_catalog_json,
 )
 from queue_server.engine import hours
+from queue_server.engine.booking import SlotPlan
 from queue_server.engine.opening_days import SiteDay
 from queue_server.storage import Database
 
@@ -51,7 +55,12 @@ def is_empty(db: Database) -> bool:
 def load_demo(db: Database) -> None:
     services, bundles = parse_catalog_json(demo_catalog_text())
     import_catalog(db, services, bundles)
-    load_sites(db, demo_sites())
+    sites = demo_sites()
+    load_sites(db, sites)
+    with db.transaction() as store:
+        for site in sites:
+            for plan in site.get("slot_plans", []):
+                store.appointments.save_plan(SlotPlan(site_id=site["id"], **plan))
     add_market_day(db)
 
 
