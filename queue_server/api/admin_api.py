@@ -178,7 +178,7 @@ def set_site_day(site: str, day: str, body: SiteDayChange, principal: Principal)
     return holiday_calendar.set_site_day(hall().db, principal, site, _date(day), body)
 
 
-@previewer_changes.delete("/sites/<site>/days/<day>", answers={200: SiteDayEntry}, errors=(404,))
+@previewer_changes.delete("/sites/<site>/days/<day>", answers={200: SiteDayEntry}, errors=(400, 404))
 def delete_site_day(site: str, day: str, principal: Principal) -> dict[str, Any]:
     """Remove a site's own day; the day follows the calendar again
 

@@ -34,6 +34,14 @@ if TYPE_CHECKING:
     from queue_server.reports.registry import ReportQuery
 
 BOOKING_REPORTS = ("slots", "punctuality", "checkin_minutes", "booking_no_shows", "channel_days")
+# The groupings each takes (`registry.groupings_of`); the others are one table.
+GROUPINGS: dict[str, tuple[str, ...]] = {
+    "slots": ("hour",),
+    "punctuality": (),
+    "checkin_minutes": (),
+    "booking_no_shows": (),
+    "channel_days": ("day", "week", "site"),
+}
 MINUTES_STEP = 5  # the check-in distribution's buckets
 CHANNELS = tuple(Channel)
 _STATUSES = ("checked_in", "no_show", "cancelled", "booked")

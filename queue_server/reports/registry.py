@@ -40,6 +40,16 @@ REPORTS = (
     "summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap",
     *bookings.BOOKING_REPORTS,
 )  # fmt: skip
+# The groupings a report takes where it does not take them all: none for the reports that
+# are one table whatever is asked (`by` is ignored); some for the booking reports.
+_ONLY: dict[str, tuple[str, ...]] = {
+    "summary": (), "channels": (), "heatmap": (), **bookings.GROUPINGS,
+}  # fmt: skip
+
+
+def groupings_of(report: str) -> tuple[str, ...]:
+    """The `by` values a report takes (besides none)."""
+    return _ONLY.get(report, tuple(GROUPINGS))
 
 
 @dataclass(frozen=True)

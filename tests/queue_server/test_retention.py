@@ -115,7 +115,7 @@ def every_report(store: Store) -> dict[str, Any]:
     query = reports.make_query(store, OLD.date() - timedelta(days=40), NOW.date(), SITES)
     found: dict[str, Any] = {}
     for name in reports.REPORTS:
-        groupings: list[str | None] = [None] if name in ("summary", "channels", "heatmap") else [None, *reports.GROUPINGS]
+        groupings: list[str | None] = [None, *reports.groupings_of(name)]
         for by in groupings:
             found[f"{name}/{by}"] = reports.run_report(store, name, query, by)
     # The watch report's proxy table: the same figures, only the names may go.

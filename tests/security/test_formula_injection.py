@@ -19,7 +19,7 @@ import requests
 from openpyxl import load_workbook
 
 from queue_server.reports import exports
-from queue_server.reports.registry import REPORTS
+from queue_server.reports.registry import REPORTS, groupings_of
 from tests.conftest import Centre
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -94,8 +94,8 @@ def exports_of(centre: Centre, day: str) -> dict[str, requests.Response]:
     answers = {}
     span = {"from": day, "to": day}
     for report in REPORTS:
-        for by in (None, "department", "service", "counter", "site", "clerk"):
-            if by and report in ("summary", "channels", "heatmap"):
+        for by in (None, "department", "service", "counter", "site", "clerk", "hour", "week"):
+            if by and by not in groupings_of(report):
                 continue
             for fmt in ("csv", "xlsx"):
                 params = {**span, "format": fmt, **({"by": by} if by else {})}
