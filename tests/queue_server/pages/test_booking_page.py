@@ -97,6 +97,14 @@ def hall(db_path: Path, demo_template: tuple[Path, str, str]) -> Iterator[Hall]:
         timeout=10,
     )
     assert plan.status_code == 200, plan.text
+    for other in running.get(f"/sites/{SITE}/slot-plans", token=running.login()).json()["plans"]:
+        if other["item_code"] != "A101":  # the demo's other plans: these tests book one item
+            gone = requests.delete(
+                running.api(f"/admin/sites/{SITE}/slot-plans/{other['item_kind']}/{other['item_code']}"),
+                headers={"Authorization": f"Bearer {running.login()}"},
+                timeout=10,
+            )
+            assert gone.status_code == 204, gone.text
     yield running
     server.shutdown()
     app.extensions["hallqueue"].db.close()
