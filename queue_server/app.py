@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from devices.loop_thread import LoopThread
 from queue_server import assets, log_files
 from queue_server import settings as settings_module
 from queue_server.accounts.credentials import Accounts
@@ -132,6 +132,7 @@ def create_app(
     ops.close_past_days()
     components.sweeps = _start_sweeper(ops, values["SWEEP_SECONDS"])
     if uplink is not None:
+        db.before_closing(uplink.stop)
         uplink.start()
     from queue_server.webhooks.courier import Courier, Timing
 
@@ -143,11 +144,10 @@ def create_app(
 
 
 def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
-    stop = threading.Event()
     record = SweepRecord(every_seconds)
 
     def sweep() -> None:
-        while not stop.wait(every_seconds):
+        while not worker.stopping.wait(every_seconds):
             failed = None
             try:
                 ops.close_past_days()
@@ -167,5 +167,7 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
                 failed = failed or f"personal-data retention: {exc}"
             record.ran(failed)
 
-    threading.Thread(target=sweep, name="day-sweeper", daemon=True).start()
+    worker = LoopThread(sweep, name="day-sweeper")
+    ops.db.before_closing(worker.stop)  # ends with the centre's database, never reopens it
+    worker.start()
     return record

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from flask import request
 from flask_socketio import SocketIO, join_room
 
+from devices.loop_thread import LoopThread
 from queue_server import wire
 from queue_server.calling.catch_up import (
     JOIN_COST,
@@ -68,8 +69,12 @@ def register(socketio: SocketIO, hall: Hall) -> None:
     tokens: dict[str, str] = {}
     lock = threading.Lock()
     budgets = JoinBudgets()
-    _start_revalidation(socketio, hall, tokens, lock)
-    _start_heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock)
+    for worker in (
+        _revalidation(socketio, hall, tokens, lock),
+        _heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock),
+    ):
+        hall.db.before_closing(worker.stop)  # the workers end with the centre
+        worker.start()
 
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
@@ -169,14 +174,13 @@ def _too_many_joins(retry_after: int) -> dict[str, Any]:
     }
 
 
-def _start_revalidation(
+def _revalidation(
     socketio: SocketIO, hall: Hall, tokens: dict[str, str], lock: threading.Lock
-) -> None:
+) -> LoopThread:
     """Disconnect sockets whose token was revoked since they connected (in any process)."""
 
     def check() -> None:
-        while True:
-            time.sleep(REVALIDATE_SECONDS)
+        while not worker.stopping.wait(REVALIDATE_SECONDS):
             with lock:
                 connected = list(tokens.items())
             revoked: dict[str, bool] = {}  # per distinct token: screens often share one
@@ -190,15 +194,16 @@ def _start_revalidation(
                 except Exception:  # a closed database (tests), a gone socket: try next round
                     log.debug("revalidating socket %s failed", sid, exc_info=True)
 
-    threading.Thread(target=check, name="push-revalidate", daemon=True).start()
+    worker = LoopThread(check, name="push-revalidate")
+    return worker
 
 
 HEARTBEAT_SLICES = 20  # each tick of the interval beats to one slice of the sockets
 
 
-def _start_heartbeat(
+def _heartbeat(
     socketio: SocketIO, seconds: float, tokens: dict[str, str], lock: threading.Lock
-) -> None:
+) -> LoopThread:
     """Every socket hears a `heartbeat` every `seconds`: a screen that hears nothing (no
     heartbeat, no event) for two of them shows “connection lost”.
 
@@ -220,7 +225,8 @@ def _start_heartbeat(
             # Ticks on a fixed schedule: sleeping a tick after each one's work would let the
             # interval drift past `seconds` on a busy centre.
             due_at = max(due_at + tick, time.monotonic() - tick)  # no catching up after a stop
-            time.sleep(max(0.0, due_at - time.monotonic()))
+            if worker.stopping.wait(max(0.0, due_at - time.monotonic())):
+                return
             turn = (turn + 1) % HEARTBEAT_SLICES
             with lock:
                 beating = [sid for sid in tokens if heartbeat_slice(sid) == turn]
@@ -233,7 +239,8 @@ def _start_heartbeat(
                 except Exception:  # a socket just gone, a server shutting down (tests)
                     log.debug("heartbeat to %s failed", sid, exc_info=True)
 
-    threading.Thread(target=beat, name="push-heartbeat", daemon=True).start()
+    worker = LoopThread(beat, name="push-heartbeat")
+    return worker
 
 
 def heartbeat_slice(sid: str) -> int:

@@ -144,6 +144,8 @@ class Database:
     def _lease(self) -> _Lease:
         lease: _Lease | None = getattr(self._local, "lease", None)
         if lease is None:
+            if self._closed:  # a worker left behind must not hold the file open again
+                raise sqlite3.ProgrammingError(f"the database {self.path} was closed")
             with self._pool_lock:
                 pooled = self._pool.pop() if self._pool else None
             if pooled is None:
@@ -226,6 +228,8 @@ class Database:
         self._before_closing.append(stop)
 
     def close(self) -> None:
+        if self._closed:
+            return
         for stop in self._before_closing:
             stop()
         with self._pool_lock:
