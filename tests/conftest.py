@@ -5,11 +5,13 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # --- the centre ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def databases_closed_after_the_module() -> Iterator[None]:
+    """Every database a test module opened (a centre made for a test client, say) is closed
+    when the module ends: closing ends the centre's workers (sweeper, heartbeat, webhooks),
+    which would otherwise run, each with its open file, until the suite ends."""
+    from queue_server.storage import Database
+
+    opened: list[weakref.ref[Database]] = []
+    original = Database.__init__
+
+    def recording(self: Database, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        opened.append(weakref.ref(self))
+
+    Database.__init__ = recording  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Database.__init__ = original  # type: ignore[method-assign]
+        for ref in opened:
+            db = ref()
+            if db is not None:
+                db.close()
 
 
 class Centre:
@@ -239,17 +266,25 @@ class CentreProcess(Centre):
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: a prefix (faketime) forks the centre
         )
         wait_for_http(self.api("/health"))
 
+    def _signal(self, number: signal.Signals) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, number)
+        except ProcessLookupError:  # gone already, or started outside its own group
+            self.process.send_signal(number)
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            self._signal(signal.SIGKILL)
             self.process.wait(10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            self._signal(signal.SIGTERM)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

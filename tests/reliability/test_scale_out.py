@@ -10,12 +10,10 @@ CI=true a skip fails the run: .ci/run installs it).
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import random
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ import pytest
 import socketio
 
 from queue_server import wire
-from tests.conftest import ROOT, CentreProcess, Screen, copy_demo, free_port, wait_for_http
+from tests.conftest import CentreProcess, Screen, copy_demo, free_port
 
 SITE = "city-hall"
 
@@ -35,25 +33,8 @@ class QueuedCentre(CentreProcess):
     """`hallqueue serve` with `--message-queue`."""
 
     def __init__(self, db_path: Path, port: int, log_path: Path, message_queue: str) -> None:
-        super().__init__(db_path, port, log_path)
+        super().__init__(db_path, port, log_path, args=("--message-queue", message_queue))
         self.message_queue = message_queue
-
-    def start(self) -> None:
-        env = dict(os.environ, HALLQUEUE_IGNORE_HOURS="1", PYTHONUNBUFFERED="1")
-        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
-        self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "queue_server", "serve",
-                "--db", str(self.db_path), "--port", str(self.port),
-                "--message-queue", self.message_queue,
-            ],  # fmt: skip
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        wait_for_http(self.api("/health"))
 
 
 @pytest.fixture
