@@ -62,8 +62,11 @@ dist: $(VENDOR)/.copied
 demo: setup
 	$(PY) -m queue_server.tools.demo_run
 
+# The suite's files shared among TEST_WORKERS processes (pytest-xdist), each file on one
+# worker so its module fixtures are made once: on a 2-core machine 7.5 min instead of 13.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/issue_rate.py
