@@ -106,8 +106,9 @@ class _Line:
         return None  # empty, or the next ticket is not issued yet (nor any after it)
 
 
-class _Day:
-    """The waiting lines of one day: per queue, its ordinary and its priority tickets."""
+class Lines:
+    """The waiting lines of one day: per queue, its ordinary and its priority tickets
+    (also `window_plans.py`'s)."""
 
     def __init__(self, tickets: Iterable[Ticket]) -> None:
         self.lines: dict[str, tuple[_Line, _Line]] = defaultdict(lambda: (_Line(), _Line()))
@@ -141,7 +142,7 @@ def replay(
     waits: dict[str, float | None] = {v.ticket.id: None for v in visits}
     for day in sorted(by_day):
         today = by_day[day]
-        lines = _Day(as_issued(v.ticket) for v in today)
+        lines = Lines(as_issued(v.ticket) for v in today)
         moments = sorted(
             (v.called_at, v.counter)
             for v in today
