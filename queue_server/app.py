@@ -144,6 +144,8 @@ def create_app(
 
 
 def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
+    from queue_server.administration import window_plans
+
     record = SweepRecord(every_seconds)
 
     def sweep() -> None:
@@ -160,6 +162,11 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
             except Exception as exc:
                 log.exception("the sweep (bookings past their grace time, reminders) failed")
                 failed = failed or f"bookings: {exc}"
+            try:
+                window_plans.apply_due(ops.db, ops.clock())
+            except Exception as exc:
+                log.exception("the sweep (applying window plans whose date has come) failed")
+                failed = failed or f"window plans: {exc}"
             try:
                 retention.purge(ops.db, ops.clock())
             except Exception as exc:

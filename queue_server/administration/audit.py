@@ -44,6 +44,7 @@ KINDS = (
     "webhook",  # a subscription of the city's SMS or WeChat gateway (never its secret)
     "national_days",  # a year's national holidays and make-up working days
     "site_day",  # a site's own closure or special opening
+    "window_plan",  # a draft of a site's windows, and its application
 )
 MAX_PAGE = 500
 

@@ -13,7 +13,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # console_api (the console's finding of tickets by number and of proxies), edge_api (the
 # city's exchange with its stations' edge centres), appointments_api (slots, bookings,
 # check-in, remote tickets and slot plans), webhooks_api (the gateway's webhook
-# subscriptions and their delivery logs).
+# subscriptions and their delivery logs), window_plans_api (window plans replayed on
+# real weeks, 窗口方案推演).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     appointments_api,
@@ -27,4 +28,5 @@ from queue_server.api import (  # noqa: E402,F401
     rules_reports_api,
     tickets_api,
     webhooks_api,
+    window_plans_api,
 )

@@ -616,3 +616,32 @@ def opening_days(conn: sqlite3.Connection) -> None:
     calendar = OpeningDays(conn)
     calendar.add_national(seed_rows())
     calendar.resolve_all()
+
+
+@migration
+def window_plans(conn: sqlite3.Connection) -> None:
+    """Issue 16: window plans (窗口方案推演), drafted by a site's managers.
+
+    One row a plan: its site, name, body (JSON: the windows, each with its profile,
+    rules and open hours by weekday), who drafted it and when; `applied_from` the local
+    date its windows' profiles apply to the site's counters from (set by an admin),
+    `applied_at` when they were applied (NULL while that date is still to come: the
+    sweeper applies it then), `applied_by` who asked."""
+    conn.execute(
+        """CREATE TABLE window_plans (
+             id TEXT PRIMARY KEY,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             name TEXT NOT NULL,
+             body TEXT NOT NULL,
+             created_by TEXT,
+             created_at TEXT NOT NULL,
+             changed_at TEXT,
+             applied_from TEXT,
+             applied_at TEXT,
+             applied_by TEXT)"""
+    )
+    conn.execute("CREATE INDEX window_plans_site ON window_plans (site_id, created_at)")
+    conn.execute(
+        "CREATE INDEX window_plans_pending ON window_plans (applied_from) "
+        "WHERE applied_from IS NOT NULL AND applied_at IS NULL"
+    )

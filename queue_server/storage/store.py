@@ -38,6 +38,7 @@ from queue_server.storage.staff import Staff
 from queue_server.storage.tickets import Tickets
 from queue_server.storage.tokens import Tokens
 from queue_server.storage.webhooks import Webhooks
+from queue_server.storage.window_plans import WindowPlans
 
 
 class Store:
@@ -55,6 +56,7 @@ class Store:
         self.appointments = Appointments(conn)  # bookings and their slots
         self.opening_days = OpeningDays(conn)  # holidays, make-up days, a site's closures
         self.calling_reads = CallingReads(conn)  # what the calling screens read
+        self.window_plans = WindowPlans(conn)  # drafts of other windows, replayed on history
         # accounts and administration
         self.staff = Staff(conn)
         self.tokens = Tokens(conn)

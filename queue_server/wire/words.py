@@ -906,6 +906,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "unknown_site_day": ("网点 {site} 在 {date} 没有特别安排", "Site {site} has no own day on {date}"),
     "audit_kind_national_days": ("国家节假日", "National holidays"),
     "audit_kind_site_day": ("网点特别安排", "Site's own day"),
+    # window plans (窗口方案推演, issue 16)
+    "audit_kind_window_plan": ("窗口方案", "Window plan"),
+    "audit_action_apply": ("应用", "applied"),
+    "audit_action_schedule": ("预定应用", "scheduled"),
+    "unknown_window_plan": ("网点 {site} 没有这个窗口方案：{plan}", "Site {site} has no window plan {plan}"),
+    "field_window_duplicate": ("窗口号重复：{value}", "Window number used twice: {value}"),
+    "field_date_range": ("日期范围须为 1 至 {max} 天，且早于今天", "The range must be 1 to {max} days, before today"),
     # access on the record: logins, report reads, views of personal data
     "audit_kind_login": ("登录", "Login"),
     "audit_kind_report": ("报表", "Report"),

@@ -138,6 +138,19 @@ def catalog_body(cast: Cast, _: str) -> dict[str, Any]:
 
 PLAN = {"slot_minutes": 30, "capacity": 40, "days_ahead": 7, "walk_in_share": 0.25}
 
+WINDOW_PLAN = {
+    "name": "合并窗口",
+    "windows": [{"number": 1, "name": "综合窗口", "profile": [{"service": "A101", "weight": 1}]}],
+}
+
+
+def hall_window_plan(cast: Cast, _: str) -> str:
+    """A window plan of the hall's (made again for each caller, so each may delete it)."""
+    response = cast.centre.post(f"/sites/{SITE}/window-plans", WINDOW_PLAN, token=admin_token(cast))
+    assert response.status_code == 201, response.text
+    return f"/sites/{SITE}/window-plans/{response.json()['id']}"
+
+
 
 def person_of(who: str, offset: int = 0) -> dict[str, str]:
     from devices.id_card import make_id_number
@@ -343,6 +356,23 @@ ROUTES: dict[tuple[str, str], Row] = {
                 json={"closed": True}, headers=cast.headers("admin"), timeout=10,
             ) and f"/admin/sites/{SITE}/days/2031-04-0{1 + PRINCIPALS.index(who) % 9}"
         ),
+    ),
+    # window plans (窗口方案推演): the site's managers draft and replay; its admins apply
+    # (a date far ahead: due, not applied, so the demo's counters stay as they are)
+    ("POST", "/api/v1/sites/<site>/window-plans"): Row(
+        frozenset({"manager", "admin"}), f"/sites/{SITE}/window-plans", WINDOW_PLAN
+    ),
+    ("PUT", "/api/v1/sites/<site>/window-plans/<plan>"): Row(
+        frozenset({"manager", "admin"}), hall_window_plan, WINDOW_PLAN
+    ),
+    ("DELETE", "/api/v1/sites/<site>/window-plans/<plan>"): Row(
+        frozenset({"manager", "admin"}), hall_window_plan
+    ),
+    ("POST", "/api/v1/sites/<site>/window-plans/<plan>/replay"): Row(
+        frozenset({"manager", "admin"}), lambda cast, who: f"{hall_window_plan(cast, who)}/replay", {"weeks": 1}
+    ),
+    ("POST", "/api/v1/sites/<site>/window-plans/<plan>/apply"): Row(
+        ADMIN, lambda cast, who: f"{hall_window_plan(cast, who)}/apply", {"from": "2031-01-06"}
     ),
     # the gateway's webhooks: admins of every site a subscription covers (admin_out: not the hall)
     ("POST", "/api/v1/admin/webhooks"): Row(
