@@ -144,7 +144,7 @@ def create_app(
 
 
 def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
-    from queue_server.administration import window_plans
+    from queue_server.administration import plan_drafts
 
     record = SweepRecord(every_seconds)
 
@@ -163,7 +163,7 @@ def _start_sweeper(ops: Operations, every_seconds: int) -> SweepRecord:
                 log.exception("the sweep (bookings past their grace time, reminders) failed")
                 failed = failed or f"bookings: {exc}"
             try:
-                window_plans.apply_due(ops.db, ops.clock())
+                plan_drafts.apply_due(ops.db, ops.clock())
             except Exception as exc:
                 log.exception("the sweep (applying window plans whose date has come) failed")
                 failed = failed or f"window plans: {exc}"

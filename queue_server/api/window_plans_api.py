@@ -2,7 +2,7 @@
 
 A site's managers (and admins) draft plans and replay them on the site's real weeks; an
 admin applies one to the site's counters. Each route checks that the caller covers the
-site (`contract.route`); the service layer is `administration/window_plans.py`.
+site (`contract.route`); the service layer is `administration/plan_drafts.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server.accounts.credentials import Principal
-from queue_server.administration import window_plans as plans
+from queue_server.administration import plan_drafts as plans
 from queue_server.api.auth import MANAGERS
 from queue_server.api.contract import Routes
 from queue_server.api.schemas.window_plans import (

@@ -1,6 +1,6 @@
 """Window plans (窗口方案推演): a site's drafts, and the measured service times they replay with.
 
-A plan's body is stored as JSON as the plan form saves it (`administration/window_plans.py`
+A plan's body is stored as JSON as the plan form saves it (`administration/plan_drafts.py`
 reads it into the engine's `PlanWindow`s). Times are `records.to_text` strings.
 """
 

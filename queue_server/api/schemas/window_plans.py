@@ -4,7 +4,7 @@ the replay of real weeks through it beside another plan, and its application.
 A plan's window is a counter as the counter form saves it (`CounterChange`: name, kind,
 profile with weights, rules) with its number and its open hours by weekday (null: the
 site's hours). What needs the database (an item is offered, the actor's scope) is checked
-by `administration/window_plans.py`.
+by `administration/plan_drafts.py`.
 """
 
 from __future__ import annotations
