@@ -75,6 +75,7 @@ bench: setup
 	$(PY) bench/console_latency.py
 	$(PY) bench/ticket_bytes.py
 	$(PY) bench/rules_preview.py
+	$(PY) bench/window_plan_replay.py
 
 # ruff over everything; mypy over every package, strict on the engine and devices
 # (pyproject.toml [tool.mypy] says which is which). CI runs it before the suite.
