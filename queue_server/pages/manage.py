@@ -3,6 +3,8 @@
 - `/manage`: every site in the manager's scope, live (counters, waiting per service,
   longest wait, device alerts), and `#city`, the site tree rolled up with the sites over
   their target wait flagged. Data: `GET /api/v1/manage/live`, then pushed events.
+- `/manage/plans`: window plans (窗口方案推演): draft a site's windows, replay real weeks
+  through them beside today's, apply. Data: `/api/v1/sites/<site>/window-plans`.
 - `/manage/reports`: summary figures, tables and charts for a date range and part of
   the site tree, with CSV/XLSX downloads. Data: `GET /api/v1/reports/...`.
 
@@ -28,3 +30,9 @@ def dashboard() -> ResponseReturnValue:
 @manage.get("/manage/reports")
 def reports() -> ResponseReturnValue:
     return render_page("manage_reports.html", page="reports")
+
+
+@manage.get("/manage/plans")
+def window_plans() -> ResponseReturnValue:
+    """Window plans (窗口方案推演): draft, replay on real weeks, apply (docs/reports.md)."""
+    return render_page("manage_plans.html", page="plans")

@@ -10,23 +10,12 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from queue_server.administration import plan_drafts
 from queue_server.storage import Database
-from queue_server.tools.simulation import simulate
 from tests.conftest import Centre
 
 PLANS = "/sites/city-hall/window-plans"
 MANAGER = ("manager", "Demo-Hall-2")
-
-
-@pytest.fixture
-def history(centre: Centre) -> Centre:
-    db = Database(centre.db_path)
-    simulate(db, days=7, sites=["city-hall"])
-    db.close()
-    return centre
 
 
 def current(centre: Centre) -> list[dict[str, Any]]:
@@ -53,17 +42,17 @@ def audit_of(centre: Centre, plan_id: str) -> list[dict[str, Any]]:
     return [r for r in rows["entries"] if r["target"].endswith(plan_id)]
 
 
-def test_a_merged_plan_replayed_beside_todays(history: Centre) -> None:
-    windows = current(history)
-    plan = draft(history, "合并一号二号窗口", merged(windows))
+def test_a_merged_plan_replayed_beside_todays(hall_week: Centre) -> None:
+    windows = current(hall_week)
+    plan = draft(hall_week, "合并一号二号窗口", merged(windows))
     assert [w["number"] for w in plan["windows"]] == [windows[0]["number"]] + [w["number"] for w in windows[2:]]
     assert plan["created_by"] == "manager" and plan["applied_from"] is None
-    assert [a["action"] for a in audit_of(history, plan["id"])] == ["create"]
+    assert [a["action"] for a in audit_of(hall_week, plan["id"])] == ["create"]
 
-    response = history.post(f"{PLANS}/{plan['id']}/replay", {"weeks": 1}, token=history.login(MANAGER))
+    response = hall_week.post(f"{PLANS}/{plan['id']}/replay", {"weeks": 1}, token=hall_week.login(MANAGER))
     assert response.status_code == 200, response.text
     found = response.json()
-    tickets = sqlite3.connect(history.db_path).execute(
+    tickets = sqlite3.connect(hall_week.db_path).execute(
         "SELECT count(*) FROM tickets WHERE site_id = 'city-hall' AND day BETWEEN ? AND ? AND status != 'cancelled'",
         (found["first_day"], found["last_day"]),
     ).fetchone()[0]
@@ -82,20 +71,20 @@ def test_a_merged_plan_replayed_beside_todays(history: Centre) -> None:
     assert set(proposed["utilisation"]) == {str(w["number"]) for w in plan["windows"]}
     assert found["target_wait_minutes"] > 0 and "arrivals_unchanged" in found["assumptions"]
     # The same draws again: the same figures; nothing saved, nothing audited.
-    again = history.post(f"{PLANS}/{plan['id']}/replay", {"weeks": 1}, token=history.login(MANAGER)).json()
+    again = hall_week.post(f"{PLANS}/{plan['id']}/replay", {"weeks": 1}, token=hall_week.login(MANAGER)).json()
     assert (again["baseline"], again["plan"]) == (baseline, proposed)
-    assert len(audit_of(history, plan["id"])) == 1
+    assert len(audit_of(hall_week, plan["id"])) == 1
 
 
-def test_against_another_plan_and_windows_never_open(history: Centre) -> None:
-    windows = current(history)
-    closed = draft(history, "全部关闭", [{**w, "hours": {}} for w in windows])
+def test_against_another_plan_and_windows_never_open(hall_week: Centre) -> None:
+    windows = current(hall_week)
+    closed = draft(hall_week, "全部关闭", [{**w, "hours": {}} for w in windows])
     assert all(w["hours"] == {} for w in closed["windows"])
     mornings = draft(
-        history, "只开上午", [{**w, "hours": {d: [["08:30", "12:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}} for w in windows]
+        hall_week, "只开上午", [{**w, "hours": {d: [["08:30", "12:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}} for w in windows]
     )
-    found = history.post(
-        f"{PLANS}/{closed['id']}/replay", {"weeks": 1, "against": mornings["id"]}, token=history.login(MANAGER)
+    found = hall_week.post(
+        f"{PLANS}/{closed['id']}/replay", {"weeks": 1, "against": mornings["id"]}, token=hall_week.login(MANAGER)
     ).json()
     assert found["baseline"]["plan"] == mornings["id"]
     shut = found["plan"]["items"]["all"]
@@ -104,63 +93,63 @@ def test_against_another_plan_and_windows_never_open(history: Centre) -> None:
     assert all(int(hour) < 13 for hours in found["baseline"]["utilisation"].values() for hour in hours)
 
 
-def test_refusals(history: Centre) -> None:
-    token = history.login(MANAGER)
-    window = current(history)[0]
-    unknown = history.post(PLANS, {"name": "x", "windows": [{**window, "profile": [{"service": "NOPE", "weight": 1}]}]}, token=token)
+def test_refusals(hall_week: Centre) -> None:
+    token = hall_week.login(MANAGER)
+    window = current(hall_week)[0]
+    unknown = hall_week.post(PLANS, {"name": "x", "windows": [{**window, "profile": [{"service": "NOPE", "weight": 1}]}]}, token=token)
     assert unknown.status_code == 400 and unknown.json()["field"] == "windows[0].profile[0]", unknown.text
-    twice = history.post(PLANS, {"name": "x", "windows": [window, window]}, token=token)
+    twice = hall_week.post(PLANS, {"name": "x", "windows": [window, window]}, token=token)
     assert twice.status_code == 400 and twice.json()["error"] == "field_window_duplicate", twice.text
-    assert history.get(f"{PLANS}/nope", token=token).status_code == 404
-    plan = draft(history, "x", [window])
+    assert hall_week.get(f"{PLANS}/nope", token=token).status_code == 404
+    plan = draft(hall_week, "x", [window])
     today = date.today()
     for body in ({"from": today.isoformat(), "to": today.isoformat()}, {"from": "2026-01-01", "to": "2026-05-01"}, {"from": "2026-01-02"}):
-        refused = history.post(f"{PLANS}/{plan['id']}/replay", body, token=token)
+        refused = hall_week.post(f"{PLANS}/{plan['id']}/replay", body, token=token)
         assert refused.status_code == 400 and refused.json()["error"] == "field_date_range", refused.text
-    other = history.post(f"{PLANS}/{plan['id']}/replay", {"against": "nope"}, token=token)
+    other = hall_week.post(f"{PLANS}/{plan['id']}/replay", {"against": "nope"}, token=token)
     assert other.status_code == 404
 
 
-def test_edit_delete_and_apply(history: Centre) -> None:
-    windows = current(history)
-    plan = draft(history, "草稿", merged(windows))
-    changed = history.session(history.login(MANAGER)).put(
-        history.api(f"{PLANS}/{plan['id']}"), json={"name": "定稿", "windows": merged(windows)}, timeout=10
+def test_edit_delete_and_apply(hall_week: Centre) -> None:
+    windows = current(hall_week)
+    plan = draft(hall_week, "草稿", merged(windows))
+    changed = hall_week.session(hall_week.login(MANAGER)).put(
+        hall_week.api(f"{PLANS}/{plan['id']}"), json={"name": "定稿", "windows": merged(windows)}, timeout=10
     )
     assert changed.status_code == 200 and changed.json()["name"] == "定稿", changed.text
     # A manager drafts, only an admin applies.
     today = date.today().isoformat()
-    assert history.post(f"{PLANS}/{plan['id']}/apply", {"from": today}, token=history.login(MANAGER)).status_code == 403
-    applied = history.post(f"{PLANS}/{plan['id']}/apply", {"from": today})
+    assert hall_week.post(f"{PLANS}/{plan['id']}/apply", {"from": today}, token=hall_week.login(MANAGER)).status_code == 403
+    applied = hall_week.post(f"{PLANS}/{plan['id']}/apply", {"from": today})
     assert applied.status_code == 200, applied.text
     answer = applied.json()
     assert answer["applied"] is True and answer["plan"]["applied_at"] and answer["plan"]["applied_by"] == "admin"
     assert answer["not_in_plan"] == [windows[1]["number"]]
-    now = {w["number"]: w for w in current(history)}
+    now = {w["number"]: w for w in current(hall_week)}
     assert now[windows[0]["number"]]["name"] == "合并综合窗口"
     assert len(now[windows[0]["number"]]["profile"]) >= len(windows[1]["profile"])
-    assert [a["action"] for a in audit_of(history, plan["id"])] == ["apply", "update", "create"]
+    assert [a["action"] for a in audit_of(hall_week, plan["id"])] == ["apply", "update", "create"]
 
-    deleted = history.session(history.login(MANAGER)).delete(history.api(f"{PLANS}/{plan['id']}"), timeout=10)
+    deleted = hall_week.session(hall_week.login(MANAGER)).delete(hall_week.api(f"{PLANS}/{plan['id']}"), timeout=10)
     assert deleted.status_code == 200 and deleted.json()["id"] == plan["id"]
-    assert history.get(f"{PLANS}/{plan['id']}", token=history.login(MANAGER)).status_code == 404
-    assert audit_of(history, plan["id"])[0]["action"] == "delete"
+    assert hall_week.get(f"{PLANS}/{plan['id']}", token=hall_week.login(MANAGER)).status_code == 404
+    assert audit_of(hall_week, plan["id"])[0]["action"] == "delete"
 
 
-def test_a_later_date_is_applied_by_the_sweeper_then(history: Centre) -> None:
-    windows = current(history)
+def test_a_later_date_is_applied_by_the_sweeper_then(hall_week: Centre) -> None:
+    windows = current(hall_week)
     renamed = [{**w, "name": f"{w['name']}（新）"} for w in windows]
-    plan = draft(history, "下周起", renamed)
+    plan = draft(hall_week, "下周起", renamed)
     later = date.today() + timedelta(days=10)
-    due = history.post(f"{PLANS}/{plan['id']}/apply", {"from": later.isoformat()}).json()
+    due = hall_week.post(f"{PLANS}/{plan['id']}/apply", {"from": later.isoformat()}).json()
     assert due["applied"] is False and due["plan"]["applied_from"] == later.isoformat() and due["plan"]["applied_at"] is None
-    assert [w["name"] for w in current(history)] == [w["name"] for w in windows]
-    db = Database(history.db_path)
+    assert [w["name"] for w in current(hall_week)] == [w["name"] for w in windows]
+    db = Database(hall_week.db_path)
     try:
         assert plan_drafts.apply_due(db, datetime.now(UTC)) == 0
         assert plan_drafts.apply_due(db, datetime.now(UTC) + timedelta(days=11)) == 1
         assert plan_drafts.apply_due(db, datetime.now(UTC) + timedelta(days=11)) == 0
     finally:
         db.close()
-    assert [w["name"] for w in current(history)] == [w["name"] for w in renamed]
-    assert [a["action"] for a in audit_of(history, plan["id"])] == ["apply", "schedule", "create"]
+    assert [w["name"] for w in current(hall_week)] == [w["name"] for w in renamed]
+    assert [a["action"] for a in audit_of(hall_week, plan["id"])] == ["apply", "schedule", "create"]
