@@ -616,3 +616,33 @@ def opening_days(conn: sqlite3.Connection) -> None:
     calendar = OpeningDays(conn)
     calendar.add_national(seed_rows())
     calendar.resolve_all()
+
+
+@migration
+def follow_ups(conn: sqlite3.Connection) -> None:
+    """Issue 16: 好差评 as the rules want it (engine/ratings.py).
+
+    - tickets.rating_reason, rating_note: a 差评's reason from the national list (the
+      evaluator's: `not_stated`) and the citizen's optional short text;
+    - follow_ups: one per 差评 (整改/回访), open until a manager of its site closes it
+      with a note; `due_on` is the local day it is due (15 working days by the site's
+      calendar)."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating_reason TEXT")
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating_note TEXT")
+    conn.execute(
+        """CREATE TABLE follow_ups (
+             id TEXT PRIMARY KEY,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             ticket_id TEXT NOT NULL UNIQUE REFERENCES tickets(id),
+             counter INTEGER,
+             clerk TEXT,
+             level INTEGER NOT NULL CHECK (level IN (1, 2)),
+             reason TEXT NOT NULL,
+             opened_at TEXT NOT NULL,
+             due_on TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+             closed_by TEXT,
+             closed_at TEXT,
+             note TEXT)"""
+    )
+    conn.execute("CREATE INDEX follow_ups_of_site ON follow_ups (site_id, status, opened_at)")
