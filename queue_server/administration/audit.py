@@ -44,6 +44,7 @@ KINDS = (
     "webhook",  # a subscription of the city's SMS or WeChat gateway (never its secret)
     "national_days",  # a year's national holidays and make-up working days
     "site_day",  # a site's own closure or special opening
+    "follow_up",  # a 差评's follow-up closed with its note
 )
 MAX_PAGE = 500
 

@@ -49,7 +49,7 @@ class FollowUps(Repository):
         """The site's rated tickets rated in [start, end) (UTC text moments), with their
         item and follow-up: what the national system's export carries."""
         return self._rows(
-            """SELECT t.id, t.number, t.rating, t.rating_channel, t.rated_at, t.rating_reason,
+            """SELECT t.id, t.site_id, t.number, t.rating, t.rating_channel, t.rated_at, t.rating_reason,
                       t.counter, t.service, t.bundle, f.status AS follow_up_status
                  FROM tickets t LEFT JOIN follow_ups f ON f.ticket_id = t.id
                 WHERE t.site_id = ? AND t.rating IS NOT NULL AND t.rated_at >= ? AND t.rated_at < ?

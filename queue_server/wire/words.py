@@ -101,6 +101,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field_unknown_field": ("没有这一项：{field}", "No such field: {field}"),
     "field_time": ("“{field}”须为带时区的时间（如 2026-11-28T09:30:00+08:00）", "{field} must be a time with its offset (e.g. 2026-11-28T09:30:00+08:00)"),
     "field_date": ("“{field}”须为日期 YYYY-MM-DD", "{field} must be a date, YYYY-MM-DD"),
+    "field_date_range": ("“{field}”不能早于开始日期，且一次最多一年", "{field} must not be before the start, and a range is at most a year"),
     "field_choice": ("“{field}”须为以下之一：{choices}", "{field} must be one of: {choices}"),
     "field_list": ("“{field}”须为列表", "{field} must be a list"),
     "field_nothing_reported": ("请报告设备状态：printer、id_reader、connected、voice、sign 或 evaluator", "Report the device's state: printer, id_reader, connected, voice, sign and/or evaluator"),
@@ -918,6 +919,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "adm_site_day_follows": ("跟随国家节假日", "Follows the national calendar"),
     "unknown_site_day": ("网点 {site} 在 {date} 没有特别安排", "Site {site} has no own day on {date}"),
     "audit_kind_national_days": ("国家节假日", "National holidays"),
+    "audit_kind_follow_up": ("差评整改", "Bad-rating follow-up"),
     "audit_kind_site_day": ("网点特别安排", "Site's own day"),
     # access on the record: logins, report reads, views of personal data
     "audit_kind_login": ("登录", "Login"),
