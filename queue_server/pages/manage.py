@@ -5,8 +5,11 @@
   their target wait flagged. Data: `GET /api/v1/manage/live`, then pushed events.
 - `/manage/reports`: summary figures, tables and charts for a date range and part of
   the site tree, with CSV/XLSX downloads. Data: `GET /api/v1/reports/...`.
+- `/manage/follow-ups`: a site's 差评 follow-ups (整改/回访), overdue ones marked, each
+  open one closed with a note; the ratings export for the national 好差评 system. Data:
+  `GET /api/v1/sites/{site}/follow-ups`.
 
-Both pages log in like the console (a staff token in sessionStorage) and need a
+The pages log in like the console (a staff token in sessionStorage) and need a
 manager or admin account; the API checks the scope of every read.
 """
 
@@ -28,3 +31,8 @@ def dashboard() -> ResponseReturnValue:
 @manage.get("/manage/reports")
 def reports() -> ResponseReturnValue:
     return render_page("manage_reports.html", page="reports")
+
+
+@manage.get("/manage/follow-ups")
+def follow_ups() -> ResponseReturnValue:
+    return render_page("manage_follow_ups.html", page="follow_ups")
