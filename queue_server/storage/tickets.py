@@ -271,9 +271,12 @@ class Tickets(Repository):
                 rows,
             )
 
-    def set_rating(self, ticket_id: str, level: int, channel: str, at: str | None) -> None:
+    def set_rating(
+        self, ticket_id: str, level: int, channel: str, at: str | None, reason: str | None = None
+    ) -> None:
         """Give a stored ticket a rating, over any it had (the simulator's history)."""
         self._conn.execute(
-            "UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ? WHERE id = ?",
-            (level, channel, at, ticket_id),
+            """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?, rating_reason = ?
+               WHERE id = ?""",
+            (level, channel, at, reason, ticket_id),
         )
