@@ -17,6 +17,7 @@ def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
     if rating is None:
         return None
     zh, en = words.WORDS[f"rate_{rating.level}"]
+    reason = words.WORDS[f"bad_reason_{rating.reason}"] if rating.reason else None
     return {
         "ticket": rating.ticket_id,
         "level": rating.level,
@@ -25,7 +26,8 @@ def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
         "channel": rating.channel,
         "at": rating.at,
         "reason": rating.reason,
-        "reason_name": words.WORDS[f"bad_reason_{rating.reason}"][0] if rating.reason else None,
+        "reason_name": reason[0] if reason else None,
+        "reason_name_en": reason[1] if reason else None,
     }
 
 

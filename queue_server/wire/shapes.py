@@ -406,6 +406,7 @@ class Rating(BaseModel):
     at: Moment
     reason: str | None = Field(default=None, description="a 差评's reason code, or null")
     reason_name: str | None = Field(default=None, examples=["办事效率低"])
+    reason_name_en: str | None = Field(default=None, examples=["Slow service"])
 
 
 class RatingAnswer(BaseModel):

@@ -64,6 +64,7 @@ def test_a_bad_rating_from_the_phone_names_its_reason_and_opens_a_follow_up(cent
     assert rated.status_code == 201, rated.text
     assert rated.json()["rating"]["reason"] == "many_visits"
     assert rated.json()["rating"]["reason_name"] == "多次跑动"
+    assert rated.json()["rating"]["reason_name_en"] == "Had to come back several times"
     listed = follow_ups(centre, "open").json()
     (opened,) = listed["follow_ups"]
     assert opened["ticket"] == done["id"] and opened["counter"] == 1 and opened["clerk"] == "admin"
