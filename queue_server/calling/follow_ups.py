@@ -14,13 +14,50 @@ from queue_server import wire
 from queue_server.accounts.credentials import Forbidden, Principal
 from queue_server.administration import audit
 from queue_server.calling.counter_view import known_site
-from queue_server.engine import hours
+from queue_server.engine import hours, ratings
 from queue_server.engine.errors import FieldInvalid, FollowUpClosed, UnknownFollowUp
+from queue_server.engine.ids import new_id
+from queue_server.engine.model import Site
 from queue_server.engine.ratings import EVALUATOR, NOTE_MAX
 from queue_server.storage import Database, Row, Store
 from queue_server.wire import words
 
 STATUSES = ("open", "closed")
+
+
+def open_follow_up(
+    store: Store,
+    site: Site,
+    ticket_id: str,
+    counter: int | None,
+    clerk: str | None,
+    level: int,
+    reason: str,
+    rated_at: datetime,
+) -> None:
+    """Open the follow-up of a 差评 given at `rated_at` (inside the rating's transaction):
+    due 15 working days after its local day by the site's calendar. A ticket has one."""
+    opened = hours.local_time(rated_at, site.timezone).date()
+    store.follow_ups.open(
+        new_id(), site.id, ticket_id, counter, clerk, level, reason,
+        wire.iso(rated_at), ratings.follow_up_due(site, opened).isoformat(),
+    )  # fmt: skip
+
+
+def open_follow_ups_of_station(store: Store, site: Site, events: list[dict[str, Any]]) -> None:
+    """At the city: the 差评 among a station's events just applied (its tickets with them)
+    open their follow-ups here, where the site's managers and the export read them."""
+    for event in events:
+        if event.get("type") != wire.TICKET_RATED or not event.get("ticket"):
+            continue
+        ticket_id = event["ticket"]["id"]
+        row = store.tickets.rating(ticket_id)
+        ticket = store.tickets.get(ticket_id)
+        if row is None or ticket is None or row["rating"] is None or not ratings.is_bad(row["rating"]):
+            continue
+        reason = row["rating_reason"] or ratings.NOT_STATED
+        rated = datetime.fromisoformat(str(row["rated_at"]).replace("Z", "+00:00"))
+        open_follow_up(store, site, ticket_id, ticket.counter, ticket.clerk, row["rating"], reason, rated)
 
 
 def reason_names(code: str | None) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 from queue_server import wire
 from queue_server.administration import audit
 from queue_server.calling import self_service
+from queue_server.calling.follow_ups import open_follow_up
 from queue_server.engine import estimates, hours, lifecycle, ratings, rules
 from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.errors import (
@@ -688,18 +689,7 @@ class Operations:
             ):
                 raise AlreadyRated(ticket=ticket_id)
             if stated is not None:
-                opened = hours.local_time(now, site.timezone).date()
-                store.follow_ups.open(
-                    new_id(),
-                    site.id,
-                    ticket_id,
-                    ticket.counter,
-                    ticket.clerk,
-                    level,
-                    stated,
-                    wire.iso(now),
-                    ratings.follow_up_due(site, opened).isoformat(),
-                )
+                open_follow_up(store, site, ticket_id, ticket.counter, ticket.clerk, level, stated, now)
             event = Event(
                 type=wire.TICKET_RATED,
                 site_id=site.id,

@@ -18,8 +18,9 @@ class FollowUps(Repository):
         opened_at: str | None,
         due_on: str,
     ) -> None:
+        """Open a ticket's follow-up; nothing when it has one (a station's batch sent again)."""
         self._conn.execute(
-            """INSERT INTO follow_ups (id, site_id, ticket_id, counter, clerk, level, reason,
+            """INSERT OR IGNORE INTO follow_ups (id, site_id, ticket_id, counter, clerk, level, reason,
                  opened_at, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (follow_up_id, site_id, ticket_id, counter, clerk, level, reason, opened_at, due_on),
         )
