@@ -90,8 +90,8 @@ def is_bad(level: int) -> bool:
 
 
 def satisfaction_rate(counts: Mapping[int, int]) -> float | None:
-    """The satisfaction rate: the share of ratings at fairly satisfied (3) or better, to 4 places; None with no rating.
-    `counts` maps a level to how many ratings it had."""
+    """The satisfaction rate: the share of ratings at fairly satisfied (3) or better, to four
+    places; None with no rating. `counts` maps a level to how many ratings it had."""
     total = sum(counts.get(level, 0) for level in LEVELS)
     if not total:
         return None
