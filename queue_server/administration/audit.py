@@ -45,6 +45,7 @@ KINDS = (
     "national_days",  # a year's national holidays and make-up working days
     "site_day",  # a site's own closure or special opening
     "window_plan",  # a draft of a site's windows, and its application
+    "follow_up",  # a 差评's follow-up closed with its note
 )
 MAX_PAGE = 500
 

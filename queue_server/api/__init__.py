@@ -14,7 +14,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # city's exchange with its stations' edge centres), appointments_api (slots, bookings,
 # check-in, remote tickets and slot plans), webhooks_api (the gateway's webhook
 # subscriptions and their delivery logs), window_plans_api (window plans replayed on
-# real weeks, 窗口方案推演).
+# real weeks, 窗口方案推演), follow_ups_api (差评 follow-ups and the ratings export for
+# the national 好差评 system).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     appointments_api,
@@ -22,6 +23,7 @@ from queue_server.api import (  # noqa: E402,F401
     counters_api,
     devices_api,
     edge_api,
+    follow_ups_api,
     manage_api,
     proxies_api,
     reports_api,

@@ -66,7 +66,10 @@ def rate(
     (channel `evaluator`, within 10 minutes; 403 `rating_wrong_window` at another window).
     Staff, kiosks and displays never rate, and leaving the token out gains nothing: a
     request without one must bring the key. Too late: 409 `rating_closed`; a second
-    rating: 409 `already_rated`; a ticket not done: 409 `not_rateable`. Records a
+    rating: 409 `already_rated`; a ticket not done: 409 `not_rateable`. A 差评 (level 1
+    or 2) from the phone names its `reason` from the national list (400 `reason_required`
+    without it) and may add a short `note`; the evaluator's is recorded as `not_stated`.
+    Each 差评 opens a follow-up (整改/回访) for the site's managers. Records a
     `ticket.rated` event."""
     if principal is None:
         site = hall().ops.ticket_view(ticket_id).ticket.site_id
@@ -80,7 +83,9 @@ def rate(
         if not principal.covers(ticket.site_id):
             raise Forbidden()
         channel, at_counter = ratings.EVALUATOR, principal.counter
-    rating = hall().ops.rate_ticket(ticket_id, body.level, channel, at_counter)
+    rating = hall().ops.rate_ticket(
+        ticket_id, body.level, channel, at_counter, body.reason, body.note
+    )
     return {"rating": rating_payload(rating)}, 201
 
 

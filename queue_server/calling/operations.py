@@ -18,6 +18,7 @@ from typing import Any
 from queue_server import wire
 from queue_server.administration import audit
 from queue_server.calling import self_service
+from queue_server.calling.follow_ups import open_follow_up
 from queue_server.engine import estimates, hours, lifecycle, ratings, rules
 from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.errors import (
@@ -90,6 +91,7 @@ class Rating:
     level: int
     channel: str
     at: str
+    reason: str | None = None  # a 差评's (engine.ratings.BAD_REASONS, or not_stated)
 
 
 @dataclass(frozen=True)
@@ -655,9 +657,17 @@ class Operations:
     # --- ratings (好差评) ----------------------------------------------------------------
 
     def rate_ticket(
-        self, ticket_id: str, level: int, channel: str, at_counter: int | None = None
+        self,
+        ticket_id: str,
+        level: int,
+        channel: str,
+        at_counter: int | None = None,
+        reason: str | None = None,
+        note: str | None = None,
     ) -> Rating:
-        """Store the one rating of a finished ticket and record `ticket.rated`.
+        """Store the one rating of a finished ticket and record `ticket.rated`; a 差评
+        takes its reason (`ratings.check_reason`) and opens a follow-up (整改/回访) due in
+        15 working days of the site's calendar.
 
         Whether the caller may rate at all (the QR's key, the evaluator's window) is the
         API's to check; when, and at which window, is the engine's (`ratings`)."""
@@ -670,8 +680,16 @@ class Operations:
             ticket, site = self._ticket_and_site(store, ticket_id)
             now = self.clock()
             ratings.check_rateable(ticket, channel, now, site.settings, at_counter)
-            if not store.tickets.rate(ticket_id, level, channel, wire.iso(now)):
+            prior = store.tickets.rating(ticket_id)
+            if prior is not None and prior["rating"] is not None:  # said before a missing reason
                 raise AlreadyRated(ticket=ticket_id)
+            stated = ratings.check_reason(level, channel, reason, note)
+            if not store.tickets.rate(
+                ticket_id, level, channel, wire.iso(now), stated, note if stated else None
+            ):
+                raise AlreadyRated(ticket=ticket_id)
+            if stated is not None:
+                open_follow_up(store, site, ticket_id, ticket.counter, ticket.clerk, level, stated, now)
             event = Event(
                 type=wire.TICKET_RATED,
                 site_id=site.id,
@@ -680,7 +698,7 @@ class Operations:
                 data={"level": level, "channel": channel, "counter": ticket.counter},
                 id=new_id(),
             )
-            rating = Rating(ticket_id, level, channel, wire.iso(now))  # type: ignore[arg-type]
+            rating = Rating(ticket_id, level, channel, wire.iso(now), stated)  # type: ignore[arg-type]
             return rating, [Change(events=(event,))], site
 
         return self.commit(work)
@@ -691,7 +709,9 @@ class Operations:
             raise UnknownTicket(ticket=ticket_id)
         if row["rating"] is None:
             return None
-        return Rating(row["id"], row["rating"], row["rating_channel"], row["rated_at"])
+        return Rating(
+            row["id"], row["rating"], row["rating_channel"], row["rated_at"], row["rating_reason"]
+        )
 
     # --- reading ----------------------------------------------------------------------
 

@@ -8,17 +8,16 @@ from typing import Any
 from queue_server import wire
 from queue_server.calling.counter_view import known_site
 from queue_server.calling.operations import Rating
-from queue_server.engine import hours
+from queue_server.engine import hours, ratings
 from queue_server.storage import Database
 from queue_server.wire import words
-
-SATISFIED = ("5", "4", "3")  # 满意率 as halls report it: the share rated 基本满意 or better
 
 
 def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
     if rating is None:
         return None
     zh, en = words.WORDS[f"rate_{rating.level}"]
+    reason = words.WORDS[f"bad_reason_{rating.reason}"] if rating.reason else None
     return {
         "ticket": rating.ticket_id,
         "level": rating.level,
@@ -26,6 +25,9 @@ def rating_payload(rating: Rating | None) -> dict[str, Any] | None:
         "name_en": en,
         "channel": rating.channel,
         "at": rating.at,
+        "reason": rating.reason,
+        "reason_name": reason[0] if reason else None,
+        "reason_name_en": reason[1] if reason else None,
     }
 
 
@@ -53,7 +55,7 @@ def day_ratings(db: Database, site_id: str, day: date | None, now: datetime) -> 
         "day": day_text,
         "count": total,
         "average": round(weighted / total, 2) if total else None,
-        "satisfied_share": round(sum(levels[k] for k in SATISFIED) / total, 3) if total else None,
+        "satisfied_share": ratings.satisfaction_rate({int(k): n for k, n in levels.items()}),
         "levels": levels,
         "counters": counters,
     }

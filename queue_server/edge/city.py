@@ -24,6 +24,7 @@ from queue_server import wire
 from queue_server.accounts.credentials import Accounts, Principal, subtree
 from queue_server.accounts.keys import Keyring
 from queue_server.administration import audit
+from queue_server.calling.follow_ups import open_follow_ups_of_station
 from queue_server.engine import hours
 from queue_server.engine.errors import InvalidTransition, QueueError, UnknownSite
 from queue_server.storage import Database, Store
@@ -104,6 +105,7 @@ def _exchange(
         except Gap as gap:
             raise EdgeGap(since=gap.since) from None
         held = rows.last_seq(site_id)
+        open_follow_ups_of_station(store, site, payloads)
         if payloads:  # a late event of a finished month makes its report roll-up stale
             this_month = hours.local_day(now, site.timezone)[:7]
             stale = {p["ticket"]["day"] for p in payloads if p.get("ticket") and p["ticket"]["day"][:7] < this_month}

@@ -184,6 +184,22 @@ class RatingKeyInvalid(QueueError, code="rating_key_invalid", status=403):
     """The phone page rates only with the key the printed ticket's QR carries."""
 
 
+class ReasonRequired(InvalidInput, code="reason_required"):
+    """A bad rating (level 1 or 2) from the phone names its reason from the national list."""
+
+    answered = ("field",)
+
+    def __init__(self) -> None:
+        super().__init__(field="reason")
+
+
+class UnknownFollowUp(NotFound, code="unknown_follow_up"): ...
+
+
+class FollowUpClosed(InvalidTransition, code="follow_up_closed"):
+    """A follow-up is closed once."""
+
+
 class SiteOwnedByEdge(InvalidTransition, code="site_owned_by_edge"):
     """Another centre owns the site's queues (a station's edge centre, or the city while
     a site is handed over or taken back): changes are made there."""

@@ -7,8 +7,11 @@
   through them beside today's, apply. Data: `/api/v1/sites/<site>/window-plans`.
 - `/manage/reports`: summary figures, tables and charts for a date range and part of
   the site tree, with CSV/XLSX downloads. Data: `GET /api/v1/reports/...`.
+- `/manage/follow-ups`: a site's 差评 follow-ups (整改/回访), overdue ones marked, each
+  open one closed with a note; the ratings export for the national 好差评 system. Data:
+  `GET /api/v1/sites/{site}/follow-ups`.
 
-Both pages log in like the console (a staff token in sessionStorage) and need a
+The pages log in like the console (a staff token in sessionStorage) and need a
 manager or admin account; the API checks the scope of every read.
 """
 
@@ -36,3 +39,8 @@ def reports() -> ResponseReturnValue:
 def window_plans() -> ResponseReturnValue:
     """Window plans (窗口方案推演): draft, replay on real weeks, apply (docs/reports.md)."""
     return render_page("manage_plans.html", page="plans")
+
+
+@manage.get("/manage/follow-ups")
+def follow_ups() -> ResponseReturnValue:
+    return render_page("manage_follow_ups.html", page="follow_ups")

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from queue_server import wire
+from queue_server.engine import ratings as rating_rules
 from queue_server.engine.errors import InvalidInput
 from queue_server.reports import bookings
 from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
@@ -140,6 +141,12 @@ def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _satisfaction(cell: Cell) -> float | None:
+    """满意率 by the one rule (`engine.ratings`): the share rated 基本满意 or better."""
+    counts = {5: cell.r5, 4: cell.r4, 3: cell.r3, 2: cell.r2, 1: cell.r1}
+    return rating_rules.satisfaction_rate(counts)
+
+
 def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 2) if seconds is not None else None
 
@@ -184,7 +191,7 @@ def summary(store: Store, query: ReportQuery) -> dict[str, Any]:
             ["service_median_minutes", service_median],
             ["service_p90_minutes", service_p90],
             ["rated", cell.rated],
-            ["satisfaction_rate", _share(cell.r5 + cell.r4, cell.rated)],
+            ["satisfaction_rate", _satisfaction(cell)],
         ],
     )
 
@@ -268,11 +275,11 @@ def outcomes(store: Store, query: ReportQuery, by: str | None = None) -> dict[st
 
 
 def ratings(store: Store, query: ReportQuery, by: str | None = None) -> dict[str, Any]:
-    """好差评: ratings per level and the satisfaction rate (满意 and 非常满意 over all ratings)."""
+    """好差评: ratings per level and 满意率 (`engine.ratings.satisfaction_rate`: 基本满意 or better)."""
     return _table(
         [_title(by), *RATING_NAMES.values(), "评价数", "满意率"],
         (
-            [_label(by, g), c.r5, c.r4, c.r3, c.r2, c.r1, c.rated, _share(c.r5 + c.r4, c.rated)]
+            [_label(by, g), c.r5, c.r4, c.r3, c.r2, c.r1, c.rated, _satisfaction(c)]
             for g, c in groups(store, query, by)
             if c.rated
         ),

@@ -73,7 +73,7 @@
     $("lang-switch").addEventListener("click", HQ.switchLang);
     $("logout").addEventListener("click", M.logout);
     const nav = () => {
-      const here = location.pathname.endsWith("/reports") ? "reports" : location.pathname.endsWith("/plans") ? "plans" : location.hash === "#city" ? "city" : "sites";
+      const here = location.pathname.endsWith("/reports") ? "reports" : location.pathname.endsWith("/plans") ? "plans" : location.pathname.endsWith("/follow-ups") ? "follow-ups" : location.hash === "#city" ? "city" : "sites";
       for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === here);
     };
     window.addEventListener("hashchange", nav);

@@ -382,18 +382,36 @@
     }
   }
 
+  // A 差评 (不满意, 非常不满意) names its reason from the national list before it is sent.
+  let badLevel = null;
+  async function sendRating(body) {
+    $("rate-error").textContent = "";
+    try {
+      const r = await HQ.api(path + "/rating", { body: { ...body, key: ratingKey } });
+      showRating(r.rating);
+    } catch (e) {
+      if (e.code === "already_rated") showRating((await HQ.api(path + "/rating")).rating);
+      else $("rate-error").textContent = e.message;
+    }
+  }
   for (const b of document.querySelectorAll("#levels button")) {
-    b.addEventListener("click", async () => {
+    b.addEventListener("click", () => {
+      const level = Number(b.dataset.level);
+      for (const other of document.querySelectorAll("#levels button")) other.classList.toggle("chosen", other === b);
+      badLevel = level <= 2 ? level : null;
+      $("reason-box").hidden = badLevel === null;
       $("rate-error").textContent = "";
-      try {
-        const r = await HQ.api(path + "/rating", { body: { level: Number(b.dataset.level), key: ratingKey } });
-        showRating(r.rating);
-      } catch (e) {
-        if (e.code === "already_rated") showRating((await HQ.api(path + "/rating")).rating);
-        else $("rate-error").textContent = e.message;
-      }
+      if (badLevel === null) sendRating({ level });
     });
   }
+  $("reason-send").addEventListener("click", () => {
+    const chosen = document.querySelector('#reason-box input[name="reason"]:checked');
+    const note = $("reason-note").value.trim();
+    const body = { level: badLevel };
+    if (chosen) body.reason = chosen.value; // none: the centre says a reason is needed
+    if (note) body.note = note;
+    sendRating(body);
+  });
   $("lang-switch").addEventListener("click", HQ.switchLang);
   poll();
 })();

@@ -645,3 +645,42 @@ def window_plans(conn: sqlite3.Connection) -> None:
         "CREATE INDEX window_plans_pending ON window_plans (applied_from) "
         "WHERE applied_from IS NOT NULL AND applied_at IS NULL"
     )
+
+
+@migration
+def follow_ups(conn: sqlite3.Connection) -> None:
+    """Issue 16: 好差评 as the rules want it (engine/ratings.py).
+
+    - tickets.rating_reason, rating_note: a 差评's reason from the national list (the
+      evaluator's: `not_stated`) and the citizen's optional short text, which retention
+      forgets like the other personal fields (the `tickets_personal` index says so);
+    - follow_ups: one per 差评 (整改/回访), open until a manager of its site closes it
+      with a note; `due_on` is the local day it is due (15 working days by the site's
+      calendar)."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating_reason TEXT")
+    conn.execute("ALTER TABLE tickets ADD COLUMN rating_note TEXT")
+    conn.execute(
+        """CREATE TABLE follow_ups (
+             id TEXT PRIMARY KEY,
+             site_id TEXT NOT NULL REFERENCES sites(id),
+             ticket_id TEXT NOT NULL UNIQUE REFERENCES tickets(id),
+             counter INTEGER,
+             clerk TEXT,
+             level INTEGER NOT NULL CHECK (level IN (1, 2)),
+             reason TEXT NOT NULL,
+             opened_at TEXT NOT NULL,
+             due_on TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+             closed_by TEXT,
+             closed_at TEXT,
+             note TEXT)"""
+    )
+    conn.execute("CREATE INDEX follow_ups_of_site ON follow_ups (site_id, status, opened_at)")
+    # The citizen's note may say who they are: retention forgets it with the rest
+    # (`Purges.forget_ticket_persons` repeats this condition word for word).
+    conn.execute("DROP INDEX tickets_personal")
+    conn.execute(
+        """CREATE INDEX tickets_personal ON tickets (site_id, day)
+           WHERE person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL
+              OR rating_note IS NOT NULL"""
+    )

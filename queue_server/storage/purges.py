@@ -12,20 +12,24 @@ from queue_server.storage.repository import Repository
 # A registered proxy past retention keeps its cap and its tickets' counts, not who it was.
 FORGOTTEN_PROXY_NAME = "—"
 
-# The condition of the partial index `tickets_personal` (migration `personal_data_index`),
+# The condition of the partial index `tickets_personal` (migrations `personal_data_index`,
+# then `follow_ups`),
 # word for word: SQLite uses the index only when the query repeats it.
-_HOLDS_PERSONAL = "(person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL)"
+_HOLDS_PERSONAL = (
+    "(person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL"
+    " OR rating_note IS NOT NULL)"
+)
 
 
 class Purges(Repository):
     def forget_ticket_persons(self, site_id: str, before_day: str, limit: int) -> int:
-        """Clear the card's keyed hash, the masked name and the clerk's transfer note of at
-        most `limit` tickets of the site from days before `before_day`. The request's
+        """Clear the card's keyed hash, the masked name, the clerk's transfer note and the
+        citizen's note with a 差评 of at most `limit` tickets of the site from days before `before_day`. The request's
         fingerprint goes too: it is a hash over the card's hash, so it would still tell which
         old tickets were one person's."""
         return self._conn.execute(
             f"""UPDATE tickets SET person_hash = NULL, person_mask = NULL, note = NULL,
-                       request_hash = NULL
+                       request_hash = NULL, rating_note = NULL
                 WHERE rowid IN (SELECT rowid FROM tickets
                                 WHERE site_id = ? AND day < ? AND {_HOLDS_PERSONAL} LIMIT ?)""",
             (site_id, before_day, limit),

@@ -24,6 +24,7 @@ from queue_server.storage.catalogue import Catalogue, Offerings
 from queue_server.storage.counters import Counters
 from queue_server.storage.devices import Devices
 from queue_server.storage.events import Events
+from queue_server.storage.follow_ups import FollowUps
 from queue_server.storage.migrations import current_version
 from queue_server.storage.numbers import Numbers
 from queue_server.storage.opening_days import OpeningDays
@@ -57,6 +58,7 @@ class Store:
         self.opening_days = OpeningDays(conn)  # holidays, make-up days, a site's closures
         self.calling_reads = CallingReads(conn)  # what the calling screens read
         self.window_plans = WindowPlans(conn)  # drafts of other windows, replayed on history
+        self.follow_ups = FollowUps(conn)  # 差评 and their 整改/回访
         # accounts and administration
         self.staff = Staff(conn)
         self.tokens = Tokens(conn)

@@ -53,21 +53,33 @@ class Tickets(Repository):
     def update(self, ticket: Ticket, timezone: str) -> None:
         self._conn.execute(_UPDATE, records.ticket_to_row(ticket, timezone))
 
-    def rate(self, ticket_id: str, level: int, channel: str, at: str | None) -> bool:
-        """Store the ticket's one rating; False when it already has one. The `rating IS NULL`
-        guard makes the one-per-ticket rule hold under races too."""
+    def rate(
+        self,
+        ticket_id: str,
+        level: int,
+        channel: str,
+        at: str | None,
+        reason: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """Store the ticket's one rating (a 差评 with its reason and the citizen's note);
+        False when it already has one. The `rating IS NULL` guard makes the one-per-ticket
+        rule hold under races too."""
         return bool(
             self._conn.execute(
-                """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?
+                """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?,
+                     rating_reason = ?, rating_note = ?
                    WHERE id = ? AND rating IS NULL""",
-                (level, channel, at, ticket_id),
+                (level, channel, at, reason, note, ticket_id),
             ).rowcount
         )
 
     def rating(self, ticket_id: str) -> Row | None:
-        """`id, rating, rating_channel, rated_at` of the ticket; None when there is no such ticket."""
+        """`id, rating, rating_channel, rated_at, rating_reason` of the ticket; None when there
+        is no such ticket."""
         return self._conn.execute(
-            "SELECT id, rating, rating_channel, rated_at FROM tickets WHERE id = ?", (ticket_id,)
+            "SELECT id, rating, rating_channel, rated_at, rating_reason FROM tickets WHERE id = ?",
+            (ticket_id,),
         ).fetchone()
 
     # --- the waiting lines ------------------------------------------------------------
@@ -259,9 +271,12 @@ class Tickets(Repository):
                 rows,
             )
 
-    def set_rating(self, ticket_id: str, level: int, channel: str, at: str | None) -> None:
+    def set_rating(
+        self, ticket_id: str, level: int, channel: str, at: str | None, reason: str | None = None
+    ) -> None:
         """Give a stored ticket a rating, over any it had (the simulator's history)."""
         self._conn.execute(
-            "UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ? WHERE id = ?",
-            (level, channel, at, ticket_id),
+            """UPDATE tickets SET rating = ?, rating_channel = ?, rated_at = ?, rating_reason = ?
+               WHERE id = ?""",
+            (level, channel, at, reason, ticket_id),
         )

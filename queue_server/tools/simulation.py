@@ -21,6 +21,7 @@ import heapq
 import itertools
 import math
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,7 @@ from functools import partial
 from typing import Any
 
 from queue_server import wire
-from queue_server.engine import booking, lifecycle, rules
+from queue_server.engine import booking, lifecycle, ratings, rules
 from queue_server.engine import hours as site_hours
 from queue_server.engine.booking import Appointment, AppointmentStatus, SlotPlan
 from queue_server.engine.errors import Unavailable, UnknownSite
@@ -562,13 +563,43 @@ def _arrival_rates(
     return rates
 
 
+FOLLOW_UP_NOTE = "已电话回访，向群众说明情况并致歉，窗口已整改"
+FOLLOW_UP_CLOSED_AFTER = timedelta(days=10)  # history older than this was followed up
+
+
+def _bad_reason(ticket_id: str, channel: str) -> str:
+    """A 差评's reason in the history: the evaluator's is not stated; a phone's is picked from
+    the ticket's id, so the simulation's random sequence stays what it was."""
+    if channel == ratings.EVALUATOR:
+        return ratings.NOT_STATED
+    return ratings.BAD_REASONS[zlib.crc32(ticket_id.encode()) % len(ratings.BAD_REASONS)]
+
+
+def _follow_up(
+    store: Store, sim: SiteDay, ticket_id: str, level: int, reason: str, rated: datetime
+) -> None:
+    """The follow-up a 差评 opened; one from more than ten days ago was closed since."""
+    ticket = sim.tickets[ticket_id]
+    follow_up_id = new_id()
+    store.follow_ups.open(
+        follow_up_id, sim.site.id, ticket_id, ticket.counter, ticket.clerk, level, reason,
+        wire.iso(rated), ratings.follow_up_due(sim.site, sim.day).isoformat(),
+    )  # fmt: skip
+    if datetime.now(rated.tzinfo) - rated > FOLLOW_UP_CLOSED_AFTER:
+        closed = wire.iso(rated + timedelta(days=3))
+        store.follow_ups.close(follow_up_id, "manager", str(closed), FOLLOW_UP_NOTE)
+
+
 def _store_day(store: Store, sim: SiteDay, with_events: bool) -> int:
     site = sim.site
     store.tickets.insert_history(sim.tickets.values(), site.timezone)
     for ticket_id, (level, channel) in sim.ratings.items():
         finished = sim.tickets[ticket_id].finished_at
         rated_at = wire.iso(finished + timedelta(minutes=1)) if finished else None
-        store.tickets.set_rating(ticket_id, level, channel, rated_at)
+        reason = _bad_reason(ticket_id, channel) if ratings.is_bad(level) else None
+        store.tickets.set_rating(ticket_id, level, channel, rated_at, reason)
+        if reason is not None and finished is not None:
+            _follow_up(store, sim, ticket_id, level, reason, finished + timedelta(minutes=1))
     for prefix, last in sim.last_numbers.items():
         store.numbers.set_last(site.id, sim.day.isoformat(), prefix, last)
     store.rollups.forget_months(site.id, [sim.day.isoformat()])

@@ -374,6 +374,11 @@ def _text_or_none(value: object) -> object:
     return value if isinstance(value, str) else None
 
 
+BadReason = Literal[
+    "attitude", "not_standard", "slow", "many_visits", "unclear_materials", "system_fault", "other"
+]  # engine.ratings.BAD_REASONS
+
+
 class RatingRequest(Strict):
     """A citizen's rating: from the phone page with the key of the ticket's printed QR, or
     from the evaluator of the window that served it (a sign's token, no key)."""
@@ -382,6 +387,13 @@ class RatingRequest(Strict):
     # A key that is not text fits no ticket: it is refused as a wrong key (403), not as a form.
     key: Annotated[Annotated[str, StringConstraints(max_length=64)] | None, BeforeValidator(_text_or_none)] = Field(
         default=None, description="the key of the ticket's printed QR (phone page only)"
+    )
+    reason: BadReason | None = Field(
+        default=None,
+        description="a 差评's (level 1 or 2) reason, required from the phone page; the evaluator's is `not_stated`",
+    )
+    note: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="the citizen's short text with a 差评"
     )
 
 
@@ -392,6 +404,9 @@ class Rating(BaseModel):
     name_en: str
     channel: Literal["evaluator", "phone", "staff"]
     at: Moment
+    reason: str | None = Field(default=None, description="a 差评's reason code, or null")
+    reason_name: str | None = Field(default=None, examples=["办事效率低"])
+    reason_name_en: str | None = Field(default=None, examples=["Slow service"])
 
 
 class RatingAnswer(BaseModel):

@@ -188,3 +188,32 @@ def test_a_station_whose_clock_is_three_minutes_ahead(tmp_path, demo_template) -
         assert reports_of(topology.city, manager, day) == reports_of(topology.station, clerk, day)
     finally:
         stop(topology)
+
+
+def test_a_bad_rating_at_the_station_opens_its_follow_up_at_the_city(topology: Topology) -> None:
+    from tests.edge.conftest import TOWN_MANAGER
+
+    topology.hand_over()
+    station, city = topology.station, topology.city
+    clerk = station.login(TOWN_MANAGER)
+    assert station.post(f"/sites/{VILLAGE}/counters/1/open", {}, token=clerk).status_code == 200
+    issued = topology.issue(station).json()
+    number = issued["ticket"]["number"]
+    assert station.post(f"/sites/{VILLAGE}/counters/1/call-next", {}, token=clerk).status_code == 200
+    assert station.post(f"/sites/{VILLAGE}/counters/1/finish", {"outcome": "completed"}, token=clerk).status_code == 200
+    rated = requests.post(
+        station.api(f"/tickets/{issued['ticket']['id']}/rating"),
+        json={"level": 1, "key": issued["key"], "reason": "many_visits"},
+        timeout=10,
+    )
+    assert rated.status_code == 201, rated.text
+
+    def at_the_city() -> list[dict]:  # type: ignore[type-arg]
+        answer = city.get(f"/sites/{VILLAGE}/follow-ups?status=open", token=city.login(TOWN_MANAGER))
+        assert answer.status_code == 200, answer.text
+        return answer.json()["follow_ups"]  # type: ignore[no-any-return]
+
+    wait_until(lambda: at_the_city(), 20, "the city opens the station's follow-up")
+    (opened,) = at_the_city()
+    assert (opened["ticket"], opened["ticket_number"], opened["level"]) == (issued["ticket"]["id"], number, 1)
+    assert opened["reason"] == "many_visits" and opened["counter"] == 1

@@ -85,7 +85,7 @@ def test_a_late_rating_or_a_new_target_makes_a_month_stale(history: Path, tmp_pa
     )
     rated_at = datetime.fromisoformat(finished.replace("Z", "+00:00")) + timedelta(days=3)
     assert rated_at.strftime("%Y-%m") == "2026-03"
-    Operations(db, clock=lambda: rated_at).rate_ticket(ticket, 1, "phone")
+    Operations(db, clock=lambda: rated_at).rate_ticket(ticket, 1, "phone", reason="slow")
     assert conn.execute("SELECT count(*) FROM report_rollup_months WHERE site_id = 'town-gutang'").fetchone()[0] == 0
     after = report_cells.read_cells(db.store, SITES, START, END, "all", targets)[("town-gutang", "")]
     assert after.r1 == before.r1 + 1 and after.rated == before.rated + 1

@@ -150,7 +150,7 @@ def test_summary_matches_the_history(history: Centre) -> None:
     assert abs(rows["service_p90_minutes"] - nearest_rank(services, 0.9)) <= 0.25
     rated = [h[7] for h in IN_RANGE if h[7]]
     assert rows["rated"] == len(rated)
-    assert rows["satisfaction_rate"] == round(sum(r >= 4 for r in rated) / len(rated), 4)
+    assert rows["satisfaction_rate"] == round(sum(r >= 3 for r in rated) / len(rated), 4)
     assert rows["transfers"] == 1 and rows["recalls"] == 1
 
 
@@ -220,7 +220,7 @@ def test_outcomes_ratings_channels_heatmap(history: Centre) -> None:
     ratings = as_dict(fetch(history, "ratings").json())["全部"]
     rated = [h[7] for h in IN_RANGE if h[7]]
     assert ratings[:5] == [rated.count(level) for level in (5, 4, 3, 2, 1)]
-    assert ratings[6] == round(sum(r >= 4 for r in rated) / len(rated), 4)
+    assert ratings[6] == round(sum(r >= 3 for r in rated) / len(rated), 4)
     channels = {row[0]: row[1] for row in fetch(history, "channels").json()["rows"]}
     assert channels == {c: sum(h[8] == c for h in IN_RANGE) for c in {h[8] for h in IN_RANGE}}
     heat = {row[0]: row[1:] for row in fetch(history, "heatmap").json()["rows"]}

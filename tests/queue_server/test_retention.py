@@ -18,7 +18,7 @@ from queue_server.engine.hours import local_day
 from queue_server.people import retention
 from queue_server.reports import heavy_holders as holders_report
 from queue_server.reports import registry as reports
-from queue_server.storage import Database, Store
+from queue_server.storage import Database, Store, purges
 from queue_server.storage.purges import FORGOTTEN_PROXY_NAME
 from queue_server.storage.records import to_text
 from queue_server.tools.demo import load_demo
@@ -29,7 +29,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 OLD = NOW - timedelta(days=200)  # past the default 180 days
 RECENT = NOW - timedelta(days=20)
 SITES = ["city-hall", "town-gutang"]
-PERSONAL = ("person_hash", "person_mask", "note", "request_hash")
+PERSONAL = ("person_hash", "person_mask", "note", "request_hash", "rating_note")
 
 
 def _at(moment: datetime) -> str:
@@ -131,6 +131,8 @@ def test_a_sweep_clears_exactly_the_personal_data_past_retention(aged: Database)
     conn = aged.conn
     with aged.transaction():  # the township keeps a year: its 200-day-old data stays
         conn.execute("""UPDATE sites SET settings = json_set(settings, '$.personal_data_days', 365) WHERE id = 'town-gutang'""")
+        # a citizen's words with a 差评 may say who they are: forgotten with the rest
+        conn.execute("UPDATE tickets SET rating_note = '我是张三，电话13900000000' WHERE rowid % 7 = 0")
     before_reports = every_report(aged.store)  # builds the month roll-ups too
     before = tickets(conn)
     cutoff = (date.fromisoformat(local_day(NOW, "Asia/Shanghai")) - timedelta(days=180)).isoformat()
@@ -140,7 +142,10 @@ def test_a_sweep_clears_exactly_the_personal_data_past_retention(aged: Database)
     purged = retention.purge(aged, NOW)
 
     after = tickets(conn)
-    assert purged.tickets == sum(1 for t in old_hall if t["person_hash"] or t["person_mask"] or t["note"])
+    assert any(t["rating_note"] for t in old_hall)
+    assert purged.tickets == sum(
+        1 for t in old_hall if t["person_hash"] or t["person_mask"] or t["note"] or t["rating_note"]
+    )
     for ticket_id, old in before.items():
         new = after[ticket_id]
         if old["site_id"] == "city-hall" and old["day"] < cutoff:
@@ -204,8 +209,8 @@ def test_the_purge_reads_only_tickets_that_still_hold_personal_data(aged: Databa
     plan = " ".join(
         str(row[3])
         for row in aged.conn.execute(
-            """EXPLAIN QUERY PLAN SELECT rowid FROM tickets WHERE site_id = ? AND day < ?
-               AND (person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL) LIMIT 5""",
+            f"""EXPLAIN QUERY PLAN SELECT rowid FROM tickets WHERE site_id = ? AND day < ?
+               AND {purges._HOLDS_PERSONAL} LIMIT 5""",
             ("city-hall", NOW.date().isoformat()),
         )
     )

@@ -48,6 +48,12 @@ def test_simulated_history_is_consistent(db_path: Path) -> None:
         4,
         5,
     }
+    # Each 差评 has its reason (the evaluator's not stated) and its follow-up; a good one none.
+    bad = q("SELECT id, rating_channel, rating_reason FROM tickets WHERE rating <= 2")
+    assert bad and all(reason for _, _, reason in bad)
+    assert all(reason == "not_stated" for _, channel, reason in bad if channel == "evaluator")
+    assert q("SELECT count(*) FROM tickets WHERE rating >= 3 AND rating_reason IS NOT NULL")[0][0] == 0
+    assert sorted(r[0] for r in q("SELECT ticket_id FROM follow_ups")) == sorted(r[0] for r in bad)
     # Each site's event log is contiguous and ends at the site's last_seq.
     for site, n, top, last in q(
         "SELECT e.site_id, count(*), max(seq), s.last_seq FROM events e JOIN sites s ON s.id = e.site_id GROUP BY e.site_id"

@@ -69,7 +69,7 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
         for action, body in (("open", {}), ("call-next", {}), ("recall", {}), ("start", {}), ("finish", {"outcome": "completed"})):
             response = keep(action, centre.counter(1, action, **body))
             assert response.status_code == 200, (action, response.text)
-        rating = {"level": 5, "key": issued.json()["key"]}
+        rating = {"level": 1, "key": issued.json()["key"], "reason": "other"}  # a 差评: a follow-up too
         keep("rating", requests.post(centre.api(f"/tickets/{ticket['id']}/rating"), json=rating, timeout=10))
 
         day = ticket["day"]
@@ -84,6 +84,8 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
             "live": "/manage/live",
             "devices": "/manage/devices",
             "audit": "/admin/audit?limit=500",
+            "follow-ups": "/sites/city-hall/follow-ups",
+            "ratings export": f"/sites/city-hall/ratings/export?from={ticket['day']}&to={ticket['day']}&format=csv",
         }
         from queue_server.reports.registry import REPORTS
 
@@ -97,6 +99,7 @@ def test_id_number_and_name_never_in_clear(centre: Centre, captured_log: Path) -
             "/console",
             "/manage",
             "/manage/reports",
+            "/manage/follow-ups",
             f"/display/city-hall?token={centre.display_token}",
             f"/t/{ticket['id']}",
             *(f"/admin/{section}" for section in ("sites", "catalog", "counters", "staff", "devices", "settings", "audit")),

@@ -64,6 +64,20 @@ def rated_at_window_one(cast: Cast) -> str:
     return issued.json()["ticket"]["id"]  # type: ignore[no-any-return]
 
 
+def hall_follow_up(cast: Cast, _: str) -> str:
+    """A 差评 given on the phone for a ticket served at window 1: its follow-up's close path."""
+    ticket = rated_at_window_one(cast)
+    rated = requests.post(  # the citizen's phone: no token, the printed key
+        cast.centre.api(f"/tickets/{ticket}/rating"),
+        json={"level": 1, "key": PRINTED_KEYS["last"], "reason": "slow"},
+        timeout=10,
+    )
+    assert rated.status_code == 201, rated.text
+    listed = cast.centre.get(f"/sites/{SITE}/follow-ups?status=open", token=admin_token(cast)).json()
+    found = [f["id"] for f in listed["follow_ups"] if f["ticket"] == ticket]
+    return f"/follow-ups/{found[0]}/close"
+
+
 def missed_ticket(cast: Cast) -> str:
     """A ticket called at window 1 and marked missed (过号), ready to come back."""
     centre, token = cast.centre, admin_token(cast)
@@ -250,6 +264,10 @@ ROUTES: dict[tuple[str, str], Row] = {
         frozenset({"anonymous", "sign"}),
         lambda cast, who: f"/tickets/{rated_at_window_one(cast)}/rating",
         lambda cast, who: {"level": 5, "key": PRINTED_KEYS["last"]},
+    ),
+    # a 差评's follow-up is closed by the managers and admins of its site
+    ("POST", "/api/v1/follow-ups/<follow_up_id>/close"): Row(
+        frozenset({"manager", "admin"}), hall_follow_up, {"note": "已回访，致歉并说明"}
     ),
     ("POST", "/api/v1/devices/status"): Row(DEVICES, "/devices/status", {"printer": "ok"}),
     # a station's edge centre exchanges for its own site only: none of these principals may

@@ -11,7 +11,7 @@ import requests
 from queue_server.accounts.login_throttle import FREE_FAILURES, LoginThrottle
 from tests.conftest import ROOT, Centre
 
-PAGES = ["/", "/console", "/manage", "/manage/reports", "/admin/sites", "/admin/audit", "/book/city-hall", "/book/code/ABCDEFGH"]
+PAGES = ["/", "/console", "/manage", "/manage/reports", "/manage/follow-ups", "/admin/sites", "/admin/audit", "/book/city-hall", "/book/code/ABCDEFGH"]
 
 
 def page_urls(centre: Centre) -> list[str]:

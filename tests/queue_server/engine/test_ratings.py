@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from queue_server.engine import ratings
-from queue_server.engine.errors import NotRateable, RatingClosed, RatingWrongWindow
+from queue_server.engine.errors import (
+    FieldInvalid,
+    NotRateable,
+    RatingClosed,
+    RatingWrongWindow,
+    ReasonRequired,
+)
 from queue_server.engine.model import TicketStatus
-from tests.queue_server.engine.builders import T0, ticket
+from tests.queue_server.engine.builders import SITE, SITE_WITH_HOURS, T0, ticket
 
 NOW = T0 + timedelta(hours=3)
 
@@ -47,3 +53,32 @@ def test_the_phone_page_rates_within_the_sites_hours() -> None:
     for nonsense in (0, -1, True, "48", 1.5):  # a bad stored setting falls back to the default
         with pytest.raises(RatingClosed):
             ratings.check_rateable(done(minutes_ago=25 * 60), ratings.PHONE, NOW, {"rating_window_hours": nonsense})
+
+
+# --- 好评 and 差评: the national rule -------------------------------------------------------
+
+
+def test_satisfaction_rate_counts_fairly_satisfied_and_better() -> None:
+    assert ratings.satisfaction_rate({5: 2, 4: 1, 3: 1, 2: 1, 1: 3}) == 0.5
+    assert ratings.satisfaction_rate({3: 1}) == 1.0
+    assert ratings.satisfaction_rate({}) is None
+    assert [level for level in ratings.LEVELS if ratings.is_bad(level)] == [2, 1]
+
+
+def test_a_bad_rating_from_the_phone_names_its_reason_the_evaluators_is_not_stated() -> None:
+    assert ratings.check_reason(4, ratings.PHONE, None, None) is None
+    assert ratings.check_reason(2, ratings.PHONE, "slow", "waited long") == "slow"
+    assert ratings.check_reason(1, ratings.EVALUATOR, None, None) == ratings.NOT_STATED
+    with pytest.raises(ReasonRequired):
+        ratings.check_reason(1, ratings.PHONE, None, None)
+    for level, reason, note in ((2, "rude", None), (5, "slow", None), (1, "other", "x" * 201)):
+        with pytest.raises(FieldInvalid):
+            ratings.check_reason(level, ratings.PHONE, reason, note)
+
+
+def test_a_follow_up_is_due_in_15_working_days_of_the_sites_calendar() -> None:
+    monday = date(2026, 3, 2)
+    assert ratings.follow_up_due(SITE_WITH_HOURS, monday) == date(2026, 3, 23)  # 3 weeks, weekdays
+    assert ratings.follow_up_due(SITE, monday) == date(2026, 3, 17)  # always open: calendar days
+    closed = replace(SITE_WITH_HOURS, days={"2026-03-23": []})
+    assert ratings.follow_up_due(closed, monday) == date(2026, 3, 24)

@@ -88,8 +88,11 @@ def test_rating_from_the_phone_needs_the_printed_key_and_staff_may_not_rate(cent
     for bad in ({"level": 0}, {"level": 6}, {"level": "5"}, {"level": True}, {}):
         response = requests.post(url, json={**bad, "key": key}, timeout=5)
         assert response.status_code == 400, bad
-    response = requests.post(url, json={"level": 2, "key": key}, timeout=5)
+    response = requests.post(url, json={"level": 2, "key": key}, timeout=5)  # a 差评 needs its reason
+    assert response.status_code == 400 and response.json()["error"] == "reason_required"
+    response = requests.post(url, json={"level": 2, "key": key, "reason": "slow"}, timeout=5)
     assert response.status_code == 201 and response.json()["rating"]["channel"] == "phone"
+    assert response.json()["rating"]["reason"] == "slow"
     summary = centre.get("/sites/city-hall/ratings", token=centre.login()).json()
     assert summary["count"] == 1 and summary["levels"]["2"] == 1 and summary["counters"] == [
         {"counter": 1, "count": 1, "average": 2.0}
@@ -106,7 +109,7 @@ def test_simultaneous_ratings_store_one(centre: Centre) -> None:
 
     def rate(level: int) -> None:
         barrier.wait()
-        body = {"level": level, "key": done["key"]}
+        body = {"level": level, "key": done["key"], **({"reason": "slow"} if level <= 2 else {})}
         codes.append(requests.post(url, json=body, timeout=10).status_code)
 
     threads = [threading.Thread(target=rate, args=(1 + i % 5,)) for i in range(6)]

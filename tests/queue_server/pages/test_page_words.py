@@ -44,6 +44,7 @@ def pages(centre: Centre) -> dict[str, str]:
         "ticket.html": f"/t/{ticket['ticket']['id']}",
         "manage.html": "/manage",
         "manage_reports.html": "/manage/reports",
+        "manage_follow_ups.html": "/manage/follow-ups",
         "admin.html": "/admin/sites",
     }
 

@@ -37,6 +37,30 @@ def test_phone_page_follows_the_ticket_and_rates_it_once(centre: Centre, page: P
     expect(page.locator("#rate")).to_be_hidden()
 
 
+def test_phone_page_asks_a_bad_rating_for_its_reason(centre: Centre, page: Page) -> None:
+    issued = centre.issue("A101")
+    ticket = issued["ticket"]
+    centre.counter(1, "open")
+    centre.counter(1, "call-next")
+    centre.counter(1, "finish", outcome="completed")
+    page.goto(f"{centre.url}/t/{ticket['id']}#k={issued['key']}")
+    expect(page.locator("#rate")).to_be_visible()
+    expect(page.locator("#reason-box")).to_be_hidden()
+    page.click("#levels button[data-level='2']")
+    expect(page.locator("#reason-box")).to_be_visible()
+    page.click("#reason-send")  # no reason chosen: the centre asks for one, nothing stored
+    expect(page.locator("#rate-error")).to_have_text("差评请选择原因")
+    assert centre.get(f"/tickets/{ticket['id']}/rating").json()["rating"] is None
+    page.check("#reason-box input[value='slow']")
+    page.fill("#reason-note", "等了很久")
+    page.click("#reason-send")
+    expect(page.locator("#rated-text")).to_have_text("感谢您的评价：不满意")
+    rating = centre.get(f"/tickets/{ticket['id']}/rating").json()["rating"]
+    assert (rating["level"], rating["reason"]) == (2, "slow")
+    opened = centre.get("/sites/city-hall/follow-ups?status=open", token=centre.login()).json()
+    assert [f["ticket"] for f in opened["follow_ups"]] == [ticket["id"]]
+
+
 def test_phone_page_without_the_printed_key_offers_no_rating(centre: Centre, page: Page) -> None:
     """A ticket id seen on a screen is not the paper: its page says to scan the QR instead."""
     ticket = centre.issue("A101")["ticket"]
