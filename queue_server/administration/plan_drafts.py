@@ -226,9 +226,9 @@ def replay_days(request: ReplayRequest, today: date) -> tuple[date, date]:
     if request.start is not None or request.end is not None:
         first, last = request.start, request.end
         if first is None or last is None or first > last or last >= today:
-            raise FieldInvalid("from", "date_range", max=MAX_DAYS)
+            raise FieldInvalid("from", "replay_range", max=MAX_DAYS)
         if (last - first).days + 1 > MAX_DAYS:
-            raise FieldInvalid("to", "date_range", max=MAX_DAYS)
+            raise FieldInvalid("to", "replay_range", max=MAX_DAYS)
         return first, last
     weeks = request.weeks or DEFAULT_WEEKS
     return today - timedelta(days=7 * weeks), today - timedelta(days=1)

@@ -980,7 +980,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "wp_assumptions": ("推演前提：群众来的时间不因方案改变；不计转办、重呼和过号；办理时长只取决于事项，与窗口和人员无关；窗口在开放时段内一直开放。只比较两列的差别。", "It assumes: arrivals unchanged by the plan; no transfers, recalls or missed calls; service time by item, not by window or clerk; windows open all their hours. Compare the two columns."),
     "wp_bad_item": ("本网点没有这个事项：{code}", "No such item at this site: {code}"),
     "wp_bad_hours": ("开放时段写法有误：{text}", "Cannot read the open hours: {text}"),
-    "field_date_range": ("日期范围须为 1 至 {max} 天，且早于今天", "The range must be 1 to {max} days, before today"),
+    "field_replay_range": ("日期范围须为 1 至 {max} 天，且早于今天", "The range must be 1 to {max} days, before today"),
     # access on the record: logins, report reads, views of personal data
     "audit_kind_login": ("登录", "Login"),
     "audit_kind_report": ("报表", "Report"),

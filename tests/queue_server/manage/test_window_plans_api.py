@@ -105,7 +105,7 @@ def test_refusals(hall_week: Centre) -> None:
     today = date.today()
     for body in ({"from": today.isoformat(), "to": today.isoformat()}, {"from": "2026-01-01", "to": "2026-05-01"}, {"from": "2026-01-02"}):
         refused = hall_week.post(f"{PLANS}/{plan['id']}/replay", body, token=token)
-        assert refused.status_code == 400 and refused.json()["error"] == "field_date_range", refused.text
+        assert refused.status_code == 400 and refused.json()["error"] == "field_replay_range", refused.text
     other = hall_week.post(f"{PLANS}/{plan['id']}/replay", {"against": "nope"}, token=token)
     assert other.status_code == 404
 
