@@ -616,3 +616,16 @@ def opening_days(conn: sqlite3.Connection) -> None:
     calendar = OpeningDays(conn)
     calendar.add_national(seed_rows())
     calendar.resolve_all()
+
+
+@migration
+def promised_waits(conn: sqlite3.Connection) -> None:
+    """Issue 16: the wait a ticket was promised at issue (`estimates.wait_band`), so that
+    it can be measured against the wait it had (the `estimate_accuracy` report). Older
+    tickets keep NULL and are left out of the measure. Bundles' finished tickets get the
+    index services have: their measured minutes feed the estimate too."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN promised_low INTEGER")
+    conn.execute("ALTER TABLE tickets ADD COLUMN promised_high INTEGER")
+    conn.execute(
+        "CREATE INDEX tickets_bundle_done ON tickets (site_id, bundle, finished_at) WHERE status = 'done'"
+    )
