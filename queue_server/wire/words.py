@@ -490,6 +490,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "r_checkin_minutes": ("签到时间分布（相对预约时段开始，分钟）", "Check-ins against the slot start (min)"),
     "r_booking_no_shows": ("各事项预约爽约", "Appointment no-shows per service"),
     "r_channel_days": ("每日取号渠道", "Tickets by channel per day"),
+    # managers: how good the promised waits are (estimate_accuracy)
+    "r_estimate_accuracy": ("等候时间预估准确度", "How good the promised waits are"),
+    "report_col_measured": ("测量数", "Measured"),
+    "report_col_abs_error": ("平均绝对误差（分钟）", "Mean absolute error (min)"),
+    "report_col_bias": ("偏差（分钟）", "Bias (min)"),
+    "report_col_in_band": ("区间内占比", "Within the band"),
     "today_bookings": ("今日预约", "Bookings today"),
     "today_bookings_detail": ("待签到 {booked} · 已签到 {checked_in} · 爽约 {no_show}", "to come {booked} · checked in {checked_in} · no-shows {no_show}"),
     "today_channels": ("今日取号渠道", "Today's tickets by channel"),
