@@ -249,12 +249,20 @@ function renderConfirm() {
   $("confirm-go").disabled = state && state.blocked && state.blocked.startsWith("printer");
 }
 
+// The wait as a band (约 15–25 分钟); nobody ahead: next; a centre without bands: one number.
+function ticketWaitText(tk) {
+  const band = tk.wait_band;
+  if (!band) return t("kiosk_wait", { m: tk.estimated_wait_minutes });
+  if (!tk.estimated_wait_minutes) return t("kiosk_wait_next");
+  return t("kiosk_wait_band", { low: band.low, high: band.high });
+}
+
 function renderResult() {
   if (!job || !job.ticket) return;
   const tk = job.ticket;
   $("result-number").textContent = tk.number;
   $("result-item").textContent = nameOf(job.item);
-  const facts = [`<div class="fact">${esc(t("kiosk_ahead", { n: tk.ahead }))}</div>`, `<div class="fact">${esc(t("kiosk_wait", { m: tk.estimated_wait_minutes }))}</div>`];
+  const facts = [`<div class="fact">${esc(t("kiosk_ahead", { n: tk.ahead }))}</div>`, `<div class="fact" id="result-wait">${esc(ticketWaitText(tk))}</div>`];
   if (tk.windows && tk.windows.length) facts.push(`<div class="fact">${esc(t("kiosk_window", { w: tk.windows.join(t("kiosk_list_sep")) }))}</div>`);
   if (job.help_for) facts.push(`<div class="fact" id="result-help">${esc(t("kiosk_help_for", { item: nameOf(job.help_for) }))}</div>`);
   if (tk.person) facts.push(`<div class="fact" id="result-person">${esc(tk.person)}</div>`);
