@@ -39,7 +39,6 @@ from queue_server.engine.model import (
     Bundle,
     Channel,
     Counter,
-    CounterState,
     Event,
     Outcome,
     Priority,
@@ -463,7 +462,7 @@ class Operations:
         if ticket.status != TicketStatus.WAITING:
             return 0, estimates.WaitBand(0, 0, 0)
         same_kind_ahead, other_kind = store.tickets.ahead_of(ticket)
-        open_ = [c for c in store.counters.of_site(site.id) if c.state == CounterState.OPEN]
+        open_ = store.counters.open_at(site.id)
         serving = [c for c in open_ if ticket.queue_key in c.weights]
         ahead = estimates.ahead_by_mix(
             same_kind_ahead,
