@@ -150,13 +150,8 @@ class KioskRefusal(Exception):
 def wait_band(answer: dict[str, Any]) -> tuple[int, int] | None:
     """The band of minutes the centre promised (None from a centre that gives only the
     one number: the ticket prints that)."""
-    band = answer.get("wait_band")
-    if not isinstance(band, dict):
-        return None
-    try:
-        return int(band["low"]), int(band["high"])
-    except (KeyError, TypeError, ValueError):
-        return None
+    band = service_menu.wait_band_of(answer.get("wait_band"))
+    return (band["low"], band["high"]) if band else None
 
 
 def issued_key(ticket: dict[str, Any]) -> str | None:

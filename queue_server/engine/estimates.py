@@ -116,7 +116,9 @@ def spread_of(measured: list[float], min_samples: int = 5) -> float:
     return math.sqrt(variance) / mean
 
 
-def others_ahead(counters: Iterable[Counter], queue_key: str, waiting: Mapping[str, int]) -> float:
+def others_ahead(
+    counters: Iterable[Counter], queue_key: str, waiting: Mapping[str, int]
+) -> float:
     """Tickets of other queues that the windows serving this queue will most likely call
     before a ticket issued now.
 
@@ -126,17 +128,29 @@ def others_ahead(counters: Iterable[Counter], queue_key: str, waiting: Mapping[s
     that also serve this queue (the rest are called elsewhere). `counters` are the site's
     open counters, `waiting` the waiting tickets per queue key.
     """
+    return others_ahead_of_each(counters, [queue_key], waiting)[queue_key]
+
+
+def others_ahead_of_each(
+    counters: Iterable[Counter], queue_keys: Iterable[str], waiting: Mapping[str, int]
+) -> dict[str, float]:
+    """`others_ahead` of several queues at once (a site's whole menu), the windows serving
+    each waiting queue counted once."""
     open_ = list(counters)
-    mine = [c for c in open_ if c.weights.get(queue_key, 0.0) > 0]
-    total = 0.0
-    for key, count in waiting.items():
-        if key == queue_key or count <= 0:
-            continue
-        serving = [c for c in open_ if c.weights.get(key, 0.0) > 0]
-        shared = sum(1 for c in mine if c.weights.get(key, 0.0) > 0)
-        if shared:
-            total += count * shared / len(serving)
-    return total
+    busy = {key: count for key, count in waiting.items() if count > 0}
+    windows = {key: sum(1 for c in open_ if c.weights.get(key, 0.0) > 0) for key in busy}
+    found: dict[str, float] = {}
+    for queue_key in queue_keys:
+        total = 0.0
+        for counter in open_:
+            weights = counter.weights
+            if weights.get(queue_key, 0.0) <= 0:
+                continue
+            for key, count in busy.items():
+                if key != queue_key and weights.get(key, 0.0) > 0:
+                    total += count / windows[key]
+        found[queue_key] = total
+    return found
 
 
 def wait_band(

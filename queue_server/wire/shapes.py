@@ -197,6 +197,7 @@ class QueueFigures(BaseModel):
     open_counters: int
     counters: list[int] = Field(description="the windows that serve it")
     estimated_wait_minutes: int
+    wait_band: WaitBand | None = Field(None, description="what a ticket taken now is promised")
     quota: Quota | None = None
 
 

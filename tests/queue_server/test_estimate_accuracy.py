@@ -102,3 +102,29 @@ def test_a_ticket_keeps_the_band_it_was_promised(db_path: Path) -> None:
     again = ops.issue_ticket("city-hall", service="A101", request_id="e-3")
     assert not again.created and again.ticket.promised_high == issued[3].band.high
     db.close()
+
+
+def test_the_menu_says_what_a_ticket_taken_now_would_be_promised(db_path: Path) -> None:
+    from queue_server.calling import site_view
+
+    db = Database(db_path)
+    load_demo(db)
+    ops = Operations(db, ignore_hours=True)
+    ops.counter_action("city-hall", 1, "open", clerk="clerk")
+    for i in range(6):
+        ops.issue_ticket("city-hall", service="A101", request_id=f"m-{i}")
+    ops.counter_action("city-hall", 1, "call-next", clerk="clerk")  # window 1 is busy
+    items = {s["code"]: s for s in site_view.site_detail(db, "city-hall")["services"]}
+    a101 = items["A101"]
+    assert a101["waiting"] == 5 and a101["open_counters"] >= 1
+    assert 0 < a101["wait_band"]["low"] <= a101["estimated_wait_minutes"] <= a101["wait_band"]["high"]
+    # The next ticket of A101 is promised what the menu said.
+    issued = ops.issue_ticket("city-hall", service="A101", request_id="m-next")
+    assert (issued.band.low, issued.band.high) == (a101["wait_band"]["low"], a101["wait_band"]["high"])
+    # Another queue of window 1, empty itself, waits behind A101's tickets there.
+    shared = [
+        code for code, s in items.items()
+        if code != "A101" and 1 in s["counters"] and s["waiting"] == 0
+    ]  # fmt: skip
+    assert shared and all(items[c]["estimated_wait_minutes"] > 0 for c in shared)
+    db.close()
