@@ -135,11 +135,13 @@ def encode_text(text: str, *, allow_four_byte: bool = False) -> bytes:
 
 # The words a ticket prints besides its content, by name: the caller gives them in the
 # ticket's language (the kiosk, from the message catalogue's `printed_<name>`), so the
-# renderer lays out and words nothing. `ahead` takes {n}, `wait` takes {m}; `appointment`
-# takes {start} (the slot's start, as the hall reads it).
+# renderer lays out and words nothing. `ahead` takes {n}, `wait` takes {m}, `wait_band`
+# {low} and {high}; `appointment` takes {start} (the slot's start, as the hall reads it).
 LABELS = (
     "ahead",
     "wait",
+    "wait_band",
+    "wait_next",
     "windows",
     "window_sep",
     "materials",
@@ -152,6 +154,9 @@ LABELS = (
 # Asked for only on a checked-in booking's ticket: a ticket spooled before a kiosk knew
 # them (an upgrade with tickets still owed) prints as it was.
 APPOINTMENT_LABELS = ("appointment", "appointment_late")
+# Asked for only on a ticket promised a band of minutes (`TicketContent.wait_band`): one
+# spooled before that prints its one number, as it was.
+BAND_LABELS = ("wait_band", "wait_next")
 LANGUAGES = ("zh", "en")
 
 
@@ -176,6 +181,10 @@ class TicketContent:
     # the appointment class (then it is an ordinary ticket, and the ticket says so).
     appointment: str | None = None
     appointment_late: bool = False
+    # The wait as a band of minutes (low, high), printed instead of the one number
+    # (约12-20分钟: an ASCII hyphen, which every printer font has); nobody ahead
+    # (`estimated_wait_minutes` 0): "next" (即将叫号).
+    wait_band: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,10 @@ def render_ticket(
         raise ValueError("width_mm must be 58 or 80")
     if content.language not in LANGUAGES:
         raise ValueError(f"unsupported ticket language {content.language!r}")
-    needed = LABELS if content.appointment else tuple(n for n in LABELS if n not in APPOINTMENT_LABELS)
+    optional = (() if content.appointment else APPOINTMENT_LABELS) + (
+        () if content.wait_band else BAND_LABELS
+    )
+    needed = tuple(n for n in LABELS if n not in optional)
     missing = [name for name in needed if name not in content.labels]
     if missing:
         raise ValueError(f"ticket labels missing: {', '.join(missing)}")
@@ -234,7 +246,13 @@ def render_ticket(
             wrapped(labels["appointment_late"])
 
     wait = labels["ahead"].format(n=content.ahead)
-    wait_2 = labels["wait"].format(m=content.estimated_wait_minutes)
+    if content.wait_band is None:
+        wait_2 = labels["wait"].format(m=content.estimated_wait_minutes)
+    elif content.estimated_wait_minutes <= 0:
+        wait_2 = labels["wait_next"]
+    else:
+        low, high = content.wait_band
+        wait_2 = labels["wait_band"].format(low=low, high=high)
     if text_columns(wait) + 2 + text_columns(wait_2) <= columns:
         line(f"{wait}  {wait_2}")
     else:
@@ -272,6 +290,8 @@ SAMPLE_LABELS = {
     "zh": {
         "ahead": "前面还有{n}人",
         "wait": "预计等候约{m}分钟",
+        "wait_band": "预计等候约{low}-{high}分钟",
+        "wait_next": "即将叫号",
         "windows": "办理窗口：",
         "window_sep": "、",
         "materials": "请备齐材料：",
@@ -284,6 +304,8 @@ SAMPLE_LABELS = {
     "en": {
         "ahead": "{n} ahead of you",
         "wait": "Est. wait about {m} min",
+        "wait_band": "Est. wait {low}-{high} min",
+        "wait_next": "You are next",
         "windows": "Window: ",
         "window_sep": ", ",
         "materials": "Please bring:",
@@ -309,6 +331,7 @@ def sample_ticket(language: str = "zh") -> TicketContent:
         item="不动产登记（二手房转移）",
         ahead=3,
         estimated_wait_minutes=12,
+        wait_band=(8, 20),
         windows=["5号", "6号"],
         materials=[
             "身份证原件及复印件",

@@ -147,6 +147,13 @@ class KioskRefusal(Exception):
         return words.say(self.code, language, **self.params)
 
 
+def wait_band(answer: dict[str, Any]) -> tuple[int, int] | None:
+    """The band of minutes the centre promised (None from a centre that gives only the
+    one number: the ticket prints that)."""
+    band = service_menu.wait_band_of(answer.get("wait_band"))
+    return (band["low"], band["high"]) if band else None
+
+
 def issued_key(ticket: dict[str, Any]) -> str | None:
     """The catalogue key ("service:K001") of the item a ticket from the centre is for."""
     if ticket.get("service"):
@@ -607,6 +614,7 @@ class Kiosk:
                     "person": ticket.get("person"),
                     "ahead": answer.get("ahead", 0),
                     "estimated_wait_minutes": answer.get("estimated_wait_minutes", 0),
+                    "wait_band": answer.get("wait_band"),
                     "windows": content.windows,
                     "no_show_rule": (answer.get("rules") or {}).get("no_show"),
                     "appointment": booked,
@@ -669,6 +677,7 @@ class Kiosk:
             item=item.get("name_en" if english else "name", job["code"]),
             ahead=int(answer.get("ahead", 0)),
             estimated_wait_minutes=int(answer.get("estimated_wait_minutes", 0)),
+            wait_band=wait_band(answer),
             windows=service_menu.window_labels(item.get("counters", []), language),
             materials=list(wanted.get("materials", [])),
             issued_at=issued.strftime("%Y-%m-%d %H:%M"),

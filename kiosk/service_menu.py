@@ -75,6 +75,17 @@ def quota_view(quota: dict[str, Any] | None, timezone: str) -> dict[str, Any] | 
     }
 
 
+def wait_band_of(band: Any) -> dict[str, int] | None:
+    """A wait band `{low, high}` as the centre gave it; None from a centre that gives only
+    the one number (the screens and the ticket then show that)."""
+    if not isinstance(band, dict):
+        return None
+    try:
+        return {"low": int(band["low"]), "high": int(band["high"])}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _item(
     entry: dict[str, Any], kind: str, timezone: str = "Asia/Shanghai", id_for_capped: bool = False
 ) -> dict[str, Any]:
@@ -95,6 +106,7 @@ def _item(
         "issue_window": entry.get("issue_window"),
         "waiting": int(entry.get("waiting", 0)),
         "estimated_wait_minutes": int(entry.get("estimated_wait_minutes", 0)),
+        "wait_band": wait_band_of(entry.get("wait_band")),
         "open_counters": int(entry.get("open_counters", 0)),
         "counters": list(entry.get("counters") or []),
         "quota": quota_view(entry.get("quota"), timezone),

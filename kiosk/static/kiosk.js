@@ -93,6 +93,9 @@ function renderBanner() {
 }
 
 function waitText(item) {
+  // A window shared with other queues can keep a queue nobody waits in waiting: the band says so.
+  const band = item.wait_band;
+  if (band && item.estimated_wait_minutes) return t("kiosk_waiting_band", { n: item.waiting, low: band.low, high: band.high });
   return item.waiting ? t("kiosk_waiting", { n: item.waiting, m: item.estimated_wait_minutes }) : t("kiosk_waiting_none");
 }
 
@@ -182,7 +185,7 @@ function renderItem() {
   if (item.issue_window) facts.push(`<div class="fact">${esc(t("kiosk_window_hours", { a: item.issue_window[0], b: item.issue_window[1] }))}</div>`);
   if (item.on_the_spot) facts.push(`<div class="fact">${esc(t("kiosk_on_spot"))}</div>`);
   facts.push(`<div class="fact ${item.commitment_allowed ? "promise" : ""}">${esc(t(item.commitment_allowed ? "kiosk_commitment" : "kiosk_no_commitment"))}</div>`);
-  facts.push(`<div class="fact">${esc(t("kiosk_now_waiting", { n: item.waiting, m: item.estimated_wait_minutes }))}</div>`);
+  facts.push(`<div class="fact">${esc(nowWaitingText(item))}</div>`);
   const quota = quotaText(item);
   if (quota && !item.quota.full) facts.push(`<div class="fact quota" id="item-remaining">${esc(quota)}</div>`);
   setHTML("item-facts", facts.join(""));
@@ -241,7 +244,7 @@ function renderConfirm() {
   const who = card ? `${esc(card.masked_name)}${card.elderly ? ` <span class="badge">${esc(t("kiosk_elderly"))}</span>` : ""}` : esc(t("kiosk_anonymous"));
   $("confirm-summary").innerHTML =
     `<div>${esc(t("kiosk_item"))}：<b>${esc(nameOf(item))}</b></div>` +
-    `<div>${esc(t("kiosk_now_waiting", { n: item.waiting, m: item.estimated_wait_minutes }))}</div>` +
+    `<div>${esc(nowWaitingText(item))}</div>` +
     (item.counters.length ? `<div>${esc(t("kiosk_windows"))}：${esc(windowText(item))}</div>` : "") +
     (identification() !== "off" ? `<div>${esc(t("kiosk_person"))}：${who}</div>` : "");
   const helper = cat.site.help_item && cat.items[cat.site.help_item];
@@ -249,12 +252,28 @@ function renderConfirm() {
   $("confirm-go").disabled = state && state.blocked && state.blocked.startsWith("printer");
 }
 
+// The wait as a band (约 15–25 分钟); nobody ahead: next; a centre without bands: one number.
+function ticketWaitText(tk) {
+  const band = tk.wait_band;
+  if (!band) return t("kiosk_wait", { m: tk.estimated_wait_minutes });
+  if (!tk.estimated_wait_minutes) return t("kiosk_wait_next");
+  return t("kiosk_wait_band", { low: band.low, high: band.high });
+}
+
+// The queue now and what a ticket taken now is promised (a band; one number from a
+// centre without bands).
+function nowWaitingText(item) {
+  const band = item.wait_band;
+  if (band && item.estimated_wait_minutes) return t("kiosk_now_waiting_band", { n: item.waiting, low: band.low, high: band.high });
+  return t("kiosk_now_waiting", { n: item.waiting, m: item.estimated_wait_minutes });
+}
+
 function renderResult() {
   if (!job || !job.ticket) return;
   const tk = job.ticket;
   $("result-number").textContent = tk.number;
   $("result-item").textContent = nameOf(job.item);
-  const facts = [`<div class="fact">${esc(t("kiosk_ahead", { n: tk.ahead }))}</div>`, `<div class="fact">${esc(t("kiosk_wait", { m: tk.estimated_wait_minutes }))}</div>`];
+  const facts = [`<div class="fact">${esc(t("kiosk_ahead", { n: tk.ahead }))}</div>`, `<div class="fact" id="result-wait">${esc(ticketWaitText(tk))}</div>`];
   if (tk.windows && tk.windows.length) facts.push(`<div class="fact">${esc(t("kiosk_window", { w: tk.windows.join(t("kiosk_list_sep")) }))}</div>`);
   if (job.help_for) facts.push(`<div class="fact" id="result-help">${esc(t("kiosk_help_for", { item: nameOf(job.help_for) }))}</div>`);
   if (tk.person) facts.push(`<div class="fact" id="result-person">${esc(tk.person)}</div>`);

@@ -49,6 +49,7 @@ def issued_payload(issued: Issued, private: bool = False) -> dict[str, Any]:
         "ticket": wire.ticket_payload(issued.ticket, private),
         "ahead": issued.ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "wait_band": {"low": issued.band.low, "high": issued.band.high},
     }
 
 

@@ -79,6 +79,8 @@ class Issued:
     ahead: int
     estimated_wait_minutes: int
     created: bool  # False when an earlier request with the same id is answered again
+    # The band around the estimate (约 15–25 分钟): what a ticket is promised at issue.
+    band: estimates.WaitBand = estimates.WaitBand(0, 0, 0)
     # What the transaction already read, so the answer is built without reading them again
     # (None where the caller had no reason to read them); not part of the ticket's identity.
     site: Site | None = field(default=None, compare=False)
@@ -377,16 +379,24 @@ class Operations:
             assert change.ticket is not None
             ticket = change.ticket
             store.numbers.set_last(site_id, day, ticket.prefix, ticket.seq_no)
-            store.tickets.insert(ticket, site.timezone, fingerprint)
+            # Its place and promise are read before it is stored (it is not ahead of itself);
+            # the promise is kept with it, to be measured once it is called.
             issued = self._issued(store, site, ticket, created=True, item=item)
+            ticket = replace(
+                ticket, promised_low=issued.band.low, promised_high=issued.band.high
+            )
+            issued = replace(issued, ticket=ticket)
+            store.tickets.insert(ticket, site.timezone, fingerprint)
             event = replace(
                 change.events[0],
+                ticket=ticket,
                 data={
                     "ahead": issued.ahead,
                     "estimated_wait_minutes": issued.estimated_wait_minutes,
+                    "wait_band": {"low": issued.band.low, "high": issued.band.high},
                 },
             )
-            return issued, [replace(change, events=(event,))], site
+            return issued, [replace(change, ticket=ticket, events=(event,))], site
 
         return self.commit(work)
 
@@ -442,49 +452,59 @@ class Operations:
         created: bool,
         item: Service | Bundle | None = None,
     ) -> Issued:
-        ahead, minutes = self._position(store, site, ticket, item)
-        return Issued(ticket, ahead, minutes, created, site, item)
+        ahead, band = self._position(store, site, ticket, item)
+        return Issued(ticket, ahead, band.minutes, created, band, site, item)
 
     def _position(
         self, store: Store, site: Site, ticket: Ticket, item: Service | Bundle | None = None
-    ) -> tuple[int, int]:
-        """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait."""
+    ) -> tuple[int, estimates.WaitBand]:
+        """People ahead (the rule of `estimates.people_ahead`, counted in SQL) and the wait:
+        with the other queues' tickets its windows will call first, at the queue's measured
+        minutes, over the open windows serving it (`estimates.wait_band`)."""
         if ticket.status != TicketStatus.WAITING:
-            return 0, 0
+            return 0, estimates.WaitBand(0, 0, 0)
         same_kind_ahead, other_kind = store.tickets.ahead_of(ticket)
-        column, code = ("service", ticket.service) if ticket.service else ("bundle", ticket.bundle)
-        serving = store.counters.open_serving(site.id, column, code)  # type: ignore[arg-type]
+        open_ = store.counters.open_at(site.id)
+        serving = [c for c in open_ if ticket.queue_key in c.weights]
         ahead = estimates.ahead_by_mix(
             same_kind_ahead,
             other_kind,
             ticket.priority != Priority.ORDINARY,
             rules.queue_mix(site, serving),
         )
-        minutes = self._minutes_per_ticket(store, site, ticket.service, ticket.bundle, item)
-        return ahead, estimates.estimated_wait_minutes(ahead, minutes, len(serving))
+        others = 0.0
+        if any(len(c.weights) > 1 for c in serving):  # a window shared with other queues
+            waiting = {
+                f"S:{r['service']}" if r["service"] else f"B:{r['bundle']}": r["n"]
+                for r in store.tickets.waiting_by_item(site.id)
+            }
+            others = estimates.others_ahead(open_, ticket.queue_key, waiting)
+        measured = store.tickets.recent_minutes(site.id, ticket.service, ticket.bundle)
+        band = estimates.wait_band(
+            ahead + others,
+            estimates.blended_minutes(self._expected_minutes(store, ticket, item), measured),
+            len(serving),
+            estimates.spread_of(measured),
+            idle=any(c.current_ticket_id is None for c in serving),
+        )
+        return ahead, band
 
     def people_ahead(self, store: Store, site: Site, ticket: Ticket) -> int:
         """People ahead of a waiting ticket, as its ticket page says (0 once it is called)."""
         return self._position(store, site, ticket)[0]
 
-    def _minutes_per_ticket(
-        self,
-        store: Store,
-        site: Site,
-        service: str | None,
-        bundle: str | None,
-        item: Service | Bundle | None = None,
+    @staticmethod
+    def _expected_minutes(
+        store: Store, ticket: Ticket, item: Service | Bundle | None = None
     ) -> float:
-        """Minutes a ticket of the item takes; `item`, where the caller has it, saves a read."""
-        if service:
-            found = item if isinstance(item, Service) else store.catalogue.service(service)
-            expected = found.expected_minutes if found else 10.0
-            return estimates.blended_minutes(
-                expected, store.tickets.recent_service_minutes(site.id, service)
-            )
+        """The catalogue's minutes for the ticket's item; `item`, where the caller has it,
+        saves a read."""
+        if ticket.service:
+            found = item if isinstance(item, Service) else store.catalogue.service(ticket.service)
+            return found.expected_minutes if found else 10.0
         in_bundle = item if isinstance(item, Bundle) else None
-        if in_bundle is None and bundle:
-            in_bundle = store.catalogue.bundle(bundle)
+        if in_bundle is None and ticket.bundle:
+            in_bundle = store.catalogue.bundle(ticket.bundle)
         return in_bundle.expected_minutes if in_bundle else 30.0
 
     def ticket_view(self, ticket_id: str) -> Issued:

@@ -86,25 +86,36 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
         waiting[key] = row["n"]
         oldest[key] = row["oldest"]
 
-    def open_for(key: str) -> int:
-        return sum(
-            1
-            for c in counters
-            if c.state == CounterState.OPEN and any(e.key == key for e in c.profile)
-        )
+    open_ = [c for c in counters if c.state == CounterState.OPEN]
+    keys = [f"S:{code}" for code in service_codes] + [f"B:{code}" for code in bundle_codes]
+    # The other queues' tickets each queue's windows will call first, as a ticket's promise
+    # counts them (`Operations._position`).
+    others = estimates.others_ahead_of_each(open_, keys, waiting)
 
     def windows_for(key: str) -> list[int]:
-        return [c.number for c in counters if any(e.key == key for e in c.profile)]
+        return [c.number for c in counters if key in c.weights]
 
-    def with_queue(entry: dict[str, Any], key: str, minutes: float) -> dict[str, Any]:
+    def with_queue(entry: dict[str, Any], key: str, expected: float) -> dict[str, Any]:
+        """The queue now, and what a ticket taken now would be promised."""
+        serving = [c for c in open_ if key in c.weights]
+        kind, code = key.split(":", 1)
+        measured = store.tickets.recent_minutes(
+            site_id, code if kind == "S" else None, code if kind == "B" else None
+        )
+        band = estimates.wait_band(
+            waiting.get(key, 0) + others.get(key, 0.0),
+            estimates.blended_minutes(expected, measured),
+            len(serving),
+            estimates.spread_of(measured),
+            idle=any(c.current_ticket_id is None for c in serving),
+        )
         entry.update(
             waiting=waiting.get(key, 0),
             oldest_waiting_since=oldest.get(key),
-            open_counters=open_for(key),
+            open_counters=len(serving),
             counters=windows_for(key),
-            estimated_wait_minutes=estimates.estimated_wait_minutes(
-                waiting.get(key, 0), minutes, open_for(key)
-            ),
+            estimated_wait_minutes=band.minutes,
+            wait_band={"low": band.low, "high": band.high},
         )
         return entry
 
@@ -112,9 +123,7 @@ def site_detail(db: Database, site_id: str) -> dict[str, Any]:
     for code in service_codes:
         service = store.catalogue.service(code)
         if service is not None:
-            measured = store.tickets.recent_service_minutes(site_id, code)
-            minutes = estimates.blended_minutes(service.expected_minutes, measured)
-            services.append(with_queue(service_payload(service), f"S:{code}", minutes))
+            services.append(with_queue(service_payload(service), f"S:{code}", service.expected_minutes))
     bundles = []
     for code in bundle_codes:
         bundle = store.catalogue.bundle(code)

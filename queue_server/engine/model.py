@@ -222,6 +222,10 @@ class Ticket:
     # A remote ticket (taken on the phone page): "expected" until its citizen checks in at the hall, then
     # "arrived"; only then is it called. None for a ticket taken in the hall.
     arrival: str | None = None
+    # The wait promised at issue (`estimates.wait_band`), whole minutes; None on tickets
+    # issued before promises were kept. Measured against `wait_seconds` (estimate_accuracy).
+    promised_low: int | None = None
+    promised_high: int | None = None
 
     @property
     def queue_time(self) -> datetime:

@@ -25,6 +25,7 @@
     准时率: "On-time rate", 迟到率: "Late rate", 爽约率: "No-show rate", "签到时间中位数（分钟）": "Median check-in (min from start)",
     "签到距时段开始（分钟）": "Check-in from slot start (min)", 合计: "Total", 预约占比: "Appointment share",
     自助取号: "Kiosk", 预约: "Appointment", 窗口代取: "Staff", 网上取号: "Online", 电话预约: "Phone",
+    测量数: "Measured", "平均绝对误差（分钟）": "Mean absolute error (min)", "偏差（分钟）": "Bias (min)", 区间内占比: "Within the band",
   };
   // Columns whose cells name a site or an item, in any report.
   const NAMED = { 网点: "site", 事项: "service" };
@@ -50,6 +51,8 @@
     { id: "punctuality", report: "punctuality", labelBy: "site", chart: "series", series: ["准时签到", "迟到签到", "爽约"], stack: true, horizontal: true },
     { id: "checkin_minutes", report: "checkin_minutes", labelBy: "text", chart: "series", series: ["准时签到", "迟到签到"], stack: true },
     { id: "booking_no_shows", report: "booking_no_shows" },
+    // how good the promised waits are: docs/reports.md
+    { id: "estimate_accuracy", report: "estimate_accuracy" },
   ];
   const CHANNELS = ["kiosk", "appointment", "staff", "online", "phone"];
   const hook = (window.hallqueueReports = { charts: {}, tables: {}, loads: 0 });

@@ -228,6 +228,14 @@
     return date.toLocaleString(locale, options);
   }
 
+  // The wait as a band (约 15–25 分钟); nobody ahead: next. A centre without bands: one number.
+  function waitText(view) {
+    const band = view.wait_band;
+    if (!band) return HQ.t("estimated", { n: view.estimated_wait_minutes });
+    if (!view.estimated_wait_minutes) return HQ.t("estimated_next");
+    return HQ.t("estimated_band", { low: band.low, high: band.high });
+  }
+
   function render(view) {
     const t = view.ticket;
     const status = $("t-status");
@@ -239,7 +247,7 @@
       text = HQ.t("ticket_check_in_first");
       detail = HQ.t("ahead", { n: view.ahead });
     } else if (t.status === "waiting") {
-      detail = HQ.t("ahead", { n: view.ahead }) + " · " + HQ.t("estimated", { n: view.estimated_wait_minutes });
+      detail = HQ.t("ahead", { n: view.ahead }) + " · " + waitText(view);
     } else if (t.status === "called") {
       text = HQ.t("go_to_window", { n: t.counter });
     } else if (t.status === "serving") {

@@ -19,6 +19,14 @@ class Counters(Repository):
             records.COUNTERS, "SELECT * FROM counters WHERE site_id = ? ORDER BY number", site_id
         )
 
+    def open_at(self, site_id: str) -> list[Counter]:
+        """The site's open counters by number (what a wait estimate shares out)."""
+        return self._records(
+            records.COUNTERS,
+            "SELECT * FROM counters WHERE site_id = ? AND state = 'open' ORDER BY number",
+            site_id,
+        )
+
     def open_serving(self, site_id: str, kind: str, code: str) -> list[Counter]:
         """The open counters that have this service (or bundle) in their profile."""
         item = "service" if kind == "service" else "bundle"

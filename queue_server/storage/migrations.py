@@ -684,3 +684,16 @@ def follow_ups(conn: sqlite3.Connection) -> None:
            WHERE person_hash IS NOT NULL OR person_mask IS NOT NULL OR note IS NOT NULL
               OR rating_note IS NOT NULL"""
     )
+
+
+@migration
+def promised_waits(conn: sqlite3.Connection) -> None:
+    """Issue 16: the wait a ticket was promised at issue (`estimates.wait_band`), so that
+    it can be measured against the wait it had (the `estimate_accuracy` report). Older
+    tickets keep NULL and are left out of the measure. Bundles' finished tickets get the
+    index services have: their measured minutes feed the estimate too."""
+    conn.execute("ALTER TABLE tickets ADD COLUMN promised_low INTEGER")
+    conn.execute("ALTER TABLE tickets ADD COLUMN promised_high INTEGER")
+    conn.execute(
+        "CREATE INDEX tickets_bundle_done ON tickets (site_id, bundle, finished_at) WHERE status = 'done'"
+    )

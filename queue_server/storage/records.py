@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from queue_server.engine import hours as site_hours
@@ -120,7 +121,11 @@ SERVICES = Layout(
 BUNDLES = Layout(model.Bundle, {"services": JSON_TUPLE})
 
 
+@lru_cache(maxsize=1024)
 def profile_from_json(text: str) -> tuple[model.ProfileEntry, ...]:
+    # Cached by its text: a hall's windows are read on every issue (the wait estimate shares
+    # the open ones out), and a comprehensive window's profile lists hundreds of items.
+    # The entries are frozen, so one tuple can serve every read.
     return tuple(
         model.ProfileEntry(
             service=e.get("service"), bundle=e.get("bundle"), weight=float(e.get("weight", 1))

@@ -224,13 +224,34 @@ class Tickets(Repository):
 
     def recent_service_minutes(self, site_id: str, service: str, limit: int = 50) -> list[float]:
         """How long the service's latest finished tickets took, newest first."""
+        return self.recent_minutes(site_id, service, None, limit)
+
+    def recent_minutes(
+        self, site_id: str, service: str | None, bundle: str | None, limit: int = 50
+    ) -> list[float]:
+        """How long the latest finished tickets of a service (or bundle) took, newest first."""
+        column, code = _item(service, bundle)
         rows = self._conn.execute(
-            """SELECT service_seconds FROM tickets
-           WHERE site_id = ? AND service = ? AND status = 'done' AND finished_at IS NOT NULL
+            f"""SELECT service_seconds FROM tickets
+           WHERE site_id = ? AND {column} = ? AND status = 'done' AND finished_at IS NOT NULL
            ORDER BY finished_at DESC LIMIT ?""",
-            (site_id, service, limit),
+            (site_id, code, limit),
         )
         return [r[0] / 60 for r in rows if r[0] is not None]
+
+    def promises(self, sites: Iterable[str], first_day: str, last_day: str) -> list[Row]:
+        """Called tickets of the days that were promised a wait: site, item, local hour of
+        issue, the band and the wait they had (`estimate_accuracy`)."""
+        chosen = list(sites)
+        marks = ", ".join("?" for _ in chosen)
+        return self._conn.execute(
+            f"""SELECT site_id, service, bundle, local_hour, promised_low, promised_high,
+                  wait_seconds FROM tickets
+           WHERE site_id IN ({marks}) AND day BETWEEN ? AND ?
+             AND promised_low IS NOT NULL AND wait_seconds IS NOT NULL
+           ORDER BY site_id, service, bundle, local_hour""",
+            (*chosen, first_day, last_day),
+        ).fetchall()
 
     # --- history ----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import itertools
 import math
 import random
 import zlib
+from collections import Counter as Counter_
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from functools import partial
 from typing import Any
 
 from queue_server import wire
-from queue_server.engine import booking, lifecycle, ratings, rules
+from queue_server.engine import booking, estimates, lifecycle, ratings, rules
 from queue_server.engine import hours as site_hours
 from queue_server.engine.booking import Appointment, AppointmentStatus, SlotPlan
 from queue_server.engine.errors import Unavailable, UnknownSite
@@ -138,8 +139,11 @@ class SiteDay:
         scale: float,
         last_numbers: dict[str, int],
         plans: dict[str, SlotPlan] | None = None,
+        recent: dict[str, list[float]] | None = None,
     ) -> None:
         self.day = day
+        # Queue key → its latest service minutes, newest first: carried from day to day.
+        self.recent = recent if recent is not None else {}
         self.rng = rng
         self.scale = scale
         self.items = items
@@ -257,8 +261,9 @@ class SiteDay:
             )
         except Unavailable:
             return None  # too late for this item today: the citizen comes back another day
-        ticket = change.ticket
-        assert ticket is not None
+        assert change.ticket is not None
+        ticket = self._promised(change.ticket, item)
+        change = replace(change, ticket=ticket)
         self.last_numbers[item.prefix] = ticket.seq_no
         self.issued_today[item.code] = self.issued_today.get(item.code, 0) + 1
         self.apply(change)
@@ -271,6 +276,26 @@ class SiteDay:
                 self._call(number)
                 break
         return ticket
+
+    def _promised(self, ticket: Ticket, item: Service | Bundle) -> Ticket:
+        """The ticket with the wait it is promised, as the centre promises it at issue
+        (`Operations._position`): people ahead by the mixing rule, the queue's measured
+        minutes, the capacity its open counters give it."""
+        open_ = [c for c in self.counters.values() if c.state == CounterState.OPEN]
+        serving = [c for c in open_ if ticket.queue_key in c.weights]
+        ahead = estimates.people_ahead(
+            ticket, self.waiting.values(), rules.queue_mix(self.site, serving)
+        )
+        waiting = Counter_(t.queue_key for t in self.waiting.values())
+        measured = self.recent.get(ticket.queue_key, [])
+        band = estimates.wait_band(
+            ahead + estimates.others_ahead(open_, ticket.queue_key, waiting),
+            estimates.blended_minutes(item.expected_minutes, measured),
+            len(serving),
+            estimates.spread_of(measured),
+            idle=any(c.number not in self.busy for c in serving),
+        )
+        return replace(ticket, promised_low=band.low, promised_high=band.high)
 
     # --- bookings --------------------------------------------------------------------
 
@@ -494,7 +519,12 @@ class SiteDay:
                     self._call(target.number)
                 return
         outcome = self._outcome(ticket)
-        self.apply(lifecycle.finish(counter, ticket, self._utc(), outcome))
+        finished = self.apply(lifecycle.finish(counter, ticket, self._utc(), outcome))
+        seconds = finished.ticket.service_seconds if finished and finished.ticket else None
+        if seconds is not None:  # the latest 50, newest first, as the centre reads them
+            recent = self.recent.setdefault(ticket.queue_key, [])
+            recent.insert(0, seconds / 60)
+            del recent[50:]
         if self.rng.random() < RATED_SHARE:
             self.ratings[ticket_id] = (
                 _pick(self.rng, RATING_MIX, 5),
@@ -651,6 +681,7 @@ def simulate(
             }
             rates = _arrival_rates(site, store.counters.of_site(site.id), items, rng)
             plans.append((site, items, rates, slot_plans))
+    recent: dict[str, dict[str, list[float]]] = {site.id: {} for site, *_ in plans}
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for site, items, popularity, slot_plans in plans:
@@ -662,7 +693,10 @@ def simulate(
                     replace(c, state=CounterState.CLOSED, current_ticket_id=None)
                     for c in tx.counters.of_site(site.id)
                 ]
-                sim = SiteDay(site, counters, items, popularity, day, rng, scale, {}, slot_plans)
+                sim = SiteDay(
+                    site, counters, items, popularity, day, rng, scale, {}, slot_plans,
+                    recent[site.id],
+                )  # fmt: skip
                 sim.run()
                 totals.events += _store_day(tx, sim, with_events)
                 totals.tickets += len(sim.tickets)

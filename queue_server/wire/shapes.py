@@ -116,12 +116,22 @@ class Quota(BaseModel):
     next_issue_at: Moment | None = Field(description="when none is left: when tickets come again")
 
 
+class WaitBand(BaseModel):
+    """The wait as a band of whole minutes (约 15–25 分钟); 0 ahead: low 0 (即将叫号)."""
+
+    low: int = Field(ge=0)
+    high: int = Field(ge=0)
+
+
 class IssuedTicket(BaseModel):
     """A ticket with its place in the queue, its site's rules and its item's quota."""
 
     ticket: Ticket
     ahead: int = Field(ge=0)
-    estimated_wait_minutes: int = Field(ge=0)
+    estimated_wait_minutes: int = Field(ge=0, description="one number inside `wait_band`")
+    wait_band: WaitBand = Field(
+        description="the wait now; at issue, the band the ticket is promised and measured by"
+    )
     key: str | None = Field(
         None,
         description="only to the kiosk that issued the ticket: printed in the QR "
@@ -187,6 +197,7 @@ class QueueFigures(BaseModel):
     open_counters: int
     counters: list[int] = Field(description="the windows that serve it")
     estimated_wait_minutes: int
+    wait_band: WaitBand | None = Field(None, description="what a ticket taken now is promised")
     quota: Quota | None = None
 
 

@@ -133,7 +133,7 @@ def test_sample_ticket_decodes_back_to_the_content() -> None:
         content.number,
         content.item,
         "前面还有3人",
-        "预计等候约12分钟",
+        "预计等候约8-20分钟",
         "办理窗口：5号、6号",
         "姓名：张*",
         "请备齐材料：",
@@ -150,9 +150,23 @@ def test_sample_ticket_decodes_back_to_the_content() -> None:
 
 def test_english_ticket_uses_english_labels() -> None:
     lines = decode_stream(render_ticket(sample_ticket("en"), 80)).lines
-    assert "3 ahead of you  Est. wait about 12 min" in lines
+    assert "3 ahead of you  Est. wait 8-20 min" in lines
     assert "Please bring:" in lines and "Window: 5, 6" in lines
     assert all(line.isascii() for line in lines)
+
+
+def test_the_wait_prints_as_a_band_next_or_one_number() -> None:
+    def wait_line(**changes: object) -> str:
+        lines = decode_stream(render_ticket(replace(sample_ticket(), **changes), 80)).lines
+        return next(line for line in lines if line.startswith("前面还有"))
+
+    assert wait_line() == "前面还有3人  预计等候约8-20分钟"
+    assert wait_line(ahead=0, estimated_wait_minutes=0, wait_band=(0, 6)) == "前面还有0人  即将叫号"
+    # A ticket spooled before bands (and its labels without them) prints its one number.
+    old_labels = {k: v for k, v in SAMPLE_LABELS["zh"].items() if not k.startswith("wait_")}
+    assert wait_line(wait_band=None, labels=old_labels) == "前面还有3人  预计等候约12分钟"
+    with pytest.raises(ValueError, match="wait_band"):
+        render_ticket(replace(sample_ticket(), labels=old_labels), 80)
 
 
 def test_punctuation_only_lines_are_gb18030_not_question_marks() -> None:

@@ -98,9 +98,18 @@ def test_elderly_citizen_takes_a_ticket(
 
     with sqlite3.connect(centre.db_path) as conn:
         row = conn.execute(
-            "SELECT priority, person_mask, person_hash FROM tickets WHERE number = ?", (number,)
+            "SELECT priority, person_mask, person_hash, promised_low, promised_high FROM tickets"
+            " WHERE number = ?",
+            (number,),
         ).fetchone()
     assert row[0] == "elderly" and row[1] == "王**" and row[2]
+    # The wait promised at issue, kept with the ticket: on the screen and on paper as a band
+    # (约 8–20 分钟), or "next" (即将叫号) when nobody is ahead.
+    low, high = row[3], row[4]
+    assert 0 <= low < high
+    on_screen = page.locator("#result-wait").inner_text()
+    assert on_screen in ("即将叫号", f"预计等候约 {low}–{high} 分钟"), on_screen
+    assert ("即将叫号" if on_screen == "即将叫号" else f"预计等候约{low}-{high}分钟") in printed.text
 
     # The card's number and full name appear nowhere in clear.
     secrets = [ELDER.id_number, ELDER.name]

@@ -17,6 +17,10 @@ def test_phone_page_follows_the_ticket_and_rates_it_once(centre: Centre, page: P
     expect(page.locator("#t-number")).to_have_text(ticket["number"])
     expect(page.locator("#t-status")).to_have_text("等候中")
     expect(page.locator("#t-detail")).to_contain_text("前面还有 1 人")
+    # The wait as a band, as the kiosk printed it (and the API answers beside the point).
+    band = issued["wait_band"]
+    assert 0 <= band["low"] <= issued["estimated_wait_minutes"] <= band["high"]
+    expect(page.locator("#t-detail")).to_contain_text(f"预计等候约 {band['low']}–{band['high']} 分钟")
 
     centre.counter(1, "open")
     centre.counter(1, "call-next")
