@@ -524,16 +524,19 @@ def test_a_citizens_booking_reaches_the_gateway_once_each_signed(centre: Centre,
     code = made.json()["appointment"]["code"]
     moved = requests.post(centre.api(f"/appointments/{code}/change"), json={"start": tomorrow_slots[1]["start"]}, timeout=10)
     assert moved.status_code == 200, moved.text
-    # The reminder goes out once whatever the hour: the sweep, run as if the day before at noon.
+    # The reminder goes out once whatever the hour: the sweep, run as if on the day before,
+    # from 09:00 (its first hour) and never before now (a subscription hears only what
+    # happens after it was made).
     start = booking.hours.local_time(
         datetime.fromisoformat(tomorrow_slots[1]["start"].replace("Z", "+00:00")), "Asia/Shanghai"
     )
-    noon_before = start.replace(hour=12, minute=0) - timedelta(days=1)
+    first_hour_before = start.replace(hour=9, minute=0) - timedelta(days=1)
+    remind_at = max(datetime.now(UTC) + timedelta(seconds=1), first_hour_before.astimezone(UTC))
     db = Database(centre.db_path)
     try:
         from queue_server.calling.operations import Operations
 
-        ops = Operations(db, publish=lambda payloads: None, clock=lambda: noon_before.astimezone(UTC))
+        ops = Operations(db, publish=lambda payloads: None, clock=lambda: remind_at)
         Bookings(ops).sweep()
         Bookings(ops).sweep()  # a second sweep reminds nobody again
         with db.transaction() as store:  # the sweep ran on a moved clock, the courier runs on the real one
