@@ -14,7 +14,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # city's exchange with its stations' edge centres), appointments_api (slots, bookings,
 # check-in, remote tickets and slot plans), webhooks_api (the gateway's webhook
 # subscriptions and their delivery logs), window_plans_api (window plans replayed on
-# real weeks, 窗口方案推演).
+# real weeks, 窗口方案推演), stages_api (the stages of “一件事” tickets: stage-done,
+# stage ratings).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     appointments_api,
@@ -26,6 +27,7 @@ from queue_server.api import (  # noqa: E402,F401
     proxies_api,
     reports_api,
     rules_reports_api,
+    stages_api,
     tickets_api,
     webhooks_api,
     window_plans_api,
