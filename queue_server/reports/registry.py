@@ -18,7 +18,7 @@ from typing import Any
 
 from queue_server import wire
 from queue_server.engine.errors import InvalidInput
-from queue_server.reports import bookings
+from queue_server.reports import bookings, one_thing
 from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
 from queue_server.storage import Store
 from queue_server.storage.rollups import BUCKET_SECONDS
@@ -38,12 +38,12 @@ GROUPINGS: dict[str, str] = {
 }  # fmt: skip
 REPORTS = (
     "summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap",
-    *bookings.BOOKING_REPORTS,
+    *bookings.BOOKING_REPORTS, "bundle_stages",
 )  # fmt: skip
 # The groupings a report takes where it does not take them all: none for the reports that
 # are one table whatever is asked (`by` is ignored); some for the booking reports.
 _ONLY: dict[str, tuple[str, ...]] = {
-    "summary": (), "channels": (), "heatmap": (), **bookings.GROUPINGS,
+    "summary": (), "channels": (), "heatmap": (), **bookings.GROUPINGS, "bundle_stages": (),
 }  # fmt: skip
 
 
@@ -320,6 +320,10 @@ def run_report(
         return channels(store, query)
     if name == "heatmap":
         return heatmap(store, query)
+    if name == "bundle_stages":  # “一件事”: per bundle and stage, and each bundle as a whole
+        return one_thing.report(
+            store, query.sites, query.start.isoformat(), query.end.isoformat()
+        )
     if name in bookings.BOOKING_REPORTS:
         return bookings.run(store, name, query, by)
     raise InvalidInput("report must be one of " + ", ".join(REPORTS), field="report")

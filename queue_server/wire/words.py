@@ -612,6 +612,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "r_ratings": ("好差评分布", "Ratings (好差评)"),
     "r_channels": ("取号渠道构成", "Channel mix"),
     "r_heatmap": ("到达热力图（时段 × 星期）", "Arrivals: hour × weekday"),
+    "r_bundle_stages": ("“一件事”分环节办理与评价", "One-thing bundles: stages and ratings"),
+    "report_bundle_whole": ("整体", "As a whole"),
     "no_data": ("该范围内没有数据", "No data in this range"),
     "generated": ("生成于", "Generated"),
     "m_issued": ("取号", "Issued"),

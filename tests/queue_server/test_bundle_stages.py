@@ -126,3 +126,35 @@ def test_each_stage_is_rated_once_by_the_citizen_with_the_tickets_key(centre: Ce
     assert overall.status_code == 201, overall.text
     stages = centre.get(f"/tickets/{ticket_id}/stages").json()["stages"]
     assert [s["rating"] for s in stages] == [5, None, None, 2]
+
+
+def test_the_bundle_stages_report_counts_stages_minutes_and_ratings(centre: Centre) -> None:
+    admin = centre.login()
+    keys, day = [], ""
+    for marked in (True, False):
+        issued = bundle_ticket(centre)
+        keys.append((issued["ticket"]["id"], issued["key"]))
+        day = issued["ticket"]["day"]
+        serve_at(centre, 21, admin)
+        if marked:
+            for service in ("A102", "A106", "B201"):
+                assert stage_done(centre, 21, service, admin).status_code == 200
+        centre.post(f"/sites/{HALL}/counters/21/finish", {"outcome": "completed"}, token=admin)
+    (first, first_key), (second, second_key) = keys
+    assert rate_stage(centre, first, "A102", 5, first_key).status_code == 201
+    assert rate_stage(centre, second, "A102", 2, second_key).status_code == 201
+    assert rate_stage(centre, first, "D402", 4, first_key).status_code == 201
+    requests.post(centre.api(f"/tickets/{first}/rating"), json={"level": 5, "key": first_key}, timeout=10)
+
+    answer = centre.get("/reports/bundle_stages", token=admin, params={"from": day, "to": day, "site": HALL})
+    assert answer.status_code == 200, answer.text
+    table = answer.json()
+    assert table["columns"] == ["一件事", "环节", "办理次数", "计时次数", "平均环节用时", "评价数", "满意率"]
+    rows = {row[1]: row for row in table["rows"]}
+    names = {s["code"]: s["name"] for s in centre.get("/admin/catalog", token=admin).json()["services"]}
+    a102, d402 = rows[names["A102"]], rows[names["D402"]]
+    assert a102[0] == "企业开办一件事" and a102[2:4] == [2, 1]  # the second ticket's four: not timed
+    assert a102[4] is not None and a102[5:] == [2, 0.5]
+    assert d402[2:4] == [2, 1] and d402[5:] == [1, 1.0]  # the first's last item, timed at the finish
+    assert table["rows"][-1] == ["企业开办一件事", "整体", 2, None, None, 1, 1.0]
+    assert [row[1] for row in table["rows"][:4]] == [names[c] for c in ("A102", "A106", "B201", "D402")]
