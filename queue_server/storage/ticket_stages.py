@@ -47,7 +47,8 @@ class TicketStages(Repository):
     def add(self, stages: list[Stage]) -> None:
         self._conn.executemany(
             """INSERT INTO ticket_stages (ticket_id, position, service, counter, clerk,
-                 started_at, finished_at, timed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                 started_at, finished_at, timed, rating, rated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     s.ticket_id,
@@ -58,6 +59,8 @@ class TicketStages(Repository):
                     to_text(s.started_at),
                     to_text(s.finished_at),
                     int(s.timed),
+                    s.rating,
+                    to_text(s.rated_at),
                 )
                 for s in stages
             ],
