@@ -15,7 +15,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # check-in, remote tickets and slot plans), webhooks_api (the gateway's webhook
 # subscriptions and their delivery logs), window_plans_api (window plans replayed on
 # real weeks, 窗口方案推演), follow_ups_api (差评 follow-ups and the ratings export for
-# the national 好差评 system).
+# the national 好差评 system), stages_api (the stages of “一件事” tickets: stage-done,
+# stage ratings).
 from queue_server.api import (  # noqa: E402,F401
     admin_api,
     appointments_api,
@@ -28,6 +29,7 @@ from queue_server.api import (  # noqa: E402,F401
     proxies_api,
     reports_api,
     rules_reports_api,
+    stages_api,
     tickets_api,
     webhooks_api,
     window_plans_api,

@@ -19,7 +19,7 @@ from queue_server import wire
 from queue_server.administration import audit
 from queue_server.calling import self_service
 from queue_server.calling.follow_ups import open_follow_up
-from queue_server.engine import estimates, hours, lifecycle, ratings, rules
+from queue_server.engine import bundle_stages, estimates, hours, lifecycle, ratings, rules
 from queue_server.engine.call_order import CallingPolicy
 from queue_server.engine.errors import (
     AlreadyRated,
@@ -616,6 +616,8 @@ class Operations:
                 change = lifecycle.start(counter, current, now)
             elif action == "finish":
                 change = lifecycle.finish(counter, current, now, parsed_outcome)  # type: ignore[arg-type]
+                if current is not None and current.bundle:
+                    self._close_stages(store, current, now)
             elif action == "no-show":
                 change = lifecycle.no_show(counter, current, now, rules.no_show_policy(site))
             else:
@@ -628,6 +630,13 @@ class Operations:
             return result, [change], site
 
         return self.commit(work)
+
+    def _close_stages(self, store: Store, ticket: Ticket, now: datetime) -> None:
+        """A bundle ticket's finish closes its stages (engine/bundle_stages.py)."""
+        bundle = store.catalogue.bundle(ticket.bundle or "")
+        if bundle is not None:
+            done = store.ticket_stages.of(ticket.id)
+            store.ticket_stages.add(bundle_stages.close_at_finish(ticket, bundle, done, now))
 
     def return_missed(self, ticket_id: str) -> Issued:
         """A missed ticket's citizen is back (过号返回): put it in line by the site's rule."""

@@ -19,7 +19,7 @@ from typing import Any
 from queue_server import wire
 from queue_server.engine import ratings as rating_rules
 from queue_server.engine.errors import InvalidInput
-from queue_server.reports import bookings, estimate_accuracy
+from queue_server.reports import bookings, estimate_accuracy, one_thing
 from queue_server.reports.rollups import Cell, read_cells, site_target_seconds
 from queue_server.storage import Store
 from queue_server.storage.rollups import BUCKET_SECONDS
@@ -39,13 +39,14 @@ GROUPINGS: dict[str, str] = {
 }  # fmt: skip
 REPORTS = (
     "summary", "throughput", "times", "outcomes", "ratings", "channels", "heatmap",
-    *bookings.BOOKING_REPORTS, "estimate_accuracy",
+    *bookings.BOOKING_REPORTS, "estimate_accuracy", "bundle_stages",
 )  # fmt: skip
 # The groupings a report takes where it does not take them all: none for the reports that
 # are one table whatever is asked (`by` is ignored); some for the booking reports.
 _ONLY: dict[str, tuple[str, ...]] = {
     "summary": (), "channels": (), "heatmap": (), **bookings.GROUPINGS,
     "estimate_accuracy": (),  # per site, item and hour of issue, always
+    "bundle_stages": (),
 }  # fmt: skip
 
 
@@ -328,6 +329,10 @@ def run_report(
         return channels(store, query)
     if name == "heatmap":
         return heatmap(store, query)
+    if name == "bundle_stages":  # “一件事”: per bundle and stage, and each bundle as a whole
+        return one_thing.report(
+            store, query.sites, query.start.isoformat(), query.end.isoformat()
+        )
     if name in bookings.BOOKING_REPORTS:
         return bookings.run(store, name, query, by)
     if name == "estimate_accuracy":

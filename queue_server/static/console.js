@@ -258,6 +258,7 @@
           cur.status === "called" && v.missed_call_rule ? [HQ.el("dt", { text: HQ.t("calls") }), HQ.el("dd", { id: "call-count" })] : null
         )
       );
+      if (cur.bundle) showStages(cur.id);
     }
     showCallRule();
     // A window another clerk holds is theirs until they close it or a manager takes it over.
@@ -330,6 +331,41 @@
       case "close": return c.state !== "closed" && !cur;
     }
     return false;
+  }
+
+  /* A “一件事” ticket's stages under the current ticket: each item done (where), and a
+   * button per item left to mark it done here (POST …/stage-done); transfer the ticket
+   * for an item another window does. docs/calling.md#stages-of-a-one-thing-ticket */
+  async function showStages(ticketId) {
+    let data;
+    try {
+      data = await HQ.api("/tickets/" + encodeURIComponent(ticketId) + "/stages");
+    } catch (e) {
+      return; // the rest of the console works without them
+    }
+    if (!view || !view.current || view.current.id !== ticketId) return;
+    const name = (x) => (HQ.lang === "en" && x.name_en ? x.name_en : x.name);
+    const box = HQ.el(
+      "div",
+      { class: "stages", id: "stages" },
+      HQ.el("h3", { text: HQ.t("stages_title") }),
+      HQ.el(
+        "ol",
+        {},
+        ...data.stages.map((s) => HQ.el("li", { class: "stage-done", text: "✓ " + name(s) + " · " + HQ.t("window_n", { n: s.counter }) })),
+        ...data.remaining.map((r) =>
+          HQ.el(
+            "li",
+            {},
+            HQ.el("button", { type: "button", class: "stage-button", "data-service": r.service, text: HQ.t("stage_done_button", { item: name(r) }) })
+          )
+        )
+      )
+    );
+    for (const b of box.querySelectorAll("button.stage-button")) b.addEventListener("click", () => act("stage-done", { service: b.dataset.service }));
+    const old = $("stages");
+    if (old) old.replaceWith(box);
+    else $("current").append(box);
   }
 
   function enableActions() {

@@ -24,6 +24,7 @@
     爽约: "No-shows", 已取消: "Cancelled", 待签到: "To come", 到期预约: "Came due", 准时签到: "On time", 迟到签到: "Late",
     准时率: "On-time rate", 迟到率: "Late rate", 爽约率: "No-show rate", "签到时间中位数（分钟）": "Median check-in (min from start)",
     "签到距时段开始（分钟）": "Check-in from slot start (min)", 合计: "Total", 预约占比: "Appointment share",
+    一件事: "One-thing bundle", 环节: "Stage", 办理次数: "Served", 计时次数: "Timed", 平均环节用时: "Mean stage (min)",
     自助取号: "Kiosk", 预约: "Appointment", 窗口代取: "Staff", 网上取号: "Online", 电话预约: "Phone",
     测量数: "Measured", "平均绝对误差（分钟）": "Mean absolute error (min)", "偏差（分钟）": "Bias (min)", 区间内占比: "Within the band",
   };
@@ -53,6 +54,8 @@
     { id: "booking_no_shows", report: "booking_no_shows" },
     // how good the promised waits are: docs/reports.md
     { id: "estimate_accuracy", report: "estimate_accuracy" },
+    // “一件事”: each bundle's stages and the bundle as a whole (docs/reports.md)
+    { id: "bundle_stages", report: "bundle_stages" },
   ];
   const CHANNELS = ["kiosk", "appointment", "staff", "online", "phone"];
   const hook = (window.hallqueueReports = { charts: {}, tables: {}, loads: 0 });

@@ -332,6 +332,7 @@
     setLost(false);
     render(view);
     if (view.ticket.status === "done") showRatingOnce();
+    if (view.ticket.status === "done" && view.ticket.bundle) showStagesOnce();
     if (FINAL.includes(view.ticket.status)) {
       stopped = true;
       return;
@@ -402,6 +403,55 @@
       else $("rate-error").textContent = e.message;
     }
   }
+
+  // A “一件事” ticket: each stage (item, window) rated on its own, beside the whole.
+  let stagesShown = false;
+  function showStages(data) {
+    const card = $("stages-rate");
+    card.hidden = !data.stages.length;
+    const name = (x) => (HQ.lang === "en" && x.name_en ? x.name_en : x.name);
+    $("stage-list").replaceChildren(
+      ...data.stages.map((s) =>
+        HQ.el(
+          "li",
+          { "data-service": s.service },
+          HQ.el("span", { class: "t-stage-name", text: name(s) + " · " + HQ.t("window_n", { n: s.counter }) }),
+          s.rating
+            ? HQ.el("span", { class: "t-stage-rated", text: HQ.t("rate_" + s.rating) })
+            : ratingKey
+              ? HQ.el(
+                  "span",
+                  { class: "levels t-stage-levels" },
+                  ...[5, 4, 3, 2, 1].map((level) =>
+                    HQ.el("button", { type: "button", "data-level": level, text: HQ.t("rate_" + level), onclick: () => rateStage(s.service, level) })
+                  )
+                )
+              : null
+        )
+      )
+    );
+  }
+
+  async function rateStage(service, level) {
+    $("stage-error").textContent = "";
+    try {
+      showStages(await HQ.api(path + "/stages/" + encodeURIComponent(service) + "/rating", { body: { level, key: ratingKey } }));
+    } catch (e) {
+      $("stage-error").textContent = e.message;
+      if (e.code === "stage_already_rated") showStages(await HQ.api(path + "/stages"));
+    }
+  }
+
+  async function showStagesOnce() {
+    if (stagesShown) return;
+    stagesShown = true;
+    try {
+      showStages(await HQ.api(path + "/stages"));
+    } catch (e) {
+      stagesShown = false; // read again with the next poll
+    }
+  }
+
   for (const b of document.querySelectorAll("#levels button")) {
     b.addEventListener("click", () => {
       const level = Number(b.dataset.level);

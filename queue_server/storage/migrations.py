@@ -697,3 +697,28 @@ def promised_waits(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE INDEX tickets_bundle_done ON tickets (site_id, bundle, finished_at) WHERE status = 'done'"
     )
+
+
+@migration
+def ticket_stages(conn: sqlite3.Connection) -> None:
+    """Issue 16: the stages of a “一件事” ticket (engine/bundle_stages.py).
+
+    One row per item done: its ticket, its position (1, 2, … in the order done), the
+    item's service code, the window and clerk, started and finished times, `timed` (0:
+    served with other items in a span the clerk did not split), and the citizen's rating
+    of that stage (1–5) with when it was given."""
+    conn.execute(
+        """CREATE TABLE ticket_stages (
+             ticket_id TEXT NOT NULL REFERENCES tickets(id),
+             position INTEGER NOT NULL,
+             service TEXT NOT NULL,
+             counter INTEGER,
+             clerk TEXT,
+             started_at TEXT,
+             finished_at TEXT,
+             timed INTEGER NOT NULL DEFAULT 1,
+             rating INTEGER,
+             rated_at TEXT,
+             PRIMARY KEY (ticket_id, position),
+             UNIQUE (ticket_id, service))"""
+    )

@@ -36,6 +36,7 @@ from queue_server.storage.repository import Connection
 from queue_server.storage.rollups import Rollups
 from queue_server.storage.sites import Sites
 from queue_server.storage.staff import Staff
+from queue_server.storage.ticket_stages import TicketStages
 from queue_server.storage.tickets import Tickets
 from queue_server.storage.tokens import Tokens
 from queue_server.storage.webhooks import Webhooks
@@ -59,6 +60,7 @@ class Store:
         self.calling_reads = CallingReads(conn)  # what the calling screens read
         self.window_plans = WindowPlans(conn)  # drafts of other windows, replayed on history
         self.follow_ups = FollowUps(conn)  # 差评 and their 整改/回访
+        self.ticket_stages = TicketStages(conn)  # the items of “一件事” tickets, done and rated
         # accounts and administration
         self.staff = Staff(conn)
         self.tokens = Tokens(conn)

@@ -13,6 +13,12 @@ slot ahead (on the phone page, the provincial platform, or at a window) instead 
 in; each booking is checked in on time (a ticket of the appointment channel and class),
 late (an ordinary ticket), or cancelled, or missed (a no-show) — the engine's own
 `booking.check_in_class` decides on time or late. The bookings are written with the day.
+
+A “一件事” ticket goes through its items as stages (`engine.bundle_stages`): the clerk
+marks each done, sometimes transfers the ticket to another one-thing window for the rest,
+sometimes finishes without marking (the items are then recorded untimed); citizens who
+rate on the phone rate some stages too. The stages draw from their own random stream, so
+the rest of the history does not change with them.
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ from functools import partial
 from typing import Any
 
 from queue_server import wire
-from queue_server.engine import booking, estimates, lifecycle, ratings, rules
+from queue_server.engine import booking, bundle_stages, estimates, lifecycle, ratings, rules
 from queue_server.engine import hours as site_hours
 from queue_server.engine.booking import Appointment, AppointmentStatus, SlotPlan
+from queue_server.engine.bundle_stages import Stage
 from queue_server.engine.errors import Unavailable, UnknownSite
 from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
@@ -99,6 +106,14 @@ LATE_RATE = 0.06  # called, not there, recalled, then comes
 TRANSFER_RATE = 0.03
 RATED_SHARE = 0.65
 RATING_MIX = [(5, 0.78), (4, 0.15), (3, 0.04), (2, 0.02), (1, 0.01)]
+# A one-thing ticket's stages: the share finished without marking each item (recorded
+# untimed), the share sent to another one-thing window after a stage, the share of stages
+# rated by a citizen who rates on the phone, and the stages' ratings (a little harsher
+# than the whole: a slow item shows).
+STAGES_UNMARKED = 0.1
+STAGE_TRANSFER_RATE = 0.2
+STAGE_RATED_SHARE = 0.6
+STAGE_RATING_MIX = [(5, 0.7), (4, 0.17), (3, 0.07), (2, 0.04), (1, 0.02)]
 
 
 @dataclass
@@ -168,6 +183,10 @@ class SiteDay:
         self.order = itertools.count()
         self.site = site
         self.tz = site_hours.zone(site.timezone)
+        # One-thing tickets' stages (their own random stream: the rest stays as it was).
+        self.bundles = {item.code: item for item in items if isinstance(item, Bundle)}
+        self.stages: dict[str, list[Stage]] = {}
+        self.stage_rng = random.Random(f"{site.id}/{day.isoformat()}/stages")
 
     # --- scheduling ------------------------------------------------------------------
 
@@ -490,9 +509,81 @@ class SiteDay:
         expected = self._expected_minutes(ticket)
         sigma = 0.45
         minutes = self.rng.lognormvariate(math.log(expected) - sigma**2 / 2, sigma)
+        if ticket.bundle in self.bundles:
+            # The items left of the bundle's time: all of it unless some were done elsewhere.
+            bundle = self.bundles[ticket.bundle]
+            left = bundle_stages.remaining(bundle, self.stages.get(ticket_id, []))
+            minutes *= max(1, len(left)) / len(bundle.services)
+            self._next_stage(number, ticket_id, max(0.5, minutes))
+            return
         self.at(
             self.now + timedelta(minutes=max(0.5, minutes)), lambda: self._finish(number, ticket_id)
         )
+
+    # --- a one-thing ticket's stages ---------------------------------------------------
+
+    def _next_stage(self, number: int, ticket_id: str, minutes: float) -> None:
+        """Serve the ticket's items left at this window, `minutes` in all: each marked done
+        after its share of the time; the last left to the finish (or all, unmarked)."""
+        ticket = self.tickets[ticket_id]
+        bundle = self.bundles[ticket.bundle or ""]
+        left = bundle_stages.remaining(bundle, self.stages.setdefault(ticket_id, []))
+        if len(left) <= 1 or self.stage_rng.random() < STAGES_UNMARKED:
+            self.at(self.now + timedelta(minutes=minutes), lambda: self._finish(number, ticket_id))
+            return
+        share = minutes / len(left) * self.stage_rng.uniform(0.6, 1.4)
+        self.at(
+            self.now + timedelta(minutes=share),
+            lambda: self._stage_done(number, ticket_id, left[0], max(0.5, minutes - share)),
+        )
+
+    def _stage_done(self, number: int, ticket_id: str, service: str, rest: float) -> None:
+        counter, ticket = self.counters[number], self.tickets[ticket_id]
+        bundle = self.bundles[ticket.bundle or ""]
+        stages = self.stages[ticket_id]
+        stages.append(
+            bundle_stages.stage_done(counter, ticket, bundle, stages, service, self._utc())
+        )
+        left = bundle_stages.remaining(bundle, stages)
+        target = self._stage_window(counter, bundle) if len(left) > 1 else None
+        if target is not None and self.stage_rng.random() < STAGE_TRANSFER_RATE:
+            # The rest at another one-thing window (转窗口): its next stage starts there.
+            self.apply(
+                lifecycle.transfer(
+                    counter, ticket, self._utc(), to_counter=target, note="分环节办理"
+                )
+            )
+            self._free(number)
+            if target.number not in self.busy:
+                self._call(target.number)
+            return
+        self._next_stage(number, ticket_id, rest)
+
+    def _stage_window(self, counter: Counter, bundle: Bundle) -> Counter | None:
+        others = [
+            c
+            for c in self.counters.values()
+            if c.number != counter.number
+            and c.state == CounterState.OPEN
+            and any(entry.bundle == bundle.code for entry in c.profile)
+        ]
+        return self.stage_rng.choice(others) if others else None
+
+    def _close_stages(self, ticket: Ticket, finished: Ticket) -> None:
+        """The finish closes the items left; a citizen rating on the phone rates some stages."""
+        bundle = self.bundles.get(ticket.bundle or "")
+        if bundle is None:
+            return
+        stages = self.stages.setdefault(ticket.id, [])
+        stages += bundle_stages.close_at_finish(ticket, bundle, stages, self._utc())
+        rating = self.ratings.get(ticket.id)
+        if rating is None or rating[1] != "phone" or finished.finished_at is None:
+            return
+        at = finished.finished_at + timedelta(minutes=1)
+        for i, stage in enumerate(stages):
+            if self.stage_rng.random() < STAGE_RATED_SHARE:
+                level = _pick(self.stage_rng, STAGE_RATING_MIX, 5)
+                stages[i] = bundle_stages.rated(stage, level, at)
 
     def _expected_minutes(self, ticket: Ticket) -> float:
         for item in self.items:
@@ -530,6 +621,8 @@ class SiteDay:
                 _pick(self.rng, RATING_MIX, 5),
                 self.rng.choice(["evaluator", "phone"]),
             )
+        if ticket.bundle and finished is not None and finished.ticket is not None:
+            self._close_stages(ticket, finished.ticket)
         self._free(number)
 
     def _transfer_target(self, counter: Counter, ticket: Ticket) -> Counter | None:
@@ -630,6 +723,7 @@ def _store_day(store: Store, sim: SiteDay, with_events: bool) -> int:
         store.tickets.set_rating(ticket_id, level, channel, rated_at, reason)
         if reason is not None and finished is not None:
             _follow_up(store, sim, ticket_id, level, reason, finished + timedelta(minutes=1))
+    store.ticket_stages.add([stage for stages in sim.stages.values() for stage in stages])
     for prefix, last in sim.last_numbers.items():
         store.numbers.set_last(site.id, sim.day.isoformat(), prefix, last)
     store.rollups.forget_months(site.id, [sim.day.isoformat()])

@@ -655,6 +655,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "r_ratings": ("好差评分布", "Ratings (好差评)"),
     "r_channels": ("取号渠道构成", "Channel mix"),
     "r_heatmap": ("到达热力图（时段 × 星期）", "Arrivals: hour × weekday"),
+    "r_bundle_stages": ("“一件事”分环节办理与评价", "One-thing bundles: stages and ratings"),
+    "report_bundle_whole": ("整体", "As a whole"),
+    "stages_title": ("分环节办理", "Stages"),
+    "stage_done_button": ("{item} 办结", "{item}: done"),
+    "stages_rate_title": ("请为各环节评价", "Rate each stage"),
     "no_data": ("该范围内没有数据", "No data in this range"),
     "generated": ("生成于", "Generated"),
     "m_issued": ("取号", "Issued"),
@@ -1212,6 +1217,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "domain_housing_fund": ("公积金", "Housing fund"),
     "domain_traffic": ("交通", "Traffic"),
     "domain_assisted": ("帮代办", "Assisted service"),
+    # --- the stages of a “一件事” ticket (engine/bundle_stages.py) ------------------------
+    "not_a_bundle": ("号票 {ticket} 不是“一件事”号票，没有分环节", "Ticket {ticket} is not a one-thing ticket: it has no stages"),
+    "stage_not_in_bundle": ("事项 {service} 不属于“一件事” {bundle}", "Item {service} is not part of one-thing {bundle}"),
+    "stage_already_done": ("事项 {service} 这一环节已经办结", "The stage of item {service} is already done"),
+    "unknown_stage": ("号票 {ticket} 没有这个环节", "Ticket {ticket} has no such stage"),
+    "stage_already_rated": ("事项 {service} 这一环节已经评价过了", "The stage of item {service} has already been rated"),
     # --- calls: the display's announcement where the site set none (calling/board_view.py
     # board: the display speaks Mandarin, then English), and the window sign's text line
     # (displays/sign_agent.py; the sign shows Chinese)

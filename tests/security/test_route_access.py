@@ -120,6 +120,42 @@ def hall_webhook(cast: Cast, who: str) -> str:
     return response.json()["webhook"]["id"]  # type: ignore[no-any-return]
 
 
+ONE_THING_WINDOWS = {"clerk": 21, "manager": 22, "admin": 23}  # the hall's 一件事 windows
+
+
+def bundle_at_window(cast: Cast, who: str) -> int:
+    """A “一件事” ticket from the hall's kiosk, called at `who`'s one-thing window by `who`."""
+    centre = cast.centre
+    number, token = ONE_THING_WINDOWS[who], cast.tokens[who]
+    issued = centre.post(f"/sites/{SITE}/tickets", {"bundle": "Y01"}, token=centre.kiosk_token)
+    assert issued.status_code == 201, issued.text
+    PRINTED_KEYS["last"] = issued.json()["key"]
+    centre.post(f"/sites/{SITE}/counters/{number}/open", token=token)  # 409 when open already
+    centre.post(f"/sites/{SITE}/counters/{number}/finish", {"outcome": "completed"}, token=token)
+    called = centre.post(
+        f"/sites/{SITE}/counters/{number}/call",
+        {"ticket": issued.json()["ticket"]["id"], "reason": "system_fault"},
+        token=token,
+    )
+    assert called.status_code == 200, called.text
+    return number
+
+
+def stage_done_path(cast: Cast, who: str) -> str:
+    number = bundle_at_window(cast, who) if who in ONE_THING_WINDOWS else 21
+    return f"/sites/{SITE}/counters/{number}/stage-done"
+
+
+def finished_bundle_stage(cast: Cast, who: str) -> str:
+    """A “一件事” ticket served to the end at window 23 (its stages closed by the finish)."""
+    number = bundle_at_window(cast, "admin")
+    finished = cast.centre.post(
+        f"/sites/{SITE}/counters/{number}/finish", {"outcome": "completed"}, token=admin_token(cast)
+    )
+    assert finished.status_code == 200, finished.text
+    return f"/tickets/{finished.json()['ticket']['id']}/stages/A102/rating"
+
+
 PLAN_PATH = f"/admin/sites/{SITE}/slot-plans/service/A103"
 
 
@@ -268,6 +304,16 @@ ROUTES: dict[tuple[str, str], Row] = {
     # a 差评's follow-up is closed by the managers and admins of its site
     ("POST", "/api/v1/follow-ups/<follow_up_id>/close"): Row(
         frozenset({"manager", "admin"}), hall_follow_up, {"note": "已回访，致歉并说明"}
+    ),
+    # the clerk holding a one-thing window marks an item of its current 一件事 ticket done
+    ("POST", "/api/v1/sites/<site>/counters/<int:number>/stage-done"): Row(
+        STAFF, stage_done_path, {"service": "A102"}
+    ),
+    # the citizen alone rates a stage, with the printed QR's key (evaluators rate the whole)
+    ("POST", "/api/v1/tickets/<ticket_id>/stages/<service>/rating"): Row(
+        frozenset({"anonymous"}),
+        finished_bundle_stage,
+        lambda cast, who: {"level": 4, "key": PRINTED_KEYS["last"]},
     ),
     ("POST", "/api/v1/devices/status"): Row(DEVICES, "/devices/status", {"printer": "ok"}),
     # a station's edge centre exchanges for its own site only: none of these principals may
