@@ -564,6 +564,9 @@ def history_simulate(
         f"simulated {totals.days} days: {totals.tickets:,} tickets, {totals.served:,} served, "
         f"{totals.events:,} events"
     )
+    # What the rules refused the simulated citizens (a kiosk's no), by the engine's code.
+    refused = ", ".join(f"{code} {n:,}" for code, n in sorted(totals.refused.items()))
+    click.echo(f"{totals.returned:,} missed tickets returned; refused: {refused or 'none'}")
 
 
 # --- sign: a window's LED sign agent -------------------------------------------------------
