@@ -127,6 +127,8 @@ PROXY_DAY_SHARE = 0.7
 PROXY_CAP_USE = (0.3, 1.2)
 # Of the citizens whose call was missed (过号), the share who come back the same day.
 RETURN_SHARE = 0.45
+# The share of calls a clerk makes out of order (点名叫号), when someone waits who may be.
+OUT_OF_ORDER_SHARE = 0.02
 
 
 @dataclass
@@ -587,7 +589,7 @@ class SiteDay:
         if counter.state != CounterState.OPEN or number in self.busy:
             return
         waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
-        change = self.apply(
+        change = self.apply(self._out_of_order(counter, waiting)) or self.apply(
             lifecycle.call_next(
                 counter,
                 waiting,
@@ -609,6 +611,17 @@ class SiteDay:
             return
         walk = timedelta(minutes=self.rng.uniform(0.3, 1.5))
         self.at(self.now + walk, lambda: self._start(number, ticket_id))
+
+    def _out_of_order(self, counter: Counter, waiting: list[Ticket]) -> Change | None:
+        """Now and then a clerk calls out of order, with a reason from the console's list:
+        an appointment on time, or a citizen with a special need (elderly, disabled)."""
+        if self.people.rng.random() >= OUT_OF_ORDER_SHARE:
+            return None
+        for ticket in waiting:
+            if counter.serves(ticket) and ticket.priority in _OUT_OF_ORDER:
+                reason = _OUT_OF_ORDER[ticket.priority]
+                return lifecycle.call_ticket(counter, ticket, self._utc(), reason, counter.clerk)
+        return None
 
     # --- missed calls (过号) under the site's policy ------------------------------------
 
@@ -731,6 +744,11 @@ class SiteDay:
         )
 
 
+_OUT_OF_ORDER = {
+    Priority.APPOINTMENT: "appointment_on_time",
+    Priority.ELDERLY: "special_need",
+    Priority.DISABLED: "special_need",
+}
 _ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 
 

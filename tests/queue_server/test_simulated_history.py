@@ -62,6 +62,16 @@ def test_the_watch_report_lists_touts_and_proxies(week: Database) -> None:
         assert row[6] <= row[7]  # never more in a day than the proxy's cap
 
 
+def test_clerks_call_out_of_order_now_and_then(week: Database) -> None:
+    _, found = reading.calls_out_of_order(week, START, END, _sites(week), 20)
+    clerks = found["clerks"]["rows"]
+    assert clerks and found["latest"]["rows"]
+    calls, out_of_order = sum(r[2] for r in clerks), sum(r[3] for r in clerks)
+    assert 0 < out_of_order < 0.05 * calls
+    reasons = {r[5] for r in found["latest"]["rows"]}
+    assert reasons <= {"appointment_on_time", "special_need"}, reasons
+
+
 def test_proxies_and_cards_keep_the_rules(week: Database) -> None:
     q = week.query
     caps = {r[0]: r[1] for r in q("SELECT id, daily_cap FROM proxies")}
