@@ -22,7 +22,7 @@ from queue_server.accounts.credentials import Accounts
 from queue_server.settings import load, secret_for
 from queue_server.storage import Database
 from queue_server.storage.private_files import private_directory
-from queue_server.tools.demo import DEMO_USERS, is_empty, load_demo
+from queue_server.tools.demo import DEMO_USERS, add_demo_proxies, is_empty, load_demo
 
 VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
 DB_PATH = VAR / "demo.db"
@@ -50,6 +50,7 @@ def prepare() -> dict[str, Any]:
     if is_empty(db) or "signs" not in tokens:
         if is_empty(db):
             load_demo(db)
+            add_demo_proxies(db)
             if HISTORY_DAYS > 0:
                 from queue_server.tools.simulation import book_ahead, simulate
 

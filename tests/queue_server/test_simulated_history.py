@@ -12,7 +12,7 @@ import pytest
 
 from queue_server.reports import reading, registry
 from queue_server.storage import Database
-from queue_server.tools.demo import DEMO_PROXIES, load_demo
+from queue_server.tools.demo import DEMO_PROXIES, add_demo_proxies, load_demo
 from queue_server.tools.simulation import simulate
 
 START, END = date(2026, 11, 23), date(2026, 11, 29)  # Monday to Sunday
@@ -25,6 +25,7 @@ EMPTY_ALLOWED: dict[tuple[str, str | None], str] = {}
 def week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = Database(tmp_path_factory.mktemp("week") / "week.db")
     load_demo(db)
+    add_demo_proxies(db)
     simulate(db, days=7, end=END, seed=5)
     yield db
     db.close()
@@ -123,6 +124,7 @@ def test_the_same_seed_makes_the_same_history(tmp_path: Path) -> None:
     for name in ("a.db", "b.db"):
         db = Database(tmp_path / name)
         load_demo(db)
+        add_demo_proxies(db)
         totals = simulate(
             db, days=2, end=date(2026, 11, 24), sites=["city-hall"], seed=3, with_events=False
         )

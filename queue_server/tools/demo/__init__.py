@@ -4,9 +4,10 @@
 written for hallqueue from the city's own report, see ../shared/DOMAIN.md): the sites
 with their offerings and windows, and each site's bookable slots (`slot_plans`: a handful
 of the hall's items and a bundle, and the township centre's); the 商圈 station takes
-remote tickets (`remote_tickets`). The hall and the township centre have registered proxies
-(代办: an agency's runner by ID card, the assisted area's staff), whom the simulated history
-sees take tickets for others. Every site with hours follows the national holidays the
+remote tickets (`remote_tickets`). `add_demo_proxies` registers proxies at the hall and the
+township centre (代办: an agency's runner by ID card, the assisted area's staff), whom the
+simulated history sees take tickets for others (`make demo`, `history simulate` on an
+empty database); `load_demo` alone leaves them out, so tests start without any. Every site with hours follows the national holidays the
 database was seeded with; one village station closes for its market day (赶集日) in the
 coming weeks.
 """
@@ -73,12 +74,16 @@ def load_demo(db: Database) -> None:
         for site in sites:
             for plan in site.get("slot_plans", []):
                 store.appointments.save_plan(SlotPlan(site_id=site["id"], **plan))
+    add_market_day(db)
+
+
+def add_demo_proxies(db: Database) -> None:
+    with db.transaction() as store:
         for site_id, name, kind, cap, who in DEMO_PROXIES:
             # A card's hash has the keyed hash's shape; the demo has no real card behind it.
             card = hashlib.sha256(who.encode()).hexdigest() if kind == "registered" else None
             username = who if kind == "staff" else None
             add_proxy(store, site_id, name, kind, cap, datetime.now(UTC), username, card)
-    add_market_day(db)
 
 
 def add_market_day(db: Database, today: date | None = None) -> date | None:
