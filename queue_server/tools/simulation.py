@@ -187,9 +187,12 @@ class Citizens:
         self.known = len(self.pool)
 
     @classmethod
-    def of(cls, site: Site, proxies: list[Row], seed: int) -> Citizens:
-        rng = random.Random(f"{seed}:{site.id}:citizens")
-        touts = [_person(rng) for _ in range(TOUTS.get(site.kind, 0))]
+    def of(cls, site: Site, proxies: list[Row], seed: int, first_day: date) -> Citizens:
+        """The same touts for a seed whatever the days simulated; the citizens drawn from
+        the first day on (another range simulated with the same seed draws others)."""
+        known = random.Random(f"{seed}:{site.id}:touts")
+        touts = [_person(known) for _ in range(TOUTS.get(site.kind, 0))]
+        rng = random.Random(f"{seed}:{site.id}:{first_day}:citizens")
         return cls(rng, touts=touts, proxies=[p for p in proxies if p["active"]])
 
     def walk_in(self, card_required: bool) -> Who:
@@ -853,7 +856,7 @@ def simulate(
                 for p in store.appointments.plans(site.id)
             }
             rates = _arrival_rates(site, store.counters.of_site(site.id), items, rng)
-            people = Citizens.of(site, store.proxies.of_site(site.id), seed)
+            people = Citizens.of(site, store.proxies.of_site(site.id), seed, first_day)
             plans.append((site, items, rates, slot_plans, people))
     for offset in range(days):
         day = first_day + timedelta(days=offset)
