@@ -591,7 +591,7 @@ class SiteDay:
         counter = self.counters[number]
         if counter.state != CounterState.OPEN or number in self.busy:
             return
-        waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
+        waiting = list(self.waiting.values())  # not a scan of the day's tickets at each call
         change = self.apply(self._out_of_order(counter, waiting)) or self.apply(
             lifecycle.call_next(
                 counter,
