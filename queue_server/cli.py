@@ -532,12 +532,13 @@ def history_simulate(
     db_path: str, days: int, sites: str, end: Any, scale: float, seed: int, events: bool
 ) -> None:
     """Fill a database with a realistic simulated history (loads the demo city if empty)."""
-    from queue_server.tools.demo import is_empty, load_demo
+    from queue_server.tools.demo import add_demo_proxies, is_empty, load_demo
     from queue_server.tools.simulation import simulate as run_simulation
 
     db = open_db(db_path)
     if is_empty(db):
         load_demo(db)
+        add_demo_proxies(db)
         click.echo("empty database: demo city loaded")
     started = time.monotonic()
 
@@ -564,6 +565,9 @@ def history_simulate(
         f"simulated {totals.days} days: {totals.tickets:,} tickets, {totals.served:,} served, "
         f"{totals.events:,} events"
     )
+    # What the rules refused the simulated citizens (a kiosk's no), by the engine's code.
+    refused = ", ".join(f"{code} {n:,}" for code, n in sorted(totals.refused.items()))
+    click.echo(f"{totals.returned:,} missed tickets returned; refused: {refused or 'none'}")
 
 
 # --- sign: a window's LED sign agent -------------------------------------------------------

@@ -19,6 +19,14 @@ marks each done, sometimes transfers the ticket to another one-thing window for 
 sometimes finishes without marking (the items are then recorded untimed); citizens who
 rate on the phone rate some stages too. The stages draw from their own random stream, so
 the rest of the history does not change with them.
+
+Who takes the tickets (`Citizens`): a share of walk-ins tap their ID card (a citizen of
+the site's pool, some coming back on other days), a few ticket touts (黄牛) take many
+tickets a day across items, and the site's registered proxies (代办) take tickets for
+others up to their caps — each checked by the engine's own caps (`caps.check_person`,
+`caps.check_proxy`); a refusal is counted, as the kiosk would have said no. Missed calls
+follow each site's missed-call (过号) policy: the calls it asks for, then a no-show, and
+some citizens come back the same day (`lifecycle.return_missed`) while the site is open.
 """
 
 from __future__ import annotations
@@ -36,11 +44,16 @@ from functools import partial
 from typing import Any
 
 from queue_server import wire
-from queue_server.engine import booking, bundle_stages, estimates, lifecycle, ratings, rules
+from queue_server.engine import booking, bundle_stages, caps, estimates, lifecycle, ratings, rules
 from queue_server.engine import hours as site_hours
 from queue_server.engine.booking import Appointment, AppointmentStatus, SlotPlan
 from queue_server.engine.bundle_stages import Stage
-from queue_server.engine.errors import Unavailable, UnknownSite
+from queue_server.engine.errors import (
+    PersonLimitReached,
+    ReturnNotAllowed,
+    Unavailable,
+    UnknownSite,
+)
 from queue_server.engine.ids import new_id
 from queue_server.engine.lifecycle import Change
 from queue_server.engine.model import (
@@ -58,6 +71,7 @@ from queue_server.engine.model import (
     TicketStatus,
 )
 from queue_server.storage import Database, Store
+from queue_server.storage.repository import Row
 
 # How much of its counters' capacity a site's citizens use over a day, by kind of site:
 # a busy hall runs close to capacity (queues build at the peaks), a village is quiet.
@@ -114,6 +128,24 @@ STAGES_UNMARKED = 0.1
 STAGE_TRANSFER_RATE = 0.2
 STAGE_RATED_SHARE = 0.6
 STAGE_RATING_MIX = [(5, 0.7), (4, 0.17), (3, 0.07), (2, 0.04), (1, 0.02)]
+# Who takes the tickets (`Citizens`). Walk-ins who tap their ID card (all of them at a
+# kiosk for a capped item where the site requires a card), and of those the share who are
+# citizens the site has seen before (on another day).
+IDENTIFIED_SHARE = 0.35
+RETURNING_SHARE = 0.3
+# Ticket touts (黄牛) per site of each kind, the share of working days they come, and how
+# many tickets they try to take on such a day (across items, one at a time).
+TOUTS = {SiteKind.HALL: 3, SiteKind.BUSINESS_STATION: 1}
+TOUT_DAY_SHARE = 0.6
+TOUT_TICKETS = (5, 10)
+# A registered proxy (代办) comes on this share of working days and asks for this share
+# of their daily cap (more than the cap now and then: the rest are refused).
+PROXY_DAY_SHARE = 0.7
+PROXY_CAP_USE = (0.3, 1.2)
+# Of the citizens whose call was missed (过号), the share who come back the same day.
+RETURN_SHARE = 0.45
+# The share of calls a clerk makes out of order (点名叫号), when someone waits who may be.
+OUT_OF_ORDER_SHARE = 0.02
 
 
 @dataclass
@@ -122,13 +154,15 @@ class Totals:
     tickets: int = 0
     events: int = 0
     served: int = 0
+    returned: int = 0  # missed tickets back in the queue the same day
+    refused: dict[str, int] = field(default_factory=dict)  # by the engine's error code
 
 
 @dataclass(order=True)
 class _Step:
     at: datetime
     order: int
-    action: Callable[[], None] = field(compare=False)
+    action: Callable[[], object] = field(compare=False)
 
 
 def _pick(rng: random.Random, mix: list[tuple[Any, float]], default: Any) -> Any:
@@ -138,6 +172,62 @@ def _pick(rng: random.Random, mix: list[tuple[Any, float]], default: Any) -> Any
             return value
         roll -= share
     return default
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    """A citizen's card as the centre keeps it: a hash of the shape of the keyed hash (as
+    the simulated bookings' are) and the masked name."""
+    return f"{rng.getrandbits(256):064x}", rng.choice(SURNAMES) + "**"
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who takes a ticket: a card (its hash and masked name), or a proxy (代办) for others."""
+
+    person_hash: str | None = None
+    person_mask: str | None = None
+    proxy: Row | None = None
+
+
+@dataclass
+class Citizens:
+    """The people of one site over the simulated days, with a random stream of their own
+    (the rest of the simulation draws the same numbers with or without them)."""
+
+    rng: random.Random
+    pool: list[tuple[str, str]] = field(default_factory=list)
+    touts: list[tuple[str, str]] = field(default_factory=list)
+    proxies: list[Row] = field(default_factory=list)
+    known: int = 0  # the first `known` of the pool came on earlier days
+
+    def new_day(self) -> None:
+        self.known = len(self.pool)
+
+    @classmethod
+    def of(cls, site: Site, proxies: list[Row], seed: int, first_day: date) -> Citizens:
+        """The same touts for a seed whatever the days simulated; the citizens drawn from
+        the first day on (another range simulated with the same seed draws others)."""
+        known = random.Random(f"{seed}:{site.id}:touts")
+        touts = [_person(known) for _ in range(TOUTS.get(site.kind, 0))]
+        rng = random.Random(f"{seed}:{site.id}:{first_day}:citizens")
+        return cls(rng, touts=touts, proxies=[p for p in proxies if p["active"]])
+
+    def walk_in(self, card_required: bool) -> Who:
+        """A walk-in: anonymous, or a card of the pool (new, or seen on another day)."""
+        if not card_required and self.rng.random() >= IDENTIFIED_SHARE:
+            return Who()
+        if self.known and self.rng.random() < RETURNING_SHARE:
+            person_hash, mask = self.pool[self.rng.randrange(self.known)]
+        else:
+            person_hash, mask = _person(self.rng)
+            self.pool.append((person_hash, mask))
+        return Who(person_hash, mask)
+
+
+def _daily_limit(site: Site) -> int | None:
+    """The site's tickets per person per item a day (as `people.persons.check_holdings`)."""
+    limit = site.settings.get("daily_limit_per_person")
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
 
 
 class SiteDay:
@@ -155,10 +245,19 @@ class SiteDay:
         last_numbers: dict[str, int],
         plans: dict[str, SlotPlan] | None = None,
         recent: dict[str, list[float]] | None = None,
+        people: Citizens | None = None,
     ) -> None:
         self.day = day
         # Queue key → its latest service minutes, newest first: carried from day to day.
         self.recent = recent if recent is not None else {}
+        self.people = people or Citizens(random.Random(f"{site.id}:{day}:citizens"))
+        self.people.new_day()
+        self.no_show_policy = rules.no_show_policy(site)
+        self.held: dict[str, list[str]] = {}  # card → its tickets today
+        self.proxy_taken: dict[str, int] = {}  # proxy → tickets taken today
+        self.refused: dict[str, int] = {}  # refusals by the engine's error code
+        self.returned = 0
+        self.open_spans: list[tuple[datetime, datetime]] = []
         self.rng = rng
         self.scale = scale
         self.items = items
@@ -190,7 +289,7 @@ class SiteDay:
 
     # --- scheduling ------------------------------------------------------------------
 
-    def at(self, moment: datetime, action: Callable[[], None]) -> None:
+    def at(self, moment: datetime, action: Callable[[], object]) -> None:
         heapq.heappush(self.steps, _Step(moment, next(self.order), action))
 
     def apply(self, change: Change | None) -> Change | None:
@@ -218,6 +317,7 @@ class SiteDay:
             opens = datetime.combine(self.day, start, tzinfo=self.tz)
             closes = datetime.combine(self.day, end, tzinfo=self.tz)
             last_session = index == len(spans) - 1
+            self.open_spans.append((opens, closes))
             self._arrivals(opens, closes)
             for number in self.counters:
                 # Not every window is staffed every session: smaller sites open all of theirs.
@@ -228,6 +328,7 @@ class SiteDay:
                         partial(self._open, number, closes),
                     )
                 self.at(closes, partial(self._end_session, number, last_session))
+        self._agents()
         while self.steps:
             step = heapq.heappop(self.steps)
             self.now = step.at
@@ -251,11 +352,14 @@ class SiteDay:
 
     def _arrive(self) -> None:
         item = self.rng.choices(self.items, weights=self.popularity)[0]
-        self._issue(
-            item,
-            _pick(self.rng, CHANNEL_MIX, Channel.KIOSK),
-            _pick(self.rng, PRIORITY_MIX, Priority.ORDINARY),
+        channel = _pick(self.rng, CHANNEL_MIX, Channel.KIOSK)
+        priority = _pick(self.rng, PRIORITY_MIX, Priority.ORDINARY)
+        card_required = (
+            channel == Channel.KIOSK
+            and item.daily_cap is not None
+            and self.site.settings.get("require_id_for_capped") is True
         )
+        self._issue(item, channel, priority, who=self.people.walk_in(card_required))
 
     def _issue(
         self,
@@ -263,10 +367,13 @@ class SiteDay:
         channel: Channel,
         priority: Priority,
         person: str | None = None,
+        who: Who | None = None,
     ) -> Ticket | None:
         """A ticket taken now, called at once by a free window that serves it."""
         utc_now = self.now.astimezone(site_hours.zone("UTC"))
+        who = who or Who(person_hash=person)
         try:
+            self._check_who(who, item)
             change = lifecycle.issue(
                 self.site,
                 item,
@@ -276,16 +383,27 @@ class SiteDay:
                 issued_today=self.issued_today.get(item.code, 0),
                 channel=channel,
                 priority=priority,
-                person_hash=person,
+                person_hash=who.person_hash,
+                person_mask=who.person_mask,
+                proxy_id=who.proxy["id"] if who.proxy is not None else None,
             )
-        except Unavailable:
-            return None  # too late for this item today: the citizen comes back another day
+        except (Unavailable, PersonLimitReached) as refused:
+            # Too late or too many for this item today, for this citizen or proxy: the
+            # kiosk says no and the citizen comes back another day.
+            self.refused[refused.code] = self.refused.get(refused.code, 0) + 1
+            return None
         assert change.ticket is not None
         ticket = self._promised(change.ticket, item)
         change = replace(change, ticket=ticket)
         self.last_numbers[item.prefix] = ticket.seq_no
         self.issued_today[item.code] = self.issued_today.get(item.code, 0) + 1
         self.apply(change)
+        self._held(who, ticket)
+        self._offer(ticket)
+        return ticket
+
+    def _offer(self, ticket: Ticket) -> None:
+        """A ticket now waiting is called at once by a free open window that serves it."""
         for number, counter in self.counters.items():
             if (
                 counter.state == CounterState.OPEN
@@ -294,7 +412,62 @@ class SiteDay:
             ):
                 self._call(number)
                 break
-        return ticket
+
+    # --- who takes the tickets: cards, touts (黄牛), proxies (代办) -----------------------
+
+    def _check_who(self, who: Who, item: Service | Bundle) -> None:
+        """The live path's caps: a proxy within their daily cap, anyone else identified by
+        a card within the one-person limits (one active ticket per item, a daily limit)."""
+        if who.proxy is not None:
+            taken = self.proxy_taken.get(who.proxy["id"], 0)
+            caps.check_proxy(taken, who.proxy["daily_cap"], who.proxy["name"])
+            return
+        if who.person_hash is None:
+            return
+        mine = [
+            t
+            for t in (self.tickets[i] for i in self.held.get(who.person_hash, []))
+            if (t.service, t.bundle) == _codes(item) and t.status != TicketStatus.CANCELLED
+        ]
+        active = [t for t in mine if t.status in _ACTIVE]
+        holdings = caps.Holdings(
+            active=len(active), today=len(mine), held=active[0].number if active else None
+        )
+        caps.check_person(holdings, _daily_limit(self.site))
+
+    def _held(self, who: Who, ticket: Ticket) -> None:
+        if who.proxy is not None:
+            self.proxy_taken[who.proxy["id"]] = self.proxy_taken.get(who.proxy["id"], 0) + 1
+        elif who.person_hash is not None:
+            self.held.setdefault(who.person_hash, []).append(ticket.id)
+
+    def _agents(self) -> None:
+        """The day's touts and proxies (on working days), each taking tickets for other
+        people through the day: touts at a kiosk with their own card, a registered proxy
+        with theirs, a staff proxy at a window."""
+        rng = self.people.rng
+        if self.day.weekday() >= 5 or not self.open_spans:
+            return
+        for person_hash, mask in self.people.touts:
+            if rng.random() < TOUT_DAY_SHARE:
+                wanted = rng.randint(*TOUT_TICKETS)
+                self._visits(wanted, Who(person_hash, mask), Channel.KIOSK)
+        for proxy in self.people.proxies:
+            if rng.random() < PROXY_DAY_SHARE:
+                wanted = round(proxy["daily_cap"] * rng.uniform(*PROXY_CAP_USE))
+                if proxy["kind"] == "registered":
+                    self._visits(wanted, Who(proxy["person_hash"], None, proxy), Channel.KIOSK)
+                else:
+                    self._visits(wanted, Who(proxy=proxy), Channel.STAFF)
+
+    def _visits(self, wanted: int, who: Who, channel: Channel) -> None:
+        rng = self.people.rng
+        lengths = [(closes - opens).total_seconds() for opens, closes in self.open_spans]
+        for _ in range(wanted):
+            opens, closes = rng.choices(self.open_spans, weights=lengths)[0]
+            moment = opens + (closes - opens) * rng.uniform(0, 0.9)
+            item = rng.choices(self.items, weights=self.popularity)[0]
+            self.at(moment, partial(self._issue, item, channel, Priority.ORDINARY, who=who))
 
     def _promised(self, ticket: Ticket, item: Service | Bundle) -> Ticket:
         """The ticket with the wait it is promised, as the centre promises it at issue
@@ -398,7 +571,8 @@ class SiteDay:
         except Unavailable:  # too early or too late for the rules: as good as not there
             self.bookings[index] = self._missed(appointment)
             return
-        ticket = self._issue(item, Channel.APPOINTMENT, decided.priority, appointment.person_hash)
+        who = Who(appointment.person_hash, appointment.person_mask)
+        ticket = self._issue(item, Channel.APPOINTMENT, decided.priority, who=who)
         if ticket is None:  # the item's last ticket of the day is gone
             self.bookings[index] = self._missed(appointment)
             return
@@ -462,8 +636,8 @@ class SiteDay:
         counter = self.counters[number]
         if counter.state != CounterState.OPEN or number in self.busy:
             return
-        waiting = [t for t in self.tickets.values() if t.status == TicketStatus.WAITING]
-        change = self.apply(
+        waiting = list(self.waiting.values())  # not a scan of the day's tickets at each call
+        change = self.apply(self._out_of_order(counter, waiting)) or self.apply(
             lifecycle.call_next(
                 counter,
                 waiting,
@@ -478,30 +652,75 @@ class SiteDay:
         self.busy.add(number)
         ticket_id = change.ticket.id  # type: ignore[union-attr]
         if self.rng.random() < NO_SHOW_RATE:
-            self.at(self.now + timedelta(minutes=1), lambda: self._recall(number, ticket_id))
+            self.at(self._next_call(), lambda: self._recall(number, ticket_id))
             return
         if self.rng.random() < LATE_RATE:  # not at the window yet: called again, then comes
-            self.at(
-                self.now + timedelta(minutes=1),
-                lambda: self._recall(number, ticket_id, arrives=True),
-            )
+            self.at(self._next_call(), lambda: self._recall(number, ticket_id, arrives=True))
             return
         walk = timedelta(minutes=self.rng.uniform(0.3, 1.5))
         self.at(self.now + walk, lambda: self._start(number, ticket_id))
 
+    def _out_of_order(self, counter: Counter, waiting: list[Ticket]) -> Change | None:
+        """Now and then a clerk calls out of order, with a reason from the console's list:
+        an appointment on time, or a citizen with a special need (elderly, disabled)."""
+        if self.people.rng.random() >= OUT_OF_ORDER_SHARE:
+            return None
+        for ticket in waiting:
+            if counter.serves(ticket) and ticket.priority in _OUT_OF_ORDER:
+                reason = _OUT_OF_ORDER[ticket.priority]
+                return lifecycle.call_ticket(counter, ticket, self._utc(), reason, counter.clerk)
+        return None
+
+    # --- missed calls (过号) under the site's policy ------------------------------------
+
+    def _next_call(self, least: float = 1.0) -> datetime:
+        """When a clerk calls again: `least` minutes on, no sooner than the policy's interval."""
+        seconds = max(least * 60, self.no_show_policy.interval_seconds)
+        return self.now + timedelta(seconds=seconds)
+
     def _recall(self, number: int, ticket_id: str, arrives: bool = False) -> None:
-        self.apply(lifecycle.recall(self.counters[number], self.tickets[ticket_id], self._utc()))
+        policy = self.no_show_policy
+        ticket = self.tickets[ticket_id]
+        self.apply(lifecycle.recall(self.counters[number], ticket, self._utc(), policy))
         if arrives:
             self.at(
                 self.now + timedelta(minutes=self.rng.uniform(0.5, 2)),
                 lambda: self._start(number, ticket_id),
             )
+        elif 1 + self.tickets[ticket_id].recall_count < policy.calls:  # calls still owed
+            self.at(self._next_call(2), lambda: self._recall(number, ticket_id))
         else:
-            self.at(self.now + timedelta(minutes=2), lambda: self._no_show(number, ticket_id))
+            self.at(self._next_call(2), lambda: self._no_show(number, ticket_id))
 
     def _no_show(self, number: int, ticket_id: str) -> None:
-        self.apply(lifecycle.no_show(self.counters[number], self.tickets[ticket_id], self._utc()))
+        ticket = self.tickets[ticket_id]
+        policy = self.no_show_policy
+        self.apply(lifecycle.no_show(self.counters[number], ticket, self._utc(), policy))
         self._free(number)
+        if policy.allows_return and self.people.rng.random() < RETURN_SHARE:
+            back = self.now + timedelta(minutes=self.people.rng.uniform(5, 90))
+            self.at(back, lambda: self._return(ticket_id))
+
+    def _return(self, ticket_id: str) -> None:
+        """The citizen of a missed ticket is back: only while the site is open (after it
+        closes there is nobody to ask), and as the engine places them."""
+        if not any(opens <= self.now < closes for opens, closes in self.open_spans):
+            return
+        try:
+            change = lifecycle.return_missed(
+                self.tickets[ticket_id],
+                self._utc(),
+                self.day.isoformat(),
+                self.no_show_policy,
+                self.waiting.values(),
+            )
+        except ReturnNotAllowed as refused:  # missed a second time: not again
+            self.refused[refused.code] = self.refused.get(refused.code, 0) + 1
+            return
+        self.apply(change)
+        self.returned += 1
+        assert change.ticket is not None
+        self._offer(change.ticket)
 
     def _start(self, number: int, ticket_id: str) -> None:
         ticket = self.tickets[ticket_id]
@@ -652,6 +871,18 @@ class SiteDay:
         )
 
 
+_OUT_OF_ORDER = {
+    Priority.APPOINTMENT: "appointment_on_time",
+    Priority.ELDERLY: "special_need",
+    Priority.DISABLED: "special_need",
+}
+_ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+def _codes(item: Service | Bundle) -> tuple[str | None, str | None]:
+    return (item.code, None) if isinstance(item, Service) else (None, item.code)
+
+
 def _key(item: Service | Bundle) -> str:
     return f"S:{item.code}" if isinstance(item, Service) else f"B:{item.code}"
 
@@ -738,6 +969,12 @@ def _store_day(store: Store, sim: SiteDay, with_events: bool) -> int:
     return store.events.append_history(site.id, events, wire.event_payload)
 
 
+def _count_people(totals: Totals, sim: SiteDay) -> None:
+    totals.returned += sim.returned
+    for code, n in sim.refused.items():
+        totals.refused[code] = totals.refused.get(code, 0) + n
+
+
 def simulate(
     db: Database,
     days: int,
@@ -774,11 +1011,12 @@ def simulate(
                 for p in store.appointments.plans(site.id)
             }
             rates = _arrival_rates(site, store.counters.of_site(site.id), items, rng)
-            plans.append((site, items, rates, slot_plans))
+            people = Citizens.of(site, store.proxies.of_site(site.id), seed, first_day)
+            plans.append((site, items, rates, slot_plans, people))
     recent: dict[str, dict[str, list[float]]] = {site.id: {} for site, *_ in plans}
     for offset in range(days):
         day = first_day + timedelta(days=offset)
-        for site, items, popularity, slot_plans in plans:
+        for site, items, popularity, slot_plans, people in plans:
             with db.transaction() as tx:
                 if tx.tickets.any_on(site.id, day.isoformat()):
                     # already simulated (or real) history for that day: never mix
@@ -789,9 +1027,10 @@ def simulate(
                 ]
                 sim = SiteDay(
                     site, counters, items, popularity, day, rng, scale, {}, slot_plans,
-                    recent[site.id],
+                    recent[site.id], people,
                 )  # fmt: skip
                 sim.run()
+                _count_people(totals, sim)
                 totals.events += _store_day(tx, sim, with_events)
                 totals.tickets += len(sim.tickets)
                 totals.served += sum(

@@ -4,15 +4,19 @@
 written for hallqueue from the city's own report, see ../shared/DOMAIN.md): the sites
 with their offerings and windows, and each site's bookable slots (`slot_plans`: a handful
 of the hall's items and a bundle, and the township centre's); the 商圈 station takes
-remote tickets (`remote_tickets`). Every site with hours follows the national holidays the
+remote tickets (`remote_tickets`). `add_demo_proxies` registers proxies at the hall and the
+township centre (代办: an agency's runner by ID card, the assisted area's staff), whom the
+simulated history sees take tickets for others (`make demo`, `history simulate` on an
+empty database); `load_demo` alone leaves them out, so tests start without any. Every site with hours follows the national holidays the
 database was seeded with; one village station closes for its market day (赶集日) in the
 coming weeks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 
 from queue_server.administration.catalog_import import (
@@ -23,9 +27,18 @@ from queue_server.administration.catalog_import import (
 from queue_server.engine import hours
 from queue_server.engine.booking import SlotPlan
 from queue_server.engine.opening_days import SiteDay
+from queue_server.people.proxies import add_proxy
 from queue_server.storage import Database
 
 MARKET_VILLAGE = "village-jinqiu"
+
+# site, name, kind, daily cap, user name (staff) or a seed of the card's hash (registered)
+DEMO_PROXIES = [
+    ("city-hall", "顺达代办 刘**", "registered", 15, "demo-proxy-liu"),
+    ("city-hall", "企业服务代办 陈**", "registered", 10, "demo-proxy-chen"),
+    ("city-hall", "帮代办专区", "staff", 25, "daiban"),
+    ("town-gutang", "村级代办员 赵**", "registered", 8, "demo-proxy-zhao"),
+]
 
 DEMO_USERS = [
     # username, password, role, sites
@@ -62,6 +75,15 @@ def load_demo(db: Database) -> None:
             for plan in site.get("slot_plans", []):
                 store.appointments.save_plan(SlotPlan(site_id=site["id"], **plan))
     add_market_day(db)
+
+
+def add_demo_proxies(db: Database) -> None:
+    with db.transaction() as store:
+        for site_id, name, kind, cap, who in DEMO_PROXIES:
+            # A card's hash has the keyed hash's shape; the demo has no real card behind it.
+            card = hashlib.sha256(who.encode()).hexdigest() if kind == "registered" else None
+            username = who if kind == "staff" else None
+            add_proxy(store, site_id, name, kind, cap, datetime.now(UTC), username, card)
 
 
 def add_market_day(db: Database, today: date | None = None) -> date | None:
