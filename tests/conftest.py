@@ -375,7 +375,7 @@ class Screen:
         self.site = site
         self.events: list[dict] = []  # type: ignore[type-arg]
         self.acks: list[dict] = []  # type: ignore[type-arg]
-        self.follow = wire.CatchUp(self.events.append, since)
+        self.follow = wire.CatchUp(self.events.append, since, contiguous=True)  # one site's room
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5)
         for name in wire.EVENT_TYPES:
             self.client.on(name, self.follow.event)

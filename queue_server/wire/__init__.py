@@ -203,11 +203,24 @@ class CatchUp:
     refused join (e.g. `too_many_joins`) keeps holding until the next `joining()`.
     """
 
+    GAP_GRACE_SECONDS = 0.5
+
     def __init__(
-        self, apply: Callable[[dict[str, Any]], None], last_seq: int | None = None
+        self,
+        apply: Callable[[dict[str, Any]], None],
+        last_seq: int | None = None,
+        *,
+        contiguous: bool = False,
     ) -> None:
         self.apply = apply
         self.last_seq = last_seq  # newest seq applied, or covered by a read of the state
+        # A site's room hears every seq of the site, so a live event past a gap waits (up to
+        # GAP_GRACE_SECONDS) for the ones before it: python-socketio runs each message on a
+        # thread of its own, and the later of two quick events can take the lock first.
+        # A counter's room hears only some of the site's seqs: there a gap is normal.
+        self.contiguous = contiguous
+        self._parked: dict[int, dict[str, Any]] = {}
+        self._gap_timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._holding = False
         self._held: list[dict[str, Any]] = []
@@ -236,8 +249,11 @@ class CatchUp:
         with self._lock:
             if self._holding:
                 self._held.append(payload)
+            elif self.contiguous and self.last_seq is not None and payload["seq"] > self.last_seq + 1:
+                self._park(payload)
             else:
                 self._apply_new(payload)
+                self._apply_parked()
 
     def page(self, data: Any) -> None:
         """A `catch_up` page."""
@@ -275,8 +291,35 @@ class CatchUp:
     def _release(self, events: list[dict[str, Any]]) -> None:
         self._holding = False
         self._held, self._backlog, self._pages, self._ack = [], [], 0, None
-        for payload in sorted(events, key=lambda e: e["seq"]):
+        parked, self._parked = list(self._parked.values()), {}
+        for payload in sorted(events + parked, key=lambda e: e["seq"]):
             self._apply_new(payload)
+
+    def _park(self, payload: dict[str, Any]) -> None:
+        self._parked[payload["seq"]] = payload
+        if self._gap_timer is None:
+            self._gap_timer = threading.Timer(self.GAP_GRACE_SECONDS, self._give_up_gap)
+            self._gap_timer.daemon = True
+            self._gap_timer.start()
+
+    def _apply_parked(self) -> None:
+        """The parked events that now follow on, in order."""
+        while self.last_seq is not None and self.last_seq + 1 in self._parked:
+            self._apply_new(self._parked.pop(self.last_seq + 1))
+        if not self._parked and self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+
+    def _give_up_gap(self) -> None:
+        """The missing events never came (not this room's, or lost with a connection that
+        a rejoin with `since` will repair): apply what waited, in order."""
+        with self._lock:
+            self._gap_timer = None
+            if self._holding:
+                return  # a join is under way: its release applies them with its backlog
+            parked, self._parked = list(self._parked.values()), {}
+            for payload in sorted(parked, key=lambda e: e["seq"]):
+                self._apply_new(payload)
 
     def _apply_new(self, payload: dict[str, Any]) -> None:
         if self.last_seq is not None and payload["seq"] <= self.last_seq:

@@ -7,6 +7,7 @@ join read, some of them also in the backlog.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -140,3 +141,31 @@ def test_a_refused_join_keeps_holding_until_the_next_one() -> None:
     follow.joined({"ok": True, "last_seq": 5, "pages": 1, "complete": True})
     assert applied == [4, 5]
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(order=st.permutations(list(range(4, 12))))
+def test_a_site_room_puts_live_events_in_order_whatever_thread_took_the_lock_first(order: list[int]) -> None:
+    """python-socketio runs each message on a thread of its own: two quick live events can
+    reach the lock in either order. A site's room hears every seq, so a later one waits for
+    the ones before it instead of dropping them."""
+    applied: list[int] = []
+    follow = wire.CatchUp(lambda payload: applied.append(payload["seq"]), last_seq=3, contiguous=True)
+    for seq in order:
+        follow.event(event(seq))
+    assert applied == list(range(4, 12))
+
+
+def test_a_gap_that_never_fills_is_given_up_after_the_grace() -> None:
+    applied: list[int] = []
+    follow = wire.CatchUp(lambda payload: applied.append(payload["seq"]), last_seq=3, contiguous=True)
+    follow.event(event(6))
+    follow.event(event(5))
+    assert applied == []  # 4 may still come
+    deadline = time.monotonic() + 5
+    while not applied and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert applied == [5, 6]
+    follow.event(event(4))  # too late: already covered
+    follow.event(event(7))
+    assert applied == [5, 6, 7]
