@@ -104,7 +104,8 @@ def test_a_page_carries_its_own_words_not_the_catalogue(centre: Centre) -> None:
     assert "now_calling" in display and "rate_title" in phone and "start_intro" in start
     for carried in (display, phone, start):
         assert carried & (admins | reports | console | kiosk | errors) == set()
-    assert len(display) < 40 and len(phone) < 60  # of the catalogue's 780 words
+    # The phone page grew with the 差评 reasons and the 一件事 stages: still a few per cent of the catalogue.
+    assert len(display) < 40 and len(phone) < 80  # of the catalogue's 1,169 words
     assert "adm_title" in got["admin.html"] and set(got["admin.html"]) & (reports | kiosk) == set()
     # The console and the reports borrow a few of the administration's words, no more.
     assert "r_by_day" in got["manage_reports.html"]
