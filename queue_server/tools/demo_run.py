@@ -22,7 +22,13 @@ from queue_server.accounts.credentials import Accounts
 from queue_server.settings import load, secret_for
 from queue_server.storage import Database
 from queue_server.storage.private_files import private_directory
-from queue_server.tools.demo import DEMO_USERS, add_demo_proxies, is_empty, load_demo
+from queue_server.tools.demo import (
+    DEMO_USERS,
+    add_demo_proxies,
+    add_demo_window_plans,
+    is_empty,
+    load_demo,
+)
 
 VAR = Path(os.environ.get("HALLQUEUE_DEMO_DIR", "var"))
 DB_PATH = VAR / "demo.db"
@@ -59,6 +65,7 @@ def prepare() -> dict[str, Any]:
                 earlier = simulate(db, HISTORY_DAYS, with_events=False)  # skips the recent days
                 tickets = recent.tickets + earlier.tickets
                 ahead = book_ahead(db)
+                add_demo_window_plans(db)  # drafts to replay on the history just made
                 print(f"  {tickets:,} tickets; {ahead:,} bookings for today and the coming week", flush=True)
         accounts = Accounts(db, secret_for(load(overrides={"DB": str(DB_PATH)})))
         for username, password, role, sites in DEMO_USERS:
@@ -155,6 +162,7 @@ hallqueue demo — 演示城市已就绪 (the demo city is ready)
   book a slot        {base}/book/city-hall                (citizens' phone page: 预约 A101, D401, E501, F601, B206, Y04)
                      slots {base}/admin/slots   today's bookings on the dashboard, the booking reports under reports
   manager dashboard  {base}/manage   reports {base}/manage/reports   (manager / Demo-Hall-2)
+                     window plans {base}/manage/plans (two drafts to replay)   差评 follow-ups {base}/manage/follow-ups
   administration     {base}/admin                        (admin / Demo-City-1)
   village edge centre http://{HOST}:{EDGE_PORT}/   金秋村 (village-jinqiu) serves itself, even with the line down
                      console http://{HOST}:{EDGE_PORT}/console (town / Demo-Gutang-4)

@@ -26,11 +26,13 @@ from queue_server.administration.catalog_import import (
 )
 from queue_server.engine import hours
 from queue_server.engine.booking import SlotPlan
+from queue_server.engine.ids import new_id
 from queue_server.engine.opening_days import SiteDay
 from queue_server.people.proxies import add_proxy
 from queue_server.storage import Database
 
 MARKET_VILLAGE = "village-jinqiu"
+DEMO_HALL = "city-hall"
 
 # site, name, kind, daily cap, user name (staff) or a seed of the card's hash (registered)
 DEMO_PROXIES = [
@@ -84,6 +86,38 @@ def add_demo_proxies(db: Database) -> None:
             card = hashlib.sha256(who.encode()).hexdigest() if kind == "registered" else None
             username = who if kind == "staff" else None
             add_proxy(store, site_id, name, kind, cap, datetime.now(UTC), username, card)
+
+
+def add_demo_window_plans(db: Database) -> int:
+    """Two drafts for the hall's managers to replay (窗口方案推演): comprehensive windows 1
+    and 2 merged into one, and window 6 opened on Monday mornings only. Returns how many."""
+    from queue_server.administration.plan_drafts import current_windows
+
+    with db.transaction() as store:
+        windows = current_windows(store.counters.of_site(DEMO_HALL))
+        if len(windows) < 6:
+            return 0
+        by_number = {w["number"]: w for w in windows}
+        first, second = by_number[1], by_number[2]
+        merged_profile = first["profile"] + [
+            line for line in second["profile"] if line not in first["profile"]
+        ]
+        merged = [
+            {**w, "profile": merged_profile} if w["number"] == 1 else w
+            for w in windows
+            if w["number"] != 2
+        ]
+        monday_morning = [
+            {**w, "hours": {"mon": [["08:30", "12:00"]]}} if w["number"] == 6 else w
+            for w in windows
+        ]
+        now = datetime.now(UTC)
+        for name, plan in (
+            ("合并1、2号综合窗口 (windows 1 and 2 merged)", merged),
+            ("6号窗仅周一上午开放 (window 6 on Monday mornings only)", monday_morning),
+        ):
+            store.window_plans.add(new_id(), DEMO_HALL, name, {"windows": plan}, "manager", now)
+    return 2
 
 
 def add_market_day(db: Database, today: date | None = None) -> date | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from queue_server.administration import plan_drafts
 from queue_server.storage import Database
+from queue_server.tools.demo import add_demo_window_plans
 from tests.conftest import Centre
 
 PLANS = "/sites/city-hall/window-plans"
@@ -153,3 +154,23 @@ def test_a_later_date_is_applied_by_the_sweeper_then(hall_week: Centre) -> None:
         db.close()
     assert [w["name"] for w in current(hall_week)] == [w["name"] for w in renamed]
     assert [a["action"] for a in audit_of(hall_week, plan["id"])] == ["apply", "schedule", "create"]
+
+
+def test_the_demo_citys_two_drafts_load_and_replay(hall_week: Centre) -> None:
+    """`make demo` saves two drafts for the hall (add_demo_window_plans); both are valid
+    plans the page lists and replays: the merged one has one window fewer, the Monday one
+    opens window 6 on Monday mornings only."""
+    db = Database(hall_week.db_path)
+    try:
+        assert add_demo_window_plans(db) == 2
+    finally:
+        db.close()
+    listed = hall_week.get(PLANS, token=hall_week.login(MANAGER)).json()
+    plans = {p["name"]: p for p in listed["plans"]}
+    merged = next(p for name, p in plans.items() if name.startswith("合并"))
+    monday = next(p for name, p in plans.items() if name.startswith("6号窗"))
+    assert len(merged["windows"]) == len(listed["current"]) - 1
+    assert next(w for w in monday["windows"] if w["number"] == 6)["hours"] == {"mon": [["08:30", "12:00"]]}
+    for plan in (merged, monday):
+        replayed = hall_week.post(f"{PLANS}/{plan['id']}/replay", {"weeks": 1}, token=hall_week.login(MANAGER))
+        assert replayed.status_code == 200, replayed.text
