@@ -208,7 +208,7 @@ def serve(
     default=None,
     envvar="HALLQUEUE_GATEWAY_PORT",
     show_envvar=True,
-    help="Port to listen on (default 8602).",
+    help="Port to listen on (default 8610).",
 )
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="JSON settings file.")
 @click.option(

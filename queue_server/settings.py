@@ -37,7 +37,7 @@ SETTINGS = [
     Setting("PORT", 8600, "Port the centre listens on."),
     Setting(
         "GATEWAY_PORT",
-        8602,
+        8610,
         "Port a push gateway (`hallqueue gateway`) listens on: it holds the screens' and phones' sockets for centres that share a message queue.",
     ),
     Setting(

@@ -30,6 +30,8 @@ from typing import Any
 
 import socketio
 from aiohttp import web
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
 
 from queue_server import settings as settings_module
 from queue_server import wire
@@ -38,6 +40,7 @@ from queue_server.accounts.keys import Keyring
 from queue_server.calling import joins
 from queue_server.calling.catch_up import JOIN_COST, Backlog, JoinBudgets
 from queue_server.calling.push import HEARTBEAT_SLICES, REVALIDATE_SECONDS, heartbeat_slice
+from queue_server.gateway.frames import Connections, text_frame
 from queue_server.storage import Database
 from queue_server.wire.words import pick_language
 
@@ -52,7 +55,8 @@ ENGINE_PING_TIMEOUT_SECONDS = 5
 
 class CentreStream(socketio.AsyncRedisManager):
     """The centre's emits as they come through the message queue, with when a centre was
-    last heard; `on_found` runs when one is heard again after the stream was lost."""
+    last heard (`on_found` runs when one is heard again after the stream was lost); every
+    event, the centre's and the gateway's own, goes to a room as one frame (`frames`)."""
 
     def __init__(self, url: str, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(url, channel=wire.PUSH_CHANNEL)
@@ -60,6 +64,9 @@ class CentreStream(socketio.AsyncRedisManager):
         self.heard_at = clock()
         self.lost = False
         self.on_found: Callable[[], Awaitable[None]] | None = None
+        self.connections = Connections()
+        self.written = 0  # events written straight to a socket's WebSocket
+        self.queued = 0  # events given to a socket's engine.io queue instead
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
         self.heard_at = self.clock()
@@ -70,7 +77,46 @@ class CentreStream(socketio.AsyncRedisManager):
                 await self.on_found()
         if message.get("room") == wire.CENTRE_BEAT_ROOM:
             return  # a beat is for the gateways, not for any socket
-        await super()._handle_emit(message)
+        if message.get("callback") is not None or message.get("binary"):
+            await super()._handle_emit(message)  # neither is ever sent by the centre
+            return
+        data = message["data"]
+        await self.send_to_room(
+            message["event"], data[0] if len(data) == 1 else tuple(data),
+            message.get("namespace") or "/", message.get("room"), message.get("skip_sid"),
+        )  # fmt: skip
+
+    async def emit(
+        self, event: str, data: Any, namespace: str | None = None, room: Any = None, skip_sid: Any = None,
+        callback: Any = None, to: Any = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """The gateway's own emits (catch-up pages, heartbeats) go to its sockets only."""
+        if kwargs.get("ignore_queue") and callback is None:
+            await self.send_to_room(event, data, namespace or "/", to or room, skip_sid)
+            return
+        await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
+
+    async def send_to_room(self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any) -> None:
+        if namespace not in self.rooms:
+            return
+        arguments = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        encoded = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *arguments]).encode()
+        if isinstance(encoded, list):  # binary attachments: none of our events has any
+            await socketio.AsyncManager.emit(self, event, data, namespace, room=room, skip_sid=skip_sid)
+            return
+        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = text_frame(message.encode())
+        skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        sockets = self.server.eio.sockets
+        participants = [eio_sid for sid, eio_sid in self.get_participants(namespace, room) if sid not in skipped]
+        queued = [eio_sid for eio_sid in participants if not self.connections.write(sockets.get(eio_sid), frame)]
+        self.written += len(participants) - len(queued)
+        self.queued += len(queued)
+        for eio_sid in queued:  # after the direct writes: each socket's order is its own
+            try:
+                await self.server._send_eio_packet(eio_sid, message)
+            except Exception:  # a socket closing meanwhile
+                log.debug("queueing an event to %s failed", eio_sid, exc_info=True)
 
     def heard(self) -> bool:
         """Whether a centre was heard within LOST_AFTER_SECONDS (marks the stream lost if not)."""
@@ -102,6 +148,9 @@ class Gateway:
             ping_interval=ENGINE_PING_SECONDS,
             ping_timeout=ENGINE_PING_TIMEOUT_SECONDS,
         )
+        # engine.io's aiohttp driver, noting each WebSocket so events can be written to it
+        # directly (a copy: the driver's table is shared by every server in the process).
+        self.sio.eio._async = dict(self.sio.eio._async, websocket=self.stream.connections.driver())
         self.principals: dict[str, Principal] = {}
         self.tokens: dict[str, str] = {}
         self.languages: dict[str, str] = {}
@@ -237,6 +286,8 @@ class Gateway:
             "status": "ok" if heard else "degraded",
             "sockets": len(self.principals),
             "centre_heard_seconds_ago": round(time.monotonic() - self.stream.heard_at, 1),
+            "events_written": self.stream.written,
+            "events_queued": self.stream.queued,
         }
         return web.json_response(body, status=200 if heard else 503)
 

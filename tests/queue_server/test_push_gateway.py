@@ -192,3 +192,56 @@ def test_heartbeats_only_while_a_centre_is_heard_and_a_rejoin_after_the_stream_w
         assert gateway.health()[0] == 200
     finally:
         screen.close()
+
+
+def test_a_screen_on_long_polling_and_one_on_websocket_hear_the_same_events_in_order(deployment: Deployment) -> None:
+    """The gateway writes one frame to each WebSocket whose writer is idle, and queues the
+    event for any other socket (here one that never upgrades from long-polling): both ways
+    keep each socket's order."""
+    centre, gateway = deployment.centre, deployment.gateway
+    _, before = gateway.health()
+    heard: dict[str, list[int]] = {"polling": [], "websocket": []}
+    clients = []
+    for transport in heard:
+        client = socketio.Client(reconnection=False)
+        for name in wire.EVENT_TYPES:
+            client.on(name, lambda data, transport=transport: heard[transport].append(data["seq"]))
+        client.connect(gateway.url, auth={"token": centre.display_token}, transports=[transport], wait_timeout=5)
+        assert client.call(wire.JOIN, {"site": SITE}, timeout=5)["ok"] is True
+        clients.append(client)
+    try:
+        for _ in range(30):
+            centre.issue("A101")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and min(len(seqs) for seqs in heard.values()) < 30:
+            time.sleep(0.05)
+        assert len(heard["websocket"]) == 30 and heard["polling"] == heard["websocket"]
+        assert heard["websocket"] == list(range(heard["websocket"][0], heard["websocket"][0] + 30))
+        _, after = gateway.health()
+        assert after["events_written"] - before["events_written"] >= 25  # the WebSocket's, mostly direct
+        assert after["events_queued"] - before["events_queued"] >= 30  # every one of the long-polling socket's
+    finally:
+        for client in clients:
+            client.disconnect()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536, 200_000])
+def test_a_frame_for_every_socket_is_one_a_websocket_client_reads(size: int) -> None:
+    """`text_frame` against a real WebSocket reader (websocket-client's own frame parser),
+    on both sides of each length encoding (7 bits, 16 bits, 64 bits)."""
+    from websocket._abnf import ABNF, frame_buffer
+
+    from queue_server.gateway.frames import text_frame
+
+    text = ("号" * (size // 3)) + ("x" * (size % 3))
+    raw = text_frame(text)
+    chunks = [raw]
+
+    def recv(n: int) -> bytes:
+        data = chunks[0][:n]
+        chunks[0] = chunks[0][n:]
+        return data
+
+    frame = frame_buffer(recv, skip_utf8_validation=False).recv_frame()
+    assert (frame.fin, frame.opcode, frame.mask_value, frame.rsv1) == (1, ABNF.OPCODE_TEXT, 0, 0)
+    assert frame.data.decode() == text and len(text.encode()) == size and chunks[0] == b""
