@@ -239,3 +239,18 @@ def test_a_follower_of_a_ticket_no_longer_stored_is_disconnected(centre: Centre,
         time.sleep(0.1)
     assert not follower.client.connected
     assert kept.client.connected
+
+
+def test_the_protocol_loads_no_web_framework() -> None:
+    """The asyncio gateway calls the same module: no Flask, no Flask-SocketIO in it."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = "import json, sys\nimport queue_server.calling.ticket_follow\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    modules = set(json.loads(done.stdout))
+    assert "queue_server.calling.ticket_view" in modules
+    assert sorted(m for m in modules if m.split(".")[0] in ("flask", "flask_socketio", "socketio", "werkzeug")) == []
