@@ -88,6 +88,11 @@ SETTINGS = [
         2,
         "How often the centre sends every connected screen its heartbeat; a screen that hears nothing for twice this long shows “connection lost”.",
     ),
+    Setting(
+        "FOLLOWERS_PER_PROCESS",
+        5000,
+        "Phones following a ticket by push (sockets without a token) one centre process accepts, at most 5 per ticket; past it a phone is refused (`too_many_followers`) and follows its ticket by polling.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the centre."),
     Setting(
         "LOG_FILE",

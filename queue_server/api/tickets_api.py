@@ -31,7 +31,7 @@ from queue_server.api.schemas import (
     TicketAnswer,
 )
 from queue_server.app import hall
-from queue_server.calling import rules_view, self_service, site_view
+from queue_server.calling import rules_view, self_service, site_view, ticket_view
 from queue_server.calling.operations import COUNTER_ACTIONS, Issued
 from queue_server.engine.errors import FieldInvalid, InvalidInput
 from queue_server.engine.model import Channel, Priority
@@ -42,15 +42,6 @@ from queue_server.wire.words import pick_language
 
 def language() -> str:
     return pick_language(request.headers.get("Accept-Language"))
-
-
-def issued_payload(issued: Issued, private: bool = False) -> dict[str, Any]:
-    return {
-        "ticket": wire.ticket_payload(issued.ticket, private),
-        "ahead": issued.ahead,
-        "estimated_wait_minutes": issued.estimated_wait_minutes,
-        "wait_band": {"low": issued.band.low, "high": issued.band.high},
-    }
 
 
 def appointment_time(value: str | None) -> datetime | None:
@@ -146,15 +137,7 @@ def require_at_ticket_site(ticket_id: str, roles: frozenset[str]) -> Principal:
 def ticket_payload_with_rules(issued: Issued, private: bool) -> dict[str, Any]:
     """A ticket with its site's rules in the reader's language and its item's quota;
     `private` (the site's staff, the kiosk that issued it) adds the masked name and note."""
-    store = hall().db.store
-    data = issued_payload(issued, private)
-    site = issued.site or store.sites.get(issued.ticket.site_id)
-    if site is not None:
-        data["rules"] = rules_view.sentences(site, language())
-        data["quota"] = rules_view.ticket_quota(
-            store, site, issued.ticket.service, issued.ticket.bundle, hall().ops.clock(), issued.item
-        )
-    return data
+    return ticket_view.with_rules(hall().ops, issued, language(), private)
 
 
 @anyone.get("/tickets/<ticket_id>", answers={200: IssuedTicket}, errors=(404,))
@@ -162,6 +145,7 @@ def ticket(ticket_id: str, principal: Principal | None) -> dict[str, Any]:
     """A ticket with its live position (the phone page)
 
     Anyone with the id; the masked name and the clerk's note only to the site's staff."""
+    # The same view a phone following the ticket by push is answered with (ticket_follow).
     issued = hall().ops.ticket_view(ticket_id)
     private = principal is not None and principal.is_staff and principal.covers(issued.ticket.site_id)
     return ticket_payload_with_rules(issued, private)

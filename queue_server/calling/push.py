@@ -9,6 +9,9 @@ so a reconnect never misses a call; how that stays gap-free without the write lo
 and how a token that joins too often is slowed, is in `catch_up`.
 `heartbeat` is answered `{"ok": true}` at once: a device agent's way to know the
 centre is alive (browsers hear engine.io's pings instead).
+
+A citizen's phone connects with `auth={"ticket": …}` and no token instead, and may join
+that ticket's room only: the protocol is `ticket_follow`'s, these handlers only carry it.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask import request
 from flask_socketio import SocketIO, join_room
+from socketio.exceptions import ConnectionRefusedError as ConnectRefused
 
 from devices.loop_thread import LoopThread
 from queue_server import wire
+from queue_server.calling import ticket_follow
 from queue_server.calling.catch_up import (
     JOIN_COST,
     NO_BACKLOG,
@@ -49,7 +54,9 @@ REVALIDATE_SECONDS = 5.0
 
 def publisher(socketio: SocketIO, db: Database):
     """The callback operations use after each commit (called with the write lock held,
-    so events are published in seq order, by every process)."""
+    so events are published in seq order, by every process). An event of a ticket also
+    goes, reduced, to the phones following that ticket: one more emit, built from the
+    payload alone (no read under the lock)."""
 
     def publish(payloads: list[dict[str, Any]]) -> None:
         for payload in payloads:
@@ -58,7 +65,13 @@ def publisher(socketio: SocketIO, db: Database):
                 rooms.append(wire.counter_room(payload["site"], payload["counter"]["number"]))
             try:
                 socketio.emit(payload["type"], payload, to=rooms)
-            except Exception:  # the event is stored; clients catch up by seq
+                if payload.get("ticket"):
+                    socketio.emit(
+                        wire.TICKET_EVENT,
+                        ticket_follow.follower_payload(payload),
+                        to=wire.ticket_room(payload["ticket"]["id"]),
+                    )
+            except Exception:  # the event is stored; clients catch up by seq, phones poll
                 log.exception("push of %s seq %s failed", payload["type"], payload["seq"])
 
     return publish
@@ -69,15 +82,18 @@ def register(socketio: SocketIO, hall: Hall) -> None:
     tokens: dict[str, str] = {}
     lock = threading.Lock()
     budgets = JoinBudgets()
+    followers = ticket_follow.Followers(int(hall.settings["FOLLOWERS_PER_PROCESS"]))
     for worker in (
-        _revalidation(socketio, hall, tokens, lock),
-        _heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock),
+        _revalidation(socketio, hall, tokens, lock, followers),
+        _heartbeat(socketio, float(hall.settings["PING_SECONDS"]), tokens, lock, followers),
     ):
         hall.db.before_closing(worker.stop)  # the workers end with the centre
         worker.start()
 
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
+        if ticket_follow.followed_ticket(auth) is not None:
+            return _follow(auth)
         given = auth.get("token") if isinstance(auth, dict) else None
         token = given if isinstance(given, str) else None
         principal = hall.accounts.principal(token)
@@ -90,23 +106,51 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             join_room(wire.MANAGERS_ROOM)
         return True
 
+    def _follow(auth: Any) -> bool:
+        """A phone following one ticket, without a token."""
+        sid = request.sid  # type: ignore[attr-defined]
+        try:
+            followers.admit(hall.db.store, sid, auth, request.headers.get("Accept-Language"))
+        except ticket_follow.FollowRefused as refused:
+            if refused.reason == ticket_follow.TOO_MANY_FOLLOWERS:
+                raise ConnectRefused(refused.reason) from None  # the client's connect_error says why
+            return False  # an unknown ticket: refused like a bad token
+        return True
+
     @socketio.on("disconnect")
     def on_disconnect(*_: Any) -> None:
         with lock:
             principals.pop(request.sid, None)  # type: ignore[attr-defined]
             tokens.pop(request.sid, None)  # type: ignore[attr-defined]
+        followers.leave(request.sid)  # type: ignore[attr-defined]
 
     @socketio.on(wire.HEARTBEAT)
     def on_heartbeat(*_: Any) -> dict[str, Any]:
         # The answer itself is the heartbeat: a frozen or unreachable centre gives none.
-        return {"ok": request.sid in principals}  # type: ignore[attr-defined]
+        sid = request.sid  # type: ignore[attr-defined]
+        return {"ok": sid in principals or sid in followers}
+
+    def follower_join(follower: ticket_follow.Follower, data: Any) -> dict[str, Any]:
+        room = ticket_follow.room_to_join(follower, data)
+        if not isinstance(room, str):
+            return room
+        try:
+            join_room(room)
+        except (KeyError, ValueError):  # the socket went away meanwhile
+            return {"ok": False, "error": "unauthorized"}
+        return ticket_follow.joined(hall.ops, follower)  # read after entering: nothing missed
 
     @socketio.on(wire.JOIN)
     def on_join(data: Any = None) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
+        follower = followers.get(sid)
+        if follower is not None:
+            return follower_join(follower, data)
         principal = principals.get(sid)
         if principal is None:
             return {"ok": False, "error": "unauthorized"}
+        if ticket_follow.asks_for_ticket(data):
+            return ticket_follow.refusal("forbidden")  # a token hears its sites; tickets are phones'
         if not isinstance(data, dict) or not isinstance(data.get("site"), str):
             return {"ok": False, "error": "invalid_input"}
         site = data["site"]
@@ -175,9 +219,14 @@ def _too_many_joins(retry_after: int) -> dict[str, Any]:
 
 
 def _revalidation(
-    socketio: SocketIO, hall: Hall, tokens: dict[str, str], lock: threading.Lock
+    socketio: SocketIO,
+    hall: Hall,
+    tokens: dict[str, str],
+    lock: threading.Lock,
+    followers: ticket_follow.Followers,
 ) -> LoopThread:
-    """Disconnect sockets whose token was revoked since they connected (in any process)."""
+    """Disconnect sockets whose token was revoked since they connected (in any process),
+    and phones following a ticket no longer stored (they have no token to revoke)."""
 
     def check() -> None:
         while not worker.stopping.wait(REVALIDATE_SECONDS):
@@ -193,6 +242,12 @@ def _revalidation(
                         socketio.server.disconnect(sid)
                 except Exception:  # a closed database (tests), a gone socket: try next round
                     log.debug("revalidating socket %s failed", sid, exc_info=True)
+            try:
+                for sid in followers.gone(hall.db.store):  # one read for all followed tickets
+                    log.info("ticket of socket %s is gone: disconnecting it", sid)
+                    socketio.server.disconnect(sid)
+            except Exception:
+                log.debug("revalidating followers failed", exc_info=True)
 
     worker = LoopThread(check, name="push-revalidate")
     return worker
@@ -202,7 +257,11 @@ HEARTBEAT_SLICES = 20  # each tick of the interval beats to one slice of the soc
 
 
 def _heartbeat(
-    socketio: SocketIO, seconds: float, tokens: dict[str, str], lock: threading.Lock
+    socketio: SocketIO,
+    seconds: float,
+    tokens: dict[str, str],
+    lock: threading.Lock,
+    followers: ticket_follow.Followers,
 ) -> LoopThread:
     """Every socket hears a `heartbeat` every `seconds`: a screen that hears nothing (no
     heartbeat, no event) for two of them shows “connection lost”.
@@ -230,6 +289,7 @@ def _heartbeat(
             turn = (turn + 1) % HEARTBEAT_SLICES
             with lock:
                 beating = [sid for sid in tokens if heartbeat_slice(sid) == turn]
+            beating += [sid for sid in followers.sids() if heartbeat_slice(sid) == turn]
             if not beating:
                 continue
             data = {"at": wire.iso(datetime.now(UTC))}

@@ -1,9 +1,19 @@
-/* A ticket's phone page: follows the ticket by polling (no token, no socket), alerts the
+/* A ticket's phone page: follows the ticket by push and by polling (no token), alerts the
  * citizen when the ticket is near the front and when it is called, then offers 好差评.
+ *
+ * Push: a Socket.IO connection with auth {ticket} joins the ticket's room (nothing else is
+ * allowed to it) and is answered with the same view the REST read gives; each event of the
+ * ticket then comes as `ticket.event` ({type, at, ticket: {id, number, status, counter},
+ * counter}), shown at once — "请到 3 号窗口办理" does not wait for a read — and the view is
+ * read again over REST once. Events of other tickets are not heard, so the number ahead
+ * still comes from reads.
  *
  * Polling is adaptive: every 5 s, every 2 s when 5 or fewer are ahead or the ticket is
  * called (so a recall is heard), slowly after a missed call (staff may put it back in
- * line), not at all while the page is hidden (it reads at once on return).
+ * line), not at all while the page is hidden (it reads at once on return). While the push
+ * connection is live (joined, and heard from within two heartbeats) only the number ahead
+ * needs reads: every 15 s, every 5 s when 5 or fewer are ahead. Without it (blocked by a
+ * network, refused, the centre gone) the cadence above comes back at once.
  *
  * Alerts fire once each — "near" when 3 or fewer are ahead, "called" on each call and
  * recall — with a panel, a beep (Web Audio: no file, no network) and a vibration where
@@ -11,8 +21,10 @@
  * is remembered per ticket (localStorage) so a reload does not ring again, and recorded
  * in window.hallqueueAlerts.
  *
- * When no read has succeeded for a few seconds after one was due, a banner says the
- * position may be out of date and the position is greyed out until the next good read.
+ * When no read has succeeded for a few seconds after one was due (at the polling cadence,
+ * push or not) and the push connection is not live either, a banner says the position may
+ * be out of date and the position is greyed out until the next good read or join.
+ * The push connection is closed once the ticket is done, cancelled or unserved.
  */
 (function () {
   "use strict";
@@ -26,6 +38,8 @@
   const CLOSE_POLL_MS = 2000; // CLOSE_AHEAD or fewer ahead, or called
   const CLOSE_AHEAD = 5;
   const SLOW_POLL_MS = 15000; // missed (过号): it may be put back in line
+  const PUSH_POLL_MS = 15000; // push live: reads only for the number ahead
+  const PUSH_CLOSE_POLL_MS = 5000; // push live, CLOSE_AHEAD or fewer ahead, or called
   const RETRY_MS = 2000; // after a failed read
   const READ_TIMEOUT_MS = 6000; // a read that hangs (a dead network) counts as failed
   const LOST_AFTER_MS = 3000; // no good read this long after one was due: the banner
@@ -41,6 +55,8 @@
   let ratingShown = false;
   let staleAt = Date.now() + READ_TIMEOUT_MS; // the first read gets as long as a read may take
   let lost = false;
+  let lastView = null; // the view on screen (a read's, a join's, or one an event updated)
+  let push = null; // {socket, beat} while following by push
 
   // --- what has already been alerted (per ticket, survives a reload) ------------------
 
@@ -60,8 +76,9 @@
   }
   // A ticket back in line (transfer, return after a missed call) may be near again.
   const nearKey = (t) => [t.queued_at, t.transfer_count, t.return_count].join("|");
-  // Every call and every recall is a new call.
-  const calledKey = (t) => [t.last_called_at || t.called_at, t.counter, t.recall_count].join("|");
+  // Every call and every recall is a new call (a recall moves last_called_at to its own
+  // time, which is also the time of its event: a pushed call and the read after it agree).
+  const calledKey = (t) => [t.last_called_at || t.called_at, t.counter].join("|");
 
   // --- sound and vibration ------------------------------------------------------------
 
@@ -274,16 +291,28 @@
     root.classList.toggle("stale", on);
   }
 
+  const pushLive = () => !!(push && push.beat.live);
+
   setInterval(() => {
+    // A live push connection vouches for the page as reads do: heard from within two beats.
+    if (pushLive()) staleAt = Math.max(staleAt, push.beat.lastHeard + HQ.staleMs);
     if (!stopped && !document.hidden && Date.now() > staleAt) setLost(true);
   }, 500);
 
-  function cadence(view) {
+  /* How soon to read again when nothing is pushed: today's polling. */
+  function pollCadence(view) {
     const status = view.ticket.status;
     if (status === "called") return CLOSE_POLL_MS;
     if (status === "waiting") return view.ahead <= CLOSE_AHEAD ? CLOSE_POLL_MS : POLL_MS;
     if (status === "no_show") return SLOW_POLL_MS;
     return POLL_MS;
+  }
+
+  function cadence(view) {
+    if (!pushLive()) return pollCadence(view);
+    const status = view.ticket.status;
+    const close = status === "called" || (status === "waiting" && view.ahead <= CLOSE_AHEAD);
+    return close ? PUSH_CLOSE_POLL_MS : PUSH_POLL_MS;
   }
 
   function withTimeout(promise, ms) {
@@ -318,7 +347,7 @@
     } catch (e) {
       if (mine !== readSeq) return; // a newer read is under way
       if (e && e.status === 404) {
-        stopped = true;
+        stop();
         setLost(false);
         $("t-status").textContent = HQ.t("ticket_not_found");
         return;
@@ -327,17 +356,108 @@
       return;
     }
     if (mine !== readSeq) return;
-    const wait = cadence(view);
-    staleAt = Date.now() + wait + LOST_AFTER_MS;
+    show(view);
+  }
+
+  /* A fresh view (a read's or a join's): on screen, and the next read planned. */
+  function show(view) {
+    lastView = view;
+    // A read vouches for the page as long as polling alone would: with push, the next read
+    // is later, but the banner must not be.
+    staleAt = Date.now() + pollCadence(view) + LOST_AFTER_MS;
     setLost(false);
     render(view);
     if (view.ticket.status === "done") showRatingOnce();
     if (view.ticket.status === "done" && view.ticket.bundle) showStagesOnce();
     if (FINAL.includes(view.ticket.status)) {
-      stopped = true;
+      stop();
       return;
     }
-    schedule(wait);
+    schedule(cadence(view));
+  }
+
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    timer = null;
+    if (push) {
+      push.beat.stop();
+      push.socket.disconnect();
+      push = null;
+      root.dataset.push = "stopped";
+    }
+  }
+
+  // --- push: the ticket's room --------------------------------------------------------
+
+  /* An event of this ticket: its status at once (and its alert), then the full view read. */
+  function onTicketEvent(event) {
+    if (stopped || !event || !event.ticket || event.ticket.id !== id || !lastView) return;
+    const status = event.ticket.status;
+    // Back in line (a transfer, a return): only a read knows the place, so just read.
+    if (status !== "waiting") {
+      const t = Object.assign({}, lastView.ticket, { status, counter: event.ticket.counter });
+      if (event.type === "ticket.called") Object.assign(t, { last_called_at: event.at, recall_count: 0 });
+      if (event.type === "ticket.recalled") {
+        Object.assign(t, { last_called_at: event.at, recall_count: (lastView.ticket.recall_count || 0) + 1 });
+      }
+      lastView = Object.assign({}, lastView, { ticket: t, ahead: 0 });
+      render(lastView);
+    }
+    poll();
+  }
+
+  /* Join the ticket's room (one join at a time; a lost answer is given up after a while). */
+  function join() {
+    const joining = push;
+    if (!joining) return Promise.resolve();
+    if (!joining.pending) {
+      joining.pending = new Promise((resolve) => {
+        joining.socket.timeout(READ_TIMEOUT_MS).emit("join", { ticket: id }, (error, ack) => {
+          joining.pending = null;
+          if (!error && push === joining && !stopped && ack && ack.ok && ack.view) {
+            joining.beat.markLive(); // first: the next read is planned at the push cadence
+            readSeq++; // newer than any read under way
+            show(ack.view);
+          }
+          resolve();
+        });
+      });
+    }
+    return joining.pending;
+  }
+
+  function follow() {
+    if (typeof window.io !== "function") return; // no Socket.IO client: polling alone
+    const socket = window.io({
+      auth: { ticket: id, lang: HQ.lang },
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 10000,
+      randomizationFactor: 0.5,
+      timeout: 4000,
+    });
+    // Refused (too many followers, a centre restarting) or dropped by the centre: try again
+    // now and then, gently — the page polls meanwhile.
+    socket.on("connect_error", () => {
+      if (!socket.active) setTimeout(() => push && push.socket === socket && socket.connect(), 10000 + Math.random() * 5000);
+    });
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") setTimeout(() => push && push.socket === socket && socket.connect(), 2000);
+    });
+    const beat = HQ.heartbeat(socket, {
+      onChange: (live) => {
+        root.dataset.push = live ? "live" : "off";
+        // Push lost: back to today's polling at once, not after a slow read's wait.
+        if (!live && !stopped && push && push.beat === beat) poll();
+      },
+      onHeardAgain: () => join(), // heard after a silence: the view again, then live
+    });
+    push = { socket, beat, pending: null };
+    root.dataset.push = "off";
+    socket.on("connect", join);
+    socket.on("ticket.event", onTicketEvent);
   }
 
   function resume() {
@@ -472,4 +592,5 @@
   });
   $("lang-switch").addEventListener("click", HQ.switchLang);
   poll();
+  follow();
 })();

@@ -38,6 +38,17 @@ class Tickets(Repository):
         row = self._conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return records.ticket_from_row(row) if row else None
 
+    def existing(self, ticket_ids: Iterable[str]) -> set[str]:
+        """Which of these tickets are still stored (the others were purged)."""
+        wanted = list(ticket_ids)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # SQLite's bound on parameters
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(f"SELECT id FROM tickets WHERE id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
     def by_request(self, site_id: str, request_id: str) -> tuple[Ticket, str] | None:
         """The ticket an earlier request with this id got, with that request's fingerprint."""
         row = self._conn.execute(

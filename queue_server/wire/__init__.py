@@ -79,6 +79,9 @@ TOO_MANY_JOINS = "too_many_joins"
 # A device agent (kiosk) asks whether the centre is alive; the ack is {"ok": true}. The
 # pages need not: they hear engine.io's pings (PING_SECONDS), which Python clients cannot.
 HEARTBEAT = "heartbeat"
+# Server → a phone following one ticket (`ticket_follow`): each event of that ticket,
+# reduced to what the hall's display shows anyway.
+TICKET_EVENT = "ticket.event"
 
 
 def site_room(site: str) -> str:
@@ -87,6 +90,11 @@ def site_room(site: str) -> str:
 
 def counter_room(site: str, counter: int) -> str:
     return f"counter:{site}:{counter}"
+
+
+def ticket_room(ticket_id: str) -> str:
+    """The room of the phones following one ticket (no token: they may join no other)."""
+    return f"ticket:{ticket_id}"
 
 
 MANAGERS_ROOM = "managers"

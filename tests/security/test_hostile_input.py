@@ -82,3 +82,41 @@ def test_any_join_payload_gets_an_answer_and_nothing_it_should_not(app: Any, pay
         assert client.get_received() == []
     finally:
         client.disconnect()
+
+
+follower_payloads = json_values | st.fixed_dictionaries(
+    {"ticket": st.just("MINE") | st.text(max_size=30) | json_values},
+    optional={"site": json_values, "counter": json_values, "since": json_values},
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+@given(payload=follower_payloads, auth_ticket=json_values)
+def test_a_phone_sends_anything_and_joins_its_own_ticket_only(app: Any, payload: Any, auth_ticket: Any) -> None:
+    """A tokenless socket (a phone following a ticket) is a new way in: any connect auth and
+    any join get an answer, and the only room it enters is its own ticket's."""
+    socketio = app.extensions["hallqueue"].socketio
+    stranger = socketio.test_client(app, auth={"ticket": auth_ticket})
+    assert not stranger.is_connected()  # no ticket has such an id
+    mine = app.config.setdefault("phone_ticket", _issue(app))
+    if isinstance(payload, dict) and payload.get("ticket") == "MINE":
+        payload = {**payload, "ticket": mine}
+    client = socketio.test_client(app, auth={"ticket": mine})
+    try:
+        ack = client.emit(wire.JOIN, payload, callback=True)
+        assert isinstance(ack, dict) and ack["ok"] in (True, False)
+        if ack["ok"]:
+            assert payload["ticket"] == mine and "site" not in payload and "counter" not in payload
+            assert set(ack) == {"ok", "ticket", "view"} and ack["view"]["ticket"]["id"] == mine
+        assert all(m["name"] not in wire.EVENT_TYPES and m["name"] != wire.CATCH_UP for m in client.get_received())
+        client.emit("no-such-event", payload)
+        assert client.get_received() == []
+    finally:
+        client.disconnect()
+
+
+def _issue(app: Any) -> str:
+    client = app.test_client()
+    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "Demo-City-1"}).get_json()["token"]
+    issued = client.post("/api/v1/sites/city-hall/tickets", json={"service": "A101"}, headers={"Authorization": f"Bearer {admin}"})
+    return issued.get_json()["ticket"]["id"]  # type: ignore[no-any-return]

@@ -531,6 +531,7 @@ ROOMS: list[tuple[dict[str, Any], frozenset[str]]] = [
 def test_every_room_kind_has_a_row() -> None:
     kinds = {("counter" in data) for data, _ in ROOMS}
     assert kinds == {True, False}  # site rooms and counter rooms; `managers` is joined on connect
+    # A ticket's room: joined only by its followers (test_a_tickets_room_is_its_phones_alone).
 
 
 def test_who_may_join(cast: Cast) -> None:
@@ -558,6 +559,42 @@ def test_who_may_join(cast: Cast) -> None:
                 wrong.append(f"{who} heard events of {sites - may}")
         finally:
             client.disconnect()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_tickets_room_is_its_phones_alone(cast: Cast) -> None:
+    """A ticket's room (`ticket:<id>`) is joined only by a tokenless socket that connected to
+    follow that ticket; no token joins one, and a follower joins nothing else."""
+    centre = cast.centre
+    mine, other = waiting_ticket(cast), waiting_ticket(cast)
+    wrong = []
+    for who in PRINCIPALS[1:]:
+        client = socketio.Client(reconnection=False)
+        client.connect(centre.url, auth={"token": cast.tokens[who]}, transports=["websocket"], wait_timeout=5)
+        try:
+            ack = client.call(wire.JOIN, {"ticket": mine}, timeout=5)
+            if ack != {"ok": False, "error": "forbidden"}:
+                wrong.append(f"{who} joining the room of a ticket: {ack}")
+        finally:
+            client.disconnect()
+    follower = socketio.Client(reconnection=False)
+    heard: list[Any] = []
+    follower.on("*", lambda name, data: heard.append((name, data)))
+    follower.connect(centre.url, auth={"ticket": mine}, transports=["websocket"], wait_timeout=5)
+    try:
+        for data, _ in ROOMS:
+            ack = follower.call(wire.JOIN, {**data, "since": 0}, timeout=5)
+            if ack != {"ok": False, "error": "forbidden"}:
+                wrong.append(f"a follower joining {data}: {ack}")
+        if follower.call(wire.JOIN, {"ticket": other}, timeout=5)["ok"]:
+            wrong.append("a follower joined another ticket's room")
+        if not follower.call(wire.JOIN, {"ticket": mine}, timeout=5)["ok"]:
+            wrong.append("a follower could not join its own ticket's room")
+    finally:
+        follower.disconnect()
+    replayed = [data for name, data in heard if name == wire.CATCH_UP or name in wire.EVENT_TYPES]
+    if replayed:
+        wrong.append(f"a follower heard site events: {replayed[:2]}")
     assert not wrong, "\n".join(wrong)
 
 

@@ -25,6 +25,11 @@ def wait_alerts(page: Page, count: int, timeout_ms: int = 3000) -> list[dict[str
     return page.evaluate(ALERTS)  # type: ignore[no-any-return]
 
 
+def block_push(page: Page) -> None:
+    """A network that lets no WebSocket through: the socket opens to nothing and never joins."""
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), lambda ws: None)
+
+
 def serve_next(centre: Centre, counter: int = 5) -> None:
     """Finish whatever the counter is serving and call the next ticket."""
     centre.counter(counter, "finish", outcome="completed")
@@ -49,6 +54,8 @@ def recall_at_once(centre: Centre, site_id: str = "city-hall") -> None:
 
 
 def test_phone_page_alerts_when_three_ahead_when_called_and_on_recall(centre: Centre, page: Page) -> None:
+    """By polling alone (the push's alerts: test_phone_push)."""
+    block_push(page)
     recall_at_once(centre)
     mine = issue_many(centre, 6)[-1]
     page.goto(f"{centre.url}/t/{mine['id']}")
@@ -119,6 +126,8 @@ def test_phone_page_shows_a_banner_when_the_centre_is_gone_and_clears_it(centre_
 
 
 def test_phone_page_polls_by_distance_and_rests_while_hidden(centre: Centre, page: Page) -> None:
+    """Without push (blocked): today's polling."""
+    block_push(page)
     mine = issue_many(centre, 7)[-1]
     url = f"{centre.url}/api/v1/tickets/{mine['id']}"
     reads: list[str] = []
@@ -167,6 +176,7 @@ def test_phone_page_polls_by_distance_and_rests_while_hidden(centre: Centre, pag
 
 
 def test_phone_page_shows_rules_and_quota_when_present_and_copes_without(centre: Centre, page: Page) -> None:
+    block_push(page)  # the view is rewritten on its way over REST: the join's would not be
     ticket = centre.issue("A101")["ticket"]
     extra: dict[str, Any] = {
         "ahead": 2,
