@@ -23,6 +23,10 @@ class ProtocolError(Exception):
     pass
 
 
+class Refused(ProtocolError):
+    """The centre refused the Socket.IO connect (its auth) or the join: its answer is the message."""
+
+
 def refused_for(ack: Any) -> float | None:
     """Seconds to wait before joining again when the centre refused a join as too frequent
     (`too_many_joins`, as `queue_server.wire.join_retry_seconds` reads it), else None.
@@ -70,7 +74,11 @@ class Screen:
         self._next_ack = 1
         self._task: asyncio.Task[None] | None = None
 
-    async def connect(self, host: str, port: int, token: str, join: dict[str, Any]) -> None:
+    async def connect(
+        self, host: str, port: int, token: str | None, join: dict[str, Any], auth: dict[str, Any] | None = None
+    ) -> Any:
+        """Connect with `auth` (by default `{"token": token}`), join, and return the join's
+        acknowledgement; `Refused` if the connect or the join is refused."""
         reader, writer = await asyncio.open_connection(host, port)
         self._writer = writer
         key = base64.b64encode(os.urandom(16)).decode()
@@ -87,10 +95,10 @@ class Screen:
         opened = await self._read_frame(reader)
         if not opened.startswith("0"):
             raise ProtocolError(f"expected engine.io open, got {opened[:40]!r}")
-        self._send("40" + json.dumps({"token": token}))
+        self._send("40" + json.dumps(auth if auth is not None else {"token": token}))
         connected = await self._read_frame(reader)
         if not connected.startswith("40"):
-            raise ProtocolError(f"Socket.IO connect refused: {connected[:80]!r}")
+            raise Refused(f"Socket.IO connect refused: {connected[:80]!r}")
         self._task = asyncio.create_task(self._read_loop(reader))
         while True:
             ack = await asyncio.wait_for(self.call("join", join), 30)
@@ -99,7 +107,8 @@ class Screen:
                 break
             await asyncio.sleep(wait)
         if not (isinstance(ack, dict) and ack.get("ok")):
-            raise ProtocolError(f"join refused: {ack}")
+            raise Refused(f"join refused: {ack}")
+        return ack
 
     def _send(self, text: str) -> None:
         assert self._writer is not None
