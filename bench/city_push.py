@@ -246,6 +246,7 @@ def kiosks_process(  # type: ignore[no-untyped-def]
     refused: list[str] = []
     failed = [0]
     left = [phones]
+    kiosks_used: dict[str, int] = {}  # kiosks (connections) each site needed
 
     async def phone(ticket: str, gate: asyncio.Semaphore, held: list[Screen]) -> None:
         record: dict[str, float | None] = {"joined": None, "heard": None}
@@ -278,25 +279,37 @@ def kiosks_process(  # type: ignore[no-untyped-def]
     async def kiosk(
         site: str, rate: float, end: float, gate: asyncio.Semaphore, held: list[Screen]
     ) -> None:
-        http = Http(host, port, tokens[site])
+        """Citizens arrive on their own schedule (Poisson, not after the last one's ticket):
+        each takes a free kiosk, and when every kiosk of the site is busy, another one."""
+        free: list[Http] = []
         rng = random.Random(site)
-        phoning: list[asyncio.Task[None]] = []
-        i = 0
-        while True:
-            await asyncio.sleep(rng.expovariate(rate))
-            if time.monotonic() >= end:
-                break
+        tasks: list[asyncio.Task[None]] = []
+
+        async def arrive(i: int) -> None:
+            if free:
+                http = free.pop()
+            else:
+                http = Http(host, port, tokens[site])
+                kiosks_used[site] = kiosks_used.get(site, 0) + 1
             body = {"service": rng.choice(items[site]), "request_id": f"city-{site}-{i}"}
-            i += 1
             started = time.perf_counter()
             status, content = await http.post(f"/api/v1/sites/{site}/tickets", body)
             issued.append((str(status), time.perf_counter() - started))
+            free.append(http)
             if status == 201 and left[0] > 0 and not refused:
                 left[0] -= 1
-                ticket = json.loads(content)["ticket"]["id"]
-                phoning.append(asyncio.create_task(phone(ticket, gate, held)))
-        await http.close()
-        await asyncio.gather(*phoning)
+                await phone(json.loads(content)["ticket"]["id"], gate, held)
+
+        due = time.monotonic()
+        while True:
+            due += rng.expovariate(rate)
+            if due >= end:
+                break
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            tasks.append(asyncio.create_task(arrive(len(tasks))))
+        await asyncio.gather(*tasks)
+        for http in free:
+            await http.close()
 
     async def main() -> None:
         while not go.is_set():
@@ -311,7 +324,13 @@ def kiosks_process(  # type: ignore[no-untyped-def]
             await screen.close()
 
     asyncio.run(main())
-    answer = {"issued": issued, "followed": followed, "refused": refused[:1], "failed": failed[0]}
+    answer = {
+        "issued": issued,
+        "followed": followed,
+        "refused": refused[:1],
+        "failed": failed[0],
+        "kiosks": sum(kiosks_used.values()),
+    }
     results.put(("kiosks", {**answer, "cpu": time.process_time()}))
 
 
@@ -555,6 +574,7 @@ def figures(  # type: ignore[no-untyped-def]
         "clerks": len(staffed),
         "staffed_sites": len({s for s, _ in staffed}),
         "arrival_rate": sum(rates.values()),
+        "kiosks": kiosks["kiosks"],
         "issued": sum(1 for status, _ in issued if status == "201"),
         "issue_errors": Counter(status for status, _ in issued if status != "201"),
         "issue_ms": sorted(t * 1000 for _, t in issued),
@@ -588,7 +608,8 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
 
     out = [
         ("screens connected", f"{r['screens']} of {r['screens_asked']} in {r['connecting_s']:.0f} s"),
-        ("arrivals", f"{r['issued']} tickets ({r['arrival_rate']:.0f}/s asked), issue p50/p95/p99 {spread(r['issue_ms'])}"),
+        ("arrivals", f"{r['issued']} tickets ({r['arrival_rate']:.0f}/s asked) at {r['kiosks']} kiosks"),
+        ("issue p50/p95/p99", spread(r["issue_ms"])),
         ("calls", f"{r['calls']} by {r['clerks']} clerks at {r['staffed_sites']} sites"),
         ("call → screen p50/p95/p99", spread(r["to_screens"])),
         (f"  the hall's room ({r['hall_screens']} screens)", spread(r["to_hall"])),
