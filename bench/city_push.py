@@ -10,8 +10,9 @@ gets a display token and a kiosk token (`Accounts.add_device`, before the centre
   joins `{"site", "counter"}`: 282), a display in every site's room (`{"site"}`: 221), and the
   rest in the site rooms of the sites with more than one window, in proportion to their
   windows (the hall's wall and floor displays, the stations' and township centres' further
-  screens). With 1,000: the hall 24 signs and 146 displays, a 商圈 station 2 + 13, a township
-  centre 3 + 19, a village one sign and one display. Each joins with its site's display token.
+  screens). With 1,000: the hall 24 signs and 147 displays, a 商圈 station 2 + 13, a township
+  centre 3 + 19 or 20, a village one sign and one display. Each joins with its site's display
+  token.
 - **Clerks** (`--clerks`, 200), one per window: every window of the hall, the stations and
   the township centres (82), then the one window of the first village stations until the
   clerks run out (118 of 200 villages; the others' clerks are out on home visits, their
@@ -54,6 +55,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import random
 import time
 from collections import Counter
@@ -491,10 +493,12 @@ def run(args: argparse.Namespace, gateway: bool) -> dict[str, Any]:
         named = servers.processes()
         cpu_before = {pid: cpu_seconds(pid) for pid in named}
         morning = time.monotonic()
+        load = [os.getloadavg()[0]]
         go.set()
         collected = dict([results.get(timeout=args.seconds + 300)])  # the clerks', when done
         time.sleep(GRACE_SECONDS)  # for the last calls' pushes
         wall = time.monotonic() - morning
+        load.append(os.getloadavg()[0])
         cpu = {pid: cpu_seconds(pid) - cpu_before[pid] for pid in named}
         rss["end"] = servers.centre.rss_mb()
         if servers.gateway:
@@ -512,7 +516,7 @@ def run(args: argparse.Namespace, gateway: bool) -> dict[str, Any]:
         spent[name] += cpu[pid]
     return figures(
         joins, staffed, rates, connected, connecting, collected, rss, gateway_rss, dict(spent), wall
-    )
+    ) | {"load": load}
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
@@ -616,7 +620,7 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
         ("  screens' delivery", f"{r['screen_delivery']:.2%} of expected events"),
     ]  # fmt: skip
     if r["phones_refused"]:
-        out.append(("phones", f"refused by this centre ({r['phones_refused'][:100]})"))
+        out.append(("phones", f"refused by this centre ({r['phones_refused'].split(':')[0]})"))
     else:
         out += [
             (
@@ -656,6 +660,8 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
         )
     clients = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["clients_cpu"].items())
     out.append(("clients' CPU (whole life)", clients))
+    # Other work on the machine (on shared cores) shows here: a figure to read beside it.
+    out.append(("machine load (1 min), start → end", " → ".join(f"{x:.1f}" for x in r["load"])))
     return out  # fmt: skip
 
 
@@ -697,8 +703,12 @@ def main() -> None:
             print(f"  {what:<40} {figure}")
         return
     before, after = (dict(r) for r in runs)
+    order = list(before)
+    for i, what in enumerate(after):  # the after run's own lines next to their neighbours
+        if what not in order:
+            order.insert(order.index(list(after)[i - 1]) + 1 if i else 0, what)
     print(f"  {'':<40} {'before: ' + names[False]:<48} after: {names[True]}")
-    for what in dict.fromkeys([*before, *after]):
+    for what in order:
         print(f"  {what:<40} {before.get(what, '—'):<48} {after.get(what, '—')}")
 
 
