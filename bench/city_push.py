@@ -628,7 +628,11 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
                 f"{r['phones']} (failed to connect: {r['phones_failed']})",
             ),
             ("call → phone p50/p95/p99", spread(r["to_phones"])),
-            ("  phones' delivery", f"{r['phone_delivery']:.2%} of {r['phones_called']} calls"),
+            (
+                "  phones' delivery",
+                f"{r['phone_delivery']:.2%} of {r['phones_called']} calls"
+                f" (+{r['phones_late_joins']} called before their phone joined)",
+            ),
         ]
     for label in ("call-next (all)", "call-next, called", "call-next, nobody waiting", "finish"):
         values = r["actions"].get(label, [])
