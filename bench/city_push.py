@@ -24,8 +24,10 @@ gets a display token and a kiosk token (`Accounts.add_device`, before the centre
   at the 9 o'clock peak (`simulation.LOAD` × `HOUR_PROFILE[9]`: hall 0.83, 商圈 0.68,
   township 0.9, village 0.45): about 62 tickets a second across the city with 200 clerks,
   a morning ~450 times faster than the clock (a clerk's 15 minutes in 2 s). `--arrivals`
-  sets another total, shared the same way. Items: those the staffed windows serve, without
-  the capped ones (a kiosk would need an ID card).
+  sets another total, shared the same way. Citizens arrive on their own schedule and queue
+  for the site's kiosks (one for every three windows, at least one: the hall 8), each a
+  keep-alive connection with the site's kiosk token; the issue's figures are the requests'.
+  Items: those the staffed windows serve, without the capped ones (they would need a card).
 - **Phones** (`--phones`, 2,000): the first arrivals' citizens open their ticket's page: a
   connection with `auth={"ticket": id}` and no token, `join {"ticket": id}`, then
   `ticket.event` messages. A centre without that protocol refuses them: the run says so and
@@ -75,6 +77,10 @@ from _light_clients import Http, Refused, Screen, host_port
 
 MEAN_CLERK_SECONDS = 2.0  # a clerk acts every 1–3 s
 GRACE_SECONDS = 2.0  # after the last call, for its pushes to arrive
+# A centre that falls behind would stretch the run without end: requests still unanswered
+# this long after the morning are given up and counted.
+CUT_OFF_SECONDS = 15.0
+WINDOWS_PER_KIOSK = 3
 CONNECTING = 50  # handshakes at a time, per client process
 
 
@@ -148,6 +154,11 @@ def arrival_rates(
         scale = total / sum(rates.values())
         rates = {site: rate * scale for site, rate in rates.items()}
     return rates
+
+
+def kiosks_of(sites: list[dict[str, Any]]) -> dict[str, int]:
+    """A kiosk for every three windows, at least one: the hall 8, every other site 1."""
+    return {s["id"]: max(1, len(s["counters"]) // WINDOWS_PER_KIOSK) for s in sites}
 
 
 def issuable(sites: list[dict[str, Any]], staffed: list[tuple[str, int]]) -> dict[str, list[str]]:
@@ -238,7 +249,7 @@ def screens_process(url: str, joins, tokens, ready, stop, results) -> None:  # t
 
 
 def kiosks_process(  # type: ignore[no-untyped-def]
-    url: str, push_url: str, rates, items, tokens, phones: int, seconds: float, go, stop, results
+    url: str, push_url: str, rates, kiosk_counts, items, tokens, phones, seconds, go, stop, results
 ) -> None:
     """Each staffed site's kiosk issues at its rate; the first arrivals' phones follow them."""
     host, port = host_port(url)
@@ -248,7 +259,7 @@ def kiosks_process(  # type: ignore[no-untyped-def]
     refused: list[str] = []
     failed = [0]
     left = [phones]
-    kiosks_used: dict[str, int] = {}  # kiosks (connections) each site needed
+    unissued = [0]  # arrivals still waiting (or their phone connecting) at the cut-off
 
     async def phone(ticket: str, gate: asyncio.Semaphore, held: list[Screen]) -> None:
         record: dict[str, float | None] = {"joined": None, "heard": None}
@@ -281,23 +292,21 @@ def kiosks_process(  # type: ignore[no-untyped-def]
     async def kiosk(
         site: str, rate: float, end: float, gate: asyncio.Semaphore, held: list[Screen]
     ) -> None:
-        """Citizens arrive on their own schedule (Poisson, not after the last one's ticket):
-        each takes a free kiosk, and when every kiosk of the site is busy, another one."""
-        free: list[Http] = []
+        """Citizens arrive on their own schedule (Poisson, not after the last one's ticket)
+        and queue for the site's kiosks: a slow centre makes them wait, not come later."""
+        pool: asyncio.Queue[Http] = asyncio.Queue()
+        for _ in range(kiosk_counts[site]):
+            pool.put_nowait(Http(host, port, tokens[site]))
         rng = random.Random(site)
         tasks: list[asyncio.Task[None]] = []
 
         async def arrive(i: int) -> None:
-            if free:
-                http = free.pop()
-            else:
-                http = Http(host, port, tokens[site])
-                kiosks_used[site] = kiosks_used.get(site, 0) + 1
+            http = await pool.get()
             body = {"service": rng.choice(items[site]), "request_id": f"city-{site}-{i}"}
             started = time.perf_counter()
             status, content = await http.post(f"/api/v1/sites/{site}/tickets", body)
             issued.append((str(status), time.perf_counter() - started))
-            free.append(http)
+            pool.put_nowait(http)
             if status == 201 and left[0] > 0 and not refused:
                 left[0] -= 1
                 await phone(json.loads(content)["ticket"]["id"], gate, held)
@@ -309,9 +318,15 @@ def kiosks_process(  # type: ignore[no-untyped-def]
                 break
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             tasks.append(asyncio.create_task(arrive(len(tasks))))
-        await asyncio.gather(*tasks)
-        for http in free:
-            await http.close()
+        if tasks:
+            _, late = await asyncio.wait(
+                tasks, timeout=max(0.1, end + CUT_OFF_SECONDS - time.monotonic())
+            )
+            for task in late:
+                task.cancel()
+            unissued[0] += len(late)
+        while not pool.empty():
+            await pool.get_nowait().close()
 
     async def main() -> None:
         while not go.is_set():
@@ -331,7 +346,8 @@ def kiosks_process(  # type: ignore[no-untyped-def]
         "followed": followed,
         "refused": refused[:1],
         "failed": failed[0],
-        "kiosks": sum(kiosks_used.values()),
+        "cut_off": unissued[0],
+        "kiosks": sum(kiosk_counts[site] for site in rates),
     }
     results.put(("kiosks", {**answer, "cpu": time.process_time()}))
 
@@ -342,6 +358,7 @@ def clerks_process(url: str, token: str, windows, seconds: float, ready, go, res
     host, port = host_port(url)
     timings: list[tuple[str, float]] = []
     calls: dict[str, tuple[str, int, float]] = {}
+    cut_off = [0]  # clerks whose last action was still unanswered at the cut-off
 
     async def clerk(site: str, number: int, http: Http) -> None:
         base = f"/api/v1/sites/{site}/counters/{number}"
@@ -384,10 +401,17 @@ def clerks_process(url: str, token: str, windows, seconds: float, ready, go, res
         ready.put(len(windows))
         while not go.is_set():
             await asyncio.sleep(0.01)
-        await asyncio.gather(*(clerk(s, n, h) for h, (s, n) in zip(https, windows, strict=True)))
+        working = [
+            asyncio.create_task(clerk(s, n, h)) for h, (s, n) in zip(https, windows, strict=True)
+        ]
+        _, late = await asyncio.wait(working, timeout=seconds + CUT_OFF_SECONDS)
+        for task in late:
+            task.cancel()
+        cut_off[0] = len(late)
 
     asyncio.run(main())
-    results.put(("clerks", {"timings": timings, "calls": calls, "cpu": time.process_time()}))
+    answer = {"timings": timings, "calls": calls, "cut_off": cut_off[0]}
+    results.put(("clerks", {**answer, "cpu": time.process_time()}))
 
 
 # --- one run -------------------------------------------------------------------------
@@ -476,6 +500,7 @@ def run(args: argparse.Namespace, gateway: bool) -> dict[str, Any]:
                 centre,
                 push,
                 rates,
+                kiosks_of(sites),
                 items,
                 city.kiosk_tokens,
                 args.phones,
@@ -582,6 +607,7 @@ def figures(  # type: ignore[no-untyped-def]
         "issued": sum(1 for status, _ in issued if status == "201"),
         "issue_errors": Counter(status for status, _ in issued if status != "201"),
         "issue_ms": sorted(t * 1000 for _, t in issued),
+        "cut_off": {"arrivals": kiosks["cut_off"], "clerks": collected["clerks"]["cut_off"]},
         "calls": len(calls),
         "to_screens": sorted(to_screens),
         "to_hall": sorted(hall),
@@ -619,7 +645,9 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
         (f"  the hall's room ({r['hall_screens']} screens)", spread(r["to_hall"])),
         ("  screens' delivery", f"{r['screen_delivery']:.2%} of expected events"),
     ]  # fmt: skip
-    if r["phones_refused"]:
+    if not args.phones:
+        out.append(("phones", "none (--phones 0)"))
+    elif r["phones_refused"]:
         out.append(("phones", f"refused by this centre ({r['phones_refused'].split(':')[0]})"))
     else:
         out += [
@@ -640,6 +668,12 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
     for label, values in r["actions"].items():
         if label.split()[-1].isdigit():  # errors, if any
             out.append((label, f"n={len(values)}"))
+    if any(r["cut_off"].values()):
+        cut = r["cut_off"]
+        out.append((
+            f"given up {CUT_OFF_SECONDS:.0f} s after the end",
+            f"{cut['arrivals']} arrivals, {cut['clerks']} clerks' actions (unanswered)",
+        ))  # fmt: skip
     if r["issue_errors"]:
         out.append(("issue errors", ", ".join(f"{k}: {v}" for k, v in r["issue_errors"].items())))
     out.append(
