@@ -251,7 +251,7 @@ def screens_process(url: str, joins, tokens, ready, stop, results) -> None:  # t
 def kiosks_process(  # type: ignore[no-untyped-def]
     url: str, push_url: str, rates, kiosk_counts, items, tokens, phones, seconds, go, stop, results
 ) -> None:
-    """Each staffed site's kiosk issues at its rate; the first arrivals' phones follow them."""
+    """Each staffed site's kiosks issue at its rate; the first arrivals' phones follow them."""
     host, port = host_port(url)
     push_host, push_port = host_port(push_url)
     issued: list[tuple[str, float]] = []  # (status, seconds) of each issue
