@@ -197,8 +197,13 @@ class Http:
             ).encode()
             + data
         )
-        status, headers = await _read_head(self._reader)
-        content = await self._reader.readexactly(int(headers.get("content-length", "0")))
+        try:
+            status, headers = await _read_head(self._reader)
+            content = await self._reader.readexactly(int(headers.get("content-length", "0")))
+        except (OSError, asyncio.IncompleteReadError):
+            self._writer.close()  # the next request opens a new connection
+            self._writer = None
+            raise
         if headers.get("connection", "").lower() == "close":
             self._writer.close()
             self._writer = None

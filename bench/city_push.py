@@ -304,9 +304,15 @@ def kiosks_process(  # type: ignore[no-untyped-def]
             http = await pool.get()
             body = {"service": rng.choice(items[site]), "request_id": f"city-{site}-{i}"}
             started = time.perf_counter()
-            status, content = await http.post(f"/api/v1/sites/{site}/tickets", body)
-            issued.append((str(status), time.perf_counter() - started))
-            pool.put_nowait(http)
+            try:
+                status, content = await http.post(f"/api/v1/sites/{site}/tickets", body)
+            except (OSError, asyncio.IncompleteReadError):
+                status, content = 0, b""  # the connection was lost: counted as an error
+            finally:
+                pool.put_nowait(http)
+            issued.append(
+                (str(status) if status else "connection lost", time.perf_counter() - started)
+            )
             if status == 201 and left[0] > 0 and not refused:
                 left[0] -= 1
                 await phone(json.loads(content)["ticket"]["id"], gate, held)
@@ -368,7 +374,11 @@ def clerks_process(url: str, token: str, windows, seconds: float, ready, go, res
             await asyncio.sleep(rng.uniform(1, 3))
             sent_at = time.time()
             started = time.perf_counter()
-            status, content = await http.post(f"{base}/call-next")
+            try:
+                status, content = await http.post(f"{base}/call-next")
+            except (OSError, asyncio.IncompleteReadError):
+                timings.append(("call-next, connection lost", time.perf_counter() - started))
+                continue
             elapsed = time.perf_counter() - started
             if status != 200:
                 label = "call-next, nobody waiting" if status == 204 else f"call-next {status}"
@@ -377,10 +387,12 @@ def clerks_process(url: str, token: str, windows, seconds: float, ready, go, res
             timings.append(("call-next, called", elapsed))
             calls[json.loads(content)["ticket"]["id"]] = (site, number, sent_at)
             started = time.perf_counter()
-            status, _ = await http.post(f"{base}/finish", {"outcome": "completed"})
-            timings.append(
-                ("finish" if status == 200 else f"finish {status}", time.perf_counter() - started)
-            )
+            try:
+                status, _ = await http.post(f"{base}/finish", {"outcome": "completed"})
+                label = "finish" if status == 200 else f"finish {status}"
+            except (OSError, asyncio.IncompleteReadError):
+                label = "finish, connection lost"
+            timings.append((label, time.perf_counter() - started))
         await http.close()
 
     async def main() -> None:
@@ -666,7 +678,7 @@ def lines(r: dict[str, Any], args: argparse.Namespace) -> list[tuple[str, str]]:
         values = r["actions"].get(label, [])
         out.append((f"{label} p50/p95/p99", f"{spread(values)} (n={len(values)})"))
     for label, values in r["actions"].items():
-        if label.split()[-1].isdigit():  # errors, if any
+        if label.split()[-1].isdigit() or label.endswith("lost"):  # errors, if any
             out.append((label, f"n={len(values)}"))
     if any(r["cut_off"].values()):
         cut = r["cut_off"]
