@@ -19,7 +19,7 @@ gets a display token and a kiosk token (`Accounts.add_device`, before the centre
   stations get no arrivals). Like `console_latency.py`: each opens its window, then every
   1–3 s calls the next ticket and, if one came, finishes it (an admin's token, over one
   keep-alive connection each).
-- **Arrivals**: each staffed site's kiosk issues tickets (Poisson) at its windows' capacity
+- **Arrivals**: each staffed site's kiosks issue tickets (Poisson) at its windows' capacity
   (a clerk serves one every 2 s on average) times the simulator's load for its kind of site
   at the 9 o'clock peak (`simulation.LOAD` × `HOUR_PROFILE[9]`: hall 0.83, 商圈 0.68,
   township 0.9, village 0.45): about 62 tickets a second across the city with 200 clerks,
@@ -38,14 +38,16 @@ Latencies run from the moment the clerk's call-next request is sent (as in
 over its window) hears `ticket.called`, or its phone hears `ticket.event` of type
 `ticket.called`. Delivery share: calls heard of those each screen and phone should hear
 (a phone counts when it had joined before its ticket was called). CPU: each server
-process's user + system time over the arrivals and 2 s after (not the screens' connecting).
-Clients and centre share the machine's cores.
+process's user + system time from the first arrival to 2 s after the clerks' last answer
+(not the screens' connecting). Requests still unanswered 15 s after the morning are given
+up and counted, so a centre that falls behind ends the run too. Clients and servers share
+the machine's cores, and the load average is printed: other work on them shows there.
 
 `--gateway`: a redis-server, the centre under gunicorn with the message queue (as deployed;
 `--workers`), and the push gateway (`python -m queue_server gateway`): screens and phones
 connect to the gateway, clerks and kiosks to the centre. `--compare` runs the threading
 centre (Werkzeug's server, one process, before) and then the gateway deployment (after),
-and prints both side by side.
+and prints both side by side. One run takes about 1.5 minutes, `--compare` twice that.
 Usage: python bench/city_push.py [--seconds 60] [--screens 1000] [--clerks 200]
                                  [--phones 2000] [--arrivals PER_SECOND]
                                  [--gateway [--workers 1] | --compare]
