@@ -111,6 +111,8 @@ def create_app(
         components.push_ping = redis_ping(values["MESSAGE_QUEUE"])
     app.extensions["hallqueue"] = components
     push.register(socketio, components)
+    if values["MESSAGE_QUEUE"]:
+        push.start_centre_beat(socketio, db)  # what the push gateways listen for
 
     from queue_server.api import api
     from queue_server.api.error_handlers import register_error_handlers

@@ -199,6 +199,39 @@ def serve(
     run_centre(db_path, host, port, demo, config_file, message_queue, extra)
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--host", default=None, envvar="HALLQUEUE_HOST", show_envvar=True, help="Address to listen on (default 127.0.0.1).")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    envvar="HALLQUEUE_GATEWAY_PORT",
+    show_envvar=True,
+    help="Port to listen on (default 8610).",
+)
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="JSON settings file.")
+@click.option(
+    "--message-queue",
+    default=None,
+    envvar="HALLQUEUE_MESSAGE_QUEUE",
+    show_envvar=True,
+    help="The Redis URL the centre's processes share (required).",
+)
+@click.option("--log-file", default=None, help="Also log to this file, rotated by size.")
+def gateway(
+    db_path: str, host: str | None, port: int | None, config_file: str | None, message_queue: str | None, log_file: str | None
+) -> None:
+    """Run a push gateway: the screens' and phones' sockets on one asyncio loop, hearing the
+    centre's events through its message queue (docs/deployment.md, "Push gateway")."""
+    from queue_server.gateway.server import run as run_gateway
+
+    if not message_queue:
+        raise click.UsageError("a push gateway hears the centre through its message queue: give --message-queue redis://…")
+    overrides = {"DB": db_path, "HOST": host, "GATEWAY_PORT": port, "MESSAGE_QUEUE": message_queue, "LOG_FILE": log_file}
+    run_gateway(config_file, overrides)
+
+
 # --- user: staff accounts ----------------------------------------------------------------
 
 

@@ -36,6 +36,11 @@ SETTINGS = [
     Setting("HOST", "127.0.0.1", "Address the centre listens on."),
     Setting("PORT", 8600, "Port the centre listens on."),
     Setting(
+        "GATEWAY_PORT",
+        8610,
+        "Port a push gateway (`hallqueue gateway`) listens on: it holds the screens' and phones' sockets for centres that share a message queue.",
+    ),
+    Setting(
         "SECRET",
         None,
         "Server secret for token hashes and sessions; generated into `<db>.secret` when unset.",

@@ -292,6 +292,78 @@ class CentreProcess(Centre):
 
 
 @pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server not found: install it with `sudo apt-get install redis-server`")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+class GatewayProcess:
+    """A push gateway (`hallqueue gateway`) as a separate process, on the centre's database
+    and message queue."""
+
+    def __init__(self, db_path: Path, port: int, log_path: Path, message_queue: str, env: dict[str, str] | None = None) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.db_path = db_path
+        self.log_path = log_path
+        self.message_queue = message_queue
+        self.env = env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        command = [sys.executable, "-m", "queue_server", "gateway", "--db", str(self.db_path), "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, "--message-queue", self.message_queue],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_http(f"{self.url}/health")
+
+    def health(self) -> tuple[int, dict]:  # type: ignore[type-arg]
+        answer = requests.get(f"{self.url}/health", timeout=5)
+        return answer.status_code, answer.json()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+@pytest.fixture
 def tight_join_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """Joins budgeted at 200 replayed events a second per token, a burst of 100, refused
     past a 1 s wait (a join costs 10): the defaults scaled down, so refusals come at

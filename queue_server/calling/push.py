@@ -252,3 +252,19 @@ def _whole(value: Any) -> bool:
     if value is None:
         return True
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
+
+
+def start_centre_beat(socketio: SocketIO, db: Database) -> None:
+    """Say through the message queue, every `wire.CENTRE_BEAT_SECONDS`, that this centre
+    process is alive: the push gateways beat to their screens only while they hear one."""
+
+    def beat() -> None:
+        while not worker.stopping.wait(wire.CENTRE_BEAT_SECONDS):
+            try:
+                socketio.emit(wire.HEARTBEAT, {}, to=wire.CENTRE_BEAT_ROOM)
+            except Exception:  # the queue is down: the gateways' screens will say so
+                log.debug("centre beat through the message queue failed", exc_info=True)
+
+    worker = LoopThread(beat, name="centre-beat")
+    db.before_closing(worker.stop)
+    worker.start()

@@ -91,6 +91,14 @@ def counter_room(site: str, counter: int) -> str:
 
 MANAGERS_ROOM = "managers"
 
+# The message queue's channel: Flask-SocketIO's default, shared by the centre's processes
+# and the push gateways (queue_server/gateway).
+PUSH_CHANNEL = "flask-socketio"
+# Each centre process says it is alive through the message queue this often, to a room no
+# client joins: a push gateway beats to its screens only while it hears a centre.
+CENTRE_BEAT_ROOM = "centre-beat"
+CENTRE_BEAT_SECONDS = 0.5
+
 # 好差评: the five rating levels, best first; their words are `rate_<level>` of the
 # message catalogue (`wire.words`).
 RATING_LEVELS = (5, 4, 3, 2, 1)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import itertools
 import queue
 import random
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -35,36 +33,6 @@ class QueuedCentre(CentreProcess):
     def __init__(self, db_path: Path, port: int, log_path: Path, message_queue: str) -> None:
         super().__init__(db_path, port, log_path, args=("--message-queue", message_queue))
         self.message_queue = message_queue
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server not found: install it with `sudo apt-get install redis-server`")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture
