@@ -73,6 +73,7 @@ bench: setup
 	$(PY) bench/push_latency.py
 	$(PY) bench/report_latency.py
 	$(PY) bench/console_latency.py
+	$(PY) bench/city_push.py
 	$(PY) bench/ticket_bytes.py
 	$(PY) bench/rules_preview.py
 	$(PY) bench/window_plan_replay.py

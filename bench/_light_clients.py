@@ -23,6 +23,10 @@ class ProtocolError(Exception):
     pass
 
 
+class Refused(ProtocolError):
+    """The centre refused the Socket.IO connect (its auth) or the join: its answer is the message."""
+
+
 def refused_for(ack: Any) -> float | None:
     """Seconds to wait before joining again when the centre refused a join as too frequent
     (`too_many_joins`, as `queue_server.wire.join_retry_seconds` reads it), else None.
@@ -75,7 +79,9 @@ class Screen:
         self._upgraded = False
         self._buffer = bytearray()
 
-    async def connect(self, host: str, port: int, token: str | None, join: dict[str, Any], auth: dict[str, Any] | None = None) -> None:
+    async def connect(self, host: str, port: int, token: str | None, join: dict[str, Any], auth: dict[str, Any] | None = None) -> Any:
+        """Connect with `auth` (by default `{"token": token}`), join, and return the join's
+        acknowledgement (also kept as `joined`); `Refused` if the connect or the join is refused."""
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_connection(lambda: _ScreenWire(self), host, port)
         key = base64.b64encode(os.urandom(16)).decode()
@@ -92,7 +98,7 @@ class Screen:
         self._send("40" + json.dumps(auth if auth is not None else {"token": token}))
         connected = await asyncio.wait_for(self._handshake.get(), 30)
         if not connected.startswith("40"):
-            raise ProtocolError(f"Socket.IO connect refused: {connected[:80]!r}")
+            raise Refused(f"Socket.IO connect refused: {connected[:80]!r}")
         self._upgraded = True
         while True:
             ack = await asyncio.wait_for(self.call("join", join), 30)
@@ -101,8 +107,9 @@ class Screen:
                 break
             await asyncio.sleep(wait)
         if not (isinstance(ack, dict) and ack.get("ok")):
-            raise ProtocolError(f"join refused: {ack}")
+            raise Refused(f"join refused: {ack}")
         self.joined = ack
+        return ack
 
     def _send(self, text: str) -> None:
         assert self._transport is not None
@@ -217,8 +224,13 @@ class Http:
             ).encode()
             + data
         )
-        status, headers = await _read_head(self._reader)
-        content = await self._reader.readexactly(int(headers.get("content-length", "0")))
+        try:
+            status, headers = await _read_head(self._reader)
+            content = await self._reader.readexactly(int(headers.get("content-length", "0")))
+        except (OSError, asyncio.IncompleteReadError):
+            self._writer.close()  # the next request opens a new connection
+            self._writer = None
+            raise
         if headers.get("connection", "").lower() == "close":
             self._writer.close()
             self._writer = None

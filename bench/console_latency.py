@@ -11,8 +11,11 @@ instead (every screen hears every call: the worst case for the fan-out).
 processes (`_light_clients.py`); `--clients socketio` as python-socketio clients and
 requests sessions in threads over 12 processes, which on two cores took more CPU than the
 centre and measured mostly the clients' own queueing.
+`--gateway`: a redis-server, the centre under gunicorn with the message queue (as deployed;
+`--workers`) and the push gateway (`python -m queue_server gateway`) beside it: the screens
+connect to the gateway, the clerks to the centre.
 Usage: python bench/console_latency.py [--clerks 200] [--screens 1000] [--seconds 20] [--one-room]
-                                       [--clients light|socketio]
+                                       [--clients light|socketio] [--gateway [--workers 1]]
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import time
 from pathlib import Path
 
 import requests
-from _centre import BenchCentre, machine
+from _centre import BenchCentre, BenchGateway, BenchRedis, gateway_missing, machine
 from _light_clients import Http, hold_screens, host_port, join_screen
 
 
@@ -149,10 +152,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--one-room", action="store_true", help="every screen in the hall's room")
     parser.add_argument("--clients", choices=["light", "socketio"], default="light")
+    parser.add_argument("--gateway", action="store_true", help="redis + gunicorn + the push gateway")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers with --gateway")
     args = parser.parse_args()
     light = args.clients == "light"
-    centre = BenchCentre("FULL", prepare=add_windows(args.clerks))
+    redis = gateway = None
+    if args.gateway:
+        missing = gateway_missing()
+        if missing:
+            raise SystemExit(missing)
+        redis = BenchRedis()
+        centre = BenchCentre("FULL", "gunicorn", args.workers, prepare=add_windows(args.clerks), message_queue=redis.url)
+    else:
+        centre = BenchCentre("FULL", prepare=add_windows(args.clerks))
     try:
+        if redis is not None:
+            gateway = BenchGateway(centre.db_path, redis.url, centre.env)
+        push_url = gateway.url if gateway else centre.url
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {centre.kiosk_token}"
         for i in range(args.clerks * int(args.seconds)):  # more than the clerks can serve
@@ -165,7 +181,7 @@ def main() -> None:
         ).json()["token"]
         share = 1 if light else 8
         target = light_screens_process if light else screens_process
-        screens = [ctx.Process(target=target, args=(centre.url, manager, joins[i::share], ready, stop, results))
+        screens = [ctx.Process(target=target, args=(push_url, manager, joins[i::share], ready, stop, results))
                    for i in range(share) if joins[i::share]]  # fmt: skip
         for process in screens:
             process.start()
@@ -184,10 +200,14 @@ def main() -> None:
         for _ in screens:
             results.get(timeout=60)
         rss = centre.rss_mb()
+        gateway_rss = f", gateway RSS {gateway.rss_mb():.0f} MB" if gateway else ""
     finally:
-        centre.stop()
+        for server in (gateway, centre, redis):
+            if server is not None:
+                server.stop()
     layout = "all in the hall's room" if args.one_room else "signs, hall displays and 40 stations"
-    print(f"console actions with {args.clerks} clerks and {connected} screens ({layout}), {args.clients} clients, centre RSS {rss:.0f} MB, on {machine()}")
+    deployed = f", the push gateway beside gunicorn × {args.workers} and redis-server" if args.gateway else ""
+    print(f"console actions with {args.clerks} clerks and {connected} screens ({layout}){deployed}, {args.clients} clients, centre RSS {rss:.0f} MB{gateway_rss}, on {machine()}")
     for action in sorted({a for a, _ in timings}):
         values = sorted(t * 1000 for a, t in timings if a == action)
         p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))

@@ -6,7 +6,12 @@ processes. A clerk calls tickets over HTTP; each client stamps when the
 `--clients-kind light` (the default) uses the asyncio clients of `_light_clients.py`
 (one or two processes); `socketio` uses python-socketio clients (three threads each, up to
 eight processes), which on two cores compete with the centre they measure.
+`--gateway`: a redis-server, the centre under gunicorn with the message queue (as deployed;
+`--workers`) and the push gateway (`python -m queue_server gateway`) beside it; the screens
+connect to the gateway, the clerk's calls go to the centre. `--compare` runs the threading
+centre (before) and then the gateway deployment (after) for each count, one row each.
 Usage: python bench/push_latency.py [--clients 10,100,1000] [--calls 30] [--clients-kind light|socketio]
+                                    [--gateway [--workers 1] | --compare]
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ import time
 
 import requests
 import socketio
-from _centre import BenchCentre, machine
+from _centre import BenchCentre, BenchGateway, BenchRedis, gateway_missing, machine
 from _light_clients import hold_screens, join_screen
 
 
@@ -53,9 +58,17 @@ def light_listener_process(url: str, token: str, count: int, ready, stop, result
     results.put(arrivals)
 
 
-def run(clients: int, calls: int, kind: str = "light") -> dict[str, float]:
-    centre = BenchCentre("FULL")
+def run(clients: int, calls: int, kind: str = "light", gateway: bool = False, workers: int = 1) -> dict[str, float]:
+    redis = gateway_process = None
+    if gateway:
+        redis = BenchRedis()
+        centre = BenchCentre("FULL", "gunicorn", workers, message_queue=redis.url)
+    else:
+        centre = BenchCentre("FULL")
     try:
+        if redis is not None:
+            gateway_process = BenchGateway(centre.db_path, redis.url, centre.env)
+        push_url = gateway_process.url if gateway_process else centre.url
         # Python clients are slow readers: spread them so the centre, not they, is measured.
         processes = max(1, min(8, -(-clients // 25))) if kind == "socketio" else (1 if clients < 500 else 2)
         target = listener_process if kind == "socketio" else light_listener_process
@@ -63,13 +76,14 @@ def run(clients: int, calls: int, kind: str = "light") -> dict[str, float]:
         ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
         shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
         workers = [
-            ctx.Process(target=target, args=(centre.url, centre.display_token, n, ready, stop, results))
+            ctx.Process(target=target, args=(push_url, centre.display_token, n, ready, stop, results))
             for n in shares
         ]
         for w in workers:
             w.start()
         connected = sum(ready.get(timeout=300) for _ in workers)
         rss = centre.rss_mb()
+        gateway_rss = gateway_process.rss_mb() if gateway_process else 0.0
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {centre.admin_token}"
         api = f"{centre.url}/api/v1/sites/city-hall"
@@ -102,9 +116,12 @@ def run(clients: int, calls: int, kind: str = "light") -> dict[str, float]:
             "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
             "delivered": len(latencies) / expected,
             "rss_mb": rss,
+            "gateway_rss_mb": gateway_rss,
         }
     finally:
-        centre.stop()
+        for server in (gateway_process, centre, redis):
+            if server is not None:
+                server.stop()
 
 
 def main() -> None:
@@ -112,14 +129,30 @@ def main() -> None:
     parser.add_argument("--clients", default="10,100,1000")
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--clients-kind", choices=["light", "socketio"], default="light")
+    deployment = parser.add_mutually_exclusive_group()
+    deployment.add_argument("--gateway", action="store_true", help="redis + gunicorn + the push gateway")
+    deployment.add_argument("--compare", action="store_true", help="the threading centre, then the gateway")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers with --gateway")
     args = parser.parse_args()
-    print(f"call → every screen ({args.clients_kind} clients), on {machine()} (clients and centre share the cores)")
+    if args.gateway or args.compare:
+        missing = gateway_missing()
+        if missing:
+            raise SystemExit(missing)
+    modes = [False, True] if args.compare else [args.gateway]
+    deployed = f"the push gateway beside gunicorn × {args.workers} and redis-server"
+    where = {(False,): "", (True,): f", {deployed}", (False, True): f": the threading centre (before), {deployed} (after)"}
+    print(f"call → every screen ({args.clients_kind} clients){where[tuple(modes)]}, on {machine()} (clients and centre share the cores)")
     for n in (int(c) for c in args.clients.split(",")):
-        r = run(n, args.calls, args.clients_kind)
-        print(
-            f"  {r['clients']:>5} clients: median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:7.1f} ms   "
-            f"delivered {r['delivered']:.1%}   centre RSS {r['rss_mb']:.0f} MB"
-        )
+        for gateway in modes:
+            r = run(n, args.calls, args.clients_kind, gateway, args.workers)
+            label = ("after " if gateway else "before") if args.compare else ""
+            memory = f"centre RSS {r['rss_mb']:.0f} MB"
+            if gateway:
+                memory += f", gateway RSS {r['gateway_rss_mb']:.0f} MB"
+            print(
+                f"  {label}{r['clients']:>5} clients: median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:7.1f} ms   "
+                f"delivered {r['delivered']:.1%}   {memory}"
+            )
 
 
 if __name__ == "__main__":
