@@ -15,6 +15,8 @@ from queue_server.engine.model import Event
 from queue_server.storage.repository import Repository, Row, marks
 
 PayloadOf = Callable[[Event, int], dict[str, Any]]
+# Made once: `json.dumps` with an option builds an encoder for every event (issue 18).
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False)
 
 
 class Events(Repository):
@@ -37,7 +39,7 @@ class Events(Repository):
                     payload["at"],
                     event.ticket.id if event.ticket else None,
                     event.counter.number if event.counter else None,
-                    json.dumps(payload, ensure_ascii=False),
+                    _PAYLOAD.encode(payload),
                 ),
             )
             stored.append(payload)

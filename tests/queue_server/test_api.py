@@ -274,3 +274,24 @@ def test_login_and_logout(centre: Centre) -> None:
     assert centre.post("/sites/city-hall/counters/7/open", token=token).status_code == 200
     assert centre.post("/auth/logout", token=token).status_code == 200
     assert centre.post("/sites/city-hall/counters/7/pause", {"reason": "x"}, token=token).status_code == 401
+
+
+def test_a_lone_surrogate_is_refused_however_it_is_written(centre: Centre) -> None:
+    """An ASCII body without a backslash skips the check (issue 18): a surrogate as bytes,
+    as an escape, or in UTF-16 is still refused, with the field error of the check."""
+    url = centre.api("/sites/city-hall/tickets")
+    headers = {"Authorization": f"Bearer {centre.kiosk_token}", "Content-Type": "application/json"}
+    bodies = [
+        '{"service": "A101", "request_id": "\ud800"}'.encode("utf-8", "surrogatepass"),
+        b'{"service": "A101", "request_id": "\\ud800"}',
+        '{"service": "A101", "request_id": "\ud800"}'.encode("utf-16-le", "surrogatepass"),
+        '{"service": "A101", "request_id": "\\udfff"}'.encode("utf-16-le"),
+    ]
+    for body in bodies:
+        response = requests.post(url, data=body, headers=headers, timeout=5)
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["error"] == "field_characters", body
+    fine = requests.post(url, data=b'{"service": "A101", "request_id": "ascii-1"}', headers=headers, timeout=5)
+    assert fine.status_code == 201
+    escaped = requests.post(url, data=b'{"service": "A101", "request_id": "\\u4e00"}', headers=headers, timeout=5)
+    assert escaped.status_code == 201
