@@ -388,23 +388,22 @@ class Operations:
             ticket = change.ticket
             store.numbers.set_last(site_id, day, ticket.prefix, ticket.seq_no)
             # Its place and promise are read before it is stored (it is not ahead of itself);
-            # the promise is kept with it, to be measured once it is called.
-            issued = self._issued(store, site, ticket, created=True, item=item)
-            ticket = replace(
-                ticket, promised_low=issued.band.low, promised_high=issued.band.high
-            )
-            issued = replace(issued, ticket=ticket)
+            # the promise is kept with it, to be measured once it is called. (Records made
+            # here rather than copied by `replace`: this runs inside the write lock.)
+            ahead, band = self._position(store, site, ticket, item)
+            ticket = replace(ticket, promised_low=band.low, promised_high=band.high)
+            issued = Issued(ticket, ahead, band.minutes, True, band, site, item)
             store.tickets.insert(ticket, site.timezone, fingerprint)
             event = replace(
                 change.events[0],
                 ticket=ticket,
                 data={
-                    "ahead": issued.ahead,
-                    "estimated_wait_minutes": issued.estimated_wait_minutes,
-                    "wait_band": {"low": issued.band.low, "high": issued.band.high},
+                    "ahead": ahead,
+                    "estimated_wait_minutes": band.minutes,
+                    "wait_band": {"low": band.low, "high": band.high},
                 },
             )
-            return issued, [replace(change, ticket=ticket, events=(event,))], site
+            return issued, [Change(events=(event,), ticket=ticket, counter=change.counter)], site
 
         return self.commit(work)
 
