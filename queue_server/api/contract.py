@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from flask import Response, current_app, request
 from pydantic import BaseModel, TypeAdapter
 
@@ -204,7 +205,6 @@ readers = Routes(READERS)  # who reads a site's windows and events
 MAX_INFLATED = 16 << 20  # a gzipped body may grow to this once inflated
 # Made once: `json.dumps` with options builds an encoder for every call (issue 18).
 _CHECKED = json.JSONEncoder(ensure_ascii=False)
-_ANSWERED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def json_body() -> dict[str, Any]:
@@ -246,7 +246,10 @@ def answer(declared: Route, result: Any) -> Any:
     if declared_model is not None and current_app.config.get("VALIDATE_ANSWERS"):
         _adapter(declared_model).validate_python(result)  # a drift is a 500 in the tests
     return Response(
-        _ANSWERED.encode(result),
+        # orjson: the same compact UTF-8 JSON as json.dumps(ensure_ascii=False) at a tenth
+        # of its cost (an issue's answer took ~25 µs: issue 18); keys that are numbers are
+        # written as strings, as json.dumps does.
+        orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS),
         status=status,
         mimetype="application/json",
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import sqlite3
 
 import requests
@@ -295,3 +296,25 @@ def test_a_lone_surrogate_is_refused_however_it_is_written(centre: Centre) -> No
     assert fine.status_code == 201
     escaped = requests.post(url, data=b'{"service": "A101", "request_id": "\\u4e00"}', headers=headers, timeout=5)
     assert escaped.status_code == 201
+
+
+def test_an_issue_answers_and_stores_plain_utf8_json(centre: Centre) -> None:
+    """orjson writes the answer and the stored event (issue 18): the same bytes json.dumps
+    gave the answer (compact, Chinese unescaped), and an event read back as it was pushed."""
+    response = requests.post(
+        centre.api("/sites/city-hall/tickets"),
+        json={"service": "A101", "request_id": "utf8-1"},
+        headers={"Authorization": f"Bearer {centre.kiosk_token}", "Accept-Language": "zh"},
+        timeout=5,
+    )
+    assert response.status_code == 201
+    answer = response.json()
+    assert response.content == json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+    assert "\\u" not in response.text and any(ord(c) > 127 for c in response.text)
+    with sqlite3.connect(centre.db_path) as conn:
+        stored = conn.execute(
+            "SELECT payload FROM events WHERE ticket_id = ?", (answer["ticket"]["id"],)
+        ).fetchone()[0]
+    assert isinstance(stored, str)  # text, not a blob
+    events = centre.get("/sites/city-hall/events?since=0", token=centre.kiosk_token).json()["events"]
+    assert json.loads(stored) == [e for e in events if e["ticket"]["id"] == answer["ticket"]["id"]][0]
