@@ -121,6 +121,15 @@ class BenchCentre(Measured):
                 sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", "64", "--worker-connections", "2000",
                 "--keep-alive", "30", "-b", f"127.0.0.1:{self.port}", "queue_server.wsgi:app",
             ]  # fmt: skip
+        elif server == "granian":
+            # The API's server of docs/deployment.md: HTTP parsed in Rust, the app on 32 threads
+            # per process (issues arriving together share a group commit), keep-alive.
+            env["HALLQUEUE_DB"] = str(self.db_path)
+            command = [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(self.workers),
+                "--blocking-threads", "32", "--no-ws", "--http", "1", "--log-level", "warning",
+                "--host", "127.0.0.1", "--port", str(self.port), "queue_server.wsgi:app",
+            ]  # fmt: skip
         else:
             command = [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db_path), "--port", str(self.port)]
         self.process = subprocess.Popen(

@@ -2,7 +2,7 @@
 
 Each client is a separate process holding one keep-alive connection, issuing
 tickets with unique request ids as fast as the centre answers, for a fixed time.
-Usage: python bench/issue_rate.py [--seconds 10] [--clients 1,16]
+Usage: python bench/issue_rate.py [--seconds 10] [--clients 1,16] [--server gunicorn|granian] [--workers 2]
 """
 from __future__ import annotations
 
@@ -66,11 +66,12 @@ def run(clients: int, seconds: float, server: str) -> dict[str, float]:
         centre.stop()
 
 
-def run_wrk(clients: int, seconds: float, server: str, workers: int = 1) -> dict[str, float]:
+def run_wrk(clients: int, seconds: float, server: str, workers: int = 1, redis_always: bool = False) -> dict[str, float]:
     """The same load from wrk (C, one Lua-built request id per request): the centre, not the clients, is measured."""
     # Several processes are deployed with a message queue (pushes reach every process's
-    # screens), so they are measured with one: each issue's event goes through Redis.
-    redis = BenchRedis() if workers > 1 else None
+    # screens), so they are measured with one: each issue's event goes through Redis. So is
+    # an API process whose screens' sockets are held by another (`--redis`).
+    redis = BenchRedis() if workers > 1 or redis_always else None
     centre = BenchCentre("FULL", server, workers, message_queue=redis.url if redis else None)
     try:
         script = Path(__file__).with_name("issue.lua")
@@ -109,14 +110,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="1,16")
-    parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="gunicorn")
+    parser.add_argument("--server", choices=["werkzeug", "gunicorn", "granian"], default="gunicorn")
     parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes on one database (with more than one, pushes go through a redis-server)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes on one database (with more than one, pushes go through a redis-server)")
+    parser.add_argument("--redis", action="store_true", help="pushes through a redis-server with one process too (the API apart from the sockets' process, docs/deployment.md)")
     args = parser.parse_args()
-    pushes = ", pushes through redis-server" if args.workers > 1 else ""
+    pushes = ", pushes through redis-server" if args.workers > 1 or args.redis else ""
     print(f"issue rate over HTTP ({args.server} × {args.workers}{pushes}, load from {args.load}), synchronous=FULL, on {machine()}")
     for clients in (int(c) for c in args.clients.split(",")):
-        r = run_wrk(clients, args.seconds, args.server, args.workers) if args.load == "wrk" else run(clients, args.seconds, args.server)
+        r = run_wrk(clients, args.seconds, args.server, args.workers, args.redis) if args.load == "wrk" else run(clients, args.seconds, args.server)
         extra = f"   stored {r['stored']}, duplicates {r['duplicates']}" if "stored" in r else ""
         print(
             f"  {r['clients']:>3} clients: {r['tickets_per_s']:7.0f} tickets/s   "

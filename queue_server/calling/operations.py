@@ -51,6 +51,7 @@ from queue_server.engine.model import (
 from queue_server.people import proxies
 from queue_server.people.persons import check_holdings
 from queue_server.storage import Database, Store
+from queue_server.storage.configuration import ConfigurationView
 
 Publisher = Callable[[list[dict[str, Any]]], None]
 
@@ -243,7 +244,8 @@ class Operations:
     # --- lookups ----------------------------------------------------------------------
 
     def _site(self, store: Store, site_id: str) -> Site:
-        site = store.sites.get(site_id)
+        # Kept in memory between changes of the configuration (storage/configuration.py).
+        site = store.configuration.current().site(site_id)
         if site is None:
             raise UnknownSite(site=site_id)
         return site
@@ -260,15 +262,17 @@ class Operations:
             raise UnknownCounter(counter=number)
         return counter
 
-    def _item(self, store: Store, service: str | None, bundle: str | None) -> Service | Bundle:
+    def _item(
+        self, catalogue: ConfigurationView, service: str | None, bundle: str | None
+    ) -> Service | Bundle:
         if (service is None) == (bundle is None):
             raise InvalidInput("give exactly one of service or bundle", field="service")
         if service is not None:
-            found = store.catalogue.service(service)
+            found = catalogue.service(service)
             if found is None:
                 raise UnknownService(service=service)
             return found
-        found_bundle = store.catalogue.bundle(bundle)  # type: ignore[arg-type]
+        found_bundle = catalogue.bundle(bundle)  # type: ignore[arg-type]
         if found_bundle is None:
             raise UnknownBundle(bundle=bundle)
         return found_bundle
@@ -318,7 +322,11 @@ class Operations:
         )
 
         def work(store: Store) -> tuple[Issued, list[Change], Site]:
-            site = self._site(store, site_id)
+            # The site, its item and its offer, as of this transaction, mostly from memory.
+            configuration = store.configuration.current()
+            site = configuration.site(site_id)
+            if site is None:
+                raise UnknownSite(site=site_id)
             if request_id is not None:
                 earlier = store.tickets.by_request(site_id, request_id)
                 if earlier is not None:
@@ -326,7 +334,7 @@ class Operations:
                     if earlier_fingerprint != fingerprint:
                         raise RequestIdReused(request_id=request_id)
                     return self._issued(store, site, ticket, created=False), [], site
-            wanted = self._item(store, service, bundle)
+            wanted = self._item(configuration, service, bundle)
             now = self.clock()
             day = hours.local_day(now, site.timezone)
             if unattended and person_hash is None:
@@ -361,7 +369,7 @@ class Operations:
             change = lifecycle.issue(
                 site,
                 item,
-                offered=store.offerings.offers(site_id, kind, item.code),
+                offered=configuration.offers(site_id, kind, item.code),
                 now=now,
                 last_seq_no=store.numbers.last(site_id, day, item.prefix),
                 issued_today=self._issued_today(store, site_id, day, item),
@@ -380,23 +388,22 @@ class Operations:
             ticket = change.ticket
             store.numbers.set_last(site_id, day, ticket.prefix, ticket.seq_no)
             # Its place and promise are read before it is stored (it is not ahead of itself);
-            # the promise is kept with it, to be measured once it is called.
-            issued = self._issued(store, site, ticket, created=True, item=item)
-            ticket = replace(
-                ticket, promised_low=issued.band.low, promised_high=issued.band.high
-            )
-            issued = replace(issued, ticket=ticket)
+            # the promise is kept with it, to be measured once it is called. (Records made
+            # here rather than copied by `replace`: this runs inside the write lock.)
+            ahead, band = self._position(store, site, ticket, item)
+            ticket = replace(ticket, promised_low=band.low, promised_high=band.high)
+            issued = Issued(ticket, ahead, band.minutes, True, band, site, item)
             store.tickets.insert(ticket, site.timezone, fingerprint)
             event = replace(
                 change.events[0],
                 ticket=ticket,
                 data={
-                    "ahead": issued.ahead,
-                    "estimated_wait_minutes": issued.estimated_wait_minutes,
-                    "wait_band": {"low": issued.band.low, "high": issued.band.high},
+                    "ahead": ahead,
+                    "estimated_wait_minutes": band.minutes,
+                    "wait_band": {"low": band.low, "high": band.high},
                 },
             )
-            return issued, [replace(change, ticket=ticket, events=(event,))], site
+            return issued, [Change(events=(event,), ticket=ticket, counter=change.counter)], site
 
         return self.commit(work)
 

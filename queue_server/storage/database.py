@@ -21,6 +21,7 @@ import sqlite_utils
 
 from devices.host_system import FileLock
 from queue_server.storage.backup import before_migrating
+from queue_server.storage.configuration import ConfigurationCache
 from queue_server.storage.holding import Hold
 from queue_server.storage.migrations import migrate
 from queue_server.storage.private_files import (
@@ -100,6 +101,8 @@ class Database:
         # Each pooled connection with its store, which is made once, with the connection.
         self._pool: list[tuple[sqlite3.Connection, Store]] = []
         self._pool_lock = threading.Lock()
+        # What the stores keep of the sites and the catalogue, shared by this process's threads.
+        self._configuration = ConfigurationCache()
         self._open: weakref.WeakSet[_Lease] = weakref.WeakSet()
         self._closed = False
         self._before_closing: list[Callable[[], None]] = []
@@ -150,7 +153,7 @@ class Database:
                 pooled = self._pool.pop() if self._pool else None
             if pooled is None:
                 conn = self._connect()
-                pooled = conn, Store(conn)
+                pooled = conn, Store(conn, self._configuration)
             lease = _Lease(self, *pooled)
             self._local.lease = lease
             self._open.add(lease)

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from queue_server.engine.model import Event
 from queue_server.storage.repository import Repository, Row, marks
 
@@ -37,7 +39,10 @@ class Events(Repository):
                     payload["at"],
                     event.ticket.id if event.ticket else None,
                     event.counter.number if event.counter else None,
-                    json.dumps(payload, ensure_ascii=False),
+                    # orjson inside the write lock: ~4 µs where json.dumps took ~40 (issue
+                    # 18); compact UTF-8 text, which every reader parses (and an edge centre
+                    # copies as it is).
+                    orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode(),
                 ),
             )
             stored.append(payload)

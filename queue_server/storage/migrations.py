@@ -722,3 +722,35 @@ def ticket_stages(conn: sqlite3.Connection) -> None:
              PRIMARY KEY (ticket_id, position),
              UNIQUE (ticket_id, service))"""
     )
+
+
+# The columns of `sites` whose change is a change of configuration: all but `last_seq`,
+# which every event moves (tests/queue_server/storage/test_configuration.py checks that
+# this lists every other column).
+SITE_CONFIGURATION_COLUMNS = (
+    "id", "name", "name_en", "kind", "parent_id", "timezone", "hours", "settings", "owner", "days",
+)  # fmt: skip
+CONFIGURATION_TABLES = ("sites", "services", "bundles", "site_offerings")
+
+
+@migration
+def configuration_token(conn: sqlite3.Connection) -> None:
+    """Issue 18: a token that changes with every change to the sites, the catalogue or what
+    the sites offer, so that a process may keep them in memory between changes
+    (storage/configuration.py).
+
+    Triggers move it, so every writer does: this process, another one, the command line, an
+    edge centre's sync. It is a random value rather than a count: a change rolled back
+    leaves its token to no later change, so nothing kept under it can be taken for current."""
+    conn.execute(
+        "CREATE TABLE configuration_token (id INTEGER PRIMARY KEY CHECK (id = 1), token INTEGER NOT NULL)"
+    )
+    conn.execute("INSERT INTO configuration_token (id, token) VALUES (1, random())")
+    renew = "UPDATE configuration_token SET token = random() WHERE id = 1;"
+    for table in CONFIGURATION_TABLES:
+        # An event's `UPDATE sites SET last_seq = …` names no configuration column: no new token.
+        updated = f"UPDATE OF {', '.join(SITE_CONFIGURATION_COLUMNS)}" if table == "sites" else "UPDATE"
+        for name, change in (("insert", "INSERT"), ("delete", "DELETE"), ("update", updated)):
+            conn.execute(
+                f"CREATE TRIGGER configuration_{table}_{name} AFTER {change} ON {table} BEGIN {renew} END"
+            )

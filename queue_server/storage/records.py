@@ -20,9 +20,9 @@ R = TypeVar("R")
 def to_text(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    # The same text as strftime("%Y-%m-%dT%H:%M:%S.") + milliseconds + "Z", several times
+    # faster (as `wire.iso`): an issue writes a few moments and compares one.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def from_text(text: str | None) -> datetime | None:

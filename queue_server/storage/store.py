@@ -11,7 +11,8 @@ so everything done through it in a transaction commits or rolls back together:
   connection (`begin`, `savepoint`, `commit` below are that group commit's steps);
 - `Database.store`, outside a transaction, reads what is committed.
 
-One store per pooled connection is made once and kept with it, so taking one costs nothing.
+One store per pooled connection is made once and kept with it, so taking one costs nothing;
+the stores of one `Database` share what `configuration` keeps.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from queue_server.storage.audit import AuditLog
 from queue_server.storage.booking_reports import BookingReports
 from queue_server.storage.calling_reads import CallingReads
 from queue_server.storage.catalogue import Catalogue, Offerings
+from queue_server.storage.configuration import Configuration, ConfigurationCache
 from queue_server.storage.counters import Counters
 from queue_server.storage.devices import Devices
 from queue_server.storage.events import Events
@@ -44,10 +46,12 @@ from queue_server.storage.window_plans import WindowPlans
 
 
 class Store:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, configuration: ConfigurationCache | None = None) -> None:
         self._conn = conn
         # the queue
         self.sites = Sites(conn)
+        # sites, catalogue and offerings kept between their changes (one cache per process)
+        self.configuration = Configuration(conn, configuration)
         self.catalogue = Catalogue(conn)
         self.offerings = Offerings(conn)
         self.counters = Counters(conn)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import sqlite3
 
 import requests
@@ -274,3 +275,46 @@ def test_login_and_logout(centre: Centre) -> None:
     assert centre.post("/sites/city-hall/counters/7/open", token=token).status_code == 200
     assert centre.post("/auth/logout", token=token).status_code == 200
     assert centre.post("/sites/city-hall/counters/7/pause", {"reason": "x"}, token=token).status_code == 401
+
+
+def test_a_lone_surrogate_is_refused_however_it_is_written(centre: Centre) -> None:
+    """An ASCII body without a backslash skips the check (issue 18): a surrogate as bytes,
+    as an escape, or in UTF-16 is still refused, with the field error of the check."""
+    url = centre.api("/sites/city-hall/tickets")
+    headers = {"Authorization": f"Bearer {centre.kiosk_token}", "Content-Type": "application/json"}
+    bodies = [
+        '{"service": "A101", "request_id": "\ud800"}'.encode("utf-8", "surrogatepass"),
+        b'{"service": "A101", "request_id": "\\ud800"}',
+        '{"service": "A101", "request_id": "\ud800"}'.encode("utf-16-le", "surrogatepass"),
+        '{"service": "A101", "request_id": "\\udfff"}'.encode("utf-16-le"),
+    ]
+    for body in bodies:
+        response = requests.post(url, data=body, headers=headers, timeout=5)
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["error"] == "field_characters", body
+    fine = requests.post(url, data=b'{"service": "A101", "request_id": "ascii-1"}', headers=headers, timeout=5)
+    assert fine.status_code == 201
+    escaped = requests.post(url, data=b'{"service": "A101", "request_id": "\\u4e00"}', headers=headers, timeout=5)
+    assert escaped.status_code == 201
+
+
+def test_an_issue_answers_and_stores_plain_utf8_json(centre: Centre) -> None:
+    """orjson writes the answer and the stored event (issue 18): the same bytes json.dumps
+    gave the answer (compact, Chinese unescaped), and an event read back as it was pushed."""
+    response = requests.post(
+        centre.api("/sites/city-hall/tickets"),
+        json={"service": "A101", "request_id": "utf8-1"},
+        headers={"Authorization": f"Bearer {centre.kiosk_token}", "Accept-Language": "zh"},
+        timeout=5,
+    )
+    assert response.status_code == 201
+    answer = response.json()
+    assert response.content == json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+    assert "\\u" not in response.text and any(ord(c) > 127 for c in response.text)
+    with sqlite3.connect(centre.db_path) as conn:
+        stored = conn.execute(
+            "SELECT payload FROM events WHERE ticket_id = ?", (answer["ticket"]["id"],)
+        ).fetchone()[0]
+    assert isinstance(stored, str)  # text, not a blob
+    events = centre.get("/sites/city-hall/events?since=0", token=centre.kiosk_token).json()["events"]
+    assert json.loads(stored) == [e for e in events if e["ticket"]["id"] == answer["ticket"]["id"]][0]
