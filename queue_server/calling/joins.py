@@ -61,6 +61,8 @@ def check(principal: Principal | None, data: Any, store: Store) -> RoomJoin:
     """The join `data` of a socket connected as `principal`, checked, or `Refused`."""
     if principal is None:
         raise Refused({"ok": False, "error": "unauthorized"})
+    if isinstance(data, dict) and "ticket" in data:
+        raise Refused({"ok": False, "error": "forbidden"})  # a token hears its sites; tickets are phones'
     if not isinstance(data, dict) or not isinstance(data.get("site"), str):
         raise Refused({"ok": False, "error": "invalid_input"})
     site, counter, since = data["site"], data.get("counter"), data.get("since")

@@ -29,18 +29,10 @@ from socketio.exceptions import ConnectionRefusedError as ConnectRefused
 
 from devices.loop_thread import LoopThread
 from queue_server import wire
-from queue_server.calling import ticket_follow
-from queue_server.calling.catch_up import (
-    JOIN_COST,
-    NO_BACKLOG,
-    Backlog,
-    JoinBudgets,
-    TooManyJoins,
-    wait_until,
-)
+from queue_server.calling import joins, ticket_follow
+from queue_server.calling.catch_up import JOIN_COST, JoinBudgets, wait_until
 from queue_server.storage import Database
-from queue_server.web_security import MAX_INTEGER
-from queue_server.wire.words import pick_language, say
+from queue_server.wire.words import pick_language
 
 if TYPE_CHECKING:
     from queue_server.accounts.credentials import Principal
@@ -147,44 +139,25 @@ def register(socketio: SocketIO, hall: Hall) -> None:
         if follower is not None:
             return follower_join(follower, data)
         principal = principals.get(sid)
-        if principal is None:
-            return {"ok": False, "error": "unauthorized"}
-        if ticket_follow.asks_for_ticket(data):
-            return ticket_follow.refusal("forbidden")  # a token hears its sites; tickets are phones'
-        if not isinstance(data, dict) or not isinstance(data.get("site"), str):
-            return {"ok": False, "error": "invalid_input"}
-        site = data["site"]
-        counter = data.get("counter")
-        since = data.get("since")
-        if not _whole(counter) or not _whole(since):
-            return {"ok": False, "error": "invalid_input"}
-        if not principal.covers(site):
-            return {"ok": False, "error": "forbidden"}
         store = hall.db.store
-        if store.sites.get(site) is None:
-            return {"ok": False, "error": "unknown_site"}
-        # The budget is charged on an estimate read before the room is entered, so a
-        # refused join leaves no trace; the few events committed meanwhile go unbilled.
-        estimate = NO_BACKLOG
-        if since is not None:
-            estimate = Backlog(site, counter, since, store.events.last_seq(site))
         try:
-            pace = budgets.admit(_budget_key(principal), JOIN_COST + estimate.cost)
-        except TooManyJoins as refused:
-            return _too_many_joins(refused.retry_after)
+            join = joins.check(principal, data, store)
+            assert principal is not None  # check refuses a socket without one
+            language = pick_language(request.headers.get("Accept-Language"))
+            pace = joins.admit(budgets, principal, join, store, language)
+        except joins.Refused as refused:
+            return refused.answer
         wait_until(pace.due(JOIN_COST))
-        room = wire.counter_room(site, counter) if counter is not None else wire.site_room(site)
         # The room first, then the backlog, read without the write lock: every event is in
         # the backlog or heard live, possibly both (see catch_up).
         try:
-            join_room(room)
+            join_room(join.room)
         except (KeyError, ValueError):  # the socket went away while its join waited
             return {"ok": False, "error": "unauthorized"}
-        upto = store.events.last_seq(site)
-        backlog = Backlog(site, counter, since if since is not None else upto, upto)
+        backlog = join.backlog(store)
         replayed = pages = 0
         for page in backlog.pages(store):
-            wait_until(pace.due(JOIN_COST + page["events"][-1]["seq"] - backlog.since))
+            wait_until(joins.page_due(pace, backlog, page))
             if sid not in principals:  # gone (or revoked) while it waited
                 break
             # Straight to the socket, not through a message queue: the pages must reach
@@ -192,30 +165,7 @@ def register(socketio: SocketIO, hall: Hall) -> None:
             socketio.emit(wire.CATCH_UP, page, to=sid, ignore_queue=True)
             replayed += len(page["events"])
             pages += 1
-        return {
-            "ok": True,
-            "site": site,
-            "counter": counter,
-            "last_seq": upto,
-            "replayed": replayed,
-            "pages": pages,
-            "complete": backlog.complete,
-        }
-
-
-def _budget_key(principal: Principal) -> str:
-    """Whose budget a join spends: screens sharing a device token share one."""
-    return f"{principal.kind}:{principal.name}"
-
-
-def _too_many_joins(retry_after: int) -> dict[str, Any]:
-    language = pick_language(request.headers.get("Accept-Language"))
-    return {
-        "ok": False,
-        "error": "too_many_joins",
-        "message": say("too_many_joins", language, retry_after=retry_after),
-        "retry_after": retry_after,
-    }
+        return joins.acknowledgement(join, backlog, replayed, pages)
 
 
 def _revalidation(
@@ -305,13 +255,6 @@ def _heartbeat(
 
 def heartbeat_slice(sid: str) -> int:
     return zlib.crc32(sid.encode()) % HEARTBEAT_SLICES
-
-
-def _whole(value: Any) -> bool:
-    """None, or a whole number SQLite can hold (a larger one raised inside the handler)."""
-    if value is None:
-        return True
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
 
 
 def start_centre_beat(socketio: SocketIO, db: Database) -> None:

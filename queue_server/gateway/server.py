@@ -37,8 +37,9 @@ from queue_server import settings as settings_module
 from queue_server import wire
 from queue_server.accounts.credentials import Accounts, Principal
 from queue_server.accounts.keys import Keyring
-from queue_server.calling import joins
+from queue_server.calling import joins, ticket_follow
 from queue_server.calling.catch_up import JOIN_COST, Backlog, JoinBudgets
+from queue_server.calling.operations import Operations
 from queue_server.calling.push import HEARTBEAT_SLICES, REVALIDATE_SECONDS, heartbeat_slice
 from queue_server.gateway.frames import Connections, text_frame
 from queue_server.storage import Database
@@ -139,6 +140,7 @@ class Gateway:
 
             keys = station_keyring(self.db, secret)
         self.accounts = Accounts(self.db, keys)
+        self.ops = Operations(self.db)  # reads only: a phone's view of its ticket
         self.stream = CentreStream(values["MESSAGE_QUEUE"])
         self.stream.on_found = self.rejoin_everyone
         self.sio = socketio.AsyncServer(
@@ -154,6 +156,7 @@ class Gateway:
         self.principals: dict[str, Principal] = {}
         self.tokens: dict[str, str] = {}
         self.languages: dict[str, str] = {}
+        self.followers = ticket_follow.Followers(int(values["FOLLOWERS_PER_PROCESS"]))
         self.budgets = JoinBudgets()
         self.tasks: list[asyncio.Task[None]] = []
         self.sio.on("connect", self.on_connect)
@@ -164,6 +167,8 @@ class Gateway:
     # --- sockets ---------------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        if ticket_follow.followed_ticket(auth) is not None:
+            return self._follow(sid, environ, auth)
         token = joins.token_of(auth)
         principal = self.accounts.principal(token)
         if principal is None or token is None:
@@ -175,16 +180,30 @@ class Gateway:
             await self.sio.enter_room(sid, wire.MANAGERS_ROOM)
         return True
 
+    def _follow(self, sid: str, environ: dict[str, Any], auth: Any) -> bool:
+        """A phone following one ticket, without a token (calling.ticket_follow)."""
+        try:
+            self.followers.admit(self.db.store, sid, auth, environ.get("HTTP_ACCEPT_LANGUAGE"))
+        except ticket_follow.FollowRefused as refused:
+            if refused.reason == ticket_follow.TOO_MANY_FOLLOWERS:
+                raise socketio.exceptions.ConnectionRefusedError(refused.reason) from None
+            return False  # an unknown ticket: refused like a bad token
+        return True
+
     async def on_disconnect(self, sid: str, *_: Any) -> None:
+        self.followers.leave(sid)
         self.principals.pop(sid, None)
         self.tokens.pop(sid, None)
         self.languages.pop(sid, None)
 
     async def on_heartbeat(self, sid: str, *_: Any) -> dict[str, Any]:
         # The answer vouches for the centre, not only for this gateway.
-        return {"ok": sid in self.principals and self.stream.heard()}
+        return {"ok": (sid in self.principals or sid in self.followers) and self.stream.heard()}
 
     async def on_join(self, sid: str, data: Any = None) -> dict[str, Any]:
+        follower = self.followers.get(sid)
+        if follower is not None:
+            return await self._follower_join(sid, follower, data)
         principal = self.principals.get(sid)
         store = self.db.store
         try:
@@ -209,6 +228,14 @@ class Gateway:
             sent += 1
         return joins.acknowledgement(join, backlog, replayed, sent)
 
+    async def _follower_join(self, sid: str, follower: ticket_follow.Follower, data: Any) -> dict[str, Any]:
+        room = ticket_follow.room_to_join(follower, data)
+        if not isinstance(room, str):
+            return room
+        await self.sio.enter_room(sid, room)
+        # Read after entering the room: every event committed later is heard in it.
+        return await asyncio.to_thread(ticket_follow.joined, self.ops, follower)
+
     def _read_backlog(self, join: joins.RoomJoin) -> tuple[Backlog, list[dict[str, Any]]]:
         store = self.db.store  # this thread's own connection
         backlog = join.backlog(store)
@@ -217,7 +244,7 @@ class Gateway:
     async def rejoin_everyone(self) -> None:
         """The stream was lost a while: whatever it dropped, every socket catches up by
         joining again (the clients reconnect by themselves, with their `since`)."""
-        gone = list(self.principals)
+        gone = [*self.principals, *self.followers.sids()]
         log.warning("dropping %d sockets so that they catch up after the lost stream", len(gone))
         for sid in gone:
             await self._drop(sid)
@@ -247,7 +274,7 @@ class Gateway:
             if not self.stream.heard():
                 continue
             data = {"at": wire.iso(datetime.now(UTC))}
-            for sid in [sid for sid in self.principals if heartbeat_slice(sid) == turn]:
+            for sid in [sid for sid in [*self.principals, *self.followers.sids()] if heartbeat_slice(sid) == turn]:
                 await self.sio.emit(wire.HEARTBEAT, data, to=sid, ignore_queue=True)
 
     async def revalidate(self) -> None:
@@ -264,6 +291,14 @@ class Gateway:
                 if token in revoked and sid in self.tokens:
                     log.info("token of socket %s revoked: disconnecting it", sid)
                     await self.sio.disconnect(sid)
+
+            try:  # phones have no token: their ticket must still exist (not purged)
+                gone = await asyncio.to_thread(lambda: self.followers.gone(self.db.store))
+            except Exception:
+                log.warning("revalidating the phones' tickets failed", exc_info=True)
+                continue
+            for sid in gone:
+                await self.sio.disconnect(sid)
 
     def _revoked(self, tokens: set[str]) -> set[str]:
         return {token for token in tokens if self.accounts.principal(token) is None}
@@ -284,7 +319,8 @@ class Gateway:
         heard = self.stream.heard()
         body = {
             "status": "ok" if heard else "degraded",
-            "sockets": len(self.principals),
+            "sockets": len(self.principals) + len(self.followers),
+            "phones": len(self.followers),
             "centre_heard_seconds_ago": round(time.monotonic() - self.stream.heard_at, 1),
             "events_written": self.stream.written,
             "events_queued": self.stream.queued,

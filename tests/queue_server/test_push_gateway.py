@@ -245,3 +245,41 @@ def test_a_frame_for_every_socket_is_one_a_websocket_client_reads(size: int) -> 
     frame = frame_buffer(recv, skip_utf8_validation=False).recv_frame()
     assert (frame.fin, frame.opcode, frame.mask_value, frame.rsv1) == (1, ABNF.OPCODE_TEXT, 0, 0)
     assert frame.data.decode() == text and len(text.encode()) == size and chunks[0] == b""
+
+
+def test_a_phone_follows_its_ticket_through_the_gateway_and_hears_nothing_else(deployment: Deployment) -> None:
+    centre, gateway = deployment.centre, deployment.gateway
+    mine = centre.issue("A101")["ticket"]
+    other = centre.issue("A101")["ticket"]
+    heard: queue.Queue[dict[str, Any]] = queue.Queue()
+    phone = socketio.Client(reconnection=False)
+    phone.on(wire.TICKET_EVENT, heard.put)
+    for name in wire.EVENT_TYPES:
+        phone.on(name, lambda data, name=name: heard.put({"leaked": name}))
+    phone.connect(gateway.url, auth={"ticket": mine["id"]}, transports=["websocket"], wait_timeout=5)
+    try:
+        ack = phone.call(wire.JOIN, {"ticket": mine["id"]}, timeout=5)
+        assert ack["ok"] is True and ack["view"] == centre.get(f"/tickets/{mine['id']}").json()
+        assert phone.call(wire.JOIN, {"ticket": other["id"]}, timeout=5)["error"] == "forbidden"
+        assert phone.call(wire.JOIN, {"site": SITE}, timeout=5)["error"] == "forbidden"
+        assert gateway.health()[1]["phones"] == 1
+        assert centre.counter(1, "open").status_code == 200
+        started = time.monotonic()
+        assert centre.counter(1, "call-next").json()["ticket"]["id"] == mine["id"]  # the first in line
+        event = heard.get(timeout=5)
+        assert time.monotonic() - started < 2
+        assert event["type"] == "ticket.called" and event["ticket"]["id"] == mine["id"] and event["ticket"]["counter"] == 1
+        assert set(event) == {"type", "at", "ticket", "counter"}
+        centre.counter(1, "finish", outcome="completed")
+        assert heard.get(timeout=5)["type"] == "ticket.finished"
+        centre.counter(1, "call-next")  # the other ticket: nothing for this phone
+        time.sleep(0.5)
+        assert heard.empty()
+    finally:
+        phone.disconnect()
+    token_socket, _, ack = listen(gateway.url, centre.display_token, {"ticket": mine["id"]})
+    token_socket.disconnect()
+    assert ack == {"ok": False, "error": "forbidden"}  # a token hears its sites; tickets are phones'
+    stranger = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        stranger.connect(gateway.url, auth={"ticket": "01NOTATICKET0000000000000"}, transports=["websocket"], wait_timeout=5)

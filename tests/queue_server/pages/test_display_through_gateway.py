@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.conftest import Centre, CentreProcess, GatewayProcess, copy_demo, free_port, wait_for_http
+from tests.conftest import (
+    Centre,
+    CentreProcess,
+    GatewayProcess,
+    copy_demo,
+    free_port,
+    wait_for_http,
+)
 from tests.queue_server.pages.test_browser import open_display
 
 pytestmark = pytest.mark.browser
