@@ -122,7 +122,7 @@ class RoleGroup(Grammar):
 def cli() -> None:
     """hallqueue: queue and self-service kiosk system.
 
-    Commands read `hallqueue NOUN VERB`; `serve`, `kiosk` and `sign` run programs.
+    Commands read `hallqueue NOUN VERB`; `serve`, `gateway`, `kiosk` and `sign` run programs.
     Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 refused, 5 database, 130 interrupted.
     """
 
@@ -224,7 +224,7 @@ def gateway(
 ) -> None:
     """Run a push gateway: the screens' and phones' sockets on one asyncio loop, hearing the
     centre's events through its message queue (docs/deployment.md, "Push gateway")."""
-    from queue_server.gateway.server import run as run_gateway
+    from queue_server.gateway.socket_server import run as run_gateway
 
     if not message_queue:
         raise click.UsageError("a push gateway hears the centre through its message queue: give --message-queue redis://…")

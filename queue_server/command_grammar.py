@@ -1,7 +1,7 @@
 """The grammar of the `hallqueue` command line, kept in one place.
 
 `hallqueue NOUN VERB [OPTIONS]`: a singular noun (user, device, site, catalog, history,
-simulator, …) and a plain verb; the programs a machine runs (`serve`, `kiosk`, `sign`) stand
+simulator, …) and a plain verb; the programs a machine runs (`serve`, `gateway`, `kiosk`, `sign`) stand
 alone. An option name means one thing on every command (`--port` is always an HTTP port,
 a serial port is `--serial-port`, `--printer-port` or `--reader-port`).
 

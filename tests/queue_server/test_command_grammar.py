@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 TREE = registered()
 DOCS = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
-PROGRAMS = {"serve", "kiosk", "sign"}
+PROGRAMS = {"serve", "gateway", "kiosk", "sign"}
 # A group's commands are verbs, or verb phrases (`print-test`, `list-ports`, `hand-over`).
 VERBS = {
     "add", "list", "deactivate", "reactivate", "unlock", "revoke", "hand-over", "take-back",

@@ -11,7 +11,6 @@ import requests
 
 from queue_server.monitoring import centre_health
 from tests.conftest import Centre, free_port
-from tests.reliability.test_scale_out import redis_url  # noqa: F401  (a real redis-server on a loopback port)
 
 CHECKS = {"database", "assets", "disk", "sweeper", "push"}
 

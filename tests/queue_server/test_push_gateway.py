@@ -21,7 +21,7 @@ import pytest
 import socketio
 
 from queue_server import wire
-from queue_server.gateway.server import LOST_AFTER_SECONDS
+from queue_server.gateway.socket_server import LOST_AFTER_SECONDS
 from tests.conftest import CentreProcess, GatewayProcess, Screen, copy_demo, free_port
 
 SITE = "city-hall"
