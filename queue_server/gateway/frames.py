@@ -84,4 +84,7 @@ class Connections:
 
 def _writer_parked(queue: asyncio.Queue[Any]) -> bool:
     """The socket's writer waits on its empty queue: all it was given is written."""
-    return queue.empty() and any(not getter.done() for getter in queue._getters)  # type: ignore[attr-defined]
+    # asyncio.Queue keeps its waiting getters in `_getters` (CPython 3.8–3.13); without it
+    # every event simply goes through the queue, as python-socketio sends it.
+    getters = getattr(queue, "_getters", ())
+    return queue.empty() and any(not getter.done() for getter in getters)
